@@ -1,0 +1,45 @@
+import { eq } from 'drizzle-orm'
+import type { TenantPlan } from '../../lib/enums'
+import { SYSTEM_ROLES, type SystemRoleKey } from '../../lib/permissions'
+import type { Tx } from '../../server/db/client.server'
+import { rolePermissions, roles, tenants } from '../../server/db/schema'
+import { createUser, type NewUser } from '../users/users.server'
+
+export type ProvisionInput = {
+  name: string
+  slug: string
+  plan?: TenantPlan
+  isActive?: boolean
+  owner: Omit<NewUser, 'tenantId' | 'roleIds'>
+}
+
+/**
+ * Provisions a tenant: the tenant row, its locked system roles with their permissions, and its first owner.
+ * Runs in a console scope (cross-tenant by nature: the tenant does not exist yet).
+ */
+export async function provisionTenant(tx: Tx, input: ProvisionInput) {
+  const [tenant] = await tx
+    .insert(tenants)
+    .values({ name: input.name, slug: input.slug, plan: input.plan ?? 'free', isActive: true })
+    .returning()
+  if (!tenant) throw new Error('provisionTenant: insert returned no row')
+  const roleIds = await createSystemRoles(tx, tenant.id)
+  const owner = await createUser(tx, { ...input.owner, tenantId: tenant.id, roleIds: [roleIds.owner] })
+  if (input.isActive === false) {
+    await tx.update(tenants).set({ isActive: false }).where(eq(tenants.id, tenant.id))
+  }
+  return { tenant: { ...tenant, isActive: input.isActive ?? true }, owner, roleIds }
+}
+
+async function createSystemRoles(tx: Tx, tenantId: string): Promise<Record<SystemRoleKey, string>> {
+  const keys = Object.keys(SYSTEM_ROLES) as SystemRoleKey[]
+  const inserted = await tx
+    .insert(roles)
+    .values(keys.map((key) => ({ tenantId, name: SYSTEM_ROLES[key].name, description: SYSTEM_ROLES[key].description, systemKey: key })))
+    .returning({ id: roles.id, systemKey: roles.systemKey })
+  const ids = Object.fromEntries(inserted.map((r) => [r.systemKey, r.id])) as Record<SystemRoleKey, string>
+  await tx.insert(rolePermissions).values(
+    keys.flatMap((key) => SYSTEM_ROLES[key].permissions.map((permissionKey) => ({ tenantId, roleId: ids[key], permissionKey }))),
+  )
+  return ids
+}

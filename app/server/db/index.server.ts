@@ -1,0 +1,36 @@
+import { type AppConfig, config } from '../../../app.config'
+import { type Database, openDatabase } from './client.server'
+import { migrateDatabase } from './migrate.server'
+import { setScopeDatabase } from './scope.server'
+import { isDatabaseEmpty, seedDemo } from './seed.server'
+
+type Boot = { database: Database; seeded: boolean; ms: number }
+
+// Kept on globalThis so a dev-server module reload does not open a second PGlite on the same data folder.
+const state = globalThis as typeof globalThis & { __havenBoot?: Promise<Boot> }
+
+/** Opens the configured database once per process, migrates it and seeds the demo when it is empty. */
+export function bootDatabase(cfg: AppConfig = config()): Promise<Boot> {
+  state.__havenBoot ??= (async () => {
+    const started = performance.now()
+    const database =
+      cfg.database.driver === 'pglite'
+        ? await openDatabase({ driver: 'pglite', dataDir: cfg.database.dataDir })
+        : await openDatabase({ driver: 'postgres', url: cfg.database.url, max: cfg.poolMax })
+    await migrateDatabase(cfg.database.driver === 'pglite' ? database : { driver: 'postgres', ownerUrl: cfg.database.ownerUrl })
+    setScopeDatabase(database.db)
+    let seeded = false
+    if (cfg.seed === 'auto' && (await isDatabaseEmpty())) {
+      await seedDemo(cfg.demoPassword)
+      seeded = true
+    }
+    return { database, seeded, ms: Math.round(performance.now() - started) }
+  })()
+  return state.__havenBoot
+}
+
+export async function shutdownDatabase() {
+  const boot = state.__havenBoot
+  state.__havenBoot = undefined
+  if (boot) await (await boot).database.close()
+}

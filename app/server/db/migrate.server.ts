@@ -1,0 +1,60 @@
+import path from 'node:path'
+import { notInArray, sql } from 'drizzle-orm'
+import { PERMISSIONS } from '../../lib/permissions'
+import type { AppDb, Database } from './client.server'
+import { permissions } from './schema'
+
+export const MIGRATIONS_DIR = path.resolve(process.env.HAVEN_MIGRATIONS_DIR ?? 'drizzle')
+
+/** Any fixed key works; it only has to be the same for every Haven process migrating one database. */
+const MIGRATION_LOCK = 4_242_001
+
+/**
+ * Applies pending migrations and mirrors the permission catalog, as the schema owner. On a real server this runs
+ * on its own connection (the owner URL, which may differ from the runtime URL) under an advisory lock, so several
+ * processes starting together migrate once.
+ */
+export async function migrateDatabase(target: Database | { driver: 'postgres'; ownerUrl: string }) {
+  if (target.driver === 'pglite' && 'db' in target) {
+    const { migrate } = await import('drizzle-orm/pglite/migrator')
+    await migrate(target.db as never, { migrationsFolder: MIGRATIONS_DIR })
+    await syncPermissionCatalog(target.db)
+    return
+  }
+  const url = 'ownerUrl' in target ? target.ownerUrl : undefined
+  if (!url) throw new Error('migrateDatabase: a postgres target needs ownerUrl')
+  const [{ default: postgres }, { drizzle }, { migrate }] = await Promise.all([
+    import('postgres'),
+    import('drizzle-orm/postgres-js'),
+    import('drizzle-orm/postgres-js/migrator'),
+  ])
+  const client = postgres(url, { max: 1, onnotice: () => {} })
+  try {
+    await client`select pg_advisory_lock(${MIGRATION_LOCK})`
+    const db = drizzle({ client, casing: 'snake_case' })
+    await migrate(db, { migrationsFolder: MIGRATIONS_DIR })
+    await syncPermissionCatalog(db as unknown as AppDb)
+    await client`select pg_advisory_unlock(${MIGRATION_LOCK})`
+  } finally {
+    await client.end({ timeout: 5 })
+  }
+}
+
+async function syncPermissionCatalog(db: AppDb) {
+  const rows = Object.entries(PERMISSIONS).map(([key, p]) => ({ key, groupName: p.group, description: p.description }))
+  await db.transaction(async (tx) => {
+    await tx
+      .insert(permissions)
+      .values(rows)
+      .onConflictDoUpdate({
+        target: permissions.key,
+        set: { groupName: sql`excluded.group_name`, description: sql`excluded.description` },
+      })
+    await tx.delete(permissions).where(
+      notInArray(
+        permissions.key,
+        rows.map((r) => r.key),
+      ),
+    )
+  })
+}
