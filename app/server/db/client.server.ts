@@ -19,7 +19,7 @@ export type OpenOptions =
   | { driver: 'pglite'; dataDir?: string; instance?: PGlite }
   | { driver: 'postgres'; url: string; max?: number }
 
-export async function createPglite(dataDir?: string): Promise<PGlite> {
+export async function createPglite(dataDir?: string, loadDataDir?: Blob): Promise<PGlite> {
   const [{ PGlite }, { ltree }, { pg_trgm }] = await Promise.all([
     import('@electric-sql/pglite'),
     import('@electric-sql/pglite/contrib/ltree'),
@@ -30,13 +30,14 @@ export async function createPglite(dataDir?: string): Promise<PGlite> {
     dir = path.resolve(dataDir)
     mkdirSync(path.dirname(dir), { recursive: true })
   }
-  return PGlite.create({ dataDir: dir, extensions: { ltree, pg_trgm } })
+  return PGlite.create({ dataDir: dir, loadDataDir, extensions: { ltree, pg_trgm } })
 }
 
 export async function openDatabase(options: OpenOptions): Promise<Database> {
   if (options.driver === 'pglite') {
     const instance = options.instance ?? (await createPglite(options.dataDir))
     const { drizzle } = await import('drizzle-orm/pglite')
+    // The two drivers' database types differ only in their result HKT; the app uses the common PgDatabase API.
     const db = drizzle({ client: instance, schema, casing: 'snake_case' }) as unknown as AppDb
     return { driver: 'pglite', db, pglite: instance, close: () => instance.close() }
   }

@@ -1,0 +1,135 @@
+import { sql } from 'drizzle-orm'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { rowsOf } from '../../app/server/db/client.server'
+import { TENANT_TABLES } from '../../app/server/db/schema'
+import { openTestDatabase, type TestDatabase } from '../support/db'
+
+/**
+ * Reads the catalog and fails when any table breaks Haven's isolation rules, so a new table that forgets one
+ * cannot land.
+ */
+let t: TestDatabase
+beforeAll(async () => {
+  t = await openTestDatabase()
+})
+afterAll(() => t.close())
+
+async function query<T>(text: string): Promise<T[]> {
+  return rowsOf<T>(await t.owner.db.execute(sql.raw(text)))
+}
+
+// PostgreSQL versions deparse with different parentheses; compare without them.
+const TENANT_PREDICATE = "tenant_id=NULLIFcurrent_setting'app.tenant_id'::text,true,''::text::uuid"
+const normalize = (expr: string | null) => expr?.replace(/[()\s]/g, '') ?? null
+
+describe('schema guard', () => {
+  it('knows every table that has a tenant_id column', async () => {
+    const rows = await query<{ table_name: string }>(`
+      select c.relname as table_name from pg_attribute a join pg_class c on c.oid = a.attrelid
+      join pg_namespace n on n.oid = c.relnamespace
+      where n.nspname = 'public' and c.relkind = 'r' and a.attname = 'tenant_id' and not a.attisdropped
+      order by 1`)
+    expect(rows.map((r) => r.table_name).sort()).toEqual([...TENANT_TABLES].sort())
+  })
+
+  it('has RLS enabled and forced, and a NOT NULL tenant_id referencing tenants, on every tenant table', async () => {
+    const rows = await query<{ relname: string; rls: boolean; forced: boolean; notnull: boolean; fk: boolean }>(`
+      select c.relname, c.relrowsecurity as rls, c.relforcerowsecurity as forced, a.attnotnull as notnull,
+        exists (select 1 from pg_constraint k where k.conrelid = c.oid and k.contype = 'f'
+                and k.confrelid = 'tenants'::regclass and k.conkey = array[a.attnum] and k.confdeltype = 'c') as fk
+      from pg_class c join pg_attribute a on a.attrelid = c.oid and a.attname = 'tenant_id'
+      join pg_namespace n on n.oid = c.relnamespace where n.nspname = 'public' and c.relkind = 'r'`)
+    expect(rows.length).toBe(TENANT_TABLES.length)
+    for (const r of rows) expect({ table: r.relname, rls: r.rls, forced: r.forced, notnull: r.notnull, fk: r.fk }).toEqual({
+      table: r.relname, rls: true, forced: true, notnull: true, fk: true,
+    })
+    const tenants = await query<{ rls: boolean; forced: boolean }>(
+      `select relrowsecurity as rls, relforcerowsecurity as forced from pg_class where oid = 'tenants'::regclass`,
+    )
+    expect(tenants[0]).toEqual({ rls: true, forced: true })
+  })
+
+  it('covers every command the tenant role may run with a tenant-only policy, in USING and WITH CHECK', async () => {
+    const privileges = await query<{ table_name: string; privilege_type: string }>(`
+      select table_name, privilege_type from information_schema.role_table_grants
+      where grantee = 'haven_tenant' and table_schema = 'public'
+        and privilege_type in ('SELECT', 'INSERT', 'UPDATE', 'DELETE')`)
+    const policies = await query<{ tablename: string; cmd: string; roles: string[] | string; qual: string | null; with_check: string | null }>(
+      `select tablename, cmd, roles, qual, with_check from pg_policies where schemaname = 'public'`,
+    )
+    const roleList = (r: string[] | string) => (Array.isArray(r) ? r : r.replace(/[{}]/g, '').split(','))
+    for (const table of TENANT_TABLES) {
+      const granted = privileges.filter((p) => p.table_name === table).map((p) => p.privilege_type)
+      expect(granted, `${table}: the tenant role must at least read it`).toContain('SELECT')
+      for (const command of granted) {
+        const covering = policies.filter(
+          (p) => p.tablename === table && roleList(p.roles).includes('haven_tenant') && (p.cmd === 'ALL' || p.cmd === command),
+        )
+        expect(covering.length, `${table}: no haven_tenant policy covers ${command}`).toBeGreaterThan(0)
+        for (const p of covering) {
+          if (command !== 'INSERT') expect(normalize(p.qual), `${table} ${command} USING`).toBe(TENANT_PREDICATE)
+          if (command !== 'SELECT' && command !== 'DELETE') expect(normalize(p.with_check), `${table} ${command} WITH CHECK`).toBe(TENANT_PREDICATE)
+        }
+      }
+    }
+  })
+
+  it('gives the tenant role no way to write the audit log, and no TRUNCATE anywhere', async () => {
+    const rows = await query<{ grantee: string; table_name: string; privilege_type: string }>(`
+      select grantee, table_name, privilege_type from information_schema.role_table_grants
+      where grantee in ('haven_app', 'haven_tenant', 'haven_console', 'PUBLIC') and table_schema = 'public'
+        and (privilege_type in ('TRUNCATE', 'REFERENCES', 'TRIGGER')
+             or (table_name = 'audit_log' and privilege_type <> 'SELECT'))`)
+    expect(rows).toEqual([])
+  })
+
+  it('includes tenant_id in every primary key, unique constraint, unique index and foreign key of a tenant table', async () => {
+    const rows = await query<{ table_name: string; name: string; kind: string }>(`
+      select c.relname as table_name, k.conname as name, k.contype::text as kind
+      from pg_constraint k join pg_class c on c.oid = k.conrelid join pg_namespace n on n.oid = c.relnamespace
+      join pg_attribute a on a.attrelid = c.oid and a.attname = 'tenant_id'
+      where n.nspname = 'public' and k.contype in ('p', 'u', 'f')
+        and not (a.attnum = any(k.conkey))
+      union all
+      select c.relname, i.relname, 'unique index'
+      from pg_index x join pg_class c on c.oid = x.indrelid join pg_class i on i.oid = x.indexrelid
+      join pg_namespace n on n.oid = c.relnamespace
+      join pg_attribute a on a.attrelid = c.oid and a.attname = 'tenant_id'
+      where n.nspname = 'public' and x.indisunique and not (a.attnum = any(x.indkey::int2[]))`)
+    // The one allowed exception: role_permissions references the global permission catalog.
+    expect(rows.filter((r) => r.name !== 'role_permissions_permission_key_permissions_key_fk')).toEqual([])
+    const fks = await query<{ name: string }>(`
+      select k.conname as name from pg_constraint k join pg_class c on c.oid = k.conrelid
+      join pg_attribute a on a.attrelid = k.confrelid and a.attname = 'tenant_id'
+      where k.contype = 'f' and c.relnamespace = 'public'::regnamespace and k.confrelid <> 'tenants'::regclass
+        and k.confkey[1] <> a.attnum`)
+    expect(fks, 'a foreign key into a tenant table must lead with tenant_id').toEqual([])
+  })
+
+  it('runs the app as a role that owns nothing, is not superuser and cannot bypass RLS', async () => {
+    const roles = await query<{ rolname: string; rolsuper: boolean; rolbypassrls: boolean; rolinherit: boolean }>(
+      `select rolname, rolsuper, rolbypassrls, rolinherit from pg_roles where rolname like 'haven\\_%' order by 1`,
+    )
+    expect(roles.map((r) => r.rolname)).toEqual(['haven_app', 'haven_console', 'haven_owner', 'haven_tenant'])
+    for (const r of roles) expect({ role: r.rolname, superuser: r.rolsuper, bypassrls: r.rolbypassrls }).toEqual({
+      role: r.rolname, superuser: false, bypassrls: false,
+    })
+    expect(roles.find((r) => r.rolname === 'haven_app')?.rolinherit).toBe(false)
+    const owned = await query<{ relname: string; owner: string }>(`
+      select c.relname, pg_get_userbyid(c.relowner) as owner from pg_class c
+      where c.relnamespace = 'public'::regnamespace and c.relkind in ('r', 'p', 'v', 'm', 'S')
+        and c.relname not like '\\_\\_drizzle%'`)
+    expect(owned.length).toBeGreaterThan(TENANT_TABLES.length)
+    for (const o of owned) expect({ table: o.relname, owner: o.owner }).toEqual({ table: o.relname, owner: 'haven_owner' })
+    const functions = await query<{ proname: string; owner: string }>(`
+      select proname, pg_get_userbyid(proowner) as owner from pg_proc
+      where pronamespace = 'public'::regnamespace and proname like 'haven\\_%'`)
+    for (const f of functions) expect({ fn: f.proname, owner: f.owner }).toEqual({ fn: f.proname, owner: 'haven_owner' })
+  })
+
+  it('connects the server as haven_app on a real PostgreSQL', async () => {
+    if (t.driver !== 'postgres') return
+    const rows = rowsOf<{ u: string }>(await t.app.db.execute(sql`select current_user as u`))
+    expect(rows[0]?.u).toBe('haven_app')
+  })
+})

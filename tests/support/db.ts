@@ -1,0 +1,51 @@
+import { randomBytes } from 'node:crypto'
+import { readFileSync } from 'node:fs'
+import { inject } from 'vitest'
+import { createPglite, type Database, openDatabase } from '../../app/server/db/client.server'
+import { setScopeDatabase } from '../../app/server/db/scope.server'
+import { adminUrl, databaseUrl } from './urls'
+
+export type TestDatabase = {
+  driver: 'pglite' | 'postgres'
+  /** The runtime handle: the haven_app login role on a server (the embedded database has only a superuser). */
+  app: Database
+  /** A schema-owner/superuser handle for catalog checks and for setting up what the app may not do itself. */
+  owner: Database
+  close(): Promise<void>
+}
+
+/** A fresh copy of the migrated template for one test file, installed as the database the scopes run on. */
+export async function openTestDatabase(): Promise<TestDatabase> {
+  const template = inject('havenTemplate')
+  if (template.driver === 'pglite') {
+    const pglite = await createPglite(undefined, new Blob([readFileSync(template.tarball)]))
+    const database = await openDatabase({ driver: 'pglite', instance: pglite })
+    setScopeDatabase(database.db)
+    return {
+      driver: 'pglite',
+      app: database,
+      owner: database,
+      close: async () => {
+        setScopeDatabase(undefined)
+        await database.close()
+      },
+    }
+  }
+  const name = `${template.prefix}_${randomBytes(4).toString('hex')}`
+  const { default: postgres } = await import('postgres')
+  const admin = postgres(adminUrl(template.serverUrl), { max: 1, onnotice: () => {} })
+  await admin.unsafe(`create database ${name} template ${template.template}`)
+  await admin.end()
+  const app = await openDatabase({ driver: 'postgres', url: databaseUrl(template.serverUrl, name, 'haven_app'), max: 4 })
+  const owner = await openDatabase({ driver: 'postgres', url: databaseUrl(template.serverUrl, name), max: 2 })
+  setScopeDatabase(app.db)
+  return {
+    driver: 'postgres',
+    app,
+    owner,
+    close: async () => {
+      setScopeDatabase(undefined)
+      await Promise.all([app.close(), owner.close()])
+    },
+  }
+}

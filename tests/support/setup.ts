@@ -1,0 +1,14 @@
+import { afterEach, beforeEach, vi } from 'vitest'
+
+// console.error during a test fails it. A test that expects one clears the spy: vi.mocked(console.error).mockClear().
+let errorSpy: ReturnType<typeof vi.spyOn> | undefined
+beforeEach(() => {
+  errorSpy = vi.spyOn(console, 'error')
+})
+afterEach(() => {
+  const calls = errorSpy?.mock.calls.slice() ?? []
+  errorSpy?.mockRestore()
+  if (calls.length > 0) {
+    throw new Error(`console.error was called during the test:\n${calls.map((c) => c.map(String).join(' ')).join('\n')}`)
+  }
+})
