@@ -16,7 +16,7 @@ const schema = z.object({
   HAVEN_PROTOCOL: z.enum(['http', 'https']).optional(),
   BETTER_AUTH_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   HAVEN_DEMO_PASSWORD: z.string().min(8, 'must be at least 8 characters').default('demo-password'),
-  HAVEN_SEED: z.enum(['auto', 'never']).default('auto'),
+  HAVEN_SEED: z.enum(['auto', 'never']).optional(),
   HAVEN_TRUSTED_PROXY: z.enum(['0', '1', 'true', 'false']).default('0'),
   HAVEN_DB_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -49,7 +49,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     protocol: e.HAVEN_PROTOCOL ?? (production ? 'https' : 'http'),
     authSecret: e.BETTER_AUTH_SECRET ?? DEVELOPMENT_SECRET,
     demoPassword: e.HAVEN_DEMO_PASSWORD,
-    seed: e.HAVEN_SEED,
+    // The demo (with its well-known password) is never seeded in production unless asked for explicitly.
+    seed: e.HAVEN_SEED ?? (production ? 'never' : 'auto'),
     trustedProxy: e.HAVEN_TRUSTED_PROXY === '1' || e.HAVEN_TRUSTED_PROXY === 'true',
     production,
   }

@@ -9,7 +9,7 @@ export default defineConfig({
   plugins: [
     tailwindcss(),
     tanstackStart({ srcDirectory: 'app' }),
-    nitro({ traceDeps: ['@electric-sql/pglite*'] }),
+    nitro({ traceDeps: ['@electric-sql/pglite*'], plugins: ['./app/server/nitro-boot.ts'] }),
     viteReact(),
   ],
 })

@@ -9,60 +9,343 @@
 // Additionally, you should also exclude this file from your linter and/or formatter to prevent it from being checked or modified.
 
 import { Route as rootRouteImport } from './routes/__root'
-import { Route as IndexRouteImport } from './routes/index'
+import { Route as ConsoleRouteRouteImport } from './routes/console/route'
+import { Route as TenantRouteRouteImport } from './routes/tenant/route'
+import { Route as ConsoleAppRouteRouteImport } from './routes/console/_app/route'
+import { Route as ConsoleSignInRouteImport } from './routes/console/sign-in'
+import { Route as SiteIndexRouteImport } from './routes/site/index'
+import { Route as TenantAppRouteRouteImport } from './routes/tenant/_app/route'
+import { Route as TenantForgotPasswordRouteImport } from './routes/tenant/forgot-password'
+import { Route as TenantResetPasswordRouteImport } from './routes/tenant/reset-password'
+import { Route as TenantSignInRouteImport } from './routes/tenant/sign-in'
+import { Route as ConsoleAppIndexRouteImport } from './routes/console/_app/index'
+import { Route as TenantAppIndexRouteImport } from './routes/tenant/_app/index'
+import { Route as TenantAppProfileRouteImport } from './routes/tenant/_app/profile'
+import { Route as TenantInviteTokenRouteImport } from './routes/tenant/invite.$token'
 
-const IndexRoute = IndexRouteImport.update({
+const ConsoleRouteRoute = ConsoleRouteRouteImport.update({
+  id: '/console',
+  path: '/console',
+  getParentRoute: () => rootRouteImport,
+} as any)
+const TenantRouteRoute = TenantRouteRouteImport.update({
+  id: '/tenant',
+  path: '/tenant',
+  getParentRoute: () => rootRouteImport,
+} as any)
+const ConsoleAppRouteRoute = ConsoleAppRouteRouteImport.update({
+  id: '/_app',
+  getParentRoute: () => ConsoleRouteRoute,
+} as any)
+const ConsoleSignInRoute = ConsoleSignInRouteImport.update({
+  id: '/sign-in',
+  path: '/sign-in',
+  getParentRoute: () => ConsoleRouteRoute,
+} as any)
+const SiteIndexRoute = SiteIndexRouteImport.update({
+  id: '/site/',
+  path: '/site/',
+  getParentRoute: () => rootRouteImport,
+} as any)
+const TenantAppRouteRoute = TenantAppRouteRouteImport.update({
+  id: '/_app',
+  getParentRoute: () => TenantRouteRoute,
+} as any)
+const TenantForgotPasswordRoute = TenantForgotPasswordRouteImport.update({
+  id: '/forgot-password',
+  path: '/forgot-password',
+  getParentRoute: () => TenantRouteRoute,
+} as any)
+const TenantResetPasswordRoute = TenantResetPasswordRouteImport.update({
+  id: '/reset-password',
+  path: '/reset-password',
+  getParentRoute: () => TenantRouteRoute,
+} as any)
+const TenantSignInRoute = TenantSignInRouteImport.update({
+  id: '/sign-in',
+  path: '/sign-in',
+  getParentRoute: () => TenantRouteRoute,
+} as any)
+const ConsoleAppIndexRoute = ConsoleAppIndexRouteImport.update({
   id: '/',
   path: '/',
-  getParentRoute: () => rootRouteImport,
+  getParentRoute: () => ConsoleAppRouteRoute,
+} as any)
+const TenantAppIndexRoute = TenantAppIndexRouteImport.update({
+  id: '/',
+  path: '/',
+  getParentRoute: () => TenantAppRouteRoute,
+} as any)
+const TenantAppProfileRoute = TenantAppProfileRouteImport.update({
+  id: '/profile',
+  path: '/profile',
+  getParentRoute: () => TenantAppRouteRoute,
+} as any)
+const TenantInviteTokenRoute = TenantInviteTokenRouteImport.update({
+  id: '/invite/$token',
+  path: '/invite/$token',
+  getParentRoute: () => TenantRouteRoute,
 } as any)
 
 export interface FileRoutesByFullPath {
-  '/': typeof IndexRoute
+  '/console': typeof ConsoleRouteRouteWithChildren
+  '/tenant': typeof TenantRouteRouteWithChildren
+  '/console/sign-in': typeof ConsoleSignInRoute
+  '/tenant/forgot-password': typeof TenantForgotPasswordRoute
+  '/tenant/reset-password': typeof TenantResetPasswordRoute
+  '/tenant/sign-in': typeof TenantSignInRoute
+  '/site/': typeof SiteIndexRoute
+  '/tenant/profile': typeof TenantAppProfileRoute
+  '/tenant/invite/$token': typeof TenantInviteTokenRoute
+  '/console/': typeof ConsoleAppIndexRoute
+  '/tenant/': typeof TenantAppIndexRoute
 }
 export interface FileRoutesByTo {
-  '/': typeof IndexRoute
+  '/console': typeof ConsoleAppIndexRoute
+  '/tenant': typeof TenantAppIndexRoute
+  '/console/sign-in': typeof ConsoleSignInRoute
+  '/tenant/forgot-password': typeof TenantForgotPasswordRoute
+  '/tenant/reset-password': typeof TenantResetPasswordRoute
+  '/tenant/sign-in': typeof TenantSignInRoute
+  '/site': typeof SiteIndexRoute
+  '/tenant/profile': typeof TenantAppProfileRoute
+  '/tenant/invite/$token': typeof TenantInviteTokenRoute
 }
 export interface FileRoutesById {
   __root__: typeof rootRouteImport
-  '/': typeof IndexRoute
+  '/console': typeof ConsoleRouteRouteWithChildren
+  '/tenant': typeof TenantRouteRouteWithChildren
+  '/console/_app': typeof ConsoleAppRouteRouteWithChildren
+  '/tenant/_app': typeof TenantAppRouteRouteWithChildren
+  '/console/sign-in': typeof ConsoleSignInRoute
+  '/tenant/forgot-password': typeof TenantForgotPasswordRoute
+  '/tenant/reset-password': typeof TenantResetPasswordRoute
+  '/tenant/sign-in': typeof TenantSignInRoute
+  '/site/': typeof SiteIndexRoute
+  '/tenant/_app/profile': typeof TenantAppProfileRoute
+  '/tenant/invite/$token': typeof TenantInviteTokenRoute
+  '/console/_app/': typeof ConsoleAppIndexRoute
+  '/tenant/_app/': typeof TenantAppIndexRoute
 }
 export interface FileRouteTypes {
   fileRoutesByFullPath: FileRoutesByFullPath
-  fullPaths: '/'
+  fullPaths:
+    | '/console'
+    | '/tenant'
+    | '/console/sign-in'
+    | '/tenant/forgot-password'
+    | '/tenant/reset-password'
+    | '/tenant/sign-in'
+    | '/site/'
+    | '/tenant/profile'
+    | '/tenant/invite/$token'
+    | '/console/'
+    | '/tenant/'
   fileRoutesByTo: FileRoutesByTo
-  to: '/'
-  id: '__root__' | '/'
+  to:
+    | '/console'
+    | '/tenant'
+    | '/console/sign-in'
+    | '/tenant/forgot-password'
+    | '/tenant/reset-password'
+    | '/tenant/sign-in'
+    | '/site'
+    | '/tenant/profile'
+    | '/tenant/invite/$token'
+  id:
+    | '__root__'
+    | '/console'
+    | '/tenant'
+    | '/console/_app'
+    | '/tenant/_app'
+    | '/console/sign-in'
+    | '/tenant/forgot-password'
+    | '/tenant/reset-password'
+    | '/tenant/sign-in'
+    | '/site/'
+    | '/tenant/_app/profile'
+    | '/tenant/invite/$token'
+    | '/console/_app/'
+    | '/tenant/_app/'
   fileRoutesById: FileRoutesById
 }
 export interface RootRouteChildren {
-  IndexRoute: typeof IndexRoute
+  ConsoleRouteRoute: typeof ConsoleRouteRouteWithChildren
+  TenantRouteRoute: typeof TenantRouteRouteWithChildren
+  SiteIndexRoute: typeof SiteIndexRoute
 }
 
 declare module '@tanstack/react-router' {
   interface FileRoutesByPath {
-    '/': {
-      id: '/'
-      path: '/'
-      fullPath: '/'
-      preLoaderRoute: typeof IndexRouteImport
+    '/console': {
+      id: '/console'
+      path: '/console'
+      fullPath: '/console'
+      preLoaderRoute: typeof ConsoleRouteRouteImport
       parentRoute: typeof rootRouteImport
+    }
+    '/tenant': {
+      id: '/tenant'
+      path: '/tenant'
+      fullPath: '/tenant'
+      preLoaderRoute: typeof TenantRouteRouteImport
+      parentRoute: typeof rootRouteImport
+    }
+    '/console/_app': {
+      id: '/console/_app'
+      path: ''
+      fullPath: '/console'
+      preLoaderRoute: typeof ConsoleAppRouteRouteImport
+      parentRoute: typeof ConsoleRouteRoute
+    }
+    '/console/sign-in': {
+      id: '/console/sign-in'
+      path: '/sign-in'
+      fullPath: '/console/sign-in'
+      preLoaderRoute: typeof ConsoleSignInRouteImport
+      parentRoute: typeof ConsoleRouteRoute
+    }
+    '/site/': {
+      id: '/site/'
+      path: '/site'
+      fullPath: '/site/'
+      preLoaderRoute: typeof SiteIndexRouteImport
+      parentRoute: typeof rootRouteImport
+    }
+    '/tenant/_app': {
+      id: '/tenant/_app'
+      path: ''
+      fullPath: '/tenant'
+      preLoaderRoute: typeof TenantAppRouteRouteImport
+      parentRoute: typeof TenantRouteRoute
+    }
+    '/tenant/forgot-password': {
+      id: '/tenant/forgot-password'
+      path: '/forgot-password'
+      fullPath: '/tenant/forgot-password'
+      preLoaderRoute: typeof TenantForgotPasswordRouteImport
+      parentRoute: typeof TenantRouteRoute
+    }
+    '/tenant/reset-password': {
+      id: '/tenant/reset-password'
+      path: '/reset-password'
+      fullPath: '/tenant/reset-password'
+      preLoaderRoute: typeof TenantResetPasswordRouteImport
+      parentRoute: typeof TenantRouteRoute
+    }
+    '/tenant/sign-in': {
+      id: '/tenant/sign-in'
+      path: '/sign-in'
+      fullPath: '/tenant/sign-in'
+      preLoaderRoute: typeof TenantSignInRouteImport
+      parentRoute: typeof TenantRouteRoute
+    }
+    '/console/_app/': {
+      id: '/console/_app/'
+      path: '/'
+      fullPath: '/console/'
+      preLoaderRoute: typeof ConsoleAppIndexRouteImport
+      parentRoute: typeof ConsoleAppRouteRoute
+    }
+    '/tenant/_app/': {
+      id: '/tenant/_app/'
+      path: '/'
+      fullPath: '/tenant/'
+      preLoaderRoute: typeof TenantAppIndexRouteImport
+      parentRoute: typeof TenantAppRouteRoute
+    }
+    '/tenant/_app/profile': {
+      id: '/tenant/_app/profile'
+      path: '/profile'
+      fullPath: '/tenant/profile'
+      preLoaderRoute: typeof TenantAppProfileRouteImport
+      parentRoute: typeof TenantAppRouteRoute
+    }
+    '/tenant/invite/$token': {
+      id: '/tenant/invite/$token'
+      path: '/invite/$token'
+      fullPath: '/tenant/invite/$token'
+      preLoaderRoute: typeof TenantInviteTokenRouteImport
+      parentRoute: typeof TenantRouteRoute
     }
   }
 }
 
+interface ConsoleAppRouteRouteChildren {
+  ConsoleAppIndexRoute: typeof ConsoleAppIndexRoute
+}
+
+const ConsoleAppRouteRouteChildren: ConsoleAppRouteRouteChildren = {
+  ConsoleAppIndexRoute: ConsoleAppIndexRoute,
+}
+
+const ConsoleAppRouteRouteWithChildren = ConsoleAppRouteRoute._addFileChildren(
+  ConsoleAppRouteRouteChildren,
+)
+
+interface ConsoleRouteRouteChildren {
+  ConsoleAppRouteRoute: typeof ConsoleAppRouteRouteWithChildren
+  ConsoleSignInRoute: typeof ConsoleSignInRoute
+}
+
+const ConsoleRouteRouteChildren: ConsoleRouteRouteChildren = {
+  ConsoleAppRouteRoute: ConsoleAppRouteRouteWithChildren,
+  ConsoleSignInRoute: ConsoleSignInRoute,
+}
+
+const ConsoleRouteRouteWithChildren = ConsoleRouteRoute._addFileChildren(
+  ConsoleRouteRouteChildren,
+)
+
+interface TenantAppRouteRouteChildren {
+  TenantAppProfileRoute: typeof TenantAppProfileRoute
+  TenantAppIndexRoute: typeof TenantAppIndexRoute
+}
+
+const TenantAppRouteRouteChildren: TenantAppRouteRouteChildren = {
+  TenantAppProfileRoute: TenantAppProfileRoute,
+  TenantAppIndexRoute: TenantAppIndexRoute,
+}
+
+const TenantAppRouteRouteWithChildren = TenantAppRouteRoute._addFileChildren(
+  TenantAppRouteRouteChildren,
+)
+
+interface TenantRouteRouteChildren {
+  TenantAppRouteRoute: typeof TenantAppRouteRouteWithChildren
+  TenantForgotPasswordRoute: typeof TenantForgotPasswordRoute
+  TenantResetPasswordRoute: typeof TenantResetPasswordRoute
+  TenantSignInRoute: typeof TenantSignInRoute
+  TenantInviteTokenRoute: typeof TenantInviteTokenRoute
+}
+
+const TenantRouteRouteChildren: TenantRouteRouteChildren = {
+  TenantAppRouteRoute: TenantAppRouteRouteWithChildren,
+  TenantForgotPasswordRoute: TenantForgotPasswordRoute,
+  TenantResetPasswordRoute: TenantResetPasswordRoute,
+  TenantSignInRoute: TenantSignInRoute,
+  TenantInviteTokenRoute: TenantInviteTokenRoute,
+}
+
+const TenantRouteRouteWithChildren = TenantRouteRoute._addFileChildren(
+  TenantRouteRouteChildren,
+)
+
 const rootRouteChildren: RootRouteChildren = {
-  IndexRoute: IndexRoute,
+  ConsoleRouteRoute: ConsoleRouteRouteWithChildren,
+  TenantRouteRoute: TenantRouteRouteWithChildren,
+  SiteIndexRoute: SiteIndexRoute,
 }
 export const routeTree = rootRouteImport
   ._addFileChildren(rootRouteChildren)
   ._addFileTypes<FileRouteTypes>()
 
 import type { getRouter } from './router.tsx'
-import type { createStart } from '@tanstack/react-start'
+import type { startInstance } from './start.ts'
 declare module '@tanstack/react-start' {
   interface Register {
     ssr: true
     router: Awaited<ReturnType<typeof getRouter>>
+    config: Awaited<ReturnType<typeof startInstance.getOptions>>
   }
 }

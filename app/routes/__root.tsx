@@ -1,32 +1,64 @@
 /// <reference types="vite/client" />
 import { createRootRoute, HeadContent, Outlet, Scripts } from '@tanstack/react-router'
 import type { ReactNode } from 'react'
+import { Toaster } from 'sonner'
+import { NotFound, WorkspaceNotFound, WorkspaceSuspended } from '../components/errors'
+import { getRealm } from '../features/auth/auth.functions'
+import { THEME_BOOT_SCRIPT } from '../lib/theme'
 import css from '../styles.css?url'
+
+type RealmInfo = Awaited<ReturnType<typeof getRealm>>
+let clientRealm: RealmInfo | undefined
 
 export const Route = createRootRoute({
   head: () => ({
-    meta: [{ charSet: 'utf-8' }, { name: 'viewport', content: 'width=device-width, initial-scale=1' }, { title: 'Haven' }],
-    links: [{ rel: 'stylesheet', href: css }],
+    meta: [
+      { charSet: 'utf-8' },
+      { name: 'viewport', content: 'width=device-width, initial-scale=1' },
+      { title: 'Haven' },
+      { name: 'color-scheme', content: 'light dark' },
+    ],
+    links: [{ rel: 'stylesheet', href: css }, { rel: 'icon', href: '/favicon.svg', type: 'image/svg+xml' }],
   }),
+  // The Host never changes within a page's life, so the client asks once.
+  beforeLoad: async () => {
+    if (typeof window !== 'undefined' && clientRealm) return { realm: clientRealm }
+    const realm = await getRealm()
+    if (typeof window !== 'undefined') clientRealm = realm
+    return { realm }
+  },
   component: RootComponent,
+  notFoundComponent: RealmNotFound,
 })
 
+/** A missing page, a missing workspace and a suspended one are three different answers. */
+function RealmNotFound() {
+  const { realm } = Route.useRouteContext()
+  if (realm.kind === 'suspended') return <WorkspaceSuspended name={realm.name} />
+  if (realm.kind === 'unknown') return <WorkspaceNotFound />
+  return <NotFound />
+}
+
 function RootComponent() {
+  const { realm } = Route.useRouteContext()
   return (
-    <RootDocument>
+    <RootDocument rootDomain={realm.rootDomain}>
       <Outlet />
     </RootDocument>
   )
 }
 
-function RootDocument({ children }: { children: ReactNode }) {
+function RootDocument({ children, rootDomain }: { children: ReactNode; rootDomain: string }) {
   return (
-    <html lang="en">
+    <html lang="en" data-root-domain={rootDomain} suppressHydrationWarning>
       <head>
+        {/* biome-ignore lint/security/noDangerouslySetInnerHtml: a constant script that applies the saved theme before paint */}
+        <script dangerouslySetInnerHTML={{ __html: THEME_BOOT_SCRIPT }} />
         <HeadContent />
       </head>
-      <body className="min-h-screen bg-white text-slate-900 antialiased dark:bg-slate-950 dark:text-slate-100">
+      <body className="min-h-screen bg-slate-50 text-slate-900 antialiased dark:bg-slate-950 dark:text-slate-100">
         {children}
+        <Toaster richColors closeButton position="top-right" />
         <Scripts />
       </body>
     </html>

@@ -11,6 +11,8 @@ export type TestDatabase = {
   app: Database
   /** A schema-owner/superuser handle for catalog checks and for setting up what the app may not do itself. */
   owner: Database
+  /** The haven_app URL of this file's database (a real server only). */
+  appUrl?: string
   close(): Promise<void>
 }
 
@@ -36,16 +38,27 @@ export async function openTestDatabase(): Promise<TestDatabase> {
   const admin = postgres(adminUrl(template.serverUrl), { max: 1, onnotice: () => {} })
   await admin.unsafe(`create database ${name} template ${template.template}`)
   await admin.end()
-  const app = await openDatabase({ driver: 'postgres', url: databaseUrl(template.serverUrl, name, 'haven_app'), max: 4 })
+  const appUrl = databaseUrl(template.serverUrl, name, 'haven_app')
+  const app = await openDatabase({ driver: 'postgres', url: appUrl, max: 4 })
   const owner = await openDatabase({ driver: 'postgres', url: databaseUrl(template.serverUrl, name), max: 2 })
   setScopeDatabase(app.db)
   return {
     driver: 'postgres',
     app,
     owner,
+    appUrl,
     close: async () => {
       setScopeDatabase(undefined)
       await Promise.all([app.close(), owner.close()])
     },
   }
+}
+
+/**
+ * Another runtime pool on the same database; `max: 1` makes certain the next use gets the same connection. The
+ * embedded database has a single connection, so there it is the existing handle.
+ */
+export async function openAppPool(t: TestDatabase, max: number): Promise<Database> {
+  if (t.driver === 'pglite' || !t.appUrl) return { ...t.app, close: async () => {} }
+  return openDatabase({ driver: 'postgres', url: t.appUrl, max })
 }

@@ -423,3 +423,14 @@ export const TENANT_TABLES = [
   'audit_log',
   'invitations',
 ] as const
+
+/**
+ * Sign-in throttling buckets (per client IP and per tenant account). Global rather than per tenant because an IP
+ * spans tenants; reachable only through `haven_rate_limit_*()` (SECURITY DEFINER), never directly.
+ */
+export const authRateLimits = pgTable('auth_rate_limits', {
+  key: text('key').primaryKey(),
+  windowStart: tz('window_start').notNull().defaultNow(),
+  count: integer('count').notNull().default(0),
+  ...timestamps,
+})

@@ -26,16 +26,19 @@ type ActiveScope = { role: ScopeRole; tenantId: string | null; tx: Tx }
 
 const active = new AsyncLocalStorage<ActiveScope>()
 
-let current: AppDb | undefined
+// On globalThis because the server bundle may hold more than one copy of this module (a Nitro plugin boots the
+// database; the request handlers use it).
+const holder = globalThis as typeof globalThis & { __havenScopeDb?: AppDb }
 
 /** Installs the database the scopes run on (the app at start-up, tests per file). */
 export function setScopeDatabase(db: AppDb | undefined) {
-  current = db
+  holder.__havenScopeDb = db
 }
 
 function database(): AppDb {
-  if (!current) throw new Error('No database: call setScopeDatabase() first (the server does it at start-up).')
-  return current
+  const db = holder.__havenScopeDb
+  if (!db) throw new Error('No database: call setScopeDatabase() first (the server does it at start-up).')
+  return db
 }
 
 async function run<T>(role: ScopeRole, tenantId: string | null, ctx: AuditContext, work: (tx: Tx) => Promise<T>) {

@@ -1,0 +1,164 @@
+import { Link, useRouter } from '@tanstack/react-router'
+import { useServerFn } from '@tanstack/react-start'
+import { LogOut, Monitor, Moon, Sun, UserRound } from 'lucide-react'
+import { type ReactNode, useEffect } from 'react'
+import { toast } from 'sonner'
+import { signOut } from '../features/auth/auth.functions'
+import { updatePreferences } from '../features/profile/profile.functions'
+import { errorMessage } from '../lib/errors'
+import { can, type NavItem } from '../lib/navigation'
+import { applyTheme, type Theme } from '../lib/theme'
+import { cx } from './ui'
+
+type ShellUser = { fullName: string; email: string; preferences: { theme?: Theme } }
+
+const THEME_ICON = { system: Monitor, light: Sun, dark: Moon }
+const NEXT_THEME: Record<Theme, Theme> = { system: 'light', light: 'dark', dark: 'system' }
+
+export function AppShell({
+  brand,
+  nav,
+  permissions,
+  user,
+  profileTo,
+  signInTo,
+  children,
+}: {
+  brand: string
+  nav: NavItem[]
+  permissions: readonly string[]
+  user: ShellUser
+  profileTo?: string
+  signInTo: string
+  children: ReactNode
+}) {
+  const router = useRouter()
+  const doSignOut = useServerFn(signOut)
+  const savePreferences = useServerFn(updatePreferences)
+  const theme: Theme = user.preferences.theme ?? 'system'
+  const ThemeIcon = THEME_ICON[theme]
+
+  useEffect(() => applyTheme(theme), [theme])
+
+  async function cycleTheme() {
+    const next = NEXT_THEME[theme]
+    applyTheme(next)
+    try {
+      await savePreferences({ data: { theme: next } })
+      await router.invalidate()
+    } catch (e) {
+      toast.error(errorMessage(e))
+    }
+  }
+
+  async function onSignOut() {
+    try {
+      await doSignOut()
+      toast.success('Signed out')
+      await router.invalidate()
+      await router.navigate({ href: signInTo })
+    } catch (e) {
+      toast.error(errorMessage(e))
+    }
+  }
+
+  const visible = nav.filter((item) => can(permissions, item.permission))
+  const sections = [
+    { key: 'main', label: undefined, items: visible.filter((i) => i.section === 'main') },
+    { key: 'admin', label: 'Administration', items: visible.filter((i) => i.section === 'admin') },
+  ].filter((s) => s.items.length > 0)
+
+  return (
+    <div className="min-h-screen md:flex">
+      <a href="#main" className="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:z-50 focus:rounded focus:bg-white focus:px-3 focus:py-2">
+        Skip to content
+      </a>
+      <aside className="border-b border-slate-200 bg-white md:w-60 md:shrink-0 md:border-r md:border-b-0 dark:border-slate-800 dark:bg-slate-900">
+        <div className="flex h-14 items-center gap-2 px-4">
+          <span aria-hidden className="grid size-7 place-items-center rounded-md bg-indigo-600 text-sm font-bold text-white">
+            {brand.slice(0, 1).toUpperCase()}
+          </span>
+          <span className="truncate font-semibold">{brand}</span>
+        </div>
+        <nav aria-label="Main" className="space-y-4 px-2 pb-4">
+          {sections.map((section) => (
+            <div key={section.key}>
+              {section.label && (
+                <p className="px-2 pb-1 text-xs font-semibold uppercase tracking-wide text-slate-500 dark:text-slate-400">{section.label}</p>
+              )}
+              <ul className="space-y-0.5">
+                {section.items.map((item) => (
+                  <li key={item.to}>
+                    <Link
+                      to={item.to}
+                      activeOptions={{ exact: item.to === '/tenant' || item.to === '/console' }}
+                      className="block rounded-md px-2 py-1.5 text-sm text-slate-700 hover:bg-slate-100 dark:text-slate-300 dark:hover:bg-slate-800"
+                      activeProps={{ className: 'bg-slate-100 font-semibold text-slate-900 dark:bg-slate-800 dark:text-white' }}
+                    >
+                      {item.label}
+                    </Link>
+                  </li>
+                ))}
+              </ul>
+            </div>
+          ))}
+        </nav>
+      </aside>
+      <div className="min-w-0 flex-1">
+        <header className="flex h-14 items-center justify-end gap-2 border-b border-slate-200 bg-white px-4 dark:border-slate-800 dark:bg-slate-900">
+          <button
+            type="button"
+            onClick={cycleTheme}
+            className="rounded-md p-2 text-slate-600 hover:bg-slate-100 focus-visible:outline focus-visible:outline-2 focus-visible:outline-indigo-500 dark:text-slate-300 dark:hover:bg-slate-800"
+            aria-label={`Theme: ${theme}. Switch to ${NEXT_THEME[theme]}`}
+            title={`Theme: ${theme}`}
+          >
+            <ThemeIcon aria-hidden className="size-5" />
+          </button>
+          <details className="relative">
+            <summary
+              className={cx(
+                'flex cursor-pointer list-none items-center gap-2 rounded-md px-2 py-1.5 text-sm hover:bg-slate-100 dark:hover:bg-slate-800',
+                'focus-visible:outline focus-visible:outline-2 focus-visible:outline-indigo-500',
+              )}
+              aria-label="Account menu"
+            >
+              <UserRound aria-hidden className="size-5" />
+              <span className="hidden sm:inline">{user.fullName}</span>
+            </summary>
+            <div className="absolute right-0 z-20 mt-1 w-60 rounded-md bg-white p-1 shadow-lg ring-1 ring-slate-200 dark:bg-slate-900 dark:ring-slate-700">
+              <p className="truncate px-3 py-2 text-xs text-slate-500 dark:text-slate-400">{user.email}</p>
+              {profileTo && (
+                <Link to={profileTo} className="block rounded px-3 py-2 text-sm hover:bg-slate-100 dark:hover:bg-slate-800">
+                  Profile and preferences
+                </Link>
+              )}
+              <button
+                type="button"
+                onClick={onSignOut}
+                className="flex w-full items-center gap-2 rounded px-3 py-2 text-left text-sm hover:bg-slate-100 dark:hover:bg-slate-800"
+              >
+                <LogOut aria-hidden className="size-4" /> Sign out
+              </button>
+            </div>
+          </details>
+        </header>
+        <main id="main" className="mx-auto max-w-6xl px-4 py-8 sm:px-6">
+          {children}
+        </main>
+      </div>
+    </div>
+  )
+}
+
+export function PageHeader({ title, description, actions }: { title: string; description?: ReactNode; actions?: ReactNode }) {
+  return (
+    <div className="mb-6 flex flex-wrap items-end justify-between gap-4">
+      <div>
+        <h1 className="text-2xl font-bold tracking-tight">{title}</h1>
+        {description && <p className="mt-1 text-sm text-slate-600 dark:text-slate-400">{description}</p>}
+      </div>
+      {actions && <div className="flex gap-2">{actions}</div>}
+    </div>
+  )
+}

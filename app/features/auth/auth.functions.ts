@@ -1,0 +1,148 @@
+import { createServerFn } from '@tanstack/react-start'
+import { getRequest } from '@tanstack/react-start/server'
+import { sql } from 'drizzle-orm'
+import { config } from '../../../app.config'
+import { HttpError, notFound } from '../../lib/errors'
+import { input } from '../../lib/validate'
+import { auth } from '../../server/auth.server'
+import { withTenant } from '../../server/db/scope.server'
+import { consoleRealm, requestInfo, requirePermission, tenantScope } from '../../server/middleware'
+import {
+  acceptInvitationSchema,
+  createInvitationSchema,
+  forgotPasswordSchema,
+  invitationTokenSchema,
+  resetPasswordSchema,
+  signInSchema,
+} from './auth.schemas'
+import {
+  acceptInvitation,
+  createInvitation,
+  findPendingInvitation,
+  signInRetryAfter,
+  signInWithPassword,
+} from './auth.server'
+
+/** What the Host is: the landing site, the console, a tenant, a suspended tenant or nothing at all. */
+export const getRealm = createServerFn({ method: 'GET' })
+  .middleware([requestInfo])
+  .handler(async ({ context }) => {
+    const { realm } = context.request
+    const cfg = config()
+    const base = { rootDomain: cfg.rootDomain, protocol: cfg.protocol }
+    switch (realm.kind) {
+      case 'tenant':
+        return { ...base, kind: 'tenant' as const, name: realm.name, slug: realm.slug }
+      case 'suspended':
+        return { ...base, kind: 'suspended' as const, name: realm.name, slug: realm.slug }
+      case 'console':
+        return { ...base, kind: 'console' as const, name: realm.name }
+      default:
+        return { ...base, kind: realm.kind }
+    }
+  })
+
+/** The signed-in person at this tenant (or null) with their permissions, for the app shell. */
+export const getTenantSession = createServerFn({ method: 'GET' })
+  .middleware([tenantScope])
+  .handler(async ({ context }) => {
+    const tenant = { name: context.tenantName, slug: context.tenantSlug }
+    if (!context.caller) return { tenant, user: null, permissions: [], impersonating: false }
+    const { user, permissions, impersonatorId } = context.caller
+    return { tenant, user, permissions, impersonating: impersonatorId !== null }
+  })
+
+export const getConsoleSession = createServerFn({ method: 'GET' })
+  .middleware([consoleRealm])
+  .handler(async ({ context }) => {
+    const user = context.caller?.user
+    return { user: user?.isSuperuser ? user : null }
+  })
+
+export const signIn = createServerFn({ method: 'POST' })
+  .middleware([requestInfo])
+  .validator(input(signInSchema))
+  .handler(async ({ data, context }) => {
+    const { realm, audit } = context.request
+    if (realm.kind === 'suspended') throw new HttpError(403, 'tenant_suspended', `The ${realm.name} workspace is suspended.`)
+    if (realm.kind !== 'tenant' && realm.kind !== 'console') throw notFound('This workspace')
+    await signInWithPassword(
+      { ...audit, tenantId: realm.tenantId },
+      { ...data, headers: getRequest().headers, requireSuperuser: realm.kind === 'console' },
+    )
+    return { ok: true as const }
+  })
+
+export const signOut = createServerFn({ method: 'POST' })
+  .middleware([requestInfo])
+  .handler(async ({ context }) => {
+    const { realm, audit } = context.request
+    if (realm.kind !== 'tenant' && realm.kind !== 'console') throw notFound('This workspace')
+    await withTenant({ ...audit, tenantId: realm.tenantId }, async (tx) => {
+      const headers = getRequest().headers
+      const current = await auth().api.getSession({ headers })
+      if (current) {
+        await tx.execute(sql`select haven_set_actor(${current.user.id}, null)`)
+        await tx.execute(sql`select haven_audit_event('SIGN_OUT', 'users', ${current.user.id}::uuid, '{}'::jsonb)`)
+      }
+      await auth().api.signOut({ headers })
+    })
+    return { ok: true as const }
+  })
+
+/** Always answers the same way, so it reveals nothing about which emails have accounts. */
+export const requestPasswordReset = createServerFn({ method: 'POST' })
+  .middleware([tenantScope])
+  .validator(input(forgotPasswordSchema))
+  .handler(async ({ data, context }) => {
+    const retry = await signInRetryAfter(context.tx, { tenantId: context.tenantId, ip: null }, data.email)
+    if (retry === 0) {
+      await auth().api.requestPasswordReset({ body: { email: data.email, redirectTo: '/reset-password' } })
+    }
+    return { ok: true as const }
+  })
+
+export const resetPassword = createServerFn({ method: 'POST' })
+  .middleware([tenantScope])
+  .validator(input(resetPasswordSchema))
+  .handler(async ({ data }) => {
+    try {
+      await auth().api.resetPassword({ body: { token: data.token, newPassword: data.password } })
+    } catch {
+      throw new HttpError(410, 'reset_invalid', 'This reset link is invalid or has expired. Ask for a new one.')
+    }
+    return { ok: true as const }
+  })
+
+export const getInvitation = createServerFn({ method: 'GET' })
+  .middleware([tenantScope])
+  .validator(input(invitationTokenSchema))
+  .handler(async ({ data, context }) => {
+    const invitation = await findPendingInvitation(context.tx, data.token)
+    if (!invitation) throw new HttpError(410, 'invitation_invalid', 'This invitation link is invalid, expired or already used.')
+    return { email: invitation.email, fullName: invitation.fullName, workspace: context.tenantName }
+  })
+
+export const acceptInvitationFn = createServerFn({ method: 'POST' })
+  .middleware([tenantScope])
+  .validator(input(acceptInvitationSchema))
+  .handler(async ({ data, context }) => {
+    const { email } = await acceptInvitation(context.tx, data)
+    await auth().api.signInEmail({ body: { email, password: data.password, rememberMe: true }, headers: getRequest().headers })
+    return { ok: true as const }
+  })
+
+export const inviteUser = createServerFn({ method: 'POST' })
+  .middleware([requirePermission('users:write')])
+  .validator(input(createInvitationSchema))
+  .handler(async ({ data, context }) => {
+    const { invitation, token } = await createInvitation(context.tx, {
+      ...data,
+      tenantId: context.tenantId,
+      invitedById: context.user.id,
+    })
+    const cfg = config()
+    const link = `${cfg.protocol}://${context.tenantSlug}.${cfg.rootDomain}/invite/${token}`
+    console.log(`[haven] invitation link for ${invitation.email} at ${context.tenantSlug}: ${link}`)
+    return { id: invitation.id, email: invitation.email, expiresAt: invitation.expiresAt, link }
+  })

@@ -1,0 +1,65 @@
+import { Link, useRouter } from '@tanstack/react-router'
+import { useServerFn } from '@tanstack/react-start'
+import { type FormEvent, useState } from 'react'
+import { toast } from 'sonner'
+import { Alert, Button, Field } from '../../components/ui'
+import { errorMessage, fieldErrorsOf } from '../../lib/errors'
+import { signIn } from './auth.functions'
+
+/** Email + password sign-in for the realm of the current Host (a tenant or the console). */
+export function SignInForm({ redirectTo, showForgot }: { redirectTo: string; showForgot: boolean }) {
+  const router = useRouter()
+  const submit = useServerFn(signIn)
+  const [pending, setPending] = useState(false)
+  const [error, setError] = useState<string>()
+  const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({})
+
+  async function onSubmit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault()
+    const form = new FormData(event.currentTarget)
+    setPending(true)
+    setError(undefined)
+    setFieldErrors({})
+    try {
+      await submit({ data: { email: String(form.get('email') ?? ''), password: String(form.get('password') ?? ''), rememberMe: true } })
+      toast.success('Signed in')
+      await router.invalidate()
+      await router.navigate({ href: redirectTo, replace: true })
+    } catch (e) {
+      setError(errorMessage(e))
+      setFieldErrors(fieldErrorsOf(e) ?? {})
+    } finally {
+      setPending(false)
+    }
+  }
+
+  return (
+    <form onSubmit={onSubmit} className="space-y-4" noValidate>
+      {error && <Alert>{error}</Alert>}
+      <Field label="Email" name="email" type="email" autoComplete="username" required autoFocus error={fieldErrors.email} />
+      <Field
+        label="Password"
+        name="password"
+        type="password"
+        autoComplete="current-password"
+        required
+        error={fieldErrors.password}
+      />
+      <Button type="submit" className="w-full" pending={pending}>
+        Sign in
+      </Button>
+      {showForgot && (
+        <p className="text-center text-sm">
+          <Link to="/tenant/forgot-password" className="font-medium text-indigo-600 hover:underline dark:text-indigo-400">
+            Forgot your password?
+          </Link>
+        </p>
+      )}
+    </form>
+  )
+}
+
+/** Only same-site relative paths are followed after sign-in. */
+export function safeRedirect(value: unknown): string {
+  return typeof value === 'string' && value.startsWith('/') && !value.startsWith('//') ? value : '/'
+}

@@ -1,0 +1,56 @@
+import { createServerFn } from '@tanstack/react-start'
+import { getRequest } from '@tanstack/react-start/server'
+import { APIError } from 'better-auth/api'
+import { eq, sql } from 'drizzle-orm'
+import { HttpError } from '../../lib/errors'
+import { input } from '../../lib/validate'
+import { auth } from '../../server/auth.server'
+import { users } from '../../server/db/schema'
+import { requireUser } from '../../server/middleware'
+import { changePasswordSchema, updatePreferencesSchema, updateProfileSchema } from './profile.schemas'
+
+export const updateProfile = createServerFn({ method: 'POST' })
+  .middleware([requireUser])
+  .validator(input(updateProfileSchema))
+  .handler(async ({ data, context }) => {
+    const [row] = await context.tx
+      .update(users)
+      .set({ fullName: data.fullName })
+      .where(eq(users.id, context.user.id))
+      .returning({ fullName: users.fullName })
+    return row
+  })
+
+/** Merges into the preferences JSONB, so keys this form does not know about are kept. */
+export const updatePreferences = createServerFn({ method: 'POST' })
+  .middleware([requireUser])
+  .validator(input(updatePreferencesSchema))
+  .handler(async ({ data, context }) => {
+    const [row] = await context.tx
+      .update(users)
+      .set({ preferences: sql`${users.preferences} || ${JSON.stringify(data)}::jsonb` })
+      .where(eq(users.id, context.user.id))
+      .returning({ preferences: users.preferences })
+    return row
+  })
+
+export const changePassword = createServerFn({ method: 'POST' })
+  .middleware([requireUser])
+  .validator(input(changePasswordSchema))
+  .handler(async ({ data, context }) => {
+    try {
+      await auth().api.changePassword({
+        body: { currentPassword: data.currentPassword, newPassword: data.newPassword, revokeOtherSessions: data.signOutOthers },
+        headers: getRequest().headers,
+      })
+    } catch (error) {
+      if (error instanceof APIError && error.statusCode < 500) {
+        throw new HttpError(400, 'invalid_password', 'The current password is not correct.', {
+          fieldErrors: { currentPassword: 'This is not your current password' },
+        })
+      }
+      throw error
+    }
+    await context.tx.execute(sql`select haven_audit_event('PASSWORD_CHANGED', 'users', ${context.user.id}::uuid, '{}'::jsonb)`)
+    return { ok: true as const }
+  })

@@ -1,0 +1,24 @@
+import { createFileRoute, Outlet, redirect } from '@tanstack/react-router'
+import { AppShell } from '../../../components/app-shell'
+
+export const Route = createFileRoute('/console/_app')({
+  beforeLoad: ({ context, location }) => {
+    const user = context.consoleSession?.user
+    if (!user) throw redirect({ to: '/console/sign-in', search: { redirect: location.publicHref } })
+    return { user }
+  },
+  component: () => {
+    const { user } = Route.useRouteContext()
+    return (
+      <AppShell
+        brand="Haven console"
+        nav={[{ to: '/console', label: 'Overview', section: 'main' }]}
+        permissions={[]}
+        user={user}
+        signInTo="/sign-in"
+      >
+        <Outlet />
+      </AppShell>
+    )
+  },
+})

@@ -1,0 +1,20 @@
+import { createFileRoute, redirect } from '@tanstack/react-router'
+import { z } from 'zod'
+import { CenteredPage } from '../../components/ui'
+import { SignInForm, safeRedirect } from '../../features/auth/sign-in-form'
+
+export const Route = createFileRoute('/console/sign-in')({
+  validateSearch: z.object({ redirect: z.string().optional() }),
+  beforeLoad: ({ context, search }) => {
+    if (context.consoleSession?.user) throw redirect({ href: safeRedirect(search.redirect) })
+  },
+  head: () => ({ meta: [{ title: 'Console sign in — Haven' }] }),
+  component: () => {
+    const search = Route.useSearch()
+    return (
+      <CenteredPage title="Haven console" subtitle="For Haven operators only. Every action here is audited.">
+        <SignInForm redirectTo={safeRedirect(search.redirect)} showForgot={false} />
+      </CenteredPage>
+    )
+  },
+})

@@ -1,0 +1,34 @@
+import { createFileRoute, Outlet, redirect } from '@tanstack/react-router'
+import { AppShell } from '../../../components/app-shell'
+import { TENANT_NAV } from '../../../lib/navigation'
+
+/** Signed-in pages of the tenant host. This guard only steers navigation; every server function checks again. */
+export const Route = createFileRoute('/tenant/_app')({
+  beforeLoad: ({ context, location }) => {
+    const user = context.session?.user
+    if (!user) throw redirect({ to: '/tenant/sign-in', search: { redirect: location.publicHref } })
+    return { user, permissions: context.session?.permissions ?? [] }
+  },
+  component: TenantApp,
+})
+
+function TenantApp() {
+  const { session, user, permissions } = Route.useRouteContext()
+  return (
+    <AppShell
+      brand={session?.tenant.name ?? 'Haven'}
+      nav={TENANT_NAV}
+      permissions={permissions}
+      user={user}
+      profileTo="/tenant/profile"
+      signInTo="/sign-in"
+    >
+      {session?.impersonating && (
+        <p role="status" className="mb-4 rounded-md bg-amber-100 px-3 py-2 text-sm text-amber-900 dark:bg-amber-950 dark:text-amber-200">
+          You are viewing this workspace as {user.fullName} on behalf of Haven support. Every action is recorded.
+        </p>
+      )}
+      <Outlet />
+    </AppShell>
+  )
+}

@@ -1,0 +1,68 @@
+import { createFileRoute, Link } from '@tanstack/react-router'
+import { useServerFn } from '@tanstack/react-start'
+import { type FormEvent, useState } from 'react'
+import { z } from 'zod'
+import { Alert, Button, CenteredPage, Field } from '../../components/ui'
+import { resetPassword } from '../../features/auth/auth.functions'
+import { errorMessage, fieldErrorsOf } from '../../lib/errors'
+
+export const Route = createFileRoute('/tenant/reset-password')({
+  validateSearch: z.object({ token: z.string().optional() }),
+  head: () => ({ meta: [{ title: 'Choose a new password — Haven' }] }),
+  component: ResetPassword,
+})
+
+function ResetPassword() {
+  const { token } = Route.useSearch()
+  const reset = useServerFn(resetPassword)
+  const [state, setState] = useState<{ pending?: boolean; done?: boolean; error?: string; field?: string }>({})
+
+  async function onSubmit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault()
+    const form = new FormData(event.currentTarget)
+    const password = String(form.get('password') ?? '')
+    if (password !== String(form.get('confirm') ?? '')) {
+      setState({ field: 'The two passwords do not match' })
+      return
+    }
+    setState({ pending: true })
+    try {
+      await reset({ data: { token: token ?? '', password } })
+      setState({ done: true })
+    } catch (e) {
+      setState({ error: errorMessage(e), field: fieldErrorsOf(e)?.password })
+    }
+  }
+
+  if (!token) {
+    return (
+      <CenteredPage title="Reset link missing">
+        <Alert>This page needs the link from your reset email. Ask for a new one below.</Alert>
+        <Link to="/tenant/forgot-password" className="mt-4 block text-center text-sm font-medium text-indigo-600 hover:underline">
+          Request a reset link
+        </Link>
+      </CenteredPage>
+    )
+  }
+  return (
+    <CenteredPage title="Choose a new password">
+      {state.done ? (
+        <div className="space-y-4">
+          <Alert tone="success">Your password was changed, and you were signed out everywhere else.</Alert>
+          <Link to="/tenant/sign-in" className="block text-center text-sm font-semibold text-indigo-600 hover:underline">
+            Sign in with your new password
+          </Link>
+        </div>
+      ) : (
+        <form onSubmit={onSubmit} className="space-y-4" noValidate>
+          {state.error && !state.field && <Alert>{state.error}</Alert>}
+          <Field label="New password" name="password" type="password" autoComplete="new-password" required error={state.field} hint="At least 8 characters" />
+          <Field label="Repeat the new password" name="confirm" type="password" autoComplete="new-password" required />
+          <Button type="submit" className="w-full" pending={state.pending}>
+            Set new password
+          </Button>
+        </form>
+      )}
+    </CenteredPage>
+  )
+}

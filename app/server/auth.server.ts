@@ -1,0 +1,120 @@
+import { drizzleAdapter } from 'better-auth/adapters/drizzle'
+import { type BetterAuthOptions, betterAuth } from 'better-auth'
+import { APIError } from 'better-auth/api'
+import { tanstackStartCookies } from 'better-auth/tanstack-start'
+import { config } from '../../app.config'
+import { accounts, sessions, users, verifications } from './db/schema'
+import { currentScope } from './db/scope.server'
+
+/**
+ * The adapter's database handle resolves, on every call, to the transaction of the scope the request is in and
+ * throws outside one. So every lookup better-auth makes runs under RLS for the request's tenant: it can only ever
+ * find users of the tenant whose Host the request arrived on, and `unique (tenant_id, email)` replaces a global
+ * unique email.
+ */
+const scopedDb = new Proxy(
+  {},
+  {
+    get(_target, property) {
+      const { tx } = currentScope()
+      const value = Reflect.get(tx, property, tx)
+      return typeof value === 'function' ? value.bind(tx) : value
+    },
+  },
+)
+
+const tenantField = { tenantId: { type: 'string', required: false, input: false, fieldName: 'tenantId' } } as const
+
+function scopeTenant(): string {
+  const { tenantId } = currentScope()
+  if (!tenantId) throw new APIError('FORBIDDEN', { message: 'No tenant in scope' })
+  return tenantId
+}
+
+function createAuth() {
+  const cfg = config()
+  const baseAdapter = drizzleAdapter(scopedDb, {
+    provider: 'pg',
+    schema: { users, sessions, accounts, verifications },
+    usePlural: true,
+  })
+  return betterAuth({
+    appName: 'Haven',
+    secret: cfg.authSecret,
+    baseURL: { allowedHosts: [cfg.rootDomain, `*.${cfg.rootDomain}`], protocol: cfg.protocol },
+    // A soft-deleted user keeps its email until it is reused, so lookups by email must see live users only;
+    // the adapter is wrapped rather than the policy changed (policies stay about the tenant alone).
+    database: (options: BetterAuthOptions) => {
+      const adapter = baseAdapter(options)
+      type FindOne = Parameters<typeof adapter.findOne>[0]
+      type FindMany = Parameters<typeof adapter.findMany>[0]
+      const liveOnly = <T extends FindOne | FindMany>(args: T): T =>
+        args.model === 'user' ? { ...args, where: [...(args.where ?? []), { field: 'isDeleted', value: false }] } : args
+      return {
+        ...adapter,
+        findOne: <R>(args: FindOne) => adapter.findOne<R>(liveOnly(args)),
+        findMany: <R>(args: FindMany) => adapter.findMany<R>(liveOnly(args)),
+      }
+    },
+    user: {
+      fields: { name: 'fullName' },
+      additionalFields: {
+        ...tenantField,
+        isActive: { type: 'boolean', required: false, input: false },
+        isDeleted: { type: 'boolean', required: false, input: false },
+        isSuperuser: { type: 'boolean', required: false, input: false },
+        preferences: { type: 'json', required: false, input: false },
+      },
+    },
+    session: {
+      additionalFields: {
+        ...tenantField,
+        impersonatorId: { type: 'string', required: false, input: false },
+      },
+      expiresIn: 60 * 60 * 24 * 7,
+      updateAge: 60 * 60 * 24,
+      // No cookie cache: every request reads the session row, so a deactivated user or a revoked session stops
+      // working at once.
+      cookieCache: { enabled: false },
+    },
+    account: { additionalFields: tenantField },
+    verification: { additionalFields: tenantField },
+    emailAndPassword: {
+      enabled: true,
+      disableSignUp: true,
+      minPasswordLength: 8,
+      maxPasswordLength: 256,
+      revokeSessionsOnPasswordReset: true,
+      // No mail transport is configured: the link goes to the server log (see README).
+      sendResetPassword: async ({ user, token }) => {
+        const { getRequestHost } = await import('@tanstack/react-start/server')
+        const host = getRequestHost({ xForwardedHost: cfg.trustedProxy })
+        const link = `${cfg.protocol}://${host}/reset-password?token=${encodeURIComponent(token)}`
+        console.log(`[haven] password reset link for ${user.email} at ${host}: ${link}`)
+      },
+      resetPasswordTokenExpiresIn: 60 * 60,
+    },
+    rateLimit: { enabled: false },
+    advanced: {
+      cookiePrefix: 'haven',
+      useSecureCookies: cfg.protocol === 'https',
+      defaultCookieAttributes: { sameSite: 'lax', httpOnly: true },
+      database: { generateId: 'uuid' },
+    },
+    databaseHooks: {
+      user: { create: { before: async (user) => ({ data: { ...user, tenantId: scopeTenant() } }) } },
+      session: { create: { before: async (session) => ({ data: { ...session, tenantId: scopeTenant() } }) } },
+      account: { create: { before: async (account) => ({ data: { ...account, tenantId: scopeTenant() } }) } },
+      verification: { create: { before: async (v) => ({ data: { ...v, tenantId: scopeTenant() } }) } },
+    },
+    telemetry: { enabled: false },
+    plugins: [tanstackStartCookies()],
+  })
+}
+
+type Auth = ReturnType<typeof createAuth>
+let instance: Auth | undefined
+export function auth(): Auth {
+  instance ??= createAuth()
+  return instance
+}

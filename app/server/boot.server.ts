@@ -1,0 +1,42 @@
+import { config } from '../../app.config'
+import { CONSOLE_SLUG } from '../lib/enums'
+import { bootDatabase, shutdownDatabase } from './db/index.server'
+import { DEMO_ACCOUNTS } from './db/seed.server'
+
+/** Boots the database when the server starts (not on the first request) and prints where to sign in. */
+export async function bootServer() {
+  const cfg = config()
+  const { seeded, ms, database } = await bootDatabase(cfg)
+  const url = (host?: string) => `${cfg.protocol}://${host ? `${host}.` : ''}${cfg.rootDomain}`
+  const where = database.driver === 'pglite' ? `embedded PostgreSQL in ${cfg.database.driver === 'pglite' ? cfg.database.dataDir : ''}` : 'PostgreSQL at DATABASE_URL'
+  const lines = [
+    '',
+    `  Haven is running (${where}; ready in ${ms} ms${seeded ? ', demo data seeded' : ''}).`,
+    '',
+    `    Landing page   ${url()}`,
+    `    Acme           ${url('acme')}`,
+    `    Globex         ${url('globex')}`,
+    `    Console        ${url(CONSOLE_SLUG)}`,
+    '',
+  ]
+  if (cfg.seed === 'auto') {
+    lines.push(`  Demo accounts (password: ${cfg.production ? '<HAVEN_DEMO_PASSWORD>' : cfg.demoPassword}):`)
+    for (const a of DEMO_ACCOUNTS) lines.push(`    ${url(a.host).padEnd(36)} ${a.email.padEnd(20)} ${a.role}`)
+    lines.push('')
+  }
+  console.log(lines.join('\n'))
+}
+
+let stopping = false
+export function installShutdown() {
+  const stop = async (signal: string) => {
+    if (stopping) return
+    stopping = true
+    console.log(`[haven] ${signal}: closing the database`)
+    // postgres.js keeps the process alive while its pool is open, and PGlite must flush its data folder.
+    await shutdownDatabase().catch((error) => console.error('[haven] error while closing the database', error))
+    process.exit(0)
+  }
+  process.once('SIGTERM', () => void stop('SIGTERM'))
+  process.once('SIGINT', () => void stop('SIGINT'))
+}

@@ -1,0 +1,69 @@
+import { randomUUID } from 'node:crypto'
+import { getRequest, getRequestHost, getRequestIP } from '@tanstack/react-start/server'
+import { and, eq, sql } from 'drizzle-orm'
+import { config } from '../../app.config'
+import type { UserPreferences } from './db/schema'
+import { rolePermissions, roles, userRoles } from './db/schema'
+import type { Tx } from './db/client.server'
+import type { AuditContext } from './db/scope.server'
+import type { Permission } from '../lib/permissions'
+import { isPermission } from '../lib/permissions'
+import { auth } from './auth.server'
+import { type Realm, resolveRealm } from './realm.server'
+
+export type RequestDescription = { realm: Realm; host: string; audit: AuditContext & { ip: string | null } }
+
+/** The Host's realm plus who is asking from where, for the audit trail. */
+export async function describeRequest(): Promise<RequestDescription> {
+  const request = getRequest()
+  const host = getRequestHost({ xForwardedHost: config().trustedProxy }) ?? ''
+  const realm = await resolveRealm(host)
+  const ip = getRequestIP({ xForwardedFor: config().trustedProxy }) ?? null
+  const requestId = request.headers.get('x-request-id')?.slice(0, 64) || randomUUID()
+  return { realm, host, audit: { ip, userAgent: request.headers.get('user-agent'), requestId } }
+}
+
+export type SessionUser = {
+  id: string
+  email: string
+  fullName: string
+  isSuperuser: boolean
+  preferences: UserPreferences
+}
+
+export type Caller = { user: SessionUser; sessionId: string; impersonatorId: string | null; permissions: Permission[] }
+
+/**
+ * Reads the session cookie's session inside the request's transaction and makes its user the actor of the
+ * transaction. A session of a deactivated or deleted user, or of another tenant, counts as none.
+ */
+export async function loadSession(tx: Tx, tenantId: string): Promise<Caller | null> {
+  const result = await auth().api.getSession({ headers: getRequest().headers })
+  if (!result) return null
+  const { user, session } = result
+  if (session.tenantId !== tenantId || user.tenantId !== tenantId || !user.isActive || user.isDeleted) return null
+  const impersonatorId = session.impersonatorId ?? null
+  await tx.execute(sql`select haven_set_actor(${user.id}, ${impersonatorId})`)
+  return {
+    user: {
+      id: user.id,
+      email: user.email,
+      fullName: user.name,
+      isSuperuser: user.isSuperuser === true,
+      preferences: (user.preferences ?? {}) as UserPreferences,
+    },
+    sessionId: session.id,
+    impersonatorId,
+    permissions: await permissionsOf(tx, user.id),
+  }
+}
+
+export async function permissionsOf(tx: Tx, userId: string): Promise<Permission[]> {
+  const rows = await tx
+    .selectDistinct({ key: rolePermissions.permissionKey })
+    .from(userRoles)
+    .innerJoin(roles, and(eq(roles.tenantId, userRoles.tenantId), eq(roles.id, userRoles.roleId), eq(roles.isDeleted, false)))
+    .innerJoin(rolePermissions, and(eq(rolePermissions.tenantId, roles.tenantId), eq(rolePermissions.roleId, roles.id)))
+    .where(eq(userRoles.userId, userId))
+  return rows.map((r) => r.key).filter(isPermission)
+}

@@ -1,0 +1,12 @@
+import { createCsrfMiddleware, createStart } from '@tanstack/react-start'
+
+/**
+ * With our own start instance Start no longer adds its CSRF middleware, so it is added here: a server-function
+ * call must come from the same origin (Sec-Fetch-Site / Origin / Referer). Another tenant's subdomain is another
+ * origin, so it is refused too.
+ */
+const csrf = createCsrfMiddleware({
+  filter: ({ request }) => request.method !== 'GET' && request.method !== 'HEAD',
+})
+
+export const startInstance = createStart(() => ({ requestMiddleware: [csrf] }))
