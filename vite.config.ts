@@ -2,13 +2,21 @@ import tailwindcss from '@tailwindcss/vite'
 import { tanstackStart } from '@tanstack/react-start/plugin/vite'
 import viteReact from '@vitejs/plugin-react'
 import { nitro } from 'nitro/vite'
+import path from 'node:path'
 import { defineConfig } from 'vite'
 
 export default defineConfig({
   server: { port: Number(process.env.PORT ?? 3000), allowedHosts: true },
   plugins: [
     tailwindcss(),
-    tanstackStart({ srcDirectory: 'app' }),
+    tanstackStart({
+      srcDirectory: 'app',
+      // Readable, stable ids (`auth.signIn`): logs say which function ran, and the authorization matrix test can
+      // call every function over HTTP by name.
+      serverFns: {
+        generateFunctionId: ({ filename, functionName }) => `${path.basename(filename).replace(/\.functions\.ts$/, '')}.${functionName}`,
+      },
+    }),
     nitro({ traceDeps: ['@electric-sql/pglite*'], plugins: ['./app/server/nitro-boot.ts'] }),
     viteReact(),
   ],

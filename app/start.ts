@@ -1,4 +1,4 @@
-import { createCsrfMiddleware, createStart } from '@tanstack/react-start'
+import { createCsrfMiddleware, createMiddleware, createStart } from '@tanstack/react-start'
 
 /**
  * With our own start instance Start no longer adds its CSRF middleware, so it is added here: a server-function
@@ -9,4 +9,11 @@ const csrf = createCsrfMiddleware({
   filter: ({ request }) => request.method !== 'GET' && request.method !== 'HEAD',
 })
 
-export const startInstance = createStart(() => ({ requestMiddleware: [csrf] }))
+/** The server listens before the database has migrated; requests wait for it rather than fail. */
+const databaseReady = createMiddleware().server(async ({ next }) => {
+  const { bootDatabase } = await import('./server/db/index.server')
+  await bootDatabase()
+  return next()
+})
+
+export const startInstance = createStart(() => ({ requestMiddleware: [databaseReady, csrf] }))

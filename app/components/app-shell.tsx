@@ -8,7 +8,7 @@ import { updatePreferences } from '../features/profile/profile.functions'
 import { errorMessage } from '../lib/errors'
 import { can, type NavItem } from '../lib/navigation'
 import { applyTheme, type Theme } from '../lib/theme'
-import { cx } from './ui'
+import { Menu, menuItemClass } from './ui/menu'
 
 type ShellUser = { fullName: string; email: string; preferences: { theme?: Theme } }
 
@@ -115,33 +115,37 @@ export function AppShell({
           >
             <ThemeIcon aria-hidden className="size-5" />
           </button>
-          <details className="relative">
-            <summary
-              className={cx(
-                'flex cursor-pointer list-none items-center gap-2 rounded-md px-2 py-1.5 text-sm hover:bg-slate-100 dark:hover:bg-slate-800',
-                'focus-visible:outline focus-visible:outline-2 focus-visible:outline-indigo-500',
-              )}
-              aria-label="Account menu"
-            >
-              <UserRound aria-hidden className="size-5" />
-              <span className="hidden sm:inline">{user.fullName}</span>
-            </summary>
-            <div className="absolute right-0 z-20 mt-1 w-60 rounded-md bg-white p-1 shadow-lg ring-1 ring-slate-200 dark:bg-slate-900 dark:ring-slate-700">
-              <p className="truncate px-3 py-2 text-xs text-slate-500 dark:text-slate-400">{user.email}</p>
-              {profileTo && (
-                <Link to={profileTo} className="block rounded px-3 py-2 text-sm hover:bg-slate-100 dark:hover:bg-slate-800">
-                  Profile and preferences
-                </Link>
-              )}
-              <button
-                type="button"
-                onClick={onSignOut}
-                className="flex w-full items-center gap-2 rounded px-3 py-2 text-left text-sm hover:bg-slate-100 dark:hover:bg-slate-800"
-              >
-                <LogOut aria-hidden className="size-4" /> Sign out
-              </button>
-            </div>
-          </details>
+          <Menu
+            label="Account menu"
+            button={
+              <>
+                <UserRound aria-hidden className="size-5" />
+                <span className="hidden sm:inline">{user.fullName}</span>
+              </>
+            }
+          >
+            {(close) => (
+              <>
+                <p className="truncate px-3 py-2 text-xs text-slate-500 dark:text-slate-400">{user.email}</p>
+                {profileTo && (
+                  <Link to={profileTo} role="menuitem" className={menuItemClass} onClick={close}>
+                    Profile and preferences
+                  </Link>
+                )}
+                <button
+                  type="button"
+                  role="menuitem"
+                  className={menuItemClass}
+                  onClick={() => {
+                    close()
+                    void onSignOut()
+                  }}
+                >
+                  <LogOut aria-hidden className="size-4" /> Sign out
+                </button>
+              </>
+            )}
+          </Menu>
         </header>
         <main id="main" className="mx-auto max-w-6xl px-4 py-8 sm:px-6">
           {children}

@@ -1,0 +1,45 @@
+// Starts the built server for the end-to-end suite on a database of its own: a fresh PGlite folder, or, when
+// DATABASE_URL names a PostgreSQL server, a fresh database there (dropped on exit).
+import { spawn, spawnSync } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+
+const root = path.resolve(import.meta.dirname, '..')
+const port = process.env.E2E_PORT ?? '3100'
+const env = { ...process.env, PORT: port, HAVEN_ROOT_DOMAIN: `localhost:${port}`, HAVEN_SEED: 'auto' }
+let cleanup = () => {}
+
+if (process.env.DATABASE_URL) {
+  const name = `haven_e2e_${randomBytes(4).toString('hex')}`
+  const admin = new URL(process.env.DATABASE_URL)
+  admin.pathname = '/postgres'
+  const psql = (sql) => spawnSync('psql', [admin.toString(), '-qAtc', sql], { stdio: 'inherit' })
+  if (psql(`create database ${name}`).status !== 0) process.exit(1)
+  const url = new URL(process.env.DATABASE_URL)
+  url.pathname = `/${name}`
+  env.HAVEN_OWNER_DATABASE_URL = url.toString()
+  url.username = 'haven_app'
+  url.password = ''
+  env.DATABASE_URL = url.toString()
+  cleanup = () => psql(`drop database if exists ${name} with (force)`)
+} else {
+  const dir = mkdtempSync(path.join(tmpdir(), 'haven-e2e-'))
+  env.HAVEN_DATA_DIR = path.join(dir, 'data')
+  cleanup = () => rmSync(dir, { recursive: true, force: true })
+}
+
+const server = spawn(process.execPath, [path.join(root, '.output/server/index.mjs')], { cwd: root, env, stdio: 'inherit' })
+let stopping = false
+const stop = (signal) => {
+  if (stopping) return
+  stopping = true
+  server.kill(signal)
+}
+process.on('SIGINT', () => stop('SIGINT'))
+process.on('SIGTERM', () => stop('SIGTERM'))
+server.on('exit', (code) => {
+  cleanup()
+  process.exit(code ?? 0)
+})

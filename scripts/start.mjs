@@ -1,0 +1,35 @@
+// `npm start`: build once (or when the sources are newer than the build), then run the server on the embedded
+// database unless DATABASE_URL is set. The server migrates, seeds the demo when empty and prints where to sign in.
+import { spawnSync, spawn } from 'node:child_process'
+import { existsSync, readdirSync, statSync } from 'node:fs'
+import path from 'node:path'
+
+const root = path.resolve(import.meta.dirname, '..')
+const built = path.join(root, '.output/server/index.mjs')
+
+function newest(dir) {
+  let max = 0
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name)
+    max = Math.max(max, entry.isDirectory() ? newest(full) : statSync(full).mtimeMs)
+  }
+  return max
+}
+
+const sourcesChanged = () => {
+  const buildTime = statSync(built).mtimeMs
+  return ['app', 'public'].some((d) => newest(path.join(root, d)) > buildTime) || statSync(path.join(root, 'vite.config.ts')).mtimeMs > buildTime
+}
+
+if (!existsSync(built) || sourcesChanged()) {
+  console.log('Building Haven (once; about 10 seconds)…')
+  const result = spawnSync(process.execPath, [path.join(root, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'], {
+    cwd: root,
+    stdio: 'inherit',
+  })
+  if (result.status !== 0) process.exit(result.status ?? 1)
+}
+
+const server = spawn(process.execPath, [built], { cwd: root, stdio: 'inherit', env: process.env })
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => server.kill(signal))
+server.on('exit', (code) => process.exit(code ?? 0))

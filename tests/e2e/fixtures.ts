@@ -1,0 +1,37 @@
+import { expect, type Page, test as base } from '@playwright/test'
+
+export const PORT = Number(process.env.E2E_PORT ?? 3100)
+export const DEMO_PASSWORD = process.env.HAVEN_DEMO_PASSWORD ?? 'demo-password'
+
+/** The public URL of a path on a tenant's (or the console's) host. */
+export function hostUrl(slug: string | null, path = '/'): string {
+  return `http://${slug ? `${slug}.` : ''}localhost:${PORT}${path}`
+}
+
+export async function signInAs(page: Page, { tenant, email, password = DEMO_PASSWORD }: { tenant: string; email: string; password?: string }) {
+  await page.goto(hostUrl(tenant, '/sign-in'))
+  await page.getByLabel('Email').fill(email)
+  await page.getByLabel('Password').fill(password)
+  await page.getByRole('button', { name: 'Sign in' }).click()
+  await expect(page.getByRole('button', { name: 'Account menu' })).toBeVisible()
+}
+
+/**
+ * Fails the test on a browser console error. The browser's own "Failed to load resource" lines for 4xx answers
+ * are expected in negative tests and ignored; a test that expects another error empties `consoleErrors`.
+ */
+export const test = base.extend<{ consoleErrors: string[] }>({
+  consoleErrors: [
+    async ({ page }, use) => {
+      const errors: string[] = []
+      page.on('console', (m) => {
+        if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) errors.push(m.text())
+      })
+      page.on('pageerror', (e) => errors.push(e.message))
+      await use(errors)
+      expect(errors, 'console errors in the browser').toEqual([])
+    },
+    { auto: true },
+  ],
+})
+export { expect }
