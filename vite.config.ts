@@ -12,9 +12,10 @@ export default defineConfig({
     tanstackStart({
       srcDirectory: 'app',
       // Readable, stable ids (`auth.signIn`): logs say which function ran, and the authorization matrix test can
-      // call every function over HTTP by name.
+      // call every function over HTTP by name. Start passes the export name with a `_createServerFn_handler` suffix.
       serverFns: {
-        generateFunctionId: ({ filename, functionName }) => `${path.basename(filename).replace(/\.functions\.ts$/, '')}.${functionName}`,
+        generateFunctionId: ({ filename, functionName }) =>
+          `${path.basename(filename).replace(/\.functions\.ts$/, '')}.${functionName.replace(/_createServerFn_handler$/, '')}`,
       },
     }),
     nitro({ traceDeps: ['@electric-sql/pglite*'], plugins: ['./app/server/nitro-boot.ts'] }),

@@ -62,7 +62,7 @@ export function AppShell({
     }
   }
 
-  const visible = nav.filter((item) => can(permissions, item.permission))
+  const visible = nav.filter((item) => can(permissions, item.anyOf))
   const sections = [
     { key: 'main', label: undefined, items: visible.filter((i) => i.section === 'main') },
     { key: 'admin', label: 'Administration', items: visible.filter((i) => i.section === 'admin') },

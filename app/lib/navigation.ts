@@ -1,10 +1,17 @@
 import type { Permission } from './permissions'
 
-export type NavItem = { to: string; label: string; permission?: Permission; section: 'main' | 'admin' }
+/** An item shows when the user holds any of `anyOf` (or always, without it). The server checks again. */
+export type NavItem = { to: string; label: string; anyOf?: Permission[]; section: 'main' | 'admin' }
 
-/** The tenant app's navigation; an item shows only when the user holds its permission (the server checks again). */
-export const TENANT_NAV: NavItem[] = [{ to: '/tenant', label: 'Dashboard', section: 'main' }]
+export const TENANT_NAV: NavItem[] = [
+  { to: '/tenant', label: 'Dashboard', section: 'main' },
+  { to: '/tenant/admin/users', label: 'Users', anyOf: ['users:read'], section: 'admin' },
+  { to: '/tenant/admin/roles', label: 'Roles', anyOf: ['roles:manage'], section: 'admin' },
+  { to: '/tenant/admin/teams', label: 'Organizations and teams', anyOf: ['teams:read'], section: 'admin' },
+  { to: '/tenant/admin/trash', label: 'Trash', anyOf: ['users:write', 'teams:write', 'roles:manage', 'categories:write'], section: 'admin' },
+  { to: '/tenant/admin/settings', label: 'Settings', anyOf: ['tenant:manage'], section: 'admin' },
+]
 
-export function can(permissions: readonly string[], permission?: Permission): boolean {
-  return permission === undefined || permissions.includes(permission)
+export function can(permissions: readonly string[], anyOf?: readonly Permission[]): boolean {
+  return anyOf === undefined || anyOf.some((p) => permissions.includes(p))
 }

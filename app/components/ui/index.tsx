@@ -1,5 +1,6 @@
 import { clsx } from 'clsx'
 import { Loader2 } from 'lucide-react'
+import type React from 'react'
 import { type ButtonHTMLAttributes, forwardRef, type InputHTMLAttributes, type ReactNode, useId } from 'react'
 
 export const cx = clsx
@@ -110,4 +111,57 @@ export function CenteredPage({ title, subtitle, children }: { title: string; sub
       </div>
     </main>
   )
+}
+
+export function Badge({ tone = 'neutral', children }: { tone?: 'neutral' | 'success' | 'warning' | 'danger' | 'info'; children: ReactNode }) {
+  const tones = {
+    neutral: 'bg-slate-100 text-slate-700 dark:bg-slate-800 dark:text-slate-300',
+    success: 'bg-emerald-100 text-emerald-800 dark:bg-emerald-950 dark:text-emerald-300',
+    warning: 'bg-amber-100 text-amber-800 dark:bg-amber-950 dark:text-amber-300',
+    danger: 'bg-red-100 text-red-800 dark:bg-red-950 dark:text-red-300',
+    info: 'bg-indigo-100 text-indigo-800 dark:bg-indigo-950 dark:text-indigo-300',
+  }
+  return <span className={cx('inline-flex items-center rounded-full px-2 py-0.5 text-xs font-medium', tones[tone])}>{children}</span>
+}
+
+export function EmptyState({ title, children, action }: { title: string; children?: ReactNode; action?: ReactNode }) {
+  return (
+    <div className="rounded-xl border border-dashed border-slate-300 px-6 py-12 text-center dark:border-slate-700">
+      <p className="text-base font-semibold">{title}</p>
+      {children && <div className="mt-1 text-sm text-slate-600 dark:text-slate-400">{children}</div>}
+      {action && <div className="mt-4">{action}</div>}
+    </div>
+  )
+}
+
+type SelectProps = React.SelectHTMLAttributes<HTMLSelectElement> & { label: string; error?: string; hideLabel?: boolean }
+
+export const Select = forwardRef<HTMLSelectElement, SelectProps>(function Select({ label, error, hideLabel, className, id, children, ...rest }, ref) {
+  const generated = useId()
+  const selectId = id ?? generated
+  return (
+    <div className={cx('space-y-1', className)}>
+      <label htmlFor={selectId} className={cx('block text-sm font-medium text-slate-800 dark:text-slate-200', hideLabel && 'sr-only')}>
+        {label}
+      </label>
+      <select
+        ref={ref}
+        id={selectId}
+        aria-invalid={error ? true : undefined}
+        className={cx(
+          'block w-full rounded-md border-0 bg-white px-3 py-2 text-sm text-slate-900 shadow-sm ring-1 ring-inset focus:ring-2 focus:ring-indigo-500 dark:bg-slate-900 dark:text-slate-100',
+          error ? 'ring-red-500' : 'ring-slate-300 dark:ring-slate-700',
+        )}
+        {...rest}
+      >
+        {children}
+      </select>
+      {error && <p className="text-sm text-red-600 dark:text-red-400">{error}</p>}
+    </div>
+  )
+})
+
+/** A skeleton block for loading states. */
+export function Skeleton({ className }: { className?: string }) {
+  return <div aria-hidden className={cx('animate-pulse rounded-md bg-slate-200 dark:bg-slate-800', className)} />
 }

@@ -1,6 +1,9 @@
 import { hashPassword } from 'better-auth/crypto'
+import { and, asc, count, desc, eq, exists, inArray, or, type SQL, sql } from 'drizzle-orm'
+import { conflict, notFound } from '../../lib/errors'
 import type { Tx } from '../../server/db/client.server'
-import { accounts, userRoles, users } from '../../server/db/schema'
+import { accounts, auditLog, type JsonObject, type JsonValue, organizations, roles, sessions, teams, userRoles, users, userTeamLinks } from '../../server/db/schema'
+import type { ListUsersInput } from './users.schemas'
 
 export type NewUser = {
   tenantId: string
@@ -9,7 +12,7 @@ export type NewUser = {
   roleIds?: string[]
   isActive?: boolean
   isSuperuser?: boolean
-  metadata?: Record<string, unknown>
+  metadata?: JsonObject
   /** A plain password to hash, or an already computed hash (the seed reuses one for speed). */
   password?: { plain: string } | { hash: string }
 }
@@ -43,4 +46,212 @@ export async function createUser(tx: Tx, input: NewUser) {
     await tx.insert(userRoles).values(input.roleIds.map((roleId) => ({ tenantId: input.tenantId, userId: user.id, roleId })))
   }
   return user
+}
+
+/** The drizzle/driver error of a unique violation, wherever the driver put it. */
+export function isUniqueViolation(error: unknown): boolean {
+  for (let e: unknown = error; e; e = (e as { cause?: unknown }).cause) {
+    if ((e as { code?: string }).code === '23505') return true
+  }
+  return false
+}
+
+type Cursor = { v: string; id: string; back?: boolean }
+
+function encodeCursor(c: Cursor): string {
+  return Buffer.from(JSON.stringify(c)).toString('base64url')
+}
+
+function decodeCursor(raw: string | undefined): Cursor | undefined {
+  if (!raw) return undefined
+  try {
+    const c = JSON.parse(Buffer.from(raw, 'base64url').toString()) as Cursor
+    if (typeof c.v === 'string' && typeof c.id === 'string' && /^[0-9a-f-]{36}$/.test(c.id)) return c
+  } catch {}
+  return undefined
+}
+
+const SORT_COLUMNS = { name: users.fullName, email: users.email, created: users.createdAt } as const
+
+function sortValue(row: { fullName: string; email: string; createdAt: Date }, sort: keyof typeof SORT_COLUMNS): string {
+  if (sort === 'name') return row.fullName
+  if (sort === 'email') return row.email
+  return row.createdAt.toISOString()
+}
+
+/** Metadata values typed as text also match JSON numbers and booleans ("1000" finds 1000). */
+function metadataFilter(key: string, value: string): SQL {
+  const candidates: unknown[] = [value]
+  try {
+    const parsed: unknown = JSON.parse(value)
+    if (typeof parsed === 'number' || typeof parsed === 'boolean') candidates.push(parsed)
+  } catch {}
+  const conditions = candidates.map((c) => sql`${users.metadata} @> ${JSON.stringify({ [key]: c })}::jsonb`)
+  return or(...conditions) as SQL
+}
+
+export function userFilters(input: ListUsersInput): SQL[] {
+  const where: SQL[] = [eq(users.isDeleted, false)]
+  if (input.q) {
+    const pattern = `%${input.q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`
+    where.push(sql`lower(${users.fullName} || ' ' || ${users.email}) like ${pattern}`)
+  }
+  if (input.status === 'active') where.push(eq(users.isActive, true))
+  if (input.status === 'deactivated') where.push(eq(users.isActive, false))
+  if (input.roleId) {
+    where.push(
+      exists(
+        sql`select 1 from ${userRoles} where ${userRoles.tenantId} = ${users.tenantId} and ${userRoles.userId} = ${users.id} and ${userRoles.roleId} = ${input.roleId}`,
+      ),
+    )
+  }
+  if (input.teamId) {
+    where.push(
+      exists(
+        sql`select 1 from ${userTeamLinks} where ${userTeamLinks.tenantId} = ${users.tenantId} and ${userTeamLinks.userId} = ${users.id} and ${userTeamLinks.teamId} = ${input.teamId}`,
+      ),
+    )
+  }
+  if (input.metaKey && input.metaValue !== undefined && input.metaValue !== '') where.push(metadataFilter(input.metaKey, input.metaValue))
+  return where
+}
+
+/**
+ * One page of the tenant's live users, filtered and sorted in SQL, paginated by keyset on (sort column, id) so a
+ * deep page costs what the first one does; plus the total for the same filters.
+ */
+export async function findUsers(tx: Tx, input: ListUsersInput & { pageSize: number; sort: keyof typeof SORT_COLUMNS; dir: 'asc' | 'desc' }) {
+  const column = SORT_COLUMNS[input.sort]
+  const cursor = decodeCursor(input.cursor)
+  const where = userFilters(input)
+  const forward = !cursor?.back
+  const ascending = (input.dir === 'asc') === forward
+  if (cursor) {
+    const value = input.sort === 'created' ? new Date(cursor.v) : cursor.v
+    const after = sql`(${column}, ${users.id}) ${sql.raw(ascending ? '>' : '<')} (${value}, ${cursor.id}::uuid)`
+    where.push(after)
+  }
+  const order = ascending ? [asc(column), asc(users.id)] : [desc(column), desc(users.id)]
+  const [rows, [totalRow]] = await Promise.all([
+    tx
+      .select({
+        id: users.id,
+        email: users.email,
+        fullName: users.fullName,
+        isActive: users.isActive,
+        metadata: users.metadata,
+        lastSignInAt: users.lastSignInAt,
+        createdAt: users.createdAt,
+      })
+      .from(users)
+      .where(and(...where))
+      .orderBy(...order)
+      .limit(input.pageSize + 1),
+    tx.select({ n: count() }).from(users).where(and(...userFilters(input))),
+  ])
+  const hasMore = rows.length > input.pageSize
+  const page = rows.slice(0, input.pageSize)
+  if (!forward) page.reverse()
+  const first = page[0]
+  const last = page.at(-1)
+  const roleRows =
+    page.length === 0
+      ? []
+      : await tx
+          .select({ userId: userRoles.userId, id: roles.id, name: roles.name })
+          .from(userRoles)
+          .innerJoin(roles, and(eq(roles.tenantId, userRoles.tenantId), eq(roles.id, userRoles.roleId), eq(roles.isDeleted, false)))
+          .where(inArray(userRoles.userId, page.map((u) => u.id)))
+          .orderBy(asc(roles.name))
+  const items = page.map((u) => ({ ...u, roles: roleRows.filter((r) => r.userId === u.id).map(({ id, name }) => ({ id, name })) }))
+  const nextExists = forward ? hasMore : cursor !== undefined
+  const prevExists = forward ? cursor !== undefined : hasMore
+  return {
+    items,
+    total: Number(totalRow?.n ?? 0),
+    pageSize: input.pageSize,
+    nextCursor: nextExists && last ? encodeCursor({ v: sortValue(last, input.sort), id: last.id }) : null,
+    prevCursor: prevExists && first ? encodeCursor({ v: sortValue(first, input.sort), id: first.id, back: true }) : null,
+  }
+}
+
+export async function requireUserRow(tx: Tx, id: string, options: { deleted?: boolean } = {}) {
+  const [row] = await tx
+    .select()
+    .from(users)
+    .where(and(eq(users.id, id), eq(users.isDeleted, options.deleted ?? false)))
+  if (!row) throw notFound('User')
+  return row
+}
+
+export async function getUserDetail(tx: Tx, id: string) {
+  const user = await requireUserRow(tx, id)
+  const [roleRows, teamRows, history] = await Promise.all([
+    tx
+      .select({ id: roles.id, name: roles.name, systemKey: roles.systemKey })
+      .from(userRoles)
+      .innerJoin(roles, and(eq(roles.tenantId, userRoles.tenantId), eq(roles.id, userRoles.roleId), eq(roles.isDeleted, false)))
+      .where(eq(userRoles.userId, id))
+      .orderBy(asc(roles.name)),
+    tx
+      .select({ id: teams.id, name: teams.name, organization: organizations.name, role: userTeamLinks.role })
+      .from(userTeamLinks)
+      .innerJoin(teams, and(eq(teams.tenantId, userTeamLinks.tenantId), eq(teams.id, userTeamLinks.teamId), eq(teams.isDeleted, false)))
+      .innerJoin(organizations, and(eq(organizations.tenantId, teams.tenantId), eq(organizations.id, teams.organizationId)))
+      .where(eq(userTeamLinks.userId, id))
+      .orderBy(asc(organizations.name), asc(teams.name)),
+    tx
+      .select({
+        id: auditLog.id,
+        action: auditLog.action,
+        tableName: auditLog.tableName,
+        oldValues: auditLog.oldValues,
+        newValues: auditLog.newValues,
+        actorId: auditLog.userId,
+        actorName: users.fullName,
+        createdAt: auditLog.createdAt,
+      })
+      .from(auditLog)
+      .leftJoin(users, and(eq(users.tenantId, auditLog.tenantId), eq(users.id, auditLog.userId)))
+      .where(and(eq(auditLog.tableName, 'users'), eq(auditLog.recordId, id)))
+      .orderBy(desc(auditLog.createdAt), desc(auditLog.id))
+      .limit(20),
+  ])
+  const { id: userId, email, fullName, isActive, metadata, lastSignInAt, createdAt, updatedAt } = user
+  return {
+    user: { id: userId, email, fullName, isActive, metadata, lastSignInAt, createdAt, updatedAt },
+    roles: roleRows,
+    teams: teamRows,
+    history: history.map((h) => ({ ...h, changes: changedFields(h.oldValues, h.newValues) })),
+  }
+}
+
+const HIDDEN_FIELDS = new Set(['updated_at', 'tenant_id', 'id', 'created_at'])
+
+/** Field-level differences of an audit row, for a readable history. */
+export function changedFields(oldValues: JsonObject | null, newValues: JsonObject | null) {
+  const keys = new Set([...Object.keys(oldValues ?? {}), ...Object.keys(newValues ?? {})])
+  const changes: { field: string; from: JsonValue; to: JsonValue }[] = []
+  for (const key of keys) {
+    if (HIDDEN_FIELDS.has(key)) continue
+    const from = oldValues?.[key] ?? null
+    const to = newValues?.[key] ?? null
+    if (JSON.stringify(from) !== JSON.stringify(to)) changes.push({ field: key, from, to })
+  }
+  return changes
+}
+
+export async function assertEmailFree(tx: Tx, email: string, exceptId?: string) {
+  const [taken] = await tx
+    .select({ id: users.id })
+    .from(users)
+    .where(and(eq(users.email, email), eq(users.isDeleted, false)))
+  if (taken && taken.id !== exceptId) {
+    throw conflict('Someone in this workspace already uses that email.', { email: 'Already in use in this workspace' })
+  }
+}
+
+/** Ends every session of a user, so a deactivation or deletion locks them out at once. */
+export async function endSessions(tx: Tx, userId: string) {
+  await tx.delete(sessions).where(eq(sessions.userId, userId))
 }

@@ -26,6 +26,10 @@ import {
 } from 'drizzle-orm/pg-core'
 import { AUDIT_ACTIONS, INVITATION_STATUSES, SYSTEM_ROLE_KEYS, TEAM_ROLES, TENANT_PLANS } from '../../lib/enums'
 
+/** JSON as it round-trips through JSONB (and through server-function serialization). */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue }
+export type JsonObject = { [key: string]: JsonValue }
+
 export const ltree = customType<{ data: string }>({ dataType: () => 'ltree' })
 
 export const teamRole = pgEnum('team_role', TEAM_ROLES)
@@ -88,7 +92,7 @@ export const users = pgTable(
     isActive: boolean('is_active').notNull().default(true),
     isSuperuser: boolean('is_superuser').notNull().default(false),
     lastSignInAt: tz('last_sign_in_at'),
-    metadata: jsonb('metadata').$type<Record<string, unknown>>().notNull().default({}),
+    metadata: jsonb('metadata').$type<JsonObject>().notNull().default({}),
     preferences: jsonb('preferences').$type<UserPreferences>().notNull().default({}),
     ...softDelete,
     ...timestamps,
@@ -183,7 +187,7 @@ export const organizations = pgTable(
     tenantId: tenantId(),
     name: text('name').notNull(),
     description: text('description').notNull().default(''),
-    metadata: jsonb('metadata').$type<Record<string, unknown>>().notNull().default({}),
+    metadata: jsonb('metadata').$type<JsonObject>().notNull().default({}),
     ...softDelete,
     ...timestamps,
   },
@@ -327,7 +331,7 @@ export const categories = pgTable(
     path: ltree('path').notNull().default(sql`''::ltree`),
     depth: integer('depth').notNull().default(0),
     position: integer('position').notNull().default(0),
-    metadata: jsonb('metadata').$type<Record<string, unknown>>().notNull().default({}),
+    metadata: jsonb('metadata').$type<JsonObject>().notNull().default({}),
     ...softDelete,
     ...timestamps,
   },
@@ -356,8 +360,8 @@ export const auditLog = pgTable(
     tableName: text('table_name').notNull(),
     recordId: uuid('record_id'),
     action: auditAction('action').notNull(),
-    oldValues: jsonb('old_values').$type<Record<string, unknown>>(),
-    newValues: jsonb('new_values').$type<Record<string, unknown>>(),
+    oldValues: jsonb('old_values').$type<JsonObject>(),
+    newValues: jsonb('new_values').$type<JsonObject>(),
     userId: uuid('user_id'),
     impersonatorId: uuid('impersonator_id'),
     ipAddress: text('ip_address'),

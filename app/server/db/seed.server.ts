@@ -163,7 +163,7 @@ async function seedPeople(tx: Tx, tenantId: string, memberRoleId: string) {
         email: `${first}.${last}${i}@acme.test`.toLowerCase(),
         fullName: `${first} ${last}`,
         roleIds: [memberRoleId],
-        metadata: { department: DEPARTMENTS[i % DEPARTMENTS.length], employeeNumber: 1000 + i },
+        metadata: { department: DEPARTMENTS[i % DEPARTMENTS.length] ?? 'engineering', employeeNumber: 1000 + i },
       }),
     )
   }

@@ -1,0 +1,79 @@
+import { type ReactNode, useEffect, useRef, useState } from 'react'
+import { errorMessage } from '../../lib/errors'
+import { Alert, Button } from './index'
+
+/**
+ * A modal confirmation (native <dialog>: focus trap, Escape to cancel). `onConfirm` may throw; its message is
+ * shown in the dialog and the dialog stays open.
+ */
+export function ConfirmDialog({
+  open,
+  title,
+  children,
+  confirmLabel,
+  tone = 'danger',
+  onConfirm,
+  onClose,
+}: {
+  open: boolean
+  title: string
+  children?: ReactNode
+  confirmLabel: string
+  tone?: 'danger' | 'primary'
+  onConfirm: () => Promise<void> | void
+  onClose: () => void
+}) {
+  const ref = useRef<HTMLDialogElement>(null)
+  const [pending, setPending] = useState(false)
+  const [error, setError] = useState<string>()
+
+  useEffect(() => {
+    const dialog = ref.current
+    if (!dialog) return
+    if (open && !dialog.open) {
+      setError(undefined)
+      dialog.showModal()
+    }
+    if (!open && dialog.open) dialog.close()
+  }, [open])
+
+  async function confirm() {
+    setPending(true)
+    setError(undefined)
+    try {
+      await onConfirm()
+      onClose()
+    } catch (e) {
+      setError(errorMessage(e))
+    } finally {
+      setPending(false)
+    }
+  }
+
+  return (
+    <dialog
+      ref={ref}
+      onClose={onClose}
+      aria-labelledby="confirm-title"
+      className="m-auto w-full max-w-md rounded-xl bg-white p-6 text-slate-900 shadow-xl backdrop:bg-slate-900/50 dark:bg-slate-900 dark:text-slate-100"
+    >
+      <h2 id="confirm-title" className="text-lg font-semibold">
+        {title}
+      </h2>
+      {children && <div className="mt-2 text-sm text-slate-600 dark:text-slate-300">{children}</div>}
+      {error && (
+        <div className="mt-4">
+          <Alert>{error}</Alert>
+        </div>
+      )}
+      <div className="mt-6 flex justify-end gap-2">
+        <Button variant="secondary" onClick={onClose} disabled={pending}>
+          Cancel
+        </Button>
+        <Button variant={tone === 'danger' ? 'danger' : 'primary'} onClick={confirm} pending={pending} autoFocus>
+          {confirmLabel}
+        </Button>
+      </div>
+    </dialog>
+  )
+}
