@@ -291,6 +291,20 @@ describe('row audit', () => {
   })
 })
 
+describe('the purge marker', () => {
+  it('does not silence the audit of a tenant that still exists, whoever sets it', async () => {
+    const f = await createTenantWithData()
+    const ctx = context(f)
+    const [org] = await withTenant(ctx, async (tx) => {
+      await tx.execute(sql`select set_config('app.purging_tenant', ${f.tenantId}, true)`)
+      return tx.delete(organizations).where(eq(organizations.tenantId, f.tenantId)).returning({ id: organizations.id })
+    })
+    expect(org).toBeDefined()
+    const rows = (await auditRowsOf(ctx.requestId)).filter((r) => r.tableName === 'organizations' && r.action === 'DELETE')
+    expect(rows.map((r) => r.recordId)).toContain(org?.id)
+  })
+})
+
 describe('the audit log itself', () => {
   /** Every row of the log, as one value: any change to any row changes it. */
   async function fingerprint() {

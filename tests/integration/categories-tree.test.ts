@@ -273,4 +273,19 @@ describe('category tree', () => {
     expect(await everything(a)).toEqual(mine)
     expect(await everything(b)).toEqual(theirs)
   })
+
+  it('refuses a statement that writes path or depth directly, and changes nothing', async () => {
+    const tree = await plantTree(a)
+    const before = await everything(a)
+    await expectPgError(
+      scope(a, (tx) => tx.update(categories).set({ path: pathOf(tree.B, tree.A1) }).where(eq(categories.id, tree.A1))),
+      SQLSTATE.insufficientPrivilege,
+      /maintained by the database/,
+    )
+    await expectPgError(
+      scope(a, (tx) => tx.update(categories).set({ depth: 7 }).where(eq(categories.id, tree.A2))),
+      SQLSTATE.insufficientPrivilege,
+    )
+    expect(await everything(a)).toEqual(before)
+  })
 })

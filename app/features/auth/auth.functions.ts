@@ -15,6 +15,7 @@ import {
   resetPasswordSchema,
   signInSchema,
 } from './auth.schemas'
+import { assertCanGrantRoles, requireRoles } from '../roles/roles.server'
 import {
   acceptInvitation,
   createInvitation,
@@ -136,6 +137,10 @@ export const inviteUser = createServerFn({ method: 'POST' })
   .middleware([requirePermission('users:write')])
   .validator(input(createInvitationSchema))
   .handler(async ({ data, context }) => {
+    if (data.roleId) {
+      await requireRoles(context.tx, [data.roleId])
+      await assertCanGrantRoles(context.tx, context.permissions, [data.roleId])
+    }
     const { invitation, token } = await createInvitation(context.tx, {
       ...data,
       tenantId: context.tenantId,

@@ -1,0 +1,144 @@
+import { useRouter } from '@tanstack/react-router'
+import { useServerFn } from '@tanstack/react-start'
+import { Copy } from 'lucide-react'
+import { type FormEvent, useEffect, useRef, useState } from 'react'
+import { toast } from 'sonner'
+import { Alert, Button, Field, Select } from '../../components/ui'
+import { errorMessage, fieldErrorsOf } from '../../lib/errors'
+import { inviteUser } from '../auth/auth.functions'
+import { createUserFn } from './users.functions'
+
+type RoleOption = { id: string; name: string }
+
+/** Add a person either by invitation (they choose their password) or directly with a password. */
+export function AddPersonDialog({
+  open,
+  onClose,
+  roles,
+  canAssignRoles,
+}: {
+  open: boolean
+  onClose: () => void
+  roles: RoleOption[]
+  canAssignRoles: boolean
+}) {
+  const ref = useRef<HTMLDialogElement>(null)
+  const router = useRouter()
+  const invite = useServerFn(inviteUser)
+  const create = useServerFn(createUserFn)
+  const [mode, setMode] = useState<'invite' | 'create'>('invite')
+  const [pending, setPending] = useState(false)
+  const [error, setError] = useState<string>()
+  const [fields, setFields] = useState<Record<string, string>>({})
+  const [link, setLink] = useState<string>()
+
+  useEffect(() => {
+    const dialog = ref.current
+    if (!dialog) return
+    if (open && !dialog.open) {
+      setError(undefined)
+      setFields({})
+      setLink(undefined)
+      dialog.showModal()
+    }
+    if (!open && dialog.open) dialog.close()
+  }, [open])
+
+  async function onSubmit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault()
+    const form = new FormData(event.currentTarget)
+    const email = String(form.get('email') ?? '')
+    const fullName = String(form.get('fullName') ?? '')
+    const roleId = String(form.get('roleId') ?? '')
+    setPending(true)
+    setError(undefined)
+    setFields({})
+    try {
+      if (mode === 'invite') {
+        const result = await invite({ data: { email, fullName, roleId: roleId || null } })
+        setLink(result.link)
+        toast.success(`Invitation created for ${result.email}`)
+      } else {
+        await create({ data: { email, fullName, password: String(form.get('password') ?? ''), roleIds: roleId ? [roleId] : [], metadata: {} } })
+        toast.success(`${fullName} was added`)
+        onClose()
+      }
+      await router.invalidate()
+    } catch (e) {
+      const fe = fieldErrorsOf(e)
+      if (fe) setFields(fe)
+      else setError(errorMessage(e))
+    } finally {
+      setPending(false)
+    }
+  }
+
+  return (
+    <dialog
+      ref={ref}
+      onClose={onClose}
+      aria-labelledby="add-person-title"
+      className="m-auto w-full max-w-lg rounded-xl bg-white p-6 text-slate-900 shadow-xl backdrop:bg-slate-900/50 dark:bg-slate-900 dark:text-slate-100"
+    >
+      <h2 id="add-person-title" className="text-lg font-semibold">
+        Add a person
+      </h2>
+      {link ? (
+        <div className="mt-4 space-y-4">
+          <Alert tone="success">
+            The invitation is valid for 7 days and can be used once. No mail transport is configured, so send this link yourself (it is
+            also in the server log).
+          </Alert>
+          <div className="flex gap-2">
+            <input readOnly value={link} aria-label="Invitation link" className="min-w-0 flex-1 rounded-md px-3 py-2 text-sm ring-1 ring-slate-300 dark:bg-slate-800 dark:ring-slate-700" />
+            <Button
+              variant="secondary"
+              onClick={() => {
+                void navigator.clipboard?.writeText(link)
+                toast.success('Link copied')
+              }}
+            >
+              <Copy aria-hidden className="size-4" /> Copy
+            </Button>
+          </div>
+          <div className="flex justify-end">
+            <Button onClick={onClose}>Done</Button>
+          </div>
+        </div>
+      ) : (
+        <form onSubmit={onSubmit} className="mt-4 space-y-4" noValidate>
+          <div role="radiogroup" aria-label="How to add" className="flex gap-4 text-sm">
+            <label className="flex items-center gap-2">
+              <input type="radio" name="mode" checked={mode === 'invite'} onChange={() => setMode('invite')} /> Send an invitation
+            </label>
+            <label className="flex items-center gap-2">
+              <input type="radio" name="mode" checked={mode === 'create'} onChange={() => setMode('create')} /> Create with a password
+            </label>
+          </div>
+          {error && <Alert>{error}</Alert>}
+          <Field label="Email" name="email" type="email" required error={fields.email} autoComplete="off" />
+          <Field label="Full name" name="fullName" required={mode === 'create'} error={fields.fullName} autoComplete="off" />
+          {mode === 'create' && <Field label="Initial password" name="password" type="password" autoComplete="new-password" required hint="At least 8 characters; they can change it later" error={fields.password} />}
+          {canAssignRoles && (
+            <Select label="Role" name="roleId" defaultValue={roles.find((r) => r.name === 'Member')?.id ?? ''} error={fields.roleId ?? fields.roleIds}>
+              <option value="">No role</option>
+              {roles.map((r) => (
+                <option key={r.id} value={r.id}>
+                  {r.name}
+                </option>
+              ))}
+            </Select>
+          )}
+          <div className="flex justify-end gap-2">
+            <Button type="button" variant="secondary" onClick={onClose} disabled={pending}>
+              Cancel
+            </Button>
+            <Button type="submit" pending={pending}>
+              {mode === 'invite' ? 'Create invitation' : 'Add person'}
+            </Button>
+          </div>
+        </form>
+      )}
+    </dialog>
+  )
+}

@@ -1,0 +1,255 @@
+import { createFileRoute, Link, useNavigate } from '@tanstack/react-router'
+import { createColumnHelper, flexRender, getCoreRowModel, useReactTable } from '@tanstack/react-table'
+import { ArrowDown, ArrowUp, ChevronLeft, ChevronRight, Search, UserPlus } from 'lucide-react'
+import { type FormEvent, useMemo, useState } from 'react'
+import { z } from 'zod'
+import { PageHeader } from '../../../../../components/app-shell'
+import { Badge, Button, EmptyState, Field, Select, Skeleton } from '../../../../../components/ui'
+import { AddPersonDialog } from '../../../../../features/users/add-person-dialog'
+import { getUserFilterOptions, listUsers } from '../../../../../features/users/users.functions'
+import { USER_SORTS, USER_STATUSES } from '../../../../../features/users/users.schemas'
+import { guardPage } from '../../../../../lib/guards'
+import { can } from '../../../../../lib/navigation'
+
+const searchSchema = z.object({
+  q: z.string().optional(),
+  roleId: z.string().optional(),
+  teamId: z.string().optional(),
+  status: z.enum(USER_STATUSES).optional(),
+  metaKey: z.string().optional(),
+  metaValue: z.string().optional(),
+  sort: z.enum(USER_SORTS).optional(),
+  dir: z.enum(['asc', 'desc']).optional(),
+  cursor: z.string().optional(),
+})
+type Search = z.infer<typeof searchSchema>
+
+export const Route = createFileRoute('/tenant/_app/admin/users/')({
+  validateSearch: searchSchema,
+  beforeLoad: ({ context }) => guardPage(context.permissions, ['users:read']),
+  loaderDeps: ({ search }) => search,
+  loader: async ({ deps }) => {
+    const [page, options] = await Promise.all([
+      listUsers({ data: { ...deps, roleId: deps.roleId || undefined, teamId: deps.teamId || undefined, pageSize: 25 } }),
+      getUserFilterOptions(),
+    ])
+    return { page, options }
+  },
+  pendingComponent: UsersLoading,
+  head: () => ({ meta: [{ title: 'Users — Haven' }] }),
+  component: UsersPage,
+})
+
+type Row = Awaited<ReturnType<typeof listUsers>>['items'][number]
+const column = createColumnHelper<Row>()
+const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' })
+
+function UsersLoading() {
+  return (
+    <div aria-busy="true" aria-label="Loading users" className="space-y-3">
+      <Skeleton className="h-8 w-48" />
+      <Skeleton className="h-10 w-full" />
+      {Array.from({ length: 8 }, (_, i) => (
+        // biome-ignore lint/suspicious/noArrayIndexKey: static placeholders
+        <Skeleton key={i} className="h-12 w-full" />
+      ))}
+    </div>
+  )
+}
+
+function UsersPage() {
+  const { page, options } = Route.useLoaderData()
+  const search = Route.useSearch()
+  const { permissions } = Route.useRouteContext()
+  const navigate = useNavigate({ from: Route.fullPath })
+  const [adding, setAdding] = useState(false)
+  const sort = search.sort ?? 'name'
+  const dir = search.dir ?? 'asc'
+
+  const setSearch = (patch: Partial<Search>) =>
+    navigate({ search: (prev) => ({ ...prev, ...patch, cursor: 'cursor' in patch ? patch.cursor : undefined }) })
+
+  const columns = useMemo(
+    () => [
+      column.accessor('fullName', {
+        id: 'name',
+        header: 'Name',
+        cell: (info) => (
+          <Link
+            to="/tenant/admin/users/$userId"
+            params={{ userId: info.row.original.id }}
+            className="font-medium text-indigo-700 hover:underline dark:text-indigo-300"
+          >
+            {info.getValue()}
+          </Link>
+        ),
+      }),
+      column.accessor('email', { id: 'email', header: 'Email' }),
+      column.accessor('roles', {
+        header: 'Roles',
+        enableSorting: false,
+        cell: (info) => (
+          <span className="flex flex-wrap gap-1">
+            {info.getValue().length === 0 ? <span className="text-slate-400">—</span> : info.getValue().map((r) => <Badge key={r.id}>{r.name}</Badge>)}
+          </span>
+        ),
+      }),
+      column.accessor('isActive', {
+        header: 'Status',
+        enableSorting: false,
+        cell: (info) => (info.getValue() ? <Badge tone="success">Active</Badge> : <Badge tone="warning">Deactivated</Badge>),
+      }),
+      column.accessor('createdAt', { id: 'created', header: 'Added', cell: (info) => dateFormat.format(new Date(info.getValue())) }),
+    ],
+    [],
+  )
+
+  const table = useReactTable({
+    data: page.items,
+    columns,
+    getCoreRowModel: getCoreRowModel(),
+    manualSorting: true,
+    manualPagination: true,
+  })
+
+  function onSearch(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault()
+    const form = new FormData(event.currentTarget)
+    setSearch({
+      q: String(form.get('q') ?? '').trim() || undefined,
+      metaKey: String(form.get('metaKey') ?? '').trim() || undefined,
+      metaValue: String(form.get('metaValue') ?? '').trim() || undefined,
+    })
+  }
+
+  const filtered = Boolean(search.q || search.roleId || search.teamId || (search.status && search.status !== 'all') || search.metaKey)
+
+  return (
+    <>
+      <PageHeader
+        title="Users"
+        description={`${page.total.toLocaleString()} ${filtered ? 'matching' : ''} ${page.total === 1 ? 'person' : 'people'}`}
+        actions={
+          can(permissions, ['users:write']) && (
+            <Button onClick={() => setAdding(true)}>
+              <UserPlus aria-hidden className="size-4" /> Add person
+            </Button>
+          )
+        }
+      />
+      <form onSubmit={onSearch} className="mb-4 grid gap-3 rounded-xl bg-white p-4 ring-1 ring-slate-200 sm:grid-cols-2 lg:grid-cols-6 dark:bg-slate-900 dark:ring-slate-800" role="search">
+        <Field label="Search name or email" name="q" defaultValue={search.q} key={`q-${search.q}`} className="lg:col-span-2" type="search" />
+        <Select label="Role" value={search.roleId ?? ''} onChange={(e) => setSearch({ roleId: e.target.value || undefined })}>
+          <option value="">Any role</option>
+          {options.roles.map((r) => (
+            <option key={r.id} value={r.id}>
+              {r.name}
+            </option>
+          ))}
+        </Select>
+        <Select label="Team" value={search.teamId ?? ''} onChange={(e) => setSearch({ teamId: e.target.value || undefined })}>
+          <option value="">Any team</option>
+          {options.teams.map((t) => (
+            <option key={t.id} value={t.id}>
+              {t.name}
+            </option>
+          ))}
+        </Select>
+        <Select label="Status" value={search.status ?? 'all'} onChange={(e) => setSearch({ status: e.target.value as Search['status'] })}>
+          <option value="all">Active and deactivated</option>
+          <option value="active">Active</option>
+          <option value="deactivated">Deactivated</option>
+        </Select>
+        <div className="flex items-end">
+          <Button type="submit" variant="secondary" className="w-full">
+            <Search aria-hidden className="size-4" /> Search
+          </Button>
+        </div>
+        <Field label="Metadata key" name="metaKey" defaultValue={search.metaKey} key={`mk-${search.metaKey}`} placeholder="department" />
+        <Field label="Metadata value" name="metaValue" defaultValue={search.metaValue} key={`mv-${search.metaValue}`} placeholder="finance" />
+      </form>
+
+      {page.items.length === 0 ? (
+        <EmptyState
+          title={filtered ? 'No one matches these filters' : 'No people yet'}
+          action={
+            filtered ? (
+              <Button variant="secondary" onClick={() => navigate({ search: {} })}>
+                Clear filters
+              </Button>
+            ) : undefined
+          }
+        >
+          {filtered ? 'Try a shorter search or another filter.' : 'Invite the first person to this workspace.'}
+        </EmptyState>
+      ) : (
+        <div className="overflow-x-auto rounded-xl bg-white ring-1 ring-slate-200 dark:bg-slate-900 dark:ring-slate-800">
+          <table className="min-w-full divide-y divide-slate-200 text-sm dark:divide-slate-800">
+            <thead>
+              {table.getHeaderGroups().map((group) => (
+                <tr key={group.id}>
+                  {group.headers.map((header) => {
+                    const sortable = (USER_SORTS as readonly string[]).includes(header.column.id)
+                    const active = sort === header.column.id
+                    const label = flexRender(header.column.columnDef.header, header.getContext())
+                    return (
+                      <th
+                        key={header.id}
+                        scope="col"
+                        aria-sort={active ? (dir === 'asc' ? 'ascending' : 'descending') : undefined}
+                        className="px-4 py-3 text-left font-semibold text-slate-700 dark:text-slate-300"
+                      >
+                        {sortable ? (
+                          <button
+                            type="button"
+                            className="inline-flex items-center gap-1 hover:underline"
+                            onClick={() => setSearch({ sort: header.column.id as Search['sort'], dir: active && dir === 'asc' ? 'desc' : 'asc' })}
+                          >
+                            {label}
+                            {active && (dir === 'asc' ? <ArrowUp aria-hidden className="size-3.5" /> : <ArrowDown aria-hidden className="size-3.5" />)}
+                          </button>
+                        ) : (
+                          label
+                        )}
+                      </th>
+                    )
+                  })}
+                </tr>
+              ))}
+            </thead>
+            <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
+              {table.getRowModel().rows.map((row) => (
+                <tr key={row.id} className="hover:bg-slate-50 dark:hover:bg-slate-800/50">
+                  {row.getVisibleCells().map((cell) => (
+                    <td key={cell.id} className="whitespace-nowrap px-4 py-3">
+                      {flexRender(cell.column.columnDef.cell, cell.getContext())}
+                    </td>
+                  ))}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <nav aria-label="Pages" className="flex items-center justify-between border-t border-slate-200 px-4 py-3 dark:border-slate-800">
+            <p className="text-sm text-slate-600 dark:text-slate-400">
+              {page.items.length} of {page.total.toLocaleString()} shown
+            </p>
+            <div className="flex gap-2">
+              <Button variant="secondary" disabled={!page.prevCursor} onClick={() => setSearch({ cursor: page.prevCursor ?? undefined })}>
+                <ChevronLeft aria-hidden className="size-4" /> Previous
+              </Button>
+              <Button variant="secondary" disabled={!page.nextCursor} onClick={() => setSearch({ cursor: page.nextCursor ?? undefined })}>
+                Next <ChevronRight aria-hidden className="size-4" />
+              </Button>
+            </div>
+          </nav>
+        </div>
+      )}
+      <AddPersonDialog
+        open={adding}
+        onClose={() => setAdding(false)}
+        roles={options.roles}
+        canAssignRoles={can(permissions, ['roles:manage'])}
+      />
+    </>
+  )
+}
