@@ -104,6 +104,7 @@ export const users = pgTable(
     index('users_tenant_name_idx').on(t.tenantId, t.fullName, t.id),
     index('users_tenant_email_idx').on(t.tenantId, t.email, t.id),
     index('users_metadata_gin').using('gin', sql`metadata jsonb_path_ops`),
+    index('users_tenant_trash_idx').on(t.tenantId, t.deletedAt).where(sql`is_deleted`),
     index('users_search_trgm').using('gin', sql`(lower(full_name || ' ' || email)) gin_trgm_ops`),
   ],
 )
@@ -193,6 +194,7 @@ export const organizations = pgTable(
   },
   (t) => [
     primaryKey({ name: 'organizations_pkey', columns: [t.tenantId, t.id] }),
+    index('organizations_tenant_trash_idx').on(t.tenantId, t.deletedAt).where(sql`is_deleted`),
     uniqueIndex('organizations_tenant_name_live_key').on(t.tenantId, sql`lower(name)`).where(sql`not is_deleted`),
   ],
 )
@@ -210,6 +212,7 @@ export const teams = pgTable(
   },
   (t) => [
     primaryKey({ name: 'teams_pkey', columns: [t.tenantId, t.id] }),
+    index('teams_tenant_trash_idx').on(t.tenantId, t.deletedAt).where(sql`is_deleted`),
     uniqueIndex('teams_tenant_org_name_live_key').on(t.tenantId, t.organizationId, sql`lower(name)`).where(sql`not is_deleted`),
     foreignKey({
       name: 'teams_organization_fk',
@@ -267,6 +270,7 @@ export const roles = pgTable(
   },
   (t) => [
     primaryKey({ name: 'roles_pkey', columns: [t.tenantId, t.id] }),
+    index('roles_tenant_trash_idx').on(t.tenantId, t.deletedAt).where(sql`is_deleted`),
     uniqueIndex('roles_tenant_name_live_key').on(t.tenantId, sql`lower(name)`).where(sql`not is_deleted`),
     uniqueIndex('roles_tenant_system_key').on(t.tenantId, t.systemKey).where(sql`system_key is not null`),
   ],
@@ -343,6 +347,7 @@ export const categories = pgTable(
       foreignColumns: [t.tenantId, t.id],
     }).onDelete('cascade'),
     index('categories_tenant_parent_position_idx').on(t.tenantId, t.parentId, t.position, t.id),
+    index('categories_tenant_trash_idx').on(t.tenantId, t.deletedAt).where(sql`is_deleted`),
     index('categories_path_gist').using('gist', t.path),
     index('categories_name_trgm').using('gin', sql`lower(name) gin_trgm_ops`),
   ],

@@ -1,0 +1,166 @@
+import { and, count, eq, type SQL, sql } from 'drizzle-orm'
+import { conflict, forbidden, notFound } from '../../lib/errors'
+import type { Permission } from '../../lib/permissions'
+import { rowsOf, type Tx } from '../../server/db/client.server'
+import { categories, organizations, roles, teams, users } from '../../server/db/schema'
+import { isUniqueViolation } from '../users/users.server'
+import type { TrashType } from './trash.schemas'
+
+/** Which permission lets a person restore (and, with trash:purge, permanently delete) each kind of item. */
+export const TRASH_PERMISSION: Record<TrashType, Permission> = {
+  user: 'users:write',
+  organization: 'teams:write',
+  team: 'teams:write',
+  role: 'roles:manage',
+  category: 'categories:write',
+}
+
+export function trashTypesFor(permissions: readonly Permission[]): TrashType[] {
+  return (Object.keys(TRASH_PERMISSION) as TrashType[]).filter((t) => permissions.includes(TRASH_PERMISSION[t]))
+}
+
+export function assertMayHandle(permissions: readonly Permission[], type: TrashType, purge = false) {
+  if (!permissions.includes(TRASH_PERMISSION[type])) throw forbidden()
+  if (purge && !permissions.includes('trash:purge')) throw forbidden('Deleting permanently needs the trash:purge permission.')
+}
+
+/** One branch per kind; each is served by its `(tenant_id, deleted_at) WHERE is_deleted` index. */
+const BRANCHES: Record<TrashType, SQL> = {
+  user: sql`select 'user' as type, id, full_name as name, email as detail, deleted_at, deleted_by_id from users where is_deleted`,
+  organization: sql`select 'organization', id, name, description, deleted_at, deleted_by_id from organizations where is_deleted`,
+  team: sql`select 'team', t.id, t.name, o.name, t.deleted_at, t.deleted_by_id from teams t join organizations o on o.tenant_id = t.tenant_id and o.id = t.organization_id where t.is_deleted`,
+  role: sql`select 'role', id, name, description, deleted_at, deleted_by_id from roles where is_deleted`,
+  category: sql`select 'category', id, name, description, deleted_at, deleted_by_id from categories where is_deleted`,
+}
+
+type TrashRow = { type: TrashType; id: string; name: string; detail: string | null; deleted_at: string | Date; deleted_by_id: string | null; deleted_by_name: string | null }
+
+function decodeCursor(raw?: string): { at: string; id: string } | undefined {
+  if (!raw) return undefined
+  try {
+    const c = JSON.parse(Buffer.from(raw, 'base64url').toString()) as { at?: unknown; id?: unknown }
+    if (typeof c.at === 'string' && typeof c.id === 'string' && /^[0-9a-f-]{36}$/.test(c.id) && !Number.isNaN(Date.parse(c.at))) {
+      return { at: c.at, id: c.id }
+    }
+  } catch {}
+  return undefined
+}
+
+/** Newest deletions first, across every kind the caller may handle, paginated by keyset on (deleted_at, id). */
+export async function findTrash(tx: Tx, input: { types: TrashType[]; pageSize: number; cursor?: string }) {
+  if (input.types.length === 0) return { items: [], nextCursor: null }
+  const union = sql.join(
+    input.types.map((t) => sql`(${BRANCHES[t]})`),
+    sql` union all `,
+  )
+  const cursor = decodeCursor(input.cursor)
+  const after = cursor ? sql`where (x.deleted_at, x.id) < (${cursor.at}::timestamptz, ${cursor.id}::uuid)` : sql``
+  const rows = rowsOf<TrashRow>(
+    await tx.execute(sql`
+      select x.type, x.id, x.name, x.detail, x.deleted_at, x.deleted_by_id, u.full_name as deleted_by_name
+      from (${union}) as x(type, id, name, detail, deleted_at, deleted_by_id)
+      left join users u on u.id = x.deleted_by_id
+      ${after}
+      order by x.deleted_at desc, x.id desc
+      limit ${input.pageSize + 1}`),
+  )
+  const page = rows.slice(0, input.pageSize)
+  const last = page.at(-1)
+  return {
+    items: page.map((r) => ({
+      type: r.type,
+      id: r.id,
+      name: r.name,
+      detail: r.detail,
+      deletedAt: new Date(r.deleted_at),
+      // The deleter may be a Haven operator, who is not a user of this tenant.
+      deletedBy: r.deleted_by_name ?? (r.deleted_by_id ? 'Haven support' : null),
+    })),
+    nextCursor:
+      rows.length > input.pageSize && last
+        ? Buffer.from(JSON.stringify({ at: new Date(last.deleted_at).toISOString(), id: last.id })).toString('base64url')
+        : null,
+  }
+}
+
+const TABLES = { user: users, organization: organizations, team: teams, role: roles, category: categories } as const
+
+async function requireDeleted(tx: Tx, type: TrashType, id: string) {
+  const table = TABLES[type]
+  const [row] = await tx
+    .select({ id: table.id })
+    .from(table)
+    .where(and(eq(table.id, id), eq(table.isDeleted, true)))
+  if (!row) throw notFound('That item in the trash')
+}
+
+/** Brings an item back, refusing with a reason when that would collide with what exists now. */
+export async function restoreItem(tx: Tx, type: TrashType, id: string) {
+  await requireDeleted(tx, type, id)
+  const live = { isDeleted: false, deletedAt: null, deletedById: null }
+  try {
+    switch (type) {
+      case 'user': {
+        const [u] = await tx.select({ email: users.email }).from(users).where(eq(users.id, id))
+        const [taken] = await tx
+          .select({ id: users.id })
+          .from(users)
+          .where(and(eq(users.email, u?.email ?? ''), eq(users.isDeleted, false)))
+        if (taken) throw conflict(`Cannot restore: ${u?.email} is now used by another person in this workspace. Change that person's email first.`)
+        await tx.update(users).set(live).where(eq(users.id, id))
+        break
+      }
+      case 'team': {
+        const [t] = await tx
+          .select({ orgDeleted: organizations.isDeleted, org: organizations.name })
+          .from(teams)
+          .innerJoin(organizations, and(eq(organizations.tenantId, teams.tenantId), eq(organizations.id, teams.organizationId)))
+          .where(eq(teams.id, id))
+        if (t?.orgDeleted) throw conflict(`Cannot restore: its organization ${t.org} is in the trash. Restore the organization first.`)
+        await tx.update(teams).set(live).where(eq(teams.id, id))
+        break
+      }
+      case 'category': {
+        const [c] = await tx
+          .select({ parentDeleted: sql<boolean>`exists (select 1 from categories p where p.tenant_id = ${categories.tenantId} and p.id = ${categories.parentId} and p.is_deleted)` })
+          .from(categories)
+          .where(eq(categories.id, id))
+        if (c?.parentDeleted) throw conflict('Cannot restore: its parent category is in the trash. Restore the parent first.')
+        await tx.update(categories).set(live).where(eq(categories.id, id))
+        break
+      }
+      case 'organization':
+        await tx.update(organizations).set(live).where(eq(organizations.id, id))
+        break
+      case 'role':
+        await tx.update(roles).set(live).where(eq(roles.id, id))
+        break
+    }
+  } catch (error) {
+    if (isUniqueViolation(error)) throw conflict('Cannot restore: a live item with the same name exists now. Rename it first.')
+    throw error
+  }
+}
+
+/** What a permanent delete takes with it, for the confirmation. */
+export async function purgeImpact(tx: Tx, type: TrashType, id: string) {
+  await requireDeleted(tx, type, id)
+  if (type === 'category') {
+    const [row] = rowsOf<{ n: number }>(
+      await tx.execute(sql`select count(*)::int as n from categories d join categories c on c.tenant_id = d.tenant_id and c.id = ${id}::uuid where d.path <@ c.path and d.id <> c.id`),
+    )
+    return { descendants: row?.n ?? 0 }
+  }
+  if (type === 'organization') {
+    const [row] = await tx.select({ n: count() }).from(teams).where(eq(teams.organizationId, id))
+    return { descendants: Number(row?.n ?? 0) }
+  }
+  return { descendants: 0 }
+}
+
+/** Deletes for good; foreign keys cascade to the item's links (roles held, memberships, sessions, sub-categories). */
+export async function purgeItem(tx: Tx, type: TrashType, id: string) {
+  await requireDeleted(tx, type, id)
+  const table = TABLES[type]
+  await tx.delete(table).where(eq(table.id, id))
+}
