@@ -58,7 +58,7 @@ export function isUniqueViolation(error: unknown): boolean {
 
 type Cursor = { v: string; id: string; back?: boolean }
 
-function encodeCursor(c: Cursor): string {
+export function encodeCursor(c: Cursor): string {
   return Buffer.from(JSON.stringify(c)).toString('base64url')
 }
 

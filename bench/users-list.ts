@@ -1,0 +1,220 @@
+/**
+ * Users list at 100,000 users in one tenant: p50/p95 of the equivalent SQL run directly (no RLS, an explicit
+ * tenant predicate, one connection) against the real server-function path (HTTP → CSRF/realm/session/permission
+ * middleware → the tenant-scoped transaction under RLS → serialization), for the first page, a search and a deep
+ * page, in one run. Uses the embedded database, or a fresh database on the server DATABASE_URL names.
+ *
+ *   npm run bench            (builds first; BENCH_USERS and BENCH_ROUNDS override the defaults)
+ */
+import { spawn } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { mkdtempSync, rmSync } from 'node:fs'
+import http from 'node:http'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { type SQL, sql } from 'drizzle-orm'
+import { toJSONAsync } from 'seroval'
+import { loadConfig } from '../app.config'
+import { encodeCursor } from '../app/features/users/users.server'
+import { type AppDb, rowsOf } from '../app/server/db/client.server'
+import { bootDatabase, shutdownDatabase } from '../app/server/db/index.server'
+
+const USERS = Number(process.env.BENCH_USERS ?? 100_000)
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 200)
+const PORT = Number(process.env.BENCH_PORT ?? 3300)
+const PAGE = 25
+const root = path.resolve(import.meta.dirname, '..')
+
+type Setup = { env: Record<string, string>; cleanup: () => Promise<void> | void; label: string }
+
+async function prepareDatabase(): Promise<Setup> {
+  const base = { PORT: String(PORT), HAVEN_ROOT_DOMAIN: `localhost:${PORT}`, HAVEN_SEED: 'auto' }
+  if (process.env.DATABASE_URL) {
+    const { default: postgres } = await import('postgres')
+    const name = `haven_bench_${randomBytes(4).toString('hex')}`
+    const admin = new URL(process.env.DATABASE_URL)
+    admin.pathname = '/postgres'
+    const client = postgres(admin.toString(), { max: 1, onnotice: () => {} })
+    await client.unsafe(`create database ${name}`)
+    const owner = new URL(process.env.DATABASE_URL)
+    owner.pathname = `/${name}`
+    const app = new URL(owner)
+    app.username = 'haven_app'
+    app.password = ''
+    return {
+      label: `PostgreSQL (${name})`,
+      env: { ...base, DATABASE_URL: owner.toString() },
+      cleanup: async () => {
+        await client.unsafe(`drop database if exists ${name} with (force)`)
+        await client.end()
+      },
+    }
+  }
+  const dir = mkdtempSync(path.join(tmpdir(), 'haven-bench-'))
+  return {
+    label: 'embedded PGlite',
+    env: { ...base, HAVEN_DATA_DIR: path.join(dir, 'data') },
+    cleanup: () => rmSync(dir, { recursive: true, force: true }),
+  }
+}
+
+async function seedUsers(db: AppDb, tenantId: string) {
+  const started = performance.now()
+  await db.execute(sql`
+    insert into users (tenant_id, email, full_name, metadata)
+    select ${tenantId}::uuid, 'person' || g || '@bench.test',
+      (array['Ada','Ben','Chloe','Dev','Elena','Farid','Grace','Hugo','Iris','Jonas','Kemi','Liam'])[1 + g % 12] || ' ' ||
+      (array['Lovelace','Okafor','Nguyen','Patel','Rossi','Haddad','Hopper','Moreau','Tanaka','Berg'])[1 + (g * 7) % 10] || ' ' || g,
+      jsonb_build_object('department', (array['engineering','sales','finance','support'])[1 + g % 4], 'employeeNumber', g)
+    from generate_series(1, ${USERS}) g`)
+  await db.execute(sql`
+    insert into user_roles (tenant_id, user_id, role_id)
+    select u.tenant_id, u.id, r.id from users u join roles r on r.tenant_id = u.tenant_id and r.system_key = 'member'
+    where u.tenant_id = ${tenantId}::uuid and u.email like '%@bench.test'`)
+  await db.execute(sql`analyze`)
+  return Math.round(performance.now() - started)
+}
+
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0
+
+async function measure(rounds: number, run: () => Promise<unknown>) {
+  for (let i = 0; i < 10; i++) await run()
+  const times: number[] = []
+  for (let i = 0; i < rounds; i++) {
+    const t0 = performance.now()
+    await run()
+    times.push(performance.now() - t0)
+  }
+  times.sort((a, b) => a - b)
+  return { p50: percentile(times, 50), p95: percentile(times, 95) }
+}
+
+type Scenario = { name: string; input: Record<string, unknown>; filter: SQL; after?: SQL }
+
+/** The statements findUsers issues, with the tenant as an explicit predicate instead of RLS. */
+function directQuery(db: AppDb, tenantId: string, s: Scenario) {
+  return async () => {
+    const [page] = await Promise.all([
+      db.execute(sql`select id, email, full_name, is_active, metadata, last_sign_in_at, created_at from users
+        where tenant_id = ${tenantId}::uuid and not is_deleted and ${s.filter} and ${s.after ?? sql`true`} order by full_name, id limit ${PAGE + 1}`),
+      db.execute(sql`select count(*) from users where tenant_id = ${tenantId}::uuid and not is_deleted and ${s.filter}`),
+    ])
+    const ids = rowsOf<{ id: string }>(page).slice(0, PAGE).map((r) => r.id)
+    await db.execute(sql`select ur.user_id, r.id, r.name from user_roles ur join roles r on r.tenant_id = ur.tenant_id and r.id = ur.role_id and not r.is_deleted
+      where ur.tenant_id = ${tenantId}::uuid and ur.user_id in ${ids.length ? sql`(${sql.join(ids.map((i) => sql`${i}::uuid`), sql`, `)})` : sql`(null)`} order by r.name`)
+  }
+}
+
+function request(opts: { method: 'GET' | 'POST'; path: string; body?: string; cookie?: string; agent: http.Agent }) {
+  return new Promise<{ status: number; text: string; setCookie: string[] }>((resolve, reject) => {
+    const host = `acme.localhost:${PORT}`
+    const headers: Record<string, string> = { host, 'x-tsr-serverFn': 'true', accept: 'application/json' }
+    if (opts.body) {
+      headers['content-type'] = 'application/json'
+      headers.origin = `http://${host}`
+    }
+    if (opts.cookie) headers.cookie = opts.cookie
+    const r = http.request({ host: '127.0.0.1', port: PORT, method: opts.method, path: opts.path, headers, agent: opts.agent }, (res) => {
+      const chunks: Buffer[] = []
+      res.on('data', (c: Buffer) => chunks.push(c))
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString(), setCookie: res.headers['set-cookie'] ?? [] }))
+    })
+    r.on('error', reject)
+    r.end(opts.body)
+  })
+}
+
+async function startServer(env: Record<string, string>) {
+  const child = spawn(process.execPath, [path.join(root, '.output/server/index.mjs')], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] })
+  await new Promise<void>((resolve, reject) => {
+    child.stdout.on('data', (d: Buffer) => {
+      if (d.toString().includes('Haven is running')) resolve()
+    })
+    child.on('exit', (code) => reject(new Error(`server exited with ${code}`)))
+  })
+  return child
+}
+
+async function main() {
+  const setup = await prepareDatabase()
+  console.log(`Users list benchmark on ${setup.label}: ${USERS.toLocaleString()} users in one tenant, ${ROUNDS} rounds per case\n`)
+  const cfg = loadConfig({ ...process.env, ...setup.env })
+  const boot = await bootDatabase(cfg)
+  const db = boot.database.db
+  const [acme] = rowsOf<{ id: string }>(await db.execute(sql`select id from tenants where slug = 'acme'`))
+  if (!acme) throw new Error('demo tenant acme missing')
+  const seedMs = await seedUsers(db, acme.id)
+  console.log(`seeded ${USERS.toLocaleString()} users (+ roles, audit rows) in ${seedMs} ms`)
+
+  const [deep] = rowsOf<{ id: string; full_name: string }>(
+    await db.execute(sql`select id, full_name from users where tenant_id = ${acme.id}::uuid and not is_deleted order by full_name, id offset ${Math.floor(USERS * 0.9)} limit 1`),
+  )
+  if (!deep) throw new Error('no deep row')
+  const scenarios: Scenario[] = [
+    { name: 'first page', input: {}, filter: sql`true` },
+    { name: 'search "hopper"', input: { q: 'hopper' }, filter: sql`lower(full_name || ' ' || email) like '%hopper%'` },
+    {
+      name: 'deep page (90%)',
+      input: { cursor: encodeCursor({ v: deep.full_name, id: deep.id }) },
+      filter: sql`true`,
+      after: sql`(full_name, id) > (${deep.full_name}, ${deep.id}::uuid)`,
+    },
+  ]
+
+  const direct: Record<string, { p50: number; p95: number }> = {}
+  for (const s of scenarios) direct[s.name] = await measure(ROUNDS, directQuery(db, acme.id, s))
+  // The embedded database admits one process: hand it over to the server now.
+  await shutdownDatabase()
+
+  const server = await startServer({ ...setup.env, HAVEN_SEED: 'never', ...(process.env.DATABASE_URL ? appUrls(setup.env) : {}) })
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 })
+  try {
+    const signIn = await request({
+      method: 'POST',
+      path: '/_serverFn/auth.signIn',
+      body: JSON.stringify(await toJSONAsync({ data: { email: 'owner@acme.test', password: cfg.demoPassword, rememberMe: true } })),
+      agent,
+    })
+    if (signIn.status !== 200) throw new Error(`sign-in failed: ${signIn.status} ${signIn.text}`)
+    const cookie = signIn.setCookie.map((c) => c.split(';')[0]).join('; ')
+
+    const rows: string[][] = []
+    for (const s of scenarios) {
+      const payload = JSON.stringify(await toJSONAsync({ data: { ...s.input, pageSize: PAGE } }))
+      const pathWithPayload = `/_serverFn/users.listUsers?${new URLSearchParams({ payload })}`
+      const check = await request({ method: 'GET', path: pathWithPayload, cookie, agent })
+      if (check.status !== 200) throw new Error(`${s.name}: server answered ${check.status} ${check.text.slice(0, 200)}`)
+      const viaServer = await measure(ROUNDS, async () => {
+        const r = await request({ method: 'GET', path: pathWithPayload, cookie, agent })
+        if (r.status !== 200) throw new Error(`status ${r.status}`)
+      })
+      const d = direct[s.name] ?? { p50: 0, p95: 0 }
+      rows.push([s.name, d.p50.toFixed(2), d.p95.toFixed(2), viaServer.p50.toFixed(2), viaServer.p95.toFixed(2), (viaServer.p95 / d.p95).toFixed(2)])
+    }
+    const header = ['case', 'SQL p50 ms', 'SQL p95 ms', 'server p50 ms', 'server p95 ms', 'p95 ratio']
+    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]?.length ?? 0)))
+    const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ')
+    console.log(`\n${line(header)}\n${rows.map(line).join('\n')}\n`)
+    console.log('SQL = the same statements on one connection with an explicit tenant predicate (no RLS, no HTTP).')
+    console.log('server = GET /_serverFn/users.listUsers over HTTP with a session cookie, one request at a time.')
+  } finally {
+    agent.destroy()
+    server.kill('SIGTERM')
+    await new Promise((r) => server.once('exit', r))
+    await setup.cleanup()
+  }
+}
+
+/** The server connects as the runtime role and migrates as the owner, as in production. */
+function appUrls(env: Record<string, string>) {
+  const owner = env.DATABASE_URL ?? ''
+  const app = new URL(owner)
+  app.username = 'haven_app'
+  app.password = ''
+  return { DATABASE_URL: app.toString(), HAVEN_OWNER_DATABASE_URL: owner }
+}
+
+main().catch((error) => {
+  console.error(error)
+  process.exit(1)
+})
