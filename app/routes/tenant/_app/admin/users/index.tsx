@@ -22,7 +22,7 @@ const searchSchema = z.object({
   dir: z.enum(['asc', 'desc']).optional(),
   cursor: z.string().optional(),
 })
-type Search = z.infer<typeof searchSchema>
+type UsersSearch = z.infer<typeof searchSchema>
 
 export const Route = createFileRoute('/tenant/_app/admin/users/')({
   validateSearch: searchSchema,
@@ -46,7 +46,7 @@ const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' })
 
 function UsersLoading() {
   return (
-    <div aria-busy="true" aria-label="Loading users" className="space-y-3">
+    <div role="status" aria-busy="true" aria-label="Loading users" className="space-y-3">
       <Skeleton className="h-8 w-48" />
       <Skeleton className="h-10 w-full" />
       {Array.from({ length: 8 }, (_, i) => (
@@ -66,7 +66,7 @@ function UsersPage() {
   const sort = search.sort ?? 'name'
   const dir = search.dir ?? 'asc'
 
-  const setSearch = (patch: Partial<Search>) =>
+  const setSearch = (patch: Partial<UsersSearch>) =>
     navigate({ search: (prev) => ({ ...prev, ...patch, cursor: 'cursor' in patch ? patch.cursor : undefined }) })
 
   const columns = useMemo(
@@ -137,7 +137,7 @@ function UsersPage() {
           )
         }
       />
-      <form onSubmit={onSearch} className="mb-4 grid gap-3 rounded-xl bg-white p-4 ring-1 ring-slate-200 sm:grid-cols-2 lg:grid-cols-6 dark:bg-slate-900 dark:ring-slate-800" role="search">
+      <form onSubmit={onSearch} className="mb-4 grid gap-3 rounded-xl bg-white p-4 ring-1 ring-slate-200 sm:grid-cols-2 lg:grid-cols-6 dark:bg-slate-900 dark:ring-slate-800">
         <Field label="Search name or email" name="q" defaultValue={search.q} key={`q-${search.q}`} className="lg:col-span-2" type="search" />
         <Select label="Role" value={search.roleId ?? ''} onChange={(e) => setSearch({ roleId: e.target.value || undefined })}>
           <option value="">Any role</option>
@@ -155,7 +155,7 @@ function UsersPage() {
             </option>
           ))}
         </Select>
-        <Select label="Status" value={search.status ?? 'all'} onChange={(e) => setSearch({ status: e.target.value as Search['status'] })}>
+        <Select label="Status" value={search.status ?? 'all'} onChange={(e) => setSearch({ status: e.target.value as UsersSearch['status'] })}>
           <option value="all">Active and deactivated</option>
           <option value="active">Active</option>
           <option value="deactivated">Deactivated</option>
@@ -203,7 +203,7 @@ function UsersPage() {
                           <button
                             type="button"
                             className="inline-flex items-center gap-1 hover:underline"
-                            onClick={() => setSearch({ sort: header.column.id as Search['sort'], dir: active && dir === 'asc' ? 'desc' : 'asc' })}
+                            onClick={() => setSearch({ sort: header.column.id as UsersSearch['sort'], dir: active && dir === 'asc' ? 'desc' : 'asc' })}
                           >
                             {label}
                             {active && (dir === 'asc' ? <ArrowUp aria-hidden className="size-3.5" /> : <ArrowDown aria-hidden className="size-3.5" />)}
