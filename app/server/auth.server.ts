@@ -2,6 +2,7 @@ import { drizzleAdapter } from 'better-auth/adapters/drizzle'
 import { type BetterAuthOptions, betterAuth } from 'better-auth'
 import { APIError } from 'better-auth/api'
 import { tanstackStartCookies } from 'better-auth/tanstack-start'
+import { eq } from 'drizzle-orm'
 import { config } from '../../app.config'
 import { accounts, sessions, users, verifications } from './db/schema'
 import { currentScope } from './db/scope.server'
@@ -103,7 +104,20 @@ function createAuth() {
     },
     databaseHooks: {
       user: { create: { before: async (user) => ({ data: { ...user, tenantId: scopeTenant() } }) } },
-      session: { create: { before: async (session) => ({ data: { ...session, tenantId: scopeTenant() } }) } },
+      session: {
+        create: {
+          // After the password checked out and before a session exists: a deactivated person gets no session (and
+          // no cookie). Deleted users are never found in the first place (liveOnly).
+          before: async (session) => {
+            const { tx } = currentScope()
+            const [user] = await tx.select({ isActive: users.isActive }).from(users).where(eq(users.id, session.userId))
+            if (!user?.isActive) {
+              throw new APIError('FORBIDDEN', { message: 'This account is deactivated. Ask an administrator of this workspace to reactivate it.' })
+            }
+            return { data: { ...session, tenantId: scopeTenant() } }
+          },
+        },
+      },
       account: { create: { before: async (account) => ({ data: { ...account, tenantId: scopeTenant() } }) } },
       verification: { create: { before: async (v) => ({ data: { ...v, tenantId: scopeTenant() } }) } },
     },
