@@ -22,6 +22,10 @@ import { Route as ConsoleAppIndexRouteImport } from './routes/console/_app/index
 import { Route as TenantAppIndexRouteImport } from './routes/tenant/_app/index'
 import { Route as TenantAppProfileRouteImport } from './routes/tenant/_app/profile'
 import { Route as TenantInviteTokenRouteImport } from './routes/tenant/invite.$token'
+import { Route as TenantAppAdminRolesRouteImport } from './routes/tenant/_app/admin/roles'
+import { Route as TenantAppAdminTrashRouteImport } from './routes/tenant/_app/admin/trash'
+import { Route as TenantAppAdminUsersIndexRouteImport } from './routes/tenant/_app/admin/users/index'
+import { Route as TenantAppAdminUsersUserIdRouteImport } from './routes/tenant/_app/admin/users/$userId'
 
 const ConsoleRouteRoute = ConsoleRouteRouteImport.update({
   id: '/console',
@@ -86,6 +90,28 @@ const TenantInviteTokenRoute = TenantInviteTokenRouteImport.update({
   path: '/invite/$token',
   getParentRoute: () => TenantRouteRoute,
 } as any)
+const TenantAppAdminRolesRoute = TenantAppAdminRolesRouteImport.update({
+  id: '/admin/roles',
+  path: '/admin/roles',
+  getParentRoute: () => TenantAppRouteRoute,
+} as any)
+const TenantAppAdminTrashRoute = TenantAppAdminTrashRouteImport.update({
+  id: '/admin/trash',
+  path: '/admin/trash',
+  getParentRoute: () => TenantAppRouteRoute,
+} as any)
+const TenantAppAdminUsersIndexRoute =
+  TenantAppAdminUsersIndexRouteImport.update({
+    id: '/admin/users/',
+    path: '/admin/users/',
+    getParentRoute: () => TenantAppRouteRoute,
+  } as any)
+const TenantAppAdminUsersUserIdRoute =
+  TenantAppAdminUsersUserIdRouteImport.update({
+    id: '/admin/users/$userId',
+    path: '/admin/users/$userId',
+    getParentRoute: () => TenantAppRouteRoute,
+  } as any)
 
 export interface FileRoutesByFullPath {
   '/console': typeof ConsoleRouteRouteWithChildren
@@ -99,6 +125,10 @@ export interface FileRoutesByFullPath {
   '/tenant/invite/$token': typeof TenantInviteTokenRoute
   '/console/': typeof ConsoleAppIndexRoute
   '/tenant/': typeof TenantAppIndexRoute
+  '/tenant/admin/roles': typeof TenantAppAdminRolesRoute
+  '/tenant/admin/trash': typeof TenantAppAdminTrashRoute
+  '/tenant/admin/users/$userId': typeof TenantAppAdminUsersUserIdRoute
+  '/tenant/admin/users/': typeof TenantAppAdminUsersIndexRoute
 }
 export interface FileRoutesByTo {
   '/console': typeof ConsoleAppIndexRoute
@@ -110,6 +140,10 @@ export interface FileRoutesByTo {
   '/site': typeof SiteIndexRoute
   '/tenant/profile': typeof TenantAppProfileRoute
   '/tenant/invite/$token': typeof TenantInviteTokenRoute
+  '/tenant/admin/roles': typeof TenantAppAdminRolesRoute
+  '/tenant/admin/trash': typeof TenantAppAdminTrashRoute
+  '/tenant/admin/users/$userId': typeof TenantAppAdminUsersUserIdRoute
+  '/tenant/admin/users': typeof TenantAppAdminUsersIndexRoute
 }
 export interface FileRoutesById {
   __root__: typeof rootRouteImport
@@ -126,6 +160,10 @@ export interface FileRoutesById {
   '/tenant/invite/$token': typeof TenantInviteTokenRoute
   '/console/_app/': typeof ConsoleAppIndexRoute
   '/tenant/_app/': typeof TenantAppIndexRoute
+  '/tenant/_app/admin/roles': typeof TenantAppAdminRolesRoute
+  '/tenant/_app/admin/trash': typeof TenantAppAdminTrashRoute
+  '/tenant/_app/admin/users/$userId': typeof TenantAppAdminUsersUserIdRoute
+  '/tenant/_app/admin/users/': typeof TenantAppAdminUsersIndexRoute
 }
 export interface FileRouteTypes {
   fileRoutesByFullPath: FileRoutesByFullPath
@@ -141,6 +179,10 @@ export interface FileRouteTypes {
     | '/tenant/invite/$token'
     | '/console/'
     | '/tenant/'
+    | '/tenant/admin/roles'
+    | '/tenant/admin/trash'
+    | '/tenant/admin/users/$userId'
+    | '/tenant/admin/users/'
   fileRoutesByTo: FileRoutesByTo
   to:
     | '/console'
@@ -152,6 +194,10 @@ export interface FileRouteTypes {
     | '/site'
     | '/tenant/profile'
     | '/tenant/invite/$token'
+    | '/tenant/admin/roles'
+    | '/tenant/admin/trash'
+    | '/tenant/admin/users/$userId'
+    | '/tenant/admin/users'
   id:
     | '__root__'
     | '/console'
@@ -167,6 +213,10 @@ export interface FileRouteTypes {
     | '/tenant/invite/$token'
     | '/console/_app/'
     | '/tenant/_app/'
+    | '/tenant/_app/admin/roles'
+    | '/tenant/_app/admin/trash'
+    | '/tenant/_app/admin/users/$userId'
+    | '/tenant/_app/admin/users/'
   fileRoutesById: FileRoutesById
 }
 export interface RootRouteChildren {
@@ -268,6 +318,34 @@ declare module '@tanstack/react-router' {
       preLoaderRoute: typeof TenantInviteTokenRouteImport
       parentRoute: typeof TenantRouteRoute
     }
+    '/tenant/_app/admin/roles': {
+      id: '/tenant/_app/admin/roles'
+      path: '/admin/roles'
+      fullPath: '/tenant/admin/roles'
+      preLoaderRoute: typeof TenantAppAdminRolesRouteImport
+      parentRoute: typeof TenantAppRouteRoute
+    }
+    '/tenant/_app/admin/trash': {
+      id: '/tenant/_app/admin/trash'
+      path: '/admin/trash'
+      fullPath: '/tenant/admin/trash'
+      preLoaderRoute: typeof TenantAppAdminTrashRouteImport
+      parentRoute: typeof TenantAppRouteRoute
+    }
+    '/tenant/_app/admin/users/': {
+      id: '/tenant/_app/admin/users/'
+      path: '/admin/users'
+      fullPath: '/tenant/admin/users/'
+      preLoaderRoute: typeof TenantAppAdminUsersIndexRouteImport
+      parentRoute: typeof TenantAppRouteRoute
+    }
+    '/tenant/_app/admin/users/$userId': {
+      id: '/tenant/_app/admin/users/$userId'
+      path: '/admin/users/$userId'
+      fullPath: '/tenant/admin/users/$userId'
+      preLoaderRoute: typeof TenantAppAdminUsersUserIdRouteImport
+      parentRoute: typeof TenantAppRouteRoute
+    }
   }
 }
 
@@ -300,11 +378,19 @@ const ConsoleRouteRouteWithChildren = ConsoleRouteRoute._addFileChildren(
 interface TenantAppRouteRouteChildren {
   TenantAppProfileRoute: typeof TenantAppProfileRoute
   TenantAppIndexRoute: typeof TenantAppIndexRoute
+  TenantAppAdminRolesRoute: typeof TenantAppAdminRolesRoute
+  TenantAppAdminTrashRoute: typeof TenantAppAdminTrashRoute
+  TenantAppAdminUsersUserIdRoute: typeof TenantAppAdminUsersUserIdRoute
+  TenantAppAdminUsersIndexRoute: typeof TenantAppAdminUsersIndexRoute
 }
 
 const TenantAppRouteRouteChildren: TenantAppRouteRouteChildren = {
   TenantAppProfileRoute: TenantAppProfileRoute,
   TenantAppIndexRoute: TenantAppIndexRoute,
+  TenantAppAdminRolesRoute: TenantAppAdminRolesRoute,
+  TenantAppAdminTrashRoute: TenantAppAdminTrashRoute,
+  TenantAppAdminUsersUserIdRoute: TenantAppAdminUsersUserIdRoute,
+  TenantAppAdminUsersIndexRoute: TenantAppAdminUsersIndexRoute,
 }
 
 const TenantAppRouteRouteWithChildren = TenantAppRouteRoute._addFileChildren(
@@ -341,11 +427,15 @@ export const routeTree = rootRouteImport
   ._addFileTypes<FileRouteTypes>()
 
 import type { getRouter } from './router.tsx'
+
 import type { startInstance } from './start.ts'
+
 declare module '@tanstack/react-start' {
   interface Register {
     ssr: true
+
     router: Awaited<ReturnType<typeof getRouter>>
+
     config: Awaited<ReturnType<typeof startInstance.getOptions>>
   }
 }

@@ -1,16 +1,23 @@
-import { and, count, eq, inArray, ne, sql } from 'drizzle-orm'
-import { forbidden, HttpError, notFound } from '../../lib/errors'
-import type { Permission } from '../../lib/permissions'
+import { and, asc, count, eq, inArray, ne, or, sql } from 'drizzle-orm'
+import { conflict, forbidden, HttpError, notFound } from '../../lib/errors'
+import { isPermission, type Permission } from '../../lib/permissions'
 import type { Tx } from '../../server/db/client.server'
 import { rolePermissions, roles, userRoles, users } from '../../server/db/schema'
+import { isUniqueViolation } from '../users/users.server'
+import type { PermissionMatrixInput } from './roles.schemas'
 
-/** Live roles by id; any id that is not a live role of this tenant (another tenant's included) is a 404. */
-export async function requireRoles(tx: Tx, roleIds: string[]) {
+/**
+ * Live roles by id; any id that is not a live role of this tenant (another tenant's included) is a 404. `lock`
+ * holds the rows until commit, in id order so that two writers never wait on each other in a cycle.
+ */
+export async function requireRoles(tx: Tx, roleIds: string[], options: { lock?: boolean } = {}) {
   if (roleIds.length === 0) return []
-  const rows = await tx
-    .select({ id: roles.id, name: roles.name, systemKey: roles.systemKey })
+  const query = tx
+    .select({ id: roles.id, name: roles.name, description: roles.description, systemKey: roles.systemKey })
     .from(roles)
     .where(and(inArray(roles.id, roleIds), eq(roles.isDeleted, false)))
+    .orderBy(asc(roles.id))
+  const rows = options.lock ? await query.for('update') : await query
   if (rows.length !== new Set(roleIds).size) throw notFound('Role')
   return rows
 }
@@ -61,5 +68,167 @@ export async function assertNotLastOwner(tx: Tx, userId: string) {
   await tx.execute(sql`select 1 from roles where id = ${ownerId} for update`)
   if ((await otherOwnerCount(tx, userId)) === 0) {
     throw new HttpError(409, 'last_owner', 'This is the last owner of the workspace. Make someone else an owner first.')
+  }
+}
+
+/** Who is changing roles: the grant rule compares against `permissions`, the session's own. */
+export type RoleActor = { tenantId: string; userId: string; permissions: readonly Permission[] }
+
+/** Every live role with its permission keys and how many live (not deleted) people hold it; system roles first. */
+export async function listRolesWithHolders(tx: Tx) {
+  const holders = tx
+    .select({ roleId: userRoles.roleId, n: count().as('n') })
+    .from(userRoles)
+    .innerJoin(users, and(eq(users.tenantId, userRoles.tenantId), eq(users.id, userRoles.userId)))
+    .where(eq(users.isDeleted, false))
+    .groupBy(userRoles.roleId)
+    .as('holders')
+  const [rows, grants] = await Promise.all([
+    tx
+      .select({
+        id: roles.id,
+        name: roles.name,
+        description: roles.description,
+        systemKey: roles.systemKey,
+        holders: sql<number>`coalesce(${holders.n}, 0)::int`,
+        createdAt: roles.createdAt,
+      })
+      .from(roles)
+      .leftJoin(holders, eq(holders.roleId, roles.id))
+      .where(eq(roles.isDeleted, false))
+      .orderBy(sql`${roles.systemKey} is null`, asc(roles.systemKey), sql`lower(${roles.name})`, asc(roles.id)),
+    tx
+      .select({ roleId: rolePermissions.roleId, key: rolePermissions.permissionKey })
+      .from(rolePermissions)
+      .innerJoin(roles, and(eq(roles.tenantId, rolePermissions.tenantId), eq(roles.id, rolePermissions.roleId)))
+      .where(eq(roles.isDeleted, false)),
+  ])
+  return rows.map((role) => ({
+    ...role,
+    holders: Number(role.holders),
+    isSystem: role.systemKey !== null,
+    permissions: grants
+      .filter((g) => g.roleId === role.id)
+      .map((g) => g.key)
+      .filter(isPermission),
+  }))
+}
+
+/** Role names are unique per tenant among live roles, ignoring case (the partial unique index agrees). */
+async function assertRoleNameFree(tx: Tx, name: string, exceptId?: string) {
+  const [taken] = await tx
+    .select({ id: roles.id })
+    .from(roles)
+    .where(and(sql`lower(${roles.name}) = lower(${name})`, eq(roles.isDeleted, false)))
+  if (taken && taken.id !== exceptId) throw nameTaken()
+}
+
+const nameTaken = () => conflict('A role with that name already exists.', { name: 'Another role already has this name' })
+
+async function uniqueName<T>(work: Promise<T>): Promise<T> {
+  try {
+    return await work
+  } catch (error) {
+    if (isUniqueViolation(error)) throw nameTaken()
+    throw error
+  }
+}
+
+export async function insertRole(
+  tx: Tx,
+  actor: RoleActor,
+  input: { name: string; description: string; permissions: readonly Permission[] },
+) {
+  assertHolds(actor.permissions, input.permissions)
+  await assertRoleNameFree(tx, input.name)
+  const [role] = await uniqueName(
+    tx.insert(roles).values({ tenantId: actor.tenantId, name: input.name, description: input.description }).returning({ id: roles.id, name: roles.name }),
+  )
+  if (!role) throw new Error('insertRole: insert returned no row')
+  if (input.permissions.length > 0) {
+    await tx.insert(rolePermissions).values(input.permissions.map((permissionKey) => ({ tenantId: actor.tenantId, roleId: role.id, permissionKey })))
+  }
+  return role
+}
+
+/** Renames or re-describes a custom role. System roles keep the name and description they were provisioned with. */
+export async function editRole(tx: Tx, id: string, data: { name?: string; description?: string }) {
+  const [role] = await requireRoles(tx, [id], { lock: true })
+  if (!role) throw notFound('Role')
+  const renaming = data.name !== undefined && data.name !== role.name
+  const redescribing = data.description !== undefined && data.description !== role.description
+  if (role.systemKey && renaming) {
+    throw conflict(`${role.name} is a system role and cannot be renamed.`, { name: 'System roles cannot be renamed' })
+  }
+  if (role.systemKey && redescribing) {
+    throw conflict(`${role.name} is a system role and its description cannot be changed.`, { description: 'System roles cannot be changed' })
+  }
+  if (!renaming && !redescribing) return { id: role.id, name: role.name, description: role.description }
+  if (renaming && data.name) await assertRoleNameFree(tx, data.name, id)
+  const [updated] = await uniqueName(
+    tx.update(roles).set(data).where(eq(roles.id, id)).returning({ id: roles.id, name: roles.name, description: roles.description }),
+  )
+  if (!updated) throw notFound('Role')
+  return updated
+}
+
+/**
+ * Soft-deletes a custom role. Its assignments stay (so a restore from the trash brings them back), but a deleted
+ * role grants nothing: permissions are read through live roles only.
+ */
+export async function softDeleteRole(tx: Tx, actor: RoleActor, id: string) {
+  const [role] = await requireRoles(tx, [id], { lock: true })
+  if (!role) throw notFound('Role')
+  if (role.systemKey) throw conflict(`${role.name} is a system role and cannot be deleted.`)
+  const [held] = await tx
+    .select({ n: count() })
+    .from(userRoles)
+    .innerJoin(users, and(eq(users.tenantId, userRoles.tenantId), eq(users.id, userRoles.userId)))
+    .where(and(eq(userRoles.roleId, id), eq(users.isDeleted, false)))
+  await tx.update(roles).set({ isDeleted: true, deletedAt: sql`now()`, deletedById: actor.userId }).where(eq(roles.id, id))
+  return { id, name: role.name, holders: Number(held?.n ?? 0) }
+}
+
+/**
+ * Saves the permission matrix for the given roles in the caller's transaction: all or nothing. System roles are
+ * locked: owner must always hold everything, and admin and member are kept as provisioned so every workspace
+ * means the same by them; a system role may be sent only unchanged. Removing is always allowed; every permission
+ * added anywhere must be held by the actor.
+ */
+export async function applyPermissionMatrix(tx: Tx, actor: RoleActor, rows: PermissionMatrixInput['roles']) {
+  const ids = rows.map((r) => r.id)
+  const locked = await requireRoles(tx, ids, { lock: true })
+  const current = await tx
+    .select({ roleId: rolePermissions.roleId, key: rolePermissions.permissionKey })
+    .from(rolePermissions)
+    .where(inArray(rolePermissions.roleId, ids))
+  const changes = rows.map((row) => {
+    const before = new Set(current.filter((c) => c.roleId === row.id).map((c) => c.key))
+    const after = new Set<string>(row.permissions)
+    return {
+      id: row.id,
+      role: locked.find((r) => r.id === row.id),
+      added: row.permissions.filter((p) => !before.has(p)),
+      removed: [...before].filter((p) => !after.has(p)),
+    }
+  })
+  for (const { role, added, removed } of changes) {
+    if (role?.systemKey && (added.length > 0 || removed.length > 0)) {
+      throw conflict(`${role.name} is a system role: its permissions are fixed.`)
+    }
+  }
+  assertHolds(actor.permissions, [...new Set(changes.flatMap((c) => c.added))])
+  const removals = changes.flatMap((c) => c.removed.map((key) => ({ roleId: c.id, key })))
+  const additions = changes.flatMap((c) => c.added.map((permissionKey) => ({ tenantId: actor.tenantId, roleId: c.id, permissionKey })))
+  if (removals.length > 0) {
+    await tx
+      .delete(rolePermissions)
+      .where(or(...removals.map((r) => and(eq(rolePermissions.roleId, r.roleId), eq(rolePermissions.permissionKey, r.key)))))
+  }
+  if (additions.length > 0) await tx.insert(rolePermissions).values(additions)
+  return {
+    changedRoles: changes.filter((c) => c.added.length > 0 || c.removed.length > 0).length,
+    added: additions.length,
+    removed: removals.length,
   }
 }

@@ -1,0 +1,86 @@
+import { useRouter } from '@tanstack/react-router'
+import { useServerFn } from '@tanstack/react-start'
+import { type FormEvent, useState } from 'react'
+import { toast } from 'sonner'
+import { Alert, Button, Field, Select } from '../../components/ui'
+import { errorMessage, fieldErrorsOf } from '../../lib/errors'
+import type { RoleRow } from './role-list'
+import { createRole } from './roles.functions'
+
+export const NEW_ROLE_NAME_ID = 'new-role-name'
+
+/** A new role starts empty or with the permissions of an existing role; the matrix fine-tunes it afterwards. */
+export function CreateRoleForm({ roles, held }: { roles: RoleRow[]; held: readonly string[] }) {
+  const router = useRouter()
+  const create = useServerFn(createRole)
+  const [name, setName] = useState('')
+  const [description, setDescription] = useState('')
+  const [templateId, setTemplateId] = useState('')
+  const [pending, setPending] = useState(false)
+  const [fields, setFields] = useState<Record<string, string>>({})
+  const [error, setError] = useState<string>()
+
+  async function onSubmit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault()
+    setPending(true)
+    setFields({})
+    setError(undefined)
+    try {
+      const permissions = roles.find((r) => r.id === templateId)?.permissions ?? []
+      const role = await create({ data: { name, description, permissions } })
+      await router.invalidate()
+      setName('')
+      setDescription('')
+      setTemplateId('')
+      toast.success(`Created "${role.name}". Choose its permissions in the matrix below.`)
+    } catch (e) {
+      const fe = fieldErrorsOf(e)
+      if (fe) setFields(fe)
+      else setError(errorMessage(e))
+    } finally {
+      setPending(false)
+    }
+  }
+
+  return (
+    <form onSubmit={onSubmit} aria-labelledby="create-role-title" className="space-y-4" noValidate>
+      <h2 id="create-role-title" className="text-base font-semibold">
+        Create a role
+      </h2>
+      {error && <Alert>{error}</Alert>}
+      <Field
+        id={NEW_ROLE_NAME_ID}
+        label="Name"
+        value={name}
+        onChange={(e) => setName(e.target.value)}
+        error={fields.name}
+        placeholder="Catalog editor"
+        maxLength={60}
+        required
+      />
+      <Field
+        label="Description"
+        value={description}
+        onChange={(e) => setDescription(e.target.value)}
+        error={fields.description}
+        hint="Optional. Say who this role is for."
+        maxLength={300}
+      />
+      <Select label="Start with the permissions of" value={templateId} onChange={(e) => setTemplateId(e.target.value)} error={fields.permissions}>
+        <option value="">No permissions</option>
+        {roles.map((role) => {
+          const lacking = role.permissions.some((p) => !held.includes(p))
+          return (
+            <option key={role.id} value={role.id} disabled={lacking}>
+              {role.name}
+              {lacking ? ' (has permissions you do not hold)' : ''}
+            </option>
+          )
+        })}
+      </Select>
+      <Button type="submit" pending={pending}>
+        Create role
+      </Button>
+    </form>
+  )
+}

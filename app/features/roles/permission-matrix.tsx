@@ -1,0 +1,174 @@
+import { useBlocker, useRouter } from '@tanstack/react-router'
+import { useServerFn } from '@tanstack/react-start'
+import { Check, Lock } from 'lucide-react'
+import { useMemo, useState } from 'react'
+import { toast } from 'sonner'
+import { Button, Card, cx } from '../../components/ui'
+import { errorMessage } from '../../lib/errors'
+import { PERMISSION_KEYS, PERMISSIONS, type Permission } from '../../lib/permissions'
+import { people, type RoleRow } from './role-list'
+import { savePermissionMatrix } from './roles.functions'
+
+const GROUPS = [...new Set(PERMISSION_KEYS.map((key) => PERMISSIONS[key].group))].map((group) => ({
+  group,
+  keys: PERMISSION_KEYS.filter((key) => PERMISSIONS[key].group === group),
+}))
+
+// Drawn rather than native so that a locked box still shows clearly whether it is ticked.
+const CHECKBOX = cx(
+  'peer size-4 cursor-pointer appearance-none rounded border border-slate-400 bg-white transition',
+  'checked:border-indigo-600 checked:bg-indigo-600',
+  'focus-visible:outline focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-500',
+  'disabled:cursor-not-allowed disabled:border-slate-200 disabled:bg-slate-100 disabled:checked:border-indigo-300 disabled:checked:bg-indigo-300',
+  'dark:border-slate-500 dark:bg-slate-800 dark:checked:border-indigo-500 dark:checked:bg-indigo-500',
+  'dark:disabled:border-slate-700 dark:disabled:bg-slate-800/50 dark:disabled:checked:border-indigo-800 dark:disabled:checked:bg-indigo-800',
+)
+
+const sameSet = (a: ReadonlySet<string>, b: ReadonlySet<string>) => a.size === b.size && [...a].every((x) => b.has(x))
+
+/**
+ * Roles × permissions, edited locally and saved in one action. A box is disabled when its role is a system role
+ * or when ticking it would grant a permission the signed-in person does not hold; unticking is always possible,
+ * and re-ticking what was saved is not a grant.
+ */
+export function PermissionMatrix({ roles, held }: { roles: RoleRow[]; held: readonly string[] }) {
+  const router = useRouter()
+  const save = useServerFn(savePermissionMatrix)
+  const [draft, setDraft] = useState<Record<string, Set<Permission>>>({})
+  const [pending, setPending] = useState(false)
+
+  const saved = useMemo(() => new Map(roles.map((r) => [r.id, new Set<Permission>(r.permissions)])), [roles])
+  const current = (role: RoleRow) => draft[role.id] ?? saved.get(role.id) ?? new Set<Permission>()
+  const changed = roles.filter((r) => {
+    const d = draft[r.id]
+    const s = saved.get(r.id)
+    return d !== undefined && s !== undefined && !sameSet(d, s)
+  })
+  const dirty = changed.length > 0
+
+  useBlocker({
+    shouldBlockFn: () => dirty && !window.confirm('You have unsaved permission changes. Leave without saving them?'),
+    enableBeforeUnload: () => dirty,
+  })
+
+  function toggle(role: RoleRow, key: Permission, on: boolean) {
+    setDraft((d) => {
+      const next = new Set(d[role.id] ?? saved.get(role.id))
+      if (on) next.add(key)
+      else next.delete(key)
+      return { ...d, [role.id]: next }
+    })
+  }
+
+  async function onSave() {
+    setPending(true)
+    try {
+      const result = await save({ data: { roles: changed.map((r) => ({ id: r.id, permissions: [...current(r)] })) } })
+      await router.invalidate()
+      setDraft({})
+      toast.success(`Saved permissions of ${result.changedRoles === 1 ? '1 role' : `${result.changedRoles} roles`}`)
+    } catch (e) {
+      toast.error(errorMessage(e))
+      // Someone may have deleted or changed a role meanwhile; the draft survives the reload.
+      await router.invalidate()
+    } finally {
+      setPending(false)
+    }
+  }
+
+  return (
+    <Card>
+      <h2 id="matrix-title" className="text-base font-semibold">
+        Permission matrix
+      </h2>
+      <p className="mt-1 mb-4 text-sm text-slate-600 dark:text-slate-400">
+        Tick what each role may do. System roles are locked, and you can grant only permissions you hold yourself.
+      </p>
+      <div className="relative -mx-6 overflow-x-auto border-y border-slate-200 dark:border-slate-800">
+        <table aria-labelledby="matrix-title" className="w-full border-collapse text-sm">
+          <thead>
+            <tr className="bg-slate-50 dark:bg-slate-800">
+              <th scope="col" className="sticky left-0 z-10 min-w-64 bg-slate-50 px-6 py-3 text-left font-semibold dark:bg-slate-800">
+                Permission
+              </th>
+              {roles.map((role) => (
+                <th key={role.id} scope="col" className="min-w-28 px-3 py-3 text-center align-bottom font-semibold last:pr-6">
+                  <span className="inline-flex items-center gap-1">
+                    {role.isSystem && <Lock aria-hidden className="size-3.5 text-slate-400" />}
+                    {role.name}
+                    {role.isSystem && <span className="sr-only">(system role, locked)</span>}
+                  </span>
+                  <span className="block text-xs font-normal text-slate-500 dark:text-slate-400">{people(role.holders)}</span>
+                </th>
+              ))}
+            </tr>
+          </thead>
+          {GROUPS.map(({ group, keys }) => (
+            <tbody key={group} className="divide-y divide-slate-100 dark:divide-slate-800">
+              <tr className="border-t border-slate-200 dark:border-slate-800">
+                <th
+                  scope="colgroup"
+                  colSpan={roles.length + 1}
+                  className="sticky left-0 bg-white px-6 pt-4 pb-1 text-left text-xs font-semibold uppercase tracking-wide text-slate-500 dark:bg-slate-900 dark:text-slate-400"
+                >
+                  {group}
+                </th>
+              </tr>
+              {keys.map((key) => {
+                const holds = held.includes(key)
+                return (
+                  <tr key={key}>
+                    <th scope="row" className="sticky left-0 z-10 bg-white px-6 py-2.5 text-left font-normal dark:bg-slate-900">
+                      <code className="font-mono text-xs text-indigo-700 dark:text-indigo-300">{key}</code>
+                      <span className="block text-slate-600 dark:text-slate-400">{PERMISSIONS[key].description}</span>
+                    </th>
+                    {roles.map((role) => {
+                      const checked = current(role).has(key)
+                      const wasChecked = saved.get(role.id)?.has(key) ?? false
+                      const lockedReason = role.isSystem
+                        ? `${role.name} is a system role; its permissions are fixed`
+                        : !holds && !wasChecked
+                          ? `You do not hold ${key}, so you cannot grant it`
+                          : undefined
+                      return (
+                        <td
+                          key={role.id}
+                          title={lockedReason}
+                          className={cx('px-3 py-2.5 text-center last:pr-6', checked !== wasChecked && 'bg-amber-50 dark:bg-amber-950/40')}
+                        >
+                          <span className="relative inline-grid place-items-center align-middle">
+                            <input
+                              type="checkbox"
+                              aria-label={`${key} for ${role.name}`}
+                              title={lockedReason}
+                              checked={checked}
+                              disabled={lockedReason !== undefined || pending}
+                              onChange={(e) => toggle(role, key, e.target.checked)}
+                              className={CHECKBOX}
+                            />
+                            <Check aria-hidden strokeWidth={3} className="pointer-events-none absolute hidden size-3 text-white peer-checked:block" />
+                          </span>
+                        </td>
+                      )
+                    })}
+                  </tr>
+                )
+              })}
+            </tbody>
+          ))}
+        </table>
+      </div>
+      <div className="flex flex-wrap items-center justify-end gap-3 pt-4">
+        <p role="status" className="mr-auto text-sm text-amber-700 dark:text-amber-300">
+          {dirty ? `Unsaved changes to ${changed.length === 1 ? '1 role' : `${changed.length} roles`}` : ''}
+        </p>
+        <Button variant="secondary" onClick={() => setDraft({})} disabled={!dirty || pending}>
+          Discard changes
+        </Button>
+        <Button onClick={onSave} disabled={!dirty} pending={pending}>
+          Save changes
+        </Button>
+      </div>
+    </Card>
+  )
+}

@@ -1,0 +1,36 @@
+import { createServerFn } from '@tanstack/react-start'
+import { input } from '../../lib/validate'
+import { requirePermission } from '../../server/middleware'
+import { createRoleSchema, permissionMatrixSchema, roleIdSchema, updateRoleSchema } from './roles.schemas'
+import { applyPermissionMatrix, editRole, insertRole, listRolesWithHolders, type RoleActor, softDeleteRole } from './roles.server'
+
+const actorOf = (context: { tenantId: string; user: { id: string }; permissions: RoleActor['permissions'] }): RoleActor => ({
+  tenantId: context.tenantId,
+  userId: context.user.id,
+  permissions: context.permissions,
+})
+
+export const listRoles = createServerFn({ method: 'GET' })
+  .middleware([requirePermission('roles:manage')])
+  .handler(({ context }) => listRolesWithHolders(context.tx))
+
+export const createRole = createServerFn({ method: 'POST' })
+  .middleware([requirePermission('roles:manage')])
+  .validator(input(createRoleSchema))
+  .handler(({ data, context }) => insertRole(context.tx, actorOf(context), data))
+
+export const updateRole = createServerFn({ method: 'POST' })
+  .middleware([requirePermission('roles:manage')])
+  .validator(input(updateRoleSchema))
+  .handler(({ data, context }) => editRole(context.tx, data.id, data.data))
+
+export const deleteRole = createServerFn({ method: 'POST' })
+  .middleware([requirePermission('roles:manage')])
+  .validator(input(roleIdSchema))
+  .handler(({ data, context }) => softDeleteRole(context.tx, actorOf(context), data.id))
+
+/** The whole matrix in one action, in the request's one transaction: every role changes or none does. */
+export const savePermissionMatrix = createServerFn({ method: 'POST' })
+  .middleware([requirePermission('roles:manage')])
+  .validator(input(permissionMatrixSchema))
+  .handler(({ data, context }) => applyPermissionMatrix(context.tx, actorOf(context), data.roles))

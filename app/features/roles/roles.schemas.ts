@@ -1,0 +1,37 @@
+import { z } from 'zod'
+import { isPermission, PERMISSION_KEYS, type Permission } from '../../lib/permissions'
+
+export const roleName = z.string().trim().min(1, 'Enter a name').max(60, 'Use at most 60 characters')
+export const roleDescription = z.string().trim().max(300, 'Use at most 300 characters')
+
+const permissionKey = z
+  .string()
+  .refine((value): value is Permission => isPermission(value), { error: (issue) => `Unknown permission "${String(issue.input)}"` })
+
+/** A set of catalog keys: duplicates collapse, anything outside the catalog is a 400. */
+export const permissionSet = z
+  .array(permissionKey)
+  .max(PERMISSION_KEYS.length * 2)
+  .transform((keys) => [...new Set(keys)])
+
+export const roleIdSchema = z.object({ id: z.uuid() })
+
+export const createRoleSchema = z.object({
+  name: roleName,
+  description: roleDescription.default(''),
+  permissions: permissionSet.default([]),
+})
+
+export const updateRoleSchema = z.object({
+  id: z.uuid(),
+  data: z.object({ name: roleName, description: roleDescription }).partial(),
+})
+
+export const permissionMatrixSchema = z.object({
+  roles: z
+    .array(z.object({ id: z.uuid(), permissions: permissionSet }))
+    .min(1, 'Nothing to save')
+    .max(200)
+    .refine((rows) => new Set(rows.map((r) => r.id)).size === rows.length, 'Each role may appear only once'),
+})
+export type PermissionMatrixInput = z.output<typeof permissionMatrixSchema>
