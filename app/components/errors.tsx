@@ -5,11 +5,13 @@ import { Button } from './ui'
 
 function StatusPage({ code, title, children }: { code: string; title: string; children: ReactNode }) {
   return (
-    <main className="flex min-h-[70vh] flex-col items-center justify-center px-6 text-center">
+    <section aria-labelledby="status-title" className="flex min-h-[70vh] flex-col items-center justify-center px-6 text-center">
       <p className="text-sm font-semibold text-indigo-600 dark:text-indigo-400">{code}</p>
-      <h1 className="mt-2 text-3xl font-bold tracking-tight">{title}</h1>
+      <h1 id="status-title" className="mt-2 text-3xl font-bold tracking-tight">
+        {title}
+      </h1>
       <div className="mt-4 max-w-md text-slate-600 dark:text-slate-400">{children}</div>
-    </main>
+    </section>
   )
 }
 

@@ -1,6 +1,6 @@
 /// <reference types="vite/client" />
 import { createRootRoute, HeadContent, Outlet, Scripts } from '@tanstack/react-router'
-import type { ReactNode } from 'react'
+import { type ReactNode, useEffect } from 'react'
 import { Toaster } from 'sonner'
 import { NotFound, WorkspaceNotFound, WorkspaceSuspended } from '../components/errors'
 import { getRealm } from '../features/auth/auth.functions'
@@ -34,9 +34,11 @@ export const Route = createRootRoute({
 /** A missing page, a missing workspace and a suspended one are three different answers. */
 function RealmNotFound() {
   const { realm } = Route.useRouteContext()
-  if (realm.kind === 'suspended') return <WorkspaceSuspended name={realm.name} />
-  if (realm.kind === 'unknown') return <WorkspaceNotFound />
-  return <NotFound />
+  return (
+    <main>
+      {realm.kind === 'suspended' ? <WorkspaceSuspended name={realm.name} /> : realm.kind === 'unknown' ? <WorkspaceNotFound /> : <NotFound />}
+    </main>
+  )
 }
 
 function RootComponent() {
@@ -49,6 +51,10 @@ function RootComponent() {
 }
 
 function RootDocument({ children, rootDomain }: { children: ReactNode; rootDomain: string }) {
+  // Marks the page as interactive once React has hydrated it; end-to-end tests wait for it before using a form.
+  useEffect(() => {
+    document.documentElement.dataset.hydrated = 'true'
+  }, [])
   return (
     <html lang="en" data-root-domain={rootDomain} suppressHydrationWarning>
       <head>

@@ -4,7 +4,7 @@ import { APIError } from 'better-auth/api'
 import { HttpError } from '../../lib/errors'
 import { auth } from '../../server/auth.server'
 import { rowsOf, type Tx } from '../../server/db/client.server'
-import { invitations, users } from '../../server/db/schema'
+import { invitations, roles, users } from '../../server/db/schema'
 import { type TenantContext, withTenant } from '../../server/db/scope.server'
 import { createUser } from '../users/users.server'
 
@@ -141,11 +141,15 @@ export async function acceptInvitation(tx: Tx, input: { token: string; fullName:
     .from(users)
     .where(and(eq(users.email, invitation.email), eq(users.isDeleted, false)))
   if (live) throw new HttpError(409, 'email_taken', 'An account with this email already exists here. Sign in instead.')
+  // A role deleted since the invitation was sent is not handed out (restoring it later must not grant it either).
+  const [role] = invitation.roleId
+    ? await tx.select({ id: roles.id }).from(roles).where(and(eq(roles.id, invitation.roleId), eq(roles.isDeleted, false)))
+    : []
   const user = await createUser(tx, {
     tenantId: invitation.tenantId,
     email: invitation.email,
     fullName: input.fullName,
-    roleIds: invitation.roleId ? [invitation.roleId] : [],
+    roleIds: role ? [role.id] : [],
     password: { plain: input.password },
   })
   await tx

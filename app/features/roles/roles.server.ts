@@ -1,6 +1,6 @@
 import { and, asc, count, eq, inArray, ne, or, sql } from 'drizzle-orm'
 import { conflict, forbidden, HttpError, notFound } from '../../lib/errors'
-import { isPermission, type Permission } from '../../lib/permissions'
+import { isPermission, type Permission, SYSTEM_ROLES, type SystemRoleKey } from '../../lib/permissions'
 import type { Tx } from '../../server/db/client.server'
 import { rolePermissions, roles, userRoles, users } from '../../server/db/schema'
 import { isUniqueViolation } from '../users/users.server'
@@ -231,4 +231,24 @@ export async function applyPermissionMatrix(tx: Tx, actor: RoleActor, rows: Perm
     added: additions.length,
     removed: removals.length,
   }
+}
+
+/**
+ * System roles are locked, so when the catalog in code changes (a permission added or removed), every tenant's
+ * system roles are brought to exactly their definition in SYSTEM_ROLES. Runs at start-up in a console scope;
+ * a no-op (and no audit rows) when nothing changed.
+ */
+export async function syncSystemRoleGrants(tx: Tx) {
+  const grants = (Object.keys(SYSTEM_ROLES) as SystemRoleKey[]).flatMap((key) =>
+    SYSTEM_ROLES[key].permissions.map((permission) => sql`(${key}, ${permission})`),
+  )
+  const wanted = sql`(values ${sql.join(grants, sql`, `)}) as w(system_key, permission_key)`
+  await tx.execute(sql`
+    insert into role_permissions (tenant_id, role_id, permission_key)
+    select r.tenant_id, r.id, w.permission_key from roles r join ${wanted} on w.system_key = r.system_key::text
+    on conflict (tenant_id, role_id, permission_key) do nothing`)
+  await tx.execute(sql`
+    delete from role_permissions rp using roles r
+    where r.tenant_id = rp.tenant_id and r.id = rp.role_id and r.system_key is not null
+      and not exists (select 1 from ${wanted} where w.system_key = r.system_key::text and w.permission_key = rp.permission_key)`)
 }

@@ -1,8 +1,10 @@
 import { hashPassword } from 'better-auth/crypto'
 import { and, asc, count, desc, eq, exists, inArray, or, type SQL, sql } from 'drizzle-orm'
-import { conflict, notFound } from '../../lib/errors'
+import { conflict, HttpError, notFound } from '../../lib/errors'
+import type { Permission } from '../../lib/permissions'
 import type { Tx } from '../../server/db/client.server'
 import { accounts, auditLog, type JsonObject, type JsonValue, organizations, roles, sessions, teams, userRoles, users, userTeamLinks } from '../../server/db/schema'
+import { assertCanGrantRoles, assertNotLastOwner, ownerRoleId, requireRoles } from '../roles/roles.server'
 import type { ListUsersInput } from './users.schemas'
 
 export type NewUser = {
@@ -73,10 +75,16 @@ function decodeCursor(raw: string | undefined): Cursor | undefined {
 
 const SORT_COLUMNS = { name: users.fullName, email: users.email, created: users.createdAt } as const
 
-function sortValue(row: { fullName: string; email: string; createdAt: Date }, sort: keyof typeof SORT_COLUMNS): string {
+/**
+ * A creation-time cursor carries the database's own microseconds as text: a JS Date keeps only milliseconds, and a
+ * cursor rounded down would repeat or skip the rows created in the same millisecond (a whole batch shares now()).
+ */
+const createdAtKey = sql<string>`to_char(${users.createdAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`
+
+function sortValue(row: { fullName: string; email: string; createdAtKey: string }, sort: keyof typeof SORT_COLUMNS): string {
   if (sort === 'name') return row.fullName
   if (sort === 'email') return row.email
-  return row.createdAt.toISOString()
+  return row.createdAtKey
 }
 
 /** Metadata values typed as text also match JSON numbers and booleans ("1000" finds 1000). */
@@ -101,14 +109,14 @@ export function userFilters(input: ListUsersInput): SQL[] {
   if (input.roleId) {
     where.push(
       exists(
-        sql`select 1 from ${userRoles} where ${userRoles.tenantId} = ${users.tenantId} and ${userRoles.userId} = ${users.id} and ${userRoles.roleId} = ${input.roleId}`,
+        sql`(select 1 from ${userRoles} where ${userRoles.tenantId} = ${users.tenantId} and ${userRoles.userId} = ${users.id} and ${userRoles.roleId} = ${input.roleId})`,
       ),
     )
   }
   if (input.teamId) {
     where.push(
       exists(
-        sql`select 1 from ${userTeamLinks} where ${userTeamLinks.tenantId} = ${users.tenantId} and ${userTeamLinks.userId} = ${users.id} and ${userTeamLinks.teamId} = ${input.teamId}`,
+        sql`(select 1 from ${userTeamLinks} where ${userTeamLinks.tenantId} = ${users.tenantId} and ${userTeamLinks.userId} = ${users.id} and ${userTeamLinks.teamId} = ${input.teamId})`,
       ),
     )
   }
@@ -127,7 +135,7 @@ export async function findUsers(tx: Tx, input: ListUsersInput & { pageSize: numb
   const forward = !cursor?.back
   const ascending = (input.dir === 'asc') === forward
   if (cursor) {
-    const value = input.sort === 'created' ? new Date(cursor.v) : cursor.v
+    const value = input.sort === 'created' ? sql`${cursor.v}::timestamptz` : cursor.v
     const after = sql`(${column}, ${users.id}) ${sql.raw(ascending ? '>' : '<')} (${value}, ${cursor.id}::uuid)`
     where.push(after)
   }
@@ -142,6 +150,7 @@ export async function findUsers(tx: Tx, input: ListUsersInput & { pageSize: numb
         metadata: users.metadata,
         lastSignInAt: users.lastSignInAt,
         createdAt: users.createdAt,
+        createdAtKey,
       })
       .from(users)
       .where(and(...where))
@@ -163,7 +172,10 @@ export async function findUsers(tx: Tx, input: ListUsersInput & { pageSize: numb
           .innerJoin(roles, and(eq(roles.tenantId, userRoles.tenantId), eq(roles.id, userRoles.roleId), eq(roles.isDeleted, false)))
           .where(inArray(userRoles.userId, page.map((u) => u.id)))
           .orderBy(asc(roles.name))
-  const items = page.map((u) => ({ ...u, roles: roleRows.filter((r) => r.userId === u.id).map(({ id, name }) => ({ id, name })) }))
+  const items = page.map(({ createdAtKey: _, ...u }) => ({
+    ...u,
+    roles: roleRows.filter((r) => r.userId === u.id).map(({ id, name }) => ({ id, name })),
+  }))
   const nextExists = forward ? hasMore : cursor !== undefined
   const prevExists = forward ? cursor !== undefined : hasMore
   return {
@@ -254,4 +266,66 @@ export async function assertEmailFree(tx: Tx, email: string, exceptId?: string) 
 /** Ends every session of a user, so a deactivation or deletion locks them out at once. */
 export async function endSessions(tx: Tx, userId: string) {
   await tx.delete(sessions).where(eq(sessions.userId, userId))
+}
+
+/** Roles and teams to filter and assign by. */
+export async function userFilterOptions(tx: Tx) {
+  const [roleRows, teamRows] = await Promise.all([
+    tx.select({ id: roles.id, name: roles.name, systemKey: roles.systemKey }).from(roles).where(eq(roles.isDeleted, false)).orderBy(asc(roles.name)),
+    tx.select({ id: teams.id, name: teams.name }).from(teams).where(eq(teams.isDeleted, false)).orderBy(asc(teams.name)),
+  ])
+  return { roles: roleRows, teams: teamRows }
+}
+
+const emailTaken = () => conflict('Someone in this workspace already uses that email.', { email: 'Already in use in this workspace' })
+
+export async function createUserChecked(tx: Tx, input: NewUser) {
+  await assertEmailFree(tx, input.email)
+  try {
+    return await createUser(tx, input)
+  } catch (error) {
+    if (isUniqueViolation(error)) throw emailTaken()
+    throw error
+  }
+}
+
+export async function updateUserRow(tx: Tx, id: string, data: { email?: string; fullName?: string; metadata?: JsonObject }) {
+  await requireUserRow(tx, id)
+  if (data.email) await assertEmailFree(tx, data.email, id)
+  try {
+    await tx.update(users).set(data).where(eq(users.id, id))
+  } catch (error) {
+    if (isUniqueViolation(error)) throw emailTaken()
+    throw error
+  }
+}
+
+/** Deactivation and deletion keep the workspace's last owner, refuse the actor themself, and end sessions at once. */
+export async function lockOut(tx: Tx, id: string, actorId: string, how: 'deactivate' | 'delete') {
+  await requireUserRow(tx, id)
+  if (id === actorId) throw new HttpError(409, 'self', `You cannot ${how} your own account.`)
+  await assertNotLastOwner(tx, id)
+  const change = how === 'deactivate' ? { isActive: false } : { isDeleted: true, deletedAt: sql`now()`, deletedById: actorId }
+  await tx.update(users).set(change).where(eq(users.id, id))
+  await endSessions(tx, id)
+}
+
+export async function reactivate(tx: Tx, id: string) {
+  await requireUserRow(tx, id)
+  await tx.update(users).set({ isActive: true }).where(eq(users.id, id))
+}
+
+/** Replaces a user's roles in one action: adds and removes are checked against the grant and last-owner rules. */
+export async function replaceUserRoles(tx: Tx, actor: { tenantId: string; permissions: readonly Permission[] }, id: string, roleIds: string[]) {
+  await requireUserRow(tx, id)
+  const wanted = [...new Set(roleIds)]
+  await requireRoles(tx, wanted)
+  const current = (await tx.select({ roleId: userRoles.roleId }).from(userRoles).where(eq(userRoles.userId, id))).map((r) => r.roleId)
+  const added = wanted.filter((r) => !current.includes(r))
+  const removed = current.filter((r) => !wanted.includes(r))
+  await assertCanGrantRoles(tx, actor.permissions, added)
+  if (removed.includes(await ownerRoleId(tx))) await assertNotLastOwner(tx, id)
+  if (removed.length > 0) await tx.delete(userRoles).where(and(eq(userRoles.userId, id), inArray(userRoles.roleId, removed)))
+  if (added.length > 0) await tx.insert(userRoles).values(added.map((roleId) => ({ tenantId: actor.tenantId, userId: id, roleId })))
+  return { added: added.length, removed: removed.length }
 }

@@ -1,7 +1,8 @@
 import { type AppConfig, config } from '../../../app.config'
 import { type Database, openDatabase } from './client.server'
 import { migrateDatabase } from './migrate.server'
-import { setScopeDatabase } from './scope.server'
+import { syncSystemRoleGrants } from '../../features/roles/roles.server'
+import { setScopeDatabase, withConsole } from './scope.server'
 import { isDatabaseEmpty, seedDemo } from './seed.server'
 
 type Boot = { database: Database; seeded: boolean; ms: number }
@@ -19,6 +20,7 @@ export function bootDatabase(cfg: AppConfig = config()): Promise<Boot> {
         : await openDatabase({ driver: 'postgres', url: cfg.database.url, max: cfg.poolMax })
     await migrateDatabase(cfg.database.driver === 'pglite' ? database : { driver: 'postgres', ownerUrl: cfg.database.ownerUrl })
     setScopeDatabase(database.db)
+    await withConsole({ requestId: 'boot' }, (tx) => syncSystemRoleGrants(tx))
     let seeded = false
     if (cfg.seed === 'auto' && (await isDatabaseEmpty())) {
       await seedDemo(cfg.demoPassword)

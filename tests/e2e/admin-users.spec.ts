@@ -1,0 +1,126 @@
+import { uniqueEmail } from './accounts'
+import { DEMO_PASSWORD, expect, hostUrl, signInAs, test } from './fixtures'
+import { callFromPage } from './server-fn'
+
+test('an admin finds people by name, role and metadata, and pages through them', async ({ page }) => {
+  await signInAs(page, { tenant: 'acme', email: 'admin@acme.test' })
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Users' }).click()
+  await expect(page.getByRole('heading', { name: 'Users' })).toBeVisible()
+  await expect(page.getByRole('link', { name: 'Olivia Owner' })).toBeVisible()
+
+  await page.getByLabel('Search name or email').fill('sam')
+  await page.getByRole('button', { name: 'Search' }).click()
+  await expect(page.getByRole('link', { name: 'Sam Acme' })).toBeVisible()
+  await expect(page.getByRole('link', { name: 'Olivia Owner' })).toHaveCount(0)
+
+  await page.getByLabel('Search name or email').fill('')
+  await page.getByLabel('Metadata key').fill('department')
+  await page.getByLabel('Metadata value').fill('finance')
+  await page.getByRole('button', { name: 'Search' }).click()
+  await expect(page.getByRole('link', { name: 'Sam Acme' })).toBeVisible()
+  const financeRows = page.getByRole('row')
+  await expect(financeRows).not.toHaveCount(0)
+
+  await page.getByLabel('Metadata key').fill('')
+  await page.getByLabel('Metadata value').fill('')
+  await page.getByRole('button', { name: 'Search' }).click()
+  await page.getByLabel('Role').selectOption({ label: 'Owner' })
+  await expect(page.getByRole('link', { name: 'Olivia Owner' })).toBeVisible()
+  await expect(page.getByRole('link', { name: 'Mia Member' })).toHaveCount(0)
+
+  await page.getByLabel('Role').selectOption({ label: 'Any role' })
+  await expect(page.getByRole('button', { name: 'Next' })).toBeEnabled()
+  const firstOnPage1 = await page.getByRole('row').nth(1).textContent()
+  await page.getByRole('button', { name: 'Next' }).click()
+  await expect(page.getByRole('button', { name: 'Previous' })).toBeEnabled()
+  await expect(page.getByRole('row').nth(1)).not.toHaveText(firstOnPage1 ?? '')
+  await page.getByRole('button', { name: 'Previous' }).click()
+  await expect(page.getByRole('row').nth(1)).toHaveText(firstOnPage1 ?? '')
+})
+
+test('an admin adds a person, edits them, deactivates them, and they cannot sign in', async ({ page, browser }) => {
+  const email = uniqueEmail('lifecycle')
+  const password = 'a-long-initial-password'
+  await signInAs(page, { tenant: 'acme', email: 'admin@acme.test' })
+  await page.goto(hostUrl('acme', '/admin/users'))
+  await page.getByRole('button', { name: 'Add person' }).click()
+  const dialog = page.getByRole('dialog', { name: 'Add a person' })
+  await dialog.getByLabel('Create with a password').check()
+  await dialog.getByLabel('Email').fill('owner@acme.test')
+  await dialog.getByLabel('Full name').fill('Duplicate Person')
+  await dialog.getByLabel('Initial password').fill(password)
+  await dialog.getByRole('button', { name: 'Add person' }).click()
+  await expect(dialog.getByText('Already in use in this workspace')).toBeVisible()
+  await expect(dialog.getByLabel('Full name')).toHaveValue('Duplicate Person')
+
+  await dialog.getByLabel('Email').fill(email)
+  await dialog.getByRole('button', { name: 'Add person' }).click()
+  await expect(page.getByText('Duplicate Person was added')).toBeVisible()
+
+  await page.getByLabel('Search name or email').fill(email)
+  await page.getByRole('button', { name: 'Search' }).click()
+  await page.getByRole('link', { name: 'Duplicate Person' }).click()
+  await expect(page.getByRole('heading', { name: 'Duplicate Person' })).toBeVisible()
+  await page.getByLabel('Full name').fill('Renamed Person')
+  await page.getByRole('button', { name: 'Add metadata' }).click()
+  await page.getByLabel('Key 1').fill('costCenter')
+  await page.getByLabel('Value 1').fill('4711')
+  await page.getByRole('button', { name: 'Save changes' }).click()
+  await expect(page.getByText('Changes saved')).toBeVisible()
+  await expect(page.getByRole('heading', { name: 'Renamed Person' })).toBeVisible()
+  await expect(page.getByText(/full_name: Duplicate Person → Renamed Person/)).toBeVisible()
+
+  await page.getByRole('button', { name: 'Deactivate' }).click()
+  await page.getByRole('dialog').getByRole('button', { name: 'Deactivate' }).click()
+  await expect(page.getByText('was deactivated and signed out')).toBeVisible()
+  await expect(page.getByRole('button', { name: 'Reactivate' })).toBeVisible()
+
+  const other = await browser.newContext()
+  const theirPage = await other.newPage()
+  await theirPage.goto(hostUrl('acme', '/sign-in'))
+  await theirPage.getByLabel('Email').fill(email)
+  await theirPage.getByLabel('Password').fill(password)
+  await theirPage.getByRole('button', { name: 'Sign in' }).click()
+  await expect(theirPage.getByRole('alert')).toContainText('deactivated')
+  await other.close()
+})
+
+test('a deleted person goes to the trash, and restoring them brings them back', async ({ page }) => {
+  const email = uniqueEmail('trash')
+  await signInAs(page, { tenant: 'acme', email: 'admin@acme.test' })
+  const created = await callFromPage(page, 'POST', 'users.createUserFn', { email, fullName: 'Trashable Person', roleIds: [], metadata: {} })
+  expect(created.status).toBe(200)
+  await page.goto(hostUrl('acme', `/admin/users?q=${encodeURIComponent(email)}`))
+  await page.getByRole('link', { name: 'Trashable Person' }).click()
+  await page.getByRole('button', { name: 'Delete' }).click()
+  await page.getByRole('dialog').getByRole('button', { name: 'Move to trash' }).click()
+  await expect(page.getByText('Trashable Person was moved to the trash')).toBeVisible()
+
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Trash' }).click()
+  await expect(page.getByRole('heading', { name: 'Trash' })).toBeVisible()
+  const row = page.getByRole('row', { name: /Trashable Person/ })
+  await expect(row).toContainText('Adam Admin')
+  await row.getByRole('button', { name: 'Restore Trashable Person' }).click()
+  await expect(page.getByText('Trashable Person was restored')).toBeVisible()
+  await expect(page.getByRole('row', { name: /Trashable Person/ })).toHaveCount(0)
+  await page.goto(hostUrl('acme', `/admin/users?q=${encodeURIComponent(email)}`))
+  await expect(page.getByRole('link', { name: 'Trashable Person' })).toBeVisible()
+})
+
+test('a member sees no administration and cannot call its server functions', async ({ page }) => {
+  await signInAs(page, { tenant: 'acme', email: 'member@acme.test', password: DEMO_PASSWORD })
+  const nav = page.getByRole('navigation', { name: 'Main' })
+  await expect(nav.getByRole('link', { name: 'Dashboard' })).toBeVisible()
+  for (const name of ['Roles', 'Trash', 'Settings']) await expect(nav.getByRole('link', { name })).toHaveCount(0)
+
+  await page.goto(hostUrl('acme', '/admin/trash'))
+  await expect(page.getByRole('heading', { name: 'Not allowed' })).toBeVisible()
+  for (const [method, id, data] of [
+    ['POST', 'users.createUserFn', { email: uniqueEmail('nope'), fullName: 'Nope', roleIds: [], metadata: {} }],
+    ['GET', 'trash.listTrash', { pageSize: 25 }],
+    ['POST', 'users.deactivateUser', { id: '00000000-0000-4000-8000-000000000000' }],
+  ] as const) {
+    const response = await callFromPage(page, method, id, data)
+    expect({ id, status: response.status }).toEqual({ id, status: 403 })
+  }
+})
