@@ -23,7 +23,10 @@ import { Route as TenantAppIndexRouteImport } from './routes/tenant/_app/index'
 import { Route as TenantAppProfileRouteImport } from './routes/tenant/_app/profile'
 import { Route as TenantInviteTokenRouteImport } from './routes/tenant/invite.$token'
 import { Route as TenantAppAdminRolesRouteImport } from './routes/tenant/_app/admin/roles'
+import { Route as TenantAppAdminSettingsRouteImport } from './routes/tenant/_app/admin/settings'
 import { Route as TenantAppAdminTrashRouteImport } from './routes/tenant/_app/admin/trash'
+import { Route as TenantAppAdminTeamsIndexRouteImport } from './routes/tenant/_app/admin/teams/index'
+import { Route as TenantAppAdminTeamsTeamIdRouteImport } from './routes/tenant/_app/admin/teams/$teamId'
 import { Route as TenantAppAdminUsersIndexRouteImport } from './routes/tenant/_app/admin/users/index'
 import { Route as TenantAppAdminUsersUserIdRouteImport } from './routes/tenant/_app/admin/users/$userId'
 
@@ -95,11 +98,28 @@ const TenantAppAdminRolesRoute = TenantAppAdminRolesRouteImport.update({
   path: '/admin/roles',
   getParentRoute: () => TenantAppRouteRoute,
 } as any)
+const TenantAppAdminSettingsRoute = TenantAppAdminSettingsRouteImport.update({
+  id: '/admin/settings',
+  path: '/admin/settings',
+  getParentRoute: () => TenantAppRouteRoute,
+} as any)
 const TenantAppAdminTrashRoute = TenantAppAdminTrashRouteImport.update({
   id: '/admin/trash',
   path: '/admin/trash',
   getParentRoute: () => TenantAppRouteRoute,
 } as any)
+const TenantAppAdminTeamsIndexRoute =
+  TenantAppAdminTeamsIndexRouteImport.update({
+    id: '/admin/teams/',
+    path: '/admin/teams/',
+    getParentRoute: () => TenantAppRouteRoute,
+  } as any)
+const TenantAppAdminTeamsTeamIdRoute =
+  TenantAppAdminTeamsTeamIdRouteImport.update({
+    id: '/admin/teams/$teamId',
+    path: '/admin/teams/$teamId',
+    getParentRoute: () => TenantAppRouteRoute,
+  } as any)
 const TenantAppAdminUsersIndexRoute =
   TenantAppAdminUsersIndexRouteImport.update({
     id: '/admin/users/',
@@ -126,8 +146,11 @@ export interface FileRoutesByFullPath {
   '/console/': typeof ConsoleAppIndexRoute
   '/tenant/': typeof TenantAppIndexRoute
   '/tenant/admin/roles': typeof TenantAppAdminRolesRoute
+  '/tenant/admin/settings': typeof TenantAppAdminSettingsRoute
   '/tenant/admin/trash': typeof TenantAppAdminTrashRoute
+  '/tenant/admin/teams/$teamId': typeof TenantAppAdminTeamsTeamIdRoute
   '/tenant/admin/users/$userId': typeof TenantAppAdminUsersUserIdRoute
+  '/tenant/admin/teams/': typeof TenantAppAdminTeamsIndexRoute
   '/tenant/admin/users/': typeof TenantAppAdminUsersIndexRoute
 }
 export interface FileRoutesByTo {
@@ -141,8 +164,11 @@ export interface FileRoutesByTo {
   '/tenant/profile': typeof TenantAppProfileRoute
   '/tenant/invite/$token': typeof TenantInviteTokenRoute
   '/tenant/admin/roles': typeof TenantAppAdminRolesRoute
+  '/tenant/admin/settings': typeof TenantAppAdminSettingsRoute
   '/tenant/admin/trash': typeof TenantAppAdminTrashRoute
+  '/tenant/admin/teams/$teamId': typeof TenantAppAdminTeamsTeamIdRoute
   '/tenant/admin/users/$userId': typeof TenantAppAdminUsersUserIdRoute
+  '/tenant/admin/teams': typeof TenantAppAdminTeamsIndexRoute
   '/tenant/admin/users': typeof TenantAppAdminUsersIndexRoute
 }
 export interface FileRoutesById {
@@ -161,8 +187,11 @@ export interface FileRoutesById {
   '/console/_app/': typeof ConsoleAppIndexRoute
   '/tenant/_app/': typeof TenantAppIndexRoute
   '/tenant/_app/admin/roles': typeof TenantAppAdminRolesRoute
+  '/tenant/_app/admin/settings': typeof TenantAppAdminSettingsRoute
   '/tenant/_app/admin/trash': typeof TenantAppAdminTrashRoute
+  '/tenant/_app/admin/teams/$teamId': typeof TenantAppAdminTeamsTeamIdRoute
   '/tenant/_app/admin/users/$userId': typeof TenantAppAdminUsersUserIdRoute
+  '/tenant/_app/admin/teams/': typeof TenantAppAdminTeamsIndexRoute
   '/tenant/_app/admin/users/': typeof TenantAppAdminUsersIndexRoute
 }
 export interface FileRouteTypes {
@@ -180,8 +209,11 @@ export interface FileRouteTypes {
     | '/console/'
     | '/tenant/'
     | '/tenant/admin/roles'
+    | '/tenant/admin/settings'
     | '/tenant/admin/trash'
+    | '/tenant/admin/teams/$teamId'
     | '/tenant/admin/users/$userId'
+    | '/tenant/admin/teams/'
     | '/tenant/admin/users/'
   fileRoutesByTo: FileRoutesByTo
   to:
@@ -195,8 +227,11 @@ export interface FileRouteTypes {
     | '/tenant/profile'
     | '/tenant/invite/$token'
     | '/tenant/admin/roles'
+    | '/tenant/admin/settings'
     | '/tenant/admin/trash'
+    | '/tenant/admin/teams/$teamId'
     | '/tenant/admin/users/$userId'
+    | '/tenant/admin/teams'
     | '/tenant/admin/users'
   id:
     | '__root__'
@@ -214,8 +249,11 @@ export interface FileRouteTypes {
     | '/console/_app/'
     | '/tenant/_app/'
     | '/tenant/_app/admin/roles'
+    | '/tenant/_app/admin/settings'
     | '/tenant/_app/admin/trash'
+    | '/tenant/_app/admin/teams/$teamId'
     | '/tenant/_app/admin/users/$userId'
+    | '/tenant/_app/admin/teams/'
     | '/tenant/_app/admin/users/'
   fileRoutesById: FileRoutesById
 }
@@ -325,11 +363,32 @@ declare module '@tanstack/react-router' {
       preLoaderRoute: typeof TenantAppAdminRolesRouteImport
       parentRoute: typeof TenantAppRouteRoute
     }
+    '/tenant/_app/admin/settings': {
+      id: '/tenant/_app/admin/settings'
+      path: '/admin/settings'
+      fullPath: '/tenant/admin/settings'
+      preLoaderRoute: typeof TenantAppAdminSettingsRouteImport
+      parentRoute: typeof TenantAppRouteRoute
+    }
     '/tenant/_app/admin/trash': {
       id: '/tenant/_app/admin/trash'
       path: '/admin/trash'
       fullPath: '/tenant/admin/trash'
       preLoaderRoute: typeof TenantAppAdminTrashRouteImport
+      parentRoute: typeof TenantAppRouteRoute
+    }
+    '/tenant/_app/admin/teams/': {
+      id: '/tenant/_app/admin/teams/'
+      path: '/admin/teams'
+      fullPath: '/tenant/admin/teams/'
+      preLoaderRoute: typeof TenantAppAdminTeamsIndexRouteImport
+      parentRoute: typeof TenantAppRouteRoute
+    }
+    '/tenant/_app/admin/teams/$teamId': {
+      id: '/tenant/_app/admin/teams/$teamId'
+      path: '/admin/teams/$teamId'
+      fullPath: '/tenant/admin/teams/$teamId'
+      preLoaderRoute: typeof TenantAppAdminTeamsTeamIdRouteImport
       parentRoute: typeof TenantAppRouteRoute
     }
     '/tenant/_app/admin/users/': {
@@ -379,8 +438,11 @@ interface TenantAppRouteRouteChildren {
   TenantAppProfileRoute: typeof TenantAppProfileRoute
   TenantAppIndexRoute: typeof TenantAppIndexRoute
   TenantAppAdminRolesRoute: typeof TenantAppAdminRolesRoute
+  TenantAppAdminSettingsRoute: typeof TenantAppAdminSettingsRoute
   TenantAppAdminTrashRoute: typeof TenantAppAdminTrashRoute
+  TenantAppAdminTeamsTeamIdRoute: typeof TenantAppAdminTeamsTeamIdRoute
   TenantAppAdminUsersUserIdRoute: typeof TenantAppAdminUsersUserIdRoute
+  TenantAppAdminTeamsIndexRoute: typeof TenantAppAdminTeamsIndexRoute
   TenantAppAdminUsersIndexRoute: typeof TenantAppAdminUsersIndexRoute
 }
 
@@ -388,8 +450,11 @@ const TenantAppRouteRouteChildren: TenantAppRouteRouteChildren = {
   TenantAppProfileRoute: TenantAppProfileRoute,
   TenantAppIndexRoute: TenantAppIndexRoute,
   TenantAppAdminRolesRoute: TenantAppAdminRolesRoute,
+  TenantAppAdminSettingsRoute: TenantAppAdminSettingsRoute,
   TenantAppAdminTrashRoute: TenantAppAdminTrashRoute,
+  TenantAppAdminTeamsTeamIdRoute: TenantAppAdminTeamsTeamIdRoute,
   TenantAppAdminUsersUserIdRoute: TenantAppAdminUsersUserIdRoute,
+  TenantAppAdminTeamsIndexRoute: TenantAppAdminTeamsIndexRoute,
   TenantAppAdminUsersIndexRoute: TenantAppAdminUsersIndexRoute,
 }
 

@@ -1,0 +1,25 @@
+import { z } from 'zod'
+import { THEMES } from '../../lib/theme'
+import { LANGUAGES } from '../profile/profile.schemas'
+
+export const LANGUAGE_CODES = LANGUAGES.map((l) => l.code) as [string, ...string[]]
+
+export const tenantName = z.string().trim().min(1, 'Enter a workspace name').max(100, 'Use at most 100 characters')
+
+export const tenantSettingsSchema = z.object({
+  defaultTheme: z.enum(THEMES),
+  defaultLanguage: z.enum(LANGUAGE_CODES, 'Choose a language'),
+  allowImpersonation: z.boolean(),
+})
+
+/** Only the keys given change; the server merges them into the stored JSONB. */
+export const updateSettingsSchema = z
+  .object({ name: tenantName.optional(), settings: tenantSettingsSchema.partial().default({}) })
+  .refine((u) => u.name !== undefined || Object.keys(u.settings).length > 0, 'Nothing to change')
+export type UpdateSettingsInput = z.output<typeof updateSettingsSchema>
+
+export const SETTINGS_DEFAULTS: z.output<typeof tenantSettingsSchema> = {
+  defaultTheme: 'system',
+  defaultLanguage: 'en',
+  allowImpersonation: false,
+}
