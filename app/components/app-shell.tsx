@@ -22,6 +22,7 @@ export function AppShell({
   user,
   profileTo,
   signInTo,
+  defaultTheme = 'system',
   children,
 }: {
   brand: string
@@ -30,12 +31,14 @@ export function AppShell({
   user: ShellUser
   profileTo?: string
   signInTo: string
+  /** The workspace's default, used until the person picks a theme of their own. */
+  defaultTheme?: Theme
   children: ReactNode
 }) {
   const router = useRouter()
   const doSignOut = useServerFn(signOut)
   const savePreferences = useServerFn(updatePreferences)
-  const theme: Theme = user.preferences.theme ?? 'system'
+  const theme: Theme = user.preferences.theme ?? defaultTheme
   const ThemeIcon = THEME_ICON[theme]
 
   useEffect(() => applyTheme(theme), [theme])

@@ -1,10 +1,12 @@
 import { createServerFn } from '@tanstack/react-start'
 import { getRequest } from '@tanstack/react-start/server'
-import { sql } from 'drizzle-orm'
+import { APIError } from 'better-auth/api'
+import { eq, sql } from 'drizzle-orm'
 import { config } from '../../../app.config'
 import { HttpError, notFound } from '../../lib/errors'
 import { input } from '../../lib/validate'
 import { auth } from '../../server/auth.server'
+import { tenants } from '../../server/db/schema'
 import { withTenant } from '../../server/db/scope.server'
 import { consoleRealm, requestInfo, requirePermission, tenantScope } from '../../server/middleware'
 import {
@@ -47,7 +49,9 @@ export const getRealm = createServerFn({ method: 'GET' })
 export const getTenantSession = createServerFn({ method: 'GET' })
   .middleware([tenantScope])
   .handler(async ({ context }) => {
-    const tenant = { name: context.tenantName, slug: context.tenantSlug }
+    const [row] = await context.tx.select({ settings: tenants.settings }).from(tenants).where(eq(tenants.id, context.tenantId))
+    const defaults = { theme: row?.settings.defaultTheme ?? 'system', language: row?.settings.defaultLanguage ?? 'en' }
+    const tenant = { name: context.tenantName, slug: context.tenantSlug, defaults }
     if (!context.caller) return { tenant, user: null, permissions: [], impersonating: false }
     const { user, permissions, impersonatorId } = context.caller
     return { tenant, user, permissions, impersonating: impersonatorId !== null }
@@ -98,7 +102,11 @@ export const requestPasswordReset = createServerFn({ method: 'POST' })
   .handler(async ({ data, context }) => {
     const retry = await signInRetryAfter(context.tx, { tenantId: context.tenantId, ip: null }, data.email)
     if (retry === 0) {
-      await auth().api.requestPasswordReset({ body: { email: data.email, redirectTo: '/reset-password' } })
+      // The request's headers give better-auth the Host, from which it resolves its per-tenant base URL.
+      await auth().api.requestPasswordReset({
+        body: { email: data.email, redirectTo: '/reset-password' },
+        headers: getRequest().headers,
+      })
     }
     return { ok: true as const }
   })
@@ -108,9 +116,13 @@ export const resetPassword = createServerFn({ method: 'POST' })
   .validator(input(resetPasswordSchema))
   .handler(async ({ data }) => {
     try {
-      await auth().api.resetPassword({ body: { token: data.token, newPassword: data.password } })
-    } catch {
-      throw new HttpError(410, 'reset_invalid', 'This reset link is invalid or has expired. Ask for a new one.')
+      await auth().api.resetPassword({ body: { token: data.token, newPassword: data.password }, headers: getRequest().headers })
+    } catch (error) {
+      // Only better-auth's refusal of the token: anything else is a real failure, not an expired link.
+      if (error instanceof APIError && error.statusCode < 500) {
+        throw new HttpError(410, 'reset_invalid', 'This reset link is invalid or has expired. Ask for a new one.')
+      }
+      throw error
     }
     return { ok: true as const }
   })

@@ -1,4 +1,5 @@
 import { and, count, eq, type SQL, sql } from 'drizzle-orm'
+import { alias } from 'drizzle-orm/pg-core'
 import { conflict, forbidden, notFound } from '../../lib/errors'
 import type { Permission } from '../../lib/permissions'
 import { rowsOf, type Tx } from '../../server/db/client.server'
@@ -33,7 +34,7 @@ const BRANCHES: Record<TrashType, SQL> = {
   category: sql`select 'category', id, name, description, deleted_at, deleted_by_id from categories where is_deleted`,
 }
 
-type TrashRow = { type: TrashType; id: string; name: string; detail: string | null; deleted_at: string | Date; deleted_by_id: string | null; deleted_by_name: string | null }
+type TrashRow = { type: TrashType; id: string; name: string; detail: string | null; deleted_at: string | Date; deleted_key: string; deleted_by_id: string | null; deleted_by_name: string | null }
 
 function decodeCursor(raw?: string): { at: string; id: string } | undefined {
   if (!raw) return undefined
@@ -57,7 +58,8 @@ export async function findTrash(tx: Tx, input: { types: TrashType[]; pageSize: n
   const after = cursor ? sql`where (x.deleted_at, x.id) < (${cursor.at}::timestamptz, ${cursor.id}::uuid)` : sql``
   const rows = rowsOf<TrashRow>(
     await tx.execute(sql`
-      select x.type, x.id, x.name, x.detail, x.deleted_at, x.deleted_by_id, u.full_name as deleted_by_name
+      select x.type, x.id, x.name, x.detail, x.deleted_at, x.deleted_by_id, u.full_name as deleted_by_name,
+        to_char(x.deleted_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as deleted_key
       from (${union}) as x(type, id, name, detail, deleted_at, deleted_by_id)
       left join users u on u.id = x.deleted_by_id
       ${after}
@@ -76,9 +78,11 @@ export async function findTrash(tx: Tx, input: { types: TrashType[]; pageSize: n
       // The deleter may be a Haven operator, who is not a user of this tenant.
       deletedBy: r.deleted_by_name ?? (r.deleted_by_id ? 'Haven support' : null),
     })),
+    // The cursor keeps the database's microseconds: a JS Date would round them off and skip the rest of a batch
+    // deleted in the same transaction (same now()).
     nextCursor:
       rows.length > input.pageSize && last
-        ? Buffer.from(JSON.stringify({ at: new Date(last.deleted_at).toISOString(), id: last.id })).toString('base64url')
+        ? Buffer.from(JSON.stringify({ at: last.deleted_key, id: last.id })).toString('base64url')
         : null,
   }
 }
@@ -121,15 +125,23 @@ export async function restoreItem(tx: Tx, type: TrashType, id: string) {
         break
       }
       case 'category': {
+        const parent = alias(categories, 'parent')
         const [c] = await tx
-          .select({ parentDeleted: sql<boolean>`exists (select 1 from categories p where p.tenant_id = ${categories.tenantId} and p.id = ${categories.parentId} and p.is_deleted)` })
+          .select({ parentDeleted: parent.isDeleted })
           .from(categories)
+          .innerJoin(parent, and(eq(parent.tenantId, categories.tenantId), eq(parent.id, categories.parentId)))
           .where(eq(categories.id, id))
         if (c?.parentDeleted) throw conflict('Cannot restore: its parent category is in the trash. Restore the parent first.')
         await tx.update(categories).set(live).where(eq(categories.id, id))
         break
       }
       case 'organization':
+        // Teams deleted together with the organization (same moment, same person) come back with it.
+        await tx.execute(sql`
+          update teams t set is_deleted = false, deleted_at = null, deleted_by_id = null
+          from organizations o
+          where o.tenant_id = t.tenant_id and o.id = ${id}::uuid and t.organization_id = o.id and t.is_deleted
+            and t.deleted_at = o.deleted_at and t.deleted_by_id is not distinct from o.deleted_by_id`)
         await tx.update(organizations).set(live).where(eq(organizations.id, id))
         break
       case 'role':

@@ -22,6 +22,7 @@ function TenantApp() {
       user={user}
       profileTo="/tenant/profile"
       signInTo="/sign-in"
+      defaultTheme={session?.tenant.defaults.theme}
     >
       {session?.impersonating && (
         <p role="status" className="mb-4 rounded-md bg-amber-100 px-3 py-2 text-sm text-amber-900 dark:bg-amber-950 dark:text-amber-200">
