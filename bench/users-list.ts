@@ -38,9 +38,6 @@ async function prepareDatabase(): Promise<Setup> {
     await client.unsafe(`create database ${name}`)
     const owner = new URL(process.env.DATABASE_URL)
     owner.pathname = `/${name}`
-    const app = new URL(owner)
-    app.username = 'haven_app'
-    app.password = ''
     return {
       label: `PostgreSQL (${name})`,
       env: { ...base, DATABASE_URL: owner.toString() },

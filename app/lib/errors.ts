@@ -1,6 +1,6 @@
 /**
- * An expected failure with an HTTP status and a reason a person can read. TanStack Start answers a server
- * function call with the `status` of the error it throws, so a 404 stays a 404 on the wire.
+ * An expected failure with an HTTP status and a reason a person can read. app/start.ts puts the status on the
+ * wire for server-function calls and carries code and field errors to the client.
  * Client-safe.
  */
 export class HttpError extends Error {

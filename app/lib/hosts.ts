@@ -17,6 +17,3 @@ export function classifyHost(host: string, rootDomain: string): HostKind {
 /** Internal route prefixes: the router rewrites `acme.<root>/x` to `/tenant/x`, `console.<root>/x` to `/console/x`. */
 export const REALM_PREFIX = { site: '/site', console: '/console', tenant: '/tenant', foreign: '/site' } as const
 
-export function workspaceUrl(protocol: string, slug: string, rootDomain: string, path = '/'): string {
-  return `${protocol}//${slug}.${rootDomain}${path}`
-}

@@ -42,7 +42,12 @@ function createAuth() {
   return betterAuth({
     appName: 'Haven',
     secret: cfg.authSecret,
-    baseURL: { allowedHosts: [cfg.rootDomain, `*.${cfg.rootDomain}`], protocol: cfg.protocol },
+    baseURL: {
+      allowedHosts: [cfg.rootDomain, `*.${cfg.rootDomain}`],
+      protocol: cfg.protocol,
+      // For calls made outside an HTTP request (start-up jobs, tests); requests use their own Host.
+      fallback: `${cfg.protocol}://${cfg.rootDomain}`,
+    },
     // A soft-deleted user keeps its email until it is reused, so lookups by email must see live users only;
     // the adapter is wrapped rather than the policy changed (policies stay about the tenant alone).
     database: (options: BetterAuthOptions) => {
@@ -89,7 +94,12 @@ function createAuth() {
       // No mail transport is configured: the link goes to the server log (see README).
       sendResetPassword: async ({ user, token }) => {
         const { getRequestHost } = await import('@tanstack/react-start/server')
-        const host = getRequestHost({ xForwardedHost: cfg.trustedProxy })
+        let host = cfg.rootDomain
+        try {
+          host = getRequestHost({ xForwardedHost: cfg.trustedProxy })
+        } catch {
+          // Not inside a request (a test or a job): there is no tenant host to link to.
+        }
         const link = `${cfg.protocol}://${host}/reset-password?token=${encodeURIComponent(token)}`
         console.log(`[haven] password reset link for ${user.email} at ${host}: ${link}`)
       },

@@ -131,10 +131,15 @@ const LIFECYCLES: Record<AuditedTable, Lifecycle> = {
   },
   verifications: {
     create: (tx, f) =>
-      tx.insert(verifications).values({ tenantId: f.tenantId, identifier: 'reset:one', value: secret.verification, expiresAt: inADay() }).returning(),
-    update: (tx, id) => tx.update(verifications).set({ identifier: 'reset:two' }).where(eq(verifications.id, id)),
-    changed: { column: 'identifier', from: 'reset:one', to: 'reset:two' },
-    secrets: { value: [secret.verification] },
+      tx
+        .insert(verifications)
+        .values({ tenantId: f.tenantId, identifier: 'reset-password:token-one', value: secret.verification, expiresAt: inADay() })
+        .returning(),
+    update: (tx, id) =>
+      tx.update(verifications).set({ identifier: 'reset-password:token-two', expiresAt: new Date('2031-01-01T00:00:00Z') }).where(eq(verifications.id, id)),
+    // better-auth keeps reset tokens in `identifier`, so it is a secret too.
+    changed: { column: 'expires_at', from: expect.any(String), to: expect.stringMatching(/^2031-01-01/) },
+    secrets: { value: [secret.verification], identifier: ['reset-password:token-one', 'reset-password:token-two'] },
   },
   organizations: {
     create: (tx, f) => tx.insert(organizations).values({ tenantId: f.tenantId, name: unique('Audited org') }).returning(),

@@ -3,7 +3,7 @@ import { getRequest } from '@tanstack/react-start/server'
 import { APIError } from 'better-auth/api'
 import { eq, sql } from 'drizzle-orm'
 import { config } from '../../../app.config'
-import { HttpError, notFound } from '../../lib/errors'
+import { forbidden, HttpError, notFound } from '../../lib/errors'
 import { input } from '../../lib/validate'
 import { auth } from '../../server/auth.server'
 import { tenants } from '../../server/db/schema'
@@ -22,7 +22,7 @@ import {
   acceptInvitation,
   createInvitation,
   findPendingInvitation,
-  signInRetryAfter,
+  mayRequestReset,
   signInWithPassword,
 } from './auth.server'
 
@@ -100,8 +100,7 @@ export const requestPasswordReset = createServerFn({ method: 'POST' })
   .middleware([tenantScope])
   .validator(input(forgotPasswordSchema))
   .handler(async ({ data, context }) => {
-    const retry = await signInRetryAfter(context.tx, { tenantId: context.tenantId, ip: null }, data.email)
-    if (retry === 0) {
+    if (await mayRequestReset(context.tx, { tenantId: context.tenantId, ip: context.request.audit.ip }, data.email)) {
       // The request's headers give better-auth the Host, from which it resolves its per-tenant base URL.
       await auth().api.requestPasswordReset({
         body: { email: data.email, redirectTo: '/reset-password' },
@@ -150,6 +149,7 @@ export const inviteUser = createServerFn({ method: 'POST' })
   .validator(input(createInvitationSchema))
   .handler(async ({ data, context }) => {
     if (data.roleId) {
+      if (!context.permissions.includes('roles:manage')) throw forbidden('Assigning a role needs the roles:manage permission.')
       await requireRoles(context.tx, [data.roleId])
       await assertCanGrantRoles(context.tx, context.permissions, [data.roleId])
     }

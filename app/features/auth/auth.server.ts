@@ -8,68 +8,90 @@ import { invitations, roles, users } from '../../server/db/schema'
 import { type TenantContext, withTenant } from '../../server/db/scope.server'
 import { createUser } from '../users/users.server'
 
-/** Failed sign-ins allowed per window: per account (tenant + email) and per client IP. No global lock-out. */
+/**
+ * Sign-in attempts allowed per window: per account (tenant + email) and per client IP. Every attempt is counted
+ * before the password is checked; a successful one clears its account's count and gives its IP's attempt back, so
+ * in effect failures are what is limited. No global lock-out.
+ */
 export const SIGN_IN_LIMITS = { windowSeconds: 15 * 60, perAccount: 5, perIp: 30 }
+/** Reset requests: a few per account, more per IP (a shared office). */
+export const RESET_LIMITS = { windowSeconds: 15 * 60, perAccount: 3, perIp: 20 }
 
-function signInKeys(ctx: TenantContext, email: string) {
-  return { ip: `signin:ip:${ctx.ip ?? 'unknown'}`, account: `signin:account:${ctx.tenantId}:${email}` }
+type Bucket = { key: string; limit: number }
+
+function signInBuckets(ctx: TenantContext, email: string) {
+  return {
+    account: { key: `signin:account:${ctx.tenantId}:${email}`, limit: SIGN_IN_LIMITS.perAccount },
+    ip: { key: `signin:ip:${ctx.ip ?? 'unknown'}`, limit: SIGN_IN_LIMITS.perIp },
+  }
 }
 
-export async function signInRetryAfter(tx: Tx, ctx: TenantContext, email: string): Promise<number> {
-  const keys = signInKeys(ctx, email)
+/** Counts one attempt in every bucket, atomically; the seconds to wait when any is over its limit, else 0. */
+export async function takeAttempt(tx: Tx, buckets: Bucket[], windowSeconds: number): Promise<number> {
+  const keys = buckets.map((b) => b.key)
+  const limits = buckets.map((b) => b.limit)
   const [row] = rowsOf<{ retry: number }>(
-    await tx.execute(
-      sql`select haven_rate_limit_retry_after(array[${keys.account}, ${keys.ip}]::text[], array[${SIGN_IN_LIMITS.perAccount}, ${SIGN_IN_LIMITS.perIp}]::int[], ${SIGN_IN_LIMITS.windowSeconds}) as retry`,
-    ),
+    await tx.execute(sql`select haven_rate_limit_take(${sql`array[${sql.join(keys.map((k) => sql`${k}`), sql`, `)}]::text[]`}, ${sql`array[${sql.join(limits.map((l) => sql`${l}`), sql`, `)}]::int[]`}, ${windowSeconds}) as retry`),
   )
   return Number(row?.retry ?? 0)
 }
 
-function tooManyAttempts(seconds: number) {
+function tooManyAttempts(seconds: number, what = 'failed sign-in attempts') {
   const minutes = Math.max(1, Math.ceil(seconds / 60))
-  return new HttpError(
-    429,
-    'rate_limited',
-    `Too many failed sign-in attempts. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`,
-    { retryAfterSeconds: seconds },
-  )
+  return new HttpError(429, 'rate_limited', `Too many ${what}. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`, {
+    retryAfterSeconds: seconds,
+  })
 }
 
 const invalidCredentials = () => new HttpError(401, 'invalid_credentials', 'The email or password is incorrect.')
 
 /**
- * Signs in with email and password at the Host's tenant. Throttled per account and per IP before the password is
- * checked; a failure is recorded in its own transaction (the sign-in's own rolls back) so it survives.
+ * Signs in with email and password at the Host's tenant. The attempt is counted in its own committed transaction
+ * first (so it survives the sign-in's rollback and a parallel burst cannot slip past the limit); then the password
+ * is checked and the session created in the request's tenant transaction.
  */
 export async function signInWithPassword(
   ctx: TenantContext,
   input: { email: string; password: string; rememberMe: boolean; headers: Headers; requireSuperuser: boolean },
 ) {
-  const retry = await withTenant(ctx, (tx) => signInRetryAfter(tx, ctx, input.email))
-  if (retry > 0) throw tooManyAttempts(retry)
+  const buckets = signInBuckets(ctx, input.email)
+  const retry = await withTenant(ctx, (tx) => takeAttempt(tx, [buckets.account, buckets.ip], SIGN_IN_LIMITS.windowSeconds))
+  if (retry > 0) {
+    await withTenant(ctx, (tx) =>
+      tx.execute(sql`select haven_audit_event('SIGN_IN_FAILED', 'users', null, jsonb_build_object('email', ${input.email}::text, 'reason', 'rate_limited'))`),
+    )
+    throw tooManyAttempts(retry)
+  }
   try {
     return await withTenant(ctx, async (tx) => {
+      if (input.requireSuperuser) {
+        // Checked before better-auth creates a session (and sets its cookie): the console admits superusers only.
+        const [candidate] = await tx
+          .select({ isSuperuser: users.isSuperuser })
+          .from(users)
+          .where(and(eq(users.email, input.email), eq(users.isDeleted, false)))
+        if (!candidate?.isSuperuser) throw invalidCredentials()
+      }
       const result = await auth().api.signInEmail({
         body: { email: input.email, password: input.password, rememberMe: input.rememberMe },
         headers: input.headers,
       })
-      const [user] = await tx
-        .select({ id: users.id, isSuperuser: users.isSuperuser })
-        .from(users)
-        .where(eq(users.id, result.user.id))
-      if (!user || (input.requireSuperuser && !user.isSuperuser)) throw invalidCredentials()
-      await tx.execute(sql`select haven_set_actor(${user.id}, null)`)
-      await tx.update(users).set({ lastSignInAt: sql`now()` }).where(eq(users.id, user.id))
-      await tx.execute(sql`select haven_audit_event('SIGN_IN', 'users', ${user.id}::uuid, '{"method":"password"}'::jsonb)`)
-      await tx.execute(sql`select haven_rate_limit_clear(${signInKeys(ctx, input.email).account})`)
-      return { userId: user.id }
+      const userId = result.user.id
+      await tx.execute(sql`select haven_set_actor(${userId}, null)`)
+      await tx.update(users).set({ lastSignInAt: sql`now()` }).where(eq(users.id, userId))
+      await tx.execute(sql`select haven_audit_event('SIGN_IN', 'users', ${userId}::uuid, '{"method":"password"}'::jsonb)`)
+      await tx.execute(sql`select haven_rate_limit_clear(${buckets.account.key})`)
+      await tx.execute(sql`select haven_rate_limit_release(${buckets.ip.key})`)
+      return { userId }
     })
   } catch (error) {
     const rejected =
       (error instanceof APIError && (error.statusCode === 401 || error.statusCode === 403)) ||
       (error instanceof HttpError && error.code === 'invalid_credentials')
     if (!rejected) throw error
-    await recordSignInFailure(ctx, input.email)
+    await withTenant(ctx, (tx) =>
+      tx.execute(sql`select haven_audit_event('SIGN_IN_FAILED', 'users', null, jsonb_build_object('email', ${input.email}::text))`),
+    )
     if (error instanceof APIError && error.statusCode === 403) {
       throw new HttpError(403, 'account_disabled', error.message || 'This account cannot sign in.')
     }
@@ -77,14 +99,17 @@ export async function signInWithPassword(
   }
 }
 
-async function recordSignInFailure(ctx: TenantContext, email: string) {
-  const keys = signInKeys(ctx, email)
-  await withTenant(ctx, async (tx) => {
-    await tx.execute(sql`select haven_rate_limit_hit(array[${keys.account}, ${keys.ip}]::text[], ${SIGN_IN_LIMITS.windowSeconds})`)
-    await tx.execute(
-      sql`select haven_audit_event('SIGN_IN_FAILED', 'users', null, jsonb_build_object('email', ${email}::text))`,
-    )
-  })
+/** Throttles reset requests per account and IP; answers whether this one may send a link. */
+export async function mayRequestReset(tx: Tx, ctx: TenantContext, email: string): Promise<boolean> {
+  const retry = await takeAttempt(
+    tx,
+    [
+      { key: `reset:account:${ctx.tenantId}:${email}`, limit: RESET_LIMITS.perAccount },
+      { key: `reset:ip:${ctx.ip ?? 'unknown'}`, limit: RESET_LIMITS.perIp },
+    ],
+    RESET_LIMITS.windowSeconds,
+  )
+  return retry === 0
 }
 
 export function hashToken(token: string): string {

@@ -1,5 +1,6 @@
 import { eq } from 'drizzle-orm'
-import type { TenantPlan } from '../../lib/enums'
+import { CONSOLE_SLUG, RESERVED_SLUGS, SLUG_PATTERN, type TenantPlan } from '../../lib/enums'
+import { badRequest } from '../../lib/errors'
 import { SYSTEM_ROLES, type SystemRoleKey } from '../../lib/permissions'
 import type { Tx } from '../../server/db/client.server'
 import { rolePermissions, roles, tenants } from '../../server/db/schema'
@@ -18,6 +19,10 @@ export type ProvisionInput = {
  * Runs in a console scope (cross-tenant by nature: the tenant does not exist yet).
  */
 export async function provisionTenant(tx: Tx, input: ProvisionInput) {
+  if (!SLUG_PATTERN.test(input.slug)) throw badRequest('Use 1–40 lowercase letters, digits and dashes.', { slug: 'Not a valid workspace name' })
+  if (input.slug !== CONSOLE_SLUG && (RESERVED_SLUGS as readonly string[]).includes(input.slug)) {
+    throw badRequest(`"${input.slug}" is reserved.`, { slug: 'This name is reserved' })
+  }
   const [tenant] = await tx
     .insert(tenants)
     .values({ name: input.name, slug: input.slug, plan: input.plan ?? 'free', isActive: true })

@@ -2,7 +2,8 @@ import { createServerFn } from '@tanstack/react-start'
 import { HttpError } from '../../lib/errors'
 import { input } from '../../lib/validate'
 import { requirePermission } from '../../server/middleware'
-import { assertCanGrantRoles, requireRoles } from '../roles/roles.server'
+import { permissionsOf } from '../../server/session.server'
+import { assertCanGrantRoles, assertHolds, requireRoles } from '../roles/roles.server'
 import { createUserSchema, listUsersSchema, setUserRolesSchema, updateUserSchema, userIdSchema } from './users.schemas'
 import {
   createUserChecked,
@@ -27,7 +28,7 @@ export const getUserFilterOptions = createServerFn({ method: 'GET' })
 export const getUser = createServerFn({ method: 'GET' })
   .middleware([requirePermission('users:read')])
   .validator(input(userIdSchema))
-  .handler(({ data, context }) => getUserDetail(context.tx, data.id))
+  .handler(({ data, context }) => getUserDetail(context.tx, data.id, { withHistory: context.permissions.includes('audit:read') }))
 
 export const createUserFn = createServerFn({ method: 'POST' })
   .middleware([requirePermission('users:write')])
@@ -53,6 +54,9 @@ export const updateUser = createServerFn({ method: 'POST' })
   .middleware([requirePermission('users:write')])
   .validator(input(updateUserSchema))
   .handler(async ({ data, context }) => {
+    // A password reset goes to the email, so changing it takes the account over: only someone holding every
+    // permission of that account may (otherwise an admin could reset an owner's password and become owner).
+    if (data.data.email) assertHolds(context.permissions, await permissionsOf(context.tx, data.id))
     await updateUserRow(context.tx, data.id, data.data)
     return { ok: true as const }
   })

@@ -196,7 +196,8 @@ export async function requireUserRow(tx: Tx, id: string, options: { deleted?: bo
   return row
 }
 
-export async function getUserDetail(tx: Tx, id: string) {
+/** `withHistory`: the person's audit trail, for callers holding audit:read only. */
+export async function getUserDetail(tx: Tx, id: string, { withHistory = true }: { withHistory?: boolean } = {}) {
   const user = await requireUserRow(tx, id)
   const [roleRows, teamRows, history] = await Promise.all([
     tx
@@ -212,7 +213,8 @@ export async function getUserDetail(tx: Tx, id: string) {
       .innerJoin(organizations, and(eq(organizations.tenantId, teams.tenantId), eq(organizations.id, teams.organizationId)))
       .where(eq(userTeamLinks.userId, id))
       .orderBy(asc(organizations.name), asc(teams.name)),
-    tx
+    withHistory
+      ? tx
       .select({
         id: auditLog.id,
         action: auditLog.action,
@@ -227,14 +229,15 @@ export async function getUserDetail(tx: Tx, id: string) {
       .leftJoin(users, and(eq(users.tenantId, auditLog.tenantId), eq(users.id, auditLog.userId)))
       .where(and(eq(auditLog.tableName, 'users'), eq(auditLog.recordId, id)))
       .orderBy(desc(auditLog.createdAt), desc(auditLog.id))
-      .limit(20),
+      .limit(20)
+      : Promise.resolve(null),
   ])
   const { id: userId, email, fullName, isActive, metadata, lastSignInAt, createdAt, updatedAt } = user
   return {
     user: { id: userId, email, fullName, isActive, metadata, lastSignInAt, createdAt, updatedAt },
     roles: roleRows,
     teams: teamRows,
-    history: history.map((h) => ({ ...h, changes: changedFields(h.oldValues, h.newValues) })),
+    history: history?.map((h) => ({ ...h, changes: changedFields(h.oldValues, h.newValues) })) ?? null,
   }
 }
 

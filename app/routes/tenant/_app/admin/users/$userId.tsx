@@ -237,6 +237,7 @@ function UserPage() {
             )}
           </Card>
         </div>
+        {history && (
         <Card className="lg:col-span-3">
           <h2 className="mb-3 text-base font-semibold">Recent history</h2>
           {history.length === 0 ? (
@@ -263,6 +264,7 @@ function UserPage() {
             </ol>
           )}
         </Card>
+        )}
       </div>
       <ConfirmDialog
         open={confirm === 'deactivate'}
