@@ -3,7 +3,8 @@ import { alias } from 'drizzle-orm/pg-core'
 import { conflict, forbidden, notFound } from '../../lib/errors'
 import type { Permission } from '../../lib/permissions'
 import { rowsOf, type Tx } from '../../server/db/client.server'
-import { categories, organizations, roles, teams, users } from '../../server/db/schema'
+import { categories, organizations, rolePermissions, roles, teams, users } from '../../server/db/schema'
+import { assertHolds } from '../roles/roles.server'
 import { isUniqueViolation } from '../users/users.server'
 import type { TrashType } from './trash.schemas'
 
@@ -98,9 +99,16 @@ async function requireDeleted(tx: Tx, type: TrashType, id: string) {
   if (!row) throw notFound('That item in the trash')
 }
 
-/** Brings an item back, refusing with a reason when that would collide with what exists now. */
-export async function restoreItem(tx: Tx, type: TrashType, id: string) {
+/**
+ * Brings an item back, refusing with a reason when that would collide with what exists now. A restored role gives
+ * its holders its permissions again, so the grant rule applies: the restorer must hold them all.
+ */
+export async function restoreItem(tx: Tx, type: TrashType, id: string, actorPermissions?: readonly Permission[]) {
   await requireDeleted(tx, type, id)
+  if (type === 'role' && actorPermissions) {
+    const grants = await tx.select({ key: rolePermissions.permissionKey }).from(rolePermissions).where(eq(rolePermissions.roleId, id))
+    assertHolds(actorPermissions, grants.map((g) => g.key))
+  }
   const live = { isDeleted: false, deletedAt: null, deletedById: null }
   try {
     switch (type) {

@@ -2,10 +2,10 @@ import { createServerFn } from '@tanstack/react-start'
 import { HttpError } from '../../lib/errors'
 import { input } from '../../lib/validate'
 import { requirePermission } from '../../server/middleware'
-import { permissionsOf } from '../../server/session.server'
-import { assertCanGrantRoles, assertHolds, requireRoles } from '../roles/roles.server'
+import { assertCanGrantRoles, requireRoles } from '../roles/roles.server'
 import { createUserSchema, listUsersSchema, setUserRolesSchema, updateUserSchema, userIdSchema } from './users.schemas'
 import {
+  assertMayManage,
   createUserChecked,
   findUsers,
   getUserDetail,
@@ -54,9 +54,7 @@ export const updateUser = createServerFn({ method: 'POST' })
   .middleware([requirePermission('users:write')])
   .validator(input(updateUserSchema))
   .handler(async ({ data, context }) => {
-    // A password reset goes to the email, so changing it takes the account over: only someone holding every
-    // permission of that account may (otherwise an admin could reset an owner's password and become owner).
-    if (data.data.email) assertHolds(context.permissions, await permissionsOf(context.tx, data.id))
+    await assertMayManage(context.tx, context.permissions, data.id)
     await updateUserRow(context.tx, data.id, data.data)
     return { ok: true as const }
   })
@@ -65,6 +63,7 @@ export const deactivateUser = createServerFn({ method: 'POST' })
   .middleware([requirePermission('users:write')])
   .validator(input(userIdSchema))
   .handler(async ({ data, context }) => {
+    await assertMayManage(context.tx, context.permissions, data.id)
     await lockOut(context.tx, data.id, context.user.id, 'deactivate')
     return { ok: true as const }
   })
@@ -73,6 +72,7 @@ export const reactivateUser = createServerFn({ method: 'POST' })
   .middleware([requirePermission('users:write')])
   .validator(input(userIdSchema))
   .handler(async ({ data, context }) => {
+    await assertMayManage(context.tx, context.permissions, data.id)
     await reactivate(context.tx, data.id)
     return { ok: true as const }
   })
@@ -81,6 +81,7 @@ export const deleteUser = createServerFn({ method: 'POST' })
   .middleware([requirePermission('users:write')])
   .validator(input(userIdSchema))
   .handler(async ({ data, context }) => {
+    await assertMayManage(context.tx, context.permissions, data.id)
     await lockOut(context.tx, data.id, context.user.id, 'delete')
     return { ok: true as const }
   })
@@ -89,6 +90,7 @@ export const setUserRoles = createServerFn({ method: 'POST' })
   .middleware([requirePermission('roles:manage')])
   .validator(input(setUserRolesSchema))
   .handler(async ({ data, context }) => {
+    await assertMayManage(context.tx, context.permissions, data.id)
     const result = await replaceUserRoles(context.tx, context, data.id, data.roleIds)
     return { ok: true as const, ...result }
   })

@@ -1,9 +1,10 @@
 import { hashPassword } from 'better-auth/crypto'
 import { and, asc, count, desc, eq, exists, inArray, or, type SQL, sql } from 'drizzle-orm'
-import { conflict, HttpError, notFound } from '../../lib/errors'
+import { conflict, forbidden, HttpError, notFound } from '../../lib/errors'
 import type { Permission } from '../../lib/permissions'
 import type { Tx } from '../../server/db/client.server'
 import { accounts, auditLog, type JsonObject, type JsonValue, organizations, roles, sessions, teams, userRoles, users, userTeamLinks } from '../../server/db/schema'
+import { permissionsOf } from '../../server/session.server'
 import { assertCanGrantRoles, assertNotLastOwner, ownerRoleId, requireRoles } from '../roles/roles.server'
 import type { ListUsersInput } from './users.schemas'
 
@@ -331,4 +332,16 @@ export async function replaceUserRoles(tx: Tx, actor: { tenantId: string; permis
   if (removed.length > 0) await tx.delete(userRoles).where(and(eq(userRoles.userId, id), inArray(userRoles.roleId, removed)))
   if (added.length > 0) await tx.insert(userRoles).values(added.map((roleId) => ({ tenantId: actor.tenantId, userId: id, roleId })))
   return { added: added.length, removed: removed.length }
+}
+
+/**
+ * A person may manage only people whose every permission they hold themselves: otherwise an admin could lock out
+ * an owner, or take the account over (a changed email is one reset link away from a takeover).
+ */
+export async function assertMayManage(tx: Tx, actorPermissions: readonly Permission[], targetId: string) {
+  await requireUserRow(tx, targetId)
+  const missing = (await permissionsOf(tx, targetId)).filter((p) => !actorPermissions.includes(p))
+  if (missing.length > 0) {
+    throw forbidden(`You cannot change someone who holds permissions you do not have (${missing.join(', ')}).`)
+  }
 }
