@@ -184,6 +184,7 @@ describe('signInWithPassword', () => {
     expect(Number(leaked[0]?.n)).toBe(0)
   })
 
+  // SIGN_IN_LIMITS.perIp deliberately slow password checks (scrypt): a generous timeout for a busy machine.
   it('locks an IP after its failures across many accounts, but not the same account from elsewhere', async () => {
     const ip = freshIp()
     const target = await addUser(a)
@@ -199,7 +200,7 @@ describe('signInWithPassword', () => {
     // The limit follows the address across tenants too.
     expect(await httpError(signIn(b, (await addUser(b)).email, TEST_PASSWORD, { ip }))).toMatchObject({ status: 429 })
     expect(await signIn(a, target.email, TEST_PASSWORD, { ip: freshIp() })).toEqual({ userId: target.id })
-  })
+  }, 120_000)
 
   it("clears an account's failures when it signs in", async () => {
     const user = await addUser(a)

@@ -263,7 +263,8 @@ describe('restoreItem', () => {
       ['role', role.id],
       ['category', category.id],
     ]
-    for (const [type, id] of items) await trash(a, type, id)
+    // Distinct deletion times: a team deleted at the same moment as its organization would come back with it.
+    for (const [i, [type, id]] of items.entries()) await trash(a, type, id, { secondsAgo: 10 * i })
     for (const [type, id] of items) {
       await restoreAs(a, OWNER_PERMISSIONS, type, id)
       expect(await rowOf(type, id)).toEqual({ id, isDeleted: false, deletedAt: null, deletedById: null })
@@ -287,7 +288,7 @@ describe('restoreItem', () => {
   it('refuses a team whose organization is in the trash, until the organization is back', async () => {
     const org = await addOrg(a)
     const team = await addTeam(a, org.id)
-    await trash(a, 'team', team.id)
+    await trash(a, 'team', team.id, { secondsAgo: 60 })
     await trash(a, 'organization', org.id)
     const error = await httpError(restoreAs(a, OWNER_PERMISSIONS, 'team', team.id))
     expect(error.status).toBe(409)
@@ -297,6 +298,21 @@ describe('restoreItem', () => {
     await restoreAs(a, OWNER_PERMISSIONS, 'organization', org.id)
     await restoreAs(a, OWNER_PERMISSIONS, 'team', team.id)
     expect(await rowOf('team', team.id)).toMatchObject({ isDeleted: false })
+  })
+
+  it('brings back with an organization the teams deleted together with it, and only those', async () => {
+    const org = await addOrg(a)
+    const earlier = await addTeam(a, org.id)
+    const together = [await addTeam(a, org.id), await addTeam(a, org.id)]
+    await trash(a, 'team', earlier.id, { secondsAgo: 60 })
+    await as(a, async (tx) => {
+      const gone = { isDeleted: true, deletedAt: sql`now()`, deletedById: a.ownerId }
+      await tx.update(teams).set(gone).where(inArray(teams.id, together.map((x) => x.id)))
+      await tx.update(organizations).set(gone).where(eq(organizations.id, org.id))
+    })
+    await restoreAs(a, OWNER_PERMISSIONS, 'organization', org.id)
+    for (const team of together) expect(await rowOf('team', team.id)).toMatchObject({ isDeleted: false, deletedAt: null })
+    expect(await rowOf('team', earlier.id)).toMatchObject({ isDeleted: true })
   })
 
   it('refuses a category whose parent is in the trash, until the parent is back', async () => {

