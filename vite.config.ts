@@ -18,7 +18,12 @@ export default defineConfig({
           `${path.basename(filename).replace(/\.functions\.ts$/, '')}.${functionName.replace(/_createServerFn_handler$/, '')}`,
       },
     }),
-    nitro({ traceDeps: ['@electric-sql/pglite*'], plugins: ['./app/server/nitro-boot.ts'] }),
+    nitro({
+      traceDeps: ['@electric-sql/pglite*'],
+      plugins: ['./app/server/nitro-boot.ts'],
+      // A second build (a benchmark, a look at the UI) can go elsewhere while tests use .output.
+      output: { dir: process.env.HAVEN_BUILD_DIR ?? '.output' },
+    }),
     viteReact(),
   ],
 })

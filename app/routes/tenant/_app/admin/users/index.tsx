@@ -156,7 +156,7 @@ function UsersPage() {
           ))}
         </Select>
         <Select label="Status" value={search.status ?? 'all'} onChange={(e) => setSearch({ status: e.target.value as UsersSearch['status'] })}>
-          <option value="all">Active and deactivated</option>
+          <option value="all">Any status</option>
           <option value="active">Active</option>
           <option value="deactivated">Deactivated</option>
         </Select>
