@@ -122,7 +122,7 @@ function request(opts: { method: 'GET' | 'POST'; path: string; body?: string; co
 }
 
 async function startServer(env: Record<string, string>) {
-  const child = spawn(process.execPath, [path.join(root, '.output/server/index.mjs')], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] })
+  const child = spawn(process.execPath, [path.join(root, process.env.HAVEN_BUILD_DIR ?? '.output', 'server/index.mjs')], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] })
   await new Promise<void>((resolve, reject) => {
     child.stdout.on('data', (d: Buffer) => {
       if (d.toString().includes('Haven is running')) resolve()
