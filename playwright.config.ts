@@ -1,6 +1,13 @@
 import { defineConfig } from '@playwright/test'
+import { randomUUID } from 'node:crypto'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
 
 const port = Number(process.env.E2E_PORT ?? 3100)
+// The test mailbox: the launcher appends the reset links the server logs. Set on process.env so the workers, which
+// inherit the runner's environment, read the same file the server writes.
+const mailLog = process.env.E2E_MAIL_LOG ?? path.join(tmpdir(), `haven-e2e-mail-${randomUUID()}.log`)
+process.env.E2E_MAIL_LOG = mailLog
 
 export default defineConfig({
   testDir: 'tests/e2e',
@@ -23,6 +30,7 @@ export default defineConfig({
     url: `http://localhost:${port}/`,
     timeout: 90_000,
     reuseExistingServer: false,
+    env: { E2E_MAIL_LOG: mailLog },
     stdout: 'pipe',
     stderr: 'pipe',
   },

@@ -1,4 +1,6 @@
+import { createSerializationAdapter } from '@tanstack/react-router'
 import { createCsrfMiddleware, createMiddleware, createStart } from '@tanstack/react-start'
+import { HttpError } from './lib/errors'
 
 /**
  * With our own start instance Start no longer adds its CSRF middleware, so it is added here: a server-function
@@ -16,4 +18,40 @@ const databaseReady = createMiddleware().server(async ({ next }) => {
   return next()
 })
 
-export const startInstance = createStart(() => ({ requestMiddleware: [databaseReady, csrf] }))
+/**
+ * Start answers a server-function call whose handler threw with 200 and the error in the body; this puts the
+ * status on the wire: an HttpError's own (401, 403, 404, 429 …), 500 for any other Error (a redirect or notFound
+ * is not an Error and keeps Start's handling). Only for calls over HTTP: during SSR the same functions run for a
+ * page, whose status is the router's business.
+ */
+const errorStatus = createMiddleware({ type: 'function' }).server(async ({ next }) => {
+  try {
+    return await next()
+  } catch (error) {
+    if (error instanceof Error) {
+      const { getRequest, setResponseStatus } = await import('@tanstack/react-start/server')
+      if (new URL(getRequest().url).pathname.startsWith('/_serverFn/')) setResponseStatus(error instanceof HttpError ? error.status : 500)
+    }
+    throw error
+  }
+})
+
+/** Without this an HttpError reaches the client as a bare Error: no status, code or field errors for the forms. */
+const httpErrorAdapter = createSerializationAdapter({
+  key: 'haven-http-error',
+  test: (value): value is HttpError => value instanceof HttpError,
+  toSerializable: (e) => ({
+    status: e.status,
+    code: e.code,
+    message: e.message,
+    fieldErrors: e.fieldErrors,
+    retryAfterSeconds: e.retryAfterSeconds,
+  }),
+  fromSerializable: (v) => new HttpError(v.status, v.code, v.message, { fieldErrors: v.fieldErrors, retryAfterSeconds: v.retryAfterSeconds }),
+})
+
+export const startInstance = createStart(() => ({
+  requestMiddleware: [databaseReady, csrf],
+  functionMiddleware: [errorStatus],
+  serializationAdapters: [httpErrorAdapter],
+}))

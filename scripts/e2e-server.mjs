@@ -1,10 +1,13 @@
 // Starts the built server for the end-to-end suite on a database of its own: a fresh PGlite folder, or, when
 // DATABASE_URL names a PostgreSQL server, a fresh database there (dropped on exit).
+// With E2E_MAIL_LOG set, the password reset links the server logs (there is no mail transport) are also appended
+// to that file, which the tests read as their mailbox.
 import { spawn, spawnSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
+import { createInterface } from 'node:readline'
 
 const root = path.resolve(import.meta.dirname, '..')
 const port = process.env.E2E_PORT ?? '3100'
@@ -30,7 +33,18 @@ if (process.env.DATABASE_URL) {
   cleanup = () => rmSync(dir, { recursive: true, force: true })
 }
 
-const server = spawn(process.execPath, [path.join(root, '.output/server/index.mjs')], { cwd: root, env, stdio: 'inherit' })
+const mailLog = process.env.E2E_MAIL_LOG
+if (mailLog) writeFileSync(mailLog, '')
+
+const server = spawn(process.execPath, [path.join(root, '.output/server/index.mjs')], {
+  cwd: root,
+  env,
+  stdio: ['inherit', 'pipe', 'inherit'],
+})
+createInterface({ input: server.stdout, crlfDelay: Number.POSITIVE_INFINITY }).on('line', (line) => {
+  process.stdout.write(`${line}\n`)
+  if (mailLog && line.includes('[haven] password reset link')) appendFileSync(mailLog, `${line}\n`)
+})
 let stopping = false
 const stop = (signal) => {
   if (stopping) return
@@ -41,5 +55,6 @@ process.on('SIGINT', () => stop('SIGINT'))
 process.on('SIGTERM', () => stop('SIGTERM'))
 server.on('exit', (code) => {
   cleanup()
+  if (mailLog) rmSync(mailLog, { force: true })
   process.exit(code ?? 0)
 })

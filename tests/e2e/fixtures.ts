@@ -8,8 +8,17 @@ export function hostUrl(slug: string | null, path = '/'): string {
   return `http://${slug ? `${slug}.` : ''}localhost:${PORT}${path}`
 }
 
+/**
+ * Opens a URL and waits until React has hydrated the page (the root marks <html data-hydrated>): a form used
+ * before that would be submitted by the browser itself instead of by the app.
+ */
+export async function openPage(page: Page, url: string) {
+  await page.goto(url)
+  await expect(page.locator('html[data-hydrated]')).toBeAttached()
+}
+
 export async function signInAs(page: Page, { tenant, email, password = DEMO_PASSWORD }: { tenant: string; email: string; password?: string }) {
-  await page.goto(hostUrl(tenant, '/sign-in'))
+  await openPage(page, hostUrl(tenant, '/sign-in'))
   await page.getByLabel('Email').fill(email)
   await page.getByLabel('Password').fill(password)
   await page.getByRole('button', { name: 'Sign in' }).click()

@@ -1,7 +1,7 @@
-import { expect, hostUrl, signInAs, test } from './fixtures'
+import { expect, hostUrl, openPage, signInAs, test } from './fixtures'
 
 test('the landing page sends a visitor to their workspace', async ({ page }) => {
-  await page.goto(hostUrl(null))
+  await openPage(page, hostUrl(null))
   await page.getByLabel('Workspace').fill('acme')
   await page.getByRole('button', { name: 'Continue' }).click()
   await expect(page).toHaveURL(hostUrl('acme', '/sign-in'))

@@ -33,8 +33,9 @@ export function SignInForm({ redirectTo, showForgot }: { redirectTo: string; sho
     }
   }
 
+  // method="post": a form submitted before hydration must not put the password in the URL (history, logs, Referer).
   return (
-    <form onSubmit={onSubmit} className="space-y-4" noValidate>
+    <form method="post" onSubmit={onSubmit} className="space-y-4" noValidate>
       {error && <Alert>{error}</Alert>}
       <Field label="Email" name="email" type="email" autoComplete="username" required autoFocus error={fieldErrors.email} />
       <Field

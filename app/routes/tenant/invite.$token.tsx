@@ -61,7 +61,7 @@ function AcceptInvitation() {
 
   return (
     <CenteredPage title={`Join ${invitation.workspace}`} subtitle={`You were invited as ${invitation.email}. Choose your name and a password.`}>
-      <form onSubmit={onSubmit} className="space-y-4" noValidate>
+      <form method="post" onSubmit={onSubmit} className="space-y-4" noValidate>
         {state.error && !state.fields && <Alert>{state.error}</Alert>}
         <Field label="Full name" name="fullName" autoComplete="name" defaultValue={invitation.fullName} required error={state.fields?.fullName} />
         <Field label="Password" name="password" type="password" autoComplete="new-password" required hint="At least 8 characters" error={state.fields?.password} />

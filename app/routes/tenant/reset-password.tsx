@@ -54,7 +54,7 @@ function ResetPassword() {
           </Link>
         </div>
       ) : (
-        <form onSubmit={onSubmit} className="space-y-4" noValidate>
+        <form method="post" onSubmit={onSubmit} className="space-y-4" noValidate>
           {state.error && !state.field && <Alert>{state.error}</Alert>}
           <Field label="New password" name="password" type="password" autoComplete="new-password" required error={state.field} hint="At least 8 characters" />
           <Field label="Repeat the new password" name="confirm" type="password" autoComplete="new-password" required />

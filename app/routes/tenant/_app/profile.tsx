@@ -119,7 +119,7 @@ function Profile() {
         </Card>
         <Card className="lg:col-span-2">
           <h2 className="mb-4 text-base font-semibold">Change password</h2>
-          <form onSubmit={onPassword} className="grid gap-4 sm:grid-cols-3" noValidate>
+          <form method="post" onSubmit={onPassword} className="grid gap-4 sm:grid-cols-3" noValidate>
             <Field label="Current password" name="currentPassword" type="password" autoComplete="current-password" required error={pwState.fields?.currentPassword} />
             <Field label="New password" name="newPassword" type="password" autoComplete="new-password" required hint="At least 8 characters" error={pwState.fields?.newPassword} />
             <Field label="Repeat new password" name="confirm" type="password" autoComplete="new-password" required error={pwState.fields?.confirm} />
