@@ -31,6 +31,8 @@ export default defineConfig({
     timeout: 90_000,
     reuseExistingServer: false,
     env: { E2E_MAIL_LOG: mailLog },
+    // Without it Playwright SIGKILLs the launcher, which then never drops its database, data folder or mailbox.
+    gracefulShutdown: { signal: 'SIGTERM', timeout: 15_000 },
     stdout: 'pipe',
     stderr: 'pipe',
   },
