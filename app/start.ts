@@ -28,11 +28,15 @@ const errorStatus = createMiddleware({ type: 'function' }).server(async ({ next 
   try {
     return await next()
   } catch (error) {
-    if (error instanceof Error) {
-      const { getRequest, setResponseStatus } = await import('@tanstack/react-start/server')
-      if (new URL(getRequest().url).pathname.startsWith('/_serverFn/')) setResponseStatus(error instanceof HttpError ? error.status : 500)
-    }
-    throw error
+    if (!(error instanceof Error)) throw error
+    const { getRequest, setResponseStatus } = await import('@tanstack/react-start/server')
+    if (new URL(getRequest().url).pathname.startsWith('/_serverFn/')) setResponseStatus(error instanceof HttpError ? error.status : 500)
+    if (error instanceof HttpError) throw error
+    // An unexpected failure's message may name tables, constraints or library internals: it goes to the server log
+    // with the request id, and the caller gets a reason a person can act on.
+    const requestId = getRequest().headers.get('x-request-id') ?? crypto.randomUUID()
+    console.error(`[haven] unexpected error (reference ${requestId})`, error)
+    throw new HttpError(500, 'internal', `Something went wrong on our side. Please try again (reference ${requestId.slice(0, 8)}).`)
   }
 })
 

@@ -6,12 +6,12 @@ test('an admin finds people by name, role and metadata, and pages through them',
   await signInAs(page, { tenant: 'acme', email: 'admin@acme.test' })
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Users' }).click()
   await expect(page.getByRole('heading', { name: 'Users' })).toBeVisible()
-  await expect(page.getByRole('link', { name: 'Olivia Owner' })).toBeVisible()
+  await expect(page.getByRole('link', { name: 'Adam Admin' })).toBeVisible()
 
   await page.getByLabel('Search name or email').fill('sam')
   await page.getByRole('button', { name: 'Search' }).click()
   await expect(page.getByRole('link', { name: 'Sam Acme' })).toBeVisible()
-  await expect(page.getByRole('link', { name: 'Olivia Owner' })).toHaveCount(0)
+  await expect(page.getByRole('link', { name: 'Adam Admin' })).toHaveCount(0)
 
   await page.getByLabel('Search name or email').fill('')
   await page.getByLabel('Metadata key').fill('department')

@@ -82,6 +82,7 @@ export const signOut = createServerFn({ method: 'POST' })
   .middleware([requestInfo])
   .handler(async ({ context }) => {
     const { realm, audit } = context.request
+    if (realm.kind === 'suspended') throw new HttpError(403, 'tenant_suspended', `The ${realm.name} workspace is suspended.`)
     if (realm.kind !== 'tenant' && realm.kind !== 'console') throw notFound('This workspace')
     await withTenant({ ...audit, tenantId: realm.tenantId }, async (tx) => {
       const headers = getRequest().headers

@@ -83,7 +83,7 @@ export function AddPersonDialog({
       <h2 id="add-person-title" className="text-lg font-semibold">
         Add a person
       </h2>
-      {link ? (
+      {!open ? null : link ? (
         <div className="mt-4 space-y-4">
           <Alert tone="success">
             The invitation is valid for 7 days and can be used once. No mail transport is configured, so send this link yourself (it is

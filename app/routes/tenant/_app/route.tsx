@@ -1,5 +1,8 @@
 import { createFileRoute, Outlet, redirect } from '@tanstack/react-router'
+import type { ReactNode } from 'react'
 import { AppShell } from '../../../components/app-shell'
+import { Forbidden, NotFound } from '../../../components/errors'
+import { isForbiddenNotFound } from '../../../lib/guards'
 import { TENANT_NAV } from '../../../lib/navigation'
 
 /** Signed-in pages of the tenant host. This guard only steers navigation; every server function checks again. */
@@ -9,10 +12,15 @@ export const Route = createFileRoute('/tenant/_app')({
     if (!user) throw redirect({ to: '/tenant/sign-in', search: { redirect: location.publicHref } })
     return { user, permissions: context.session?.permissions ?? [] }
   },
-  component: TenantApp,
+  component: () => (
+    <TenantShell>
+      <Outlet />
+    </TenantShell>
+  ),
+  notFoundComponent: ({ data }) => <TenantShell>{isForbiddenNotFound(data) ? <Forbidden /> : <NotFound />}</TenantShell>,
 })
 
-function TenantApp() {
+function TenantShell({ children }: { children: ReactNode }) {
   const { session, user, permissions } = Route.useRouteContext()
   return (
     <AppShell
@@ -29,7 +37,7 @@ function TenantApp() {
           You are viewing this workspace as {user.fullName} on behalf of Haven support. Every action is recorded.
         </p>
       )}
-      <Outlet />
+      {children}
     </AppShell>
   )
 }

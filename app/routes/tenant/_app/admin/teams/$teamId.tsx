@@ -22,7 +22,7 @@ import { TEAM_ROLE_LABELS } from '../../../../../features/teams/teams.schemas'
 import { listUsers } from '../../../../../features/users/users.functions'
 import { TEAM_ROLES, type TeamRole } from '../../../../../lib/enums'
 import { errorMessage } from '../../../../../lib/errors'
-import { guardPage } from '../../../../../lib/guards'
+import { guardPage, orNotFound } from '../../../../../lib/guards'
 import { can } from '../../../../../lib/navigation'
 
 const MEMBERS_PER_PAGE = 50
@@ -33,10 +33,10 @@ export const Route = createFileRoute('/tenant/_app/admin/teams/$teamId')({
   loaderDeps: ({ search }) => search,
   loader: async ({ params, deps }) => {
     if (!z.uuid().safeParse(params.teamId).success) throw notFound()
-    const [team, members] = await Promise.all([
+    const [team, members] = await orNotFound(Promise.all([
       getTeam({ data: { id: params.teamId } }),
       listTeamMembers({ data: { teamId: params.teamId, q: deps.q || undefined, page: deps.page ?? 1, pageSize: MEMBERS_PER_PAGE } }),
-    ])
+    ]))
     return { team, members }
   },
   pendingComponent: TeamLoading,

@@ -1,4 +1,5 @@
-import { createFileRoute, Link, useNavigate, useRouter } from '@tanstack/react-router'
+import { createFileRoute, Link, notFound, useNavigate, useRouter } from '@tanstack/react-router'
+import { z } from 'zod'
 import { useServerFn } from '@tanstack/react-start'
 import { ArrowLeft, Plus, Trash2 } from 'lucide-react'
 import { type FormEvent, useState } from 'react'
@@ -16,13 +17,14 @@ import {
   updateUser,
 } from '../../../../../features/users/users.functions'
 import { errorMessage, fieldErrorsOf } from '../../../../../lib/errors'
-import { guardPage } from '../../../../../lib/guards'
+import { guardPage, orNotFound } from '../../../../../lib/guards'
 import { can } from '../../../../../lib/navigation'
 
 export const Route = createFileRoute('/tenant/_app/admin/users/$userId')({
   beforeLoad: ({ context }) => guardPage(context.permissions, ['users:read']),
   loader: async ({ params }) => {
-    const [detail, options] = await Promise.all([getUser({ data: { id: params.userId } }), getUserFilterOptions()])
+    if (!z.uuid().safeParse(params.userId).success) throw notFound()
+    const [detail, options] = await orNotFound(Promise.all([getUser({ data: { id: params.userId } }), getUserFilterOptions()]))
     return { detail, options }
   },
   head: ({ loaderData }) => ({ meta: [{ title: `${loaderData?.detail.user.fullName ?? 'User'} — Haven` }] }),
