@@ -13,5 +13,10 @@ const routeTreeFileFooter = [
   '  }',
   '}',
 ]
-const config = getConfig({ routesDirectory: './app/routes', generatedRouteTree: './app/routeTree.gen.ts', target: 'react', routeTreeFileFooter })
+const config = getConfig({
+  routesDirectory: './app/routes',
+  generatedRouteTree: './app/routeTree.gen.ts',
+  target: 'react',
+  routeTreeFileFooter: [routeTreeFileFooter.join('\n')],
+})
 await new Generator({ config, root: process.cwd() }).run()
