@@ -1,5 +1,5 @@
 import { uniqueEmail } from './accounts'
-import { DEMO_PASSWORD, expect, hostUrl, signInAs, test } from './fixtures'
+import { DEMO_PASSWORD, expect, hostUrl, openPage, signInAs, test } from './fixtures'
 import { callFromPage } from './server-fn'
 
 test('an admin finds people by name, role and metadata, and pages through them', async ({ page }) => {
@@ -42,7 +42,7 @@ test('an admin adds a person, edits them, deactivates them, and they cannot sign
   const email = uniqueEmail('lifecycle')
   const password = 'a-long-initial-password'
   await signInAs(page, { tenant: 'acme', email: 'admin@acme.test' })
-  await page.goto(hostUrl('acme', '/admin/users'))
+  await openPage(page, hostUrl('acme', '/admin/users'))
   await page.getByRole('button', { name: 'Add person' }).click()
   const dialog = page.getByRole('dialog', { name: 'Add a person' })
   await dialog.getByLabel('Create with a password').check()
@@ -77,7 +77,7 @@ test('an admin adds a person, edits them, deactivates them, and they cannot sign
 
   const other = await browser.newContext()
   const theirPage = await other.newPage()
-  await theirPage.goto(hostUrl('acme', '/sign-in'))
+  await openPage(theirPage, hostUrl('acme', '/sign-in'))
   await theirPage.getByLabel('Email').fill(email)
   await theirPage.getByLabel('Password').fill(password)
   await theirPage.getByRole('button', { name: 'Sign in' }).click()
@@ -90,7 +90,7 @@ test('a deleted person goes to the trash, and restoring them brings them back', 
   await signInAs(page, { tenant: 'acme', email: 'admin@acme.test' })
   const created = await callFromPage(page, 'POST', 'users.createUserFn', { email, fullName: 'Trashable Person', roleIds: [], metadata: {} })
   expect(created.status).toBe(200)
-  await page.goto(hostUrl('acme', `/admin/users?q=${encodeURIComponent(email)}`))
+  await openPage(page, hostUrl('acme', `/admin/users?q=${encodeURIComponent(email)}`))
   await page.getByRole('link', { name: 'Trashable Person' }).click()
   await page.getByRole('button', { name: 'Delete' }).click()
   await page.getByRole('dialog').getByRole('button', { name: 'Move to trash' }).click()
@@ -103,7 +103,7 @@ test('a deleted person goes to the trash, and restoring them brings them back', 
   await row.getByRole('button', { name: 'Restore Trashable Person' }).click()
   await expect(page.getByText('Trashable Person was restored')).toBeVisible()
   await expect(page.getByRole('row', { name: /Trashable Person/ })).toHaveCount(0)
-  await page.goto(hostUrl('acme', `/admin/users?q=${encodeURIComponent(email)}`))
+  await openPage(page, hostUrl('acme', `/admin/users?q=${encodeURIComponent(email)}`))
   await expect(page.getByRole('link', { name: 'Trashable Person' })).toBeVisible()
 })
 
@@ -113,7 +113,7 @@ test('a member sees no administration and cannot call its server functions', asy
   await expect(nav.getByRole('link', { name: 'Dashboard' })).toBeVisible()
   for (const name of ['Roles', 'Trash', 'Settings']) await expect(nav.getByRole('link', { name })).toHaveCount(0)
 
-  await page.goto(hostUrl('acme', '/admin/trash'))
+  await openPage(page, hostUrl('acme', '/admin/trash'))
   await expect(page.getByRole('heading', { name: 'Not allowed' })).toBeVisible()
   for (const [method, id, data] of [
     ['POST', 'users.createUserFn', { email: uniqueEmail('nope'), fullName: 'Nope', roleIds: [], metadata: {} }],
