@@ -1,7 +1,7 @@
 import { createFileRoute, Link, useNavigate } from '@tanstack/react-router'
 import { createColumnHelper, flexRender, getCoreRowModel, useReactTable } from '@tanstack/react-table'
 import { ArrowDown, ArrowUp, ChevronLeft, ChevronRight, Search, UserPlus } from 'lucide-react'
-import { type FormEvent, useMemo, useState } from 'react'
+import { type FormEvent, useEffect, useMemo, useRef, useState } from 'react'
 import { z } from 'zod'
 import { PageHeader } from '../../../../../components/app-shell'
 import { Badge, Button, EmptyState, Field, Select, Skeleton } from '../../../../../components/ui'
@@ -63,6 +63,14 @@ function UsersPage() {
   const { permissions } = Route.useRouteContext()
   const navigate = useNavigate({ from: Route.fullPath })
   const [adding, setAdding] = useState(false)
+  // The text filters are edited locally and applied on Search. They follow the URL when something else changed it
+  // (back button, a link) — not when this form did, which would clobber whatever was typed since.
+  const [text, setText] = useState({ q: search.q ?? '', metaKey: search.metaKey ?? '', metaValue: search.metaValue ?? '' })
+  const submitted = useRef('')
+  useEffect(() => {
+    const fromUrl = { q: search.q ?? '', metaKey: search.metaKey ?? '', metaValue: search.metaValue ?? '' }
+    if (JSON.stringify(fromUrl) !== submitted.current) setText(fromUrl)
+  }, [search.q, search.metaKey, search.metaValue])
   const sort = search.sort ?? 'name'
   const dir = search.dir ?? 'asc'
 
@@ -114,12 +122,9 @@ function UsersPage() {
 
   function onSearch(event: FormEvent<HTMLFormElement>) {
     event.preventDefault()
-    const form = new FormData(event.currentTarget)
-    setSearch({
-      q: String(form.get('q') ?? '').trim() || undefined,
-      metaKey: String(form.get('metaKey') ?? '').trim() || undefined,
-      metaValue: String(form.get('metaValue') ?? '').trim() || undefined,
-    })
+    const next = { q: text.q.trim(), metaKey: text.metaKey.trim(), metaValue: text.metaValue.trim() }
+    submitted.current = JSON.stringify(next)
+    setSearch({ q: next.q || undefined, metaKey: next.metaKey || undefined, metaValue: next.metaValue || undefined })
   }
 
   const filtered = Boolean(search.q || search.roleId || search.teamId || (search.status && search.status !== 'all') || search.metaKey)
@@ -138,7 +143,14 @@ function UsersPage() {
         }
       />
       <form onSubmit={onSearch} className="mb-4 grid gap-3 rounded-xl bg-white p-4 ring-1 ring-slate-200 sm:grid-cols-2 lg:grid-cols-6 dark:bg-slate-900 dark:ring-slate-800">
-        <Field label="Search name or email" name="q" defaultValue={search.q} key={`q-${search.q}`} className="lg:col-span-2" type="search" />
+        <Field
+          label="Search name or email"
+          name="q"
+          value={text.q}
+          onChange={(e) => setText((t) => ({ ...t, q: e.target.value }))}
+          className="lg:col-span-2"
+          type="search"
+        />
         <Select label="Role" value={search.roleId ?? ''} onChange={(e) => setSearch({ roleId: e.target.value || undefined })}>
           <option value="">Any role</option>
           {options.roles.map((r) => (
@@ -165,8 +177,20 @@ function UsersPage() {
             <Search aria-hidden className="size-4" /> Search
           </Button>
         </div>
-        <Field label="Metadata key" name="metaKey" defaultValue={search.metaKey} key={`mk-${search.metaKey}`} placeholder="department" />
-        <Field label="Metadata value" name="metaValue" defaultValue={search.metaValue} key={`mv-${search.metaValue}`} placeholder="finance" />
+        <Field
+          label="Metadata key"
+          name="metaKey"
+          value={text.metaKey}
+          onChange={(e) => setText((t) => ({ ...t, metaKey: e.target.value }))}
+          placeholder="department"
+        />
+        <Field
+          label="Metadata value"
+          name="metaValue"
+          value={text.metaValue}
+          onChange={(e) => setText((t) => ({ ...t, metaValue: e.target.value }))}
+          placeholder="finance"
+        />
       </form>
 
       {page.items.length === 0 ? (
