@@ -1,8 +1,11 @@
 /**
- * Users list at 100,000 users in one tenant: p50/p95 of the equivalent SQL run directly (no RLS, an explicit
- * tenant predicate, one connection) against the real server-function path (HTTP → CSRF/realm/session/permission
- * middleware → the tenant-scoped transaction under RLS → serialization), for the first page, a search and a deep
- * page, in one run. Uses the embedded database, or a fresh database on the server DATABASE_URL names.
+ * Users list at 100,000 users in one tenant, for the first page, a search and a deep page, in one run:
+ *  - SQL, no RLS: the statements findUsers issues, with the tenant as an explicit predicate, as a superuser;
+ *  - SQL, scoped: the same statements as the app runs them (findUsers inside withTenant, under RLS), in process;
+ *  - server: GET /_serverFn/users.listUsers over HTTP with a session cookie (CSRF, realm, session, permission
+ *    middleware, the scoped transaction, serialization).
+ * The acceptance ratio is server p95 / scoped-SQL p95; scoped / no-RLS shows what RLS itself costs.
+ * Uses the embedded database, or a fresh database on the server DATABASE_URL names.
  *
  *   npm run bench            (builds first; BENCH_USERS and BENCH_ROUNDS override the defaults)
  */
@@ -15,9 +18,10 @@ import path from 'node:path'
 import { type SQL, sql } from 'drizzle-orm'
 import { toJSONAsync } from 'seroval'
 import { loadConfig } from '../app.config'
-import { encodeCursor } from '../app/features/users/users.server'
+import { encodeCursor, findUsers } from '../app/features/users/users.server'
 import { type AppDb, rowsOf } from '../app/server/db/client.server'
 import { bootDatabase, shutdownDatabase } from '../app/server/db/index.server'
+import { withTenant } from '../app/server/db/scope.server'
 
 const USERS = Number(process.env.BENCH_USERS ?? 100_000)
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 200)
@@ -159,7 +163,12 @@ async function main() {
   ]
 
   const direct: Record<string, { p50: number; p95: number }> = {}
-  for (const s of scenarios) direct[s.name] = await measure(ROUNDS, directQuery(db, acme.id, s))
+  const scoped: Record<string, { p50: number; p95: number }> = {}
+  for (const s of scenarios) {
+    direct[s.name] = await measure(ROUNDS, directQuery(db, acme.id, s))
+    const input = { status: 'all' as const, sort: 'name' as const, dir: 'asc' as const, pageSize: PAGE, ...s.input }
+    scoped[s.name] = await measure(ROUNDS, () => withTenant({ tenantId: acme.id }, (tx) => findUsers(tx, input)))
+  }
   // The embedded database admits one process: hand it over to the server now.
   await shutdownDatabase()
 
@@ -186,13 +195,21 @@ async function main() {
         if (r.status !== 200) throw new Error(`status ${r.status}`)
       })
       const d = direct[s.name] ?? { p50: 0, p95: 0 }
-      rows.push([s.name, d.p50.toFixed(2), d.p95.toFixed(2), viaServer.p50.toFixed(2), viaServer.p95.toFixed(2), (viaServer.p95 / d.p95).toFixed(2)])
+      const sc = scoped[s.name] ?? { p50: 0, p95: 0 }
+      rows.push([
+        s.name,
+        `${d.p50.toFixed(1)} / ${d.p95.toFixed(1)}`,
+        `${sc.p50.toFixed(1)} / ${sc.p95.toFixed(1)}`,
+        `${viaServer.p50.toFixed(1)} / ${viaServer.p95.toFixed(1)}`,
+        (viaServer.p95 / sc.p95).toFixed(2),
+        (sc.p95 / d.p95).toFixed(2),
+      ])
     }
-    const header = ['case', 'SQL p50 ms', 'SQL p95 ms', 'server p50 ms', 'server p95 ms', 'p95 ratio']
+    const header = ['case', 'SQL no RLS p50/p95 ms', 'SQL scoped p50/p95 ms', 'server p50/p95 ms', 'server/scoped p95', 'RLS cost p95']
     const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]?.length ?? 0)))
     const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ')
     console.log(`\n${line(header)}\n${rows.map(line).join('\n')}\n`)
-    console.log('SQL = the same statements on one connection with an explicit tenant predicate (no RLS, no HTTP).')
+    console.log('SQL no RLS = the statements with an explicit tenant predicate as a superuser; SQL scoped = findUsers in withTenant;')
     console.log('server = GET /_serverFn/users.listUsers over HTTP with a session cookie, one request at a time.')
   } finally {
     agent.destroy()
