@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm'
 import { type AppConfig, config } from '../../../app.config'
 import { type Database, openDatabase } from './client.server'
 import { migrateDatabase } from './migrate.server'
@@ -20,7 +21,10 @@ export function bootDatabase(cfg: AppConfig = config()): Promise<Boot> {
         : await openDatabase({ driver: 'postgres', url: cfg.database.url, max: cfg.poolMax })
     await migrateDatabase(cfg.database.driver === 'pglite' ? database : { driver: 'postgres', ownerUrl: cfg.database.ownerUrl })
     setScopeDatabase(database.db)
-    await withConsole({ requestId: 'boot' }, (tx) => syncSystemRoleGrants(tx))
+    await withConsole({ requestId: 'boot' }, async (tx) => {
+      await syncSystemRoleGrants(tx)
+      await tx.execute(sql`select haven_rate_limit_prune()`)
+    })
     let seeded = false
     if (cfg.seed === 'auto' && (await isDatabaseEmpty())) {
       await seedDemo(cfg.demoPassword)
