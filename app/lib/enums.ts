@@ -27,7 +27,6 @@ export const AUDIT_ACTIONS = [
   'EXPORT',
 ] as const
 export type AuditAction = (typeof AUDIT_ACTIONS)[number]
-export const ROW_AUDIT_ACTIONS = ['CREATE', 'UPDATE', 'DELETE'] as const
 
 /** Subdomains that no customer tenant may take. `console` is the platform's own tenant. */
 export const RESERVED_SLUGS = [

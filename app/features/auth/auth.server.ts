@@ -6,7 +6,7 @@ import { auth } from '../../server/auth.server'
 import { rowsOf, type Tx } from '../../server/db/client.server'
 import { invitations, roles, users } from '../../server/db/schema'
 import { type TenantContext, withTenant } from '../../server/db/scope.server'
-import { createUser } from '../users/users.server'
+import { assertEmailFree, createUser } from '../users/users.server'
 
 /**
  * Sign-in attempts allowed per window: per account (tenant + email) and per client IP. Every attempt is counted
@@ -122,11 +122,7 @@ export async function createInvitation(
   tx: Tx,
   input: { tenantId: string; email: string; fullName: string; roleId: string | null; invitedById: string },
 ) {
-  const [live] = await tx
-    .select({ id: users.id })
-    .from(users)
-    .where(and(eq(users.email, input.email), eq(users.isDeleted, false)))
-  if (live) throw new HttpError(409, 'email_taken', 'Someone in this workspace already uses that email.', { fieldErrors: { email: 'Already in use in this workspace' } })
+  await assertEmailFree(tx, input.email)
   // A new invitation replaces a pending one for the same address.
   await tx
     .update(invitations)

@@ -5,6 +5,7 @@ import type { Permission } from '../../lib/permissions'
 import { rowsOf, type Tx } from '../../server/db/client.server'
 import { categories, organizations, rolePermissions, roles, teams, users } from '../../server/db/schema'
 import { assertHolds } from '../roles/roles.server'
+import { decodeCursor, encodeCursor, isUuid } from '../../server/cursor.server'
 import { isUniqueViolation } from '../users/users.server'
 import type { TrashType } from './trash.schemas'
 
@@ -37,16 +38,8 @@ const BRANCHES: Record<TrashType, SQL> = {
 
 type TrashRow = { type: TrashType; id: string; name: string; detail: string | null; deleted_at: string | Date; deleted_key: string; deleted_by_id: string | null; deleted_by_name: string | null }
 
-function decodeCursor(raw?: string): { at: string; id: string } | undefined {
-  if (!raw) return undefined
-  try {
-    const c = JSON.parse(Buffer.from(raw, 'base64url').toString()) as { at?: unknown; id?: unknown }
-    if (typeof c.at === 'string' && typeof c.id === 'string' && /^[0-9a-f-]{36}$/.test(c.id) && !Number.isNaN(Date.parse(c.at))) {
-      return { at: c.at, id: c.id }
-    }
-  } catch {}
-  return undefined
-}
+const decodeTrashCursor = (raw?: string) =>
+  decodeCursor<{ at: string; id: string }>(raw, (c) => typeof c.at === 'string' && !Number.isNaN(Date.parse(c.at)) && isUuid(c.id))
 
 /** Newest deletions first, across every kind the caller may handle, paginated by keyset on (deleted_at, id). */
 export async function findTrash(tx: Tx, input: { types: TrashType[]; pageSize: number; cursor?: string }) {
@@ -55,7 +48,7 @@ export async function findTrash(tx: Tx, input: { types: TrashType[]; pageSize: n
     input.types.map((t) => sql`(${BRANCHES[t]})`),
     sql` union all `,
   )
-  const cursor = decodeCursor(input.cursor)
+  const cursor = decodeTrashCursor(input.cursor)
   const after = cursor ? sql`where (x.deleted_at, x.id) < (${cursor.at}::timestamptz, ${cursor.id}::uuid)` : sql``
   const rows = rowsOf<TrashRow>(
     await tx.execute(sql`
@@ -83,7 +76,7 @@ export async function findTrash(tx: Tx, input: { types: TrashType[]; pageSize: n
     // deleted in the same transaction (same now()).
     nextCursor:
       rows.length > input.pageSize && last
-        ? Buffer.from(JSON.stringify({ at: last.deleted_key, id: last.id })).toString('base64url')
+        ? encodeCursor({ at: last.deleted_key, id: last.id })
         : null,
   }
 }

@@ -1,12 +1,13 @@
 import { hashPassword } from 'better-auth/crypto'
 import { and, asc, count, desc, eq, exists, inArray, or, type SQL, sql } from 'drizzle-orm'
-import { conflict, forbidden, HttpError, notFound } from '../../lib/errors'
+import { forbidden, HttpError, notFound } from '../../lib/errors'
 import type { Permission } from '../../lib/permissions'
 import type { Tx } from '../../server/db/client.server'
 import { accounts, auditLog, type JsonObject, type JsonValue, organizations, roles, sessions, teams, userRoles, users, userTeamLinks } from '../../server/db/schema'
 import { permissionsOf } from '../../server/session.server'
 import { assertCanGrantRoles, assertNotLastOwner, ownerRoleId, requireRoles } from '../roles/roles.server'
 import type { ListUsersInput } from './users.schemas'
+import { decodeCursor, encodeCursor, isUuid } from '../../server/cursor.server'
 
 export type NewUser = {
   tenantId: string
@@ -61,18 +62,7 @@ export function isUniqueViolation(error: unknown): boolean {
 
 type Cursor = { v: string; id: string; back?: boolean }
 
-export function encodeCursor(c: Cursor): string {
-  return Buffer.from(JSON.stringify(c)).toString('base64url')
-}
-
-function decodeCursor(raw: string | undefined): Cursor | undefined {
-  if (!raw) return undefined
-  try {
-    const c = JSON.parse(Buffer.from(raw, 'base64url').toString()) as Cursor
-    if (typeof c.v === 'string' && typeof c.id === 'string' && /^[0-9a-f-]{36}$/.test(c.id)) return c
-  } catch {}
-  return undefined
-}
+const decodeUserCursor = (raw: string | undefined) => decodeCursor<Cursor>(raw, (c) => typeof c.v === 'string' && isUuid(c.id))
 
 const SORT_COLUMNS = { name: users.fullName, email: users.email, created: users.createdAt } as const
 
@@ -131,7 +121,7 @@ export function userFilters(input: ListUsersInput): SQL[] {
  */
 export async function findUsers(tx: Tx, input: ListUsersInput & { pageSize: number; sort: keyof typeof SORT_COLUMNS; dir: 'asc' | 'desc' }) {
   const column = SORT_COLUMNS[input.sort]
-  const cursor = decodeCursor(input.cursor)
+  const cursor = decodeUserCursor(input.cursor)
   const where = userFilters(input)
   const forward = !cursor?.back
   const ascending = (input.dir === 'asc') === forward
@@ -257,14 +247,18 @@ export function changedFields(oldValues: JsonObject | null, newValues: JsonObjec
   return changes
 }
 
+const emailTaken = () =>
+  new HttpError(409, 'email_taken', 'Someone in this workspace already uses that email.', {
+    fieldErrors: { email: 'Already in use in this workspace' },
+  })
+
+/** Emails are unique among a tenant's live people (soft-deleted ones free theirs). */
 export async function assertEmailFree(tx: Tx, email: string, exceptId?: string) {
   const [taken] = await tx
     .select({ id: users.id })
     .from(users)
     .where(and(eq(users.email, email), eq(users.isDeleted, false)))
-  if (taken && taken.id !== exceptId) {
-    throw conflict('Someone in this workspace already uses that email.', { email: 'Already in use in this workspace' })
-  }
+  if (taken && taken.id !== exceptId) throw emailTaken()
 }
 
 /** Ends every session of a user, so a deactivation or deletion locks them out at once. */
@@ -280,8 +274,6 @@ export async function userFilterOptions(tx: Tx) {
   ])
   return { roles: roleRows, teams: teamRows }
 }
-
-const emailTaken = () => conflict('Someone in this workspace already uses that email.', { email: 'Already in use in this workspace' })
 
 export async function createUserChecked(tx: Tx, input: NewUser) {
   await assertEmailFree(tx, input.email)

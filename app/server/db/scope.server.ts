@@ -78,7 +78,3 @@ export function currentScope(): ActiveScope {
   if (!scope) throw new Error('No tenant scope: database access outside withTenant/withConsole is refused')
   return scope
 }
-
-export function hasScope(): boolean {
-  return active.getStore() !== undefined
-}
