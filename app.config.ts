@@ -15,6 +15,7 @@ const schema = z.object({
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
   HAVEN_PROTOCOL: z.enum(['http', 'https']).optional(),
   BETTER_AUTH_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  HAVEN_CONTEXT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   HAVEN_DEMO_PASSWORD: z.string().min(8, 'must be at least 8 characters').default('demo-password'),
   HAVEN_SEED: z.enum(['auto', 'never']).optional(),
   HAVEN_TRUSTED_PROXY: z.enum(['0', '1', 'true', 'false']).default('0'),
@@ -48,6 +49,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     port: e.PORT,
     protocol: e.HAVEN_PROTOCOL ?? (production ? 'https' : 'http'),
     authSecret: e.BETTER_AUTH_SECRET ?? DEVELOPMENT_SECRET,
+    // Signs each request's database context (docs/decisions/009); derived from the auth secret unless set apart.
+    contextSecret: e.HAVEN_CONTEXT_SECRET ?? e.BETTER_AUTH_SECRET ?? DEVELOPMENT_SECRET,
     demoPassword: e.HAVEN_DEMO_PASSWORD,
     // The demo (with its well-known password) is never seeded in production unless asked for explicitly.
     seed: e.HAVEN_SEED ?? (production ? 'never' : 'auto'),

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto'
 import { getRequest, getRequestHost, getRequestIP } from '@tanstack/react-start/server'
-import { and, eq, sql } from 'drizzle-orm'
+import { and, eq } from 'drizzle-orm'
 import { config } from '../../app.config'
 import type { UserPreferences } from './db/schema'
 import { rolePermissions, roles, userRoles } from './db/schema'
 import type { Tx } from './db/client.server'
-import type { AuditContext } from './db/scope.server'
+import { type AuditContext, setActor } from './db/scope.server'
 import type { Permission } from '../lib/permissions'
 import { isPermission } from '../lib/permissions'
 import { auth } from './auth.server'
@@ -43,7 +43,7 @@ export async function loadSession(tx: Tx, tenantId: string): Promise<Caller | nu
   const { user, session } = result
   if (session.tenantId !== tenantId || user.tenantId !== tenantId || !user.isActive || user.isDeleted) return null
   const impersonatorId = session.impersonatorId ?? null
-  await tx.execute(sql`select haven_set_actor(${user.id}, ${impersonatorId})`)
+  await setActor(tx, user.id, impersonatorId)
   return {
     user: {
       id: user.id,

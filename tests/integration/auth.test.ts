@@ -91,8 +91,8 @@ async function lastSignInAt(userId: string): Promise<Date | null> {
 }
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex')
-const accountKey = (f: Tenant, email: string) => sha256(`signin:account:${f.tenantId}:${email}`)
-const ipKey = (ip: string) => sha256(`signin:ip:${ip}`)
+const accountKey = (f: Tenant, email: string) => sha256(`${f.tenantId}:signin:account:${email}`)
+const ipKey = (ip: string) => sha256(`ip:signin:${ip}`)
 
 async function rateLimitCount(key: string): Promise<number | undefined> {
   const [row] = rowsOf<{ count: number }>(await t.owner.db.execute(sql`select count from auth_rate_limits where key = ${key}`))

@@ -4,6 +4,7 @@ import { type Database, rowsOf } from '../../app/server/db/client.server'
 import { categories, organizations } from '../../app/server/db/schema'
 import { setScopeDatabase, withTenant } from '../../app/server/db/scope.server'
 import { openAppPool, openTestDatabase, type TestDatabase } from '../support/db'
+import { setContextSql } from '../support/context'
 import { expectPgError, SQLSTATE } from '../support/errors'
 import { createTenantWithData, type TenantData, unique } from '../support/tenant-data'
 
@@ -30,8 +31,8 @@ async function one<T>(db: Database['db'] | Parameters<Parameters<Database['db'][
 }
 
 type Connection = { pid: number; tenant: string | null; user: string | null; role: string; login: string }
-const CONNECTION = sql`select pg_backend_pid() as pid, current_setting('app.tenant_id', true) as tenant,
-  current_setting('app.user_id', true) as "user", current_user as role, session_user as login`
+const CONNECTION = sql`select pg_backend_pid() as pid, (public.haven_context())[2] as tenant,
+  (public.haven_context())[3] as "user", current_user as role, session_user as login`
 
 /** Runs `test` with the scopes on a pool of one connection, so every use is certainly the same connection. */
 async function onOneConnection(test: (pool: Database) => Promise<void>) {
@@ -122,8 +123,8 @@ describe('the request context', () => {
         return withTenant({ tenantId: own.tenantId, userId: own.ownerId, requestId: `req-${i}` }, async (tx) => {
           const first = await one<Connection & { request: string }>(
             tx,
-            sql`select pg_backend_pid() as pid, current_setting('app.tenant_id', true) as tenant,
-              current_setting('app.user_id', true) as "user", current_setting('app.request_id', true) as request,
+            sql`select pg_backend_pid() as pid, (public.haven_context())[2] as tenant,
+              (public.haven_context())[3] as "user", (public.haven_context())[7] as request,
               current_user as role, session_user as login`,
           )
           const userTenants = rowsOf<{ tenant_id: string }>(await tx.execute(sql`select distinct tenant_id from users`))
@@ -131,7 +132,7 @@ describe('the request context', () => {
           const tenantRows = rowsOf<{ id: string }>(await tx.execute(sql`select id from tenants`))
           const last = await one<{ tenant: string; request: string }>(
             tx,
-            sql`select current_setting('app.tenant_id', true) as tenant, current_setting('app.request_id', true) as request`,
+            sql`select (public.haven_context())[2] as tenant, (public.haven_context())[7] as request`,
           )
           return { i, own: own.tenantId, first, userTenants, categoryTenants, tenantRows, last }
         })
@@ -153,7 +154,7 @@ describe('haven_set_context', () => {
   it.each(['postgres', 'haven_owner', 'pg_write_all_data', 'haven_tenant; reset role'])('refuses %j, which is not a request role', async (role) => {
     const before = await one<Connection>(t.app.db, CONNECTION)
     await expectPgError(
-      t.app.db.transaction((tx) => tx.execute(sql`select haven_set_context(${role}, ${tenant(0).tenantId}, null, null, null, null, null)`)),
+      t.app.db.transaction((tx) => tx.execute(setContextSql(role, tenant(0).tenantId))),
       SQLSTATE.invalidParameterValue,
       /not a request role/,
     )
@@ -161,14 +162,38 @@ describe('haven_set_context', () => {
     expect({ role: after.role, tenant: after.tenant ?? '' }).toEqual({ role: before.login, tenant: '' })
   })
 
-  it('cannot be called again from inside a tenant scope to switch to the console', async () => {
+  it('refuses a context whose signature does not verify: forged, altered, or signed with another key', async () => {
+    const { signContext, contextKey } = await import('../../app/server/db/context-key.server')
+    const a = tenant(0)
+    const good = signContext(['haven_tenant', a.tenantId, '', '', '', '', ''])
+    const altered = good.context.replace(a.tenantId, tenant(1).tenantId)
+    const otherKey = signContext(['haven_tenant', a.tenantId, '', '', '', '', ''], contextKey('another secret of at least 32 chars!'))
+    for (const [context, sig] of [
+      [good.context, '00'.repeat(32)],
+      [altered, good.sig],
+      [otherKey.context, otherKey.sig],
+      [good.context, ''],
+    ] as const) {
+      await expectPgError(
+        t.app.db.transaction((tx) => tx.execute(sql`select public.haven_set_context(${context}, ${sig})`)),
+        SQLSTATE.insufficientPrivilege,
+        /does not verify/,
+      )
+    }
+  })
+
+  it('cannot be called again from inside a tenant scope to switch to the console without the key', async () => {
     const a = tenant(0)
     await expectPgError(
-      withTenant({ tenantId: a.tenantId }, (tx) =>
-        tx.execute(sql`select haven_set_context('haven_console', ${tenant(1).tenantId}, null, null, null, null, null)`),
-      ),
+      withTenant({ tenantId: a.tenantId }, async (tx) => {
+        const [row] = rowsOf<{ c: string; s: string }>(
+          await tx.execute(sql`select current_setting('app.context') as c, current_setting('app.context_sig') as s`),
+        )
+        const consoleContext = (row?.c ?? '').replace('haven_tenant', 'haven_console')
+        await tx.execute(sql`select public.haven_set_context(${consoleContext}, ${row?.s ?? ''})`)
+      }),
       SQLSTATE.insufficientPrivilege,
-      /permission denied/,
+      /does not verify/,
     )
   })
 
@@ -178,7 +203,7 @@ describe('haven_set_context', () => {
     const before = await countUsers()
 
     // The setting holds the text verbatim; nothing was executed.
-    const setting = await withTenant({ tenantId: evil }, (tx) => one<{ tenant: string }>(tx, sql`select current_setting('app.tenant_id') as tenant`))
+    const setting = await withTenant({ tenantId: evil }, (tx) => one<{ tenant: string }>(tx, sql`select (public.haven_context())[2] as tenant`))
     expect(setting.tenant).toBe(evil)
     await expectPgError(
       withTenant({ tenantId: evil }, (tx) => tx.execute(sql`select count(*) from users`)),

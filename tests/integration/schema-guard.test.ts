@@ -19,8 +19,8 @@ async function query<T>(text: string): Promise<T[]> {
 }
 
 // PostgreSQL versions deparse with different parentheses; compare without them.
-// The tenant is read through a scalar subquery, evaluated once per statement rather than once per row.
-const TENANT_PREDICATE = "tenant_id=SELECTNULLIFcurrent_setting'app.tenant_id'::text,true,''::text::uuid"
+// The tenant comes from the verified, signed context (docs/decisions/009); no sub-select, which Citus refuses.
+const TENANT_PREDICATE = 'tenant_id=haven_tenant_id'
 const normalize = (expr: string | null) => expr?.replace(/[()\s]/g, '').replace(/AS"?\w+"?$/, '') ?? null
 
 describe('schema guard', () => {
@@ -126,6 +126,74 @@ describe('schema guard', () => {
       select proname, pg_get_userbyid(proowner) as owner from pg_proc
       where pronamespace = 'public'::regnamespace and proname like 'haven\\_%'`)
     for (const f of functions) expect({ fn: f.proname, owner: f.owner }).toEqual({ fn: f.proname, owner: 'haven_owner' })
+  })
+
+  it('gives the runtime roles no temporary objects and no CREATE anywhere', async () => {
+    const rows = await query<{ role: string; temp: boolean; create_public: boolean; create_db: boolean }>(`
+      select r.rolname as role, has_database_privilege(r.rolname, current_database(), 'TEMPORARY') as temp,
+        has_schema_privilege(r.rolname, 'public', 'CREATE') as create_public,
+        has_database_privilege(r.rolname, current_database(), 'CREATE') as create_db
+      from pg_roles r where r.rolname in ('haven_app', 'haven_tenant', 'haven_console') order by 1`)
+    expect(rows).toEqual(
+      ['haven_app', 'haven_console', 'haven_tenant'].map((role) => ({ role, temp: false, create_public: false, create_db: false })),
+    )
+  })
+
+  it('pins search_path with pg_temp last on every SECURITY DEFINER function, which names its tables with their schema', async () => {
+    const functions = await query<{ sig: string; config: string[] | string | null; src: string; trigger: boolean }>(`
+      select p.oid::regprocedure::text as sig, p.proconfig as config, p.prosrc as src, p.prorettype = 'trigger'::regtype as trigger
+      from pg_proc p left join pg_depend d on d.objid = p.oid and d.deptype = 'e'
+      where p.pronamespace = 'public'::regnamespace and p.prosecdef and d.objid is null`)
+    expect(functions.length).toBeGreaterThan(3)
+    const tables = (await query<{ relname: string }>(`select relname from pg_class where relnamespace = 'public'::regnamespace and relkind = 'r'`)).map(
+      (r) => r.relname,
+    )
+    for (const f of functions) {
+      const config = Array.isArray(f.config) ? f.config : (f.config ?? '').replace(/[{}"]/g, '').split(/,(?=\w+=)/)
+      const path = config.find((c) => c.startsWith('search_path='))
+      expect(path, `${f.sig} must pin search_path`).toBeDefined()
+      const entries = (path ?? '').slice('search_path='.length).split(',').map((e) => e.trim())
+      expect(entries.at(-1), `${f.sig}: pg_temp must come last in its search_path`).toBe('pg_temp')
+      for (const table of tables) {
+        const unqualified = new RegExp(`\\b(from|join|into|update|table)\\s+${table}\\b`, 'i')
+        expect(unqualified.test(f.src), `${f.sig} names ${table} without its schema`).toBe(false)
+      }
+      // Citus: a SECURITY DEFINER function may not touch a distributed table unless it is a trigger on the shard.
+      if (!f.trigger) {
+        for (const table of TENANT_TABLES) {
+          expect(new RegExp(`public\\.${table}\\b`).test(f.src), `${f.sig} (SECURITY DEFINER, not a trigger) touches ${table}`).toBe(false)
+        }
+      }
+    }
+  })
+
+  it('reads the tenant from the signed context in every policy, with no sub-select (Citus refuses them)', async () => {
+    const policies = await query<{ tablename: string; policyname: string; roles: string[] | string; qual: string | null; with_check: string | null }>(
+      `select tablename, policyname, roles, qual, with_check from pg_policies where schemaname = 'public'`,
+    )
+    const roleList = (r: string[] | string) => (Array.isArray(r) ? r : r.replace(/[{}]/g, '').split(','))
+    for (const p of policies) {
+      for (const expr of [p.qual, p.with_check]) {
+        if (!expr) continue
+        expect(/\bselect\b/i.test(expr), `${p.tablename}.${p.policyname} has a sub-select`).toBe(false)
+        expect(/current_setting/i.test(expr), `${p.tablename}.${p.policyname} reads an unsigned setting`).toBe(false)
+      }
+      if (roleList(p.roles).includes('haven_console')) {
+        expect(normalize(p.qual), `${p.tablename}.${p.policyname}`).toBe('haven_is_console')
+        if (p.with_check) expect(normalize(p.with_check)).toBe('haven_is_console')
+      }
+    }
+  })
+
+  it('keeps the context-signing key out of reach of the runtime roles', async () => {
+    const rows = await query<{ role: string; select: boolean }>(`
+      select r.rolname as role, has_table_privilege(r.rolname, 'public.haven_context_keys', 'SELECT') as select
+      from pg_roles r where r.rolname in ('haven_app', 'haven_tenant', 'haven_console') order by 1`)
+    expect(rows.every((r) => !r.select)).toBe(true)
+    const execute = await query<{ role: string; install: boolean }>(`
+      select r.rolname as role, has_function_privilege(r.rolname, 'public.haven_install_context_key(bytea)', 'EXECUTE') as install
+      from pg_roles r where r.rolname in ('haven_app', 'haven_tenant', 'haven_console')`)
+    expect(execute.every((r) => !r.install)).toBe(true)
   })
 
   it('connects the server as haven_app on a real PostgreSQL', async () => {

@@ -40,7 +40,7 @@ describe('password reset requests', () => {
     const { tenant, owner } = await createTestTenant()
     const answers: boolean[] = []
     for (let i = 0; i < RESET_LIMITS.perAccount + 2; i++) {
-      answers.push(await withTenant({ tenantId: tenant.id, ip: '192.0.2.30' }, (tx) => mayRequestReset(tx, { tenantId: tenant.id, ip: '192.0.2.30' }, owner.email)))
+      answers.push(await withTenant({ tenantId: tenant.id, ip: '192.0.2.30' }, (tx) => mayRequestReset(tx, owner.email)))
     }
     expect(answers).toEqual([...Array(RESET_LIMITS.perAccount).fill(true), false, false])
   })

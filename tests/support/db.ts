@@ -37,6 +37,8 @@ export async function openTestDatabase(): Promise<TestDatabase> {
   const { default: postgres } = await import('postgres')
   const admin = postgres(adminUrl(template.serverUrl), { max: 1, onnotice: () => {} })
   await admin.unsafe(`create database ${name} template ${template.template}`)
+  // Database-level privileges are not copied from a template: repeat what migration 0010 did to the template.
+  await admin.unsafe(`revoke temporary on database ${name} from public`)
   await admin.end()
   const appUrl = databaseUrl(template.serverUrl, name, 'haven_app')
   const app = await openDatabase({ driver: 'postgres', url: appUrl, max: 4 })

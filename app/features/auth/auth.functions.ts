@@ -7,7 +7,7 @@ import { forbidden, HttpError, notFound } from '../../lib/errors'
 import { input } from '../../lib/validate'
 import { auth } from '../../server/auth.server'
 import { tenants } from '../../server/db/schema'
-import { withTenant } from '../../server/db/scope.server'
+import { setActor, withTenant } from '../../server/db/scope.server'
 import { consoleRealm, requestInfo, requirePermission, tenantScope } from '../../server/middleware'
 import {
   acceptInvitationSchema,
@@ -88,7 +88,7 @@ export const signOut = createServerFn({ method: 'POST' })
       const headers = getRequest().headers
       const current = await auth().api.getSession({ headers })
       if (current) {
-        await tx.execute(sql`select haven_set_actor(${current.user.id}, null)`)
+        await setActor(tx, current.user.id, null)
         await tx.execute(sql`select haven_audit_event('SIGN_OUT', 'users', ${current.user.id}::uuid, '{}'::jsonb)`)
       }
       await auth().api.signOut({ headers })
@@ -101,7 +101,7 @@ export const requestPasswordReset = createServerFn({ method: 'POST' })
   .middleware([tenantScope])
   .validator(input(forgotPasswordSchema))
   .handler(async ({ data, context }) => {
-    if (await mayRequestReset(context.tx, { tenantId: context.tenantId, ip: context.request.audit.ip }, data.email)) {
+    if (await mayRequestReset(context.tx, data.email)) {
       // The request's headers give better-auth the Host, from which it resolves its per-tenant base URL.
       await auth().api.requestPasswordReset({
         body: { email: data.email, redirectTo: '/reset-password' },

@@ -5,7 +5,7 @@ import { HttpError } from '../../lib/errors'
 import { auth } from '../../server/auth.server'
 import { rowsOf, type Tx } from '../../server/db/client.server'
 import { invitations, roles, users } from '../../server/db/schema'
-import { type TenantContext, withTenant } from '../../server/db/scope.server'
+import { setActor, type TenantContext, withTenant } from '../../server/db/scope.server'
 import { assertEmailFree, createUser } from '../users/users.server'
 
 /**
@@ -19,10 +19,14 @@ export const RESET_LIMITS = { windowSeconds: 15 * 60, perAccount: 3, perIp: 20 }
 
 type Bucket = { key: string; limit: number }
 
-function signInBuckets(ctx: TenantContext, email: string) {
+/**
+ * The database completes every key from the verified request context (docs/decisions/009): account keys get the
+ * context's tenant in front, `@ip:` keys the context's client address, so a request can only touch its own buckets.
+ */
+function signInBuckets(email: string) {
   return {
-    account: { key: `signin:account:${ctx.tenantId}:${email}`, limit: SIGN_IN_LIMITS.perAccount },
-    ip: { key: `signin:ip:${ctx.ip ?? 'unknown'}`, limit: SIGN_IN_LIMITS.perIp },
+    account: { key: `signin:account:${email}`, limit: SIGN_IN_LIMITS.perAccount },
+    ip: { key: '@ip:signin', limit: SIGN_IN_LIMITS.perIp },
   }
 }
 
@@ -54,7 +58,7 @@ export async function signInWithPassword(
   ctx: TenantContext,
   input: { email: string; password: string; rememberMe: boolean; headers: Headers; requireSuperuser: boolean },
 ) {
-  const buckets = signInBuckets(ctx, input.email)
+  const buckets = signInBuckets(input.email)
   const retry = await withTenant(ctx, (tx) => takeAttempt(tx, [buckets.account, buckets.ip], SIGN_IN_LIMITS.windowSeconds))
   if (retry > 0) {
     await withTenant(ctx, (tx) =>
@@ -77,7 +81,7 @@ export async function signInWithPassword(
         headers: input.headers,
       })
       const userId = result.user.id
-      await tx.execute(sql`select haven_set_actor(${userId}, null)`)
+      await setActor(tx, userId, null)
       await tx.update(users).set({ lastSignInAt: sql`now()` }).where(eq(users.id, userId))
       await tx.execute(sql`select haven_audit_event('SIGN_IN', 'users', ${userId}::uuid, '{"method":"password"}'::jsonb)`)
       await tx.execute(sql`select haven_rate_limit_clear(${buckets.account.key})`)
@@ -100,12 +104,12 @@ export async function signInWithPassword(
 }
 
 /** Throttles reset requests per account and IP; answers whether this one may send a link. */
-export async function mayRequestReset(tx: Tx, ctx: TenantContext, email: string): Promise<boolean> {
+export async function mayRequestReset(tx: Tx, email: string): Promise<boolean> {
   const retry = await takeAttempt(
     tx,
     [
-      { key: `reset:account:${ctx.tenantId}:${email}`, limit: RESET_LIMITS.perAccount },
-      { key: `reset:ip:${ctx.ip ?? 'unknown'}`, limit: RESET_LIMITS.perIp },
+      { key: `reset:account:${email}`, limit: RESET_LIMITS.perAccount },
+      { key: '@ip:reset', limit: RESET_LIMITS.perIp },
     ],
     RESET_LIMITS.windowSeconds,
   )
@@ -177,7 +181,7 @@ export async function acceptInvitation(tx: Tx, input: { token: string; fullName:
     .update(invitations)
     .set({ status: 'accepted', acceptedAt: sql`now()`, acceptedUserId: user.id })
     .where(eq(invitations.id, invitation.id))
-  await tx.execute(sql`select haven_set_actor(${user.id}, null)`)
+  await setActor(tx, user.id, null)
   await tx.execute(sql`select haven_audit_event('INVITATION_ACCEPTED', 'invitations', ${invitation.id}::uuid, '{}'::jsonb)`)
   return { user, email: invitation.email }
 }

@@ -2,6 +2,7 @@ import path from 'node:path'
 import { notInArray, sql } from 'drizzle-orm'
 import { PERMISSIONS } from '../../lib/permissions'
 import type { AppDb, Database } from './client.server'
+import { contextKey } from './context-key.server'
 import { permissions } from './schema'
 
 export const MIGRATIONS_DIR = path.resolve(process.env.HAVEN_MIGRATIONS_DIR ?? 'drizzle')
@@ -19,6 +20,7 @@ export async function migrateDatabase(target: Database | { driver: 'postgres'; o
     const { migrate } = await import('drizzle-orm/pglite/migrator')
     await migrate(target.db as never, { migrationsFolder: MIGRATIONS_DIR })
     await syncPermissionCatalog(target.db)
+    await installContextKey(target.db)
     return
   }
   const url = 'ownerUrl' in target ? target.ownerUrl : undefined
@@ -34,10 +36,16 @@ export async function migrateDatabase(target: Database | { driver: 'postgres'; o
     const db = drizzle({ client, casing: 'snake_case' })
     await migrate(db, { migrationsFolder: MIGRATIONS_DIR })
     await syncPermissionCatalog(db as unknown as AppDb)
+    await installContextKey(db as unknown as AppDb)
     await client`select pg_advisory_unlock(${MIGRATION_LOCK})`
   } finally {
     await client.end({ timeout: 5 })
   }
+}
+
+/** Puts this server's context-signing key where only the schema owner can read it (docs/decisions/009). */
+async function installContextKey(db: AppDb) {
+  await db.execute(sql`select haven_install_context_key(decode(${contextKey().toString('hex')}, 'hex'))`)
 }
 
 async function syncPermissionCatalog(db: AppDb) {

@@ -385,6 +385,25 @@ export const auditLog = pgTable(
   ],
 )
 
+/**
+ * Domain events on their way into `audit_log`: `haven_audit_event()` inserts here and a BEFORE INSERT trigger writes
+ * the audit row from the verified request context and keeps nothing (the table stays empty). A table rather than a
+ * SECURITY DEFINER function because on Citus only a trigger on the shard may write the co-located audit shard.
+ */
+export const auditEventOutbox = pgTable(
+  'audit_event_outbox',
+  {
+    tenantId: tenantId(),
+    id: id(),
+    action: auditAction('action').notNull(),
+    tableName: text('table_name').notNull(),
+    recordId: uuid('record_id'),
+    details: jsonb('details').$type<JsonObject>(),
+    ...timestamps,
+  },
+  (t) => [primaryKey({ name: 'audit_event_outbox_pkey', columns: [t.tenantId, t.id] })],
+)
+
 export const invitations = pgTable(
   'invitations',
   {
@@ -431,6 +450,7 @@ export const TENANT_TABLES = [
   'categories',
   'audit_log',
   'invitations',
+  'audit_event_outbox',
 ] as const
 
 /**

@@ -1,12 +1,13 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
 import { sql } from 'drizzle-orm'
 import type { AppDb, Tx } from './client.server'
+import { type ContextFields, signContext } from './context-key.server'
 
 /**
- * The one way to touch tenant data: a transaction that first enters a request role and sets the tenant, the
- * actor and the audit context transaction-locally, in one statement with bound parameters
- * (`haven_set_context`), then runs the work and commits. The settings vanish at COMMIT or ROLLBACK, so nothing
- * leaks into the next use of a pooled connection.
+ * The one way to touch tenant data: a transaction that first cleans the session, enters a request role and sets
+ * the signed context (tenant, actor, audit fields) transaction-locally, in one statement with bound parameters
+ * (`haven_set_context`), then runs the work and commits. The settings vanish at COMMIT or ROLLBACK, and whatever
+ * an earlier request left on the connection is reset or the connection is discarded (docs/decisions/009).
  */
 export type ScopeRole = 'haven_tenant' | 'haven_console' | 'haven_app'
 
@@ -22,7 +23,7 @@ export type TenantContext = AuditContext & { tenantId: string }
 /** The console works across tenants; `tenantId` names the tenant an action concerns (for domain audit events). */
 export type ConsoleContext = AuditContext & { tenantId?: string | null }
 
-type ActiveScope = { role: ScopeRole; tenantId: string | null; tx: Tx }
+type ActiveScope = { role: ScopeRole; tenantId: string | null; tx: Tx; ctx: AuditContext }
 
 const active = new AsyncLocalStorage<ActiveScope>()
 
@@ -41,6 +42,25 @@ function database(): AppDb {
   return db
 }
 
+function fields(role: ScopeRole, tenantId: string | null, ctx: AuditContext): ContextFields {
+  return [
+    role,
+    tenantId ?? '',
+    ctx.userId ?? '',
+    ctx.impersonatorId ?? '',
+    ctx.ip ?? '',
+    (ctx.userAgent ?? '').slice(0, 512),
+    (ctx.requestId ?? '').slice(0, 64),
+  ]
+}
+
+/** A connection the server dropped (a restart, an idle timeout) fails before any work ran; that is retried once. */
+function failedBeforeWork(error: unknown): boolean {
+  const e = error as { code?: string; cause?: { code?: string } }
+  const codes = [e?.code, e?.cause?.code]
+  return codes.some((c) => c === '57P01' || c === 'CONNECTION_CLOSED' || c === 'CONNECTION_ENDED' || c === 'CONNECTION_DESTROYED')
+}
+
 async function run<T>(role: ScopeRole, tenantId: string | null, ctx: AuditContext, work: (tx: Tx) => Promise<T>) {
   const outer = active.getStore()
   if (outer) {
@@ -49,12 +69,36 @@ async function run<T>(role: ScopeRole, tenantId: string | null, ctx: AuditContex
     if (outer.role === role && outer.tenantId === tenantId) return work(outer.tx)
     throw new Error(`A ${role} scope cannot be opened inside a ${outer.role} scope`)
   }
-  return database().transaction(async (tx) => {
-    await tx.execute(
-      sql`select haven_set_context(${role}, ${tenantId}, ${ctx.userId ?? null}, ${ctx.impersonatorId ?? null}, ${ctx.ip ?? null}, ${ctx.userAgent ?? null}, ${ctx.requestId ?? null})`,
+  const attempt = (started: { work: boolean }) =>
+    database().transaction(
+      async (tx) => {
+        const { context, sig } = signContext(fields(role, tenantId, ctx))
+        await tx.execute(sql`select public.haven_set_context(${context}, ${sig})`)
+        started.work = true
+        return active.run({ role, tenantId, tx, ctx }, () => work(tx))
+      },
+      // Explicit, so a session default an earlier request may have left (read only, serializable) cannot apply.
+      { isolationLevel: 'read committed', accessMode: 'read write' },
     )
-    return active.run({ role, tenantId, tx }, () => work(tx))
-  })
+  const first = { work: false }
+  try {
+    return await attempt(first)
+  } catch (error) {
+    if (first.work || !failedBeforeWork(error)) throw error
+    return attempt({ work: false })
+  }
+}
+
+/**
+ * Makes `userId` (and the impersonator, if any) the actor of the current scope's transaction, for the audit trail,
+ * once the session has been read. Same role and tenant; the database refuses anything else.
+ */
+export async function setActor(tx: Tx, userId: string, impersonatorId: string | null = null) {
+  const scope = currentScope()
+  const ctx = { ...scope.ctx, userId, impersonatorId }
+  scope.ctx = ctx
+  const { context, sig } = signContext(fields(scope.role, scope.tenantId, ctx))
+  await tx.execute(sql`select public.haven_set_actor(${context}, ${sig})`)
 }
 
 /** Runs `work` as haven_tenant: RLS shows and accepts only `ctx.tenantId`'s rows. */

@@ -1,0 +1,226 @@
+import { randomUUID } from 'node:crypto'
+import { sql } from 'drizzle-orm'
+import fc from 'fast-check'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { takeAttempt } from '../../app/features/auth/auth.server'
+import { type Database, rowsOf, type Tx } from '../../app/server/db/client.server'
+import { organizations } from '../../app/server/db/schema'
+import { setScopeDatabase, withTenant } from '../../app/server/db/scope.server'
+import { openAppPool, openTestDatabase, type TestDatabase } from '../support/db'
+import { pgError } from '../support/errors'
+import { createTenantWithData, type TenantData, unique } from '../support/tenant-data'
+
+/**
+ * SQL injected into one request, run the way an injection would run: as the request role, inside a real tenant
+ * scope. Each attack is followed by an ordinary request of another tenant on the same connection (a pool of one),
+ * which must see only its own rows, write with its audit row in public.audit_log, and behave as on a fresh
+ * connection. The embedded database connects as a superuser, so there a bare RESET ROLE escapes every policy:
+ * attacks that need that escape run on PostgreSQL only (docs/decisions/009).
+ */
+let t: TestDatabase
+let pool: Database
+let tenants: TenantData[]
+beforeAll(async () => {
+  t = await openTestDatabase()
+  tenants = []
+  for (let i = 0; i < 3; i++) tenants.push(await createTenantWithData())
+  pool = await openAppPool(t, 1)
+  setScopeDatabase(pool.db)
+}, 60_000)
+afterAll(async () => {
+  setScopeDatabase(t.app.db)
+  await pool.close()
+  await t.close()
+})
+
+const tenant = (i: number): TenantData => {
+  const found = tenants[i % tenants.length]
+  if (!found) throw new Error(`no tenant ${i}`)
+  return found
+}
+
+async function rows<T>(tx: Tx, query: ReturnType<typeof sql>): Promise<T[]> {
+  return rowsOf<T>(await tx.execute(query))
+}
+
+async function asOwner<T>(query: ReturnType<typeof sql>): Promise<T[]> {
+  return rowsOf<T>(await t.owner.db.execute(query))
+}
+
+/** Runs each statement of an attack in `attacker`'s scope; returns the SQLSTATE of the first one refused, if any. */
+async function attack(attacker: TenantData, statements: string[]): Promise<string | null> {
+  try {
+    await withTenant({ tenantId: attacker.tenantId, userId: attacker.ownerId, requestId: unique('attack') }, async (tx) => {
+      for (const statement of statements) await tx.execute(sql.raw(statement))
+    })
+    return null
+  } catch (error) {
+    const pg = pgError(error)
+    if (!pg) throw error
+    return pg.code
+  }
+}
+
+type Session = Record<string, string>
+const SESSION = sql`select current_user as role, current_setting('search_path') as search_path,
+  current_setting('transaction_read_only') as read_only, current_setting('transaction_isolation') as isolation,
+  current_setting('statement_timeout') as statement_timeout, current_setting('DateStyle') as datestyle,
+  current_setting('TimeZone') as timezone, current_setting('row_security') as row_security,
+  current_setting('bytea_output') as bytea_output, current_setting('IntervalStyle') as intervalstyle,
+  (select count(*) from pg_prepared_statements where from_sql)::text as prepared,
+  (select count(*) from pg_cursors)::text as cursors,
+  (select count(*) from pg_locks where locktype = 'advisory' and pid = pg_backend_pid())::text as advisory_locks`
+
+let fresh: Session | undefined
+
+/**
+ * An ordinary request of `victim`: reads only its own rows, writes one organization whose audit row must land in
+ * public.audit_log with the victim as actor, and reports its session so it can be compared with a fresh one.
+ */
+async function ordinary(victim: TenantData): Promise<Session> {
+  const requestId = unique('ordinary')
+  const name = unique('org')
+  const seen = await withTenant({ tenantId: victim.tenantId, userId: victim.ownerId, requestId }, async (tx) => {
+    const [session] = await rows<Session>(tx, SESSION)
+    const tenantsSeen = await rows<{ tenant_id: string }>(tx, sql`select distinct tenant_id from users`)
+    const categoriesSeen = await rows<{ tenant_id: string }>(tx, sql`select distinct tenant_id from categories`)
+    await tx.insert(organizations).values({ tenantId: victim.tenantId, name })
+    // A statement that outlives any statement_timeout an attacker may have left behind.
+    await tx.execute(sql`select pg_sleep(0.12)`)
+    return { session, tenantsSeen, categoriesSeen }
+  })
+  expect(seen.tenantsSeen).toEqual([{ tenant_id: victim.tenantId }])
+  expect(seen.categoriesSeen).toEqual([{ tenant_id: victim.tenantId }])
+  const audit = await asOwner<{ tenant_id: string; user_id: string; table_name: string }>(
+    sql`select tenant_id, user_id, table_name from public.audit_log where request_id = ${requestId}`,
+  )
+  expect(audit).toEqual([{ tenant_id: victim.tenantId, user_id: victim.ownerId, table_name: 'organizations' }])
+  const stored = await asOwner<{ tenant_id: string }>(sql`select tenant_id from organizations where name = ${name}`)
+  expect(stored).toEqual([{ tenant_id: victim.tenantId }])
+  if (!seen.session) throw new Error('no session row')
+  return seen.session
+}
+
+const serverOnly = () => t.driver === 'postgres'
+
+type Attack = { name: string; sql: (a: TenantData, b: TenantData) => string[]; refused?: string; serverOnly?: boolean }
+
+/** Each kind of attack found, with siblings. `refused` is the SQLSTATE the database must answer with. */
+const ATTACKS: Attack[] = [
+  // Temporary and permanent objects that could shadow Haven's tables or functions.
+  { name: 'a temporary audit_log table', sql: () => ['create temp table audit_log (like public.audit_log)'], refused: '42501' },
+  { name: 'a temporary view named users', sql: () => ['create temp view users as select * from public.users where false'], refused: '42501' },
+  { name: 'a temporary function', sql: () => ['create function pg_temp.lower(text) returns text language sql as $$ select $1 $$'], refused: '42501' },
+  { name: 'a table in public', sql: () => ['create table public.sessions_copy (id int)'], refused: '42501' },
+  { name: 'a function in public', sql: () => ['create function public.haven_tenant_id(int) returns uuid language sql as $$ select null::uuid $$'], refused: '42501' },
+  // Session state that would outlive the request.
+  { name: 'a session-level read-only default', sql: () => ['set default_transaction_read_only = on'] },
+  { name: 'serializable as the session default', sql: () => ['set session characteristics as transaction isolation level serializable read only'] },
+  { name: 'a session search_path', sql: () => ['set search_path = pg_catalog'] },
+  { name: 'a session statement_timeout', sql: () => ["set statement_timeout = '100ms'"] },
+  { name: 'session date, time zone and output formats', sql: () => ["set datestyle = 'SQL, DMY'", "set timezone = 'Pacific/Kiritimati'", "set intervalstyle = 'sql_standard'", "set bytea_output = 'escape'"] },
+  { name: 'row_security off for the session', sql: () => ['set row_security = off'] },
+  { name: 'a session-level forged context', sql: (_a, b) => [`select set_config('app.context', 'v1${'\u001f'}haven_tenant${'\u001f'}${b.tenantId}', false)`, "set app.context_sig = 'forged'"] },
+  { name: 'a session-level SET ROLE haven_console', sql: () => ['set role haven_console'] },
+  { name: 'a session-level role through set_config', sql: () => ["select set_config('role', 'haven_console', false)"] },
+  { name: 'a session advisory lock', sql: (_a, b) => [`select pg_advisory_lock(hashtext('haven.categories.move'), hashtext('${b.tenantId}'))`], refused: '42501' },
+  { name: 'a held cursor over the tenant', sql: () => ['declare leftover cursor with hold for select * from users'] },
+  { name: 'a listener', sql: () => ['listen haven_events'] },
+  { name: 'an SQL-level prepared statement', sql: () => ['prepare haven_evil as select * from users'] },
+  // Forged context, roles and keys.
+  {
+    name: 'a forged tenant in the context',
+    sql: (a, b) => [
+      `select set_config('app.context', replace(current_setting('app.context'), '${a.tenantId}', '${b.tenantId}'), true)`,
+      `do $$ begin if (select count(*) from users) <> 0 then raise exception 'forged context saw rows'; end if; end $$`,
+      `insert into organizations (tenant_id, name) values ('${b.tenantId}', 'planted')`,
+    ],
+    refused: '42501',
+  },
+  {
+    name: 'a bare SET ROLE haven_console',
+    sql: () => ['set local role haven_console', `do $$ begin if (select count(*) from users) + (select count(*) from tenants) <> 0 then raise exception 'console role saw rows'; end if; end $$`, `update tenants set name = 'taken over'`],
+    refused: undefined,
+  },
+  { name: 'RESET ROLE to the login role', sql: () => ['reset role', 'select count(*) from users'], refused: '42501', serverOnly: true },
+  { name: 'reading the signing key', sql: () => ['select * from public.haven_context_keys'], refused: '42501' },
+  { name: 'installing a signing key', sql: () => [`select haven_install_context_key('\\x${'00'.repeat(32)}'::bytea)`], refused: '42501' },
+  { name: 'a domain event for another tenant', sql: (_a, b) => [`insert into audit_event_outbox (tenant_id, action, table_name) values ('${b.tenantId}', 'SIGN_IN', 'users')`], refused: '42501' },
+  { name: 'writing the audit log', sql: (a) => [`insert into audit_log (tenant_id, table_name, action) values ('${a.tenantId}', 'users', 'SIGN_IN')`], refused: '42501' },
+  { name: 'deleting audit rows', sql: () => ['delete from audit_log'], refused: '42501' },
+  { name: 'writing category paths', sql: () => ["update categories set path = 'x'"], refused: '42501' },
+  { name: 'turning RLS off', sql: () => ['alter table users no force row level security'], refused: '42501' },
+  { name: 'becoming another login', sql: () => ['set session authorization postgres'], refused: '42501', serverOnly: true },
+]
+
+describe('a hostile request', () => {
+  beforeAll(async () => {
+    fresh = await ordinary(tenant(1))
+  })
+
+  for (const a of ATTACKS) {
+    it(`${a.name}: ${a.refused ? `refused (${a.refused})` : 'contained'}; the next request of another tenant is unaffected`, async () => {
+      if (a.serverOnly && !serverOnly()) return
+      const attacker = tenant(0)
+      const victim = tenant(1)
+      const code = await attack(attacker, a.sql(attacker, victim))
+      if (a.refused) expect(code).toBe(a.refused)
+      expect(await ordinary(victim)).toEqual(fresh)
+      // The attacker's own tenant is unharmed too.
+      await ordinary(attacker)
+    })
+  }
+
+  it("cannot fill another tenant's throttle buckets or another address's: keys come from the verified context", async () => {
+    const attacker = tenant(0)
+    const victim = tenant(1)
+    const key = 'signin:account:victim@example.test'
+    await attack(attacker, [
+      `select haven_rate_limit_take(array['${key}', '${victim.tenantId}:${key}', '@ip:signin'], array[1, 1, 1], 900) from generate_series(1, 10)`,
+    ])
+    // The victim tenant's bucket for that account, from another address, is untouched.
+    const retry = await withTenant({ tenantId: victim.tenantId, ip: '203.0.113.77' }, (tx) =>
+      takeAttempt(tx, [{ key, limit: 5 }, { key: '@ip:signin', limit: 5 }], 900),
+    )
+    expect(retry).toBe(0)
+  })
+
+  it('writes domain events only for its own tenant, attributed to the verified actor', async () => {
+    const attacker = tenant(0)
+    const requestId = unique('event')
+    await withTenant({ tenantId: attacker.tenantId, userId: attacker.ownerId, requestId }, async (tx) => {
+      await tx.execute(sql.raw(`select set_config('app.context', replace(current_setting('app.context'), '${attacker.ownerId}', '${randomUUID()}'), true)`))
+      await tx.execute(sql`select haven_audit_event('SIGN_IN', 'users', null, '{}'::jsonb)`)
+    }).catch(() => undefined)
+    const events = await asOwner<{ tenant_id: string; user_id: string | null }>(
+      sql`select tenant_id, user_id from public.audit_log where request_id = ${requestId}`,
+    )
+    // The forged actor broke the signature: no event at all rather than one in someone else's name.
+    expect(events).toEqual([])
+  })
+
+  it('pool-of-one property: random hostile and ordinary requests across three tenants', async () => {
+    const usable = ATTACKS.filter((a) => !a.serverOnly || serverOnly())
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.record({ hostile: fc.boolean(), attack: fc.nat(usable.length - 1), who: fc.nat(2), other: fc.nat(1) }), {
+          minLength: 3,
+          maxLength: 8,
+        }),
+        async (steps) => {
+          for (const step of steps) {
+            const actor = tenant(step.who)
+            if (step.hostile) {
+              const chosen = usable[step.attack]
+              if (!chosen) throw new Error('no attack')
+              await attack(actor, chosen.sql(actor, tenant(step.who + 1 + step.other)))
+            } else {
+              expect(await ordinary(actor)).toEqual(fresh)
+            }
+          }
+        },
+      ),
+      { numRuns: 12 },
+    )
+  }, 240_000)
+})
