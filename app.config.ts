@@ -20,6 +20,7 @@ const schema = z.object({
   HAVEN_SEED: z.enum(['auto', 'never']).optional(),
   HAVEN_TRUSTED_PROXY: z.enum(['0', '1', 'true', 'false']).default('0'),
   HAVEN_DB_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+  HAVEN_DB_CONNECT_TIMEOUT: z.coerce.number().int().min(1).max(60).default(5),
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
 })
 
@@ -45,6 +46,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       ? { driver: 'postgres' as const, url: e.DATABASE_URL, ownerUrl: e.HAVEN_OWNER_DATABASE_URL ?? e.DATABASE_URL }
       : { driver: 'pglite' as const, dataDir: e.HAVEN_DATA_DIR },
     poolMax: e.HAVEN_DB_POOL_MAX,
+    dbConnectTimeoutSeconds: e.HAVEN_DB_CONNECT_TIMEOUT,
     rootDomain,
     port: e.PORT,
     protocol: e.HAVEN_PROTOCOL ?? (production ? 'https' : 'http'),

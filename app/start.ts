@@ -11,6 +11,33 @@ const csrf = createCsrfMiddleware({
   filter: ({ request }) => request.method !== 'GET' && request.method !== 'HEAD',
 })
 
+/** One structured log line per request (app/server/request-log.server.ts); it also fixes the request id. */
+const requestLog = createMiddleware().server(async ({ next, request }) => {
+  const { logRequest } = await import('./server/request-log.server')
+  let result: Awaited<ReturnType<typeof next>> | undefined
+  await logRequest(request, async () => {
+    result = await next()
+    return result.response
+  })
+  if (!result) throw new Error('request middleware: no result')
+  return result
+})
+
+/**
+ * Liveness (`/healthz`: the process answers) and readiness (`/readyz`: the database answers within 2 s) for load
+ * balancers and orchestrators, on every host, before the database gate so liveness never waits for it.
+ */
+const health = createMiddleware().server(async ({ next, request }) => {
+  const { pathname } = new URL(request.url)
+  if (request.method !== 'GET' || (pathname !== '/healthz' && pathname !== '/readyz')) return next()
+  const json = (status: number, body: object, headers: Record<string, string> = {}) =>
+    new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', 'cache-control': 'no-store', ...headers } })
+  if (pathname === '/healthz') return json(200, { status: 'ok' })
+  const { databaseReadiness } = await import('./server/db/index.server')
+  const ready = await databaseReadiness(2000)
+  return ready.ok ? json(200, { status: 'ready', ms: ready.ms }) : json(503, { status: 'unavailable', reason: ready.reason }, { 'retry-after': '5' })
+})
+
 /** The server listens before the database has migrated; requests wait for it rather than fail. */
 const databaseReady = createMiddleware().server(async ({ next }) => {
   const { bootDatabase } = await import('./server/db/index.server')
@@ -55,7 +82,7 @@ const httpErrorAdapter = createSerializationAdapter({
 })
 
 export const startInstance = createStart(() => ({
-  requestMiddleware: [databaseReady, csrf],
+  requestMiddleware: [requestLog, health, databaseReady, csrf],
   functionMiddleware: [errorStatus],
   serializationAdapters: [httpErrorAdapter],
 }))

@@ -10,6 +10,7 @@ import type { Permission } from '../lib/permissions'
 import { isPermission } from '../lib/permissions'
 import { auth } from './auth.server'
 import { type Realm, resolveRealm } from './realm.server'
+import { noteCaller, requestEntry } from './request-log.server'
 
 export type RequestDescription = { realm: Realm; host: string; audit: AuditContext & { ip: string | null } }
 
@@ -19,7 +20,9 @@ export async function describeRequest(): Promise<RequestDescription> {
   const host = getRequestHost({ xForwardedHost: config().trustedProxy }) ?? ''
   const realm = await resolveRealm(host)
   const ip = getRequestIP({ xForwardedFor: config().trustedProxy }) ?? null
-  const requestId = request.headers.get('x-request-id')?.slice(0, 64) || randomUUID()
+  const requestId = requestEntry()?.requestId ?? (request.headers.get('x-request-id')?.slice(0, 64) || randomUUID())
+  if (realm.kind === 'tenant' || realm.kind === 'suspended') noteCaller({ tenant: realm.slug })
+  else if (realm.kind === 'console') noteCaller({ tenant: 'console' })
   return { realm, host, audit: { ip, userAgent: request.headers.get('user-agent'), requestId } }
 }
 
@@ -44,6 +47,7 @@ export async function loadSession(tx: Tx, tenantId: string): Promise<Caller | nu
   if (session.tenantId !== tenantId || user.tenantId !== tenantId || !user.isActive || user.isDeleted) return null
   const impersonatorId = session.impersonatorId ?? null
   await setActor(tx, user.id, impersonatorId)
+  noteCaller({ user: user.id, impersonator: impersonatorId ?? undefined })
   return {
     user: {
       id: user.id,

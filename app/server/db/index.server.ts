@@ -3,7 +3,7 @@ import { type AppConfig, config } from '../../../app.config'
 import { type Database, openDatabase } from './client.server'
 import { migrateDatabase } from './migrate.server'
 import { syncSystemRoleGrants } from '../../features/roles/roles.server'
-import { setScopeDatabase, withConsole } from './scope.server'
+import { setScopeDatabase, withConsole, withResolver } from './scope.server'
 import { isDatabaseEmpty, seedDemo } from './seed.server'
 
 type Boot = { database: Database; seeded: boolean; ms: number }
@@ -18,7 +18,7 @@ export function bootDatabase(cfg: AppConfig = config()): Promise<Boot> {
     const database =
       cfg.database.driver === 'pglite'
         ? await openDatabase({ driver: 'pglite', dataDir: cfg.database.dataDir })
-        : await openDatabase({ driver: 'postgres', url: cfg.database.url, max: cfg.poolMax })
+        : await openDatabase({ driver: 'postgres', url: cfg.database.url, max: cfg.poolMax, connectTimeoutSeconds: cfg.dbConnectTimeoutSeconds })
     await migrateDatabase(cfg.database.driver === 'pglite' ? database : { driver: 'postgres', ownerUrl: cfg.database.ownerUrl })
     setScopeDatabase(database.db)
     await withConsole({ requestId: 'boot' }, async (tx) => {
@@ -33,6 +33,29 @@ export function bootDatabase(cfg: AppConfig = config()): Promise<Boot> {
     return { database, seeded, ms: Math.round(performance.now() - started) }
   })()
   return state.__havenBoot
+}
+
+/** Whether the database answers a trivial scoped query within `timeoutMs` (the readiness probe). */
+export async function databaseReadiness(timeoutMs: number): Promise<{ ok: true; ms: number } | { ok: false; reason: string }> {
+  const started = performance.now()
+  let timer: NodeJS.Timeout | undefined
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs)
+  })
+  try {
+    await Promise.race([
+      (async () => {
+        await bootDatabase()
+        await withResolver((tx) => tx.execute(sql`select 1`))
+      })(),
+      timeout,
+    ])
+    return { ok: true, ms: Math.round(performance.now() - started) }
+  } catch (error) {
+    return { ok: false, reason: error instanceof Error ? error.message.slice(0, 200) : 'unknown' }
+  } finally {
+    clearTimeout(timer)
+  }
 }
 
 export async function shutdownDatabase() {
