@@ -54,11 +54,13 @@ function fields(role: ScopeRole, tenantId: string | null, ctx: AuditContext): Co
   ]
 }
 
-/** A connection the server dropped (a restart, an idle timeout) fails before any work ran; that is retried once. */
+const DROPPED_CONNECTION = new Set(['57P01', 'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED', 'ECONNRESET', 'EPIPE'])
+
+/** A connection the server dropped (a restart, an idle timeout) fails before any work ran; that is retried. */
 function failedBeforeWork(error: unknown): boolean {
   const e = error as { code?: string; cause?: { code?: string } }
   const codes = [e?.code, e?.cause?.code]
-  return codes.some((c) => c === '57P01' || c === 'CONNECTION_CLOSED' || c === 'CONNECTION_ENDED' || c === 'CONNECTION_DESTROYED')
+  return codes.some((c) => c !== undefined && DROPPED_CONNECTION.has(c))
 }
 
 async function run<T>(role: ScopeRole, tenantId: string | null, ctx: AuditContext, work: (tx: Tx) => Promise<T>) {
@@ -80,12 +82,15 @@ async function run<T>(role: ScopeRole, tenantId: string | null, ctx: AuditContex
       // Explicit, so a session default an earlier request may have left (read only, serializable) cannot apply.
       { isolationLevel: 'read committed', accessMode: 'read write' },
     )
-  const first = { work: false }
-  try {
-    return await attempt(first)
-  } catch (error) {
-    if (first.work || !failedBeforeWork(error)) throw error
-    return attempt({ work: false })
+  // After a database restart every pooled connection is dead but only found so on use: a few tries, each on the
+  // next connection, and only while no work has run.
+  for (let tries = 1; ; tries++) {
+    const started = { work: false }
+    try {
+      return await attempt(started)
+    } catch (error) {
+      if (started.work || tries >= 4 || !failedBeforeWork(error)) throw error
+    }
   }
 }
 
