@@ -178,10 +178,11 @@ DROP FUNCTION IF EXISTS haven_set_context(text, text, text, text, text, text, te
 -- The first statement of every request transaction. It starts from a clean session whatever an earlier request on
 -- this connection did: RESET ALL drops session-level settings (search_path, timeouts, row_security, app.*), RESET
 -- ROLE a session-level SET ROLE; held cursors, listeners, session advisory locks and SQL-level prepared statements
--- are released. Then the signed context is set transaction-locally and the role entered.
+-- are released. Then the signed context is set transaction-locally and the role entered. It answers false when this
+-- transaction itself was begun under a leftover read-only or serializable default.
 -- Not SECURITY DEFINER (SET ROLE needs the caller) and no SET clause (RESET ALL must outlive the call); every name
 -- is qualified instead.
-CREATE OR REPLACE FUNCTION haven_set_context(p_context text, p_sig text) RETURNS void
+CREATE OR REPLACE FUNCTION haven_set_context(p_context text, p_sig text) RETURNS boolean
 LANGUAGE plpgsql
 AS $$
 DECLARE
@@ -207,7 +208,14 @@ BEGIN
   IF v[1] NOT IN ('haven_tenant', 'haven_console', 'haven_app') THEN
     RAISE EXCEPTION 'haven_set_context: role % is not a request role', v[1] USING ERRCODE = 'invalid_parameter_value';
   END IF;
+  -- A read-only or serializable default left by an earlier request already applies to this transaction and can no
+  -- longer be changed in it: answer false, and the scope commits (keeping the RESET ALL) and starts again.
+  IF pg_catalog.current_setting('transaction_read_only') = 'on'
+     OR pg_catalog.current_setting('transaction_isolation') <> 'read committed' THEN
+    RETURN false;
+  END IF;
   EXECUTE pg_catalog.format('SET LOCAL ROLE %I', v[1]);
+  RETURN true;
 END
 $$;
 --> statement-breakpoint

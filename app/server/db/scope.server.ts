@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
 import { sql } from 'drizzle-orm'
-import type { AppDb, Tx } from './client.server'
+import { type AppDb, rowsOf, type Tx } from './client.server'
 import { type ContextFields, signContext } from './context-key.server'
 
 /**
@@ -26,6 +26,7 @@ export type ConsoleContext = AuditContext & { tenantId?: string | null }
 type ActiveScope = { role: ScopeRole; tenantId: string | null; tx: Tx; ctx: AuditContext }
 
 const active = new AsyncLocalStorage<ActiveScope>()
+const RESTART: unique symbol = Symbol('restart')
 
 // On globalThis because the server bundle may hold more than one copy of this module (a Nitro plugin boots the
 // database; the request handlers use it).
@@ -72,22 +73,22 @@ async function run<T>(role: ScopeRole, tenantId: string | null, ctx: AuditContex
     throw new Error(`A ${role} scope cannot be opened inside a ${outer.role} scope`)
   }
   const attempt = (started: { work: boolean }) =>
-    database().transaction(
-      async (tx) => {
-        const { context, sig } = signContext(fields(role, tenantId, ctx))
-        await tx.execute(sql`select public.haven_set_context(${context}, ${sig})`)
-        started.work = true
-        return active.run({ role, tenantId, tx, ctx }, () => work(tx))
-      },
-      // Explicit, so a session default an earlier request may have left (read only, serializable) cannot apply.
-      { isolationLevel: 'read committed', accessMode: 'read write' },
-    )
+    database().transaction(async (tx) => {
+      const { context, sig } = signContext(fields(role, tenantId, ctx))
+      const [row] = rowsOf<{ clean: boolean }>(await tx.execute(sql`select public.haven_set_context(${context}, ${sig}) as clean`))
+      // Begun under a default an earlier request left (read only, serializable): commit the cleanup, start again.
+      if (!row?.clean) return RESTART
+      started.work = true
+      return active.run({ role, tenantId, tx, ctx }, () => work(tx))
+    })
   // After a database restart every pooled connection is dead but only found so on use: a few tries, each on the
   // next connection, and only while no work has run.
   for (let tries = 1; ; tries++) {
     const started = { work: false }
     try {
-      return await attempt(started)
+      const result = await attempt(started)
+      if (result !== RESTART) return result
+      if (tries >= 4) throw new Error('haven: the database connection stayed unclean after 4 attempts')
     } catch (error) {
       if (started.work || tries >= 4 || !failedBeforeWork(error)) throw error
     }
