@@ -12,6 +12,8 @@ export const categoryMetadata = z
   .record(z.string().max(100), z.json())
   .refine((m) => JSON.stringify(m).length <= 10_000, 'Keep metadata under 10,000 characters')
 
+export type CategoryMetadata = z.output<typeof categoryMetadata>
+
 export const CHILD_PAGE_SIZE = 200
 export const SEARCH_LIMIT = 25
 /** Descendant counts in lists stop at this many; the details panel counts exactly. */
@@ -50,7 +52,7 @@ export type UpdateCategoryInput = z.output<typeof updateCategorySchema>
 /**
  * `expectedParentId` is the parent the client saw: if another change moved the category meanwhile the move is
  * refused with 409 instead of acting on a tree the person did not look at. `beforeId` places it just before that
- * sibling under the new parent; without it the category goes last.
+ * sibling under the new parent; without it the category goes last (also when it stays under the same parent).
  */
 export const moveCategorySchema = z.object({
   id: z.uuid(),
@@ -68,13 +70,26 @@ export const reorderCategorySchema = z.object({
 export type ReorderCategoryInput = z.output<typeof reorderCategorySchema>
 
 /** Metadata as the edit form shows it: a JSON object in a text area. */
-export function parseMetadataText(text: string): { ok: true; value: Record<string, unknown> } | { ok: false; error: string } {
+export function parseMetadataText(text: string): { ok: true; value: CategoryMetadata } | { ok: false; error: string } {
   if (!text.trim()) return { ok: true, value: {} }
   try {
     const value: unknown = JSON.parse(text)
     if (!value || typeof value !== 'object' || Array.isArray(value)) return { ok: false, error: 'Enter a JSON object, like {"sku": "A-1"}' }
-    return { ok: true, value: value as Record<string, unknown> }
+    const parsed = categoryMetadata.safeParse(value)
+    return parsed.success ? { ok: true, value: parsed.data } : { ok: false, error: parsed.error.issues[0]?.message ?? 'This metadata is not valid' }
   } catch {
     return { ok: false, error: 'This is not valid JSON' }
   }
+}
+
+export type CategoryNode = {
+  id: string
+  parentId: string | null
+  name: string
+  position: number
+  depth: number
+  childCount: number
+  /** Capped at DESCENDANT_CAP in lists; `descendantsCapped` says the real number is larger. */
+  descendantCount: number
+  descendantsCapped: boolean
 }

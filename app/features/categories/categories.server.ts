@@ -6,6 +6,7 @@ import { decodeCursor, encodeCursor, isUuid } from '../../server/cursor.server'
 import { restoreItem } from '../trash/trash.server'
 import { isUniqueViolation } from '../users/users.server'
 import {
+  type CategoryNode,
   type CreateCategoryInput,
   DESCENDANT_CAP,
   type ListChildrenInput,
@@ -31,18 +32,6 @@ type NodeRow = {
   depth: number
   child_count: number
   descendant_count: number
-}
-
-export type CategoryNode = {
-  id: string
-  parentId: string | null
-  name: string
-  position: number
-  depth: number
-  childCount: number
-  /** Capped at DESCENDANT_CAP in lists; `descendantsCapped` says the real number is larger. */
-  descendantCount: number
-  descendantsCapped: boolean
 }
 
 const toNode = (r: NodeRow): CategoryNode => ({
@@ -385,7 +374,7 @@ export async function moveCategory(tx: Tx, tenantId: string, input: MoveCategory
       position = at
     }
   } else {
-    position = input.parentId === node.parent_id ? node.position : await endPosition(tx, tenantId, input.parentId)
+    position = await endPosition(tx, tenantId, input.parentId)
   }
   try {
     await tx.execute(sql`
