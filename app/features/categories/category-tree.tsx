@@ -1,5 +1,5 @@
 import { ChevronRight, GripVertical, Loader2 } from 'lucide-react'
-import { type KeyboardEvent, type ReactNode, type RefObject, useRef } from 'react'
+import { type KeyboardEvent, type ReactNode, type RefObject, useEffect, useRef } from 'react'
 import {
   Button as AriaButton,
   DropIndicator,
@@ -18,6 +18,7 @@ import { type CategoryTreeStore, ROOT } from './use-category-tree'
 
 const DRAG_TYPE = 'application/x-haven-category'
 const count = new Intl.NumberFormat()
+const ROW_HEIGHT = 36
 
 export type DropRequest = { id: string; parentId: string | null; beforeId: string | null }
 
@@ -43,6 +44,29 @@ export function CategoryTree({
 }) {
   const { nodes, branches, expanded } = store
   const stateRef = useRef<TreeState<unknown> | null>(null)
+  const treeRef = useRef<HTMLDivElement>(null)
+
+  // Keep the open category in view (deep links, search hits, edits that moved it). Rows have one fixed height, so
+  // its offset is its index among the rows on screen; the virtualizer renders it once it is scrolled to.
+  useEffect(() => {
+    const el = treeRef.current
+    if (!currentId || !el) return
+    let index = 0
+    let found = -1
+    const walk = (key: string) => {
+      for (const id of branches[key]?.ids ?? []) {
+        if (found >= 0) return
+        if (id === currentId) found = index
+        index += 1
+        if (expanded.has(id)) walk(id)
+      }
+      if (branches[key]?.nextCursor || !branches[key]) index += 1
+    }
+    walk(ROOT)
+    if (found < 0) return
+    const top = found * ROW_HEIGHT
+    if (top < el.scrollTop || top + ROW_HEIGHT > el.scrollTop + el.clientHeight) el.scrollTop = Math.max(0, top - el.clientHeight / 3)
+  }, [currentId, branches, expanded])
   if (focusRef) {
     focusRef.current = (id) => {
       const manager = stateRef.current?.selectionManager
@@ -137,7 +161,13 @@ export function CategoryTree({
               </div>
             )}
           </TreeItemContent>
-          {expanded.has(id) ? renderBranch(id) : null}
+          {expanded.has(id)
+            ? renderBranch(id)
+            : node.childCount > 0 && (
+                // A collapsed branch that has children holds a placeholder row, so the tree treats it as expandable
+                // (aria-expanded, ArrowRight) before its children are loaded.
+                <TreeLoadMoreItem key={`stub:${id}`} isLoading />
+              )}
         </TreeItem>
       )
     })
@@ -166,8 +196,9 @@ export function CategoryTree({
 
   return (
     <div onKeyDownCapture={onKeyDownCapture}>
-    <Virtualizer layout={ListLayout} layoutOptions={{ rowHeight: 36, loaderHeight: 36, dropIndicatorThickness: 2 }}>
+    <Virtualizer layout={ListLayout} layoutOptions={{ rowHeight: ROW_HEIGHT, loaderHeight: ROW_HEIGHT, dropIndicatorThickness: 2 }}>
       <Tree
+        ref={treeRef}
         aria-label="Categories"
         selectionMode="none"
         expandedKeys={expanded}

@@ -115,6 +115,7 @@ function CategoryDetails() {
   }
 
   return (
+    <section aria-label="Category details">
     <Card className="space-y-5">
       <nav aria-label="Breadcrumb">
         <ol className="flex flex-wrap items-center gap-1 text-sm text-slate-600 dark:text-slate-400">
@@ -255,7 +256,8 @@ function CategoryDetails() {
         onSubmit={async (values) => {
           const created = await add({ data: { parentId: category.id, ...values } })
           toast.success(`Created ${created.name} in ${category.name}`)
-          await afterChange({ reveal: created.id, parents: [category.id] })
+          // The tree reveals the new row when the open category changes to it.
+          await store.refresh(category.id)
           await navigate({ to: '/tenant/categories/$id', params: { id: created.id } })
         }}
       />
@@ -301,5 +303,6 @@ function CategoryDetails() {
           : `${category.name} goes to the trash. You can restore it from there.`}
       </ConfirmDialog>
     </Card>
+    </section>
   )
 }

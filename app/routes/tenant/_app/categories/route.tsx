@@ -131,7 +131,7 @@ function CategoriesPage() {
         onSubmit={async (values) => {
           const created = await create({ data: { parentId: null, ...values } })
           toast.success(`Created ${created.name}`)
-          await afterChange({ reveal: created.id })
+          // The tree reveals the new row when the open category changes to it.
           await navigate({ to: '/tenant/categories/$id', params: { id: created.id } })
         }}
       />
