@@ -4,7 +4,7 @@ import { expect, hostUrl, openPage, signInAs, test } from './fixtures'
 
 const tree = (page: Page) => page.getByRole('treegrid', { name: 'Categories' })
 const row = (page: Page, name: string) => tree(page).getByRole('row', { name, exact: true })
-const details = (page: Page) => page.getByRole('region', { name: 'Category details' }).getByRole('heading', { level: 2 })
+const details = (page: Page) => page.getByRole('region', { name: 'Category details' }).getByRole('heading', { level: 2 }).first()
 
 test('a member browses the tree, searches and deep-links with the keyboard only', async ({ page }) => {
   test.setTimeout(90_000)
