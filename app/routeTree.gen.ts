@@ -20,11 +20,14 @@ import { Route as TenantResetPasswordRouteImport } from './routes/tenant/reset-p
 import { Route as TenantSignInRouteImport } from './routes/tenant/sign-in'
 import { Route as ConsoleAppIndexRouteImport } from './routes/console/_app/index'
 import { Route as TenantAppIndexRouteImport } from './routes/tenant/_app/index'
+import { Route as TenantAppCategoriesRouteRouteImport } from './routes/tenant/_app/categories/route'
 import { Route as TenantAppProfileRouteImport } from './routes/tenant/_app/profile'
 import { Route as TenantInviteTokenRouteImport } from './routes/tenant/invite.$token'
 import { Route as TenantAppAdminRolesRouteImport } from './routes/tenant/_app/admin/roles'
 import { Route as TenantAppAdminSettingsRouteImport } from './routes/tenant/_app/admin/settings'
 import { Route as TenantAppAdminTrashRouteImport } from './routes/tenant/_app/admin/trash'
+import { Route as TenantAppCategoriesIndexRouteImport } from './routes/tenant/_app/categories/index'
+import { Route as TenantAppCategoriesIdRouteImport } from './routes/tenant/_app/categories/$id'
 import { Route as TenantAppAdminTeamsIndexRouteImport } from './routes/tenant/_app/admin/teams/index'
 import { Route as TenantAppAdminTeamsTeamIdRouteImport } from './routes/tenant/_app/admin/teams/$teamId'
 import { Route as TenantAppAdminUsersIndexRouteImport } from './routes/tenant/_app/admin/users/index'
@@ -83,6 +86,12 @@ const TenantAppIndexRoute = TenantAppIndexRouteImport.update({
   path: '/',
   getParentRoute: () => TenantAppRouteRoute,
 } as any)
+const TenantAppCategoriesRouteRoute =
+  TenantAppCategoriesRouteRouteImport.update({
+    id: '/categories',
+    path: '/categories',
+    getParentRoute: () => TenantAppRouteRoute,
+  } as any)
 const TenantAppProfileRoute = TenantAppProfileRouteImport.update({
   id: '/profile',
   path: '/profile',
@@ -107,6 +116,17 @@ const TenantAppAdminTrashRoute = TenantAppAdminTrashRouteImport.update({
   id: '/admin/trash',
   path: '/admin/trash',
   getParentRoute: () => TenantAppRouteRoute,
+} as any)
+const TenantAppCategoriesIndexRoute =
+  TenantAppCategoriesIndexRouteImport.update({
+    id: '/',
+    path: '/',
+    getParentRoute: () => TenantAppCategoriesRouteRoute,
+  } as any)
+const TenantAppCategoriesIdRoute = TenantAppCategoriesIdRouteImport.update({
+  id: '/$id',
+  path: '/$id',
+  getParentRoute: () => TenantAppCategoriesRouteRoute,
 } as any)
 const TenantAppAdminTeamsIndexRoute =
   TenantAppAdminTeamsIndexRouteImport.update({
@@ -141,6 +161,7 @@ export interface FileRoutesByFullPath {
   '/tenant/reset-password': typeof TenantResetPasswordRoute
   '/tenant/sign-in': typeof TenantSignInRoute
   '/site/': typeof SiteIndexRoute
+  '/tenant/categories': typeof TenantAppCategoriesRouteRouteWithChildren
   '/tenant/profile': typeof TenantAppProfileRoute
   '/tenant/invite/$token': typeof TenantInviteTokenRoute
   '/console/': typeof ConsoleAppIndexRoute
@@ -148,6 +169,8 @@ export interface FileRoutesByFullPath {
   '/tenant/admin/roles': typeof TenantAppAdminRolesRoute
   '/tenant/admin/settings': typeof TenantAppAdminSettingsRoute
   '/tenant/admin/trash': typeof TenantAppAdminTrashRoute
+  '/tenant/categories/$id': typeof TenantAppCategoriesIdRoute
+  '/tenant/categories/': typeof TenantAppCategoriesIndexRoute
   '/tenant/admin/teams/$teamId': typeof TenantAppAdminTeamsTeamIdRoute
   '/tenant/admin/users/$userId': typeof TenantAppAdminUsersUserIdRoute
   '/tenant/admin/teams/': typeof TenantAppAdminTeamsIndexRoute
@@ -166,6 +189,8 @@ export interface FileRoutesByTo {
   '/tenant/admin/roles': typeof TenantAppAdminRolesRoute
   '/tenant/admin/settings': typeof TenantAppAdminSettingsRoute
   '/tenant/admin/trash': typeof TenantAppAdminTrashRoute
+  '/tenant/categories/$id': typeof TenantAppCategoriesIdRoute
+  '/tenant/categories': typeof TenantAppCategoriesIndexRoute
   '/tenant/admin/teams/$teamId': typeof TenantAppAdminTeamsTeamIdRoute
   '/tenant/admin/users/$userId': typeof TenantAppAdminUsersUserIdRoute
   '/tenant/admin/teams': typeof TenantAppAdminTeamsIndexRoute
@@ -182,6 +207,7 @@ export interface FileRoutesById {
   '/tenant/reset-password': typeof TenantResetPasswordRoute
   '/tenant/sign-in': typeof TenantSignInRoute
   '/site/': typeof SiteIndexRoute
+  '/tenant/_app/categories': typeof TenantAppCategoriesRouteRouteWithChildren
   '/tenant/_app/profile': typeof TenantAppProfileRoute
   '/tenant/invite/$token': typeof TenantInviteTokenRoute
   '/console/_app/': typeof ConsoleAppIndexRoute
@@ -189,6 +215,8 @@ export interface FileRoutesById {
   '/tenant/_app/admin/roles': typeof TenantAppAdminRolesRoute
   '/tenant/_app/admin/settings': typeof TenantAppAdminSettingsRoute
   '/tenant/_app/admin/trash': typeof TenantAppAdminTrashRoute
+  '/tenant/_app/categories/$id': typeof TenantAppCategoriesIdRoute
+  '/tenant/_app/categories/': typeof TenantAppCategoriesIndexRoute
   '/tenant/_app/admin/teams/$teamId': typeof TenantAppAdminTeamsTeamIdRoute
   '/tenant/_app/admin/users/$userId': typeof TenantAppAdminUsersUserIdRoute
   '/tenant/_app/admin/teams/': typeof TenantAppAdminTeamsIndexRoute
@@ -204,6 +232,7 @@ export interface FileRouteTypes {
     | '/tenant/reset-password'
     | '/tenant/sign-in'
     | '/site/'
+    | '/tenant/categories'
     | '/tenant/profile'
     | '/tenant/invite/$token'
     | '/console/'
@@ -211,6 +240,8 @@ export interface FileRouteTypes {
     | '/tenant/admin/roles'
     | '/tenant/admin/settings'
     | '/tenant/admin/trash'
+    | '/tenant/categories/$id'
+    | '/tenant/categories/'
     | '/tenant/admin/teams/$teamId'
     | '/tenant/admin/users/$userId'
     | '/tenant/admin/teams/'
@@ -229,6 +260,8 @@ export interface FileRouteTypes {
     | '/tenant/admin/roles'
     | '/tenant/admin/settings'
     | '/tenant/admin/trash'
+    | '/tenant/categories/$id'
+    | '/tenant/categories'
     | '/tenant/admin/teams/$teamId'
     | '/tenant/admin/users/$userId'
     | '/tenant/admin/teams'
@@ -244,6 +277,7 @@ export interface FileRouteTypes {
     | '/tenant/reset-password'
     | '/tenant/sign-in'
     | '/site/'
+    | '/tenant/_app/categories'
     | '/tenant/_app/profile'
     | '/tenant/invite/$token'
     | '/console/_app/'
@@ -251,6 +285,8 @@ export interface FileRouteTypes {
     | '/tenant/_app/admin/roles'
     | '/tenant/_app/admin/settings'
     | '/tenant/_app/admin/trash'
+    | '/tenant/_app/categories/$id'
+    | '/tenant/_app/categories/'
     | '/tenant/_app/admin/teams/$teamId'
     | '/tenant/_app/admin/users/$userId'
     | '/tenant/_app/admin/teams/'
@@ -342,6 +378,13 @@ declare module '@tanstack/react-router' {
       preLoaderRoute: typeof TenantAppIndexRouteImport
       parentRoute: typeof TenantAppRouteRoute
     }
+    '/tenant/_app/categories': {
+      id: '/tenant/_app/categories'
+      path: '/categories'
+      fullPath: '/tenant/categories'
+      preLoaderRoute: typeof TenantAppCategoriesRouteRouteImport
+      parentRoute: typeof TenantAppRouteRoute
+    }
     '/tenant/_app/profile': {
       id: '/tenant/_app/profile'
       path: '/profile'
@@ -376,6 +419,20 @@ declare module '@tanstack/react-router' {
       fullPath: '/tenant/admin/trash'
       preLoaderRoute: typeof TenantAppAdminTrashRouteImport
       parentRoute: typeof TenantAppRouteRoute
+    }
+    '/tenant/_app/categories/': {
+      id: '/tenant/_app/categories/'
+      path: '/'
+      fullPath: '/tenant/categories/'
+      preLoaderRoute: typeof TenantAppCategoriesIndexRouteImport
+      parentRoute: typeof TenantAppCategoriesRouteRoute
+    }
+    '/tenant/_app/categories/$id': {
+      id: '/tenant/_app/categories/$id'
+      path: '/$id'
+      fullPath: '/tenant/categories/$id'
+      preLoaderRoute: typeof TenantAppCategoriesIdRouteImport
+      parentRoute: typeof TenantAppCategoriesRouteRoute
     }
     '/tenant/_app/admin/teams/': {
       id: '/tenant/_app/admin/teams/'
@@ -434,7 +491,24 @@ const ConsoleRouteRouteWithChildren = ConsoleRouteRoute._addFileChildren(
   ConsoleRouteRouteChildren,
 )
 
+interface TenantAppCategoriesRouteRouteChildren {
+  TenantAppCategoriesIdRoute: typeof TenantAppCategoriesIdRoute
+  TenantAppCategoriesIndexRoute: typeof TenantAppCategoriesIndexRoute
+}
+
+const TenantAppCategoriesRouteRouteChildren: TenantAppCategoriesRouteRouteChildren =
+  {
+    TenantAppCategoriesIdRoute: TenantAppCategoriesIdRoute,
+    TenantAppCategoriesIndexRoute: TenantAppCategoriesIndexRoute,
+  }
+
+const TenantAppCategoriesRouteRouteWithChildren =
+  TenantAppCategoriesRouteRoute._addFileChildren(
+    TenantAppCategoriesRouteRouteChildren,
+  )
+
 interface TenantAppRouteRouteChildren {
+  TenantAppCategoriesRouteRoute: typeof TenantAppCategoriesRouteRouteWithChildren
   TenantAppProfileRoute: typeof TenantAppProfileRoute
   TenantAppIndexRoute: typeof TenantAppIndexRoute
   TenantAppAdminRolesRoute: typeof TenantAppAdminRolesRoute
@@ -447,6 +521,7 @@ interface TenantAppRouteRouteChildren {
 }
 
 const TenantAppRouteRouteChildren: TenantAppRouteRouteChildren = {
+  TenantAppCategoriesRouteRoute: TenantAppCategoriesRouteRouteWithChildren,
   TenantAppProfileRoute: TenantAppProfileRoute,
   TenantAppIndexRoute: TenantAppIndexRoute,
   TenantAppAdminRolesRoute: TenantAppAdminRolesRoute,

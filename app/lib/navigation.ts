@@ -5,6 +5,7 @@ export type NavItem = { to: string; label: string; anyOf?: Permission[]; section
 
 export const TENANT_NAV: NavItem[] = [
   { to: '/tenant', label: 'Dashboard', section: 'main' },
+  { to: '/tenant/categories', label: 'Categories', anyOf: ['categories:read'], section: 'main' },
   { to: '/tenant/admin/users', label: 'Users', anyOf: ['users:read'], section: 'admin' },
   { to: '/tenant/admin/roles', label: 'Roles', anyOf: ['roles:manage'], section: 'admin' },
   { to: '/tenant/admin/teams', label: 'Organizations and teams', anyOf: ['teams:read'], section: 'admin' },

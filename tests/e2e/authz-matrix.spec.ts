@@ -59,8 +59,12 @@ type Targets = {
   membership(): Promise<{ teamId: string; userId: string }>
   /** A user in the trash. */
   trashedUser(): Promise<string>
+  /** A top-level category with one child. */
+  category(): Promise<string>
+  /** A category in the trash. */
+  trashedCategory(): Promise<string>
 }
-type Ids = { memberRole: string; globexUser: string; globexRole: string; globexTeam: string; globexOrganization: string }
+type Ids = { memberRole: string; globexUser: string; globexRole: string; globexTeam: string; globexOrganization: string; globexCategory: string }
 type DataContext = { caller: Caller; make: Targets; ids: Ids }
 type CallContext = DataContext & { cookie: string | null; response: ServerFnResponse }
 
@@ -470,6 +474,83 @@ const MATRIX: Record<string, Entry> = {
     invalid: { teamId: 'not-a-uuid', userId: randomUUID() },
     targetPerCaller: true,
   },
+
+  'categories.listCategoryChildren': { method: 'GET', realm: 'tenant', data: {}, status: readers, landing: 404, invalid: { parentId: 'not-a-uuid' } },
+  'categories.revealCategory': {
+    method: 'GET',
+    realm: 'tenant',
+    data: async ({ make }: DataContext) => ({ id: await make.category() }),
+    status: readers,
+    landing: 404,
+    invalid: { id: 'not-a-uuid' },
+  },
+  'categories.getCategory': {
+    method: 'GET',
+    realm: 'tenant',
+    data: async ({ make }: DataContext) => ({ id: await make.category() }),
+    status: readers,
+    landing: 404,
+    invalid: { id: 'not-a-uuid' },
+  },
+  'categories.searchCategories': { method: 'GET', realm: 'tenant', data: { q: 'lap' }, status: readers, landing: 404, invalid: { q: '' } },
+  'categories.createCategory': {
+    method: 'POST',
+    realm: 'tenant',
+    data: () => ({ name: unique('category') }),
+    status: writers,
+    landing: 404,
+    invalid: { name: '' },
+  },
+  'categories.updateCategory': {
+    method: 'POST',
+    realm: 'tenant',
+    data: async ({ make }: DataContext) => ({ id: await make.category(), data: { description: 'Described by the matrix' } }),
+    status: writers,
+    landing: 404,
+    invalid: { id: 'not-a-uuid', data: {} },
+  },
+  'categories.moveCategory': {
+    method: 'POST',
+    realm: 'tenant',
+    data: async ({ make }: DataContext) => ({ id: await make.category(), parentId: null, expectedParentId: null }),
+    status: writers,
+    landing: 404,
+    invalid: { id: 'not-a-uuid', parentId: null, expectedParentId: null },
+  },
+  'categories.reorderCategory': {
+    method: 'POST',
+    realm: 'tenant',
+    data: async ({ make }: DataContext) => ({ id: await make.category(), direction: 'up', expectedParentId: null }),
+    status: writers,
+    landing: 404,
+    invalid: { id: randomUUID(), direction: 'sideways', expectedParentId: null },
+  },
+  'categories.getCategoryDeleteImpact': {
+    method: 'GET',
+    realm: 'tenant',
+    data: async ({ make }: DataContext) => ({ id: await make.category() }),
+    status: writers,
+    landing: 404,
+    invalid: { id: 'not-a-uuid' },
+  },
+  'categories.deleteCategory': {
+    method: 'POST',
+    realm: 'tenant',
+    data: async ({ make }: DataContext) => ({ id: await make.category() }),
+    status: writers,
+    landing: 404,
+    invalid: { id: 'not-a-uuid' },
+    targetPerCaller: true,
+  },
+  'categories.restoreCategory': {
+    method: 'POST',
+    realm: 'tenant',
+    data: async ({ make }: DataContext) => ({ id: await make.trashedCategory() }),
+    status: writers,
+    landing: 404,
+    invalid: { id: 'not-a-uuid' },
+    targetPerCaller: true,
+  },
 }
 
 /** `<file basename without .functions.ts>.<export>` for every createServerFn export under app/features. */
@@ -547,6 +628,16 @@ test("another tenant's ids are a 404 at acme, exactly like missing ones, and not
     { fn: 'teams.createTeam', method: 'POST', data: (id: string) => ({ organizationId: id, name: 'Planted' }), of: ids.globexOrganization },
     { fn: 'teams.updateOrganization', method: 'POST', data: (id: string) => ({ id, data: { name: 'Taken over' } }), of: ids.globexOrganization },
     { fn: 'teams.deleteOrganization', method: 'POST', data: (id: string) => ({ id }), of: ids.globexOrganization },
+    { fn: 'categories.listCategoryChildren', method: 'GET', data: (id: string) => ({ parentId: id }), of: ids.globexCategory },
+    { fn: 'categories.revealCategory', method: 'GET', data: (id: string) => ({ id }), of: ids.globexCategory },
+    { fn: 'categories.getCategory', method: 'GET', data: (id: string) => ({ id }), of: ids.globexCategory },
+    { fn: 'categories.createCategory', method: 'POST', data: (id: string) => ({ parentId: id, name: 'Planted' }), of: ids.globexCategory },
+    { fn: 'categories.updateCategory', method: 'POST', data: (id: string) => ({ id, data: { name: 'Taken over' } }), of: ids.globexCategory },
+    { fn: 'categories.moveCategory', method: 'POST', data: (id: string) => ({ id, parentId: null, expectedParentId: null }), of: ids.globexCategory },
+    { fn: 'categories.reorderCategory', method: 'POST', data: (id: string) => ({ id, direction: 'down', expectedParentId: null }), of: ids.globexCategory },
+    { fn: 'categories.getCategoryDeleteImpact', method: 'GET', data: (id: string) => ({ id }), of: ids.globexCategory },
+    { fn: 'categories.deleteCategory', method: 'POST', data: (id: string) => ({ id }), of: ids.globexCategory },
+    { fn: 'categories.restoreCategory', method: 'POST', data: (id: string) => ({ id }), of: ids.globexCategory },
   ] as const
   for (const call of foreign) {
     for (const [which, id] of [['globex', call.of], ['missing', randomUUID()]] as const) {
@@ -564,6 +655,8 @@ test("another tenant's ids are a 404 at acme, exactly like missing ones, and not
   expect((await globexCalls<{ name: string }>('GET', 'teams.getTeam', { id: ids.globexTeam })).name).toBe('Labs')
   const organizations = await globexCalls<{ items: { id: string; name: string; teamCount: number }[] }>('GET', 'teams.listOrganizations', {})
   expect(organizations.items).toEqual([expect.objectContaining({ id: ids.globexOrganization, name: 'Research', teamCount: 1 })])
+  const globexRoots = await globexCalls<{ items: { id: string; name: string }[] }>('GET', 'categories.listCategoryChildren', {})
+  expect(globexRoots.items.map((c) => c.name)).toEqual(['Projects', 'Facilities'])
 })
 
 test("an admin cannot take over an owner's account by changing its email (the reset link goes there)", async () => {
@@ -639,7 +732,17 @@ function targets(): Targets {
     await ownerCalls('POST', 'users.deleteUser', { id })
     return id
   })
-  return { user, role, organization, team, membership, trashedUser }
+  const category = once(async () => {
+    const root = await ownerCalls<{ id: string }>('POST', 'categories.createCategory', { name: unique('category') })
+    await ownerCalls('POST', 'categories.createCategory', { parentId: root.id, name: 'Child' })
+    return root.id
+  })
+  const trashedCategory = once(async () => {
+    const id = await category()
+    await ownerCalls('POST', 'categories.deleteCategory', { id })
+    return id
+  })
+  return { user, role, organization, team, membership, trashedUser, category, trashedCategory }
 }
 
 async function globexCalls<T>(method: Method, id: string, data?: unknown): Promise<T> {
@@ -658,6 +761,9 @@ const fixtureIds = once(async (): Promise<Ids> => {
   const globexOrganization = (await globexCalls<{ items: { id: string; name: string }[] }>('GET', 'teams.listOrganizations', {})).items.find(
     (o) => o.name === 'Research',
   )?.id
-  if (!memberRole || !globexUser || !globexRole || !globexTeam || !globexOrganization) throw new Error('fixture ids not found')
-  return { memberRole, globexUser, globexRole, globexTeam, globexOrganization }
+  const globexCategory = (await globexCalls<{ items: { id: string; name: string }[] }>('GET', 'categories.listCategoryChildren', {})).items.find(
+    (c) => c.name === 'Projects',
+  )?.id
+  if (!memberRole || !globexUser || !globexRole || !globexTeam || !globexOrganization || !globexCategory) throw new Error('fixture ids not found')
+  return { memberRole, globexUser, globexRole, globexTeam, globexOrganization, globexCategory }
 })

@@ -33,7 +33,10 @@ type Tree = Record<Node, string>
  * │  └─ A1b
  * └─ A2
  */
+let planted = 0
+/** Each planting gets its own root names: names are unique among live siblings, and roots are siblings. */
 async function plantTree(f: TenantData): Promise<Tree> {
+  planted += 1
   return withTenant({ tenantId: f.tenantId, userId: f.ownerId }, async (tx) => {
     const ids = {} as Tree
     const parents: Record<Node, Node | null> = { A: null, A1: 'A', A1a: 'A1', A1a1: 'A1a', A1b: 'A1', A2: 'A', B: null, B1: 'B' }
@@ -41,7 +44,7 @@ async function plantTree(f: TenantData): Promise<Tree> {
       const parent = parents[node]
       const [row] = await tx
         .insert(categories)
-        .values({ tenantId: f.tenantId, name: node, parentId: parent ? ids[parent] : null })
+        .values({ tenantId: f.tenantId, name: `${node} #${planted}`, parentId: parent ? ids[parent] : null })
         .returning({ id: categories.id })
       if (!row) throw new Error('insert returned no row')
       ids[node] = row.id

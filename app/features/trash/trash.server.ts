@@ -33,7 +33,8 @@ const BRANCHES: Record<TrashType, SQL> = {
   organization: sql`select 'organization', id, name, description, deleted_at, deleted_by_id from organizations where is_deleted`,
   team: sql`select 'team', t.id, t.name, o.name, t.deleted_at, t.deleted_by_id from teams t join organizations o on o.tenant_id = t.tenant_id and o.id = t.organization_id where t.is_deleted`,
   role: sql`select 'role', id, name, description, deleted_at, deleted_by_id from roles where is_deleted`,
-  category: sql`select 'category', id, name, description, deleted_at, deleted_by_id from categories where is_deleted`,
+  // A category deleted with its parent (same moment) is part of that parent's item, not an item of its own.
+  category: sql`select 'category', c.id, c.name, c.description, c.deleted_at, c.deleted_by_id from categories c where c.is_deleted and not exists (select 1 from categories p where p.tenant_id = c.tenant_id and p.id = c.parent_id and p.is_deleted and p.deleted_at = c.deleted_at)`,
 }
 
 type TrashRow = { type: TrashType; id: string; name: string; detail: string | null; deleted_at: string | Date; deleted_key: string; deleted_by_id: string | null; deleted_by_name: string | null }
@@ -133,7 +134,20 @@ export async function restoreItem(tx: Tx, type: TrashType, id: string, actorPerm
           .innerJoin(parent, and(eq(parent.tenantId, categories.tenantId), eq(parent.id, categories.parentId)))
           .where(eq(categories.id, id))
         if (c?.parentDeleted) throw conflict('Cannot restore: its parent category is in the trash. Restore the parent first.')
-        await tx.update(categories).set(live).where(eq(categories.id, id))
+        const [taken] = rowsOf<{ name: string }>(
+          await tx.execute(sql`
+            select s.name from categories c join categories s
+              on s.tenant_id = c.tenant_id and s.parent_id is not distinct from c.parent_id and s.name_key = c.name_key
+            where c.id = ${id}::uuid and s.id <> c.id and not s.is_deleted limit 1`),
+        )
+        if (taken) throw conflict(`Cannot restore: a live category named ${taken.name} now sits in the same place. Rename or move it first.`)
+        // The subtree deleted with it (same moment, same person) comes back with it.
+        await tx.execute(sql`
+          update categories d set is_deleted = false, deleted_at = null, deleted_by_id = null
+          from categories c
+          where c.tenant_id = d.tenant_id and c.id = ${id}::uuid and d.is_deleted
+            and d.path_key >= c.path_key and d.path_key < c.path_key || '/'
+            and d.deleted_at = c.deleted_at and d.deleted_by_id is not distinct from c.deleted_by_id`)
         break
       }
       case 'organization':

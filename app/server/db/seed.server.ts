@@ -179,24 +179,50 @@ const DEPARTMENT_TREE: Record<string, string[]> = {
   Office: ['Paper', 'Writing', 'Desks', 'Chairs', 'Printers', 'Filing'],
 }
 const LEAVES = ['Budget', 'Premium', 'Refurbished', 'Bundles', 'Spare parts', 'Clearance', 'New arrivals']
+/** A few branches go deeper, so the breadcrumb and search paths have something to show. */
+const DEEPER: Record<string, Record<string, string[]>> = {
+  Laptops: { '13-inch': ['Ultrabooks', 'Convertibles'], '14-inch': ['Ultrabooks', 'Business', 'Gaming'], '16-inch': ['Workstations', 'Gaming'] },
+  Cycling: { Bikes: ['Road', 'Gravel', 'Mountain', 'City', 'Electric'], Components: ['Brakes', 'Drivetrain', 'Wheels'] },
+  Kitchen: { Cookware: ['Frying pans', 'Saucepans', 'Woks'], Knives: ['Chef knives', 'Paring knives'] },
+}
 
-/** A three-level tree of a few hundred nodes, inserted one statement per level. */
+/**
+ * A catalog of a few hundred nodes, four levels deep in places, one insert per level (the path trigger needs the
+ * parent's row first).
+ */
 async function seedCategoryTree(tx: Tx, tenantId: string) {
   const tops = await tx
     .insert(categories)
-    .values(Object.keys(DEPARTMENT_TREE).map((name, position) => ({ tenantId, name, position })))
+    .values(
+      Object.keys(DEPARTMENT_TREE).map((name, position) => ({
+        tenantId,
+        name,
+        position,
+        description: `Everything in ${name.toLowerCase()}`,
+        metadata: { department: name.toLowerCase(), buyer: FIRST[position % FIRST.length] ?? 'Ada' },
+      })),
+    )
     .returning({ id: categories.id, name: categories.name })
   const seconds = await tx
     .insert(categories)
     .values(
       tops.flatMap((top) =>
-        (DEPARTMENT_TREE[top.name] ?? []).map((name, position) => ({ tenantId, parentId: top.id, name, position })),
+        (DEPARTMENT_TREE[top.name] ?? []).map((name, position) => ({ tenantId, parentId: top.id, name, position, metadata: { shelf: `${top.name.slice(0, 2).toUpperCase()}-${position + 1}` } })),
       ),
     )
     .returning({ id: categories.id, name: categories.name })
-  await tx.insert(categories).values(
-    seconds.flatMap((second, i) =>
-      LEAVES.slice(0, 4 + (i % 4)).map((leaf, position) => ({ tenantId, parentId: second.id, name: `${second.name}: ${leaf}`, position })),
-    ),
+  const thirds = await tx
+    .insert(categories)
+    .values(
+      seconds.flatMap((second, i) => {
+        const deeper = Object.keys(DEEPER[second.name] ?? {})
+        return [...deeper, ...LEAVES.slice(0, 4 + (i % 4))].map((name, position) => ({ tenantId, parentId: second.id, name, position }))
+      }),
+    )
+    .returning({ id: categories.id, name: categories.name, parentId: categories.parentId })
+  const secondName = new Map(seconds.map((s) => [s.id, s.name]))
+  const fourths = thirds.flatMap((third) =>
+    (DEEPER[secondName.get(third.parentId ?? '') ?? '']?.[third.name] ?? []).map((name, position) => ({ tenantId, parentId: third.id, name, position })),
   )
+  if (fourths.length > 0) await tx.insert(categories).values(fourths)
 }

@@ -1,6 +1,8 @@
-import { createFileRoute } from '@tanstack/react-router'
+import { createFileRoute, Link } from '@tanstack/react-router'
+import { FolderTree } from 'lucide-react'
 import { PageHeader } from '../../../components/app-shell'
 import { Card } from '../../../components/ui'
+import { can } from '../../../lib/navigation'
 import { PERMISSIONS } from '../../../lib/permissions'
 
 export const Route = createFileRoute('/tenant/_app/')({
@@ -13,6 +15,20 @@ function Dashboard() {
   return (
     <>
       <PageHeader title={`Welcome, ${user.fullName.split(' ')[0]}`} description={`You are signed in to ${session?.tenant.name}`} />
+      {can(permissions, ['categories:read']) && (
+        <Card className="mb-6">
+          <Link to="/tenant/categories" className="group flex items-center gap-4 rounded-md outline-none focus-visible:ring-2 focus-visible:ring-indigo-500">
+            <FolderTree aria-hidden className="size-8 text-indigo-600 dark:text-indigo-400" />
+            <span>
+              <span className="block text-base font-semibold group-hover:underline">Browse the categories</span>
+              <span className="block text-sm text-slate-600 dark:text-slate-400">
+                The catalog tree: search it, open any category to see its path and details
+                {can(permissions, ['categories:write']) ? ', and keep it in shape.' : '.'}
+              </span>
+            </span>
+          </Link>
+        </Card>
+      )}
       <Card>
         <h2 className="text-base font-semibold">What you can do here</h2>
         {permissions.length === 0 ? (

@@ -1,0 +1,95 @@
+import { z } from 'zod'
+
+export const categoryName = z
+  .string()
+  .trim()
+  .min(1, 'Enter a name')
+  .max(100, 'Use at most 100 characters')
+  .refine((s) => ![...s].some((ch) => ch.charCodeAt(0) < 32), 'Remove control characters')
+export const categoryDescription = z.string().trim().max(1000, 'Use at most 1000 characters')
+/** Metadata is a flat-or-nested JSON object; its serialized size is capped so one row cannot grow without bound. */
+export const categoryMetadata = z
+  .record(z.string().max(100), z.json())
+  .refine((m) => JSON.stringify(m).length <= 10_000, 'Keep metadata under 10,000 characters')
+
+export type CategoryMetadata = z.output<typeof categoryMetadata>
+
+export const CHILD_PAGE_SIZE = 200
+export const SEARCH_LIMIT = 25
+/** Descendant counts in lists stop at this many; the details panel counts exactly. */
+export const DESCENDANT_CAP = 10_000
+
+export const categoryIdSchema = z.object({ id: z.uuid() })
+
+export const listChildrenSchema = z.object({
+  parentId: z.uuid().nullable().default(null),
+  cursor: z.string().max(500).optional(),
+  pageSize: z.number().int().min(1).max(500).default(CHILD_PAGE_SIZE),
+})
+export type ListChildrenInput = z.output<typeof listChildrenSchema>
+
+export const searchCategoriesSchema = z.object({
+  q: z.string().trim().min(1, 'Type part of a name').max(100),
+  cursor: z.string().max(500).optional(),
+  limit: z.number().int().min(1).max(100).default(SEARCH_LIMIT),
+})
+export type SearchCategoriesInput = z.output<typeof searchCategoriesSchema>
+
+export const createCategorySchema = z.object({
+  parentId: z.uuid().nullable().default(null),
+  name: categoryName,
+  description: categoryDescription.default(''),
+  metadata: categoryMetadata.default({}),
+})
+export type CreateCategoryInput = z.output<typeof createCategorySchema>
+
+export const updateCategorySchema = z.object({
+  id: z.uuid(),
+  data: z.object({ name: categoryName, description: categoryDescription, metadata: categoryMetadata }).partial(),
+})
+export type UpdateCategoryInput = z.output<typeof updateCategorySchema>
+
+/**
+ * `expectedParentId` is the parent the client saw: if another change moved the category meanwhile the move is
+ * refused with 409 instead of acting on a tree the person did not look at. `beforeId` places it just before that
+ * sibling under the new parent; without it the category goes last (also when it stays under the same parent).
+ */
+export const moveCategorySchema = z.object({
+  id: z.uuid(),
+  parentId: z.uuid().nullable(),
+  expectedParentId: z.uuid().nullable(),
+  beforeId: z.uuid().nullable().default(null),
+})
+export type MoveCategoryInput = z.output<typeof moveCategorySchema>
+
+export const reorderCategorySchema = z.object({
+  id: z.uuid(),
+  direction: z.enum(['up', 'down']),
+  expectedParentId: z.uuid().nullable(),
+})
+export type ReorderCategoryInput = z.output<typeof reorderCategorySchema>
+
+/** Metadata as the edit form shows it: a JSON object in a text area. */
+export function parseMetadataText(text: string): { ok: true; value: CategoryMetadata } | { ok: false; error: string } {
+  if (!text.trim()) return { ok: true, value: {} }
+  try {
+    const value: unknown = JSON.parse(text)
+    if (!value || typeof value !== 'object' || Array.isArray(value)) return { ok: false, error: 'Enter a JSON object, like {"sku": "A-1"}' }
+    const parsed = categoryMetadata.safeParse(value)
+    return parsed.success ? { ok: true, value: parsed.data } : { ok: false, error: parsed.error.issues[0]?.message ?? 'This metadata is not valid' }
+  } catch {
+    return { ok: false, error: 'This is not valid JSON' }
+  }
+}
+
+export type CategoryNode = {
+  id: string
+  parentId: string | null
+  name: string
+  position: number
+  depth: number
+  childCount: number
+  /** Capped at DESCENDANT_CAP in lists; `descendantsCapped` says the real number is larger. */
+  descendantCount: number
+  descendantsCapped: boolean
+}

@@ -1,0 +1,272 @@
+import { useServerFn } from '@tanstack/react-start'
+import { CornerDownRight, Search } from 'lucide-react'
+import { type FormEvent, type ReactNode, useEffect, useId, useRef, useState } from 'react'
+import { Alert, Button, cx, Field } from '../../components/ui'
+import { errorMessage, fieldErrorsOf } from '../../lib/errors'
+import { searchCategories } from './categories.functions'
+import { type CategoryMetadata, parseMetadataText } from './categories.schemas'
+
+/** A native modal <dialog> (focus trap, Escape closes) that is mounted only while open. */
+function Modal({ open, title, onClose, children }: { open: boolean; title: string; onClose: () => void; children: ReactNode }) {
+  const ref = useRef<HTMLDialogElement>(null)
+  const titleId = useId()
+  useEffect(() => {
+    const dialog = ref.current
+    if (!dialog) return
+    if (open && !dialog.open) dialog.showModal()
+    if (!open && dialog.open) dialog.close()
+  }, [open])
+  return (
+    <dialog
+      ref={ref}
+      onClose={onClose}
+      aria-labelledby={titleId}
+      className="m-auto w-full max-w-lg rounded-xl bg-white p-6 text-slate-900 shadow-xl backdrop:bg-slate-900/50 dark:bg-slate-900 dark:text-slate-100"
+    >
+      <h2 id={titleId} className="text-lg font-semibold">
+        {title}
+      </h2>
+      {open && children}
+    </dialog>
+  )
+}
+
+export type CategoryValues = { name: string; description: string; metadata: CategoryMetadata }
+
+/**
+ * Create or edit a category: name, description and metadata (a JSON object). The server's field errors (a name a
+ * sibling already has) appear under their fields and what was typed stays.
+ */
+export function CategoryDialog({
+  open,
+  title,
+  submitLabel,
+  context,
+  initial,
+  onSubmit,
+  onClose,
+}: {
+  open: boolean
+  title: string
+  submitLabel: string
+  context?: string
+  initial?: Partial<CategoryValues>
+  onSubmit: (values: CategoryValues) => Promise<void>
+  onClose: () => void
+}) {
+  const [pending, setPending] = useState(false)
+  const [error, setError] = useState<string>()
+  const [fields, setFields] = useState<Record<string, string>>({})
+  const metadataId = useId()
+
+  useEffect(() => {
+    if (open) {
+      setError(undefined)
+      setFields({})
+    }
+  }, [open])
+
+  async function submit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault()
+    const form = new FormData(event.currentTarget)
+    const metadata = parseMetadataText(String(form.get('metadata') ?? ''))
+    if (!metadata.ok) {
+      setFields({ metadata: metadata.error })
+      return
+    }
+    setPending(true)
+    setError(undefined)
+    setFields({})
+    try {
+      await onSubmit({ name: String(form.get('name') ?? ''), description: String(form.get('description') ?? ''), metadata: metadata.value })
+      onClose()
+    } catch (e) {
+      const errors = Object.fromEntries(Object.entries(fieldErrorsOf(e) ?? {}).map(([key, message]) => [key.replace(/^data\./, ''), message]))
+      setFields(errors)
+      if (Object.keys(errors).length === 0) setError(errorMessage(e))
+    } finally {
+      setPending(false)
+    }
+  }
+
+  return (
+    <Modal open={open} title={title} onClose={onClose}>
+      {context && <p className="mt-1 text-sm text-slate-600 dark:text-slate-400">{context}</p>}
+      <form onSubmit={submit} className="mt-4 space-y-4" noValidate>
+        {error && <Alert>{error}</Alert>}
+        <Field label="Name" name="name" defaultValue={initial?.name ?? ''} error={fields.name} required maxLength={100} autoFocus autoComplete="off" />
+        <Field label="Description" name="description" defaultValue={initial?.description ?? ''} error={fields.description} maxLength={1000} />
+        <div className="space-y-1">
+          <label htmlFor={metadataId} className="block text-sm font-medium text-slate-800 dark:text-slate-200">
+            Metadata (JSON object)
+          </label>
+          <textarea
+            id={metadataId}
+            name="metadata"
+            rows={4}
+            defaultValue={initial?.metadata && Object.keys(initial.metadata).length ? JSON.stringify(initial.metadata, null, 2) : ''}
+            placeholder='{"sku": "A-100"}'
+            aria-invalid={fields.metadata ? true : undefined}
+            aria-describedby={fields.metadata ? `${metadataId}-error` : undefined}
+            className={cx(
+              'block w-full rounded-md border-0 bg-white px-3 py-2 font-mono text-xs text-slate-900 shadow-sm ring-1 ring-inset focus:ring-2 focus:ring-inset focus:ring-indigo-500 dark:bg-slate-900 dark:text-slate-100',
+              fields.metadata ? 'ring-red-500' : 'ring-slate-300 dark:ring-slate-700',
+            )}
+          />
+          {fields.metadata && (
+            <p id={`${metadataId}-error`} className="text-sm text-red-600 dark:text-red-400">
+              {fields.metadata}
+            </p>
+          )}
+        </div>
+        <div className="flex justify-end gap-2 pt-2">
+          <Button type="button" variant="secondary" onClick={onClose} disabled={pending}>
+            Cancel
+          </Button>
+          <Button type="submit" pending={pending}>
+            {submitLabel}
+          </Button>
+        </div>
+      </form>
+    </Modal>
+  )
+}
+
+type Hit = Awaited<ReturnType<typeof searchCategories>>['items'][number]
+const TOP_LEVEL = '__top'
+
+/**
+ * "Move to…": search for the new parent by name (or choose the top level) and confirm. Reachable by keyboard from
+ * the details panel; a refused move (into its own subtree, a name taken there, the tree changed) stays in the dialog
+ * with the server's reason.
+ */
+export function MoveDialog({
+  open,
+  category,
+  onMove,
+  onClose,
+}: {
+  open: boolean
+  category: { id: string; name: string; parentId: string | null; path: string }
+  onMove: (parentId: string | null, label: string) => Promise<void>
+  onClose: () => void
+}) {
+  const search = useServerFn(searchCategories)
+  const [q, setQ] = useState('')
+  const [hits, setHits] = useState<Hit[]>([])
+  const [loading, setLoading] = useState(false)
+  const [choice, setChoice] = useState<string>()
+  const [pending, setPending] = useState(false)
+  const [error, setError] = useState<string>()
+  const groupId = useId()
+
+  useEffect(() => {
+    if (!open) return
+    setQ('')
+    setHits([])
+    setChoice(undefined)
+    setError(undefined)
+  }, [open])
+
+  useEffect(() => {
+    const term = q.trim()
+    if (!term) {
+      setHits([])
+      return
+    }
+    let cancelled = false
+    setLoading(true)
+    const timer = setTimeout(async () => {
+      try {
+        const result = await search({ data: { q: term, limit: 20 } })
+        if (!cancelled) setHits(result.items.filter((h) => h.id !== category.id))
+      } catch (e) {
+        if (!cancelled) setError(errorMessage(e))
+      } finally {
+        if (!cancelled) setLoading(false)
+      }
+    }, 200)
+    return () => {
+      cancelled = true
+      clearTimeout(timer)
+    }
+  }, [q, search, category.id])
+
+  const options = [
+    { id: TOP_LEVEL, name: 'Top level', path: 'No parent' },
+    ...hits.map((h) => ({ id: h.id, name: h.name, path: h.path.map((p) => p.name).join(' › ') || 'Top level' })),
+  ]
+
+  async function submit(event: FormEvent) {
+    event.preventDefault()
+    if (!choice) {
+      setError('Choose where to move it.')
+      return
+    }
+    const option = options.find((o) => o.id === choice)
+    setPending(true)
+    setError(undefined)
+    try {
+      await onMove(choice === TOP_LEVEL ? null : choice, option?.name ?? '')
+      onClose()
+    } catch (e) {
+      setError(errorMessage(e))
+    } finally {
+      setPending(false)
+    }
+  }
+
+  return (
+    <Modal open={open} title={`Move ${category.name}`} onClose={onClose}>
+      <p className="mt-1 text-sm text-slate-600 dark:text-slate-400">Now in: {category.path || 'Top level'}. Its subcategories move with it.</p>
+      <form onSubmit={submit} className="mt-4 space-y-4" noValidate>
+        {error && <Alert>{error}</Alert>}
+        <div className="relative">
+          <Search aria-hidden className="pointer-events-none absolute left-3 top-9 size-4 text-slate-400" />
+          <Field
+            label="Find the new parent"
+            type="search"
+            value={q}
+            onChange={(e) => setQ(e.target.value)}
+            placeholder="Type the start of a name"
+            autoFocus
+            autoComplete="off"
+            className="[&_input]:pl-9"
+          />
+        </div>
+        <fieldset aria-describedby={groupId} className="max-h-64 space-y-1 overflow-auto">
+          <legend className="sr-only">New parent</legend>
+          <p id={groupId} className="text-xs text-slate-500" aria-live="polite">
+            {loading ? 'Searching…' : q.trim() ? `${hits.length} ${hits.length === 1 ? 'match' : 'matches'}` : 'Or move it to the top level.'}
+          </p>
+          {options.map((o) => (
+            <label
+              key={o.id}
+              className={cx(
+                'flex cursor-pointer items-start gap-2 rounded-md px-2 py-1.5 text-sm',
+                choice === o.id ? 'bg-indigo-50 dark:bg-indigo-950' : 'hover:bg-slate-50 dark:hover:bg-slate-800',
+              )}
+            >
+              <input type="radio" name="target" value={o.id} checked={choice === o.id} onChange={() => setChoice(o.id)} className="mt-1" />
+              <span className="min-w-0">
+                <span className="block font-medium">{o.name}</span>
+                <span className="flex items-center gap-1 text-xs text-slate-500 dark:text-slate-400">
+                  <CornerDownRight aria-hidden className="size-3" />
+                  {o.path}
+                </span>
+              </span>
+            </label>
+          ))}
+        </fieldset>
+        <div className="flex justify-end gap-2 pt-2">
+          <Button type="button" variant="secondary" onClick={onClose} disabled={pending}>
+            Cancel
+          </Button>
+          <Button type="submit" pending={pending}>
+            Move here
+          </Button>
+        </div>
+      </form>
+    </Modal>
+  )
+}

@@ -1,0 +1,218 @@
+import { ChevronRight, GripVertical, Loader2 } from 'lucide-react'
+import { type KeyboardEvent, type ReactNode, type RefObject, useEffect, useRef } from 'react'
+import {
+  Button as AriaButton,
+  DropIndicator,
+  type Key,
+  ListLayout,
+  Tree,
+  TreeItem,
+  TreeItemContent,
+  TreeLoadMoreItem,
+  type TreeState,
+  useDragAndDrop,
+  Virtualizer,
+} from 'react-aria-components'
+import { cx } from '../../components/ui'
+import { type CategoryTreeStore, ROOT } from './use-category-tree'
+
+const DRAG_TYPE = 'application/x-haven-category'
+const count = new Intl.NumberFormat()
+const ROW_HEIGHT = 36
+
+export type DropRequest = { id: string; parentId: string | null; beforeId: string | null }
+
+/**
+ * The category tree: react-aria-components' Tree (WAI-ARIA tree pattern: arrows, Home/End, type-ahead, Enter) inside
+ * its Virtualizer, so a branch of 5,000 children renders only the rows on screen. Branches load when expanded and
+ * page in as the end of a branch scrolls into view. `*` expands every sibling of the focused row.
+ */
+export function CategoryTree({
+  store,
+  currentId,
+  onOpen,
+  onDrop,
+  focusRef,
+}: {
+  store: CategoryTreeStore
+  /** Set to a function that moves keyboard focus to a row (scrolling the virtualized list to it). */
+  focusRef?: RefObject<((id: string) => void) | null>
+  currentId?: string
+  onOpen: (id: string) => void
+  /** Given when the person may edit: rows can be dragged (by mouse, or by keyboard from the grip). */
+  onDrop?: (request: DropRequest) => void
+}) {
+  const { nodes, branches, expanded } = store
+  const stateRef = useRef<TreeState<unknown> | null>(null)
+  const treeRef = useRef<HTMLDivElement>(null)
+
+  // Keep the open category in view (deep links, search hits, edits that moved it). Rows have one fixed height, so
+  // its offset is its index among the rows on screen; the virtualizer renders it once it is scrolled to.
+  useEffect(() => {
+    const el = treeRef.current
+    if (!currentId || !el) return
+    let index = 0
+    let found = -1
+    const walk = (key: string) => {
+      for (const id of branches[key]?.ids ?? []) {
+        if (found >= 0) return
+        if (id === currentId) found = index
+        index += 1
+        if (expanded.has(id)) walk(id)
+      }
+      if (branches[key]?.nextCursor || !branches[key]) index += 1
+    }
+    walk(ROOT)
+    if (found < 0) return
+    const top = found * ROW_HEIGHT
+    if (top < el.scrollTop || top + ROW_HEIGHT > el.scrollTop + el.clientHeight) el.scrollTop = Math.max(0, top - el.clientHeight / 3)
+  }, [currentId, branches, expanded])
+  if (focusRef) {
+    focusRef.current = (id) => {
+      const manager = stateRef.current?.selectionManager
+      if (!manager) return
+      manager.setFocused(true)
+      manager.setFocusedKey(id)
+    }
+  }
+
+  const { dragAndDropHooks } = useDragAndDrop({
+    getItems: (keys) => [...keys].map((key) => ({ [DRAG_TYPE]: String(key), 'text/plain': nodes[String(key)]?.name ?? '' })),
+    acceptedDragTypes: [DRAG_TYPE],
+    getDropOperation: () => 'move',
+    onMove: (e) => {
+      const id = String([...e.keys][0] ?? '')
+      const target = e.target
+      const over = nodes[String(target.key)]
+      if (!id || !over || !onDrop) return
+      if (target.dropPosition === 'on') return onDrop({ id, parentId: over.id, beforeId: null })
+      if (target.dropPosition === 'before') return onDrop({ id, parentId: over.parentId, beforeId: over.id })
+      const siblings = (branches[over.parentId ?? ROOT]?.ids ?? []).filter((s) => s !== id)
+      const next = siblings[siblings.indexOf(over.id) + 1] ?? null
+      onDrop({ id, parentId: over.parentId, beforeId: next })
+    },
+    renderDropIndicator: (target) => (
+      <DropIndicator target={target} className={({ isDropTarget }) => cx('h-0.5 rounded', isDropTarget ? 'bg-indigo-500' : 'bg-transparent')} />
+    ),
+  })
+
+  function onKeyDownCapture(event: KeyboardEvent<HTMLDivElement>) {
+    if (event.key !== '*') return
+    const focused = stateRef.current?.selectionManager.focusedKey
+    const node = focused == null ? undefined : nodes[String(focused)]
+    if (!node) return
+    event.preventDefault()
+    event.stopPropagation()
+    const siblings = branches[node.parentId ?? ROOT]?.ids ?? []
+    store.toggle(
+      siblings.filter((s) => (nodes[s]?.childCount ?? 0) > 0),
+      true,
+    )
+  }
+
+  function renderBranch(key: string): ReactNode[] {
+    const branch = branches[key]
+    const rows: ReactNode[] = (branch?.ids ?? []).map((id) => {
+      const node = nodes[id]
+      if (!node) return null
+      const descendants = `${count.format(node.descendantCount)}${node.descendantsCapped ? '+' : ''}`
+      return (
+        <TreeItem
+          key={id}
+          id={id}
+          textValue={node.name}
+          hasChildItems={node.childCount > 0}
+          onAction={() => onOpen(id)}
+          data-current={id === currentId || undefined}
+          className={({ isFocusVisible, isDropTarget }) =>
+            cx(
+              'group flex cursor-default select-none items-center rounded-md text-sm outline-none',
+              id === currentId ? 'bg-indigo-50 font-medium text-indigo-900 dark:bg-indigo-950 dark:text-indigo-100' : 'hover:bg-slate-50 dark:hover:bg-slate-800/60',
+              isFocusVisible && 'ring-2 ring-inset ring-indigo-500',
+              isDropTarget && 'bg-indigo-100 ring-2 ring-inset ring-indigo-400 dark:bg-indigo-900',
+            )
+          }
+        >
+          <TreeItemContent>
+            {({ isExpanded, hasChildItems, level, allowsDragging }) => (
+              <div className="flex h-9 w-full min-w-0 items-center gap-1 pr-2" style={{ paddingLeft: `${(level - 1) * 1.25}rem` }}>
+                {allowsDragging ? (
+                  <AriaButton slot="drag" className="rounded p-0.5 text-slate-400 outline-none focus-visible:ring-2 focus-visible:ring-indigo-500">
+                    <GripVertical aria-hidden className="size-4" />
+                  </AriaButton>
+                ) : null}
+                {hasChildItems ? (
+                  <AriaButton
+                    slot="chevron"
+                    aria-label={isExpanded ? `Collapse ${node.name}` : `Expand ${node.name}`}
+                    className="rounded p-0.5 text-slate-500 outline-none hover:bg-slate-200 focus-visible:ring-2 focus-visible:ring-indigo-500 dark:hover:bg-slate-700"
+                  >
+                    <ChevronRight aria-hidden className={cx('size-4 transition-transform', isExpanded && 'rotate-90')} />
+                  </AriaButton>
+                ) : (
+                  <span aria-hidden className="inline-block w-5" />
+                )}
+                <span className="min-w-0 flex-1 truncate">{node.name}</span>
+                {node.childCount > 0 && (
+                  <span className="shrink-0 text-xs tabular-nums text-slate-500 dark:text-slate-400" title={`${node.childCount} subcategories, ${descendants} in all`}>
+                    {count.format(node.childCount)} · {descendants}
+                  </span>
+                )}
+              </div>
+            )}
+          </TreeItemContent>
+          {expanded.has(id)
+            ? renderBranch(id)
+            : node.childCount > 0 && (
+                // A collapsed branch that has children holds a placeholder row, so the tree treats it as expandable
+                // (aria-expanded, ArrowRight) before its children are loaded.
+                <TreeLoadMoreItem key={`stub:${id}`} isLoading />
+              )}
+        </TreeItem>
+      )
+    })
+    if (!branch || branch.loading || branch.nextCursor) {
+      rows.push(
+        <TreeLoadMoreItem
+          key={`more:${key}`}
+          isLoading={!branch || branch.loading}
+          onLoadMore={() => void store.load(key, branch ? 'more' : 'first')}
+          className="flex h-9 items-center gap-2 px-6 text-xs text-slate-500"
+        >
+          <Loader2 aria-hidden className="size-3.5 animate-spin" />
+          <span>Loading…</span>
+        </TreeLoadMoreItem>,
+      )
+    }
+    if (branch?.error) {
+      rows.push(
+        <TreeItem key={`error:${key}`} id={`error:${key}`} textValue={branch.error} className="px-6 py-2 text-xs text-red-600 dark:text-red-400">
+          <TreeItemContent>{branch.error}</TreeItemContent>
+        </TreeItem>,
+      )
+    }
+    return rows
+  }
+
+  return (
+    <div onKeyDownCapture={onKeyDownCapture}>
+    <Virtualizer layout={ListLayout} layoutOptions={{ rowHeight: ROW_HEIGHT, loaderHeight: ROW_HEIGHT, dropIndicatorThickness: 2 }}>
+      <Tree
+        ref={treeRef}
+        aria-label="Categories"
+        selectionMode="none"
+        expandedKeys={expanded}
+        onExpandedChange={(keys: Set<Key>) => store.setExpandedKeys(new Set([...keys].map(String)))}
+        dragAndDropHooks={onDrop ? dragAndDropHooks : undefined}
+        className={({ state }) => {
+          stateRef.current = state
+          return 'h-[60vh] min-h-80 overflow-auto rounded-lg p-1 outline-none ring-1 ring-slate-200 focus-visible:ring-2 focus-visible:ring-indigo-500 dark:ring-slate-800'
+        }}
+        renderEmptyState={() => <p className="p-6 text-center text-sm text-slate-500">No categories yet.</p>}
+      >
+        {renderBranch(ROOT)}
+      </Tree>
+    </Virtualizer>
+    </div>
+  )
+}
