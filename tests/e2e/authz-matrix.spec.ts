@@ -60,7 +60,15 @@ type Targets = {
   /** A user in the trash. */
   trashedUser(): Promise<string>
 }
-type Ids = { memberRole: string; globexUser: string; globexRole: string; globexTeam: string; globexOrganization: string }
+type Ids = {
+  memberRole: string
+  globexUser: string
+  globexRole: string
+  globexTeam: string
+  globexOrganization: string
+  acmeAuditEvent: string
+  globexAuditEvent: string
+}
 type DataContext = { caller: Caller; make: Targets; ids: Ids }
 type CallContext = DataContext & { cookie: string | null; response: ServerFnResponse }
 
@@ -365,6 +373,17 @@ const MATRIX: Record<string, Entry> = {
     targetPerCaller: true,
   },
 
+  'audit.listAudit': { method: 'GET', realm: 'tenant', data: { pageSize: 5 }, status: writers, landing: 404, invalid: { pageSize: 1 } },
+  'audit.getAuditEvent': {
+    method: 'GET',
+    realm: 'tenant',
+    data: ({ ids }: DataContext) => ({ id: ids.acmeAuditEvent }),
+    status: writers,
+    landing: 404,
+    invalid: { id: 'not-a-uuid' },
+  },
+  'audit.listAuditActors': { method: 'GET', realm: 'tenant', status: writers, landing: 404 },
+  'audit.verifyAuditChain': { method: 'GET', realm: 'tenant', status: writers, landing: 404 },
   'settings.getSettings': { method: 'GET', realm: 'tenant', status: ownerOnly, landing: 404 },
   'settings.updateSettings': {
     method: 'POST',
@@ -547,6 +566,7 @@ test("another tenant's ids are a 404 at acme, exactly like missing ones, and not
     { fn: 'teams.createTeam', method: 'POST', data: (id: string) => ({ organizationId: id, name: 'Planted' }), of: ids.globexOrganization },
     { fn: 'teams.updateOrganization', method: 'POST', data: (id: string) => ({ id, data: { name: 'Taken over' } }), of: ids.globexOrganization },
     { fn: 'teams.deleteOrganization', method: 'POST', data: (id: string) => ({ id }), of: ids.globexOrganization },
+    { fn: 'audit.getAuditEvent', method: 'GET', data: (id: string) => ({ id }), of: ids.globexAuditEvent },
   ] as const
   for (const call of foreign) {
     for (const [which, id] of [['globex', call.of], ['missing', randomUUID()]] as const) {
@@ -658,6 +678,10 @@ const fixtureIds = once(async (): Promise<Ids> => {
   const globexOrganization = (await globexCalls<{ items: { id: string; name: string }[] }>('GET', 'teams.listOrganizations', {})).items.find(
     (o) => o.name === 'Research',
   )?.id
-  if (!memberRole || !globexUser || !globexRole || !globexTeam || !globexOrganization) throw new Error('fixture ids not found')
-  return { memberRole, globexUser, globexRole, globexTeam, globexOrganization }
+  const acmeAuditEvent = (await ownerCalls<{ items: { id: string }[] }>('GET', 'audit.listAudit', { pageSize: 5 })).items[0]?.id
+  const globexAuditEvent = (await globexCalls<{ items: { id: string }[] }>('GET', 'audit.listAudit', { pageSize: 5 })).items[0]?.id
+  if (!memberRole || !globexUser || !globexRole || !globexTeam || !globexOrganization || !acmeAuditEvent || !globexAuditEvent) {
+    throw new Error('fixture ids not found')
+  }
+  return { memberRole, globexUser, globexRole, globexTeam, globexOrganization, acmeAuditEvent, globexAuditEvent }
 })
