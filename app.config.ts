@@ -19,6 +19,8 @@ const schema = z.object({
   HAVEN_SEED: z.enum(['auto', 'never']).optional(),
   HAVEN_TRUSTED_PROXY: z.enum(['0', '1', 'true', 'false']).default('0'),
   HAVEN_DB_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+  HAVEN_AUDIT_SEAL_SECONDS: z.coerce.number().int().min(0).max(86_400).default(5),
+  HAVEN_AUDIT_RETENTION_MINUTES: z.coerce.number().int().min(0).max(10_080).default(60),
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
 })
 
@@ -44,6 +46,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       ? { driver: 'postgres' as const, url: e.DATABASE_URL, ownerUrl: e.HAVEN_OWNER_DATABASE_URL ?? e.DATABASE_URL }
       : { driver: 'pglite' as const, dataDir: e.HAVEN_DATA_DIR },
     poolMax: e.HAVEN_DB_POOL_MAX,
+    auditSealSeconds: e.HAVEN_AUDIT_SEAL_SECONDS,
+    auditRetentionMinutes: e.HAVEN_AUDIT_RETENTION_MINUTES,
     rootDomain,
     port: e.PORT,
     protocol: e.HAVEN_PROTOCOL ?? (production ? 'https' : 'http'),

@@ -382,7 +382,7 @@ const MATRIX: Record<string, Entry> = {
     landing: 404,
     invalid: { id: 'not-a-uuid' },
   },
-  'audit.listAuditActors': { method: 'GET', realm: 'tenant', status: writers, landing: 404 },
+  'audit.getAuditOptions': { method: 'GET', realm: 'tenant', status: writers, landing: 404 },
   'audit.verifyAuditChain': { method: 'GET', realm: 'tenant', status: writers, landing: 404 },
   'settings.getSettings': { method: 'GET', realm: 'tenant', status: ownerOnly, landing: 404 },
   'settings.updateSettings': {

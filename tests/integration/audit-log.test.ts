@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto'
 import { and, eq, sql } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { auditActors, getAuditEvent, listAuditEvents } from '../../app/features/audit/audit.server'
+import { auditActors, auditRetention, getAuditEvent, listAuditEvents } from '../../app/features/audit/audit.server'
+import { updateSettingsSchema } from '../../app/features/settings/settings.schemas'
+import { updateSettings } from '../../app/features/settings/settings.server'
 import type { ListAuditInput } from '../../app/features/audit/audit.schemas'
 import { describeReport, runRetention, sealPending, setAuditOwnerDatabase, verifyTenant } from '../../app/features/audit/chain.server'
 import { createUser } from '../../app/features/users/users.server'
@@ -313,6 +315,17 @@ describe('retention', () => {
     await asOwner(sql`delete from audit_log where tenant_id = ${again.tenantId} and chain_seq <= 3`)
     await sealPending({ tenantId: again.tenantId })
     expect(await verifyTenant(again.tenantId)).toMatchObject({ status: 'intact', checkpoint: { seq: head?.head } })
+  })
+
+  it('takes the setting through the workspace settings: 30, 90 or 365 days or forever, and a legal hold', async () => {
+    expect(updateSettingsSchema.safeParse({ settings: { auditRetentionDays: 45 } }).success).toBe(false)
+    const saved = await as(b, (tx) => updateSettings(tx, b.tenantId, updateSettingsSchema.parse({ settings: { auditRetentionDays: 90, auditLegalHold: true } })))
+    expect(saved.settings).toMatchObject({ auditRetentionDays: 90, auditLegalHold: true })
+    expect(await as(b, (tx) => auditRetention(tx, b.tenantId))).toEqual({ retentionDays: 90, legalHold: true })
+    expect(await runRetention({ tenantId: b.tenantId })).toEqual([expect.objectContaining({ outcome: 'legal_hold' })])
+    await as(b, (tx) => updateSettings(tx, b.tenantId, updateSettingsSchema.parse({ settings: { auditRetentionDays: null, auditLegalHold: false } })))
+    const [change] = (await list(b, { entity: 'tenants', action: 'UPDATE', pageSize: 5 })).items
+    expect(change?.summary).toMatch(/^changed settings of workspace /)
   })
 
   it('keeps everything when the setting is "forever" (the default)', async () => {

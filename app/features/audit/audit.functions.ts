@@ -15,9 +15,10 @@ export const getAuditEvent = createServerFn({ method: 'GET' })
   .validator(input(auditEventSchema))
   .handler(({ data, context }) => store.getAuditEvent(context.tx, context.tenantId, data.id))
 
-export const listAuditActors = createServerFn({ method: 'GET' })
+/** The people to filter by, and the workspace's retention setting (shown next to the log). */
+export const getAuditOptions = createServerFn({ method: 'GET' })
   .middleware([requirePermission('audit:read')])
-  .handler(({ context }) => store.auditActors(context.tx, context.tenantId))
+  .handler(({ context }) => store.auditOptions(context.tx, context.tenantId))
 
 export const verifyAuditChain = createServerFn({ method: 'GET' })
   .middleware([requirePermission('audit:read')])

@@ -3,7 +3,7 @@ import { decodeCursor, encodeCursor, isUuid } from '../../server/cursor.server'
 import { notFound } from '../../lib/errors'
 import type { AuditAction } from '../../lib/enums'
 import { rowsOf, type Tx } from '../../server/db/client.server'
-import { auditLog, categories, organizations, roles, teams, users } from '../../server/db/schema'
+import { auditLog, categories, organizations, roles, teams, tenants, users } from '../../server/db/schema'
 import type { AuditFilter, ListAuditInput } from './audit.schemas'
 import { describeEvent, type DescribableEvent, entityName, fieldChanges, type JsonRow, type Names, referencedIds } from './describe'
 
@@ -196,4 +196,16 @@ export async function auditActors(tx: Tx, tenantId: string) {
     .where(eq(users.tenantId, tenantId))
     .orderBy(users.fullName, users.id)
     .limit(1000)
+}
+
+/** The retention setting and legal hold, as stored in the tenant's settings (absent: keep forever). */
+export async function auditRetention(tx: Tx, tenantId: string) {
+  const [row] = await tx.select({ settings: tenants.settings }).from(tenants).where(eq(tenants.id, tenantId))
+  const days = row?.settings.auditRetentionDays
+  return { retentionDays: typeof days === 'number' && days > 0 ? days : null, legalHold: row?.settings.auditLegalHold === true }
+}
+
+export async function auditOptions(tx: Tx, tenantId: string) {
+  const [actors, retention] = await Promise.all([auditActors(tx, tenantId), auditRetention(tx, tenantId)])
+  return { actors, retention }
 }
