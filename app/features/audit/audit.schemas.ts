@@ -47,14 +47,17 @@ export const auditEventSchema = z.object({ id: z.uuid() })
 export const EXPORT_FORMATS = ['csv', 'ndjson'] as const
 export type ExportFormat = (typeof EXPORT_FORMATS)[number]
 
-/** The viewer's URL: dates are calendar days in the viewer's time zone, turned into instants before a call. */
+/**
+ * The viewer's URL. `from`/`to` are instants with the offset of the day the viewer picked (`to` is the start of
+ * the day after), so a shared link shows exactly the same events to someone in another time zone.
+ */
 export const auditSearchSchema = z.object({
   actor: z.uuid().optional().catch(undefined),
   action: z.enum(AUDIT_ACTIONS).optional().catch(undefined),
   entity: z.enum(AUDIT_ENTITY_TYPES).optional().catch(undefined),
   record: z.uuid().optional().catch(undefined),
-  from: z.iso.date().optional().catch(undefined),
-  to: z.iso.date().optional().catch(undefined),
+  from: z.iso.datetime({ offset: true }).optional().catch(undefined),
+  to: z.iso.datetime({ offset: true }).optional().catch(undefined),
   ip: z.string().max(64).optional().catch(undefined),
   requestId: z.string().max(64).optional().catch(undefined),
   impersonated: z.boolean().optional().catch(undefined),

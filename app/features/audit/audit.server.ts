@@ -125,6 +125,7 @@ export async function getAuditEvent(tx: Tx, tenantId: string, id: string) {
     newValues: row.newValues,
     userAgent: row.userAgent,
     chainHash: row.chainHash,
+    names,
   }
 }
 

@@ -152,7 +152,7 @@ export function fieldChanges(oldValues: JsonRow | null, newValues: JsonRow | nul
   }
   if (all) {
     for (const key of Object.keys({ ...before, ...after })) {
-      if (changedTop.has(key)) continue
+      if (changedTop.has(key) || NOISE.has(key)) continue
       const value = (key in after ? after[key] : before[key]) as Json
       changes.push({ path: key, label: fieldLabel(key), from: value, to: value, secret: value === REDACTED })
     }
@@ -291,10 +291,13 @@ function describeRowChange(e: DescribableEvent, names: Names, noun: string): str
     return `moved ${named} from ${where(before.parent_id)} to ${where(after.parent_id)}`
   }
   if (e.tableName === 'categories' && cols.length === 1 && cols[0] === 'position') return `reordered ${named}`
-  if (cols.length === 0) return e.tableName === 'users' && before.last_sign_in_at !== after.last_sign_in_at ? `recorded a sign-in of ${named}` : `touched ${named} (no visible change)`
+  if (cols.length === 0) return e.tableName === 'users' && before.last_sign_in_at !== after.last_sign_in_at ? `noted the sign-in time of ${label ?? 'a person'}` : `touched ${named} (no visible change)`
   const oldLabel = label && e.oldValues ? ENTITIES[e.tableName]?.label?.(e.oldValues) : undefined
   return `changed ${listWords(cols.map(fieldLabel))} of ${noun} ${oldLabel ?? label ?? ''}`.trimEnd()
 }
+
+/** Columns that hold the id of a person or record the viewer can name. */
+export const REFERENCE_COLUMNS = ['user_id', 'role_id', 'team_id', 'organization_id', 'parent_id', 'deleted_by_id', 'invited_by_id']
 
 /** The ids an event names besides its actor, so a page can resolve them all in one go. */
 export function referencedIds(e: DescribableEvent): string[] {
@@ -302,7 +305,7 @@ export function referencedIds(e: DescribableEvent): string[] {
   if (e.recordId) ids.add(e.recordId)
   for (const row of [e.oldValues, e.newValues]) {
     if (!row) continue
-    for (const key of ['user_id', 'role_id', 'team_id', 'organization_id', 'parent_id']) {
+    for (const key of REFERENCE_COLUMNS) {
       const v = row[key]
       if (typeof v === 'string') ids.add(v)
     }
@@ -318,9 +321,10 @@ export function entityLink(tableName: string, recordId: string | null): { to: st
   return undefined
 }
 
-/** A display string for a stored value. */
-export function displayValue(value: Json | undefined, secret = false): string {
+/** A display string for a stored value; ids of people and records show their names when `names` knows them. */
+export function displayValue(value: Json | undefined, secret = false, names?: Names): string {
   if (secret || value === REDACTED) return 'hidden (secret)'
+  if (typeof value === 'string' && names?.[value]) return names[value].name
   if (value === undefined) return '(none)'
   if (value === null || value === '') return '(empty)'
   if (typeof value === 'boolean') return value ? 'yes' : 'no'

@@ -65,7 +65,7 @@ export function AuditEventDetail({ id, onClose }: { id: string | null; onClose: 
       <div className="flex items-start justify-between gap-4 border-b border-slate-200 px-6 py-4 dark:border-slate-800">
         <h2 id={titleId} className="text-lg font-semibold">
           {detail ? ACTION_LABELS[detail.action] : 'Event'}
-          {detail && <span className="ml-2 text-sm font-normal text-slate-500">{ENTITY_LABELS[detail.tableName] ?? detail.tableName}</span>}
+          {detail && <span className="ml-2 text-sm font-normal text-slate-500"> · {ENTITY_LABELS[detail.tableName] ?? detail.tableName}</span>}
         </h2>
         <Button variant="ghost" aria-label="Close" onClick={onClose}>
           <X aria-hidden className="size-4" />
@@ -177,12 +177,12 @@ export function AuditEventDetail({ id, onClose }: { id: string | null; onClose: 
                             </th>
                             {detail.action !== 'CREATE' && (
                               <td className="break-words py-1 pr-2 align-top">
-                                {changed && detail.action === 'UPDATE' ? <del>{displayValue(c.from, c.secret)}</del> : displayValue(c.from, c.secret)}
+                                {changed && detail.action === 'UPDATE' ? <del>{displayValue(c.from, c.secret, detail.names)}</del> : displayValue(c.from, c.secret, detail.names)}
                               </td>
                             )}
                             {detail.action !== 'DELETE' && (
                               <td className="break-words py-1 align-top">
-                                {changed && detail.action === 'UPDATE' ? <ins className="no-underline">{displayValue(c.to, c.secret)}</ins> : displayValue(c.to, c.secret)}
+                                {changed && detail.action === 'UPDATE' ? <ins className="no-underline">{displayValue(c.to, c.secret, detail.names)}</ins> : displayValue(c.to, c.secret, detail.names)}
                               </td>
                             )}
                           </tr>

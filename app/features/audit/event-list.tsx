@@ -64,7 +64,12 @@ export function What({ event }: { event: AuditEventView }) {
       {link && (
         <>
           {' '}
-          <Link to={link.to} params={link.params} className="text-indigo-700 hover:underline dark:text-indigo-300">
+          <Link
+            to={link.to}
+            params={link.params}
+            aria-label={`Open ${event.entityName ?? 'the record'}`}
+            className="text-indigo-700 hover:underline dark:text-indigo-300"
+          >
             (open)
           </Link>
         </>

@@ -14,10 +14,21 @@ import { AUDIT_ACTIONS } from '../../../../lib/enums'
 import { errorMessage } from '../../../../lib/errors'
 import { guardPage } from '../../../../lib/guards'
 
-/** A calendar day in the viewer's time zone → the instant it starts (`to` is inclusive: the next day's start). */
-function dayStart(day: string, plusDays = 0): string {
+/** Local midnight of a calendar day (plus `plusDays`), as an ISO instant with the viewer's offset on that day. */
+function localMidnight(day: string, plusDays = 0): string {
   const [y, m, d] = day.split('-').map(Number)
-  return new Date(y ?? 1970, (m ?? 1) - 1, (d ?? 1) + plusDays).toISOString()
+  const date = new Date(y ?? 1970, (m ?? 1) - 1, (d ?? 1) + plusDays)
+  const offset = -date.getTimezoneOffset()
+  const pad = (n: number) => String(Math.floor(Math.abs(n))).padStart(2, '0')
+  const ymd = `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`
+  return `${ymd}T00:00:00${offset >= 0 ? '+' : '-'}${pad(offset / 60)}:${pad(offset % 60)}`
+}
+
+/** The calendar day an instant from the URL names, read from its own text (the same on the server and in the browser). */
+function dayOf(instant: string | undefined, minusDays = 0): string {
+  if (!instant) return ''
+  const [y, m, d] = instant.slice(0, 10).split('-').map(Number)
+  return new Date(Date.UTC(y ?? 1970, (m ?? 1) - 1, (d ?? 1) - minusDays)).toISOString().slice(0, 10)
 }
 
 /** The filter as the server functions and the export take it. */
@@ -27,8 +38,8 @@ function filterOf(search: AuditSearch) {
     action: search.action,
     entity: search.entity,
     record: search.record,
-    from: search.from ? dayStart(search.from) : undefined,
-    to: search.to ? dayStart(search.to, 1) : undefined,
+    from: search.from,
+    to: search.to,
     ip: search.ip?.trim() || undefined,
     requestId: search.requestId?.trim() || undefined,
     impersonated: search.impersonated || undefined,
@@ -38,8 +49,6 @@ function filterOf(search: AuditSearch) {
 export const Route = createFileRoute('/tenant/_app/admin/audit')({
   validateSearch: auditSearchSchema,
   beforeLoad: ({ context }) => guardPage(context.permissions, ['audit:read']),
-  // Dates in the URL are days in the viewer's time zone, which only the browser knows: the page loads there.
-  ssr: false,
   loaderDeps: ({ search }) => ({ ...search, event: undefined }),
   loader: async ({ deps }) => {
     const [page, options] = await Promise.all([listAudit({ data: { ...filterOf(deps), cursor: deps.cursor, pageSize: 50 } }), getAuditOptions()])
@@ -178,7 +187,7 @@ function AuditPage() {
         }
       />
       {report && (
-        <div className="mb-4" role="status">
+        <div className="mb-4">
           <Alert tone={report.status === 'intact' ? 'success' : 'error'}>
             {report.message}
             {report.checkpoint && ` Older events were removed by retention; the chain continues from event ${report.checkpoint.seq}.`}
@@ -239,8 +248,20 @@ function AuditPage() {
           <input type="checkbox" checked={search.impersonated ?? false} onChange={(e) => setSearch({ impersonated: e.target.checked || undefined })} />
           Impersonated only
         </label>
-        <Field label="From (day)" type="date" value={search.from ?? ''} max={search.to} onChange={(e) => setSearch({ from: e.target.value || undefined })} />
-        <Field label="To (day)" type="date" value={search.to ?? ''} min={search.from} onChange={(e) => setSearch({ to: e.target.value || undefined })} />
+        <Field
+          label="From (day)"
+          type="date"
+          value={dayOf(search.from)}
+          max={dayOf(search.to, 1) || undefined}
+          onChange={(e) => setSearch({ from: e.target.value ? localMidnight(e.target.value) : undefined })}
+        />
+        <Field
+          label="To (day)"
+          type="date"
+          value={dayOf(search.to, 1)}
+          min={dayOf(search.from) || undefined}
+          onChange={(e) => setSearch({ to: e.target.value ? localMidnight(e.target.value, 1) : undefined })}
+        />
         <Field label="IP address" name="ip" value={text.ip} onChange={(e) => setText((t) => ({ ...t, ip: e.target.value }))} placeholder="203.0.113.7" />
         <Field
           label="Request ID"
