@@ -5,6 +5,7 @@ import { auditActors, auditRetention, getAuditEvent, listAuditEvents } from '../
 import { updateSettingsSchema } from '../../app/features/settings/settings.schemas'
 import { updateSettings } from '../../app/features/settings/settings.server'
 import type { ListAuditInput } from '../../app/features/audit/audit.schemas'
+import { CSV_COLUMNS, auditExportStream, countAuditEvents, recordExport } from '../../app/features/audit/export.server'
 import { describeReport, runRetention, sealPending, setAuditOwnerDatabase, verifyTenant } from '../../app/features/audit/chain.server'
 import { createUser } from '../../app/features/users/users.server'
 import { HttpError } from '../../app/lib/errors'
@@ -185,6 +186,49 @@ describe('the viewer query', () => {
     expect(await all(a, { actor: b.ownerId })).toEqual([])
     const own = await as(b, (tx) => getAuditEvent(tx, b.tenantId, foreign.id))
     expect(own.id).toBe(foreign.id)
+  })
+})
+
+async function readAll(stream: ReadableStream<Uint8Array>): Promise<string> {
+  return new Response(stream).text()
+}
+
+describe('export', () => {
+  it('streams exactly the filtered view, in its order, across batches, with each event\'s chain hash', async () => {
+    const f = await createTenantWithData()
+    await as(f, (tx) =>
+      tx.insert(categories).values(Array.from({ length: 1100 }, (_, i) => ({ tenantId: f.tenantId, name: `Bulk ${i}`, parentId: f.rootCategoryId }))),
+    )
+    await sealPending({ tenantId: f.tenantId })
+    const filter = { entity: 'categories' as const, action: 'CREATE' as const }
+    const view = await all(f, filter)
+    expect(view.length).toBe(1103)
+    const ndjson = await readAll(auditExportStream(ctx(f), filter, 'ndjson'))
+    const events = ndjson
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { id: string; description: string; chainHash: string | null; chainSeq: number | null })
+    expect(events.map((e) => e.id)).toEqual(view.map((v) => v.id))
+    expect(events.map((e) => e.description)).toEqual(view.map((v) => v.summary))
+    expect(events.every((e) => typeof e.chainHash === 'string' && e.chainHash.length === 64)).toBe(true)
+
+    const csv = await readAll(auditExportStream(ctx(f), filter, 'csv'))
+    const lines = csv.trim().split('\n')
+    expect(lines[0]).toBe(CSV_COLUMNS.join(','))
+    expect(lines.slice(1).map((l) => l.slice(0, 36))).toEqual(view.map((v) => v.id))
+    expect(await as(f, (tx) => countAuditEvents(tx, f.tenantId, filter))).toBe(1103)
+
+    const empty = await readAll(auditExportStream(ctx(f), { ...filter, ip: '192.0.2.250' }, 'csv'))
+    expect(empty.trim()).toBe(CSV_COLUMNS.join(','))
+    expect(await readAll(auditExportStream(ctx(f), { ...filter, ip: '192.0.2.250' }, 'ndjson'))).toBe('')
+  })
+
+  it('records the export as an event, and never exports another tenant\'s events', async () => {
+    await as(a, (tx) => recordExport(tx, 'csv', { entity: 'teams' }, 12))
+    const [event] = (await list(a, { action: 'EXPORT', pageSize: 5 })).items
+    expect(event).toMatchObject({ summary: 'exported the audit log as CSV', actor: expect.objectContaining({ id: a.ownerId }) })
+    const foreign = await readAll(auditExportStream(ctx(a), { record: b.teamId }, 'ndjson'))
+    expect(foreign).toBe('')
   })
 })
 
