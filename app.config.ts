@@ -21,6 +21,8 @@ const schema = z.object({
   HAVEN_TRUSTED_PROXY: z.enum(['0', '1', 'true', 'false']).default('0'),
   HAVEN_DB_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
   HAVEN_DB_CONNECT_TIMEOUT: z.coerce.number().int().min(1).max(60).default(5),
+  HAVEN_AUDIT_SEAL_SECONDS: z.coerce.number().int().min(0).max(86_400).default(5),
+  HAVEN_AUDIT_RETENTION_MINUTES: z.coerce.number().int().min(0).max(10_080).default(60),
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
 })
 
@@ -47,6 +49,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       : { driver: 'pglite' as const, dataDir: e.HAVEN_DATA_DIR },
     poolMax: e.HAVEN_DB_POOL_MAX,
     dbConnectTimeoutSeconds: e.HAVEN_DB_CONNECT_TIMEOUT,
+    auditSealSeconds: e.HAVEN_AUDIT_SEAL_SECONDS,
+    auditRetentionMinutes: e.HAVEN_AUDIT_RETENTION_MINUTES,
     rootDomain,
     port: e.PORT,
     protocol: e.HAVEN_PROTOCOL ?? (production ? 'https' : 'http'),

@@ -15,6 +15,7 @@ import { Route as ConsoleAppRouteRouteImport } from './routes/console/_app/route
 import { Route as ConsoleSignInRouteImport } from './routes/console/sign-in'
 import { Route as SiteIndexRouteImport } from './routes/site/index'
 import { Route as TenantAppRouteRouteImport } from './routes/tenant/_app/route'
+import { Route as TenantAuditExportRouteImport } from './routes/tenant/audit-export'
 import { Route as TenantForgotPasswordRouteImport } from './routes/tenant/forgot-password'
 import { Route as TenantResetPasswordRouteImport } from './routes/tenant/reset-password'
 import { Route as TenantSignInRouteImport } from './routes/tenant/sign-in'
@@ -23,6 +24,7 @@ import { Route as TenantAppIndexRouteImport } from './routes/tenant/_app/index'
 import { Route as TenantAppCategoriesRouteRouteImport } from './routes/tenant/_app/categories/route'
 import { Route as TenantAppProfileRouteImport } from './routes/tenant/_app/profile'
 import { Route as TenantInviteTokenRouteImport } from './routes/tenant/invite.$token'
+import { Route as TenantAppAdminAuditRouteImport } from './routes/tenant/_app/admin/audit'
 import { Route as TenantAppAdminRolesRouteImport } from './routes/tenant/_app/admin/roles'
 import { Route as TenantAppAdminSettingsRouteImport } from './routes/tenant/_app/admin/settings'
 import { Route as TenantAppAdminTrashRouteImport } from './routes/tenant/_app/admin/trash'
@@ -59,6 +61,11 @@ const SiteIndexRoute = SiteIndexRouteImport.update({
 } as any)
 const TenantAppRouteRoute = TenantAppRouteRouteImport.update({
   id: '/_app',
+  getParentRoute: () => TenantRouteRoute,
+} as any)
+const TenantAuditExportRoute = TenantAuditExportRouteImport.update({
+  id: '/audit-export',
+  path: '/audit-export',
   getParentRoute: () => TenantRouteRoute,
 } as any)
 const TenantForgotPasswordRoute = TenantForgotPasswordRouteImport.update({
@@ -101,6 +108,11 @@ const TenantInviteTokenRoute = TenantInviteTokenRouteImport.update({
   id: '/invite/$token',
   path: '/invite/$token',
   getParentRoute: () => TenantRouteRoute,
+} as any)
+const TenantAppAdminAuditRoute = TenantAppAdminAuditRouteImport.update({
+  id: '/admin/audit',
+  path: '/admin/audit',
+  getParentRoute: () => TenantAppRouteRoute,
 } as any)
 const TenantAppAdminRolesRoute = TenantAppAdminRolesRouteImport.update({
   id: '/admin/roles',
@@ -157,6 +169,7 @@ export interface FileRoutesByFullPath {
   '/console': typeof ConsoleRouteRouteWithChildren
   '/tenant': typeof TenantRouteRouteWithChildren
   '/console/sign-in': typeof ConsoleSignInRoute
+  '/tenant/audit-export': typeof TenantAuditExportRoute
   '/tenant/forgot-password': typeof TenantForgotPasswordRoute
   '/tenant/reset-password': typeof TenantResetPasswordRoute
   '/tenant/sign-in': typeof TenantSignInRoute
@@ -166,6 +179,7 @@ export interface FileRoutesByFullPath {
   '/tenant/invite/$token': typeof TenantInviteTokenRoute
   '/console/': typeof ConsoleAppIndexRoute
   '/tenant/': typeof TenantAppIndexRoute
+  '/tenant/admin/audit': typeof TenantAppAdminAuditRoute
   '/tenant/admin/roles': typeof TenantAppAdminRolesRoute
   '/tenant/admin/settings': typeof TenantAppAdminSettingsRoute
   '/tenant/admin/trash': typeof TenantAppAdminTrashRoute
@@ -180,12 +194,14 @@ export interface FileRoutesByTo {
   '/console': typeof ConsoleAppIndexRoute
   '/tenant': typeof TenantAppIndexRoute
   '/console/sign-in': typeof ConsoleSignInRoute
+  '/tenant/audit-export': typeof TenantAuditExportRoute
   '/tenant/forgot-password': typeof TenantForgotPasswordRoute
   '/tenant/reset-password': typeof TenantResetPasswordRoute
   '/tenant/sign-in': typeof TenantSignInRoute
   '/site': typeof SiteIndexRoute
   '/tenant/profile': typeof TenantAppProfileRoute
   '/tenant/invite/$token': typeof TenantInviteTokenRoute
+  '/tenant/admin/audit': typeof TenantAppAdminAuditRoute
   '/tenant/admin/roles': typeof TenantAppAdminRolesRoute
   '/tenant/admin/settings': typeof TenantAppAdminSettingsRoute
   '/tenant/admin/trash': typeof TenantAppAdminTrashRoute
@@ -203,6 +219,7 @@ export interface FileRoutesById {
   '/console/_app': typeof ConsoleAppRouteRouteWithChildren
   '/tenant/_app': typeof TenantAppRouteRouteWithChildren
   '/console/sign-in': typeof ConsoleSignInRoute
+  '/tenant/audit-export': typeof TenantAuditExportRoute
   '/tenant/forgot-password': typeof TenantForgotPasswordRoute
   '/tenant/reset-password': typeof TenantResetPasswordRoute
   '/tenant/sign-in': typeof TenantSignInRoute
@@ -212,6 +229,7 @@ export interface FileRoutesById {
   '/tenant/invite/$token': typeof TenantInviteTokenRoute
   '/console/_app/': typeof ConsoleAppIndexRoute
   '/tenant/_app/': typeof TenantAppIndexRoute
+  '/tenant/_app/admin/audit': typeof TenantAppAdminAuditRoute
   '/tenant/_app/admin/roles': typeof TenantAppAdminRolesRoute
   '/tenant/_app/admin/settings': typeof TenantAppAdminSettingsRoute
   '/tenant/_app/admin/trash': typeof TenantAppAdminTrashRoute
@@ -228,6 +246,7 @@ export interface FileRouteTypes {
     | '/console'
     | '/tenant'
     | '/console/sign-in'
+    | '/tenant/audit-export'
     | '/tenant/forgot-password'
     | '/tenant/reset-password'
     | '/tenant/sign-in'
@@ -237,6 +256,7 @@ export interface FileRouteTypes {
     | '/tenant/invite/$token'
     | '/console/'
     | '/tenant/'
+    | '/tenant/admin/audit'
     | '/tenant/admin/roles'
     | '/tenant/admin/settings'
     | '/tenant/admin/trash'
@@ -251,12 +271,14 @@ export interface FileRouteTypes {
     | '/console'
     | '/tenant'
     | '/console/sign-in'
+    | '/tenant/audit-export'
     | '/tenant/forgot-password'
     | '/tenant/reset-password'
     | '/tenant/sign-in'
     | '/site'
     | '/tenant/profile'
     | '/tenant/invite/$token'
+    | '/tenant/admin/audit'
     | '/tenant/admin/roles'
     | '/tenant/admin/settings'
     | '/tenant/admin/trash'
@@ -273,6 +295,7 @@ export interface FileRouteTypes {
     | '/console/_app'
     | '/tenant/_app'
     | '/console/sign-in'
+    | '/tenant/audit-export'
     | '/tenant/forgot-password'
     | '/tenant/reset-password'
     | '/tenant/sign-in'
@@ -282,6 +305,7 @@ export interface FileRouteTypes {
     | '/tenant/invite/$token'
     | '/console/_app/'
     | '/tenant/_app/'
+    | '/tenant/_app/admin/audit'
     | '/tenant/_app/admin/roles'
     | '/tenant/_app/admin/settings'
     | '/tenant/_app/admin/trash'
@@ -343,6 +367,13 @@ declare module '@tanstack/react-router' {
       preLoaderRoute: typeof TenantAppRouteRouteImport
       parentRoute: typeof TenantRouteRoute
     }
+    '/tenant/audit-export': {
+      id: '/tenant/audit-export'
+      path: '/audit-export'
+      fullPath: '/tenant/audit-export'
+      preLoaderRoute: typeof TenantAuditExportRouteImport
+      parentRoute: typeof TenantRouteRoute
+    }
     '/tenant/forgot-password': {
       id: '/tenant/forgot-password'
       path: '/forgot-password'
@@ -398,6 +429,13 @@ declare module '@tanstack/react-router' {
       fullPath: '/tenant/invite/$token'
       preLoaderRoute: typeof TenantInviteTokenRouteImport
       parentRoute: typeof TenantRouteRoute
+    }
+    '/tenant/_app/admin/audit': {
+      id: '/tenant/_app/admin/audit'
+      path: '/admin/audit'
+      fullPath: '/tenant/admin/audit'
+      preLoaderRoute: typeof TenantAppAdminAuditRouteImport
+      parentRoute: typeof TenantAppRouteRoute
     }
     '/tenant/_app/admin/roles': {
       id: '/tenant/_app/admin/roles'
@@ -511,6 +549,7 @@ interface TenantAppRouteRouteChildren {
   TenantAppCategoriesRouteRoute: typeof TenantAppCategoriesRouteRouteWithChildren
   TenantAppProfileRoute: typeof TenantAppProfileRoute
   TenantAppIndexRoute: typeof TenantAppIndexRoute
+  TenantAppAdminAuditRoute: typeof TenantAppAdminAuditRoute
   TenantAppAdminRolesRoute: typeof TenantAppAdminRolesRoute
   TenantAppAdminSettingsRoute: typeof TenantAppAdminSettingsRoute
   TenantAppAdminTrashRoute: typeof TenantAppAdminTrashRoute
@@ -524,6 +563,7 @@ const TenantAppRouteRouteChildren: TenantAppRouteRouteChildren = {
   TenantAppCategoriesRouteRoute: TenantAppCategoriesRouteRouteWithChildren,
   TenantAppProfileRoute: TenantAppProfileRoute,
   TenantAppIndexRoute: TenantAppIndexRoute,
+  TenantAppAdminAuditRoute: TenantAppAdminAuditRoute,
   TenantAppAdminRolesRoute: TenantAppAdminRolesRoute,
   TenantAppAdminSettingsRoute: TenantAppAdminSettingsRoute,
   TenantAppAdminTrashRoute: TenantAppAdminTrashRoute,
@@ -539,6 +579,7 @@ const TenantAppRouteRouteWithChildren = TenantAppRouteRoute._addFileChildren(
 
 interface TenantRouteRouteChildren {
   TenantAppRouteRoute: typeof TenantAppRouteRouteWithChildren
+  TenantAuditExportRoute: typeof TenantAuditExportRoute
   TenantForgotPasswordRoute: typeof TenantForgotPasswordRoute
   TenantResetPasswordRoute: typeof TenantResetPasswordRoute
   TenantSignInRoute: typeof TenantSignInRoute
@@ -547,6 +588,7 @@ interface TenantRouteRouteChildren {
 
 const TenantRouteRouteChildren: TenantRouteRouteChildren = {
   TenantAppRouteRoute: TenantAppRouteRouteWithChildren,
+  TenantAuditExportRoute: TenantAuditExportRoute,
   TenantForgotPasswordRoute: TenantForgotPasswordRoute,
   TenantResetPasswordRoute: TenantResetPasswordRoute,
   TenantSignInRoute: TenantSignInRoute,

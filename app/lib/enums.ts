@@ -25,6 +25,7 @@ export const AUDIT_ACTIONS = [
   'IMPERSONATION_ENDED',
   'CONSOLE_ACCESS',
   'EXPORT',
+  'RETENTION',
 ] as const
 export type AuditAction = (typeof AUDIT_ACTIONS)[number]
 

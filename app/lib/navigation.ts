@@ -9,6 +9,7 @@ export const TENANT_NAV: NavItem[] = [
   { to: '/tenant/admin/users', label: 'Users', anyOf: ['users:read'], section: 'admin' },
   { to: '/tenant/admin/roles', label: 'Roles', anyOf: ['roles:manage'], section: 'admin' },
   { to: '/tenant/admin/teams', label: 'Organizations and teams', anyOf: ['teams:read'], section: 'admin' },
+  { to: '/tenant/admin/audit', label: 'Audit log', anyOf: ['audit:read'], section: 'admin' },
   { to: '/tenant/admin/trash', label: 'Trash', anyOf: ['users:write', 'teams:write', 'roles:manage', 'categories:write'], section: 'admin' },
   { to: '/tenant/admin/settings', label: 'Settings', anyOf: ['tenant:manage'], section: 'admin' },
 ]

@@ -7,6 +7,8 @@ import { DEMO_ACCOUNTS } from './db/seed.server'
 export async function bootServer() {
   const cfg = config()
   const { seeded, ms, database } = await bootDatabase(cfg)
+  const { startAuditJobs } = await import('../features/audit/jobs.server')
+  await startAuditJobs(cfg, database)
   const url = (host?: string) => `${cfg.protocol}://${host ? `${host}.` : ''}${cfg.rootDomain}`
   const where = database.driver === 'pglite' ? `embedded PostgreSQL in ${cfg.database.driver === 'pglite' ? cfg.database.dataDir : ''}` : 'PostgreSQL at DATABASE_URL'
   const lines = [
@@ -34,6 +36,8 @@ export function installShutdown() {
     stopping = true
     console.log(`[haven] ${signal}: closing the database`)
     // postgres.js keeps the process alive while its pool is open, and PGlite must flush its data folder.
+    const { stopAuditJobs } = await import('../features/audit/jobs.server')
+    await stopAuditJobs().catch((error) => console.error('[haven] error while stopping the audit jobs', error))
     await shutdownDatabase().catch((error) => console.error('[haven] error while closing the database', error))
     process.exit(0)
   }

@@ -64,7 +64,16 @@ type Targets = {
   /** A category in the trash. */
   trashedCategory(): Promise<string>
 }
-type Ids = { memberRole: string; globexUser: string; globexRole: string; globexTeam: string; globexOrganization: string; globexCategory: string }
+type Ids = {
+  globexCategory: string
+  memberRole: string
+  globexUser: string
+  globexRole: string
+  globexTeam: string
+  globexOrganization: string
+  acmeAuditEvent: string
+  globexAuditEvent: string
+}
 type DataContext = { caller: Caller; make: Targets; ids: Ids }
 type CallContext = DataContext & { cookie: string | null; response: ServerFnResponse }
 
@@ -369,6 +378,17 @@ const MATRIX: Record<string, Entry> = {
     targetPerCaller: true,
   },
 
+  'audit.listAudit': { method: 'GET', realm: 'tenant', data: { pageSize: 5 }, status: writers, landing: 404, invalid: { pageSize: 1 } },
+  'audit.getAuditEvent': {
+    method: 'GET',
+    realm: 'tenant',
+    data: ({ ids }: DataContext) => ({ id: ids.acmeAuditEvent }),
+    status: writers,
+    landing: 404,
+    invalid: { id: 'not-a-uuid' },
+  },
+  'audit.getAuditOptions': { method: 'GET', realm: 'tenant', status: writers, landing: 404 },
+  'audit.verifyAuditChain': { method: 'GET', realm: 'tenant', status: writers, landing: 404 },
   'settings.getSettings': { method: 'GET', realm: 'tenant', status: ownerOnly, landing: 404 },
   'settings.updateSettings': {
     method: 'POST',
@@ -638,6 +658,7 @@ test("another tenant's ids are a 404 at acme, exactly like missing ones, and not
     { fn: 'categories.getCategoryDeleteImpact', method: 'GET', data: (id: string) => ({ id }), of: ids.globexCategory },
     { fn: 'categories.deleteCategory', method: 'POST', data: (id: string) => ({ id }), of: ids.globexCategory },
     { fn: 'categories.restoreCategory', method: 'POST', data: (id: string) => ({ id }), of: ids.globexCategory },
+    { fn: 'audit.getAuditEvent', method: 'GET', data: (id: string) => ({ id }), of: ids.globexAuditEvent },
   ] as const
   for (const call of foreign) {
     for (const [which, id] of [['globex', call.of], ['missing', randomUUID()]] as const) {
@@ -764,6 +785,10 @@ const fixtureIds = once(async (): Promise<Ids> => {
   const globexCategory = (await globexCalls<{ items: { id: string; name: string }[] }>('GET', 'categories.listCategoryChildren', {})).items.find(
     (c) => c.name === 'Projects',
   )?.id
-  if (!memberRole || !globexUser || !globexRole || !globexTeam || !globexOrganization || !globexCategory) throw new Error('fixture ids not found')
-  return { memberRole, globexUser, globexRole, globexTeam, globexOrganization, globexCategory }
+  const acmeAuditEvent = (await ownerCalls<{ items: { id: string }[] }>('GET', 'audit.listAudit', { pageSize: 5 })).items[0]?.id
+  const globexAuditEvent = (await globexCalls<{ items: { id: string }[] }>('GET', 'audit.listAudit', { pageSize: 5 })).items[0]?.id
+  if (!memberRole || !globexUser || !globexRole || !globexTeam || !globexOrganization || !globexCategory || !acmeAuditEvent || !globexAuditEvent) {
+    throw new Error('fixture ids not found')
+  }
+  return { memberRole, globexUser, globexRole, globexTeam, globexOrganization, globexCategory, acmeAuditEvent, globexAuditEvent }
 })

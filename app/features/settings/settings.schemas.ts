@@ -10,6 +10,9 @@ export const tenantSettingsSchema = z.object({
   defaultTheme: z.enum(THEMES),
   defaultLanguage: z.enum(LANGUAGE_CODES, 'Choose a language'),
   allowImpersonation: z.boolean(),
+  /** Days audit events are kept; null keeps them forever (ADR 013). */
+  auditRetentionDays: z.union([z.literal(30), z.literal(90), z.literal(365)], 'Choose 30, 90 or 365 days, or forever').nullable(),
+  auditLegalHold: z.boolean(),
 })
 
 /** Only the keys given change; the server merges them into the stored JSONB. */
@@ -22,4 +25,6 @@ export const SETTINGS_DEFAULTS: z.output<typeof tenantSettingsSchema> = {
   defaultTheme: 'system',
   defaultLanguage: 'en',
   allowImpersonation: false,
+  auditRetentionDays: null,
+  auditLegalHold: false,
 }

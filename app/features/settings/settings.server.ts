@@ -9,7 +9,7 @@ const columns = { name: tenants.name, slug: tenants.slug, plan: tenants.plan, se
 
 /** Stored settings with defaults filled in; JSONB may hold anything, so each value is checked. */
 function present(row: { name: string; slug: string; plan: string; settings: TenantSettings }) {
-  const { defaultTheme, defaultLanguage, allowImpersonation } = row.settings
+  const { defaultTheme, defaultLanguage, allowImpersonation, auditRetentionDays, auditLegalHold } = row.settings
   return {
     name: row.name,
     slug: row.slug,
@@ -18,6 +18,8 @@ function present(row: { name: string; slug: string; plan: string; settings: Tena
       defaultTheme: defaultTheme && THEMES.includes(defaultTheme) ? defaultTheme : SETTINGS_DEFAULTS.defaultTheme,
       defaultLanguage: typeof defaultLanguage === 'string' ? defaultLanguage : SETTINGS_DEFAULTS.defaultLanguage,
       allowImpersonation: allowImpersonation === true,
+      auditRetentionDays: auditRetentionDays === 30 || auditRetentionDays === 90 || auditRetentionDays === 365 ? auditRetentionDays : null,
+      auditLegalHold: auditLegalHold === true,
     },
   }
 }

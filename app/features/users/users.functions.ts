@@ -28,7 +28,7 @@ export const getUserFilterOptions = createServerFn({ method: 'GET' })
 export const getUser = createServerFn({ method: 'GET' })
   .middleware([requirePermission('users:read')])
   .validator(input(userIdSchema))
-  .handler(({ data, context }) => getUserDetail(context.tx, data.id, { withHistory: context.permissions.includes('audit:read') }))
+  .handler(({ data, context }) => getUserDetail(context.tx, data.id))
 
 export const createUserFn = createServerFn({ method: 'POST' })
   .middleware([requirePermission('users:write')])

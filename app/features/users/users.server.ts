@@ -3,7 +3,7 @@ import { and, asc, count, desc, eq, exists, inArray, or, type SQL, sql } from 'd
 import { forbidden, HttpError, notFound } from '../../lib/errors'
 import type { Permission } from '../../lib/permissions'
 import type { Tx } from '../../server/db/client.server'
-import { accounts, auditLog, type JsonObject, type JsonValue, organizations, roles, sessions, teams, userRoles, users, userTeamLinks } from '../../server/db/schema'
+import { accounts, type JsonObject, organizations, roles, sessions, teams, userRoles, users, userTeamLinks } from '../../server/db/schema'
 import { permissionsOf } from '../../server/session.server'
 import { assertCanGrantRoles, assertNotLastOwner, ownerRoleId, requireRoles } from '../roles/roles.server'
 import type { ListUsersInput } from './users.schemas'
@@ -187,10 +187,9 @@ export async function requireUserRow(tx: Tx, id: string, options: { deleted?: bo
   return row
 }
 
-/** `withHistory`: the person's audit trail, for callers holding audit:read only. */
-export async function getUserDetail(tx: Tx, id: string, { withHistory = true }: { withHistory?: boolean } = {}) {
+export async function getUserDetail(tx: Tx, id: string) {
   const user = await requireUserRow(tx, id)
-  const [roleRows, teamRows, history] = await Promise.all([
+  const [roleRows, teamRows] = await Promise.all([
     tx
       .select({ id: roles.id, name: roles.name, systemKey: roles.systemKey })
       .from(userRoles)
@@ -204,47 +203,13 @@ export async function getUserDetail(tx: Tx, id: string, { withHistory = true }: 
       .innerJoin(organizations, and(eq(organizations.tenantId, teams.tenantId), eq(organizations.id, teams.organizationId)))
       .where(eq(userTeamLinks.userId, id))
       .orderBy(asc(organizations.name), asc(teams.name)),
-    withHistory
-      ? tx
-      .select({
-        id: auditLog.id,
-        action: auditLog.action,
-        tableName: auditLog.tableName,
-        oldValues: auditLog.oldValues,
-        newValues: auditLog.newValues,
-        actorId: auditLog.userId,
-        actorName: users.fullName,
-        createdAt: auditLog.createdAt,
-      })
-      .from(auditLog)
-      .leftJoin(users, and(eq(users.tenantId, auditLog.tenantId), eq(users.id, auditLog.userId)))
-      .where(and(eq(auditLog.tableName, 'users'), eq(auditLog.recordId, id)))
-      .orderBy(desc(auditLog.createdAt), desc(auditLog.id))
-      .limit(20)
-      : Promise.resolve(null),
   ])
   const { id: userId, email, fullName, isActive, metadata, lastSignInAt, createdAt, updatedAt } = user
   return {
     user: { id: userId, email, fullName, isActive, metadata, lastSignInAt, createdAt, updatedAt },
     roles: roleRows,
     teams: teamRows,
-    history: history?.map((h) => ({ ...h, changes: changedFields(h.oldValues, h.newValues) })) ?? null,
   }
-}
-
-const HIDDEN_FIELDS = new Set(['updated_at', 'tenant_id', 'id', 'created_at'])
-
-/** Field-level differences of an audit row, for a readable history. */
-export function changedFields(oldValues: JsonObject | null, newValues: JsonObject | null) {
-  const keys = new Set([...Object.keys(oldValues ?? {}), ...Object.keys(newValues ?? {})])
-  const changes: { field: string; from: JsonValue; to: JsonValue }[] = []
-  for (const key of keys) {
-    if (HIDDEN_FIELDS.has(key)) continue
-    const from = oldValues?.[key] ?? null
-    const to = newValues?.[key] ?? null
-    if (JSON.stringify(from) !== JSON.stringify(to)) changes.push({ field: key, from, to })
-  }
-  return changes
 }
 
 const emailTaken = () =>

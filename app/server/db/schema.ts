@@ -76,6 +76,10 @@ export const tenants = pgTable(
 
 export type TenantSettings = {
   allowImpersonation?: boolean
+  /** Days audit events are kept; absent or null keeps them forever. */
+  auditRetentionDays?: number | null
+  /** Suspends audit retention while set. */
+  auditLegalHold?: boolean
   defaultTheme?: 'system' | 'light' | 'dark'
   defaultLanguage?: string
 }
@@ -382,6 +386,9 @@ export const auditLog = pgTable(
     index('audit_log_tenant_record_idx').on(t.tenantId, t.tableName, t.recordId, t.createdAt.desc()),
     index('audit_log_tenant_user_idx').on(t.tenantId, t.userId, t.createdAt.desc()),
     index('audit_log_tenant_action_idx').on(t.tenantId, t.action, t.createdAt.desc()),
+    index('audit_log_tenant_table_action_idx').on(t.tenantId, t.tableName, t.action, t.createdAt.desc(), t.id.desc()),
+    uniqueIndex('audit_log_tenant_chain_idx').on(t.tenantId, t.chainSeq).where(sql`chain_seq IS NOT NULL`),
+    index('audit_log_tenant_unsealed_idx').on(t.tenantId, t.createdAt, t.id).where(sql`chain_seq IS NULL`),
   ],
 )
 

@@ -3,6 +3,7 @@ import { PageHeader } from '../../../../components/app-shell'
 import { Card, Skeleton } from '../../../../components/ui'
 import { CreateRoleForm, NEW_ROLE_NAME_ID } from '../../../../features/roles/create-role-form'
 import { PermissionMatrix } from '../../../../features/roles/permission-matrix'
+import { can } from '../../../../lib/navigation'
 import { RoleList } from '../../../../features/roles/role-list'
 import { listRoles } from '../../../../features/roles/roles.functions'
 import { guardPage } from '../../../../lib/guards'
@@ -26,7 +27,11 @@ function RolesPage() {
       <div className="grid gap-6 lg:grid-cols-3">
         <Card className="min-w-0 lg:col-span-2">
           <h2 className="mb-2 text-base font-semibold">Roles</h2>
-          <RoleList roles={roles} onCreateClick={() => document.getElementById(NEW_ROLE_NAME_ID)?.focus()} />
+          <RoleList
+            roles={roles}
+            onCreateClick={() => document.getElementById(NEW_ROLE_NAME_ID)?.focus()}
+            showHistory={can(permissions, ['audit:read'])}
+          />
         </Card>
         <Card className="min-w-0 self-start">
           <CreateRoleForm roles={roles} held={permissions} />

@@ -182,6 +182,7 @@ function SettingsPage() {
             </button>
           </div>
         </Card>
+        <AuditRetentionCard days={current.settings.auditRetentionDays} legalHold={current.settings.auditLegalHold} />
       </div>
 
       <ConfirmDialog
@@ -198,5 +199,74 @@ function SettingsPage() {
         </p>
       </ConfirmDialog>
     </>
+  )
+}
+
+/** Audit retention and legal hold (ADR 013). Changing either is itself recorded in the audit log. */
+function AuditRetentionCard({ days, legalHold }: { days: number | null; legalHold: boolean }) {
+  const router = useRouter()
+  const save = useServerFn(updateSettings)
+  const [pending, setPending] = useState(false)
+  const [confirmDays, setConfirmDays] = useState<30 | 90 | 365 | null>(null)
+
+  async function apply(settings: { auditRetentionDays?: 30 | 90 | 365 | null; auditLegalHold?: boolean }, message: string) {
+    setPending(true)
+    try {
+      await save({ data: { settings } })
+      toast.success(message)
+      await router.invalidate()
+    } catch (e) {
+      toast.error(errorMessage(e))
+    } finally {
+      setPending(false)
+    }
+  }
+
+  return (
+    <Card>
+      <h2 className="text-base font-semibold">Audit log</h2>
+      <p className="mt-1 max-w-2xl text-sm text-slate-600 dark:text-slate-400">
+        How long events stay in the audit log. Older events are removed every hour; the chain of hashes that proves nothing
+        was changed keeps a checkpoint, so what remains still verifies. A legal hold keeps everything until it is lifted.
+      </p>
+      <div className="mt-4 flex flex-wrap items-end gap-6">
+        <Select
+          label="Keep events"
+          className="w-56"
+          value={days === null ? 'forever' : String(days)}
+          disabled={pending}
+          onChange={(e) => {
+            const value = e.target.value
+            if (value === 'forever') void apply({ auditRetentionDays: null }, 'Audit events are kept forever')
+            else setConfirmDays(Number(value) as 30 | 90 | 365)
+          }}
+        >
+          <option value="forever">Forever</option>
+          <option value="365">365 days</option>
+          <option value="90">90 days</option>
+          <option value="30">30 days</option>
+        </Select>
+        <label className="flex items-center gap-2 pb-2 text-sm">
+          <input
+            type="checkbox"
+            checked={legalHold}
+            disabled={pending}
+            onChange={(e) =>
+              void apply({ auditLegalHold: e.target.checked }, e.target.checked ? 'Legal hold on: nothing is removed' : 'Legal hold lifted')
+            }
+          />
+          Legal hold (suspend removal)
+        </label>
+      </div>
+      <ConfirmDialog
+        open={confirmDays !== null}
+        title={`Keep audit events for ${confirmDays ?? ''} days?`}
+        confirmLabel="Remove older events"
+        onConfirm={() => apply({ auditRetentionDays: confirmDays }, `Audit events are kept for ${confirmDays} days`)}
+        onClose={() => setConfirmDays(null)}
+      >
+        <p>Events older than {confirmDays} days will be removed for good at the next hourly run{legalHold ? ', once the legal hold is lifted' : ''}.</p>
+      </ConfirmDialog>
+    </Card>
   )
 }

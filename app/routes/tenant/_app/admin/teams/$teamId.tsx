@@ -7,6 +7,7 @@ import { z } from 'zod'
 import { PageHeader } from '../../../../../components/app-shell'
 import { Alert, Badge, Button, Card, EmptyState, Field, Select, Skeleton } from '../../../../../components/ui'
 import { ConfirmDialog } from '../../../../../components/ui/confirm'
+import { HistoryTabs } from '../../../../../features/audit/history-tabs'
 import { EntityDialog, type EntityValues } from '../../../../../features/teams/entity-dialog'
 import {
   addTeamMember,
@@ -158,6 +159,7 @@ function TeamPage() {
         }
       />
 
+      <HistoryTabs label="Members" entity="teams" recordId={team.id} showHistory={can(permissions, ['audit:read'])}>
       <div className="space-y-6">
         {canWrite &&
           (canSeePeople ? (
@@ -263,6 +265,7 @@ function TeamPage() {
           )}
         </Card>
       </div>
+      </HistoryTabs>
 
       <EntityDialog
         open={editing !== null}

@@ -1,12 +1,13 @@
 import { createFileRoute, Link, useNavigate, useRouter } from '@tanstack/react-router'
 import { useServerFn } from '@tanstack/react-start'
-import { Building2, ChevronLeft, ChevronRight, Pencil, Plus, Search, Trash2, Users } from 'lucide-react'
+import { Building2, ChevronLeft, ChevronRight, History, Pencil, Plus, Search, Trash2, Users } from 'lucide-react'
 import { type FormEvent, useState } from 'react'
 import { toast } from 'sonner'
 import { z } from 'zod'
 import { PageHeader } from '../../../../../components/app-shell'
 import { Alert, Badge, Button, Card, cx, EmptyState, Field, Skeleton } from '../../../../../components/ui'
 import { ConfirmDialog } from '../../../../../components/ui/confirm'
+import { HistoryDialog } from '../../../../../features/audit/history-tabs'
 import { EntityDialog, type EntityValues } from '../../../../../features/teams/entity-dialog'
 import {
   createOrganization,
@@ -90,6 +91,7 @@ function TeamsPage() {
   const router = useRouter()
   const [dialog, setDialog] = useState<Dialog | null>(null)
   const [confirm, setConfirm] = useState<Confirm | null>(null)
+  const [history, setHistory] = useState<{ id: string; name: string } | null>(null)
   const create = { organization: useServerFn(createOrganization), team: useServerFn(createTeam) }
   const update = { organization: useServerFn(updateOrganization), team: useServerFn(updateTeam) }
   const remove = { organization: useServerFn(deleteOrganization), team: useServerFn(deleteTeam) }
@@ -238,6 +240,11 @@ function TeamsPage() {
                     </h2>
                     {selected.description && <p className="mt-1 text-sm text-slate-600 dark:text-slate-400">{selected.description}</p>}
                   </div>
+                  {can(permissions, ['audit:read']) && (
+                    <Button variant="secondary" onClick={() => setHistory({ id: selected.id, name: selected.name })}>
+                      <History aria-hidden className="size-4" /> History
+                    </Button>
+                  )}
                   {canWrite && (
                     <div className="flex gap-2">
                       <Button variant="secondary" onClick={() => setDialog({ kind: 'edit-organization', organization: selected })}>
@@ -304,6 +311,7 @@ function TeamsPage() {
         </div>
       )}
 
+      <HistoryDialog entity="organizations" record={history} onClose={() => setHistory(null)} />
       <EntityDialog
         open={dialog !== null}
         title={DIALOG_TITLES[dialog?.kind ?? 'new-organization']}

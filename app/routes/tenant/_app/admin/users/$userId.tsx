@@ -5,8 +5,9 @@ import { ArrowLeft, Plus, Trash2 } from 'lucide-react'
 import { type FormEvent, useState } from 'react'
 import { toast } from 'sonner'
 import { PageHeader } from '../../../../../components/app-shell'
-import { Alert, Badge, Button, Card, EmptyState, Field } from '../../../../../components/ui'
+import { Alert, Badge, Button, Card, Field } from '../../../../../components/ui'
 import { ConfirmDialog } from '../../../../../components/ui/confirm'
+import { HistoryTabs } from '../../../../../features/audit/history-tabs'
 import {
   deactivateUser,
   deleteUser,
@@ -33,16 +34,10 @@ export const Route = createFileRoute('/tenant/_app/admin/users/$userId')({
 
 const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' })
 
-function display(value: unknown): string {
-  if (value === null || value === undefined || value === '') return '—'
-  if (typeof value === 'object') return JSON.stringify(value)
-  return String(value)
-}
-
 function UserPage() {
   const { detail, options } = Route.useLoaderData()
   const { permissions, user: me } = Route.useRouteContext()
-  const { user, roles, teams, history } = detail
+  const { user, roles, teams } = detail
   const router = useRouter()
   const navigate = useNavigate()
   const canWrite = can(permissions, ['users:write'])
@@ -144,6 +139,7 @@ function UserPage() {
           )
         }
       />
+      <HistoryTabs label="Details" entity="users" recordId={user.id} showHistory={can(permissions, ['audit:read'])}>
       <div className="grid gap-6 lg:grid-cols-3">
         <Card className="lg:col-span-2">
           <h2 className="mb-4 text-base font-semibold">Details</h2>
@@ -239,35 +235,8 @@ function UserPage() {
             )}
           </Card>
         </div>
-        {history && (
-        <Card className="lg:col-span-3">
-          <h2 className="mb-3 text-base font-semibold">Recent history</h2>
-          {history.length === 0 ? (
-            <EmptyState title="No recorded changes" />
-          ) : (
-            <ol className="space-y-3 text-sm">
-              {history.map((h) => (
-                <li key={h.id} className="border-l-2 border-slate-200 pl-3 dark:border-slate-700">
-                  <p>
-                    <span className="font-medium">{h.action === 'CREATE' ? 'Created' : h.action === 'DELETE' ? 'Deleted' : 'Changed'}</span>{' '}
-                    by {h.actorName ?? 'the system'} · <time dateTime={new Date(h.createdAt).toISOString()}>{dateTime.format(new Date(h.createdAt))}</time>
-                  </p>
-                  {h.action === 'UPDATE' && h.changes.length > 0 && (
-                    <ul className="mt-1 text-slate-600 dark:text-slate-400">
-                      {h.changes.map((c) => (
-                        <li key={c.field}>
-                          <span className="font-mono text-xs">{c.field}</span>: {display(c.from)} → {display(c.to)}
-                        </li>
-                      ))}
-                    </ul>
-                  )}
-                </li>
-              ))}
-            </ol>
-          )}
-        </Card>
-        )}
       </div>
+      </HistoryTabs>
       <ConfirmDialog
         open={confirm === 'deactivate'}
         title={`Deactivate ${user.fullName}?`}

@@ -1,0 +1,212 @@
+import { and, desc, eq, gte, inArray, isNotNull, lt, type SQL, sql } from 'drizzle-orm'
+import { decodeCursor, encodeCursor, isUuid } from '../../server/cursor.server'
+import { notFound } from '../../lib/errors'
+import type { AuditAction } from '../../lib/enums'
+import { rowsOf, type Tx } from '../../server/db/client.server'
+import { auditLog, categories, organizations, roles, teams, tenants, users } from '../../server/db/schema'
+import type { AuditFilter, ListAuditInput } from './audit.schemas'
+import { describeEvent, type DescribableEvent, entityName, fieldChanges, type JsonRow, type Names, referencedIds } from './describe'
+
+/** The columns a viewer reads; `at` is the exact timestamp as text (microseconds), which the keyset cursor carries. */
+const eventColumns = {
+  id: auditLog.id,
+  createdAt: auditLog.createdAt,
+  at: sql<string>`${auditLog.createdAt}::text`.as('at'),
+  action: auditLog.action,
+  tableName: auditLog.tableName,
+  recordId: auditLog.recordId,
+  oldValues: auditLog.oldValues,
+  newValues: auditLog.newValues,
+  userId: auditLog.userId,
+  impersonatorId: auditLog.impersonatorId,
+  ipAddress: auditLog.ipAddress,
+  userAgent: auditLog.userAgent,
+  requestId: auditLog.requestId,
+  chainSeq: auditLog.chainSeq,
+  chainHash: auditLog.chainHash,
+}
+export type AuditRow = {
+  id: string
+  createdAt: Date
+  at: string
+  action: AuditAction
+  tableName: string
+  recordId: string | null
+  oldValues: JsonRow | null
+  newValues: JsonRow | null
+  userId: string | null
+  impersonatorId: string | null
+  ipAddress: string | null
+  userAgent: string | null
+  requestId: string | null
+  chainSeq: number | null
+  chainHash: string | null
+}
+
+/** The WHERE of a filter; the tenant is named explicitly (RLS still guards it). */
+export function auditWhere(tenantId: string, f: AuditFilter): SQL {
+  const parts: (SQL | undefined)[] = [eq(auditLog.tenantId, tenantId)]
+  if (f.actor) parts.push(eq(auditLog.userId, f.actor))
+  if (f.action) parts.push(eq(auditLog.action, f.action))
+  if (f.entity) parts.push(eq(auditLog.tableName, f.entity))
+  if (f.record) parts.push(eq(auditLog.recordId, f.record))
+  if (f.from) parts.push(gte(auditLog.createdAt, new Date(f.from)))
+  if (f.to) parts.push(lt(auditLog.createdAt, new Date(f.to)))
+  if (f.ip) parts.push(eq(auditLog.ipAddress, f.ip))
+  if (f.requestId) parts.push(eq(auditLog.requestId, f.requestId))
+  if (f.impersonated) parts.push(isNotNull(auditLog.impersonatorId))
+  return and(...parts) as SQL
+}
+
+type Cursor = { at: string; id: string }
+const isCursor = (v: Record<string, unknown>) => typeof v.at === 'string' && v.at.length < 64 && isUuid(v.id)
+
+/**
+ * One page, newest first, by keyset on (created_at, id): page 1,000 costs what page 1 costs, and events written
+ * while someone pages are newer than the cursor, so they never shift the pages already seen.
+ */
+export async function findAuditRows(tx: Tx, tenantId: string, f: AuditFilter, limit: number, cursor?: Cursor): Promise<AuditRow[]> {
+  const after = cursor ? sql`(${auditLog.createdAt}, ${auditLog.id}) < (${cursor.at}::timestamptz, ${cursor.id}::uuid)` : undefined
+  const rows = await tx
+    .select(eventColumns)
+    .from(auditLog)
+    .where(after ? and(auditWhere(tenantId, f), after) : auditWhere(tenantId, f))
+    .orderBy(desc(auditLog.createdAt), desc(auditLog.id))
+    .limit(limit)
+  return rows as AuditRow[]
+}
+
+export async function listAuditEvents(tx: Tx, tenantId: string, input: ListAuditInput) {
+  const cursor = decodeCursor<Cursor>(input.cursor, isCursor)
+  const rows = await findAuditRows(tx, tenantId, input, input.pageSize + 1, cursor)
+  const page = rows.slice(0, input.pageSize)
+  const last = page.at(-1)
+  const names = await resolveNames(tx, tenantId, page)
+  return {
+    items: page.map((r) => present(r, names)),
+    nextCursor: rows.length > input.pageSize && last ? encodeCursor({ at: last.at, id: last.id }) : null,
+  }
+}
+
+export type AuditEventView = ReturnType<typeof present>
+
+/** An event as the viewer shows it: who, what in words, the changed fields (secrets stay redacted). */
+export function present(r: AuditRow, names: Names) {
+  const event: DescribableEvent = r
+  return {
+    id: r.id,
+    createdAt: r.createdAt.toISOString(),
+    action: r.action,
+    tableName: r.tableName,
+    recordId: r.recordId,
+    summary: describeEvent(event, names),
+    entityName: entityName(event, names) ?? null,
+    entityExists: r.recordId ? names[r.recordId] !== undefined && !names[r.recordId]?.gone && !names[r.recordId]?.deleted : false,
+    actor: r.userId ? { id: r.userId, ...(names[r.userId] ?? { name: 'Unknown person' }) } : null,
+    impersonator: r.impersonatorId ? { id: r.impersonatorId, ...(names[r.impersonatorId] ?? { name: 'A console operator' }) } : null,
+    changes: r.action === 'UPDATE' ? fieldChanges(r.oldValues, r.newValues) : [],
+    ipAddress: r.ipAddress,
+    requestId: r.requestId,
+    chainSeq: r.chainSeq,
+  }
+}
+
+/** One event with its full old and new values, for the detail view. A foreign tenant's id is a 404 like a missing one. */
+export async function getAuditEvent(tx: Tx, tenantId: string, id: string) {
+  const [row] = (await tx
+    .select(eventColumns)
+    .from(auditLog)
+    .where(and(eq(auditLog.tenantId, tenantId), eq(auditLog.id, id)))) as AuditRow[]
+  if (!row) throw notFound('That audit event')
+  const names = await resolveNames(tx, tenantId, [row])
+  return {
+    ...present(row, names),
+    oldValues: row.oldValues,
+    newValues: row.newValues,
+    userAgent: row.userAgent,
+    chainHash: row.chainHash,
+    names,
+  }
+}
+
+/**
+ * Names of the people and records a page mentions, resolved when it is read (ADR 013): the tenant's rows
+ * including soft-deleted ones, then, for rows that are gone for good, the last values the audit log itself holds,
+ * and for console operators the name their impersonation event recorded.
+ */
+export async function resolveNames(tx: Tx, tenantId: string, rows: (DescribableEvent & { userId: string | null; impersonatorId: string | null })[]): Promise<Names> {
+  const ids = new Set<string>()
+  for (const r of rows) {
+    if (r.userId) ids.add(r.userId)
+    if (r.impersonatorId) ids.add(r.impersonatorId)
+    for (const id of referencedIds(r)) ids.add(id)
+  }
+  const names: Names = {}
+  if (ids.size === 0) return names
+  const list = [...ids]
+  const [people, roleRows, teamRows, orgRows, categoryRows] = await Promise.all([
+    tx
+      .select({ id: users.id, name: users.fullName, email: users.email, deleted: users.isDeleted })
+      .from(users)
+      .where(and(eq(users.tenantId, tenantId), inArray(users.id, list))),
+    tx.select({ id: roles.id, name: roles.name, deleted: roles.isDeleted }).from(roles).where(and(eq(roles.tenantId, tenantId), inArray(roles.id, list))),
+    tx.select({ id: teams.id, name: teams.name, deleted: teams.isDeleted }).from(teams).where(and(eq(teams.tenantId, tenantId), inArray(teams.id, list))),
+    tx
+      .select({ id: organizations.id, name: organizations.name, deleted: organizations.isDeleted })
+      .from(organizations)
+      .where(and(eq(organizations.tenantId, tenantId), inArray(organizations.id, list))),
+    tx
+      .select({ id: categories.id, name: categories.name, deleted: categories.isDeleted })
+      .from(categories)
+      .where(and(eq(categories.tenantId, tenantId), inArray(categories.id, list))),
+  ])
+  for (const p of people) names[p.id] = { name: p.name, email: p.email, deleted: p.deleted }
+  for (const r of [...roleRows, ...teamRows, ...orgRows, ...categoryRows]) names[r.id] = { name: r.name, deleted: r.deleted }
+  const missing = list.filter((id) => !names[id])
+  if (missing.length === 0) return names
+  const remembered = rowsOf<{ record_id: string; name: string | null; email: string | null }>(
+    await tx.execute(sql`
+      select distinct on (record_id) record_id::text as record_id,
+        coalesce(new_values, old_values) ->> (case table_name when 'users' then 'full_name' when 'invitations' then 'email' else 'name' end) as name,
+        coalesce(new_values, old_values) ->> 'email' as email
+      from audit_log
+      where tenant_id = ${tenantId} and table_name in ('users', 'roles', 'teams', 'organizations', 'categories')
+        and record_id in (${sql.join(missing.map((id) => sql`${id}::uuid`), sql`, `)}) and action in ('CREATE', 'UPDATE', 'DELETE')
+      order by record_id, created_at desc, id desc`),
+  )
+  for (const r of remembered) if (r.name) names[r.record_id] = { name: r.name, email: r.email, gone: true }
+  const stillMissing = missing.filter((id) => !names[id])
+  if (stillMissing.length === 0) return names
+  const operators = rowsOf<{ id: string; name: string | null; email: string | null }>(
+    await tx.execute(sql`
+      select distinct on (impersonator_id) impersonator_id::text as id, new_values ->> 'operatorName' as name, new_values ->> 'operatorEmail' as email
+      from audit_log
+      where tenant_id = ${tenantId} and action = 'IMPERSONATION_STARTED'
+        and impersonator_id in (${sql.join(stillMissing.map((id) => sql`${id}::uuid`), sql`, `)})
+      order by impersonator_id, created_at desc`),
+  )
+  for (const o of operators) if (o.name) names[o.id] = { name: `${o.name} (console)`, email: o.email, gone: true }
+  return names
+}
+
+/** People to filter by: everyone in the workspace, the deleted ones marked, by name. */
+export async function auditActors(tx: Tx, tenantId: string) {
+  return tx
+    .select({ id: users.id, name: users.fullName, email: users.email, deleted: users.isDeleted })
+    .from(users)
+    .where(eq(users.tenantId, tenantId))
+    .orderBy(users.fullName, users.id)
+    .limit(1000)
+}
+
+/** The retention setting and legal hold, as stored in the tenant's settings (absent: keep forever). */
+export async function auditRetention(tx: Tx, tenantId: string) {
+  const [row] = await tx.select({ settings: tenants.settings }).from(tenants).where(eq(tenants.id, tenantId))
+  const days = row?.settings.auditRetentionDays
+  return { retentionDays: typeof days === 'number' && days > 0 ? days : null, legalHold: row?.settings.auditLegalHold === true }
+}
+
+export async function auditOptions(tx: Tx, tenantId: string) {
+  const [actors, retention] = await Promise.all([auditActors(tx, tenantId), auditRetention(tx, tenantId)])
+  return { actors, retention }
+}

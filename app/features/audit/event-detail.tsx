@@ -1,0 +1,201 @@
+import { Link } from '@tanstack/react-router'
+import { useServerFn } from '@tanstack/react-start'
+import Bowser from 'bowser'
+import { X } from 'lucide-react'
+import { useEffect, useId, useRef, useState } from 'react'
+import { Alert, Badge, Button, Skeleton } from '../../components/ui'
+import { errorMessage } from '../../lib/errors'
+import { getAuditEvent } from './audit.functions'
+import { ACTION_LABELS, displayValue, ENTITY_LABELS, fieldChanges } from './describe'
+import { When, What, Who } from './event-list'
+
+type Detail = Awaited<ReturnType<typeof getAuditEvent>>
+
+function browserOf(userAgent: string | null): string {
+  if (!userAgent) return 'Unknown'
+  const parsed = Bowser.parse(userAgent)
+  const browser = [parsed.browser.name, parsed.browser.version?.split('.')[0]].filter(Boolean).join(' ')
+  const os = [parsed.os.name, parsed.os.versionName ?? parsed.os.version].filter(Boolean).join(' ')
+  return [browser, os && `on ${os}`].filter(Boolean).join(' ') || userAgent
+}
+
+/**
+ * One event in a modal: who, what, when, from where, and the field-level diff (changed fields by default, every
+ * field on request), with secrets shown as hidden. Used by the viewer and the History tabs.
+ */
+export function AuditEventDetail({ id, onClose }: { id: string | null; onClose: () => void }) {
+  const ref = useRef<HTMLDialogElement>(null)
+  const titleId = useId()
+  const load = useServerFn(getAuditEvent)
+  const [detail, setDetail] = useState<Detail | null>(null)
+  const [error, setError] = useState<string>()
+  const [showAll, setShowAll] = useState(false)
+
+  useEffect(() => {
+    const dialog = ref.current
+    if (!dialog) return
+    if (id && !dialog.open) dialog.showModal()
+    if (!id && dialog.open) dialog.close()
+  }, [id])
+
+  useEffect(() => {
+    if (!id) return
+    let live = true
+    setDetail(null)
+    setError(undefined)
+    setShowAll(false)
+    load({ data: { id } })
+      .then((d) => live && setDetail(d))
+      .catch((e: unknown) => live && setError(errorMessage(e)))
+    return () => {
+      live = false
+    }
+  }, [id, load])
+
+  const changes = detail ? fieldChanges(detail.oldValues, detail.newValues, { all: showAll || detail.action !== 'UPDATE' }) : []
+  const isRowChange = detail && ['CREATE', 'UPDATE', 'DELETE'].includes(detail.action)
+
+  return (
+    <dialog
+      ref={ref}
+      onClose={onClose}
+      aria-labelledby={titleId}
+      className="m-auto w-full max-w-3xl rounded-xl bg-white p-0 text-slate-900 shadow-xl backdrop:bg-slate-900/50 dark:bg-slate-900 dark:text-slate-100"
+    >
+      <div className="flex items-start justify-between gap-4 border-b border-slate-200 px-6 py-4 dark:border-slate-800">
+        <h2 id={titleId} className="text-lg font-semibold">
+          {detail ? ACTION_LABELS[detail.action] : 'Event'}
+          {detail && <span className="ml-2 text-sm font-normal text-slate-500"> · {ENTITY_LABELS[detail.tableName] ?? detail.tableName}</span>}
+        </h2>
+        <Button variant="ghost" aria-label="Close" onClick={onClose}>
+          <X aria-hidden className="size-4" />
+        </Button>
+      </div>
+      <div className="max-h-[70vh] overflow-y-auto px-6 py-4 text-sm">
+        {error && <Alert>{error}</Alert>}
+        {!detail && !error && (
+          <div role="status" aria-label="Loading the event" className="space-y-2">
+            <Skeleton className="h-5 w-2/3" />
+            <Skeleton className="h-24 w-full" />
+          </div>
+        )}
+        {detail && (
+          <div className="space-y-4">
+            <p className="text-base">
+              <span className="font-medium">
+                <Who event={detail} />
+              </span>{' '}
+              <What event={detail} />
+            </p>
+            <dl className="grid grid-cols-[max-content_1fr] gap-x-4 gap-y-1">
+              <dt className="text-slate-500">When</dt>
+              <dd>
+                <When iso={detail.createdAt} /> <span className="text-slate-500">({detail.createdAt})</span>
+              </dd>
+              {detail.actor?.email && (
+                <>
+                  <dt className="text-slate-500">Email</dt>
+                  <dd>{detail.actor.email}</dd>
+                </>
+              )}
+              {detail.impersonator && (
+                <>
+                  <dt className="text-slate-500">Impersonated by</dt>
+                  <dd>
+                    {detail.impersonator.name} {detail.impersonator.email && <span className="text-slate-500">({detail.impersonator.email})</span>}
+                  </dd>
+                </>
+              )}
+              <dt className="text-slate-500">IP address</dt>
+              <dd>{detail.ipAddress ?? 'Unknown'}</dd>
+              <dt className="text-slate-500">Browser</dt>
+              <dd title={detail.userAgent ?? undefined}>{browserOf(detail.userAgent)}</dd>
+              <dt className="text-slate-500">Request</dt>
+              <dd>
+                {detail.requestId ? (
+                  <Link
+                    to="/tenant/admin/audit"
+                    search={{ requestId: detail.requestId }}
+                    onClick={onClose}
+                    className="font-mono text-xs text-indigo-700 hover:underline dark:text-indigo-300"
+                  >
+                    {detail.requestId}
+                  </Link>
+                ) : (
+                  'None'
+                )}
+              </dd>
+              <dt className="text-slate-500">Chain</dt>
+              <dd>
+                {detail.chainSeq ? (
+                  <span>
+                    event {detail.chainSeq} <span className="break-all font-mono text-xs text-slate-500">{detail.chainHash}</span>
+                  </span>
+                ) : (
+                  <Badge>not sealed yet</Badge>
+                )}
+              </dd>
+            </dl>
+            {isRowChange || changes.length > 0 ? (
+              <section aria-label="Changes">
+                <div className="mb-2 flex items-center justify-between">
+                  <h3 className="font-semibold">{detail.action === 'UPDATE' ? (showAll ? 'All fields' : 'Changed fields') : 'Values'}</h3>
+                  {detail.action === 'UPDATE' && (
+                    <label className="flex items-center gap-2">
+                      <input type="checkbox" checked={showAll} onChange={(e) => setShowAll(e.target.checked)} /> Show all fields
+                    </label>
+                  )}
+                </div>
+                {changes.length === 0 ? (
+                  <p className="text-slate-500">Nothing a person would see changed (only bookkeeping such as the update time).</p>
+                ) : (
+                  <table className="w-full table-fixed text-left">
+                    <thead>
+                      <tr className="text-slate-500">
+                        <th scope="col" className="w-1/4 py-1 font-medium">
+                          Field
+                        </th>
+                        {detail.action !== 'CREATE' && (
+                          <th scope="col" className="py-1 font-medium">
+                            Before
+                          </th>
+                        )}
+                        {detail.action !== 'DELETE' && (
+                          <th scope="col" className="py-1 font-medium">
+                            After
+                          </th>
+                        )}
+                      </tr>
+                    </thead>
+                    <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
+                      {changes.map((c) => {
+                        const changed = JSON.stringify(c.from) !== JSON.stringify(c.to)
+                        return (
+                          <tr key={c.path} className={changed && detail.action === 'UPDATE' ? 'bg-amber-50 dark:bg-amber-950/30' : undefined}>
+                            <th scope="row" className="py-1 pr-2 align-top font-medium">
+                              {c.label}
+                            </th>
+                            {detail.action !== 'CREATE' && (
+                              <td className="break-words py-1 pr-2 align-top">
+                                {changed && detail.action === 'UPDATE' ? <del>{displayValue(c.from, c.secret, detail.names)}</del> : displayValue(c.from, c.secret, detail.names)}
+                              </td>
+                            )}
+                            {detail.action !== 'DELETE' && (
+                              <td className="break-words py-1 align-top">
+                                {changed && detail.action === 'UPDATE' ? <ins className="no-underline">{displayValue(c.to, c.secret, detail.names)}</ins> : displayValue(c.to, c.secret, detail.names)}
+                              </td>
+                            )}
+                          </tr>
+                        )
+                      })}
+                    </tbody>
+                  </table>
+                )}
+              </section>
+            ) : null}
+          </div>
+        )}
+      </div>
+    </dialog>
+  )
+}

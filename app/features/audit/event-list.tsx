@@ -1,0 +1,138 @@
+import { Link } from '@tanstack/react-router'
+import { useEffect, useState } from 'react'
+import { Badge } from '../../components/ui'
+import type { AuditEventView } from './audit.server'
+import { displayValue, entityLink } from './describe'
+
+const exact = () => new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'long' })
+const relativeFormat = () => new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' })
+
+function relative(date: Date, now: number): string {
+  const seconds = Math.round((date.getTime() - now) / 1000)
+  const abs = Math.abs(seconds)
+  const f = relativeFormat()
+  if (abs < 45) return 'just now'
+  if (abs < 3600) return f.format(Math.round(seconds / 60), 'minute')
+  if (abs < 86_400) return f.format(Math.round(seconds / 3600), 'hour')
+  if (abs < 30 * 86_400) return f.format(Math.round(seconds / 86_400), 'day')
+  return new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' }).format(date)
+}
+
+/**
+ * A time relative to now, with the exact time (in the viewer's time zone) on hover. The server does not know
+ * the viewer's zone, so the first render shows the UTC date and the browser replaces it once it runs.
+ */
+export function When({ iso }: { iso: string }) {
+  const [now, setNow] = useState<number | null>(null)
+  useEffect(() => {
+    setNow(Date.now())
+    const timer = setInterval(() => setNow(Date.now()), 60_000)
+    return () => clearInterval(timer)
+  }, [])
+  const date = new Date(iso)
+  return (
+    <time dateTime={iso} title={now === null ? iso : exact().format(date)} className="whitespace-nowrap">
+      {now === null ? iso.slice(0, 16).replace('T', ' ') : relative(date, now)}
+    </time>
+  )
+}
+
+/** "Adam Admin", or "Root Operator (console) as Mia Member" when impersonated. */
+export function Who({ event }: { event: Pick<AuditEventView, 'actor' | 'impersonator'> }) {
+  const actor = event.actor ? (
+    <span title={event.actor.email ?? undefined}>
+      {event.actor.name}
+      {event.actor.deleted || event.actor.gone ? <span className="text-slate-500"> (deleted)</span> : null}
+    </span>
+  ) : (
+    <span className="text-slate-500">System</span>
+  )
+  if (!event.impersonator) return actor
+  return (
+    <span>
+      <span title={event.impersonator.email ?? undefined}>{event.impersonator.name}</span> <span className="text-slate-500">as</span> {actor}
+    </span>
+  )
+}
+
+/** What happened, with the record linked when it still has a page. */
+export function What({ event }: { event: AuditEventView }) {
+  const link = event.entityExists ? entityLink(event.tableName, event.recordId) : undefined
+  return (
+    <span>
+      {event.summary}
+      {link && (
+        <>
+          {' '}
+          <Link
+            to={link.to}
+            params={link.params}
+            aria-label={`Open ${event.entityName ?? 'the record'}`}
+            className="text-indigo-700 hover:underline dark:text-indigo-300"
+          >
+            (open)
+          </Link>
+        </>
+      )}
+    </span>
+  )
+}
+
+/** The changed fields of an update, in one line each. */
+export function ChangeList({ event }: { event: AuditEventView }) {
+  if (event.changes.length === 0) return null
+  return (
+    <ul className="mt-1 space-y-0.5 text-slate-600 dark:text-slate-400">
+      {event.changes.slice(0, 6).map((c) => (
+        <li key={c.path}>
+          <span className="font-medium">{c.label}</span>: <span className="line-through decoration-slate-400">{displayValue(c.from, c.secret)}</span> →{' '}
+          {displayValue(c.to, c.secret)}
+        </li>
+      ))}
+      {event.changes.length > 6 && <li>and {event.changes.length - 6} more</li>}
+    </ul>
+  )
+}
+
+/**
+ * The events of a page or a record's history: one row per event, newest first. `onOpen` shows an event's
+ * detail; `compact` leaves out the record column (a History tab is about one record).
+ */
+export function AuditEventList({ items, onOpen, compact = false }: { items: AuditEventView[]; onOpen?: (id: string) => void; compact?: boolean }) {
+  return (
+    <ol className="divide-y divide-slate-100 dark:divide-slate-800" aria-label="Audit events">
+      {items.map((e) => (
+        <li key={e.id} className="flex flex-col gap-1 px-4 py-3 text-sm sm:flex-row sm:items-start sm:gap-4">
+          <div className="w-32 shrink-0 text-slate-600 dark:text-slate-400">
+            <When iso={e.createdAt} />
+          </div>
+          <div className="min-w-0 flex-1">
+            <p>
+              <span className="font-medium">
+                <Who event={e} />
+              </span>{' '}
+              <What event={e} />
+              {e.impersonator && (
+                <>
+                  {' '}
+                  <Badge tone="warning">impersonated</Badge>
+                </>
+              )}
+            </p>
+            {(compact || e.action === 'UPDATE') && <ChangeList event={e} />}
+          </div>
+          {onOpen && (
+            <button
+              type="button"
+              onClick={() => onOpen(e.id)}
+              className="shrink-0 self-start rounded px-2 py-1 text-indigo-700 hover:bg-indigo-50 focus-visible:outline focus-visible:outline-2 focus-visible:outline-indigo-500 dark:text-indigo-300 dark:hover:bg-slate-800"
+              aria-label={`Details of: ${e.summary}`}
+            >
+              Details
+            </button>
+          )}
+        </li>
+      ))}
+    </ol>
+  )
+}

@@ -1,0 +1,128 @@
+/**
+ * Streamed export of exactly the viewer's filter, as CSV (csv-stringify) or NDJSON. Each batch is one keyset page
+ * read in its own short tenant transaction when the reader asks for more (ReadableStream pull), so memory stays
+ * constant however large the export and no connection is held while a slow client downloads. Events written
+ * during the export are newer than its cursor and are not included: the file is the view as it was when the
+ * export began.
+ */
+import { stringify } from 'csv-stringify/sync'
+import { sql } from 'drizzle-orm'
+import { type AuditContext, withTenant } from '../../server/db/scope.server'
+import type { Tx } from '../../server/db/client.server'
+import { rowsOf } from '../../server/db/client.server'
+import type { AuditFilter, ExportFormat } from './audit.schemas'
+import { type AuditRow, auditWhere, findAuditRows, present, resolveNames } from './audit.server'
+import { auditLog } from '../../server/db/schema'
+
+export const CSV_COLUMNS = [
+  'event_id',
+  'time',
+  'actor',
+  'actor_email',
+  'impersonator',
+  'action',
+  'entity_type',
+  'record_id',
+  'record_name',
+  'description',
+  'changes',
+  'ip_address',
+  'user_agent',
+  'request_id',
+  'chain_seq',
+  'chain_hash',
+] as const
+
+const BATCH = 1000
+
+/** How many events the filter matches (for the progress bar). */
+export async function countAuditEvents(tx: Tx, tenantId: string, filter: AuditFilter): Promise<number> {
+  const [row] = rowsOf<{ n: string }>(await tx.execute(sql`select count(*)::text as n from ${auditLog} where ${auditWhere(tenantId, filter)}`))
+  return Number(row?.n ?? 0)
+}
+
+/** Records the export as an event of its own, with the filter and the size it had when it began. */
+export async function recordExport(tx: Tx, format: ExportFormat, filter: AuditFilter, total: number) {
+  await tx.execute(sql`select haven_audit_event('EXPORT', 'audit_log', null, ${JSON.stringify({ format, filter, events: total })}::jsonb)`)
+}
+
+async function lines(tx: Tx, tenantId: string, rows: AuditRow[], format: ExportFormat, header: boolean): Promise<string> {
+  const names = await resolveNames(tx, tenantId, rows)
+  if (format === 'ndjson') {
+    return rows
+      .map((r) => {
+        const v = present(r, names)
+        return `${JSON.stringify({
+          id: r.id,
+          time: r.createdAt.toISOString(),
+          actor: v.actor,
+          impersonator: v.impersonator,
+          action: r.action,
+          entityType: r.tableName,
+          recordId: r.recordId,
+          recordName: v.entityName,
+          description: v.summary,
+          oldValues: r.oldValues,
+          newValues: r.newValues,
+          ipAddress: r.ipAddress,
+          userAgent: r.userAgent,
+          requestId: r.requestId,
+          chainSeq: r.chainSeq,
+          chainHash: r.chainHash,
+        })}\n`
+      })
+      .join('')
+  }
+  const records = rows.map((r) => {
+    const v = present(r, names)
+    return [
+      r.id,
+      r.createdAt.toISOString(),
+      v.actor?.name ?? '',
+      v.actor?.email ?? '',
+      v.impersonator?.name ?? '',
+      r.action,
+      r.tableName,
+      r.recordId ?? '',
+      v.entityName ?? '',
+      v.summary,
+      v.changes.length ? JSON.stringify(Object.fromEntries(v.changes.map((c) => [c.path, { from: c.from ?? null, to: c.to ?? null }]))) : '',
+      r.ipAddress ?? '',
+      r.userAgent ?? '',
+      r.requestId ?? '',
+      r.chainSeq ?? '',
+      r.chainHash ?? '',
+    ]
+  })
+  return stringify(records, { header, columns: header ? [...CSV_COLUMNS] : undefined })
+}
+
+/** The export as a byte stream; each pull reads the next batch in a fresh tenant transaction. */
+export function auditExportStream(ctx: AuditContext & { tenantId: string }, filter: AuditFilter, format: ExportFormat): ReadableStream<Uint8Array> {
+  const encoder = new TextEncoder()
+  let cursor: { at: string; id: string } | undefined
+  let first = true
+  let cancelled = false
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        if (cancelled) return
+        const chunk = await withTenant(ctx, async (tx) => {
+          const rows = await findAuditRows(tx, ctx.tenantId, filter, BATCH, cursor)
+          const last = rows.at(-1)
+          cursor = last ? { at: last.at, id: last.id } : cursor
+          const text = rows.length > 0 || (first && format === 'csv') ? await lines(tx, ctx.tenantId, rows, format, first) : ''
+          return { text, done: rows.length < BATCH }
+        })
+        first = false
+        if (chunk.text) controller.enqueue(encoder.encode(chunk.text))
+        if (chunk.done) controller.close()
+      },
+      cancel() {
+        cancelled = true
+      },
+    },
+    { highWaterMark: 1 },
+  )
+}
+

@@ -1,0 +1,106 @@
+import { History, X } from 'lucide-react'
+import { type KeyboardEvent, type ReactNode, useEffect, useId, useRef, useState } from 'react'
+import { Button, cx } from '../../components/ui'
+import type { AuditEntityType } from './audit.schemas'
+import { RecordHistory } from './record-history'
+
+/**
+ * A record page's tabs: its own content and its History (the audit log filtered to the record). Arrow keys move
+ * between tabs (WAI-ARIA tabs pattern). Without `showHistory` the content is shown alone.
+ */
+export function HistoryTabs({
+  label,
+  entity,
+  recordId,
+  showHistory,
+  children,
+}: {
+  label: string
+  entity: AuditEntityType
+  recordId: string
+  showHistory: boolean
+  children: ReactNode
+}) {
+  const [tab, setTab] = useState<'main' | 'history'>('main')
+  const id = useId()
+  const refs = { main: useRef<HTMLButtonElement>(null), history: useRef<HTMLButtonElement>(null) }
+  if (!showHistory) return <>{children}</>
+  const onKey = (event: KeyboardEvent) => {
+    if (event.key !== 'ArrowRight' && event.key !== 'ArrowLeft') return
+    const next = tab === 'main' ? 'history' : 'main'
+    setTab(next)
+    refs[next].current?.focus()
+  }
+  const tabClass = (active: boolean) =>
+    cx(
+      '-mb-px border-b-2 px-3 py-2 text-sm font-medium focus-visible:outline focus-visible:outline-2 focus-visible:outline-indigo-500',
+      active ? 'border-indigo-600 text-indigo-700 dark:text-indigo-300' : 'border-transparent text-slate-600 hover:text-slate-900 dark:text-slate-400 dark:hover:text-slate-100',
+    )
+  return (
+    <div>
+      <div role="tablist" aria-label={`${label} and history`} className="mb-4 flex gap-2 border-b border-slate-200 dark:border-slate-800">
+        {(['main', 'history'] as const).map((t) => (
+          <button
+            key={t}
+            ref={refs[t]}
+            type="button"
+            role="tab"
+            id={`${id}-${t}-tab`}
+            aria-selected={tab === t}
+            aria-controls={`${id}-${t}`}
+            tabIndex={tab === t ? 0 : -1}
+            onClick={() => setTab(t)}
+            onKeyDown={onKey}
+            className={tabClass(tab === t)}
+          >
+            {t === 'main' ? label : 'History'}
+          </button>
+        ))}
+      </div>
+      <div role="tabpanel" id={`${id}-${tab}`} aria-labelledby={`${id}-${tab}-tab`}>
+        {tab === 'main' ? (
+          children
+        ) : (
+          <div className="rounded-xl bg-white p-4 ring-1 ring-slate-200 dark:bg-slate-900 dark:ring-slate-800">
+            <RecordHistory entity={entity} recordId={recordId} />
+          </div>
+        )}
+      </div>
+    </div>
+  )
+}
+
+/** A record's History in a modal, for records listed on a page rather than having one (roles, organizations). */
+export function HistoryDialog({ entity, record, onClose }: { entity: AuditEntityType; record: { id: string; name: string } | null; onClose: () => void }) {
+  const ref = useRef<HTMLDialogElement>(null)
+  useEffect(() => {
+    const dialog = ref.current
+    if (!dialog) return
+    if (record && !dialog.open) dialog.showModal()
+    if (!record && dialog.open) dialog.close()
+  }, [record])
+  return (
+    <dialog
+      ref={ref}
+      onClose={onClose}
+      aria-label={record ? `History of ${record.name}` : 'History'}
+      className="m-auto w-full max-w-3xl rounded-xl bg-white p-6 text-slate-900 shadow-xl backdrop:bg-slate-900/50 dark:bg-slate-900 dark:text-slate-100"
+    >
+      <div className="mb-2 flex justify-end">
+        <Button variant="ghost" aria-label="Close" onClick={onClose}>
+          <X aria-hidden className="size-4" />
+        </Button>
+      </div>
+      {record && <RecordHistory entity={entity} recordId={record.id} title={`History of ${record.name}`} />}
+    </dialog>
+  )
+}
+
+/** The button that opens a HistoryDialog. */
+export function HistoryButton({ name, onClick }: { name: string; onClick: () => void }) {
+  return (
+    <Button variant="ghost" onClick={onClick} aria-label={`History of ${name}`}>
+      <History aria-hidden className="size-4" />
+    </Button>
+  )
+}

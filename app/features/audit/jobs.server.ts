@@ -1,0 +1,68 @@
+import type { AppConfig } from '../../../app.config'
+import type { Database } from '../../server/db/client.server'
+import { openDatabase } from '../../server/db/client.server'
+import { runRetention, sealPending, setAuditOwnerDatabase } from './chain.server'
+
+type Jobs = { timers: NodeJS.Timeout[]; owner?: Database }
+const state = globalThis as typeof globalThis & { __havenAuditJobs?: Jobs }
+
+const isPermissionError = (e: unknown) => {
+  for (let c: unknown = e, i = 0; c && typeof c === 'object' && i < 5; c = (c as { cause?: unknown }).cause, i++) {
+    if ((c as { code?: unknown }).code === '42501') return true
+  }
+  return false
+}
+
+/**
+ * Installs the owner connection and runs the audit jobs in this process: sealing every few seconds and retention
+ * every hour (ADR 013). Embedded database: its one connection. PostgreSQL: a small pool on the owner URL
+ * (`HAVEN_OWNER_DATABASE_URL`, else `DATABASE_URL`); if that login cannot act as haven_owner the jobs stay off and
+ * the log says how to run them from cron instead.
+ */
+export async function startAuditJobs(cfg: AppConfig, database: Database) {
+  if (state.__havenAuditJobs) return
+  const jobs: Jobs = { timers: [] }
+  state.__havenAuditJobs = jobs
+  if (cfg.database.driver === 'pglite') setAuditOwnerDatabase(database.db)
+  else {
+    jobs.owner = await openDatabase({ driver: 'postgres', url: cfg.database.ownerUrl, max: 2 })
+    setAuditOwnerDatabase(jobs.owner.db)
+  }
+  let busy = false
+  let disabled = false
+  const run = (what: string, work: () => Promise<unknown>) => async () => {
+    if (busy || disabled) return
+    busy = true
+    try {
+      await work()
+    } catch (error) {
+      if (isPermissionError(error)) {
+        disabled = true
+        console.warn(
+          `[haven] audit ${what}: the owner login cannot act as haven_owner, so the audit chain is not sealed by this server. ` +
+            'Set HAVEN_OWNER_DATABASE_URL, or run `npm run audit:verify` and `npm run audit:retention` from cron with it.',
+        )
+      } else console.error(`[haven] audit ${what} failed`, error)
+    } finally {
+      busy = false
+    }
+  }
+  if (cfg.auditSealSeconds > 0) {
+    const seal = run('sealing', () => sealPending())
+    jobs.timers.push(setInterval(seal, cfg.auditSealSeconds * 1000))
+    void seal()
+  }
+  if (cfg.auditRetentionMinutes > 0) {
+    jobs.timers.push(setInterval(run('retention', () => runRetention()), cfg.auditRetentionMinutes * 60_000))
+  }
+  for (const t of jobs.timers) t.unref()
+}
+
+export async function stopAuditJobs() {
+  const jobs = state.__havenAuditJobs
+  state.__havenAuditJobs = undefined
+  if (!jobs) return
+  for (const t of jobs.timers) clearInterval(t)
+  setAuditOwnerDatabase(undefined)
+  await jobs.owner?.close()
+}

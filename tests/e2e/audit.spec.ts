@@ -1,0 +1,132 @@
+import http from 'node:http'
+import { readFileSync } from 'node:fs'
+import { uniqueEmail } from './accounts'
+import { DEMO_PASSWORD, expect, hostUrl, openPage, PORT, signInAs, test } from './fixtures'
+import { callFromPage, hostHeader, resultOf, sessionCookie } from './server-fn'
+
+/** GET /audit-export at a host, from Node, with an optional session. */
+function exportOverHttp(host: string, query: string, cookie?: string): Promise<{ status: number; text: string; total: string | undefined }> {
+  return new Promise((resolve, reject) => {
+    const headers: Record<string, string> = { host: hostHeader(host) }
+    if (cookie) headers.cookie = cookie
+    http
+      .get({ host: '127.0.0.1', port: PORT, path: `/audit-export?${query}`, headers }, (res) => {
+        const chunks: Buffer[] = []
+        res.on('data', (c: Buffer) => chunks.push(c))
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8'), total: res.headers['x-total-count'] as string | undefined }),
+        )
+        res.on('error', reject)
+      })
+      .on('error', reject)
+  })
+}
+
+test('an admin renames a person, finds the event by filtering on themselves, reads the diff, exports it and verifies the chain', async ({
+  page,
+  browser,
+}) => {
+  test.slow()
+  await signInAs(page, { tenant: 'acme', email: 'admin@acme.test' })
+  const before = `Audit Person ${Date.now().toString(36)}`
+  const after = `${before} Renamed`
+  const created = resultOf<{ id: string }>(await callFromPage(page, 'POST', 'users.createUserFn', { email: uniqueEmail('audit-e2e'), fullName: before }))
+
+  await openPage(page, hostUrl('acme', `/admin/users/${created.id}`))
+  await page.getByLabel('Full name').fill(after)
+  await page.getByRole('button', { name: 'Save changes' }).click()
+  await expect(page.getByText('Changes saved')).toBeVisible()
+
+  // The person's History tab shows the change with the same rendering as the log.
+  await page.getByRole('tab', { name: 'History' }).click()
+  await expect(page.getByRole('tabpanel').getByText(`changed name of person ${before}`)).toBeVisible()
+
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Audit log' }).click()
+  await expect(page.getByRole('heading', { name: 'Audit log' })).toBeVisible()
+  await page.getByLabel('Person', { exact: true }).selectOption({ label: 'Adam Admin (admin@acme.test)' })
+  await expect(page).toHaveURL(/actor=/)
+  await page.getByLabel('Kind of record').selectOption({ label: 'People' })
+  await expect(page).toHaveURL(/entity=users/)
+  const today = new Date().toLocaleDateString('sv')
+  await page.getByLabel('From (day)').fill(today)
+  await expect(page).toHaveURL(/from=\d{4}-\d{2}-\d{2}T00%3A00%3A00/)
+  await page.getByLabel('To (day)').fill(today)
+  await expect(page).toHaveURL(/to=/)
+  await expect(page.getByLabel('To (day)')).toHaveValue(today)
+  const row = page.getByRole('listitem').filter({ hasText: `changed name of person ${before}` })
+  await expect(row).toHaveCount(1)
+  await expect(row).toContainText('Adam Admin')
+  await expect(page.getByRole('listitem').filter({ hasText: 'Olivia Owner' })).toHaveCount(0)
+
+  await row.getByRole('button', { name: /^Details of/ }).click()
+  const detail = page.getByRole('dialog')
+  await expect(detail.getByRole('heading', { name: 'Changed · People' })).toBeVisible()
+  await expect(detail.getByRole('heading', { name: 'Changed fields' })).toBeVisible()
+  const nameRow = detail.getByRole('row', { name: /^name/ })
+  await expect(nameRow.getByRole('cell').nth(0)).toHaveText(before)
+  await expect(nameRow.getByRole('cell').nth(1)).toHaveText(after)
+  await expect(detail.getByRole('row', { name: /updated at/ })).toHaveCount(0)
+  await detail.getByLabel('Show all fields').check()
+  await expect(detail.getByRole('rowheader', { name: 'email', exact: true })).toBeVisible()
+  await expect(page).toHaveURL(/event=/)
+  const shared = page.url()
+  await detail.getByRole('button', { name: 'Close' }).click()
+  await expect(page).not.toHaveURL(/event=/)
+
+  // The owner opens the shared link and sees the same view.
+  const ownerContext = await browser.newContext()
+  const ownerPage = await ownerContext.newPage()
+  await signInAs(ownerPage, { tenant: 'acme', email: 'owner@acme.test' })
+  await openPage(ownerPage, shared)
+  await expect(ownerPage.getByRole('dialog').getByText(`changed name of person ${before}`)).toBeVisible()
+  await expect(ownerPage.getByLabel('Person', { exact: true })).toHaveValue(/[0-9a-f-]{36}/)
+  await ownerContext.close()
+
+  const downloading = page.waitForEvent('download')
+  await page.getByRole('button', { name: 'Export CSV' }).click()
+  const download = await downloading
+  const csv = readFileSync(await download.path(), 'utf8')
+  const lines = csv.trim().split('\n')
+  expect(lines[0]).toBe(
+    'event_id,time,actor,actor_email,impersonator,action,entity_type,record_id,record_name,description,changes,ip_address,user_agent,request_id,chain_seq,chain_hash',
+  )
+  expect(csv).toContain(`changed name of person ${before}`)
+  expect(lines.slice(1).every((l) => l.includes('Adam Admin'))).toBe(true)
+  await expect(page.getByText(/^Exported \d+ events?$/)).toBeVisible()
+
+  await page.getByRole('button', { name: 'Verify' }).click()
+  await expect(page.getByRole('status').filter({ hasText: /Intact through event \d+/ })).toBeVisible()
+})
+
+test('the export endpoint authorizes like the viewer and records itself', async ({ page }) => {
+  test.slow()
+  const admin = await sessionCookie('acme', 'admin@acme.test', DEMO_PASSWORD)
+  const member = await sessionCookie('acme', 'member@acme.test', DEMO_PASSWORD)
+  const globex = await sessionCookie('globex', 'owner@globex.test', DEMO_PASSWORD)
+  expect((await exportOverHttp('acme', 'format=csv')).status).toBe(401)
+  expect((await exportOverHttp('acme', 'format=csv', member)).status).toBe(403)
+  expect((await exportOverHttp('acme', 'format=csv', globex)).status).toBe(401)
+  expect((await exportOverHttp('acme', 'format=xml', admin)).status).toBe(400)
+  expect((await exportOverHttp('acme', 'format=csv&entity=nope', admin)).status).toBe(400)
+  expect((await exportOverHttp('console', 'format=csv', admin)).status).toBe(404)
+
+  const ndjson = await exportOverHttp('acme', 'format=ndjson&entity=teams', admin)
+  expect(ndjson.status).toBe(200)
+  const events = ndjson.text
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { entityType: string; chainHash: string | null })
+  expect(events.length).toBe(Number(ndjson.total))
+  expect(events.every((e) => e.entityType === 'teams')).toBe(true)
+
+  await signInAs(page, { tenant: 'acme', email: 'admin@acme.test' })
+  await openPage(page, hostUrl('acme', '/admin/audit?action=EXPORT'))
+  await expect(page.getByRole('listitem').filter({ hasText: 'exported the audit log as NDJSON' }).first()).toBeVisible()
+})
+
+test('a member has no audit log: no menu entry, and the page is forbidden', async ({ page }) => {
+  await signInAs(page, { tenant: 'acme', email: 'member@acme.test' })
+  await expect(page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Audit log' })).toHaveCount(0)
+  await openPage(page, hostUrl('acme', '/admin/audit'))
+  await expect(page.getByRole('heading', { name: 'Audit log' })).toHaveCount(0)
+})

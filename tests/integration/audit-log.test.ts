@@ -1,0 +1,378 @@
+import { randomUUID } from 'node:crypto'
+import { and, eq, sql } from 'drizzle-orm'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { auditActors, auditRetention, getAuditEvent, listAuditEvents } from '../../app/features/audit/audit.server'
+import { updateSettingsSchema } from '../../app/features/settings/settings.schemas'
+import { updateSettings } from '../../app/features/settings/settings.server'
+import type { ListAuditInput } from '../../app/features/audit/audit.schemas'
+import { CSV_COLUMNS, auditExportStream, countAuditEvents, recordExport } from '../../app/features/audit/export.server'
+import { describeReport, runRetention, sealPending, setAuditOwnerDatabase, verifyTenant } from '../../app/features/audit/chain.server'
+import { createUser } from '../../app/features/users/users.server'
+import { HttpError } from '../../app/lib/errors'
+import { rowsOf, type Tx } from '../../app/server/db/client.server'
+import { categories, sessions, teams, tenants, userRoles, users } from '../../app/server/db/schema'
+import { type TenantContext, withTenant } from '../../app/server/db/scope.server'
+import { openTestDatabase, type TestDatabase } from '../support/db'
+import { createTenantWithData, type TenantData, unique } from '../support/tenant-data'
+
+let t: TestDatabase
+let a: TenantData
+let b: TenantData
+
+beforeAll(async () => {
+  t = await openTestDatabase()
+  setAuditOwnerDatabase(t.owner.db)
+  a = await createTenantWithData()
+  b = await createTenantWithData()
+}, 60_000)
+afterAll(async () => {
+  setAuditOwnerDatabase(undefined)
+  await t.close()
+})
+
+const ctx = (f: TenantData, extra: Partial<TenantContext> = {}): TenantContext => ({
+  tenantId: f.tenantId,
+  userId: f.ownerId,
+  ip: '198.51.100.1',
+  userAgent: 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36',
+  requestId: unique('req'),
+  ...extra,
+})
+const as = <T>(f: TenantData, work: (tx: Tx) => Promise<T>, extra: Partial<TenantContext> = {}) => withTenant(ctx(f, extra), work)
+
+const list = (f: TenantData, filter: Partial<ListAuditInput> = {}) =>
+  as(f, (tx) => listAuditEvents(tx, f.tenantId, { pageSize: 100, ...filter }))
+
+/** Every event of a filter, page by page. */
+async function all(f: TenantData, filter: Partial<ListAuditInput> = {}) {
+  const items = []
+  let cursor: string | undefined
+  for (;;) {
+    const page = await list(f, { ...filter, cursor })
+    items.push(...page.items)
+    if (!page.nextCursor) return items
+    cursor = page.nextCursor
+  }
+}
+
+async function expectNotFound(work: Promise<unknown>) {
+  const error = await work.then(
+    () => undefined,
+    (e: unknown) => e,
+  )
+  expect(error).toBeInstanceOf(HttpError)
+  expect((error as HttpError).status).toBe(404)
+}
+
+describe('the viewer query', () => {
+  it('describes events in words, newest first, with the actor as they were', async () => {
+    const requestId = unique('rename')
+    await as(a, (tx) => tx.update(teams).set({ name: 'Web' }).where(and(eq(teams.tenantId, a.tenantId), eq(teams.id, a.teamId))))
+    await as(a, (tx) => tx.update(teams).set({ name: 'Web Platform' }).where(and(eq(teams.tenantId, a.tenantId), eq(teams.id, a.teamId))), { requestId })
+    const { items } = await list(a, { requestId })
+    expect(items).toHaveLength(1)
+    const [event] = items
+    expect(event).toMatchObject({ action: 'UPDATE', tableName: 'teams', summary: 'changed name of team Web', entityExists: true })
+    expect(event?.actor?.name).toMatch(/^Owner of /)
+    expect(event?.changes).toEqual([expect.objectContaining({ path: 'name', label: 'name', from: 'Web', to: 'Web Platform' })])
+    const newest = await list(a, { pageSize: 5 })
+    const times = newest.items.map((i) => i.createdAt)
+    expect([...times].sort().reverse()).toEqual(times)
+  })
+
+  it('says "moved category … from … to …" when a category changes parent, and names created people and granted roles', async () => {
+    const requestId = unique('move')
+    const [laptops] = await as(a, (tx) => tx.insert(categories).values({ tenantId: a.tenantId, name: 'Laptops', parentId: a.rootCategoryId }).returning())
+    if (!laptops) throw new Error('no category')
+    await as(a, (tx) => tx.update(categories).set({ parentId: a.childCategoryId }).where(and(eq(categories.tenantId, a.tenantId), eq(categories.id, laptops.id))), { requestId })
+    const moved = await list(a, { requestId })
+    expect(moved.items.map((i) => i.summary)).toContain('moved category Laptops from Root to Child')
+
+    const personRequest = unique('person')
+    const ada = await as(a, (tx) => createUser(tx, { tenantId: a.tenantId, email: `${unique('ada')}@example.test`, fullName: 'Ada Rossi' }), { requestId: personRequest })
+    await as(a, (tx) => tx.insert(userRoles).values({ tenantId: a.tenantId, userId: ada.id, roleId: a.roleIds.admin }), { requestId: personRequest })
+    const summaries = (await list(a, { requestId: personRequest })).items.map((i) => i.summary)
+    expect(summaries).toContain('created person Ada Rossi')
+    expect(summaries).toContain('granted role Admin to Ada Rossi')
+  })
+
+  it('applies every filter, alone and together', async () => {
+    const impersonator = randomUUID()
+    const ip = '203.0.113.99'
+    const requestId = unique('filters')
+    await as(a, (tx) => tx.update(teams).set({ description: unique('d') }).where(and(eq(teams.tenantId, a.tenantId), eq(teams.id, a.emptyTeamId))), {
+      userId: a.freeUserId,
+      impersonatorId: impersonator,
+      ip,
+      requestId,
+    })
+    const mine = await all(a, { actor: a.freeUserId })
+    expect(mine.length).toBeGreaterThan(0)
+    expect(mine.every((i) => i.actor?.id === a.freeUserId)).toBe(true)
+    expect((await all(a, { ip })).map((i) => i.recordId)).toEqual([a.emptyTeamId])
+    expect((await all(a, { requestId })).map((i) => i.recordId)).toEqual([a.emptyTeamId])
+    const impersonated = await all(a, { impersonated: true })
+    expect(impersonated.map((i) => i.requestId)).toEqual([requestId])
+    expect(impersonated[0]?.impersonator?.id).toBe(impersonator)
+    const updatesOfTeams = await all(a, { entity: 'teams', action: 'UPDATE' })
+    expect(updatesOfTeams.length).toBeGreaterThanOrEqual(3)
+    expect(updatesOfTeams.every((i) => i.tableName === 'teams' && i.action === 'UPDATE')).toBe(true)
+    const record = await all(a, { entity: 'teams', record: a.emptyTeamId })
+    expect(record.map((i) => i.action).sort()).toEqual(['CREATE', 'UPDATE'])
+    const creates = await all(a, { action: 'CREATE', entity: 'categories' })
+    expect(creates.every((i) => i.action === 'CREATE' && i.tableName === 'categories')).toBe(true)
+    const future = new Date(Date.now() + 3_600_000).toISOString()
+    expect(await all(a, { from: future })).toEqual([])
+    const everything = await all(a)
+    expect(await all(a, { to: future })).toHaveLength(everything.length)
+    expect(await all(a, { to: new Date(0).toISOString() })).toEqual([])
+    expect(await all(a, { actor: a.freeUserId, ip, entity: 'teams', action: 'UPDATE', impersonated: true, requestId })).toHaveLength(1)
+  })
+
+  it('keeps pages stable while new events arrive (keyset)', async () => {
+    const before = await all(a)
+    const first = await list(a, { pageSize: 5 })
+    for (let i = 0; i < 7; i++) {
+      await as(a, (tx) => tx.update(teams).set({ description: `churn ${i}` }).where(and(eq(teams.tenantId, a.tenantId), eq(teams.id, a.teamId))))
+    }
+    const seen = [...first.items]
+    let cursor = first.nextCursor
+    while (cursor) {
+      const page = await list(a, { pageSize: 5, cursor })
+      seen.push(...page.items)
+      cursor = page.nextCursor
+    }
+    expect(seen.map((i) => i.id)).toEqual(before.map((i) => i.id))
+    const garbage = await list(a, { pageSize: 5, cursor: 'not-a-cursor' })
+    expect(garbage.items[0]?.id).not.toBe(before[0]?.id)
+  })
+
+  it('shows secrets as redacted and hides bookkeeping in the diff', async () => {
+    const token = unique('secret-token')
+    const requestId = unique('session')
+    const [session] = await as(a, (tx) =>
+      tx.insert(sessions).values({ tenantId: a.tenantId, userId: a.ownerId, token, expiresAt: new Date(Date.now() + 86_400_000), userAgent: 'one' }).returning(),
+    )
+    if (!session) throw new Error('no session')
+    await as(a, (tx) => tx.update(sessions).set({ token: unique('rotated'), userAgent: 'two' }).where(and(eq(sessions.tenantId, a.tenantId), eq(sessions.id, session.id))), { requestId })
+    const [update] = (await list(a, { requestId })).items
+    expect(update?.changes.map((c) => c.path)).toEqual(['user_agent'])
+    const detail = await as(a, (tx) => getAuditEvent(tx, a.tenantId, update?.id ?? ''))
+    expect(detail.newValues?.token).toBe('[redacted]')
+    expect(JSON.stringify(detail)).not.toContain(token)
+    expect(JSON.stringify(await all(a, { entity: 'sessions' }))).not.toContain(token)
+  })
+
+  it("keeps an actor's name readable after the person is deleted for good", async () => {
+    const requestId = unique('ghost')
+    const ghost = await as(a, (tx) => createUser(tx, { tenantId: a.tenantId, email: `${unique('ghost')}@example.test`, fullName: 'Gone Person' }))
+    await as(a, (tx) => tx.update(teams).set({ description: 'by a ghost' }).where(and(eq(teams.tenantId, a.tenantId), eq(teams.id, a.teamId))), { userId: ghost.id, requestId })
+    await as(a, (tx) => tx.update(users).set({ isDeleted: true, deletedAt: new Date() }).where(and(eq(users.tenantId, a.tenantId), eq(users.id, ghost.id))))
+    expect((await list(a, { requestId })).items[0]?.actor).toMatchObject({ name: 'Gone Person', deleted: true })
+    await as(a, (tx) => tx.delete(users).where(and(eq(users.tenantId, a.tenantId), eq(users.id, ghost.id))))
+    const [event] = (await list(a, { requestId })).items
+    expect(event?.actor).toMatchObject({ name: 'Gone Person', gone: true })
+    const people = await as(a, (tx) => auditActors(tx, a.tenantId))
+    expect(people.map((p) => p.id)).toContain(a.ownerId)
+    expect(people.map((p) => p.id)).not.toContain(b.ownerId)
+  })
+
+  it("gives another tenant's events a 404 and never lists them", async () => {
+    const [foreign] = (await list(b, { pageSize: 5 })).items
+    if (!foreign) throw new Error('b has no events')
+    await expectNotFound(as(a, (tx) => getAuditEvent(tx, a.tenantId, foreign.id)))
+    await expectNotFound(as(a, (tx) => getAuditEvent(tx, a.tenantId, randomUUID())))
+    expect(await all(a, { record: b.teamId })).toEqual([])
+    expect(await all(a, { actor: b.ownerId })).toEqual([])
+    const own = await as(b, (tx) => getAuditEvent(tx, b.tenantId, foreign.id))
+    expect(own.id).toBe(foreign.id)
+  })
+})
+
+async function readAll(stream: ReadableStream<Uint8Array>): Promise<string> {
+  return new Response(stream).text()
+}
+
+describe('export', () => {
+  it('streams exactly the filtered view, in its order, across batches, with each event\'s chain hash', async () => {
+    const f = await createTenantWithData()
+    await as(f, (tx) =>
+      tx.insert(categories).values(Array.from({ length: 1100 }, (_, i) => ({ tenantId: f.tenantId, name: `Bulk ${i}`, parentId: f.rootCategoryId }))),
+    )
+    await sealPending({ tenantId: f.tenantId })
+    const filter = { entity: 'categories' as const, action: 'CREATE' as const }
+    const view = await all(f, filter)
+    expect(view.length).toBe(1103)
+    const ndjson = await readAll(auditExportStream(ctx(f), filter, 'ndjson'))
+    const events = ndjson
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { id: string; description: string; chainHash: string | null; chainSeq: number | null })
+    expect(events.map((e) => e.id)).toEqual(view.map((v) => v.id))
+    expect(events.map((e) => e.description)).toEqual(view.map((v) => v.summary))
+    expect(events.every((e) => typeof e.chainHash === 'string' && e.chainHash.length === 64)).toBe(true)
+
+    const csv = await readAll(auditExportStream(ctx(f), filter, 'csv'))
+    const lines = csv.trim().split('\n')
+    expect(lines[0]).toBe(CSV_COLUMNS.join(','))
+    expect(lines.slice(1).map((l) => l.slice(0, 36))).toEqual(view.map((v) => v.id))
+    expect(await as(f, (tx) => countAuditEvents(tx, f.tenantId, filter))).toBe(1103)
+
+    const empty = await readAll(auditExportStream(ctx(f), { ...filter, ip: '192.0.2.250' }, 'csv'))
+    expect(empty.trim()).toBe(CSV_COLUMNS.join(','))
+    expect(await readAll(auditExportStream(ctx(f), { ...filter, ip: '192.0.2.250' }, 'ndjson'))).toBe('')
+  })
+
+  it('records the export as an event, and never exports another tenant\'s events', async () => {
+    await as(a, (tx) => recordExport(tx, 'csv', { entity: 'teams' }, 12))
+    const [event] = (await list(a, { action: 'EXPORT', pageSize: 5 })).items
+    expect(event).toMatchObject({ summary: 'exported the audit log as CSV', actor: expect.objectContaining({ id: a.ownerId }) })
+    const foreign = await readAll(auditExportStream(ctx(a), { record: b.teamId }, 'ndjson'))
+    expect(foreign).toBe('')
+  })
+})
+
+/** The owner (superuser on both drivers in tests) changing audit rows behind the app's back. */
+async function asOwner(statement: ReturnType<typeof sql>) {
+  return rowsOf<Record<string, unknown>>(await t.owner.db.execute(statement))
+}
+
+async function sealedTenant() {
+  const f = await createTenantWithData()
+  for (let i = 0; i < 3; i++) {
+    await as(f, (tx) => tx.update(teams).set({ description: `v${i}` }).where(and(eq(teams.tenantId, f.tenantId), eq(teams.id, f.teamId))))
+  }
+  await sealPending({ tenantId: f.tenantId, batch: 7 })
+  return f
+}
+
+describe('the hash chain', () => {
+  it('seals every event in order and verifies intact; a later event waits to be sealed', async () => {
+    const f = await sealedTenant()
+    const [counts] = await asOwner(sql`select count(*)::int as n, count(chain_seq)::int as sealed, max(chain_seq)::int as head from audit_log where tenant_id = ${f.tenantId}`)
+    expect(counts).toMatchObject({ n: counts?.sealed, head: counts?.n })
+    const report = await verifyTenant(f.tenantId)
+    expect(report).toMatchObject({ status: 'intact', checked: counts?.n, intactThrough: counts?.n, unsealed: 0, break: null })
+    expect(describeReport(report)).toMatch(new RegExp(`^Intact through event ${counts?.n}, sealed up to `))
+    await as(f, (tx) => tx.update(teams).set({ description: 'later' }).where(and(eq(teams.tenantId, f.tenantId), eq(teams.id, f.teamId))))
+    expect((await verifyTenant(f.tenantId)).unsealed).toBe(1)
+    expect(await sealPending({ tenantId: f.tenantId })).toBe(1)
+    expect(await verifyTenant(f.tenantId)).toMatchObject({ status: 'intact', unsealed: 0, intactThrough: Number(counts?.n) + 1 })
+  })
+
+  it('catches an UPDATE made as the database owner', async () => {
+    const f = await sealedTenant()
+    await asOwner(sql`update audit_log set new_values = new_values || '{"description":"forged"}'::jsonb where tenant_id = ${f.tenantId} and chain_seq = 5`)
+    const report = await verifyTenant(f.tenantId)
+    expect(report).toMatchObject({ status: 'broken', intactThrough: 4, break: { seq: 5, reason: expect.stringMatching(/does not match its hash/) } })
+    expect(describeReport(report)).toMatch(/^Chain broken at event 5/)
+  })
+
+  it('catches an edit whose hash was recomputed: the next event no longer links', async () => {
+    const f = await sealedTenant()
+    await asOwner(sql`update audit_log set ip_address = '10.0.0.1' where tenant_id = ${f.tenantId} and chain_seq = 3`)
+    await asOwner(sql`update audit_log a set chain_hash = encode(sha256(convert_to((select chain_hash from audit_log where tenant_id = ${f.tenantId} and chain_seq = 2) || haven_audit_canonical(a), 'UTF8')), 'hex') where tenant_id = ${f.tenantId} and chain_seq = 3`)
+    expect(await verifyTenant(f.tenantId)).toMatchObject({ status: 'broken', intactThrough: 3, break: { seq: 4 } })
+  })
+
+  it('catches a DELETE made as the database owner', async () => {
+    const f = await sealedTenant()
+    await asOwner(sql`delete from audit_log where tenant_id = ${f.tenantId} and chain_seq = 4`)
+    expect(await verifyTenant(f.tenantId)).toMatchObject({ status: 'broken', intactThrough: 3, break: { seq: 5, reason: 'event 4 is missing (deleted)' } })
+    const g = await sealedTenant()
+    await asOwner(sql`delete from audit_log where tenant_id = ${g.tenantId} and chain_seq <= 2`)
+    expect(await verifyTenant(g.tenantId)).toMatchObject({ status: 'broken', intactThrough: 0, break: { seq: 3, reason: 'events 1–2 are missing (deleted)' } })
+  })
+
+  it('catches an INSERT made as the database owner', async () => {
+    const f = await sealedTenant()
+    const [head] = await asOwner(sql`select max(chain_seq)::int as head, max(chain_hash) as h from audit_log where tenant_id = ${f.tenantId}`)
+    const next = Number(head?.head) + 1
+    await asOwner(sql`
+      insert into audit_log (tenant_id, table_name, record_id, action, new_values, chain_seq, chain_hash)
+      values (${f.tenantId}, 'users', ${f.ownerId}, 'SIGN_IN', '{}'::jsonb, ${next}, ${'f'.repeat(64)})`)
+    expect(await verifyTenant(f.tenantId)).toMatchObject({ status: 'broken', intactThrough: next - 1, break: { seq: next } })
+    const g = await sealedTenant()
+    await asOwner(sql`drop index audit_log_tenant_chain_idx`)
+    try {
+      await asOwner(sql`
+        insert into audit_log (tenant_id, table_name, record_id, action, new_values, chain_seq, chain_hash)
+        select tenant_id, table_name, record_id, action, '{"planted":true}'::jsonb, chain_seq, chain_hash from audit_log where tenant_id = ${g.tenantId} and chain_seq = 3`)
+      const report = await verifyTenant(g.tenantId)
+      expect(report.status).toBe('broken')
+      expect(report.break?.seq).toBe(3)
+    } finally {
+      await asOwner(sql`delete from audit_log where tenant_id = ${g.tenantId} and new_values = '{"planted":true}'::jsonb`)
+      await asOwner(sql`create unique index audit_log_tenant_chain_idx on audit_log (tenant_id, chain_seq) where chain_seq is not null`)
+    }
+  })
+
+  it('leaves the runtime roles unable to seal, edit or delete', async () => {
+    await expect(as(a, (tx) => tx.execute(sql`update audit_log set chain_seq = 1 where tenant_id = ${a.tenantId}`))).rejects.toThrow()
+    await expect(as(a, (tx) => tx.execute(sql`delete from audit_log where tenant_id = ${a.tenantId}`))).rejects.toThrow()
+  })
+})
+
+describe('retention', () => {
+  async function setRetention(f: TenantData, settings: Record<string, unknown>) {
+    await as(f, (tx) => tx.update(tenants).set({ settings: sql`${tenants.settings} || ${JSON.stringify(settings)}::jsonb` }).where(eq(tenants.id, f.tenantId)))
+  }
+
+  it('removes sealed events older than the setting in batches, records its run, and what remains still verifies', async () => {
+    const f = await createTenantWithData()
+    await asOwner(sql`update audit_log set created_at = created_at - interval '100 days' where tenant_id = ${f.tenantId} and chain_seq is null`)
+    const [old] = await asOwner(sql`select count(*)::int as n from audit_log where tenant_id = ${f.tenantId}`)
+    await sealPending({ tenantId: f.tenantId })
+    for (let i = 0; i < 3; i++) {
+      await as(f, (tx) => tx.update(teams).set({ description: `recent ${i}` }).where(and(eq(teams.tenantId, f.tenantId), eq(teams.id, f.teamId))))
+    }
+    await setRetention(f, { auditRetentionDays: 30 })
+    const [result] = await runRetention({ tenantId: f.tenantId, batch: 4 })
+    expect(result).toMatchObject({ outcome: 'deleted', deleted: old?.n, throughSeq: old?.n })
+    const [left] = await asOwner(sql`select count(*)::int as n, min(created_at) > now() - interval '1 day' as recent from audit_log where tenant_id = ${f.tenantId}`)
+    expect(left).toMatchObject({ recent: true })
+    const events = await all(f, { action: 'RETENTION' })
+    expect(events).toHaveLength(1)
+    expect(events[0]?.summary).toBe(`removed ${old?.n} events older than 30 days (retention)`)
+    await sealPending({ tenantId: f.tenantId })
+    const report = await verifyTenant(f.tenantId)
+    expect(report).toMatchObject({ status: 'intact', checkpoint: { seq: old?.n }, unsealed: 0 })
+    expect(report.checked).toBe(Number(left?.n))
+    expect(await runRetention({ tenantId: f.tenantId })).toEqual([expect.objectContaining({ outcome: 'nothing_old', deleted: 0 })])
+  })
+
+  it('verifies after a run that stopped half-way, and a legal hold suspends it', async () => {
+    const f = await createTenantWithData()
+    await asOwner(sql`update audit_log set created_at = created_at - interval '100 days' where tenant_id = ${f.tenantId} and chain_seq is null`)
+    await setRetention(f, { auditRetentionDays: 30, auditLegalHold: true })
+    expect(await runRetention({ tenantId: f.tenantId })).toEqual([expect.objectContaining({ outcome: 'legal_hold', deleted: 0 })])
+    const [kept] = await asOwner(sql`select count(*)::int as n from audit_log where tenant_id = ${f.tenantId} and action <> 'UPDATE'`)
+    expect(Number(kept?.n)).toBeGreaterThan(5)
+    await setRetention(f, { auditLegalHold: false })
+    await runRetention({ tenantId: f.tenantId })
+    const again = await createTenantWithData()
+    await asOwner(sql`update audit_log set created_at = created_at - interval '100 days' where tenant_id = ${again.tenantId} and chain_seq is null`)
+    await sealPending({ tenantId: again.tenantId })
+    // A crash after the checkpoint and part of the deletes: the first events are gone, the checkpoint covers them.
+    const [head] = await asOwner(sql`select max(chain_seq)::int as head, (select chain_hash from audit_log where tenant_id = ${again.tenantId} and chain_seq = (select max(chain_seq) from audit_log where tenant_id = ${again.tenantId})) as hash from audit_log where tenant_id = ${again.tenantId}`)
+    await as(again, (tx) => tx.execute(sql`select haven_audit_event('RETENTION', 'audit_log', null, ${JSON.stringify({ retentionDays: 30, events: head?.head, throughSeq: head?.head, throughHash: head?.hash })}::jsonb)`))
+    await asOwner(sql`delete from audit_log where tenant_id = ${again.tenantId} and chain_seq <= 3`)
+    await sealPending({ tenantId: again.tenantId })
+    expect(await verifyTenant(again.tenantId)).toMatchObject({ status: 'intact', checkpoint: { seq: head?.head } })
+  })
+
+  it('takes the setting through the workspace settings: 30, 90 or 365 days or forever, and a legal hold', async () => {
+    expect(updateSettingsSchema.safeParse({ settings: { auditRetentionDays: 45 } }).success).toBe(false)
+    const saved = await as(b, (tx) => updateSettings(tx, b.tenantId, updateSettingsSchema.parse({ settings: { auditRetentionDays: 90, auditLegalHold: true } })))
+    expect(saved.settings).toMatchObject({ auditRetentionDays: 90, auditLegalHold: true })
+    expect(await as(b, (tx) => auditRetention(tx, b.tenantId))).toEqual({ retentionDays: 90, legalHold: true })
+    expect(await runRetention({ tenantId: b.tenantId })).toEqual([expect.objectContaining({ outcome: 'legal_hold' })])
+    await as(b, (tx) => updateSettings(tx, b.tenantId, updateSettingsSchema.parse({ settings: { auditRetentionDays: null, auditLegalHold: false } })))
+    const [change] = (await list(b, { entity: 'tenants', action: 'UPDATE', pageSize: 5 })).items
+    expect(change?.summary).toMatch(/^changed settings of workspace /)
+  })
+
+  it('keeps everything when the setting is "forever" (the default)', async () => {
+    expect(await runRetention({ tenantId: b.tenantId })).toEqual([expect.objectContaining({ outcome: 'keep_forever', deleted: 0 })])
+  })
+})
