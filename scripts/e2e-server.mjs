@@ -36,7 +36,8 @@ if (process.env.DATABASE_URL) {
 const mailLog = process.env.E2E_MAIL_LOG
 if (mailLog) writeFileSync(mailLog, '')
 
-const server = spawn(process.execPath, [path.join(root, '.output/server/index.mjs')], {
+const buildDir = process.env.HAVEN_BUILD_DIR ? path.resolve(process.env.HAVEN_BUILD_DIR) : path.join(root, '.output')
+const server = spawn(process.execPath, [path.join(buildDir, 'server/index.mjs')], {
   cwd: root,
   env,
   stdio: ['inherit', 'pipe', 'inherit'],
