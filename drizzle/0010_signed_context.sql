@@ -32,8 +32,10 @@ $$;
 --> statement-breakpoint
 REVOKE CREATE ON SCHEMA public FROM PUBLIC;
 --> statement-breakpoint
--- Session-level advisory locks outlive the request that takes them; only the owner may take them (the migration
--- lock). Transaction-level ones stay available. Needs a superuser migrator; the schema guard checks it.
+-- Functions through which one request could reach beyond itself although they touch no table: advisory locks (a
+-- request of one tenant could hold another tenant's lock key, or the migration and audit-seal locks), signalling
+-- other backends of the same login (other tenants' requests), and large objects (shared by every request of the
+-- login role). Only the owner keeps them. Revoking needs a superuser migrator; the schema guard checks it.
 DO $$
 DECLARE
   f text;
@@ -41,14 +43,29 @@ BEGIN
   FOREACH f IN ARRAY ARRAY['pg_advisory_lock(bigint)', 'pg_advisory_lock(integer, integer)',
     'pg_advisory_lock_shared(bigint)', 'pg_advisory_lock_shared(integer, integer)',
     'pg_try_advisory_lock(bigint)', 'pg_try_advisory_lock(integer, integer)',
-    'pg_try_advisory_lock_shared(bigint)', 'pg_try_advisory_lock_shared(integer, integer)'] LOOP
+    'pg_try_advisory_lock_shared(bigint)', 'pg_try_advisory_lock_shared(integer, integer)',
+    'pg_advisory_xact_lock(bigint)', 'pg_advisory_xact_lock(integer, integer)',
+    'pg_advisory_xact_lock_shared(bigint)', 'pg_advisory_xact_lock_shared(integer, integer)',
+    'pg_try_advisory_xact_lock(bigint)', 'pg_try_advisory_xact_lock(integer, integer)',
+    'pg_try_advisory_xact_lock_shared(bigint)', 'pg_try_advisory_xact_lock_shared(integer, integer)',
+    'pg_terminate_backend(integer, bigint)', 'pg_cancel_backend(integer)',
+    'lo_create(oid)', 'lo_creat(integer)', 'lo_from_bytea(oid, bytea)', 'lo_import(text)', 'lo_import(text, oid)'] LOOP
     EXECUTE format('REVOKE EXECUTE ON FUNCTION pg_catalog.%s FROM PUBLIC', f);
     EXECUTE format('GRANT EXECUTE ON FUNCTION pg_catalog.%s TO haven_owner', f);
   END LOOP;
 EXCEPTION WHEN insufficient_privilege THEN
-  RAISE WARNING 'haven: could not revoke session advisory locks from PUBLIC (migrate as a superuser once)';
+  RAISE WARNING 'haven: could not revoke lock, signal and large-object functions from PUBLIC (migrate as a superuser once)';
 END
 $$;
+--> statement-breakpoint
+-- Workspace settings the audit retention job reads are checked here, not only in the UI: a request must not be able to
+-- set a retention that deletes its own recent history (or one that fails the job for everyone).
+ALTER TABLE tenants ADD CONSTRAINT tenants_audit_retention_check CHECK (
+  NOT (settings ? 'auditRetentionDays') OR settings -> 'auditRetentionDays' = 'null'::jsonb
+  OR settings -> 'auditRetentionDays' IN ('30'::jsonb, '90'::jsonb, '365'::jsonb));
+--> statement-breakpoint
+ALTER TABLE tenants ADD CONSTRAINT tenants_audit_legal_hold_check CHECK (
+  NOT (settings ? 'auditLegalHold') OR jsonb_typeof(settings -> 'auditLegalHold') = 'boolean');
 --> statement-breakpoint
 CREATE TABLE IF NOT EXISTS haven_context_keys (
   id smallint PRIMARY KEY,
@@ -182,18 +199,48 @@ DROP FUNCTION IF EXISTS haven_set_context(text, text, text, text, text, text, te
 -- transaction itself was begun under a leftover read-only or serializable default.
 -- Not SECURITY DEFINER (SET ROLE needs the caller) and no SET clause (RESET ALL must outlive the call); every name
 -- is qualified instead.
-CREATE OR REPLACE FUNCTION haven_set_context(p_context text, p_sig text) RETURNS boolean
+CREATE OR REPLACE FUNCTION haven_reset_session() RETURNS void
+LANGUAGE plpgsql
+AS $$
+BEGIN
+  EXECUTE 'RESET ALL';
+  EXECUTE 'RESET ROLE';
+  -- RESET ALL returns to the login role's defaults, which that role may set for itself (ALTER ROLE … SET): the
+  -- settings Haven's requests rely on are set explicitly rather than trusted.
+  EXECUTE 'SET search_path = "$user", public';
+  EXECUTE 'SET row_security = on';
+  EXECUTE 'SET statement_timeout = 0';
+  EXECUTE 'SET lock_timeout = 0';
+  EXECUTE 'SET idle_in_transaction_session_timeout = 0';
+  EXECUTE 'SET default_transaction_read_only = off';
+  EXECUTE 'SET default_transaction_isolation = ''read committed''';
+  EXECUTE 'SET client_encoding = ''UTF8''';
+  EXECUTE 'SET DateStyle = ''ISO, MDY''';
+  EXECUTE 'SET IntervalStyle = ''postgres''';
+  EXECUTE 'SET TimeZone = ''UTC''';
+  EXECUTE 'SET bytea_output = ''hex''';
+  EXECUTE 'CLOSE ALL';
+  EXECUTE 'UNLISTEN *';
+  PERFORM pg_catalog.pg_advisory_unlock_all();
+END
+$$;
+--> statement-breakpoint
+REVOKE ALL ON FUNCTION haven_reset_session() FROM PUBLIC;
+--> statement-breakpoint
+GRANT EXECUTE ON FUNCTION haven_reset_session() TO haven_app, haven_tenant, haven_console;
+--> statement-breakpoint
+-- With p_reset false the caller has just run haven_reset_session() as a separate statement of this transaction
+-- (the server does, so that a statement_timeout or client_encoding left behind cannot break this statement).
+CREATE OR REPLACE FUNCTION haven_set_context(p_context text, p_sig text, p_reset boolean DEFAULT true) RETURNS boolean
 LANGUAGE plpgsql
 AS $$
 DECLARE
   v text[];
   v_name text;
 BEGIN
-  EXECUTE 'RESET ALL';
-  EXECUTE 'RESET ROLE';
-  EXECUTE 'CLOSE ALL';
-  EXECUTE 'UNLISTEN *';
-  PERFORM pg_catalog.pg_advisory_unlock_all();
+  IF p_reset THEN
+    PERFORM public.haven_reset_session();
+  END IF;
   -- Statements prepared by SQL (not by the driver's protocol messages) are an earlier request's: drop them, so none
   -- can stand in for a driver statement of the same name in a later request.
   FOR v_name IN SELECT name FROM pg_catalog.pg_prepared_statements WHERE from_sql LOOP
@@ -209,7 +256,7 @@ BEGIN
     RAISE EXCEPTION 'haven_set_context: role % is not a request role', v[1] USING ERRCODE = 'invalid_parameter_value';
   END IF;
   -- A read-only or serializable default left by an earlier request already applies to this transaction and can no
-  -- longer be changed in it: answer false, and the scope commits (keeping the RESET ALL) and starts again.
+  -- longer be changed in it: answer false, and the scope commits (keeping the reset) and starts again.
   IF pg_catalog.current_setting('transaction_read_only') = 'on'
      OR pg_catalog.current_setting('transaction_isolation') <> 'read committed' THEN
     RETURN false;
@@ -219,11 +266,11 @@ BEGIN
 END
 $$;
 --> statement-breakpoint
-REVOKE ALL ON FUNCTION haven_set_context(text, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION haven_set_context(text, text, boolean) FROM PUBLIC;
 --> statement-breakpoint
 -- haven_tenant and haven_console may call it too: after a stray session-level SET ROLE the next request's first
 -- statement runs as that role and must still be able to clean up.
-GRANT EXECUTE ON FUNCTION haven_set_context(text, text) TO haven_app, haven_tenant, haven_console;
+GRANT EXECUTE ON FUNCTION haven_set_context(text, text, boolean) TO haven_app, haven_tenant, haven_console;
 --> statement-breakpoint
 DROP FUNCTION IF EXISTS haven_set_actor(text, text);
 --> statement-breakpoint
@@ -248,6 +295,15 @@ REVOKE ALL ON FUNCTION haven_set_actor(text, text) FROM PUBLIC;
 --> statement-breakpoint
 GRANT EXECUTE ON FUNCTION haven_set_actor(text, text) TO haven_tenant, haven_console;
 --> statement-breakpoint
+-- Whether the session's login is the schema owner or a superuser: the only sessions that may write without a context.
+CREATE OR REPLACE FUNCTION haven_is_operator() RETURNS boolean
+LANGUAGE sql
+STABLE
+SET search_path = pg_catalog, public, pg_temp
+AS $$
+  SELECT r.rolsuper OR pg_has_role(session_user, 'haven_owner', 'MEMBER') FROM pg_roles r WHERE r.rolname = session_user
+$$;
+--> statement-breakpoint
 -- Row audit: the actor and request come from the verified context. A runtime role cannot write without one (the
 -- policies check it), so a missing context means the owner or a superuser wrote (migrations, operators).
 CREATE OR REPLACE FUNCTION haven_audit_row() RETURNS trigger
@@ -263,7 +319,9 @@ DECLARE
   v_tenant uuid;
   v_ctx text[] := public.haven_context();
 BEGIN
-  IF v_ctx IS NULL AND coalesce(current_setting('app.context', true), '') <> '' THEN
+  -- No verified context is only acceptable from the owner or a superuser (migrations, operators). A runtime login
+  -- always has one, and one it cleared or forged in mid-statement must not turn its change into an anonymous one.
+  IF v_ctx IS NULL AND NOT public.haven_is_operator() THEN
     RAISE EXCEPTION 'haven_audit_row: the request context does not verify' USING ERRCODE = 'insufficient_privilege';
   END IF;
   IF TG_OP <> 'INSERT' THEN v_old := to_jsonb(OLD); END IF;
@@ -323,6 +381,10 @@ BEGIN
   END IF;
   IF NEW.action IN ('CREATE', 'UPDATE', 'DELETE') THEN
     RAISE EXCEPTION 'haven_audit_event: row changes are recorded by triggers' USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  -- Retention checkpoints anchor chain verification: only the owner's retention job writes them.
+  IF NEW.action::text = 'RETENTION' THEN
+    RAISE EXCEPTION 'haven_audit_event: % events are written by the system only', NEW.action USING ERRCODE = 'insufficient_privilege';
   END IF;
   INSERT INTO public.audit_log (tenant_id, table_name, record_id, action, new_values,
                                 user_id, impersonator_id, ip_address, user_agent, request_id)

@@ -14,8 +14,9 @@ import { createTenantWithData, type TenantData, unique } from '../support/tenant
  * SQL injected into one request, run the way an injection would run: as the request role, inside a real tenant
  * scope. Each attack is followed by an ordinary request of another tenant on the same connection (a pool of one),
  * which must see only its own rows, write with its audit row in public.audit_log, and behave as on a fresh
- * connection. The embedded database connects as a superuser, so there a bare RESET ROLE escapes every policy:
- * attacks that need that escape run on PostgreSQL only (docs/decisions/009).
+ * connection. The embedded database connects as a superuser, so there a bare RESET ROLE escapes every policy, and
+ * it has a single connection, so there is no other request to signal or lock out: attacks of those kinds run on
+ * PostgreSQL only (docs/decisions/009).
  */
 let t: TestDatabase
 let pool: Database
@@ -72,6 +73,8 @@ const SESSION = sql`select current_user as role, current_setting('search_path') 
   (select count(*) from pg_locks where locktype = 'advisory' and pid = pg_backend_pid())::text as advisory_locks`
 
 let fresh: Session | undefined
+// Not plain ASCII, so a client_encoding left behind would garble the signed context.
+const USER_AGENT = 'Navigateur-Été/1.0 (ünïcode)'
 
 /**
  * An ordinary request of `victim`: reads only its own rows, writes one organization whose audit row must land in
@@ -80,7 +83,7 @@ let fresh: Session | undefined
 async function ordinary(victim: TenantData): Promise<Session> {
   const requestId = unique('ordinary')
   const name = unique('org')
-  const seen = await withTenant({ tenantId: victim.tenantId, userId: victim.ownerId, requestId }, async (tx) => {
+  const seen = await withTenant({ tenantId: victim.tenantId, userId: victim.ownerId, requestId, userAgent: USER_AGENT }, async (tx) => {
     const [session] = await rows<Session>(tx, SESSION)
     const tenantsSeen = await rows<{ tenant_id: string }>(tx, sql`select distinct tenant_id from users`)
     const categoriesSeen = await rows<{ tenant_id: string }>(tx, sql`select distinct tenant_id from categories`)
@@ -91,10 +94,10 @@ async function ordinary(victim: TenantData): Promise<Session> {
   })
   expect(seen.tenantsSeen).toEqual([{ tenant_id: victim.tenantId }])
   expect(seen.categoriesSeen).toEqual([{ tenant_id: victim.tenantId }])
-  const audit = await asOwner<{ tenant_id: string; user_id: string; table_name: string }>(
-    sql`select tenant_id, user_id, table_name from public.audit_log where request_id = ${requestId}`,
+  const audit = await asOwner<{ tenant_id: string; user_id: string; table_name: string; user_agent: string }>(
+    sql`select tenant_id, user_id, table_name, user_agent from public.audit_log where request_id = ${requestId}`,
   )
-  expect(audit).toEqual([{ tenant_id: victim.tenantId, user_id: victim.ownerId, table_name: 'organizations' }])
+  expect(audit).toEqual([{ tenant_id: victim.tenantId, user_id: victim.ownerId, table_name: 'organizations', user_agent: USER_AGENT }])
   const stored = await asOwner<{ tenant_id: string }>(sql`select tenant_id from organizations where name = ${name}`)
   expect(stored).toEqual([{ tenant_id: victim.tenantId }])
   if (!seen.session) throw new Error('no session row')
@@ -151,6 +154,24 @@ const ATTACKS: Attack[] = [
   { name: 'writing category paths', sql: () => ["update categories set path = 'x'"], refused: '42501' },
   { name: 'turning RLS off', sql: () => ['alter table users no force row level security'], refused: '42501' },
   { name: 'becoming another login', sql: () => ['set session authorization postgres'], refused: '42501', serverOnly: true },
+  // Found by review: state that RESET ALL alone does not clear, and functions that reach other requests.
+  { name: 'many prepared statements and a tiny statement_timeout', sql: () => [`do $$ begin for i in 1..2000 loop execute format('prepare p%s as select 1', i); end loop; end $$`, "set statement_timeout = '5ms'"] },
+  { name: 'a session client_encoding', sql: () => ["set client_encoding = 'LATIN1'"] },
+  { name: "ending other tenants' backends", serverOnly: true, sql: () => ['select pg_terminate_backend(pid) from pg_stat_activity where pid <> pg_backend_pid()'], refused: '42501' },
+  { name: "cancelling other tenants' queries", serverOnly: true, sql: () => ['select pg_cancel_backend(pid) from pg_stat_activity where pid <> pg_backend_pid()'], refused: '42501' },
+  { name: 'a shared large object', serverOnly: true, sql: () => ["select lo_from_bytea(0, '\\x00'::bytea)"], refused: '42501' },
+  { name: "another tenant's advisory lock key", serverOnly: true, sql: (_a, b) => [`select pg_advisory_xact_lock(hashtext('${b.tenantId}'))`], refused: '42501' },
+  {
+    name: 'an audit row made anonymous by clearing the context mid-statement',
+    // The embedded database's session is a superuser, which may write without a context (as migrations do).
+    serverOnly: true,
+    sql: (a) => [
+      `with x as (insert into organizations (tenant_id, name) values ('${a.tenantId}', 'stealth') returning id) select set_config('app.context', '', true), set_config('app.context_sig', '', true) from x`,
+    ],
+    refused: '42501',
+  },
+  { name: 'a forged retention checkpoint', sql: () => [`select haven_audit_event('RETENTION', 'audit_log', null, '{"throughSeq": 1000000000000}'::jsonb)`], refused: '42501' },
+  { name: 'a retention that erases recent history', sql: () => [`update tenants set settings = settings || '{"auditRetentionDays": -1}'`], refused: '23514' },
 ]
 
 describe('a hostile request', () => {
@@ -170,6 +191,41 @@ describe('a hostile request', () => {
       await ordinary(attacker)
     })
   }
+
+  it('role-level defaults the login sets for itself do not reach later requests, even on new connections', async () => {
+    if (!serverOnly()) return
+    const attacker = tenant(0)
+    const victim = tenant(1)
+    const defaults = [
+      'default_transaction_read_only = on',
+      "statement_timeout = '50ms'",
+      'search_path = pg_catalog',
+      'row_security = off',
+      "client_encoding = 'LATIN1'",
+      "default_transaction_isolation = 'serializable'",
+    ]
+    try {
+      await attack(attacker, [
+        'reset role',
+        ...defaults.map((d) => `do $$ begin execute format('alter role haven_app in database %I set ${d.replaceAll("'", "''")}', current_database()); end $$`),
+      ])
+      const settings = await asOwner<{ n: number }>(
+        sql`select count(*)::int as n from pg_db_role_setting where setrole = 'haven_app'::regrole and setdatabase = (select oid from pg_database where datname = current_database())`,
+      )
+      expect(Number(settings[0]?.n)).toBe(1)
+      const fresh2 = await openAppPool(t, 1)
+      setScopeDatabase(fresh2.db)
+      try {
+        expect(await ordinary(victim)).toEqual(fresh)
+        expect(await ordinary(victim)).toEqual(fresh)
+      } finally {
+        setScopeDatabase(pool.db)
+        await fresh2.close()
+      }
+    } finally {
+      await t.owner.db.execute(sql.raw(`do $$ begin execute format('alter role haven_app in database %I reset all', current_database()); end $$`))
+    }
+  })
 
   it("cannot fill another tenant's throttle buckets or another address's: keys come from the verified context", async () => {
     const attacker = tenant(0)

@@ -258,8 +258,10 @@ export async function runRetention(options: { tenantId?: string; now?: Date; bat
       continue
     }
     const details = { retentionDays: t.days, cutoff: cutoff.toISOString(), events: plan.events, throughSeq: plan.through, throughHash: plan.hash }
-    await withTenant({ tenantId: t.id, requestId: 'audit-retention' }, (tx) =>
-      tx.execute(sql`select haven_audit_event('RETENTION', 'audit_log', null, ${JSON.stringify(details)}::jsonb)`),
+    // Written as the owner: a checkpoint anchors verification, so the runtime roles may not write one (decision 009).
+    await asOwner((tx) =>
+      tx.execute(sql`insert into audit_log (tenant_id, table_name, action, new_values, request_id)
+        values (${t.id}, 'audit_log', 'RETENTION', ${JSON.stringify(details)}::jsonb, 'audit-retention')`),
     )
     let deleted = 0
     for (;;) {

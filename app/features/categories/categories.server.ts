@@ -53,16 +53,17 @@ export function idsOfPath(pathKey: string): string[] {
     .map((h) => `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`)
 }
 
-const lockKey = (tenantId: string) => sql`hashtext('haven.categories.move'), hashtext(${tenantId}::text)`
-
 /**
  * Moves (the path trigger), subtree deletes and restores take the tenant's tree lock exclusively; creates take it
  * shared, so a new child never reads a parent path that a concurrent move is rewriting, and a subtree delete never
- * misses a child created beside it.
+ * misses a child created beside it. The lock is the tenant's own row (FOR NO KEY UPDATE / FOR SHARE, neither of
+ * which blocks foreign-key checks): unlike an advisory key, no other tenant can take it (docs/decisions/009).
  */
 async function lockTree(tx: Tx, tenantId: string, mode: 'exclusive' | 'shared') {
   await tx.execute(
-    mode === 'exclusive' ? sql`select pg_advisory_xact_lock(${lockKey(tenantId)})` : sql`select pg_advisory_xact_lock_shared(${lockKey(tenantId)})`,
+    mode === 'exclusive'
+      ? sql`select 1 from tenants where id = ${tenantId} for no key update`
+      : sql`select 1 from tenants where id = ${tenantId} for share`,
   )
 }
 

@@ -43,7 +43,13 @@ export async function openDatabase(options: OpenOptions): Promise<Database> {
   }
   const [{ default: postgres }, { drizzle }] = await Promise.all([import('postgres'), import('drizzle-orm/postgres-js')])
   // A short connect timeout: while the server is down a request fails fast (503) instead of hanging 30 s.
-  const client = postgres(options.url, { max: options.max ?? 10, connect_timeout: options.connectTimeoutSeconds ?? 5, onnotice: () => {} })
+  // max_lifetime bounds how long any state a request managed to leave on a connection could last (decision 009).
+  const client = postgres(options.url, {
+    max: options.max ?? 10,
+    connect_timeout: options.connectTimeoutSeconds ?? 5,
+    max_lifetime: 10 * 60,
+    onnotice: () => {},
+  })
   const db = drizzle({ client, schema, casing: 'snake_case' }) as unknown as AppDb
   return { driver: 'postgres', db, close: () => client.end({ timeout: 5 }) }
 }

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm'
 import { type AppConfig, config } from '../../../app.config'
-import { type Database, openDatabase } from './client.server'
+import { type Database, openDatabase, rowsOf } from './client.server'
 import { migrateDatabase } from './migrate.server'
 import { syncSystemRoleGrants } from '../../features/roles/roles.server'
 import { setScopeDatabase, withConsole, withResolver } from './scope.server'
@@ -21,6 +21,7 @@ export function bootDatabase(cfg: AppConfig = config()): Promise<Boot> {
         : await openDatabase({ driver: 'postgres', url: cfg.database.url, max: cfg.poolMax, connectTimeoutSeconds: cfg.dbConnectTimeoutSeconds })
     await migrateDatabase(cfg.database.driver === 'pglite' ? database : { driver: 'postgres', ownerUrl: cfg.database.ownerUrl })
     setScopeDatabase(database.db)
+    if (database.driver === 'postgres') await warnAboutRoleDefaults(database)
     await withConsole({ requestId: 'boot' }, async (tx) => {
       await syncSystemRoleGrants(tx)
       await tx.execute(sql`select haven_rate_limit_prune()`)
@@ -33,6 +34,21 @@ export function bootDatabase(cfg: AppConfig = config()): Promise<Boot> {
     return { database, seeded, ms: Math.round(performance.now() - started) }
   })()
   return state.__havenBoot
+}
+
+/**
+ * The runtime login may set its own defaults (ALTER ROLE … SET), and SQL injected into a request could do that. The
+ * request path does not trust them (haven_reset_session), but they should not exist: say so loudly at start.
+ */
+async function warnAboutRoleDefaults(database: Database) {
+  const rows = rowsOf<{ setting: string }>(
+    await database.db.execute(sql`select unnest(setconfig) as setting from pg_db_role_setting
+      where setrole = (select oid from pg_roles where rolname = session_user) and setdatabase in (0, (select oid from pg_database where datname = current_database()))`),
+  )
+  if (rows.length) {
+    const { logger } = await import('../request-log.server')
+    logger.error({ settings: rows.map((r) => r.setting) }, 'the runtime login role has role-level defaults; Haven overrides them per request, but check who set them (ALTER ROLE … RESET ALL)')
+  }
 }
 
 /** Whether the database answers a trivial scoped query within `timeoutMs` (the readiness probe). */

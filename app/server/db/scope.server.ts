@@ -75,7 +75,13 @@ async function run<T>(role: ScopeRole, tenantId: string | null, ctx: AuditContex
   const attempt = (started: { work: boolean }) =>
     database().transaction(async (tx) => {
       const { context, sig } = signContext(fields(role, tenantId, ctx))
-      const [row] = rowsOf<{ clean: boolean }>(await tx.execute(sql`select public.haven_set_context(${context}, ${sig}) as clean`))
+      // The session reset is its own statement, sent together with the context (one round trip on postgres.js): a
+      // statement_timeout or client_encoding an earlier request left then cannot break the context statement.
+      const [, set] = await Promise.all([
+        tx.execute(sql`select public.haven_reset_session()`),
+        tx.execute(sql`select public.haven_set_context(${context}, ${sig}, false) as clean`),
+      ])
+      const [row] = rowsOf<{ clean: boolean }>(set)
       // Begun under a default an earlier request left (read only, serializable): commit the cleanup, start again.
       if (!row?.clean) return RESTART
       started.work = true
