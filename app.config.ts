@@ -19,6 +19,8 @@ const schema = z.object({
   HAVEN_SEED: z.enum(['auto', 'never']).optional(),
   HAVEN_TRUSTED_PROXY: z.enum(['0', '1', 'true', 'false']).default('0'),
   HAVEN_DB_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+  /** The largest request body accepted, in bytes (server-function calls are small JSON); larger is a 413. */
+  HAVEN_MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(1024 * 1024 * 1024).default(1024 * 1024),
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
 })
 
@@ -44,6 +46,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       ? { driver: 'postgres' as const, url: e.DATABASE_URL, ownerUrl: e.HAVEN_OWNER_DATABASE_URL ?? e.DATABASE_URL }
       : { driver: 'pglite' as const, dataDir: e.HAVEN_DATA_DIR },
     poolMax: e.HAVEN_DB_POOL_MAX,
+    maxBodyBytes: e.HAVEN_MAX_BODY_BYTES,
     rootDomain,
     port: e.PORT,
     protocol: e.HAVEN_PROTOCOL ?? (production ? 'https' : 'http'),
