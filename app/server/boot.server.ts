@@ -1,5 +1,7 @@
 import { config } from '../../app.config'
 import { CONSOLE_SLUG } from '../lib/enums'
+// Loaded here, at start-up, so that background work runs detached from every request (see the module).
+import { backgroundIdle } from './background.server'
 import { bootDatabase, shutdownDatabase } from './db/index.server'
 import { DEMO_ACCOUNTS } from './db/seed.server'
 
@@ -34,6 +36,7 @@ export function installShutdown() {
     stopping = true
     console.log(`[haven] ${signal}: closing the database`)
     // postgres.js keeps the process alive while its pool is open, and PGlite must flush its data folder.
+    await backgroundIdle()
     await shutdownDatabase().catch((error) => console.error('[haven] error while closing the database', error))
     process.exit(0)
   }

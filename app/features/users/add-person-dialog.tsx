@@ -57,7 +57,9 @@ export function AddPersonDialog({
       if (mode === 'invite') {
         const result = await invite({ data: { email, fullName, roleId: roleId || null } })
         setLink(result.link)
-        toast.success(`Invitation created for ${result.email}`)
+        toast.success(`Invitation created for ${result.email}`, {
+          description: result.replacedPending ? 'The earlier invitation link for this address no longer works.' : undefined,
+        })
       } else {
         await create({ data: { email, fullName, password: String(form.get('password') ?? ''), roleIds: roleId ? [roleId] : [], metadata: {} } })
         toast.success(`${fullName} was added`)
