@@ -9,7 +9,7 @@ import { findUsers } from '../../app/features/users/users.server'
 import { HttpError } from '../../app/lib/errors'
 import { text } from '../../app/lib/text'
 import { input } from '../../app/lib/validate'
-import { openDatabase } from '../../app/server/db/client.server'
+import { createPglite, openDatabase } from '../../app/server/db/client.server'
 import { httpErrorFromDatabase, isRetryableDbError } from '../../app/server/db/errors.server'
 import { organizations, users } from '../../app/server/db/schema'
 import { withTenant } from '../../app/server/db/scope.server'
@@ -231,7 +231,7 @@ describe('database errors map by SQLSTATE, on this driver', () => {
       t.driver === 'postgres'
         ? await openDatabase({ driver: 'postgres', url: 'postgres://haven_app@127.0.0.1:1/none', max: 1 })
         : await (async () => {
-            const instance = await t.app.pglite?.clone()
+            const instance = await createPglite(undefined, await t.app.pglite?.dumpDataDir('none'))
             const db = await openDatabase({ driver: 'pglite', instance })
             await db.close()
             return db
