@@ -13,11 +13,11 @@ const oneHost = createMiddleware().server(async ({ next, request }) => {
 
 /**
  * A body over HAVEN_MAX_BODY_BYTES (1 MB by default) is a 413 before it is read: by Content-Length, or by counting
- * a chunked body as it streams in.
+ * a chunked body as it streams in. A server-function payload that cannot be decoded is a 400.
  */
 const bodyLimit = createMiddleware().server(async ({ next, request }) => {
-  const { oversizedBody } = await import('./server/request-guards.server')
-  return (await oversizedBody(request)) ?? next()
+  const { guardBody } = await import('./server/request-guards.server')
+  return (await guardBody(request)) ?? next()
 })
 
 /**

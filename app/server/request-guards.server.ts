@@ -1,4 +1,5 @@
 import { getRequestHost } from '@tanstack/react-start/server'
+import { fromJSON } from 'seroval'
 import { config } from '../../app.config'
 
 /** `acme.example.com:80` and `ACME.example.com` name the same host as a URL's `host` does. */
@@ -32,23 +33,33 @@ export function misdirected(request: Request): Response | undefined {
 }
 
 /**
- * 413 for a body over the limit, before it is read: by Content-Length when it declares one, otherwise by counting a
- * chunked body as it streams in (a clone is read up to the limit; the handler then reads the buffered original).
+ * The body check in front of every server function (and every other POST):
+ * - a body over the limit is a 413 before it is read: by Content-Length when it declares one, otherwise by counting
+ *   a chunked body as it streams in (a clone is read up to the limit; the handler then reads the buffered original);
+ * - a server-function call must carry a payload Start can decode (JSON, in seroval's form), else 400/415. Start
+ *   decodes it before any function middleware runs, so a broken one would otherwise surface as its 500.
  */
-export async function oversizedBody(request: Request, limit = config().maxBodyBytes): Promise<Response | undefined> {
-  if (request.method === 'GET' || request.method === 'HEAD') return undefined
+export async function guardBody(request: Request, limit = config().maxBodyBytes): Promise<Response | undefined> {
+  const serverFn = new URL(request.url).pathname.startsWith('/_serverFn/')
+  if (request.method === 'GET' || request.method === 'HEAD') {
+    return serverFn ? undecodable(new URL(request.url).searchParams.get('payload') ?? undefined) : undefined
+  }
   const declared = request.headers.get('content-length')
   if (declared !== null) {
     if (!/^\d{1,15}$/.test(declared.trim())) return plainResponse(400, 'The Content-Length header is not a number.')
-    return Number(declared) > limit ? tooLarge(limit) : undefined
+    if (Number(declared) > limit) return tooLarge(limit)
   }
-  if (!request.body) return undefined
+  if (!request.body || (!serverFn && declared !== null)) return undefined
+  if (serverFn && !/^application\/json\b/i.test(request.headers.get('content-type') ?? 'application/json')) {
+    return plainResponse(415, 'Server functions take a JSON payload.')
+  }
   const reader = request.clone().body?.getReader()
   if (!reader) return undefined
+  const chunks: Uint8Array[] = []
   let total = 0
   for (;;) {
     const chunk = await reader.read()
-    if (chunk.done) return undefined
+    if (chunk.done) break
     total += chunk.value.byteLength
     if (total > limit) {
       // Both branches of the clone's tee must be cancelled for the source to stop; neither promise is awaited
@@ -57,6 +68,19 @@ export async function oversizedBody(request: Request, limit = config().maxBodyBy
       request.body?.cancel().catch(() => {})
       return tooLarge(limit)
     }
+    if (serverFn) chunks.push(chunk.value)
+  }
+  return serverFn ? undecodable(total === 0 ? undefined : Buffer.concat(chunks).toString('utf8')) : undefined
+}
+
+/** 400 when a server-function payload is not JSON in seroval's form (what Start's client sends). */
+function undecodable(payload: string | undefined): Response | undefined {
+  if (payload === undefined) return undefined
+  try {
+    fromJSON(JSON.parse(payload))
+    return undefined
+  } catch {
+    return plainResponse(400, 'The request payload could not be read.')
   }
 }
 

@@ -120,11 +120,13 @@ test('every server function answers generated hostile input below 500 and change
     for (const [caller, cookie] of callers) {
       const samples = fc.sample(payload, { numRuns: RUNS, seed: hashSeed(`${id}:${caller}`) })
       for (const data of samples) {
-        const response = await callOverHttp({ host: 'acme', method: fn.method, id, data, cookie }).catch((error: Error) => ({
-          status: 599,
-          text: error.message,
-          setCookies: [],
-        }))
+        const response = await callOverHttp({ host: 'acme', method: fn.method, id, data, cookie }).catch(async (error: Error) => {
+          // A GET carries its payload in the URL; past Node's header limit (16 KB) the server answers 431 and drops
+          // the socket, which the client may see as a reset before it reads the answer.
+          const urlLength = encodeURIComponent(JSON.stringify(await toJSONAsync({ data }))).length
+          const tooLongUrl = fn.method === 'GET' && urlLength > 16 * 1024 && /ECONNRESET|EPIPE/.test(error.message)
+          return { status: tooLongUrl ? 431 : 599, text: error.message, setCookies: [] }
+        })
         if (response.status >= 500) failures.push(`${id} as ${caller}: ${response.status} ${response.text.slice(0, 300)} for ${show(data)}`)
       }
     }
