@@ -2,6 +2,7 @@ import { readdirSync } from 'node:fs'
 import path from 'node:path'
 import { eq, sql } from 'drizzle-orm'
 import fc from 'fast-check'
+import { toJSONAsync } from 'seroval'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { z } from 'zod'
 import { findTrash } from '../../app/features/trash/trash.server'
@@ -14,6 +15,7 @@ import { httpErrorFromDatabase, isRetryableDbError } from '../../app/server/db/e
 import { organizations, users } from '../../app/server/db/schema'
 import { withTenant } from '../../app/server/db/scope.server'
 import { encodeCursor } from '../../app/server/cursor.server'
+import { guardBody, misdirected } from '../../app/server/request-guards.server'
 import { openTestDatabase, type TestDatabase } from '../support/db'
 import { createTenantWithData, type TenantData } from '../support/tenant-data'
 
@@ -254,5 +256,56 @@ describe('database errors map by SQLSTATE, on this driver', () => {
     const names = await t.owner.db.select({ fullName: users.fullName }).from(users).where(eq(users.tenantId, a.tenantId))
     expect(names.length).toBe(before.length)
     expect(names.every((n) => !n.fullName.endsWith(' x'))).toBe(true)
+  })
+})
+
+describe('the request guards in front of every server function', () => {
+  const url = 'http://acme.localhost:3000/_serverFn/auth.signIn'
+  const post = (body: BodyInit | null, headers: Record<string, string> = {}) =>
+    new Request(url, { method: 'POST', body, headers: { 'content-type': 'application/json', ...headers }, duplex: 'half' } as RequestInit)
+
+  it('413 by Content-Length, before anything is read', async () => {
+    let pulled = 0
+    const body = new ReadableStream({
+      pull(controller) {
+        pulled += 1
+        controller.enqueue(new Uint8Array(1024))
+      },
+    })
+    const response = await guardBody(post(body, { 'content-length': String(64 * 1024 * 1024) }), 1024 * 1024)
+    expect(response?.status).toBe(413)
+    expect(pulled).toBeLessThanOrEqual(1)
+  })
+
+  it('413 for a chunked body once it passes the limit, without reading the rest', async () => {
+    let sent = 0
+    const body = new ReadableStream({
+      pull(controller) {
+        sent += 64 * 1024
+        controller.enqueue(new Uint8Array(64 * 1024))
+      },
+    })
+    const response = await guardBody(post(body), 1024 * 1024)
+    expect(response?.status).toBe(413)
+    expect(sent).toBeLessThan(2 * 1024 * 1024)
+  })
+
+  it('a payload that is not JSON in seroval form is a 400; another content type a 415; a good one passes', async () => {
+    expect((await guardBody(post('{"t":')))?.status).toBe(400)
+    expect((await guardBody(post('null')))?.status).toBe(400)
+    expect((await guardBody(post('a=b', { 'content-type': 'application/x-www-form-urlencoded' })))?.status).toBe(415)
+    const good = JSON.stringify(await toJSONAsync({ data: { email: 'a@b.test' } }))
+    const request = post(good)
+    expect(await guardBody(request)).toBeUndefined()
+    // The handler still reads the whole body after the guard did.
+    expect(await request.text()).toBe(good)
+    expect((await guardBody(new Request(`${url}?payload=${encodeURIComponent('{oops')}`)))?.status).toBe(400)
+  })
+
+  it('a request line naming another host than Host is refused (421)', () => {
+    const twoHosts = new Request('http://globex.localhost:3000/_serverFn/teams.createOrganization', { headers: { host: 'acme.localhost:3000' } })
+    expect(misdirected(twoHosts)?.status).toBe(421)
+    const oneHost = new Request('http://acme.localhost:3000/_serverFn/teams.createOrganization', { headers: { host: 'ACME.localhost:3000' } })
+    expect(misdirected(oneHost)).toBeUndefined()
   })
 })
