@@ -34,10 +34,24 @@ const csrf = createMiddleware().server(async (ctx) => {
 })
 Object.defineProperty(csrf, csrfSymbol, { value: true })
 
-/** The server listens before the database has migrated; requests wait for it rather than fail. */
+/**
+ * The server listens before the database has migrated; requests wait for it rather than fail. A database that
+ * cannot be reached is a 503 with Retry-After, like a connection lost later (db/errors.server.ts).
+ */
 const databaseReady = createMiddleware().server(async ({ next }) => {
   const { bootDatabase } = await import('./server/db/index.server')
-  await bootDatabase()
+  try {
+    await bootDatabase()
+  } catch (error) {
+    const { httpErrorFromDatabase } = await import('./server/db/errors.server')
+    const mapped = httpErrorFromDatabase(error)
+    if (!mapped || mapped.status !== 503) throw error
+    console.warn(`[haven] database unavailable: ${error instanceof Error ? error.message : String(error)}`)
+    return new Response(mapped.message, {
+      status: 503,
+      headers: { 'content-type': 'text/plain; charset=utf-8', 'retry-after': String(mapped.retryAfterSeconds ?? 5) },
+    })
+  }
   return next()
 })
 
@@ -61,7 +75,7 @@ const errorStatus = createMiddleware({ type: 'function' }).server(async ({ next 
       if (error instanceof HttpError && error.retryAfterSeconds) setResponseHeader('Retry-After', String(error.retryAfterSeconds))
     }
     if (error instanceof HttpError) {
-      if (error !== caught && error.status >= 500) console.warn(`[haven] database unavailable: ${caught.message}`)
+      if (error !== caught && error.status >= 500) console.warn(`[haven] database error answered ${error.status}: ${caught.message}`)
       throw error
     }
     // An unexpected failure's message may name tables, constraints or library internals: it goes to the server log
