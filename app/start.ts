@@ -45,7 +45,7 @@ const databaseReady = createMiddleware().server(async ({ next }) => {
   } catch (error) {
     const { httpErrorFromDatabase } = await import('./server/db/errors.server')
     const mapped = httpErrorFromDatabase(error)
-    if (!mapped || mapped.status !== 503) throw error
+    if (mapped?.status !== 503) throw error
     console.warn(`[haven] database unavailable: ${error instanceof Error ? error.message : String(error)}`)
     return new Response(mapped.message, {
       status: 503,
