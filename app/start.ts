@@ -13,7 +13,8 @@ const oneHost = createMiddleware().server(async ({ next, request }) => {
 
 /**
  * A body over HAVEN_MAX_BODY_BYTES (1 MB by default) is a 413 before it is read: by Content-Length, or by counting
- * a chunked body as it streams in. A server-function payload that cannot be decoded is a 400.
+ * a chunked body as it streams in. A server-function payload that cannot be decoded is a 400. It runs after the
+ * origin check, so a cross-site request is a 403 whatever its body.
  */
 const bodyLimit = createMiddleware().server(async ({ next, request }) => {
   const { guardBody } = await import('./server/request-guards.server')
@@ -101,7 +102,7 @@ const httpErrorAdapter = createSerializationAdapter({
 })
 
 export const startInstance = createStart(() => ({
-  requestMiddleware: [oneHost, bodyLimit, databaseReady, csrf],
+  requestMiddleware: [oneHost, csrf, bodyLimit, databaseReady],
   functionMiddleware: [errorStatus],
   serializationAdapters: [httpErrorAdapter],
 }))
