@@ -23,6 +23,8 @@ const schema = z.object({
   HAVEN_DB_CONNECT_TIMEOUT: z.coerce.number().int().min(1).max(60).default(5),
   HAVEN_AUDIT_SEAL_SECONDS: z.coerce.number().int().min(0).max(86_400).default(5),
   HAVEN_AUDIT_RETENTION_MINUTES: z.coerce.number().int().min(0).max(10_080).default(60),
+  /** The largest request body accepted, in bytes (server-function calls are small JSON); larger is a 413. */
+  HAVEN_MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(1024 * 1024 * 1024).default(1024 * 1024),
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
 })
 
@@ -51,6 +53,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     dbConnectTimeoutSeconds: e.HAVEN_DB_CONNECT_TIMEOUT,
     auditSealSeconds: e.HAVEN_AUDIT_SEAL_SECONDS,
     auditRetentionMinutes: e.HAVEN_AUDIT_RETENTION_MINUTES,
+    maxBodyBytes: e.HAVEN_MAX_BODY_BYTES,
     rootDomain,
     port: e.PORT,
     protocol: e.HAVEN_PROTOCOL ?? (production ? 'https' : 'http'),

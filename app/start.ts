@@ -1,15 +1,39 @@
 import { createSerializationAdapter } from '@tanstack/react-router'
-import { createCsrfMiddleware, createMiddleware, createStart } from '@tanstack/react-start'
+import { createMiddleware, createStart, csrfSymbol, isCsrfRequestAllowed } from '@tanstack/react-start'
 import { HttpError } from './lib/errors'
+
+/**
+ * A request line may carry an absolute URI (`POST http://globex…/_serverFn/x`) whose host the server's URL takes,
+ * while the Host header names another; such a request is refused before anything else looks at it (421).
+ */
+const oneHost = createMiddleware().server(async ({ next, request }) => {
+  const { misdirected } = await import('./server/request-guards.server')
+  return misdirected(request) ?? next()
+})
+
+/**
+ * A body over HAVEN_MAX_BODY_BYTES (1 MB by default) is a 413 before it is read: by Content-Length, or by counting
+ * a chunked body as it streams in. A server-function payload that cannot be decoded is a 400. It runs after the
+ * origin check, so a cross-site request is a 403 whatever its body.
+ */
+const bodyLimit = createMiddleware().server(async ({ next, request }) => {
+  const { guardBody } = await import('./server/request-guards.server')
+  return (await guardBody(request)) ?? next()
+})
 
 /**
  * With our own start instance Start no longer adds its CSRF middleware, so it is added here: a server-function
  * call must come from the same origin (Sec-Fetch-Site / Origin / Referer). Another tenant's subdomain is another
- * origin, so it is refused too.
+ * origin, so it is refused too. Origin and Referer are compared with the host the tenant is read from, so the check
+ * and the tenant never disagree.
  */
-const csrf = createCsrfMiddleware({
-  filter: ({ request }) => request.method !== 'GET' && request.method !== 'HEAD',
+const csrf = createMiddleware().server(async (ctx) => {
+  if (ctx.request.method === 'GET' || ctx.request.method === 'HEAD') return ctx.next()
+  const { csrfOptions } = await import('./server/request-guards.server')
+  if (await isCsrfRequestAllowed(csrfOptions, ctx)) return ctx.next()
+  return new Response('Forbidden', { status: 403 })
 })
+Object.defineProperty(csrf, csrfSymbol, { value: true })
 
 /** One structured log line per request (app/server/request-log.server.ts); it also fixes the request id. */
 const requestLog = createMiddleware().server(async ({ next, request }) => {
@@ -38,27 +62,50 @@ const health = createMiddleware().server(async ({ next, request }) => {
   return ready.ok ? json(200, { status: 'ready', ms: ready.ms }) : json(503, { status: 'unavailable', reason: ready.reason }, { 'retry-after': '5' })
 })
 
-/** The server listens before the database has migrated; requests wait for it rather than fail. */
+/**
+ * The server listens before the database has migrated; requests wait for it rather than fail. A database that
+ * cannot be reached is a 503 with Retry-After, like a connection lost later (db/errors.server.ts).
+ */
 const databaseReady = createMiddleware().server(async ({ next }) => {
   const { bootDatabase } = await import('./server/db/index.server')
-  await bootDatabase()
+  try {
+    await bootDatabase()
+  } catch (error) {
+    const { httpErrorFromDatabase } = await import('./server/db/errors.server')
+    const mapped = httpErrorFromDatabase(error)
+    if (mapped?.status !== 503) throw error
+    console.warn(`[haven] database unavailable: ${error instanceof Error ? error.message : String(error)}`)
+    return new Response(mapped.message, {
+      status: 503,
+      headers: { 'content-type': 'text/plain; charset=utf-8', 'retry-after': String(mapped.retryAfterSeconds ?? 5) },
+    })
+  }
   return next()
 })
 
 /**
  * Start answers a server-function call whose handler threw with 200 and the error in the body; this puts the
- * status on the wire: an HttpError's own (401, 403, 404, 429 …), 500 for any other Error (a redirect or notFound
- * is not an Error and keeps Start's handling). Only for calls over HTTP: during SSR the same functions run for a
- * page, whose status is the router's business.
+ * status on the wire: an HttpError's own (401, 403, 404, 429 …), a database failure mapped by SQLSTATE
+ * (db/errors.server.ts: bad value 400, unique 409, gone 404, connection lost 503 + Retry-After …), and 500 for any
+ * other Error (a redirect or notFound is not an Error and keeps Start's handling). Only for calls over HTTP:
+ * during SSR the same functions run for a page, whose status is the router's business.
  */
 const errorStatus = createMiddleware({ type: 'function' }).server(async ({ next }) => {
   try {
     return await next()
-  } catch (error) {
-    if (!(error instanceof Error)) throw error
-    const { getRequest, setResponseStatus } = await import('@tanstack/react-start/server')
-    if (new URL(getRequest().url).pathname.startsWith('/_serverFn/')) setResponseStatus(error instanceof HttpError ? error.status : 500)
-    if (error instanceof HttpError) throw error
+  } catch (caught) {
+    if (!(caught instanceof Error)) throw caught
+    const { httpErrorFromDatabase } = await import('./server/db/errors.server')
+    const error = httpErrorFromDatabase(caught) ?? caught
+    const { getRequest, setResponseHeader, setResponseStatus } = await import('@tanstack/react-start/server')
+    if (new URL(getRequest().url).pathname.startsWith('/_serverFn/')) {
+      setResponseStatus(error instanceof HttpError ? error.status : 500)
+      if (error instanceof HttpError && error.retryAfterSeconds) setResponseHeader('Retry-After', String(error.retryAfterSeconds))
+    }
+    if (error instanceof HttpError) {
+      if (error !== caught && error.status >= 500) console.warn(`[haven] database error answered ${error.status}: ${caught.message}`)
+      throw error
+    }
     // An unexpected failure's message may name tables, constraints or library internals: it goes to the server log
     // with the request id, and the caller gets a reason a person can act on.
     const requestId = getRequest().headers.get('x-request-id') ?? crypto.randomUUID()
@@ -82,7 +129,7 @@ const httpErrorAdapter = createSerializationAdapter({
 })
 
 export const startInstance = createStart(() => ({
-  requestMiddleware: [requestLog, health, databaseReady, csrf],
+  requestMiddleware: [requestLog, health, oneHost, csrf, bodyLimit, databaseReady],
   functionMiddleware: [errorStatus],
   serializationAdapters: [httpErrorAdapter],
 }))

@@ -91,19 +91,8 @@ function createAuth() {
       minPasswordLength: 8,
       maxPasswordLength: 256,
       revokeSessionsOnPasswordReset: true,
-      // No mail transport is configured: the link goes to the server log (see README).
-      sendResetPassword: async ({ user, token }) => {
-        const { getRequestHost } = await import('@tanstack/react-start/server')
-        let host = cfg.rootDomain
-        try {
-          host = getRequestHost({ xForwardedHost: cfg.trustedProxy })
-        } catch {
-          // Not inside a request (a test or a job): there is no tenant host to link to.
-        }
-        const link = `${cfg.protocol}://${host}/reset-password?token=${encodeURIComponent(token)}`
-        console.log(`[haven] password reset link for ${user.email} at ${host}: ${link}`)
-      },
-      resetPasswordTokenExpiresIn: 60 * 60,
+      // Reset links are issued by features/auth/auth.server.ts (issueResetLink, off the request path); better-auth's
+      // resetPassword redeems them.
     },
     rateLimit: { enabled: false },
     advanced: {

@@ -1,5 +1,7 @@
 import { config } from '../../app.config'
 import { CONSOLE_SLUG } from '../lib/enums'
+// Loaded here, at start-up, so that background work runs detached from every request (see the module).
+import { backgroundIdle } from './background.server'
 import { bootDatabase, shutdownDatabase } from './db/index.server'
 import { DEMO_ACCOUNTS } from './db/seed.server'
 
@@ -38,6 +40,7 @@ export function installShutdown() {
     // postgres.js keeps the process alive while its pool is open, and PGlite must flush its data folder.
     const { stopAuditJobs } = await import('../features/audit/jobs.server')
     await stopAuditJobs().catch((error) => console.error('[haven] error while stopping the audit jobs', error))
+    await backgroundIdle()
     await shutdownDatabase().catch((error) => console.error('[haven] error while closing the database', error))
     process.exit(0)
   }

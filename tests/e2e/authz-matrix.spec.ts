@@ -6,13 +6,11 @@
  * HTTP only (no browser), so it uses Playwright's plain `test`.
  */
 import { randomUUID } from 'node:crypto'
-import { readdirSync, readFileSync } from 'node:fs'
-import path from 'node:path'
 import { expect, test } from '@playwright/test'
 import { SYSTEM_ROLES } from '../../app/lib/permissions'
 import { uniqueEmail } from './accounts'
 import { DEMO_PASSWORD } from './fixtures'
-import { callOverHttp, type Method, resultOf, type ServerFnResponse, sessionCookie } from './server-fn'
+import { callOverHttp, discoverServerFunctions, type Method, resultOf, type ServerFnResponse, sessionCookie } from './server-fn'
 
 const CALLERS = ['anonymous', 'member', 'admin', 'owner', 'otherTenant', 'superuser'] as const
 type Caller = (typeof CALLERS)[number]
@@ -573,23 +571,8 @@ const MATRIX: Record<string, Entry> = {
   },
 }
 
-/** `<file basename without .functions.ts>.<export>` for every createServerFn export under app/features. */
-function discoverServerFunctions(): Map<string, Method> {
-  const features = path.resolve(import.meta.dirname, '../../app/features')
-  const found = new Map<string, Method>()
-  const files = readdirSync(features, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.functions.ts'))
-  for (const file of files) {
-    const prefix = path.basename(file, '.functions.ts')
-    const source = readFileSync(path.join(features, file), 'utf8')
-    for (const [, name, method] of source.matchAll(/export const (\w+) = createServerFn\(\{ method: '(GET|POST)' \}\)/g)) {
-      found.set(`${prefix}.${name}`, method as Method)
-    }
-  }
-  return found
-}
-
 test('the matrix lists exactly the server functions in app/features, with their methods', () => {
-  const discovered = discoverServerFunctions()
+  const discovered = new Map([...discoverServerFunctions()].map(([id, f]) => [id, f.method]))
   expect(discovered.size).toBeGreaterThan(0)
   const missing = [...discovered.keys()].filter((id) => !(id in MATRIX))
   const gone = Object.keys(MATRIX).filter((id) => !discovered.has(id))

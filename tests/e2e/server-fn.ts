@@ -3,7 +3,9 @@
  * payload `{ data }` serialized with seroval, in the query for GET and as a JSON body for POST, with the
  * `x-tsr-serverFn` header. Either from a page (its cookies and origin) or from Node with an explicit Host.
  */
+import { readdirSync, readFileSync } from 'node:fs'
 import http from 'node:http'
+import path from 'node:path'
 import type { Page } from '@playwright/test'
 import { fromCrossJSON, toJSONAsync } from 'seroval'
 import { PORT } from './fixtures'
@@ -94,4 +96,27 @@ export async function sessionCookie(host: string, email: string, password: strin
   const cookie = response.setCookies.map((c) => c.split(';')[0] ?? '').find((c) => c.startsWith('haven.session_token='))
   if (response.status !== 200 || !cookie) throw new Error(`sign-in of ${email} at ${host} failed: ${response.status} ${response.text}`)
   return cookie
+}
+
+export type DiscoveredFunction = { method: Method; /** It declares a validator, so it takes input. */ takesInput: boolean }
+
+/**
+ * `<file basename without .functions.ts>.<export>` for every createServerFn export under app/features, read from the
+ * source: a new server function is found (and must be covered) without anyone listing it.
+ */
+export function discoverServerFunctions(): Map<string, DiscoveredFunction> {
+  const features = path.resolve(import.meta.dirname, '../../app/features')
+  const found = new Map<string, DiscoveredFunction>()
+  const files = readdirSync(features, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.functions.ts'))
+  for (const file of files) {
+    const prefix = path.basename(file, '.functions.ts')
+    const source = readFileSync(path.join(features, file), 'utf8')
+    const matches = [...source.matchAll(/export const (\w+) = createServerFn\(\{ method: '(GET|POST)' \}\)/g)]
+    matches.forEach((match, i) => {
+      const [, name, method] = match
+      const body = source.slice(match.index, matches[i + 1]?.index ?? source.length)
+      found.set(`${prefix}.${name}`, { method: method as Method, takesInput: body.includes('.validator(') })
+    })
+  }
+  return found
 }

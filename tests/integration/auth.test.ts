@@ -252,8 +252,8 @@ describe('invitations', () => {
   const invite = (f: Tenant, email: string, roleId: string | null = f.roleIds.member) =>
     as(f, (tx) => createInvitation(tx, { tenantId: f.tenantId, email, fullName: 'Invited Person', roleId, invitedById: f.ownerId }))
   const accept = (f: Tenant, token: string, password = 'invited-password-1') =>
-    withTenant({ tenantId: f.tenantId, requestId: 'accept' }, (tx) => acceptInvitation(tx, { token, fullName: 'Accepted Person', password }))
-  const find = (f: Tenant, token: string) => withTenant({ tenantId: f.tenantId }, (tx) => findPendingInvitation(tx, token))
+    withTenant({ tenantId: f.tenantId, requestId: 'accept' }, (tx) => acceptInvitation(tx, { tenantId: f.tenantId, token, fullName: 'Accepted Person', password }))
+  const find = (f: Tenant, token: string) => withTenant({ tenantId: f.tenantId }, (tx) => findPendingInvitation(tx, f.tenantId, token))
 
   it('finds a pending invitation by token; accepting creates the user with the role, once', async () => {
     const email = `${unique('invitee')}@example.test`
@@ -296,7 +296,9 @@ describe('invitations', () => {
   it('replaces a pending invitation for the same address', async () => {
     const email = `${unique('twice')}@example.test`
     const first = await invite(a, email)
+    expect(first.replacedPending).toBe(false)
     const second = await invite(a, email)
+    expect(second.replacedPending).toBe(true)
     expect(await find(a, first.token)).toBeNull()
     expect(await find(a, second.token)).toMatchObject({ id: second.invitation.id })
     const [old] = await t.owner.db.select({ status: invitations.status }).from(invitations).where(eq(invitations.id, first.invitation.id))

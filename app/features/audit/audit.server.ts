@@ -1,5 +1,6 @@
 import { and, desc, eq, gte, inArray, isNotNull, lt, type SQL, sql } from 'drizzle-orm'
-import { decodeCursor, encodeCursor, isUuid } from '../../server/cursor.server'
+import { z } from 'zod'
+import { cursorId, decodeCursor, encodeCursor, } from '../../server/cursor.server'
 import { notFound } from '../../lib/errors'
 import type { AuditAction } from '../../lib/enums'
 import { rowsOf, type Tx } from '../../server/db/client.server'
@@ -58,8 +59,8 @@ export function auditWhere(tenantId: string, f: AuditFilter): SQL {
   return and(...parts) as SQL
 }
 
-type Cursor = { at: string; id: string }
-const isCursor = (v: Record<string, unknown>) => typeof v.at === 'string' && v.at.length < 64 && isUuid(v.id)
+const cursorSchema = z.strictObject({ at: z.string().min(1).max(64), id: cursorId })
+type Cursor = z.output<typeof cursorSchema>
 
 /**
  * One page, newest first, by keyset on (created_at, id): page 1,000 costs what page 1 costs, and events written
@@ -77,7 +78,7 @@ export async function findAuditRows(tx: Tx, tenantId: string, f: AuditFilter, li
 }
 
 export async function listAuditEvents(tx: Tx, tenantId: string, input: ListAuditInput) {
-  const cursor = decodeCursor<Cursor>(input.cursor, isCursor)
+  const cursor = decodeCursor(input.cursor, cursorSchema)
   const rows = await findAuditRows(tx, tenantId, input, input.pageSize + 1, cursor)
   const page = rows.slice(0, input.pageSize)
   const last = page.at(-1)

@@ -22,7 +22,7 @@ import {
   acceptInvitation,
   createInvitation,
   findPendingInvitation,
-  mayRequestReset,
+  requestResetLink,
   signInWithPassword,
 } from './auth.server'
 
@@ -101,13 +101,7 @@ export const requestPasswordReset = createServerFn({ method: 'POST' })
   .middleware([tenantScope])
   .validator(input(forgotPasswordSchema))
   .handler(async ({ data, context }) => {
-    if (await mayRequestReset(context.tx, data.email)) {
-      // The request's headers give better-auth the Host, from which it resolves its per-tenant base URL.
-      await auth().api.requestPasswordReset({
-        body: { email: data.email, redirectTo: '/reset-password' },
-        headers: getRequest().headers,
-      })
-    }
+    await requestResetLink(context.tx, { ...context.request.audit, tenantId: context.tenantId }, { email: data.email, host: context.request.host })
     return { ok: true as const }
   })
 
@@ -131,7 +125,7 @@ export const getInvitation = createServerFn({ method: 'GET' })
   .middleware([tenantScope])
   .validator(input(invitationTokenSchema))
   .handler(async ({ data, context }) => {
-    const invitation = await findPendingInvitation(context.tx, data.token)
+    const invitation = await findPendingInvitation(context.tx, context.tenantId, data.token)
     if (!invitation) throw new HttpError(410, 'invitation_invalid', 'This invitation link is invalid, expired or already used.')
     return { email: invitation.email, fullName: invitation.fullName, workspace: context.tenantName }
   })
@@ -140,7 +134,7 @@ export const acceptInvitationFn = createServerFn({ method: 'POST' })
   .middleware([tenantScope])
   .validator(input(acceptInvitationSchema))
   .handler(async ({ data, context }) => {
-    const { email } = await acceptInvitation(context.tx, data)
+    const { email } = await acceptInvitation(context.tx, { ...data, tenantId: context.tenantId })
     await auth().api.signInEmail({ body: { email, password: data.password, rememberMe: true }, headers: getRequest().headers })
     return { ok: true as const }
   })
@@ -154,7 +148,7 @@ export const inviteUser = createServerFn({ method: 'POST' })
       await requireRoles(context.tx, [data.roleId])
       await assertCanGrantRoles(context.tx, context.permissions, [data.roleId])
     }
-    const { invitation, token } = await createInvitation(context.tx, {
+    const { invitation, token, replacedPending } = await createInvitation(context.tx, {
       ...data,
       tenantId: context.tenantId,
       invitedById: context.user.id,
@@ -162,5 +156,5 @@ export const inviteUser = createServerFn({ method: 'POST' })
     const cfg = config()
     const link = `${cfg.protocol}://${context.tenantSlug}.${cfg.rootDomain}/invite/${token}`
     console.log(`[haven] invitation link for ${invitation.email} at ${context.tenantSlug}: ${link}`)
-    return { id: invitation.id, email: invitation.email, expiresAt: invitation.expiresAt, link }
+    return { id: invitation.id, email: invitation.email, expiresAt: invitation.expiresAt, link, replacedPending }
   })

@@ -1,24 +1,24 @@
 import { z } from 'zod'
+import { text, token } from '../../lib/text'
 
-export const email = z.string().trim().toLowerCase().pipe(z.email('Enter a valid email address').max(254))
-export const newPassword = z
-  .string()
-  .min(8, 'Use at least 8 characters')
-  .max(256, 'Use at most 256 characters')
-export const fullName = z.string().trim().min(1, 'Enter a name').max(120, 'Use at most 120 characters')
+export const email = text({ max: 254 }).toLowerCase().pipe(z.email('Enter a valid email address'))
+export const newPassword = text({ max: 256, min: 8, minMessage: 'Use at least 8 characters', trim: false })
+export const fullName = text({ max: 120, min: 1, minMessage: 'Enter a name' })
+/** Reset and invitation tokens are base64url. */
+export const linkToken = token({ min: 10, max: 200 })
 
 export const signInSchema = z.object({
   email,
-  password: z.string().min(1, 'Enter your password').max(256),
+  password: text({ max: 256, min: 1, minMessage: 'Enter your password', trim: false }),
   rememberMe: z.boolean().default(true),
 })
 
 export const forgotPasswordSchema = z.object({ email })
-export const resetPasswordSchema = z.object({ token: z.string().min(10).max(200), password: newPassword })
-export const invitationTokenSchema = z.object({ token: z.string().min(10).max(200) })
-export const acceptInvitationSchema = z.object({ token: z.string().min(10).max(200), fullName, password: newPassword })
+export const resetPasswordSchema = z.object({ token: linkToken, password: newPassword })
+export const invitationTokenSchema = z.object({ token: linkToken })
+export const acceptInvitationSchema = z.object({ token: linkToken, fullName, password: newPassword })
 export const createInvitationSchema = z.object({
   email,
-  fullName: z.string().trim().max(120).default(''),
+  fullName: text({ max: 120 }).default(''),
   roleId: z.uuid().nullable().default(null),
 })

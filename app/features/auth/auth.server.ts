@@ -4,7 +4,9 @@ import { APIError } from 'better-auth/api'
 import { HttpError } from '../../lib/errors'
 import { auth } from '../../server/auth.server'
 import { rowsOf, type Tx } from '../../server/db/client.server'
-import { invitations, roles, users } from '../../server/db/schema'
+import { config } from '../../../app.config'
+import { runInBackground } from '../../server/background.server'
+import { invitations, roles, users, verifications } from '../../server/db/schema'
 import { setActor, type TenantContext, withTenant } from '../../server/db/scope.server'
 import { assertEmailFree, createUser } from '../users/users.server'
 
@@ -116,6 +118,45 @@ export async function mayRequestReset(tx: Tx, email: string): Promise<boolean> {
   return retry === 0
 }
 
+/** How long a reset link works. better-auth's resetPassword finds the row by `reset-password:<token>`. */
+export const RESET_LINK_TTL_SECONDS = 60 * 60
+
+/**
+ * The request path of "forgot password": count the attempt, then hand the lookup and the link to background work
+ * and answer. Known, unknown, deactivated and throttled addresses do the same work here, so the answer and its
+ * timing reveal nothing (ADR 014).
+ */
+export async function requestResetLink(tx: Tx, ctx: TenantContext, input: { email: string; host: string }): Promise<void> {
+  if (!(await mayRequestReset(tx, input.email))) return
+  const background: TenantContext = { tenantId: ctx.tenantId, ip: ctx.ip, userAgent: ctx.userAgent, requestId: ctx.requestId }
+  runInBackground('password reset link', () => issueResetLink(background, input))
+}
+
+/**
+ * Issues a reset link to a live, active person with this address at this tenant, or does nothing. A deactivated
+ * person gets no link (and the caller got the same answer as for an unknown address). No mail transport is
+ * configured: the link goes to the server log (see README).
+ */
+export async function issueResetLink(ctx: TenantContext, input: { email: string; host: string }): Promise<void> {
+  const cfg = config()
+  await withTenant(ctx, async (tx) => {
+    const [user] = await tx
+      .select({ id: users.id, email: users.email })
+      .from(users)
+      .where(and(eq(users.tenantId, ctx.tenantId), eq(users.email, input.email), eq(users.isDeleted, false), eq(users.isActive, true)))
+    if (!user) return
+    const token = randomBytes(24).toString('base64url')
+    await tx.insert(verifications).values({
+      tenantId: ctx.tenantId,
+      identifier: `reset-password:${token}`,
+      value: user.id,
+      expiresAt: sql`now() + make_interval(secs => ${RESET_LINK_TTL_SECONDS})`,
+    })
+    const link = `${cfg.protocol}://${input.host}/reset-password?token=${encodeURIComponent(token)}`
+    console.log(`[haven] password reset link for ${user.email} at ${input.host}: ${link}`)
+  })
+}
+
 export function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('hex')
 }
@@ -127,11 +168,12 @@ export async function createInvitation(
   input: { tenantId: string; email: string; fullName: string; roleId: string | null; invitedById: string },
 ) {
   await assertEmailFree(tx, input.email)
-  // A new invitation replaces a pending one for the same address.
-  await tx
+  // A new invitation replaces a pending one for the same address; the admin is told the old link stops working.
+  const replaced = await tx
     .update(invitations)
     .set({ status: 'revoked' })
-    .where(and(eq(invitations.email, input.email), eq(invitations.status, 'pending')))
+    .where(and(eq(invitations.tenantId, input.tenantId), eq(invitations.email, input.email), eq(invitations.status, 'pending')))
+    .returning({ id: invitations.id })
   const token = randomBytes(32).toString('base64url')
   const [invitation] = await tx
     .insert(invitations)
@@ -146,29 +188,47 @@ export async function createInvitation(
     })
     .returning()
   if (!invitation) throw new Error('createInvitation: insert returned no row')
-  return { invitation, token }
+  return { invitation, token, replacedPending: replaced.length > 0 }
 }
 
-export async function findPendingInvitation(tx: Tx, token: string) {
-  const [invitation] = await tx
-    .select()
-    .from(invitations)
-    .where(and(eq(invitations.tokenHash, hashToken(token)), eq(invitations.status, 'pending'), gt(invitations.expiresAt, sql`now()`)))
+const usable = (tenantId: string, token: string) =>
+  and(
+    eq(invitations.tenantId, tenantId),
+    eq(invitations.tokenHash, hashToken(token)),
+    eq(invitations.status, 'pending'),
+    gt(invitations.expiresAt, sql`now()`),
+  )
+
+const invitationGone = () => new HttpError(410, 'invitation_invalid', 'This invitation link is invalid, expired or already used.')
+
+export async function findPendingInvitation(tx: Tx, tenantId: string, token: string) {
+  const [invitation] = await tx.select().from(invitations).where(usable(tenantId, token))
   return invitation ?? null
 }
 
-/** Creates the invited person's account, marks the invitation used and returns the new user's id. */
-export async function acceptInvitation(tx: Tx, input: { token: string; fullName: string; password: string }) {
-  const invitation = await findPendingInvitation(tx, input.token)
-  if (!invitation) throw new HttpError(410, 'invitation_invalid', 'This invitation link is invalid, expired or already used.')
+/**
+ * Creates the invited person's account, marks the invitation used and returns the new user's id. The invitation is
+ * claimed first, by an update that only a pending row matches: of two acceptances at the same moment the second
+ * waits for the first's row lock, then matches nothing and gets 410.
+ */
+export async function acceptInvitation(tx: Tx, input: { tenantId: string; token: string; fullName: string; password: string }) {
+  const [invitation] = await tx
+    .update(invitations)
+    .set({ status: 'accepted', acceptedAt: sql`now()` })
+    .where(usable(input.tenantId, input.token))
+    .returning()
+  if (!invitation) throw invitationGone()
   const [live] = await tx
     .select({ id: users.id })
     .from(users)
-    .where(and(eq(users.email, invitation.email), eq(users.isDeleted, false)))
+    .where(and(eq(users.tenantId, input.tenantId), eq(users.email, invitation.email), eq(users.isDeleted, false)))
   if (live) throw new HttpError(409, 'email_taken', 'An account with this email already exists here. Sign in instead.')
   // A role deleted since the invitation was sent is not handed out (restoring it later must not grant it either).
   const [role] = invitation.roleId
-    ? await tx.select({ id: roles.id }).from(roles).where(and(eq(roles.id, invitation.roleId), eq(roles.isDeleted, false)))
+    ? await tx
+        .select({ id: roles.id })
+        .from(roles)
+        .where(and(eq(roles.tenantId, input.tenantId), eq(roles.id, invitation.roleId), eq(roles.isDeleted, false)))
     : []
   const user = await createUser(tx, {
     tenantId: invitation.tenantId,
@@ -179,8 +239,8 @@ export async function acceptInvitation(tx: Tx, input: { token: string; fullName:
   })
   await tx
     .update(invitations)
-    .set({ status: 'accepted', acceptedAt: sql`now()`, acceptedUserId: user.id })
-    .where(eq(invitations.id, invitation.id))
+    .set({ acceptedUserId: user.id })
+    .where(and(eq(invitations.tenantId, input.tenantId), eq(invitations.id, invitation.id)))
   await setActor(tx, user.id, null)
   await tx.execute(sql`select haven_audit_event('INVITATION_ACCEPTED', 'invitations', ${invitation.id}::uuid, '{}'::jsonb)`)
   return { user, email: invitation.email }

@@ -2,7 +2,8 @@ import { type SQL, sql } from 'drizzle-orm'
 import { badRequest, conflict, HttpError, notFound } from '../../lib/errors'
 import { rowsOf, type Tx } from '../../server/db/client.server'
 import type { JsonObject } from '../../server/db/schema'
-import { decodeCursor, encodeCursor, isUuid } from '../../server/cursor.server'
+import { z } from 'zod'
+import { cursorId, cursorText, decodeCursor, encodeCursor, } from '../../server/cursor.server'
 import { restoreItem } from '../trash/trash.server'
 import { isUniqueViolation } from '../users/users.server'
 import {
@@ -95,8 +96,8 @@ export async function requireLiveCategory(tx: Tx, tenantId: string, id: string, 
   return { ...row, position: Number(row.position), depth: Number(row.depth) }
 }
 
-type ChildCursor = { p: number; id: string }
-const decodeChildCursor = (raw?: string) => decodeCursor<ChildCursor>(raw, (c) => Number.isInteger(c.p) && isUuid(c.id))
+const childCursor = z.strictObject({ p: z.number().int().min(-2_147_483_648).max(2_147_483_647), id: cursorId })
+const decodeChildCursor = (raw?: string) => decodeCursor(raw, childCursor)
 
 /** One window of a parent's live children (roots when parentId is null), in sibling order, by keyset. */
 export async function findChildren(tx: Tx, tenantId: string, input: ListChildrenInput) {
@@ -219,14 +220,14 @@ export async function getCategory(tx: Tx, tenantId: string, id: string) {
   }
 }
 
-type SearchCursor = { k: string; id: string }
+const searchCursor = z.strictObject({ k: cursorText, id: cursorId })
 
 /**
  * Live categories whose name starts with `q` (case-insensitive), each with its path of ancestor names. Two
  * statements: the hits by a prefix range on (tenant_id, name_key), then every ancestor name by primary key.
  */
 export async function searchCategories(tx: Tx, tenantId: string, input: SearchCategoriesInput) {
-  const cursor = decodeCursor<SearchCursor>(input.cursor, (c) => typeof c.k === 'string' && isUuid(c.id))
+  const cursor = decodeCursor(input.cursor, searchCursor)
   const after = cursor ? sql`and (name_key, id) > (${cursor.k}::text collate "C", ${cursor.id}::uuid)` : sql``
   const rows = rowsOf<{ id: string; name: string; name_key: string; parent_id: string | null; path_key: string }>(
     await tx.execute(sql`

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { text } from '../../lib/text'
 import { THEMES } from '../../lib/theme'
 import { fullName, newPassword } from '../auth/auth.schemas'
 
@@ -19,7 +20,7 @@ export const updatePreferencesSchema = z
   .refine((p) => p.theme !== undefined || p.language !== undefined, 'Nothing to change')
 
 export const changePasswordSchema = z.object({
-  currentPassword: z.string().min(1, 'Enter your current password').max(256),
+  currentPassword: text({ max: 256, min: 1, minMessage: 'Enter your current password', trim: false }),
   newPassword,
   signOutOthers: z.boolean().default(true),
 })

@@ -1,11 +1,11 @@
 import { z } from 'zod'
+import { text } from '../../lib/text'
 import { isPermission, PERMISSION_KEYS, type Permission } from '../../lib/permissions'
 
-export const roleName = z.string().trim().min(1, 'Enter a name').max(60, 'Use at most 60 characters')
-export const roleDescription = z.string().trim().max(300, 'Use at most 300 characters')
+export const roleName = text({ max: 60, min: 1, minMessage: 'Enter a name' })
+export const roleDescription = text({ max: 300, multiline: true })
 
-const permissionKey = z
-  .string()
+const permissionKey = text({ max: 64 })
   .refine((value): value is Permission => isPermission(value), { error: (issue) => `Unknown permission "${String(issue.input)}"` })
 
 /** A set of catalog keys: duplicates collapse, anything outside the catalog is a 400. */

@@ -1,10 +1,11 @@
 import { z } from 'zod'
+import { text } from '../../lib/text'
 import { THEMES } from '../../lib/theme'
 import { LANGUAGES } from '../profile/profile.schemas'
 
 export const LANGUAGE_CODES = LANGUAGES.map((l) => l.code) as [string, ...string[]]
 
-export const tenantName = z.string().trim().min(1, 'Enter a workspace name').max(100, 'Use at most 100 characters')
+export const tenantName = text({ max: 100, min: 1, minMessage: 'Enter a workspace name' })
 
 export const tenantSettingsSchema = z.object({
   defaultTheme: z.enum(THEMES),

@@ -1,12 +1,13 @@
 import { z } from 'zod'
 import { TEAM_ROLES } from '../../lib/enums'
+import { searchText, text } from '../../lib/text'
 
-export const name = z.string().trim().min(1, 'Enter a name').max(100, 'Use at most 100 characters')
-export const description = z.string().trim().max(500, 'Use at most 500 characters')
+export const name = text({ max: 100, min: 1, minMessage: 'Enter a name' })
+export const description = text({ max: 500, multiline: true })
 const teamRole = z.enum(TEAM_ROLES)
 
 const paging = {
-  q: z.string().trim().max(100).optional(),
+  q: searchText,
   page: z.number().int().min(1).max(10_000).default(1),
   pageSize: z.number().int().min(5).max(100).default(25),
 }

@@ -2,6 +2,7 @@ import { and, asc, count, eq, inArray, ne, type SQL, sql } from 'drizzle-orm'
 import { conflict, notFound } from '../../lib/errors'
 import type { Tx } from '../../server/db/client.server'
 import { organizations, teams, users, userTeamLinks } from '../../server/db/schema'
+import { sqlState } from '../../server/db/errors.server'
 import { isUniqueViolation, requireUserRow } from '../users/users.server'
 import type {
   AddTeamMemberInput,
@@ -21,10 +22,7 @@ const ORGANIZATION_TAKEN = () =>
 const TEAM_TAKEN = () => conflict('This organization already has a team with that name.', { name: 'Another team in this organization has this name' })
 
 function isForeignKeyViolation(error: unknown): boolean {
-  for (let e: unknown = error; e; e = (e as { cause?: unknown }).cause) {
-    if ((e as { code?: string }).code === '23503') return true
-  }
-  return false
+  return sqlState(error) === '23503'
 }
 
 function contains(column: SQL, q: string | undefined): SQL | undefined {

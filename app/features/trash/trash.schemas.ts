@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { token } from '../../lib/text'
 
 export const TRASH_TYPES = ['user', 'organization', 'team', 'role', 'category'] as const
 export type TrashType = (typeof TRASH_TYPES)[number]
@@ -13,7 +14,7 @@ export const TRASH_LABELS: Record<TrashType, string> = {
 
 export const listTrashSchema = z.object({
   type: z.enum(TRASH_TYPES).optional(),
-  cursor: z.string().max(300).optional(),
+  cursor: token({ max: 300 }).optional(),
   pageSize: z.number().int().min(5).max(100).default(25),
 })
 

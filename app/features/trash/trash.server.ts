@@ -1,11 +1,12 @@
 import { and, count, eq, type SQL, sql } from 'drizzle-orm'
 import { alias } from 'drizzle-orm/pg-core'
+import { z } from 'zod'
 import { conflict, forbidden, notFound } from '../../lib/errors'
 import type { Permission } from '../../lib/permissions'
 import { rowsOf, type Tx } from '../../server/db/client.server'
 import { categories, organizations, rolePermissions, roles, teams, users } from '../../server/db/schema'
 import { assertHolds } from '../roles/roles.server'
-import { decodeCursor, encodeCursor, isUuid } from '../../server/cursor.server'
+import { cursorId, cursorTimestamp, decodeCursor, encodeCursor } from '../../server/cursor.server'
 import { isUniqueViolation } from '../users/users.server'
 import type { TrashType } from './trash.schemas'
 
@@ -39,8 +40,7 @@ const BRANCHES: Record<TrashType, SQL> = {
 
 type TrashRow = { type: TrashType; id: string; name: string; detail: string | null; deleted_at: string | Date; deleted_key: string; deleted_by_id: string | null; deleted_by_name: string | null }
 
-const decodeTrashCursor = (raw?: string) =>
-  decodeCursor<{ at: string; id: string }>(raw, (c) => typeof c.at === 'string' && !Number.isNaN(Date.parse(c.at)) && isUuid(c.id))
+const decodeTrashCursor = (raw?: string) => decodeCursor(raw, z.strictObject({ at: cursorTimestamp, id: cursorId }))
 
 /** Newest deletions first, across every kind the caller may handle, paginated by keyset on (deleted_at, id). */
 export async function findTrash(tx: Tx, input: { types: TrashType[]; pageSize: number; cursor?: string }) {

@@ -31,6 +31,7 @@ export function AddPersonDialog({
   const [error, setError] = useState<string>()
   const [fields, setFields] = useState<Record<string, string>>({})
   const [link, setLink] = useState<string>()
+  const [replaced, setReplaced] = useState(false)
 
   useEffect(() => {
     const dialog = ref.current
@@ -39,6 +40,7 @@ export function AddPersonDialog({
       setError(undefined)
       setFields({})
       setLink(undefined)
+      setReplaced(false)
       dialog.showModal()
     }
     if (!open && dialog.open) dialog.close()
@@ -57,6 +59,7 @@ export function AddPersonDialog({
       if (mode === 'invite') {
         const result = await invite({ data: { email, fullName, roleId: roleId || null } })
         setLink(result.link)
+        setReplaced(result.replacedPending)
         toast.success(`Invitation created for ${result.email}`)
       } else {
         await create({ data: { email, fullName, password: String(form.get('password') ?? ''), roleIds: roleId ? [roleId] : [], metadata: {} } })
@@ -89,6 +92,7 @@ export function AddPersonDialog({
             The invitation is valid for 7 days and can be used once. No mail transport is configured, so send this link yourself (it is
             also in the server log).
           </Alert>
+          {replaced ? <Alert tone="info">This replaces the earlier invitation to this address: its link no longer works.</Alert> : null}
           <div className="flex gap-2">
             <input readOnly value={link} aria-label="Invitation link" className="min-w-0 flex-1 rounded-md px-3 py-2 text-sm ring-1 ring-slate-300 dark:bg-slate-800 dark:ring-slate-700" />
             <Button

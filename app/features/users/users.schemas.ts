@@ -1,24 +1,28 @@
 import { z } from 'zod'
-import { email, fullName } from '../auth/auth.schemas'
+import { PROTOTYPE_KEYS, searchText, text, token } from '../../lib/text'
+import { email, fullName, newPassword } from '../auth/auth.schemas'
 
 export const USER_SORTS = ['name', 'email', 'created'] as const
 export const USER_STATUSES = ['all', 'active', 'deactivated'] as const
 
-const metadataValue = z.union([z.string().max(200), z.number(), z.boolean()])
+const metadataKey = text({ max: 64, min: 1, minMessage: 'Enter a key' })
+  .regex(/^[\w.-]+$/, 'Keys use letters, digits, dots, dashes and underscores')
+  .refine((key) => !PROTOTYPE_KEYS.has(key), 'This key is reserved')
+const metadataValue = z.union([text({ max: 200 }), z.number().finite(), z.boolean()])
 export const metadataSchema = z
-  .record(z.string().trim().min(1).max(64).regex(/^[\w.-]+$/, 'Keys use letters, digits, dots, dashes and underscores'), metadataValue)
+  .record(metadataKey, metadataValue)
   .refine((m) => Object.keys(m).length <= 50, 'At most 50 metadata keys')
 
 export const listUsersSchema = z.object({
-  q: z.string().trim().max(100).optional(),
+  q: searchText,
   roleId: z.uuid().optional(),
   teamId: z.uuid().optional(),
   status: z.enum(USER_STATUSES).default('all'),
-  metaKey: z.string().trim().max(64).optional(),
-  metaValue: z.string().trim().max(200).optional(),
+  metaKey: text({ max: 64 }).optional(),
+  metaValue: text({ max: 200 }).optional(),
   sort: z.enum(USER_SORTS).default('name'),
   dir: z.enum(['asc', 'desc']).default('asc'),
-  cursor: z.string().max(500).optional(),
+  cursor: token({ max: 500 }).optional(),
   pageSize: z.number().int().min(5).max(100).default(25),
 })
 export type ListUsersInput = z.input<typeof listUsersSchema>
@@ -28,7 +32,7 @@ export const userIdSchema = z.object({ id: z.uuid() })
 export const createUserSchema = z.object({
   email,
   fullName,
-  password: z.string().min(8, 'Use at least 8 characters').max(256).optional(),
+  password: newPassword.optional(),
   roleIds: z.array(z.uuid()).max(20).default([]),
   metadata: metadataSchema.default({}),
 })

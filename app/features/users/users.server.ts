@@ -1,13 +1,15 @@
 import { hashPassword } from 'better-auth/crypto'
+import { z } from 'zod'
 import { and, asc, count, desc, eq, exists, inArray, or, type SQL, sql } from 'drizzle-orm'
 import { forbidden, HttpError, notFound } from '../../lib/errors'
 import type { Permission } from '../../lib/permissions'
 import type { Tx } from '../../server/db/client.server'
 import { accounts, type JsonObject, organizations, roles, sessions, teams, userRoles, users, userTeamLinks } from '../../server/db/schema'
+import { sqlState } from '../../server/db/errors.server'
 import { permissionsOf } from '../../server/session.server'
 import { assertCanGrantRoles, assertNotLastOwner, ownerRoleId, requireRoles } from '../roles/roles.server'
 import type { ListUsersInput } from './users.schemas'
-import { decodeCursor, encodeCursor, isUuid } from '../../server/cursor.server'
+import { cursorId, cursorText, cursorTimestamp, decodeCursor, encodeCursor } from '../../server/cursor.server'
 
 export type NewUser = {
   tenantId: string
@@ -54,15 +56,13 @@ export async function createUser(tx: Tx, input: NewUser) {
 
 /** The drizzle/driver error of a unique violation, wherever the driver put it. */
 export function isUniqueViolation(error: unknown): boolean {
-  for (let e: unknown = error; e; e = (e as { cause?: unknown }).cause) {
-    if ((e as { code?: string }).code === '23505') return true
-  }
-  return false
+  return sqlState(error) === '23505'
 }
 
-type Cursor = { v: string; id: string; back?: boolean }
+const userCursor = (sort: keyof typeof SORT_COLUMNS) =>
+  z.strictObject({ v: sort === 'created' ? cursorTimestamp : cursorText, id: cursorId, back: z.literal(true).optional() })
 
-const decodeUserCursor = (raw: string | undefined) => decodeCursor<Cursor>(raw, (c) => typeof c.v === 'string' && isUuid(c.id))
+const decodeUserCursor = (raw: string | undefined, sort: keyof typeof SORT_COLUMNS) => decodeCursor(raw, userCursor(sort))
 
 const SORT_COLUMNS = { name: users.fullName, email: users.email, created: users.createdAt } as const
 
@@ -121,7 +121,7 @@ export function userFilters(input: ListUsersInput): SQL[] {
  */
 export async function findUsers(tx: Tx, input: ListUsersInput & { pageSize: number; sort: keyof typeof SORT_COLUMNS; dir: 'asc' | 'desc' }) {
   const column = SORT_COLUMNS[input.sort]
-  const cursor = decodeUserCursor(input.cursor)
+  const cursor = decodeUserCursor(input.cursor, input.sort)
   const where = userFilters(input)
   const forward = !cursor?.back
   const ascending = (input.dir === 'asc') === forward

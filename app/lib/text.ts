@@ -1,0 +1,71 @@
+import { z } from 'zod'
+
+/**
+ * The one text type for every string a client sends (ADR 014). PostgreSQL refuses U+0000 in text and jsonb with a
+ * 22xxx error, and other control characters or lone UTF-16 surrogates only make trouble later (logs, CSV, other
+ * clients), so they are refused here with a message a person can act on, before anything reaches the database.
+ * Client-safe: forms and server functions share it.
+ */
+/** C0 controls, DEL and C1 controls; multi-line text keeps tab, LF and CR. */
+function hasControl(value: string, multiline: boolean): boolean {
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i)
+    if (c < 0x20 || (c >= 0x7f && c <= 0x9f)) {
+      if (multiline && (c === 0x09 || c === 0x0a || c === 0x0d)) continue
+      return true
+    }
+  }
+  return false
+}
+
+export const CONTROL_CHARACTER_MESSAGE = 'Remove the control characters (such as NUL) from this text'
+export const MALFORMED_TEXT_MESSAGE = 'This text contains an invalid character'
+
+const wellFormed = (value: string) => {
+  // A lone surrogate cannot be encoded as UTF-8; String.prototype.isWellFormed is Node 20+ and every current browser.
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i)
+    if (c >= 0xd800 && c <= 0xdbff) {
+      const next = value.charCodeAt(i + 1)
+      if (!(next >= 0xdc00 && next <= 0xdfff)) return false
+      i++
+    } else if (c >= 0xdc00 && c <= 0xdfff) return false
+  }
+  return true
+}
+
+export type TextOptions = {
+  max: number
+  /** At least this many characters after trimming; `minMessage` says what to enter. */
+  min?: number
+  minMessage?: string
+  /** Keeps tab, CR and LF (descriptions); single-line text refuses them. */
+  multiline?: boolean
+  /** Passwords are taken exactly as typed: not trimmed. */
+  trim?: boolean
+}
+
+/** A trimmed string of at most `max` characters with no control characters and no lone surrogates. */
+export function text({ max, min = 0, minMessage = 'Enter a value', multiline = false, trim = true }: TextOptions) {
+  const base = trim ? z.string().trim() : z.string()
+  const bounded = min > 0 ? base.min(min, minMessage) : base
+  return bounded
+    .max(max, `Use at most ${max} characters`)
+    .refine((value) => !hasControl(value, multiline), CONTROL_CHARACTER_MESSAGE)
+    .refine(wellFormed, MALFORMED_TEXT_MESSAGE)
+}
+
+/** An opaque token from a link (invitation, password reset, page cursor): base64url characters only. */
+export function token({ min = 1, max }: { min?: number; max: number }) {
+  return z
+    .string()
+    .min(min, 'This link is incomplete')
+    .max(max, 'This link is too long')
+    .regex(/^[A-Za-z0-9_-]+$/, 'This link is damaged')
+}
+
+/** Search text (`q`): optional, trimmed, bounded. */
+export const searchText = text({ max: 100 }).optional()
+
+/** Keys that would reach an object's prototype when a record is copied with plain assignment. */
+export const PROTOTYPE_KEYS = new Set(['__proto__', 'constructor', 'prototype'])
