@@ -1,5 +1,5 @@
 import { createServerFn } from '@tanstack/react-start'
-import { getRequest } from '@tanstack/react-start/server'
+import { getRequest, setCookie } from '@tanstack/react-start/server'
 import { APIError } from 'better-auth/api'
 import { eq, sql } from 'drizzle-orm'
 import { config } from '../../../app.config'
@@ -71,11 +71,20 @@ export const signIn = createServerFn({ method: 'POST' })
     const { realm, audit } = context.request
     if (realm.kind === 'suspended') throw new HttpError(403, 'tenant_suspended', `The ${realm.name} workspace is suspended.`)
     if (realm.kind !== 'tenant' && realm.kind !== 'console') throw notFound('This workspace')
-    await signInWithPassword(
+    const { challenge } = await signInWithPassword(
       { ...audit, tenantId: realm.tenantId },
       { ...data, headers: getRequest().headers, requireSuperuser: realm.kind === 'console' },
     )
-    return { ok: true as const }
+    if (!challenge) return { ok: true as const, next: null }
+    const { CHALLENGE_COOKIE, CHALLENGE_TTL_SECONDS } = await import('../console/mfa.server')
+    setCookie(CHALLENGE_COOKIE, challenge.token, {
+      httpOnly: true,
+      sameSite: 'lax',
+      secure: config().protocol === 'https',
+      path: '/',
+      maxAge: CHALLENGE_TTL_SECONDS,
+    })
+    return { ok: true as const, next: challenge.enrolled ? ('code' as const) : ('enroll' as const) }
   })
 
 export const signOut = createServerFn({ method: 'POST' })

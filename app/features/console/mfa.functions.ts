@@ -1,0 +1,89 @@
+import { createServerFn } from '@tanstack/react-start'
+import { deleteCookie, getCookie, getRequest } from '@tanstack/react-start/server'
+import { sql } from 'drizzle-orm'
+import { HttpError, notFound } from '../../lib/errors'
+import { input } from '../../lib/validate'
+import { auth } from '../../server/auth.server'
+import { withTenant } from '../../server/db/scope.server'
+import { requestInfo, requireSuperuser } from '../../server/middleware'
+import { codeSchema } from './mfa.schemas'
+import {
+  CHALLENGE_COOKIE,
+  challengeUser,
+  countAttempt,
+  dropChallenge,
+  pendingEnrollment,
+  recordStepUp,
+  stepUpStatus,
+  verifyCode,
+} from './mfa.server'
+
+const signInAgain = () => new HttpError(401, 'challenge_expired', 'Your sign-in has expired. Enter your email and password again.')
+
+function consoleRealmOf(realm: { kind: string; tenantId?: string }): string {
+  if (realm.kind !== 'console' || !realm.tenantId) throw notFound('This page')
+  return realm.tenantId
+}
+
+/** The authenticator to set up at a first console sign-in: QR code, the secret as text and the otpauth URI. */
+export const startEnrollment = createServerFn({ method: 'POST' })
+  .middleware([requestInfo])
+  .handler(async ({ context }) => {
+    const tenantId = consoleRealmOf(context.request.realm)
+    return withTenant({ ...context.request.audit, tenantId }, async (tx) => {
+      const user = await challengeUser(tx, tenantId, getCookie(CHALLENGE_COOKIE))
+      if (!user) throw signInAgain()
+      return { email: user.email, ...(await pendingEnrollment(tx, tenantId, user)) }
+    })
+  })
+
+/**
+ * The second step of a console sign-in: the code (or a recovery code, or the first code of an enrolment) turns the
+ * password-checked challenge into a session. Attempts are throttled per user and per IP.
+ */
+export const completeSignIn = createServerFn({ method: 'POST' })
+  .middleware([requestInfo])
+  .validator(input(codeSchema))
+  .handler(async ({ data, context }) => {
+    const tenantId = consoleRealmOf(context.request.realm)
+    const audit = { ...context.request.audit, tenantId }
+    const token = getCookie(CHALLENGE_COOKIE)
+    const user = await withTenant(audit, (tx) => challengeUser(tx, tenantId, token))
+    if (!user || !token) throw signInAgain()
+    await withTenant(audit, (tx) => countAttempt(tx, user.userId, audit.ip))
+    try {
+      return await withTenant(audit, async (tx) => {
+        const result = await verifyCode(tx, tenantId, user, data.code, audit.ip)
+        await dropChallenge(tx, tenantId, token)
+        await auth().api.createHavenSession({ body: { userId: user.userId }, headers: getRequest().headers })
+        await tx.execute(sql`select haven_set_actor(${user.userId}, null)`)
+        await tx.execute(sql`update users set last_sign_in_at = now() where tenant_id = ${tenantId} and id = ${user.userId}`)
+        const details = JSON.stringify({ method: `password+${result.method}`, enrolled: Boolean(result.recoveryCodes) })
+        await tx.execute(sql`select haven_audit_event('SIGN_IN', 'users', ${user.userId}::uuid, ${details}::jsonb)`)
+        deleteCookie(CHALLENGE_COOKIE, { path: '/' })
+        return { recoveryCodes: result.recoveryCodes ?? null }
+      })
+    } catch (error) {
+      if (error instanceof HttpError && error.code === 'invalid_code') {
+        await withTenant(audit, (tx) =>
+          tx.execute(sql`select haven_audit_event('SIGN_IN_FAILED', 'users', ${user.userId}::uuid, '{"reason":"wrong_code"}'::jsonb)`),
+        )
+      }
+      throw error
+    }
+  })
+
+/** A fresh code for this session: for ten minutes it may impersonate, suspend and delete. */
+export const stepUp = createServerFn({ method: 'POST' })
+  .middleware([requireSuperuser])
+  .validator(input(codeSchema))
+  .handler(async ({ data, context }) => {
+    const { consoleTenantId, user, caller } = context
+    if (!caller) throw signInAgain()
+    const who = { userId: user.id, email: user.email }
+    // Counted in its own transaction so a wrong code stays counted when this one rolls back.
+    await withTenant({ ...context.request.audit, tenantId: consoleTenantId }, (tx) => countAttempt(tx, user.id, context.request.audit.ip))
+    await verifyCode(context.tx, consoleTenantId, who, data.code, context.request.audit.ip)
+    await recordStepUp(context.tx, consoleTenantId, user.id, caller.sessionId)
+    return { until: await stepUpStatus(context.tx, consoleTenantId, user.id, caller.sessionId) }
+  })
