@@ -16,12 +16,17 @@ import { Route as ConsoleSignInRouteImport } from './routes/console/sign-in'
 import { Route as SiteIndexRouteImport } from './routes/site/index'
 import { Route as TenantAppRouteRouteImport } from './routes/tenant/_app/route'
 import { Route as TenantForgotPasswordRouteImport } from './routes/tenant/forgot-password'
+import { Route as TenantImpersonateRouteImport } from './routes/tenant/impersonate'
 import { Route as TenantResetPasswordRouteImport } from './routes/tenant/reset-password'
 import { Route as TenantSignInRouteImport } from './routes/tenant/sign-in'
 import { Route as ConsoleAppIndexRouteImport } from './routes/console/_app/index'
+import { Route as ConsoleAppAuditRouteImport } from './routes/console/_app/audit'
+import { Route as ConsoleAppUsersRouteImport } from './routes/console/_app/users'
 import { Route as TenantAppIndexRouteImport } from './routes/tenant/_app/index'
 import { Route as TenantAppProfileRouteImport } from './routes/tenant/_app/profile'
 import { Route as TenantInviteTokenRouteImport } from './routes/tenant/invite.$token'
+import { Route as ConsoleAppTenantsIndexRouteImport } from './routes/console/_app/tenants/index'
+import { Route as ConsoleAppTenantsTenantIdRouteImport } from './routes/console/_app/tenants/$tenantId'
 import { Route as TenantAppAdminRolesRouteImport } from './routes/tenant/_app/admin/roles'
 import { Route as TenantAppAdminSettingsRouteImport } from './routes/tenant/_app/admin/settings'
 import { Route as TenantAppAdminTrashRouteImport } from './routes/tenant/_app/admin/trash'
@@ -63,6 +68,11 @@ const TenantForgotPasswordRoute = TenantForgotPasswordRouteImport.update({
   path: '/forgot-password',
   getParentRoute: () => TenantRouteRoute,
 } as any)
+const TenantImpersonateRoute = TenantImpersonateRouteImport.update({
+  id: '/impersonate',
+  path: '/impersonate',
+  getParentRoute: () => TenantRouteRoute,
+} as any)
 const TenantResetPasswordRoute = TenantResetPasswordRouteImport.update({
   id: '/reset-password',
   path: '/reset-password',
@@ -76,6 +86,16 @@ const TenantSignInRoute = TenantSignInRouteImport.update({
 const ConsoleAppIndexRoute = ConsoleAppIndexRouteImport.update({
   id: '/',
   path: '/',
+  getParentRoute: () => ConsoleAppRouteRoute,
+} as any)
+const ConsoleAppAuditRoute = ConsoleAppAuditRouteImport.update({
+  id: '/audit',
+  path: '/audit',
+  getParentRoute: () => ConsoleAppRouteRoute,
+} as any)
+const ConsoleAppUsersRoute = ConsoleAppUsersRouteImport.update({
+  id: '/users',
+  path: '/users',
   getParentRoute: () => ConsoleAppRouteRoute,
 } as any)
 const TenantAppIndexRoute = TenantAppIndexRouteImport.update({
@@ -93,6 +113,17 @@ const TenantInviteTokenRoute = TenantInviteTokenRouteImport.update({
   path: '/invite/$token',
   getParentRoute: () => TenantRouteRoute,
 } as any)
+const ConsoleAppTenantsIndexRoute = ConsoleAppTenantsIndexRouteImport.update({
+  id: '/tenants/',
+  path: '/tenants/',
+  getParentRoute: () => ConsoleAppRouteRoute,
+} as any)
+const ConsoleAppTenantsTenantIdRoute =
+  ConsoleAppTenantsTenantIdRouteImport.update({
+    id: '/tenants/$tenantId',
+    path: '/tenants/$tenantId',
+    getParentRoute: () => ConsoleAppRouteRoute,
+  } as any)
 const TenantAppAdminRolesRoute = TenantAppAdminRolesRouteImport.update({
   id: '/admin/roles',
   path: '/admin/roles',
@@ -138,16 +169,21 @@ export interface FileRoutesByFullPath {
   '/tenant': typeof TenantRouteRouteWithChildren
   '/console/sign-in': typeof ConsoleSignInRoute
   '/tenant/forgot-password': typeof TenantForgotPasswordRoute
+  '/tenant/impersonate': typeof TenantImpersonateRoute
   '/tenant/reset-password': typeof TenantResetPasswordRoute
   '/tenant/sign-in': typeof TenantSignInRoute
   '/site/': typeof SiteIndexRoute
+  '/console/audit': typeof ConsoleAppAuditRoute
+  '/console/users': typeof ConsoleAppUsersRoute
   '/tenant/profile': typeof TenantAppProfileRoute
   '/tenant/invite/$token': typeof TenantInviteTokenRoute
   '/console/': typeof ConsoleAppIndexRoute
   '/tenant/': typeof TenantAppIndexRoute
+  '/console/tenants/$tenantId': typeof ConsoleAppTenantsTenantIdRoute
   '/tenant/admin/roles': typeof TenantAppAdminRolesRoute
   '/tenant/admin/settings': typeof TenantAppAdminSettingsRoute
   '/tenant/admin/trash': typeof TenantAppAdminTrashRoute
+  '/console/tenants/': typeof ConsoleAppTenantsIndexRoute
   '/tenant/admin/teams/$teamId': typeof TenantAppAdminTeamsTeamIdRoute
   '/tenant/admin/users/$userId': typeof TenantAppAdminUsersUserIdRoute
   '/tenant/admin/teams/': typeof TenantAppAdminTeamsIndexRoute
@@ -158,14 +194,19 @@ export interface FileRoutesByTo {
   '/tenant': typeof TenantAppIndexRoute
   '/console/sign-in': typeof ConsoleSignInRoute
   '/tenant/forgot-password': typeof TenantForgotPasswordRoute
+  '/tenant/impersonate': typeof TenantImpersonateRoute
   '/tenant/reset-password': typeof TenantResetPasswordRoute
   '/tenant/sign-in': typeof TenantSignInRoute
   '/site': typeof SiteIndexRoute
+  '/console/audit': typeof ConsoleAppAuditRoute
+  '/console/users': typeof ConsoleAppUsersRoute
   '/tenant/profile': typeof TenantAppProfileRoute
   '/tenant/invite/$token': typeof TenantInviteTokenRoute
+  '/console/tenants/$tenantId': typeof ConsoleAppTenantsTenantIdRoute
   '/tenant/admin/roles': typeof TenantAppAdminRolesRoute
   '/tenant/admin/settings': typeof TenantAppAdminSettingsRoute
   '/tenant/admin/trash': typeof TenantAppAdminTrashRoute
+  '/console/tenants': typeof ConsoleAppTenantsIndexRoute
   '/tenant/admin/teams/$teamId': typeof TenantAppAdminTeamsTeamIdRoute
   '/tenant/admin/users/$userId': typeof TenantAppAdminUsersUserIdRoute
   '/tenant/admin/teams': typeof TenantAppAdminTeamsIndexRoute
@@ -179,16 +220,21 @@ export interface FileRoutesById {
   '/tenant/_app': typeof TenantAppRouteRouteWithChildren
   '/console/sign-in': typeof ConsoleSignInRoute
   '/tenant/forgot-password': typeof TenantForgotPasswordRoute
+  '/tenant/impersonate': typeof TenantImpersonateRoute
   '/tenant/reset-password': typeof TenantResetPasswordRoute
   '/tenant/sign-in': typeof TenantSignInRoute
   '/site/': typeof SiteIndexRoute
+  '/console/_app/audit': typeof ConsoleAppAuditRoute
+  '/console/_app/users': typeof ConsoleAppUsersRoute
   '/tenant/_app/profile': typeof TenantAppProfileRoute
   '/tenant/invite/$token': typeof TenantInviteTokenRoute
   '/console/_app/': typeof ConsoleAppIndexRoute
   '/tenant/_app/': typeof TenantAppIndexRoute
+  '/console/_app/tenants/$tenantId': typeof ConsoleAppTenantsTenantIdRoute
   '/tenant/_app/admin/roles': typeof TenantAppAdminRolesRoute
   '/tenant/_app/admin/settings': typeof TenantAppAdminSettingsRoute
   '/tenant/_app/admin/trash': typeof TenantAppAdminTrashRoute
+  '/console/_app/tenants/': typeof ConsoleAppTenantsIndexRoute
   '/tenant/_app/admin/teams/$teamId': typeof TenantAppAdminTeamsTeamIdRoute
   '/tenant/_app/admin/users/$userId': typeof TenantAppAdminUsersUserIdRoute
   '/tenant/_app/admin/teams/': typeof TenantAppAdminTeamsIndexRoute
@@ -201,16 +247,21 @@ export interface FileRouteTypes {
     | '/tenant'
     | '/console/sign-in'
     | '/tenant/forgot-password'
+    | '/tenant/impersonate'
     | '/tenant/reset-password'
     | '/tenant/sign-in'
     | '/site/'
+    | '/console/audit'
+    | '/console/users'
     | '/tenant/profile'
     | '/tenant/invite/$token'
     | '/console/'
     | '/tenant/'
+    | '/console/tenants/$tenantId'
     | '/tenant/admin/roles'
     | '/tenant/admin/settings'
     | '/tenant/admin/trash'
+    | '/console/tenants/'
     | '/tenant/admin/teams/$teamId'
     | '/tenant/admin/users/$userId'
     | '/tenant/admin/teams/'
@@ -221,14 +272,19 @@ export interface FileRouteTypes {
     | '/tenant'
     | '/console/sign-in'
     | '/tenant/forgot-password'
+    | '/tenant/impersonate'
     | '/tenant/reset-password'
     | '/tenant/sign-in'
     | '/site'
+    | '/console/audit'
+    | '/console/users'
     | '/tenant/profile'
     | '/tenant/invite/$token'
+    | '/console/tenants/$tenantId'
     | '/tenant/admin/roles'
     | '/tenant/admin/settings'
     | '/tenant/admin/trash'
+    | '/console/tenants'
     | '/tenant/admin/teams/$teamId'
     | '/tenant/admin/users/$userId'
     | '/tenant/admin/teams'
@@ -241,16 +297,21 @@ export interface FileRouteTypes {
     | '/tenant/_app'
     | '/console/sign-in'
     | '/tenant/forgot-password'
+    | '/tenant/impersonate'
     | '/tenant/reset-password'
     | '/tenant/sign-in'
     | '/site/'
+    | '/console/_app/audit'
+    | '/console/_app/users'
     | '/tenant/_app/profile'
     | '/tenant/invite/$token'
     | '/console/_app/'
     | '/tenant/_app/'
+    | '/console/_app/tenants/$tenantId'
     | '/tenant/_app/admin/roles'
     | '/tenant/_app/admin/settings'
     | '/tenant/_app/admin/trash'
+    | '/console/_app/tenants/'
     | '/tenant/_app/admin/teams/$teamId'
     | '/tenant/_app/admin/users/$userId'
     | '/tenant/_app/admin/teams/'
@@ -314,6 +375,13 @@ declare module '@tanstack/react-router' {
       preLoaderRoute: typeof TenantForgotPasswordRouteImport
       parentRoute: typeof TenantRouteRoute
     }
+    '/tenant/impersonate': {
+      id: '/tenant/impersonate'
+      path: '/impersonate'
+      fullPath: '/tenant/impersonate'
+      preLoaderRoute: typeof TenantImpersonateRouteImport
+      parentRoute: typeof TenantRouteRoute
+    }
     '/tenant/reset-password': {
       id: '/tenant/reset-password'
       path: '/reset-password'
@@ -333,6 +401,20 @@ declare module '@tanstack/react-router' {
       path: '/'
       fullPath: '/console/'
       preLoaderRoute: typeof ConsoleAppIndexRouteImport
+      parentRoute: typeof ConsoleAppRouteRoute
+    }
+    '/console/_app/audit': {
+      id: '/console/_app/audit'
+      path: '/audit'
+      fullPath: '/console/audit'
+      preLoaderRoute: typeof ConsoleAppAuditRouteImport
+      parentRoute: typeof ConsoleAppRouteRoute
+    }
+    '/console/_app/users': {
+      id: '/console/_app/users'
+      path: '/users'
+      fullPath: '/console/users'
+      preLoaderRoute: typeof ConsoleAppUsersRouteImport
       parentRoute: typeof ConsoleAppRouteRoute
     }
     '/tenant/_app/': {
@@ -355,6 +437,20 @@ declare module '@tanstack/react-router' {
       fullPath: '/tenant/invite/$token'
       preLoaderRoute: typeof TenantInviteTokenRouteImport
       parentRoute: typeof TenantRouteRoute
+    }
+    '/console/_app/tenants/': {
+      id: '/console/_app/tenants/'
+      path: '/tenants'
+      fullPath: '/console/tenants/'
+      preLoaderRoute: typeof ConsoleAppTenantsIndexRouteImport
+      parentRoute: typeof ConsoleAppRouteRoute
+    }
+    '/console/_app/tenants/$tenantId': {
+      id: '/console/_app/tenants/$tenantId'
+      path: '/tenants/$tenantId'
+      fullPath: '/console/tenants/$tenantId'
+      preLoaderRoute: typeof ConsoleAppTenantsTenantIdRouteImport
+      parentRoute: typeof ConsoleAppRouteRoute
     }
     '/tenant/_app/admin/roles': {
       id: '/tenant/_app/admin/roles'
@@ -409,11 +505,19 @@ declare module '@tanstack/react-router' {
 }
 
 interface ConsoleAppRouteRouteChildren {
+  ConsoleAppAuditRoute: typeof ConsoleAppAuditRoute
+  ConsoleAppUsersRoute: typeof ConsoleAppUsersRoute
   ConsoleAppIndexRoute: typeof ConsoleAppIndexRoute
+  ConsoleAppTenantsTenantIdRoute: typeof ConsoleAppTenantsTenantIdRoute
+  ConsoleAppTenantsIndexRoute: typeof ConsoleAppTenantsIndexRoute
 }
 
 const ConsoleAppRouteRouteChildren: ConsoleAppRouteRouteChildren = {
+  ConsoleAppAuditRoute: ConsoleAppAuditRoute,
+  ConsoleAppUsersRoute: ConsoleAppUsersRoute,
   ConsoleAppIndexRoute: ConsoleAppIndexRoute,
+  ConsoleAppTenantsTenantIdRoute: ConsoleAppTenantsTenantIdRoute,
+  ConsoleAppTenantsIndexRoute: ConsoleAppTenantsIndexRoute,
 }
 
 const ConsoleAppRouteRouteWithChildren = ConsoleAppRouteRoute._addFileChildren(
@@ -465,6 +569,7 @@ const TenantAppRouteRouteWithChildren = TenantAppRouteRoute._addFileChildren(
 interface TenantRouteRouteChildren {
   TenantAppRouteRoute: typeof TenantAppRouteRouteWithChildren
   TenantForgotPasswordRoute: typeof TenantForgotPasswordRoute
+  TenantImpersonateRoute: typeof TenantImpersonateRoute
   TenantResetPasswordRoute: typeof TenantResetPasswordRoute
   TenantSignInRoute: typeof TenantSignInRoute
   TenantInviteTokenRoute: typeof TenantInviteTokenRoute
@@ -473,6 +578,7 @@ interface TenantRouteRouteChildren {
 const TenantRouteRouteChildren: TenantRouteRouteChildren = {
   TenantAppRouteRoute: TenantAppRouteRouteWithChildren,
   TenantForgotPasswordRoute: TenantForgotPasswordRoute,
+  TenantImpersonateRoute: TenantImpersonateRoute,
   TenantResetPasswordRoute: TenantResetPasswordRoute,
   TenantSignInRoute: TenantSignInRoute,
   TenantInviteTokenRoute: TenantInviteTokenRoute,

@@ -18,6 +18,8 @@ ALTER TABLE "user_mfa" ADD CONSTRAINT "user_mfa_tenant_id_tenants_id_fk" FOREIGN
 ALTER TABLE "user_mfa" ADD CONSTRAINT "user_mfa_user_fk" FOREIGN KEY ("tenant_id","user_id") REFERENCES "public"."users"("tenant_id","id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 CREATE UNIQUE INDEX "user_mfa_tenant_user_key" ON "user_mfa" USING btree ("tenant_id","user_id");--> statement-breakpoint
 CREATE INDEX "users_tenant_last_sign_in_idx" ON "users" USING btree ("tenant_id","last_sign_in_at");--> statement-breakpoint
+ALTER TABLE "sessions" ADD COLUMN "impersonator_name" text;
+--> statement-breakpoint
 SELECT haven_secure_table('user_mfa', 'secret,recovery_codes');
 --> statement-breakpoint
 -- An impersonation session can end early but never last longer than it was granted: better-auth refreshes a

@@ -51,16 +51,17 @@ function havenSessions() {
             userId: z.string(),
             impersonatorId: z.string().optional(),
             impersonationReason: z.string().optional(),
+            impersonatorName: z.string().optional(),
             expiresInSeconds: z.number().int().positive().optional(),
           }),
           metadata: { SERVER_ONLY: true },
         },
         async (ctx) => {
-          const { userId, impersonatorId, impersonationReason, expiresInSeconds } = ctx.body
+          const { userId, impersonatorId, impersonationReason, impersonatorName, expiresInSeconds } = ctx.body
           const user = await ctx.context.internalAdapter.findUserById(userId)
           if (!user) throw new APIError('UNAUTHORIZED', { message: 'No such user' })
           const override = impersonatorId
-            ? { impersonatorId, impersonationReason, expiresAt: new Date(Date.now() + (expiresInSeconds ?? 1800) * 1000) }
+            ? { impersonatorId, impersonationReason, impersonatorName, expiresAt: new Date(Date.now() + (expiresInSeconds ?? 1800) * 1000) }
             : {}
           const session = await ctx.context.internalAdapter.createSession(userId, Boolean(impersonatorId), override)
           if (!session) throw new APIError('INTERNAL_SERVER_ERROR', { message: 'Could not create a session' })
@@ -117,6 +118,7 @@ function createAuth() {
         ...tenantField,
         impersonatorId: { type: 'string', required: false, input: false },
         impersonationReason: { type: 'string', required: false, input: false },
+        impersonatorName: { type: 'string', required: false, input: false },
       },
       expiresIn: 60 * 60 * 24 * 7,
       updateAge: 60 * 60 * 24,

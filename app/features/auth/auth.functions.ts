@@ -18,6 +18,7 @@ import {
   signInSchema,
 } from './auth.schemas'
 import { assertCanGrantRoles, requireRoles } from '../roles/roles.server'
+import { impersonationOf } from '../console/impersonation.server'
 import {
   acceptInvitation,
   createInvitation,
@@ -52,9 +53,10 @@ export const getTenantSession = createServerFn({ method: 'GET' })
     const [row] = await context.tx.select({ settings: tenants.settings }).from(tenants).where(eq(tenants.id, context.tenantId))
     const defaults = { theme: row?.settings.defaultTheme ?? 'system', language: row?.settings.defaultLanguage ?? 'en' }
     const tenant = { name: context.tenantName, slug: context.tenantSlug, defaults }
-    if (!context.caller) return { tenant, user: null, permissions: [], impersonating: false }
-    const { user, permissions, impersonatorId } = context.caller
-    return { tenant, user, permissions, impersonating: impersonatorId !== null }
+    if (!context.caller) return { tenant, user: null, permissions: [], impersonating: false, impersonation: null }
+    const { user, permissions, impersonatorId, sessionId } = context.caller
+    const impersonation = impersonatorId ? await impersonationOf(context.tx, context.tenantId, sessionId) : null
+    return { tenant, user, permissions, impersonating: impersonatorId !== null, impersonation }
   })
 
 export const getConsoleSession = createServerFn({ method: 'GET' })

@@ -129,6 +129,8 @@ export const sessions = pgTable(
     userAgent: text('user_agent'),
     impersonatorId: uuid('impersonator_id'),
     impersonationReason: text('impersonation_reason'),
+    /** The superuser's name as the tenant's banner shows it: the tenant role cannot read the console's users. */
+    impersonatorName: text('impersonator_name'),
     ...timestamps,
   },
   (t) => [
