@@ -63,7 +63,8 @@ function havenSessions() {
           const override = impersonatorId
             ? { impersonatorId, impersonationReason, impersonatorName, expiresAt: new Date(Date.now() + (expiresInSeconds ?? 1800) * 1000) }
             : {}
-          const session = await ctx.context.internalAdapter.createSession(userId, Boolean(impersonatorId), override)
+          // overrideAll: without it the impersonation's expiry would be replaced by the one-day default.
+          const session = await ctx.context.internalAdapter.createSession(userId, Boolean(impersonatorId), override, Boolean(impersonatorId))
           if (!session) throw new APIError('INTERNAL_SERVER_ERROR', { message: 'Could not create a session' })
           await setSessionCookie(ctx, { session, user }, Boolean(impersonatorId))
           return ctx.json({ sessionId: session.id as string })

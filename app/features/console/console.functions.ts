@@ -32,7 +32,7 @@ import {
   softDelete,
   suspend,
 } from './console.server'
-import { assertSteppedUp } from './mfa.server'
+import { assertSteppedUp, stepUpStatus } from './mfa.server'
 
 function sessionOf(caller: Caller | null): string {
   if (!caller) throw unauthorized()
@@ -43,7 +43,6 @@ function sessionOf(caller: Caller | null): string {
 export const getConsoleOverview = createServerFn({ method: 'GET' })
   .middleware([requireSuperuser])
   .handler(async ({ context }) => {
-    const { stepUpStatus } = await import('./mfa.server')
     return {
       stepUpUntil: await stepUpStatus(context.tx, context.consoleTenantId, context.user.id, sessionOf(context.caller)),
       activity: await activity(context.tx),

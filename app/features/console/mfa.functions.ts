@@ -1,11 +1,11 @@
 import { createServerFn } from '@tanstack/react-start'
 import { deleteCookie, getCookie, getRequest } from '@tanstack/react-start/server'
 import { sql } from 'drizzle-orm'
-import { HttpError, notFound } from '../../lib/errors'
+import { forbidden, HttpError, notFound, unauthorized } from '../../lib/errors'
 import { input } from '../../lib/validate'
 import { auth } from '../../server/auth.server'
 import { withTenant } from '../../server/db/scope.server'
-import { requestInfo, requireSuperuser } from '../../server/middleware'
+import { consoleRealm, requestInfo } from '../../server/middleware'
 import { codeSchema } from './mfa.schemas'
 import {
   CHALLENGE_COOKIE,
@@ -73,17 +73,24 @@ export const completeSignIn = createServerFn({ method: 'POST' })
     }
   })
 
-/** A fresh code for this session: for ten minutes it may impersonate, suspend and delete. */
+/**
+ * A fresh code for this session: for ten minutes it may impersonate, suspend and delete. It takes the console realm
+ * (not requireSuperuser, whose single transaction would roll a wrong code's count back) and checks the superuser
+ * itself; the attempt is counted in its own transaction before the code is looked at.
+ */
 export const stepUp = createServerFn({ method: 'POST' })
-  .middleware([requireSuperuser])
+  .middleware([consoleRealm])
   .validator(input(codeSchema))
   .handler(async ({ data, context }) => {
-    const { consoleTenantId, user, caller } = context
-    if (!caller) throw signInAgain()
-    const who = { userId: user.id, email: user.email }
-    // Counted in its own transaction so a wrong code stays counted when this one rolls back.
-    await withTenant({ ...context.request.audit, tenantId: consoleTenantId }, (tx) => countAttempt(tx, user.id, context.request.audit.ip))
-    await verifyCode(context.tx, consoleTenantId, who, data.code, context.request.audit.ip)
-    await recordStepUp(context.tx, consoleTenantId, user.id, caller.sessionId)
-    return { until: await stepUpStatus(context.tx, consoleTenantId, user.id, caller.sessionId) }
+    const { caller, consoleTenantId } = context
+    if (!caller) throw unauthorized()
+    if (!caller.user.isSuperuser) throw forbidden('Only superusers can use the console.')
+    const audit = { ...context.request.audit, userId: caller.user.id, tenantId: consoleTenantId }
+    const who = { userId: caller.user.id, email: caller.user.email }
+    await withTenant(audit, (tx) => countAttempt(tx, who.userId, audit.ip))
+    return withTenant(audit, async (tx) => {
+      await verifyCode(tx, consoleTenantId, who, data.code, audit.ip)
+      await recordStepUp(tx, consoleTenantId, who.userId, caller.sessionId)
+      return { until: await stepUpStatus(tx, consoleTenantId, who.userId, caller.sessionId) }
+    })
   })

@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto'
-import { and, eq, gt, isNotNull, sql } from 'drizzle-orm'
+import { and, eq, gt, isNotNull, lt, sql } from 'drizzle-orm'
 import { Secret, TOTP } from 'otpauth'
 import QRCode from 'qrcode'
 import { config } from '../../../app.config'
@@ -68,7 +68,10 @@ export async function getFactor(tx: Tx, tenantId: string, userId: string) {
 
 export async function createChallenge(tx: Tx, tenantId: string, userId: string): Promise<string> {
   const token = randomBytes(32).toString('base64url')
-  await tx.delete(verifications).where(and(eq(verifications.tenantId, tenantId), eq(verifications.value, `console-mfa:${userId}`)))
+  // Expired challenges of this user go; live ones stay (the same account may be signing in from two browsers).
+  await tx
+    .delete(verifications)
+    .where(and(eq(verifications.tenantId, tenantId), eq(verifications.value, `console-mfa:${userId}`), lt(verifications.expiresAt, sql`now()`)))
   await tx.insert(verifications).values({
     tenantId,
     identifier: `console-mfa:${sha256(token)}`,
