@@ -5,6 +5,8 @@ import { saveRootFactor, totpCode } from './totp'
  * Runs before every other project: root's first console sign-in enrols an authenticator (QR code, the key as
  * text, recovery codes shown once). The key is saved for the other tests' sign-ins.
  */
+test.describe.configure({ timeout: 90_000 })
+
 test('root enrols TOTP at the first console sign-in, and no session exists before the code', async ({ page, context }) => {
   await openPage(page, hostUrl('console', '/sign-in'))
   await page.getByLabel('Email').fill('root@haven.test')
