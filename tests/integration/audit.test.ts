@@ -207,7 +207,7 @@ const LIFECYCLES: Record<AuditedTable, Lifecycle> = {
     secrets: { token_hash: [secret.invitation] },
   },
   user_mfa: {
-    create: (tx, f) => tx.insert(userMfa).values({ tenantId: f.tenantId, userId: f.ownerId, secret: secret.mfaSecret, recoveryCodes: [secret.recoveryHash] }).returning(),
+    create: (tx, f) => tx.insert(userMfa).values({ tenantId: f.tenantId, userId: f.freeUserId, secret: secret.mfaSecret, recoveryCodes: [secret.recoveryHash] }).returning(),
     update: (tx, id) => tx.update(userMfa).set({ recoveryCodes: [], stepUpSessionId: STEP_UP_SESSION }).where(eq(userMfa.id, id)),
     changed: { column: 'step_up_session_id', from: null, to: STEP_UP_SESSION },
     secrets: { secret: [secret.mfaSecret], recovery_codes: [secret.recoveryHash] },
