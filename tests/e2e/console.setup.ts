@@ -33,6 +33,6 @@ test('root enrols TOTP at the first console sign-in, and no session exists befor
   const recoveryCodes = await codes.allTextContents()
   saveRootFactor({ secret, recoveryCodes })
   await page.getByRole('button', { name: 'I have saved them — continue' }).click()
-  await expect(page.getByRole('button', { name: 'Account menu' })).toBeVisible()
+  await expect(page.getByRole('button', { name: 'Account menu' })).toBeVisible({ timeout: 30_000 })
   await expect(page.getByRole('heading', { name: 'Console' })).toBeVisible()
 })

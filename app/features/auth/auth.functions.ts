@@ -73,10 +73,11 @@ export const signIn = createServerFn({ method: 'POST' })
     const { realm, audit } = context.request
     if (realm.kind === 'suspended') throw new HttpError(403, 'tenant_suspended', `The ${realm.name} workspace is suspended.`)
     if (realm.kind !== 'tenant' && realm.kind !== 'console') throw notFound('This workspace')
-    const { challenge } = await signInWithPassword(
+    const result = await signInWithPassword(
       { ...audit, tenantId: realm.tenantId },
       { ...data, headers: getRequest().headers, requireSuperuser: realm.kind === 'console' },
     )
+    const { challenge } = result
     if (!challenge) return { ok: true as const, next: null }
     const { CHALLENGE_COOKIE, CHALLENGE_TTL_SECONDS } = await import('../console/mfa.server')
     setCookie(CHALLENGE_COOKIE, challenge.token, {

@@ -84,7 +84,7 @@ export async function signInWithPassword(
       await tx.execute(sql`select haven_audit_event('SIGN_IN', 'users', ${userId}::uuid, '{"method":"password"}'::jsonb)`)
       await tx.execute(sql`select haven_rate_limit_clear(${buckets.account.key})`)
       await tx.execute(sql`select haven_rate_limit_release(${buckets.ip.key})`)
-      return { userId, challenge: null }
+      return { userId }
     })
   } catch (error) {
     const rejected =
