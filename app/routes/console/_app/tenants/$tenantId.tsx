@@ -304,7 +304,7 @@ function People({
       <FormDialog
         open={target !== undefined}
         title={`Impersonate ${target?.fullName ?? ''}`}
-        description={`You will act as this person in ${tenantName}. Everything you do is recorded with both your names and shown to the workspace's admins.`}
+        description={`You will act as this person in the ${tenantName} workspace. Everything you do is recorded with both your names and shown to the workspace's admins.`}
         submitLabel="Start impersonating"
         onClose={() => setTarget(undefined)}
         onSubmit={async (values) => {
