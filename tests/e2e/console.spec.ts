@@ -128,7 +128,8 @@ test.describe('tenants', () => {
     await expect(owner.getByLabel('Password')).toHaveCount(0)
 
     await page.getByRole('button', { name: 'Reactivate' }).click()
-    await expect(page.getByText('Active', { exact: true })).toBeVisible()
+    await expect(page.getByRole('button', { name: 'Suspend' })).toBeVisible()
+    await expect(page.getByText(/Unpaid invoices/)).toHaveCount(0)
     // The session from before the suspension is gone: the owner has to sign in again.
     await openPage(owner, hostUrl(slug, '/'))
     await expect(owner).toHaveURL(new RegExp(`^http://${slug}\\.localhost:\\d+/sign-in`))
