@@ -67,7 +67,7 @@ function UserSearch() {
                     {u.tenantSlug === 'console' ? (
                       <span className="font-mono text-xs">console</span>
                     ) : (
-                      <Link to="/console/tenants/$tenantId" params={{ tenantId: u.tenantId }} className="text-indigo-600 hover:underline dark:text-indigo-400">
+                      <Link to="/console/tenants/$tenantId" params={{ tenantId: u.tenantId }} search={{ q: u.email }} className="text-indigo-600 hover:underline dark:text-indigo-400">
                         {u.tenantName} <span className="font-mono text-xs">({u.tenantSlug})</span>
                       </Link>
                     )}

@@ -2,6 +2,7 @@ import { createFileRoute, Link, useNavigate, useRouter } from '@tanstack/react-r
 import { useServerFn } from '@tanstack/react-start'
 import { type FormEvent, useEffect, useState } from 'react'
 import { toast } from 'sonner'
+import { z } from 'zod'
 import { PageHeader } from '../../../../components/app-shell'
 import { Alert, Badge, Button, Card, EmptyState, Field, Select, Skeleton } from '../../../../components/ui'
 import { ActivityChart, AuditList, dateTime, FormDialog, formatDate, useStepUp } from '../../../../features/console/console-ui'
@@ -21,6 +22,8 @@ import { errorMessage } from '../../../../lib/errors'
 import { TenantStatus } from './index'
 
 export const Route = createFileRoute('/console/_app/tenants/$tenantId')({
+  /** `q` prefills the people search (a hit of the cross-tenant search opens the person here). */
+  validateSearch: z.object({ q: z.string().optional() }),
   loader: ({ params }) => getTenant({ data: { id: params.tenantId } }),
   pendingComponent: () => <Skeleton className="h-96 w-full" />,
   head: ({ loaderData }) => ({ meta: [{ title: `${loaderData?.tenant.name ?? 'Tenant'} — Haven console` }] }),
@@ -31,6 +34,7 @@ type Dialog = 'suspend' | 'delete' | 'purge' | null
 
 function TenantPage() {
   const { tenant, activity } = Route.useLoaderData()
+  const { q: initialQuery } = Route.useSearch()
   const router = useRouter()
   const navigate = useNavigate()
   const { guard, dialog: stepUpDialog } = useStepUp()
@@ -136,7 +140,10 @@ function TenantPage() {
             </div>
           </dl>
         </Card>
-        <People tenantId={tenant.id} tenantName={tenant.name} canImpersonate={tenant.settings.allowImpersonation && tenant.isActive && !tenant.isDeleted} guard={guard} />
+        <People
+          key={initialQuery ?? ''}
+          initialQuery={initialQuery ?? ''}
+          tenantId={tenant.id} tenantName={tenant.name} canImpersonate={tenant.settings.allowImpersonation && tenant.isActive && !tenant.isDeleted} guard={guard} />
         <TenantAudit tenantId={tenant.id} />
       </div>
       <FormDialog
@@ -198,11 +205,13 @@ function TenantPage() {
 }
 
 function People({
+  initialQuery,
   tenantId,
   tenantName,
   canImpersonate,
   guard,
 }: {
+  initialQuery: string
   tenantId: string
   tenantName: string
   canImpersonate: boolean
@@ -210,8 +219,8 @@ function People({
 }) {
   const load = useServerFn(listTenantPeople)
   const impersonate = useServerFn(startImpersonation)
-  const [filters, setFilters] = useState<{ q: string; status: 'all' | 'active' | 'deactivated' }>({ q: '', status: 'all' })
-  const [q, setQ] = useState('')
+  const [filters, setFilters] = useState<{ q: string; status: 'all' | 'active' | 'deactivated' }>({ q: initialQuery, status: 'all' })
+  const [q, setQ] = useState(initialQuery)
   const [cursors, setCursors] = useState<string[]>([])
   const [page, setPage] = useState<Awaited<ReturnType<typeof listTenantPeople>>>()
   const [error, setError] = useState<string>()
