@@ -512,6 +512,8 @@ const MATRIX: Record<string, Entry> = {
     data: async () => ({ id: await acmeId(), reason: 'Matrix check' }),
     status: { ...superuserOnly, superuser: 403 },
     landing: 404,
+    // The fresh-code check runs in the handler, after the input is validated.
+    permissionAfterInput: true,
     invalid: { id: 'x', reason: '' },
   },
   'console.reactivateTenant': {
@@ -528,6 +530,8 @@ const MATRIX: Record<string, Entry> = {
     data: async () => ({ id: await acmeId() }),
     status: { ...superuserOnly, superuser: 403 },
     landing: 404,
+    // The fresh-code check runs in the handler, after the input is validated.
+    permissionAfterInput: true,
     invalid: { id: 'x' },
   },
   'console.restoreTenant': {
@@ -544,6 +548,8 @@ const MATRIX: Record<string, Entry> = {
     data: async () => ({ id: await acmeId(), confirmSlug: 'acme' }),
     status: { ...superuserOnly, superuser: 403 },
     landing: 404,
+    // The fresh-code check runs in the handler, after the input is validated.
+    permissionAfterInput: true,
     invalid: { id: 'x', confirmSlug: 'acme' },
   },
   'console.searchAllUsers': {
@@ -566,6 +572,8 @@ const MATRIX: Record<string, Entry> = {
     data: async () => ({ tenantId: await acmeId(), userId: randomUUID(), reason: 'Matrix check of the guardrails' }),
     status: { ...superuserOnly, superuser: 403 },
     landing: 404,
+    // The fresh-code check runs in the handler, after the input is validated.
+    permissionAfterInput: true,
     invalid: { tenantId: 'x', userId: 'y', reason: '' },
   },
   // Anyone may try a handoff at a tenant; a bogus one is gone (410).
@@ -586,13 +594,13 @@ const MATRIX: Record<string, Entry> = {
   // The second sign-in step needs the challenge cookie of a password that checked out; nobody here has one.
   'mfa.startEnrollment': { method: 'POST', realm: 'console', status: everyone(401), landing: 404 },
   'mfa.completeSignIn': { method: 'POST', realm: 'console', data: { code: '123456' }, status: everyone(401), landing: 404 },
+  // The console realm, then the superuser check in the handler after validation: no `invalid` row (it would be a 400).
   'mfa.stepUp': {
     method: 'POST',
     realm: 'console',
     data: { code: 'zzzzz-zzzzz' },
     status: { ...superuserOnly, superuser: 401 },
     landing: 404,
-    invalid: { code: '' },
   },
 }
 
