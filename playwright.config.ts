@@ -8,6 +8,8 @@ const port = Number(process.env.E2E_PORT ?? 3100)
 // inherit the runner's environment, read the same file the server writes.
 const mailLog = process.env.E2E_MAIL_LOG ?? path.join(tmpdir(), `haven-e2e-mail-${randomUUID()}.log`)
 process.env.E2E_MAIL_LOG = mailLog
+// Root's authenticator key, written by the console-setup project (root enrols TOTP) and read by every console sign-in.
+process.env.E2E_TOTP_FILE ??= path.join(tmpdir(), `haven-e2e-totp-${randomUUID()}.json`)
 
 export default defineConfig({
   testDir: 'tests/e2e',
@@ -17,6 +19,10 @@ export default defineConfig({
   workers: 2,
   forbidOnly: !!process.env.CI,
   reporter: [['list']],
+  projects: [
+    { name: 'console-setup', testMatch: /console\.setup\.ts$/ },
+    { name: 'chromium', testIgnore: /console\.setup\.ts$/, dependencies: ['console-setup'] },
+  ],
   use: {
     baseURL: `http://localhost:${port}`,
     trace: 'retain-on-failure',

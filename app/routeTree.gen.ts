@@ -17,13 +17,18 @@ import { Route as SiteIndexRouteImport } from './routes/site/index'
 import { Route as TenantAppRouteRouteImport } from './routes/tenant/_app/route'
 import { Route as TenantAuditExportRouteImport } from './routes/tenant/audit-export'
 import { Route as TenantForgotPasswordRouteImport } from './routes/tenant/forgot-password'
+import { Route as TenantImpersonateRouteImport } from './routes/tenant/impersonate'
 import { Route as TenantResetPasswordRouteImport } from './routes/tenant/reset-password'
 import { Route as TenantSignInRouteImport } from './routes/tenant/sign-in'
 import { Route as ConsoleAppIndexRouteImport } from './routes/console/_app/index'
+import { Route as ConsoleAppAuditRouteImport } from './routes/console/_app/audit'
+import { Route as ConsoleAppUsersRouteImport } from './routes/console/_app/users'
 import { Route as TenantAppIndexRouteImport } from './routes/tenant/_app/index'
 import { Route as TenantAppCategoriesRouteRouteImport } from './routes/tenant/_app/categories/route'
 import { Route as TenantAppProfileRouteImport } from './routes/tenant/_app/profile'
 import { Route as TenantInviteTokenRouteImport } from './routes/tenant/invite.$token'
+import { Route as ConsoleAppTenantsIndexRouteImport } from './routes/console/_app/tenants/index'
+import { Route as ConsoleAppTenantsTenantIdRouteImport } from './routes/console/_app/tenants/$tenantId'
 import { Route as TenantAppAdminAuditRouteImport } from './routes/tenant/_app/admin/audit'
 import { Route as TenantAppAdminRolesRouteImport } from './routes/tenant/_app/admin/roles'
 import { Route as TenantAppAdminSettingsRouteImport } from './routes/tenant/_app/admin/settings'
@@ -73,6 +78,11 @@ const TenantForgotPasswordRoute = TenantForgotPasswordRouteImport.update({
   path: '/forgot-password',
   getParentRoute: () => TenantRouteRoute,
 } as any)
+const TenantImpersonateRoute = TenantImpersonateRouteImport.update({
+  id: '/impersonate',
+  path: '/impersonate',
+  getParentRoute: () => TenantRouteRoute,
+} as any)
 const TenantResetPasswordRoute = TenantResetPasswordRouteImport.update({
   id: '/reset-password',
   path: '/reset-password',
@@ -86,6 +96,16 @@ const TenantSignInRoute = TenantSignInRouteImport.update({
 const ConsoleAppIndexRoute = ConsoleAppIndexRouteImport.update({
   id: '/',
   path: '/',
+  getParentRoute: () => ConsoleAppRouteRoute,
+} as any)
+const ConsoleAppAuditRoute = ConsoleAppAuditRouteImport.update({
+  id: '/audit',
+  path: '/audit',
+  getParentRoute: () => ConsoleAppRouteRoute,
+} as any)
+const ConsoleAppUsersRoute = ConsoleAppUsersRouteImport.update({
+  id: '/users',
+  path: '/users',
   getParentRoute: () => ConsoleAppRouteRoute,
 } as any)
 const TenantAppIndexRoute = TenantAppIndexRouteImport.update({
@@ -109,6 +129,17 @@ const TenantInviteTokenRoute = TenantInviteTokenRouteImport.update({
   path: '/invite/$token',
   getParentRoute: () => TenantRouteRoute,
 } as any)
+const ConsoleAppTenantsIndexRoute = ConsoleAppTenantsIndexRouteImport.update({
+  id: '/tenants/',
+  path: '/tenants/',
+  getParentRoute: () => ConsoleAppRouteRoute,
+} as any)
+const ConsoleAppTenantsTenantIdRoute =
+  ConsoleAppTenantsTenantIdRouteImport.update({
+    id: '/tenants/$tenantId',
+    path: '/tenants/$tenantId',
+    getParentRoute: () => ConsoleAppRouteRoute,
+  } as any)
 const TenantAppAdminAuditRoute = TenantAppAdminAuditRouteImport.update({
   id: '/admin/audit',
   path: '/admin/audit',
@@ -171,19 +202,24 @@ export interface FileRoutesByFullPath {
   '/console/sign-in': typeof ConsoleSignInRoute
   '/tenant/audit-export': typeof TenantAuditExportRoute
   '/tenant/forgot-password': typeof TenantForgotPasswordRoute
+  '/tenant/impersonate': typeof TenantImpersonateRoute
   '/tenant/reset-password': typeof TenantResetPasswordRoute
   '/tenant/sign-in': typeof TenantSignInRoute
   '/site/': typeof SiteIndexRoute
   '/tenant/categories': typeof TenantAppCategoriesRouteRouteWithChildren
+  '/console/audit': typeof ConsoleAppAuditRoute
+  '/console/users': typeof ConsoleAppUsersRoute
   '/tenant/profile': typeof TenantAppProfileRoute
   '/tenant/invite/$token': typeof TenantInviteTokenRoute
   '/console/': typeof ConsoleAppIndexRoute
   '/tenant/': typeof TenantAppIndexRoute
+  '/console/tenants/$tenantId': typeof ConsoleAppTenantsTenantIdRoute
   '/tenant/admin/audit': typeof TenantAppAdminAuditRoute
   '/tenant/admin/roles': typeof TenantAppAdminRolesRoute
   '/tenant/admin/settings': typeof TenantAppAdminSettingsRoute
   '/tenant/admin/trash': typeof TenantAppAdminTrashRoute
   '/tenant/categories/$id': typeof TenantAppCategoriesIdRoute
+  '/console/tenants/': typeof ConsoleAppTenantsIndexRoute
   '/tenant/categories/': typeof TenantAppCategoriesIndexRoute
   '/tenant/admin/teams/$teamId': typeof TenantAppAdminTeamsTeamIdRoute
   '/tenant/admin/users/$userId': typeof TenantAppAdminUsersUserIdRoute
@@ -196,16 +232,21 @@ export interface FileRoutesByTo {
   '/console/sign-in': typeof ConsoleSignInRoute
   '/tenant/audit-export': typeof TenantAuditExportRoute
   '/tenant/forgot-password': typeof TenantForgotPasswordRoute
+  '/tenant/impersonate': typeof TenantImpersonateRoute
   '/tenant/reset-password': typeof TenantResetPasswordRoute
   '/tenant/sign-in': typeof TenantSignInRoute
   '/site': typeof SiteIndexRoute
+  '/console/audit': typeof ConsoleAppAuditRoute
+  '/console/users': typeof ConsoleAppUsersRoute
   '/tenant/profile': typeof TenantAppProfileRoute
   '/tenant/invite/$token': typeof TenantInviteTokenRoute
+  '/console/tenants/$tenantId': typeof ConsoleAppTenantsTenantIdRoute
   '/tenant/admin/audit': typeof TenantAppAdminAuditRoute
   '/tenant/admin/roles': typeof TenantAppAdminRolesRoute
   '/tenant/admin/settings': typeof TenantAppAdminSettingsRoute
   '/tenant/admin/trash': typeof TenantAppAdminTrashRoute
   '/tenant/categories/$id': typeof TenantAppCategoriesIdRoute
+  '/console/tenants': typeof ConsoleAppTenantsIndexRoute
   '/tenant/categories': typeof TenantAppCategoriesIndexRoute
   '/tenant/admin/teams/$teamId': typeof TenantAppAdminTeamsTeamIdRoute
   '/tenant/admin/users/$userId': typeof TenantAppAdminUsersUserIdRoute
@@ -221,19 +262,24 @@ export interface FileRoutesById {
   '/console/sign-in': typeof ConsoleSignInRoute
   '/tenant/audit-export': typeof TenantAuditExportRoute
   '/tenant/forgot-password': typeof TenantForgotPasswordRoute
+  '/tenant/impersonate': typeof TenantImpersonateRoute
   '/tenant/reset-password': typeof TenantResetPasswordRoute
   '/tenant/sign-in': typeof TenantSignInRoute
   '/site/': typeof SiteIndexRoute
   '/tenant/_app/categories': typeof TenantAppCategoriesRouteRouteWithChildren
+  '/console/_app/audit': typeof ConsoleAppAuditRoute
+  '/console/_app/users': typeof ConsoleAppUsersRoute
   '/tenant/_app/profile': typeof TenantAppProfileRoute
   '/tenant/invite/$token': typeof TenantInviteTokenRoute
   '/console/_app/': typeof ConsoleAppIndexRoute
   '/tenant/_app/': typeof TenantAppIndexRoute
+  '/console/_app/tenants/$tenantId': typeof ConsoleAppTenantsTenantIdRoute
   '/tenant/_app/admin/audit': typeof TenantAppAdminAuditRoute
   '/tenant/_app/admin/roles': typeof TenantAppAdminRolesRoute
   '/tenant/_app/admin/settings': typeof TenantAppAdminSettingsRoute
   '/tenant/_app/admin/trash': typeof TenantAppAdminTrashRoute
   '/tenant/_app/categories/$id': typeof TenantAppCategoriesIdRoute
+  '/console/_app/tenants/': typeof ConsoleAppTenantsIndexRoute
   '/tenant/_app/categories/': typeof TenantAppCategoriesIndexRoute
   '/tenant/_app/admin/teams/$teamId': typeof TenantAppAdminTeamsTeamIdRoute
   '/tenant/_app/admin/users/$userId': typeof TenantAppAdminUsersUserIdRoute
@@ -248,19 +294,24 @@ export interface FileRouteTypes {
     | '/console/sign-in'
     | '/tenant/audit-export'
     | '/tenant/forgot-password'
+    | '/tenant/impersonate'
     | '/tenant/reset-password'
     | '/tenant/sign-in'
     | '/site/'
     | '/tenant/categories'
+    | '/console/audit'
+    | '/console/users'
     | '/tenant/profile'
     | '/tenant/invite/$token'
     | '/console/'
     | '/tenant/'
+    | '/console/tenants/$tenantId'
     | '/tenant/admin/audit'
     | '/tenant/admin/roles'
     | '/tenant/admin/settings'
     | '/tenant/admin/trash'
     | '/tenant/categories/$id'
+    | '/console/tenants/'
     | '/tenant/categories/'
     | '/tenant/admin/teams/$teamId'
     | '/tenant/admin/users/$userId'
@@ -273,16 +324,21 @@ export interface FileRouteTypes {
     | '/console/sign-in'
     | '/tenant/audit-export'
     | '/tenant/forgot-password'
+    | '/tenant/impersonate'
     | '/tenant/reset-password'
     | '/tenant/sign-in'
     | '/site'
+    | '/console/audit'
+    | '/console/users'
     | '/tenant/profile'
     | '/tenant/invite/$token'
+    | '/console/tenants/$tenantId'
     | '/tenant/admin/audit'
     | '/tenant/admin/roles'
     | '/tenant/admin/settings'
     | '/tenant/admin/trash'
     | '/tenant/categories/$id'
+    | '/console/tenants'
     | '/tenant/categories'
     | '/tenant/admin/teams/$teamId'
     | '/tenant/admin/users/$userId'
@@ -297,19 +353,24 @@ export interface FileRouteTypes {
     | '/console/sign-in'
     | '/tenant/audit-export'
     | '/tenant/forgot-password'
+    | '/tenant/impersonate'
     | '/tenant/reset-password'
     | '/tenant/sign-in'
     | '/site/'
     | '/tenant/_app/categories'
+    | '/console/_app/audit'
+    | '/console/_app/users'
     | '/tenant/_app/profile'
     | '/tenant/invite/$token'
     | '/console/_app/'
     | '/tenant/_app/'
+    | '/console/_app/tenants/$tenantId'
     | '/tenant/_app/admin/audit'
     | '/tenant/_app/admin/roles'
     | '/tenant/_app/admin/settings'
     | '/tenant/_app/admin/trash'
     | '/tenant/_app/categories/$id'
+    | '/console/_app/tenants/'
     | '/tenant/_app/categories/'
     | '/tenant/_app/admin/teams/$teamId'
     | '/tenant/_app/admin/users/$userId'
@@ -381,6 +442,13 @@ declare module '@tanstack/react-router' {
       preLoaderRoute: typeof TenantForgotPasswordRouteImport
       parentRoute: typeof TenantRouteRoute
     }
+    '/tenant/impersonate': {
+      id: '/tenant/impersonate'
+      path: '/impersonate'
+      fullPath: '/tenant/impersonate'
+      preLoaderRoute: typeof TenantImpersonateRouteImport
+      parentRoute: typeof TenantRouteRoute
+    }
     '/tenant/reset-password': {
       id: '/tenant/reset-password'
       path: '/reset-password'
@@ -400,6 +468,20 @@ declare module '@tanstack/react-router' {
       path: '/'
       fullPath: '/console/'
       preLoaderRoute: typeof ConsoleAppIndexRouteImport
+      parentRoute: typeof ConsoleAppRouteRoute
+    }
+    '/console/_app/audit': {
+      id: '/console/_app/audit'
+      path: '/audit'
+      fullPath: '/console/audit'
+      preLoaderRoute: typeof ConsoleAppAuditRouteImport
+      parentRoute: typeof ConsoleAppRouteRoute
+    }
+    '/console/_app/users': {
+      id: '/console/_app/users'
+      path: '/users'
+      fullPath: '/console/users'
+      preLoaderRoute: typeof ConsoleAppUsersRouteImport
       parentRoute: typeof ConsoleAppRouteRoute
     }
     '/tenant/_app/': {
@@ -429,6 +511,20 @@ declare module '@tanstack/react-router' {
       fullPath: '/tenant/invite/$token'
       preLoaderRoute: typeof TenantInviteTokenRouteImport
       parentRoute: typeof TenantRouteRoute
+    }
+    '/console/_app/tenants/': {
+      id: '/console/_app/tenants/'
+      path: '/tenants'
+      fullPath: '/console/tenants/'
+      preLoaderRoute: typeof ConsoleAppTenantsIndexRouteImport
+      parentRoute: typeof ConsoleAppRouteRoute
+    }
+    '/console/_app/tenants/$tenantId': {
+      id: '/console/_app/tenants/$tenantId'
+      path: '/tenants/$tenantId'
+      fullPath: '/console/tenants/$tenantId'
+      preLoaderRoute: typeof ConsoleAppTenantsTenantIdRouteImport
+      parentRoute: typeof ConsoleAppRouteRoute
     }
     '/tenant/_app/admin/audit': {
       id: '/tenant/_app/admin/audit'
@@ -504,11 +600,19 @@ declare module '@tanstack/react-router' {
 }
 
 interface ConsoleAppRouteRouteChildren {
+  ConsoleAppAuditRoute: typeof ConsoleAppAuditRoute
+  ConsoleAppUsersRoute: typeof ConsoleAppUsersRoute
   ConsoleAppIndexRoute: typeof ConsoleAppIndexRoute
+  ConsoleAppTenantsTenantIdRoute: typeof ConsoleAppTenantsTenantIdRoute
+  ConsoleAppTenantsIndexRoute: typeof ConsoleAppTenantsIndexRoute
 }
 
 const ConsoleAppRouteRouteChildren: ConsoleAppRouteRouteChildren = {
+  ConsoleAppAuditRoute: ConsoleAppAuditRoute,
+  ConsoleAppUsersRoute: ConsoleAppUsersRoute,
   ConsoleAppIndexRoute: ConsoleAppIndexRoute,
+  ConsoleAppTenantsTenantIdRoute: ConsoleAppTenantsTenantIdRoute,
+  ConsoleAppTenantsIndexRoute: ConsoleAppTenantsIndexRoute,
 }
 
 const ConsoleAppRouteRouteWithChildren = ConsoleAppRouteRoute._addFileChildren(
@@ -581,6 +685,7 @@ interface TenantRouteRouteChildren {
   TenantAppRouteRoute: typeof TenantAppRouteRouteWithChildren
   TenantAuditExportRoute: typeof TenantAuditExportRoute
   TenantForgotPasswordRoute: typeof TenantForgotPasswordRoute
+  TenantImpersonateRoute: typeof TenantImpersonateRoute
   TenantResetPasswordRoute: typeof TenantResetPasswordRoute
   TenantSignInRoute: typeof TenantSignInRoute
   TenantInviteTokenRoute: typeof TenantInviteTokenRoute
@@ -590,6 +695,7 @@ const TenantRouteRouteChildren: TenantRouteRouteChildren = {
   TenantAppRouteRoute: TenantAppRouteRouteWithChildren,
   TenantAuditExportRoute: TenantAuditExportRoute,
   TenantForgotPasswordRoute: TenantForgotPasswordRoute,
+  TenantImpersonateRoute: TenantImpersonateRoute,
   TenantResetPasswordRoute: TenantResetPasswordRoute,
   TenantSignInRoute: TenantSignInRoute,
   TenantInviteTokenRoute: TenantInviteTokenRoute,

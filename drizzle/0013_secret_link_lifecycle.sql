@@ -6,7 +6,7 @@
 -- when their email changes, and when they are deactivated, soft-deleted or deleted.
 CREATE OR REPLACE FUNCTION haven_end_reset_links() RETURNS trigger
 LANGUAGE plpgsql
-SET search_path = pg_catalog, public
+SET search_path = pg_catalog, public, pg_temp
 AS $$
 DECLARE
   v_user uuid;
@@ -43,7 +43,7 @@ CREATE TRIGGER accounts_end_reset_links AFTER UPDATE OF password ON accounts
 -- accepted one is not touched.
 CREATE OR REPLACE FUNCTION haven_end_invitations_for_live_user() RETURNS trigger
 LANGUAGE plpgsql
-SET search_path = pg_catalog, public
+SET search_path = pg_catalog, public, pg_temp
 AS $$
 BEGIN
   UPDATE invitations

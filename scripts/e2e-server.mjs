@@ -57,5 +57,7 @@ process.on('SIGTERM', () => stop('SIGTERM'))
 server.on('exit', (code) => {
   cleanup()
   if (mailLog) rmSync(mailLog, { force: true })
+  // Root's authenticator key from the console-setup project (playwright.config.ts).
+  if (process.env.E2E_TOTP_FILE) rmSync(process.env.E2E_TOTP_FILE, { force: true })
   process.exit(code ?? 0)
 })

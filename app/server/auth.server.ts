@@ -1,8 +1,10 @@
 import { drizzleAdapter } from 'better-auth/adapters/drizzle'
 import { type BetterAuthOptions, betterAuth } from 'better-auth'
-import { APIError } from 'better-auth/api'
+import { APIError, createAuthEndpoint } from 'better-auth/api'
+import { setSessionCookie } from 'better-auth/cookies'
 import { tanstackStartCookies } from 'better-auth/tanstack-start'
 import { eq } from 'drizzle-orm'
+import { z } from 'zod'
 import { config } from '../../app.config'
 import { accounts, sessions, users, verifications } from './db/schema'
 import { currentScope } from './db/scope.server'
@@ -30,6 +32,46 @@ function scopeTenant(): string {
   const { tenantId } = currentScope()
   if (!tenantId) throw new APIError('FORBIDDEN', { message: 'No tenant in scope' })
   return tenantId
+}
+
+/**
+ * Creates a session (and its host-only cookie) for a user whose identity the caller has already established: a
+ * console sign-in after its TOTP code, or an impersonation handoff. Server-only (the HTTP handler is not mounted);
+ * an impersonation session carries its superuser and reason and expires at the time granted.
+ */
+function havenSessions() {
+  return {
+    id: 'haven-sessions',
+    endpoints: {
+      createHavenSession: createAuthEndpoint(
+        '/haven/create-session',
+        {
+          method: 'POST',
+          body: z.object({
+            userId: z.string(),
+            impersonatorId: z.string().optional(),
+            impersonationReason: z.string().optional(),
+            impersonatorName: z.string().optional(),
+            expiresInSeconds: z.number().int().positive().optional(),
+          }),
+          metadata: { SERVER_ONLY: true },
+        },
+        async (ctx) => {
+          const { userId, impersonatorId, impersonationReason, impersonatorName, expiresInSeconds } = ctx.body
+          const user = await ctx.context.internalAdapter.findUserById(userId)
+          if (!user) throw new APIError('UNAUTHORIZED', { message: 'No such user' })
+          const override = impersonatorId
+            ? { impersonatorId, impersonationReason, impersonatorName, expiresAt: new Date(Date.now() + (expiresInSeconds ?? 1800) * 1000) }
+            : {}
+          // overrideAll: without it the impersonation's expiry would be replaced by the one-day default.
+          const session = await ctx.context.internalAdapter.createSession(userId, Boolean(impersonatorId), override, Boolean(impersonatorId))
+          if (!session) throw new APIError('INTERNAL_SERVER_ERROR', { message: 'Could not create a session' })
+          await setSessionCookie(ctx, { session, user }, Boolean(impersonatorId))
+          return ctx.json({ sessionId: session.id as string })
+        },
+      ),
+    },
+  } as const
 }
 
 function createAuth() {
@@ -76,6 +118,8 @@ function createAuth() {
       additionalFields: {
         ...tenantField,
         impersonatorId: { type: 'string', required: false, input: false },
+        impersonationReason: { type: 'string', required: false, input: false },
+        impersonatorName: { type: 'string', required: false, input: false },
       },
       expiresIn: 60 * 60 * 24 * 7,
       updateAge: 60 * 60 * 24,
@@ -121,7 +165,7 @@ function createAuth() {
       verification: { create: { before: async (v) => ({ data: { ...v, tenantId: scopeTenant() } }) } },
     },
     telemetry: { enabled: false },
-    plugins: [tanstackStartCookies()],
+    plugins: [havenSessions(), tanstackStartCookies()],
   })
 }
 

@@ -46,6 +46,8 @@ const allowed = (...roles: Array<'member' | 'admin' | 'owner'>): Statuses => ({
 const readers = allowed('member', 'admin', 'owner')
 const writers = allowed('admin', 'owner')
 const ownerOnly = allowed('owner')
+/** Console functions: a superuser's session at the console host; every tenant session counts as none there. */
+const superuserOnly: Statuses = { ...everyone(401), superuser: 200 }
 
 /** Records a call acts on, made by acme's owner on first use (per test, or per caller with `targetPerCaller`). */
 type Targets = {
@@ -492,7 +494,136 @@ const MATRIX: Record<string, Entry> = {
     invalid: { teamId: 'not-a-uuid', userId: randomUUID() },
     targetPerCaller: true,
   },
-
+  'console.getConsoleOverview': { method: 'GET', realm: 'console', status: superuserOnly, landing: 404 },
+  'console.listTenants': {
+    method: 'GET',
+    realm: 'console',
+    data: { q: 'acme' },
+    status: superuserOnly,
+    landing: 404,
+    invalid: { pageSize: 1000 },
+    check: async ({ caller, response }) => {
+      if (caller !== 'superuser') return
+      const { items } = resultOf<{ items: { slug: string; people: number }[] }>(response)
+      expect(items.find((t) => t.slug === 'acme')?.people).toBeGreaterThan(3)
+    },
+  },
+  'console.getTenant': { method: 'GET', realm: 'console', data: async () => ({ id: await acmeId() }), status: superuserOnly, landing: 404, invalid: { id: 'x' } },
+  'console.listTenantPeople': {
+    method: 'GET',
+    realm: 'console',
+    data: async () => ({ id: await acmeId(), q: 'mia' }),
+    status: superuserOnly,
+    landing: 404,
+    invalid: { id: 'x' },
+  },
+  'console.listTenantAudit': { method: 'GET', realm: 'console', data: async () => ({ id: await acmeId() }), status: superuserOnly, landing: 404, invalid: { id: 'x' } },
+  'console.getActivity': { method: 'GET', realm: 'console', data: {}, status: superuserOnly, landing: 404, invalid: { id: 'x' } },
+  'console.provisionTenantFn': {
+    method: 'POST',
+    realm: 'console',
+    data: () => ({ name: unique('tenant'), slug: `zz-matrix-${randomUUID().slice(0, 8)}`, ownerEmail: uniqueEmail('owner', 'matrix') }),
+    status: superuserOnly,
+    landing: 404,
+    invalid: { name: 'Reserved', slug: 'www', ownerEmail: 'owner@example.test' },
+  },
+  // Without a fresh code in this session the sensitive actions are refused before anything is looked up.
+  'console.suspendTenant': {
+    method: 'POST',
+    realm: 'console',
+    data: async () => ({ id: await acmeId(), reason: 'Matrix check' }),
+    status: { ...superuserOnly, superuser: 403 },
+    landing: 404,
+    // The fresh-code check runs in the handler, after the input is validated.
+    permissionAfterInput: true,
+    invalid: { id: 'x', reason: '' },
+  },
+  'console.reactivateTenant': {
+    method: 'POST',
+    realm: 'console',
+    data: async () => ({ id: await acmeId() }),
+    status: { ...superuserOnly, superuser: 409 },
+    landing: 404,
+    invalid: { id: 'x' },
+  },
+  'console.deleteTenant': {
+    method: 'POST',
+    realm: 'console',
+    data: async () => ({ id: await acmeId() }),
+    status: { ...superuserOnly, superuser: 403 },
+    landing: 404,
+    // The fresh-code check runs in the handler, after the input is validated.
+    permissionAfterInput: true,
+    invalid: { id: 'x' },
+  },
+  'console.restoreTenant': {
+    method: 'POST',
+    realm: 'console',
+    data: async () => ({ id: await acmeId() }),
+    status: { ...superuserOnly, superuser: 409 },
+    landing: 404,
+    invalid: { id: 'x' },
+  },
+  'console.purgeTenant': {
+    method: 'POST',
+    realm: 'console',
+    data: async () => ({ id: await acmeId(), confirmSlug: 'acme' }),
+    status: { ...superuserOnly, superuser: 403 },
+    landing: 404,
+    // The fresh-code check runs in the handler, after the input is validated.
+    permissionAfterInput: true,
+    invalid: { id: 'x', confirmSlug: 'acme' },
+  },
+  'console.searchAllUsers': {
+    method: 'GET',
+    realm: 'console',
+    data: { q: 'same@example' },
+    status: superuserOnly,
+    landing: 404,
+    invalid: { q: '' },
+    check: async ({ caller, response }) => {
+      if (caller !== 'superuser') return
+      const { items } = resultOf<{ items: { tenantSlug: string }[] }>(response)
+      expect(items.map((i) => i.tenantSlug).sort()).toEqual(['acme', 'globex'])
+    },
+  },
+  'console.listGlobalAudit': { method: 'GET', realm: 'console', data: {}, status: superuserOnly, landing: 404, invalid: { tenantId: 'x' } },
+  'impersonation.startImpersonation': {
+    method: 'POST',
+    realm: 'console',
+    data: async () => ({ tenantId: await acmeId(), userId: randomUUID(), reason: 'Matrix check of the guardrails' }),
+    status: { ...superuserOnly, superuser: 403 },
+    landing: 404,
+    // The fresh-code check runs in the handler, after the input is validated.
+    permissionAfterInput: true,
+    invalid: { tenantId: 'x', userId: 'y', reason: '' },
+  },
+  // Anyone may try a handoff at a tenant; a bogus one is gone (410).
+  'impersonation.redeemImpersonation': {
+    method: 'POST',
+    realm: 'tenant',
+    data: { token: BOGUS_TOKEN },
+    status: everyone(410),
+    landing: 404,
+    invalid: { token: 'x' },
+  },
+  'impersonation.stopImpersonation': {
+    method: 'POST',
+    realm: 'tenant',
+    status: { ...everyone(401), member: 409, admin: 409, owner: 409 },
+    landing: 404,
+  },
+  // The second sign-in step needs the challenge cookie of a password that checked out; nobody here has one.
+  'mfa.startEnrollment': { method: 'POST', realm: 'console', status: everyone(401), landing: 404 },
+  'mfa.completeSignIn': { method: 'POST', realm: 'console', data: { code: '123456' }, status: everyone(401), landing: 404 },
+  // The console realm, then the superuser check in the handler after validation: no `invalid` row (it would be a 400).
+  'mfa.stepUp': {
+    method: 'POST',
+    realm: 'console',
+    data: { code: 'zzzzz-zzzzz' },
+    status: { ...superuserOnly, superuser: 401 },
+    landing: 404,
+  },
   'categories.listCategoryChildren': { method: 'GET', realm: 'tenant', data: {}, status: readers, landing: 404, invalid: { parentId: 'not-a-uuid' } },
   'categories.revealCategory': {
     method: 'GET',
@@ -710,6 +841,15 @@ async function ownerCalls<T>(method: Method, id: string, data?: unknown): Promis
   if (response.status !== 200) throw new Error(`${id} as the owner: ${response.status} ${response.text}`)
   return resultOf<T>(response)
 }
+
+/** acme's tenant id, as the console lists it. */
+const acmeId = once(async () => {
+  const response = await callOverHttp({ host: 'console', method: 'GET', id: 'console.listTenants', data: { q: 'acme' }, cookie: await session('superuser') })
+  const { items } = resultOf<{ items: { id: string; slug: string }[] }>(response)
+  const acme = items.find((t) => t.slug === 'acme')
+  if (!acme) throw new Error(`acme not listed: ${response.text}`)
+  return acme.id
+})
 
 function once<T>(make: () => Promise<T>): () => Promise<T> {
   let made: Promise<T> | undefined

@@ -9,6 +9,7 @@ import path from 'node:path'
 import type { Page } from '@playwright/test'
 import { fromCrossJSON, toJSONAsync } from 'seroval'
 import { PORT } from './fixtures'
+import { totpCode } from './totp'
 
 export type Method = 'GET' | 'POST'
 export type ServerFnResponse = { status: number; text: string; setCookies: string[] }
@@ -90,10 +91,20 @@ export async function callOverHttp(opts: {
   })
 }
 
-/** Signs in over HTTP at a host and returns the session cookie (`haven.session_token=…`) to send as `Cookie`. */
+const cookieNamed = (response: ServerFnResponse, name: string) =>
+  response.setCookies.map((c) => c.split(';')[0] ?? '').find((c) => c.startsWith(`${name}=`))
+
+/**
+ * Signs in over HTTP at a host and returns the session cookie (`haven.session_token=…`) to send as `Cookie`. At the
+ * console the password opens a code challenge, answered with root's authenticator code.
+ */
 export async function sessionCookie(host: string, email: string, password: string): Promise<string> {
-  const response = await callOverHttp({ host, method: 'POST', id: 'auth.signIn', data: { email, password, rememberMe: true } })
-  const cookie = response.setCookies.map((c) => c.split(';')[0] ?? '').find((c) => c.startsWith('haven.session_token='))
+  let response = await callOverHttp({ host, method: 'POST', id: 'auth.signIn', data: { email, password, rememberMe: true } })
+  const challenge = cookieNamed(response, 'haven.console_mfa')
+  if (response.status === 200 && challenge) {
+    response = await callOverHttp({ host, method: 'POST', id: 'mfa.completeSignIn', data: { code: totpCode() }, cookie: challenge })
+  }
+  const cookie = cookieNamed(response, 'haven.session_token')
   if (response.status !== 200 || !cookie) throw new Error(`sign-in of ${email} at ${host} failed: ${response.status} ${response.text}`)
   return cookie
 }

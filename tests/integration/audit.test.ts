@@ -8,6 +8,7 @@ import {
   auditLog,
   categories,
   invitations,
+  userMfa,
   organizations,
   rolePermissions,
   roles,
@@ -86,6 +87,8 @@ type Lifecycle = {
   secrets?: Record<string, string[]>
 }
 
+const STEP_UP_SESSION = '00000000-0000-4000-8000-000000000001'
+
 const secret = {
   sessionToken: unique('session-token'),
   rotatedToken: unique('rotated-token'),
@@ -94,6 +97,8 @@ const secret = {
   accessToken: unique('access-token'),
   verification: unique('verification-value'),
   invitation: unique('invitation-hash'),
+  mfaSecret: unique('mfa-secret'),
+  recoveryHash: unique('recovery-hash'),
 }
 
 const LIFECYCLES: Record<AuditedTable, Lifecycle> = {
@@ -201,6 +206,12 @@ const LIFECYCLES: Record<AuditedTable, Lifecycle> = {
     update: (tx, id) => tx.update(invitations).set({ status: 'revoked' }).where(eq(invitations.id, id)),
     changed: { column: 'status', from: 'pending', to: 'revoked' },
     secrets: { token_hash: [secret.invitation] },
+  },
+  user_mfa: {
+    create: (tx, f) => tx.insert(userMfa).values({ tenantId: f.tenantId, userId: f.freeUserId, secret: secret.mfaSecret, recoveryCodes: [secret.recoveryHash] }).returning(),
+    update: (tx, id) => tx.update(userMfa).set({ recoveryCodes: [], stepUpSessionId: STEP_UP_SESSION }).where(eq(userMfa.id, id)),
+    changed: { column: 'step_up_session_id', from: null, to: STEP_UP_SESSION },
+    secrets: { secret: [secret.mfaSecret], recovery_codes: [secret.recoveryHash] },
   },
 }
 

@@ -244,7 +244,12 @@ describe('signInWithPassword', () => {
     expect(await sessionCount(plain.id)).toBe(0)
     expect(await lastSignInAt(plain.id)).toBeNull()
     const root = await addUser(a, { isSuperuser: true })
-    expect(await signIn(a, root.email, TEST_PASSWORD, { ip, requireSuperuser: true })).toEqual({ userId: root.id })
+    // The password alone opens a code challenge (ADR 015), not a session.
+    expect(await signIn(a, root.email, TEST_PASSWORD, { ip, requireSuperuser: true })).toEqual({
+      userId: root.id,
+      challenge: { token: expect.any(String), enrolled: false },
+    })
+    expect(await sessionCount(root.id)).toBe(0)
   })
 })
 

@@ -115,6 +115,10 @@ const INSERTS: Record<DataTable, (f: TenantData) => SQL> = {
   categories: (f) => sql`insert into categories (tenant_id, name) values (${f.tenantId}, ${unique('cat')}) returning id`,
   invitations: (f) =>
     sql`insert into invitations (tenant_id, email, token_hash, expires_at) values (${f.tenantId}, ${email()}, ${unique('h')}, ${expires}) returning id`,
+  // One factor per user: each insert brings its own user.
+  user_mfa: (f) =>
+    sql`with u as (insert into users (tenant_id, email, full_name) values (${f.tenantId}, ${email()}, 'With MFA') returning tenant_id, id)
+        insert into user_mfa (tenant_id, user_id, secret) select tenant_id, id, 'v1:x' from u returning id`,
 }
 
 const UPDATES: Record<DataTable, SQL> = {
@@ -130,6 +134,7 @@ const UPDATES: Record<DataTable, SQL> = {
   user_roles: sql`created_at = now() - interval '1 day'`,
   categories: sql`name = 'changed'`,
   invitations: sql`full_name = 'changed'`,
+  user_mfa: sql`step_up_at = now()`,
 }
 
 /** A row of the acting tenant whose one reference points at `parentId`; the rest of it is the acting tenant's. */

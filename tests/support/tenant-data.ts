@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { createUser } from '../../app/features/users/users.server'
-import { accounts, categories, invitations, organizations, roles, sessions, teams, userTeamLinks, verifications } from '../../app/server/db/schema'
+import { accounts, categories, invitations, organizations, roles, sessions, teams, userMfa, userTeamLinks, verifications } from '../../app/server/db/schema'
 import { withTenant } from '../../app/server/db/scope.server'
 import { createTestTenant, testPasswordHash } from './fixtures'
 
@@ -51,6 +51,7 @@ export async function createTenantWithData() {
     await tx.insert(sessions).values({ tenantId, userId: owner.id, token: unique('token'), expiresAt: inADay() })
     await tx.insert(accounts).values({ tenantId, userId: owner.id, accountId: unique('gh'), providerId: 'github', accessToken: unique('at') })
     await tx.insert(verifications).values({ tenantId, identifier: unique('reset'), value: unique('value'), expiresAt: inADay() })
+    await tx.insert(userMfa).values({ tenantId, userId: owner.id, secret: unique('mfa') })
     await tx.insert(invitations).values({
       tenantId,
       email: `${unique('invitee')}@example.test`,

@@ -1,5 +1,5 @@
 import { createServerFn } from '@tanstack/react-start'
-import { getRequest } from '@tanstack/react-start/server'
+import { getRequest, setCookie } from '@tanstack/react-start/server'
 import { APIError } from 'better-auth/api'
 import { eq, sql } from 'drizzle-orm'
 import { config } from '../../../app.config'
@@ -18,6 +18,7 @@ import {
   signInSchema,
 } from './auth.schemas'
 import { assertCanGrantRoles, requireRoles } from '../roles/roles.server'
+import { impersonationOf } from '../console/impersonation.server'
 import {
   acceptInvitation,
   createInvitation,
@@ -52,9 +53,10 @@ export const getTenantSession = createServerFn({ method: 'GET' })
     const [row] = await context.tx.select({ settings: tenants.settings }).from(tenants).where(eq(tenants.id, context.tenantId))
     const defaults = { theme: row?.settings.defaultTheme ?? 'system', language: row?.settings.defaultLanguage ?? 'en' }
     const tenant = { name: context.tenantName, slug: context.tenantSlug, defaults }
-    if (!context.caller) return { tenant, user: null, permissions: [], impersonating: false }
-    const { user, permissions, impersonatorId } = context.caller
-    return { tenant, user, permissions, impersonating: impersonatorId !== null }
+    if (!context.caller) return { tenant, user: null, permissions: [], impersonating: false, impersonation: null }
+    const { user, permissions, impersonatorId, sessionId } = context.caller
+    const impersonation = impersonatorId ? await impersonationOf(context.tx, context.tenantId, sessionId) : null
+    return { tenant, user, permissions, impersonating: impersonatorId !== null, impersonation }
   })
 
 export const getConsoleSession = createServerFn({ method: 'GET' })
@@ -71,11 +73,21 @@ export const signIn = createServerFn({ method: 'POST' })
     const { realm, audit } = context.request
     if (realm.kind === 'suspended') throw new HttpError(403, 'tenant_suspended', `The ${realm.name} workspace is suspended.`)
     if (realm.kind !== 'tenant' && realm.kind !== 'console') throw notFound('This workspace')
-    await signInWithPassword(
+    const result = await signInWithPassword(
       { ...audit, tenantId: realm.tenantId },
       { ...data, headers: getRequest().headers, requireSuperuser: realm.kind === 'console' },
     )
-    return { ok: true as const }
+    const { challenge } = result
+    if (!challenge) return { ok: true as const, next: null }
+    const { CHALLENGE_COOKIE, CHALLENGE_TTL_SECONDS } = await import('../console/mfa.server')
+    setCookie(CHALLENGE_COOKIE, challenge.token, {
+      httpOnly: true,
+      sameSite: 'lax',
+      secure: config().protocol === 'https',
+      path: '/',
+      maxAge: CHALLENGE_TTL_SECONDS,
+    })
+    return { ok: true as const, next: challenge.enrolled ? ('code' as const) : ('enroll' as const) }
   })
 
 export const signOut = createServerFn({ method: 'POST' })

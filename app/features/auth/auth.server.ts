@@ -6,7 +6,7 @@ import { auth } from '../../server/auth.server'
 import { rowsOf, type Tx } from '../../server/db/client.server'
 import { config } from '../../../app.config'
 import { runInBackground } from '../../server/background.server'
-import { invitations, roles, users, verifications } from '../../server/db/schema'
+import { accounts, invitations, roles, users, verifications } from '../../server/db/schema'
 import { setActor, type TenantContext, withTenant } from '../../server/db/scope.server'
 import { assertEmailFree, createUser } from '../users/users.server'
 
@@ -71,12 +71,14 @@ export async function signInWithPassword(
   try {
     return await withTenant(ctx, async (tx) => {
       if (input.requireSuperuser) {
-        // Checked before better-auth creates a session (and sets its cookie): the console admits superusers only.
-        const [candidate] = await tx
-          .select({ isSuperuser: users.isSuperuser })
-          .from(users)
-          .where(and(eq(users.email, input.email), eq(users.isDeleted, false)))
-        if (!candidate?.isSuperuser) throw invalidCredentials()
+        // The console: the password only opens a code challenge; the session is created once the code is right.
+        const userId = await checkConsolePassword(tx, ctx.tenantId, input.email, input.password)
+        const { createChallenge, getFactor } = await import('../console/mfa.server')
+        const token = await createChallenge(tx, ctx.tenantId, userId)
+        const challenge = { token, enrolled: Boolean((await getFactor(tx, ctx.tenantId, userId))?.confirmedAt) }
+        await tx.execute(sql`select haven_rate_limit_clear(${buckets.account.key})`)
+        await tx.execute(sql`select haven_rate_limit_release(${buckets.ip.key})`)
+        return { userId, challenge }
       }
       const result = await auth().api.signInEmail({
         body: { email: input.email, password: input.password, rememberMe: input.rememberMe },
@@ -103,6 +105,20 @@ export async function signInWithPassword(
     }
     throw invalidCredentials()
   }
+}
+
+/** A superuser's password check without a session (better-auth's own hasher); the user's id, or 401. */
+async function checkConsolePassword(tx: Tx, tenantId: string, email: string, password: string): Promise<string> {
+  const [row] = await tx
+    .select({ id: users.id, isSuperuser: users.isSuperuser, isActive: users.isActive, hash: accounts.password })
+    .from(users)
+    .innerJoin(accounts, and(eq(accounts.tenantId, users.tenantId), eq(accounts.userId, users.id), eq(accounts.providerId, 'credential')))
+    .where(and(eq(users.tenantId, tenantId), eq(users.email, email), eq(users.isDeleted, false)))
+  if (!row?.isSuperuser || !row.hash) throw invalidCredentials()
+  const context = await auth().$context
+  if (!(await context.password.verify({ hash: row.hash, password }))) throw invalidCredentials()
+  if (!row.isActive) throw new APIError('FORBIDDEN', { message: 'This account is deactivated.' })
+  return row.id
 }
 
 /** Throttles reset requests per account and IP; answers whether this one may send a link. */

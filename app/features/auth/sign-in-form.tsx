@@ -7,7 +7,16 @@ import { errorMessage, fieldErrorsOf } from '../../lib/errors'
 import { signIn } from './auth.functions'
 
 /** Email + password sign-in for the realm of the current Host (a tenant or the console). */
-export function SignInForm({ redirectTo, showForgot }: { redirectTo: string; showForgot: boolean }) {
+export function SignInForm({
+  redirectTo,
+  showForgot,
+  onChallenge,
+}: {
+  redirectTo: string
+  showForgot: boolean
+  /** The console: the password opened a code challenge (set up an authenticator first, or enter a code). */
+  onChallenge?: (next: 'enroll' | 'code') => void
+}) {
   const router = useRouter()
   const submit = useServerFn(signIn)
   const [pending, setPending] = useState(false)
@@ -21,7 +30,11 @@ export function SignInForm({ redirectTo, showForgot }: { redirectTo: string; sho
     setError(undefined)
     setFieldErrors({})
     try {
-      await submit({ data: { email: String(form.get('email') ?? ''), password: String(form.get('password') ?? ''), rememberMe: true } })
+      const result = await submit({ data: { email: String(form.get('email') ?? ''), password: String(form.get('password') ?? ''), rememberMe: true } })
+      if (result.next && onChallenge) {
+        onChallenge(result.next)
+        return
+      }
       toast.success('Signed in')
       await router.invalidate()
       await router.navigate({ href: redirectTo, replace: true })

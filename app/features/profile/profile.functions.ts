@@ -7,6 +7,7 @@ import { input } from '../../lib/validate'
 import { auth } from '../../server/auth.server'
 import { users } from '../../server/db/schema'
 import { requireUser } from '../../server/middleware'
+import { refusedWhileImpersonating } from '../console/impersonation.server'
 import { changePasswordSchema, updatePreferencesSchema, updateProfileSchema } from './profile.schemas'
 
 export const updateProfile = createServerFn({ method: 'POST' })
@@ -38,6 +39,7 @@ export const changePassword = createServerFn({ method: 'POST' })
   .middleware([requireUser])
   .validator(input(changePasswordSchema))
   .handler(async ({ data, context }) => {
+    if (context.caller?.impersonatorId) throw refusedWhileImpersonating()
     try {
       await auth().api.changePassword({
         body: { currentPassword: data.currentPassword, newPassword: data.newPassword, revokeOtherSessions: data.signOutOthers },

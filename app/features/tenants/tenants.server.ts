@@ -19,6 +19,16 @@ export type ProvisionInput = {
  * Runs in a console scope (cross-tenant by nature: the tenant does not exist yet).
  */
 export async function provisionTenant(tx: Tx, input: ProvisionInput) {
+  const { tenant, roleIds } = await createTenantWithRoles(tx, input)
+  const owner = await createUser(tx, { ...input.owner, tenantId: tenant.id, roleIds: [roleIds.owner] })
+  if (input.isActive === false) {
+    await tx.update(tenants).set({ isActive: false }).where(eq(tenants.id, tenant.id))
+  }
+  return { tenant: { ...tenant, isActive: input.isActive ?? true }, owner, roleIds }
+}
+
+/** The tenant row and its system roles, without people (the console then invites the owner). */
+export async function createTenantWithRoles(tx: Tx, input: { name: string; slug: string; plan?: TenantPlan }) {
   if (!SLUG_PATTERN.test(input.slug)) throw badRequest('Use 1–40 lowercase letters, digits and dashes.', { slug: 'Not a valid workspace name' })
   if (input.slug !== CONSOLE_SLUG && (RESERVED_SLUGS as readonly string[]).includes(input.slug)) {
     throw badRequest(`"${input.slug}" is reserved.`, { slug: 'This name is reserved' })
@@ -27,13 +37,9 @@ export async function provisionTenant(tx: Tx, input: ProvisionInput) {
     .insert(tenants)
     .values({ name: input.name, slug: input.slug, plan: input.plan ?? 'free', isActive: true })
     .returning()
-  if (!tenant) throw new Error('provisionTenant: insert returned no row')
+  if (!tenant) throw new Error('createTenantWithRoles: insert returned no row')
   const roleIds = await createSystemRoles(tx, tenant.id)
-  const owner = await createUser(tx, { ...input.owner, tenantId: tenant.id, roleIds: [roleIds.owner] })
-  if (input.isActive === false) {
-    await tx.update(tenants).set({ isActive: false }).where(eq(tenants.id, tenant.id))
-  }
-  return { tenant: { ...tenant, isActive: input.isActive ?? true }, owner, roleIds }
+  return { tenant, roleIds }
 }
 
 async function createSystemRoles(tx: Tx, tenantId: string): Promise<Record<SystemRoleKey, string>> {

@@ -1,8 +1,11 @@
 import { createServerFn } from '@tanstack/react-start'
+import { and, eq } from 'drizzle-orm'
+import { users } from '../../server/db/schema'
 import { HttpError } from '../../lib/errors'
 import { input } from '../../lib/validate'
 import { requirePermission } from '../../server/middleware'
 import { assertCanGrantRoles, requireRoles } from '../roles/roles.server'
+import { refusedWhileImpersonating } from '../console/impersonation.server'
 import { createUserSchema, listUsersSchema, setUserRolesSchema, updateUserSchema, userIdSchema } from './users.schemas'
 import {
   assertMayManage,
@@ -54,6 +57,13 @@ export const updateUser = createServerFn({ method: 'POST' })
   .middleware([requirePermission('users:write')])
   .validator(input(updateUserSchema))
   .handler(async ({ data, context }) => {
+    if (data.data.email !== undefined && context.caller?.impersonatorId) {
+      const [current] = await context.tx
+        .select({ email: users.email })
+        .from(users)
+        .where(and(eq(users.tenantId, context.tenantId), eq(users.id, data.id)))
+      if (current && current.email !== data.data.email) throw refusedWhileImpersonating()
+    }
     await assertMayManage(context.tx, context.permissions, data.id)
     await updateUserRow(context.tx, data.id, data.data)
     return { ok: true as const }

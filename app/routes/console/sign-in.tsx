@@ -1,7 +1,8 @@
 import { createFileRoute, redirect } from '@tanstack/react-router'
 import { z } from 'zod'
 import { CenteredPage } from '../../components/ui'
-import { SignInForm, safeRedirect } from '../../features/auth/sign-in-form'
+import { safeRedirect } from '../../features/auth/sign-in-form'
+import { ConsoleSignIn } from '../../features/console/console-sign-in'
 
 export const Route = createFileRoute('/console/sign-in')({
   validateSearch: z.object({ redirect: z.string().optional() }),
@@ -13,7 +14,7 @@ export const Route = createFileRoute('/console/sign-in')({
     const search = Route.useSearch()
     return (
       <CenteredPage title="Haven console" subtitle="For Haven operators only. Every action here is audited.">
-        <SignInForm redirectTo={safeRedirect(search.redirect)} showForgot={false} />
+        <ConsoleSignIn redirectTo={safeRedirect(search.redirect)} />
       </CenteredPage>
     )
   },

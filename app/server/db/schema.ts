@@ -68,6 +68,8 @@ export const tenants = pgTable(
     isActive: boolean('is_active').notNull().default(true),
     plan: tenantPlan('plan').notNull().default('free'),
     settings: jsonb('settings').$type<TenantSettings>().notNull().default({}),
+    suspendedAt: tz('suspended_at'),
+    suspensionReason: text('suspension_reason'),
     ...softDelete,
     ...timestamps,
   },
@@ -110,6 +112,7 @@ export const users = pgTable(
     index('users_metadata_gin').using('gin', sql`metadata jsonb_path_ops`),
     index('users_tenant_trash_idx').on(t.tenantId, t.deletedAt).where(sql`is_deleted`),
     index('users_search_trgm').using('gin', sql`(lower(full_name || ' ' || email)) gin_trgm_ops`),
+    index('users_tenant_last_sign_in_idx').on(t.tenantId, t.lastSignInAt),
   ],
 )
 
@@ -130,6 +133,8 @@ export const sessions = pgTable(
     userAgent: text('user_agent'),
     impersonatorId: uuid('impersonator_id'),
     impersonationReason: text('impersonation_reason'),
+    /** The superuser's name as the tenant's banner shows it: the tenant role cannot read the console's users. */
+    impersonatorName: text('impersonator_name'),
     ...timestamps,
   },
   (t) => [
@@ -442,6 +447,31 @@ export const invitations = pgTable(
   ],
 )
 
+/**
+ * A console account's TOTP factor: the secret encrypted with a key derived from the auth secret (a TOTP secret must
+ * be readable to check codes), the unused recovery codes as SHA-256 hashes, and the session whose last step-up
+ * (a fresh code) happened at `step_up_at`.
+ */
+export const userMfa = pgTable(
+  'user_mfa',
+  {
+    id: id(),
+    tenantId: tenantId(),
+    userId: uuid('user_id').notNull(),
+    secret: text('secret').notNull(),
+    confirmedAt: tz('confirmed_at'),
+    recoveryCodes: text('recovery_codes').array().notNull().default(sql`'{}'::text[]`),
+    stepUpSessionId: uuid('step_up_session_id'),
+    stepUpAt: tz('step_up_at'),
+    ...timestamps,
+  },
+  (t) => [
+    primaryKey({ name: 'user_mfa_pkey', columns: [t.tenantId, t.id] }),
+    uniqueIndex('user_mfa_tenant_user_key').on(t.tenantId, t.userId),
+    foreignKey({ name: 'user_mfa_user_fk', columns: [t.tenantId, t.userId], foreignColumns: [users.tenantId, users.id] }).onDelete('cascade'),
+  ],
+)
+
 /** Tables that carry tenant_id, with the name their audit trigger records. */
 export const TENANT_TABLES = [
   'users',
@@ -458,6 +488,7 @@ export const TENANT_TABLES = [
   'audit_log',
   'invitations',
   'audit_event_outbox',
+  'user_mfa',
 ] as const
 
 /**

@@ -54,6 +54,8 @@ export async function seedDemo(password: string) {
       isActive: false,
       owner: { email: 'owner@initech.test', fullName: 'Bill Lumbergh', password: pw },
     })
+    // Acme lets Haven support sign in as its people (the console's impersonation demo); globex does not.
+    await tx.update(tenants).set({ settings: { allowImpersonation: true } }).where(eq(tenants.id, acme.tenant.id))
     return { platform, acme, globex, initech }
   })
 

@@ -12,7 +12,12 @@ export const Route = createFileRoute('/console/_app')({
     return (
       <AppShell
         brand="Haven console"
-        nav={[{ to: '/console', label: 'Overview', section: 'main' }]}
+        nav={[
+          { to: '/console', label: 'Overview', section: 'main' },
+          { to: '/console/tenants', label: 'Tenants', section: 'main' },
+          { to: '/console/users', label: 'People search', section: 'main' },
+          { to: '/console/audit', label: 'Audit log', section: 'main' },
+        ]}
         permissions={[]}
         user={user}
         signInTo="/sign-in"

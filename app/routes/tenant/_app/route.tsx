@@ -2,6 +2,7 @@ import { createFileRoute, Outlet, redirect } from '@tanstack/react-router'
 import type { ReactNode } from 'react'
 import { AppShell } from '../../../components/app-shell'
 import { Forbidden, NotFound } from '../../../components/errors'
+import { ImpersonationBanner } from '../../../features/console/impersonation-banner'
 import { isForbiddenNotFound } from '../../../lib/guards'
 import { TENANT_NAV } from '../../../lib/navigation'
 
@@ -32,11 +33,7 @@ function TenantShell({ children }: { children: ReactNode }) {
       signInTo="/sign-in"
       defaultTheme={session?.tenant.defaults.theme}
     >
-      {session?.impersonating && (
-        <p role="status" className="mb-4 rounded-md bg-amber-100 px-3 py-2 text-sm text-amber-900 dark:bg-amber-950 dark:text-amber-200">
-          You are viewing this workspace as {user.fullName} on behalf of Haven support. Every action is recorded.
-        </p>
-      )}
+      {session?.impersonation && <ImpersonationBanner personName={user.fullName} impersonation={session.impersonation} />}
       {children}
     </AppShell>
   )

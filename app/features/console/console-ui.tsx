@@ -1,0 +1,230 @@
+import { useServerFn } from '@tanstack/react-start'
+import { type FormEvent, type ReactNode, useCallback, useEffect, useRef, useState } from 'react'
+import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts'
+import { toast } from 'sonner'
+import { Alert, Button, EmptyState, Field } from '../../components/ui'
+import { errorMessage, fieldErrorsOf } from '../../lib/errors'
+import { stepUp } from './mfa.functions'
+
+export const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' })
+export const dateOnly = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' })
+export const formatDate = (value: string | null, format = dateOnly) => (value ? format.format(new Date(value)) : '—')
+
+/**
+ * A modal form (native <dialog>: focus trap, Escape closes). `onSubmit` gets the form's values; a thrown error is
+ * shown in the dialog with its field errors and the dialog stays open.
+ */
+export function FormDialog({
+  open,
+  title,
+  description,
+  submitLabel,
+  tone = 'primary',
+  onSubmit,
+  onClose,
+  children,
+}: {
+  open: boolean
+  title: string
+  description?: ReactNode
+  submitLabel: string
+  tone?: 'primary' | 'danger'
+  onSubmit: (values: Record<string, string>) => Promise<void>
+  onClose: () => void
+  children: (fieldErrors: Record<string, string>) => ReactNode
+}) {
+  const ref = useRef<HTMLDialogElement>(null)
+  const [pending, setPending] = useState(false)
+  const [error, setError] = useState<string>()
+  const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({})
+
+  useEffect(() => {
+    const dialog = ref.current
+    if (!dialog) return
+    if (open && !dialog.open) {
+      setError(undefined)
+      setFieldErrors({})
+      dialog.showModal()
+    }
+    if (!open && dialog.open) dialog.close()
+  }, [open])
+
+  async function submit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault()
+    const values = Object.fromEntries([...new FormData(event.currentTarget).entries()].map(([k, v]) => [k, String(v)]))
+    setPending(true)
+    setError(undefined)
+    setFieldErrors({})
+    try {
+      await onSubmit(values)
+    } catch (e) {
+      setError(errorMessage(e))
+      setFieldErrors(fieldErrorsOf(e) ?? {})
+    } finally {
+      setPending(false)
+    }
+  }
+
+  return (
+    <dialog
+      ref={ref}
+      onClose={onClose}
+      aria-label={title}
+      className="m-auto w-full max-w-md rounded-xl bg-white p-6 text-slate-900 shadow-xl backdrop:bg-slate-900/50 dark:bg-slate-900 dark:text-slate-100"
+    >
+      {open && (
+        <form method="post" onSubmit={submit} noValidate className="space-y-4">
+          <h2 className="text-lg font-semibold">{title}</h2>
+          {description && <div className="text-sm text-slate-600 dark:text-slate-300">{description}</div>}
+          {error && <Alert>{error}</Alert>}
+          {children(fieldErrors)}
+          <div className="flex justify-end gap-2 pt-2">
+            <Button type="button" variant="secondary" onClick={onClose} disabled={pending}>
+              Cancel
+            </Button>
+            <Button type="submit" variant={tone} pending={pending}>
+              {submitLabel}
+            </Button>
+          </div>
+        </form>
+      )}
+    </dialog>
+  )
+}
+
+/**
+ * Runs a sensitive console action; when the server answers `step_up_required`, asks for a fresh authenticator code,
+ * records it for this session (ten minutes) and runs the action again.
+ */
+export function useStepUp() {
+  const verify = useServerFn(stepUp)
+  const [waiting, setWaiting] = useState<{ retry: () => Promise<void>; reject: (e: unknown) => void }>()
+
+  const guard = useCallback(async (action: () => Promise<void>) => {
+    try {
+      await action()
+    } catch (e) {
+      if ((e as { code?: string }).code !== 'step_up_required') throw e
+      await new Promise<void>((resolve, reject) => {
+        setWaiting({
+          retry: async () => {
+            await action()
+            resolve()
+          },
+          reject,
+        })
+      })
+    }
+  }, [])
+
+  const dialog = (
+    <FormDialog
+      open={waiting !== undefined}
+      title="Confirm it is you"
+      description="Enter a fresh code from your authenticator. It covers sensitive actions in this session for ten minutes."
+      submitLabel="Verify and continue"
+      onClose={() => {
+        waiting?.reject(new Error('Cancelled: no code was entered.'))
+        setWaiting(undefined)
+      }}
+      onSubmit={async (values) => {
+        await verify({ data: { code: values.code ?? '' } })
+        toast.success('Verified for 10 minutes')
+        const current = waiting
+        setWaiting(undefined)
+        await current?.retry()
+      }}
+    >
+      {(errors) => (
+        <Field label="Authentication code" name="code" inputMode="numeric" autoComplete="one-time-code" autoFocus required error={errors.code} />
+      )}
+    </FormDialog>
+  )
+  return { guard, dialog }
+}
+
+export function ActivityChart({ data, label }: { data: { day: string; events: number }[]; label: string }) {
+  const total = data.reduce((sum, d) => sum + d.events, 0)
+  return (
+    <figure aria-label={label} className="space-y-2">
+      <figcaption className="text-sm font-medium text-slate-700 dark:text-slate-300">
+        {label} <span className="font-normal text-slate-500">— {total.toLocaleString()} events in 30 days</span>
+      </figcaption>
+      {total === 0 ? (
+        <p className="rounded-md bg-slate-50 px-3 py-6 text-center text-sm text-slate-500 dark:bg-slate-800/50">No activity in the last 30 days.</p>
+      ) : (
+        <div className="h-48 w-full text-indigo-500">
+          <ResponsiveContainer width="100%" height="100%">
+            <BarChart data={data} margin={{ top: 4, right: 4, bottom: 0, left: -16 }}>
+              <CartesianGrid strokeDasharray="3 3" stroke="currentColor" strokeOpacity={0.15} vertical={false} />
+              <XAxis dataKey="day" tickFormatter={(d: string) => d.slice(5)} fontSize={11} stroke="#94a3b8" interval="preserveStartEnd" />
+              <YAxis allowDecimals={false} fontSize={11} stroke="#94a3b8" />
+              <Tooltip cursor={{ fillOpacity: 0.1 }} contentStyle={{ fontSize: 12 }} />
+              <Bar dataKey="events" name="Events" fill="currentColor" radius={[3, 3, 0, 0]} />
+            </BarChart>
+          </ResponsiveContainer>
+        </div>
+      )}
+      <table className="sr-only">
+        <caption>{label} per day</caption>
+        <tbody>
+          {data.map((d) => (
+            <tr key={d.day}>
+              <th scope="row">{d.day}</th>
+              <td>{d.events}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </figure>
+  )
+}
+
+type AuditItem = {
+  id: string
+  tenantSlug: string | null
+  action: string
+  tableName: string
+  userName: string | null
+  userId: string | null
+  impersonatorName: string | null
+  details: string
+  createdAt: string
+}
+
+/** A plain newest-first list of audit events (the tenant audit viewer's richer UI lives in its own feature). */
+export function AuditList({ items, showTenant, more }: { items: AuditItem[]; showTenant: boolean; more?: ReactNode }) {
+  if (items.length === 0) return <EmptyState title="No audit events">Nothing has been recorded here yet.</EmptyState>
+  return (
+    <div className="overflow-x-auto">
+      <table className="w-full text-left text-sm">
+        <thead className="text-xs uppercase text-slate-500">
+          <tr>
+            <th className="py-2 pr-3">When</th>
+            {showTenant && <th className="py-2 pr-3">Tenant</th>}
+            <th className="py-2 pr-3">Action</th>
+            <th className="py-2 pr-3">Who</th>
+            <th className="py-2">Details</th>
+          </tr>
+        </thead>
+        <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
+          {items.map((e) => (
+            <tr key={e.id} className="align-top">
+              <td className="whitespace-nowrap py-2 pr-3 text-slate-500">{formatDate(e.createdAt, dateTime)}</td>
+              {showTenant && <td className="py-2 pr-3 font-mono text-xs">{e.tenantSlug}</td>}
+              <td className="py-2 pr-3">
+                <span className="font-medium">{e.action}</span> <span className="text-slate-500">{e.tableName}</span>
+              </td>
+              <td className="py-2 pr-3">
+                {e.userName ?? (e.userId ? <span className="font-mono text-xs">{e.userId.slice(0, 8)}</span> : <span className="text-slate-400">system</span>)}
+                {e.impersonatorName && <span className="block text-xs text-amber-700 dark:text-amber-400">by {e.impersonatorName} (impersonating)</span>}
+              </td>
+              <td className="max-w-md break-words py-2 text-xs text-slate-600 dark:text-slate-400">{e.details}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {more}
+    </div>
+  )
+}

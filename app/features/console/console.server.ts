@@ -1,0 +1,380 @@
+import { randomBytes } from 'node:crypto'
+import { and, eq, sql } from 'drizzle-orm'
+import { z } from 'zod'
+import { CONSOLE_SLUG } from '../../lib/enums'
+import { conflict, HttpError, notFound } from '../../lib/errors'
+import { rowsOf, type Tx } from '../../server/db/client.server'
+import { invitations, sessions, tenants } from '../../server/db/schema'
+import { cursorId, decodeCursor, encodeCursor } from '../../server/cursor.server'
+import { hashToken, INVITATION_TTL_DAYS } from '../auth/auth.server'
+import { createTenantWithRoles } from '../tenants/tenants.server'
+import { isUniqueViolation } from '../users/users.server'
+import type { ListTenantsInput } from './console.schemas'
+
+/** A soft-deleted tenant can be restored for this long; purging needs its slug typed. */
+export const DELETE_GRACE_DAYS = 30
+
+/** The console's own scope: the tenant in context (app.tenant_id) is the console tenant, named by requireSuperuser. */
+export type ConsoleScope = { tx: Tx; consoleTenantId: string }
+
+/**
+ * Records a domain event in `tenantId`'s audit log (so that tenant's admins see what the console did). The console
+ * writes the outbox row for that tenant directly: its context names the console tenant, and the outbox lets only a
+ * verified console context name another tenant (decision 009); actor and request come from the signed context.
+ */
+export async function auditIn(
+  scope: ConsoleScope,
+  tenantId: string,
+  action: 'CONSOLE_ACCESS' | 'IMPERSONATION_STARTED',
+  table: string,
+  recordId: string | null,
+  details: Record<string, unknown>,
+) {
+  await scope.tx.execute(
+    sql`insert into audit_event_outbox (tenant_id, action, table_name, record_id, details)
+      values (${tenantId}::uuid, ${action}::audit_action, ${table}, ${recordId}::uuid, ${JSON.stringify(details)}::jsonb)`,
+  )
+}
+
+const micros = (column: string) => sql.raw(`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`)
+
+const tenantCursor = z.strictObject({ v: z.string().max(300), id: cursorId })
+const readCursor = (raw: string | undefined) => decodeCursor(raw, tenantCursor)
+
+export type TenantRow = {
+  id: string
+  name: string
+  slug: string
+  isActive: boolean
+  isDeleted: boolean
+  deletedAt: string | null
+  suspendedAt: string | null
+  suspensionReason: string | null
+  createdAt: string
+  people: number
+  active30: number
+  categories: number
+  events30: number
+  lastActivity: string | null
+  sortKey: string
+}
+
+const SORT_SQL = { name: sql.raw('t.name'), slug: sql.raw('t.slug'), created: micros('t.created_at') } as const
+
+/**
+ * Customer tenants with their figures. Each figure is a sub-select on an index that leads with the tenant (users,
+ * categories, audit_log by tenant and time), evaluated only for the rows of the page, never a scan per row; the
+ * page itself is a keyset on (sort column, id).
+ */
+export async function findTenants(tx: Tx, input: ListTenantsInput) {
+  const where = [sql`t.slug <> ${CONSOLE_SLUG}`]
+  if (input.q) {
+    const pattern = `%${input.q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`
+    where.push(sql`(lower(t.name) like ${pattern} or t.slug like ${pattern})`)
+  }
+  if (input.status === 'active') where.push(sql`t.is_active and not t.is_deleted`)
+  if (input.status === 'suspended') where.push(sql`not t.is_active and not t.is_deleted`)
+  if (input.status === 'deleted') where.push(sql`t.is_deleted`)
+  const filters = sql.join(where, sql` and `)
+  const key = SORT_SQL[input.sort]
+  const cursor = readCursor(input.cursor)
+  const after = cursor
+    ? input.dir === 'asc'
+      ? sql` and (${key}, t.id) > (${cursor.v}, ${cursor.id}::uuid)`
+      : sql` and (${key}, t.id) < (${cursor.v}, ${cursor.id}::uuid)`
+    : sql``
+  const order = input.dir === 'asc' ? sql`${key} asc, t.id asc` : sql`${key} desc, t.id desc`
+  const rows = rowsOf<TenantRow>(
+    await tx.execute(sql`
+      select t.id, t.name, t.slug, t.is_active as "isActive", t.is_deleted as "isDeleted",
+        t.deleted_at::text as "deletedAt", t.suspended_at::text as "suspendedAt", t.suspension_reason as "suspensionReason",
+        t.created_at::text as "createdAt", ${key}::text as "sortKey",
+        (select count(*) from users u where u.tenant_id = t.id and not u.is_deleted)::int as people,
+        (select count(*) from users u where u.tenant_id = t.id and not u.is_deleted
+           and u.last_sign_in_at > now() - interval '30 days')::int as active30,
+        (select count(*) from categories c where c.tenant_id = t.id and not c.is_deleted)::int as categories,
+        (select count(*) from audit_log a where a.tenant_id = t.id and a.created_at > now() - interval '30 days')::int as events30,
+        (select max(a.created_at) from audit_log a where a.tenant_id = t.id)::text as "lastActivity"
+      from tenants t
+      where ${filters}${after}
+      order by ${order}
+      limit ${input.pageSize + 1}`),
+  )
+  const [{ total } = { total: 0 }] = rowsOf<{ total: number }>(await tx.execute(sql`select count(*)::int as total from tenants t where ${filters}`))
+  const items = rows.slice(0, input.pageSize)
+  const last = items.at(-1)
+  const nextCursor = rows.length > input.pageSize && last ? encodeCursor({ v: last.sortKey, id: last.id }) : null
+  return { items, total, nextCursor }
+}
+
+/** A customer tenant (never the console's own), or 404. */
+export async function requireTenant(tx: Tx, id: string) {
+  const [row] = await tx.select().from(tenants).where(eq(tenants.id, id))
+  if (!row || row.slug === CONSOLE_SLUG) throw notFound('This tenant')
+  return row
+}
+
+export async function getTenantDetail(scope: ConsoleScope, id: string) {
+  const tenant = await requireTenant(scope.tx, id)
+  const [figures] = rowsOf<{ people: number; active30: number; categories: number; events30: number; roles: number }>(
+    await scope.tx.execute(sql`
+      select (select count(*) from users u where u.tenant_id = ${id} and not u.is_deleted)::int as people,
+        (select count(*) from users u where u.tenant_id = ${id} and not u.is_deleted and u.last_sign_in_at > now() - interval '30 days')::int as active30,
+        (select count(*) from categories c where c.tenant_id = ${id} and not c.is_deleted)::int as categories,
+        (select count(*) from audit_log a where a.tenant_id = ${id} and a.created_at > now() - interval '30 days')::int as events30,
+        (select count(*) from roles r where r.tenant_id = ${id} and not r.is_deleted)::int as roles`),
+  )
+  await auditIn(scope, id, 'CONSOLE_ACCESS', 'tenants', id, { view: 'tenant' })
+  const s = tenant.settings
+  return {
+    id: tenant.id,
+    name: tenant.name,
+    slug: tenant.slug,
+    plan: tenant.plan,
+    isActive: tenant.isActive,
+    isDeleted: tenant.isDeleted,
+    deletedAt: tenant.deletedAt?.toISOString() ?? null,
+    purgeableFrom: tenant.deletedAt ? new Date(tenant.deletedAt.getTime() + DELETE_GRACE_DAYS * 86_400_000).toISOString() : null,
+    suspendedAt: tenant.suspendedAt?.toISOString() ?? null,
+    suspensionReason: tenant.suspensionReason,
+    createdAt: tenant.createdAt.toISOString(),
+    settings: {
+      allowImpersonation: s.allowImpersonation === true,
+      defaultTheme: s.defaultTheme ?? 'system',
+      defaultLanguage: s.defaultLanguage ?? 'en',
+    },
+    figures: figures ?? { people: 0, active30: 0, categories: 0, events30: 0, roles: 0 },
+  }
+}
+
+export type PersonRow = {
+  id: string
+  email: string
+  fullName: string
+  isActive: boolean
+  isSuperuser: boolean
+  lastSignInAt: string | null
+  createdAt: string
+}
+
+export async function findTenantPeople(
+  scope: ConsoleScope,
+  input: { id: string; q?: string; status: 'all' | 'active' | 'deactivated'; cursor?: string },
+  pageSize = 25,
+) {
+  await requireTenant(scope.tx, input.id)
+  const where = [sql`u.tenant_id = ${input.id}`, sql`not u.is_deleted`]
+  if (input.q) {
+    const pattern = `%${input.q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`
+    where.push(sql`lower(u.full_name || ' ' || u.email) like ${pattern}`)
+  }
+  if (input.status === 'active') where.push(sql`u.is_active`)
+  if (input.status === 'deactivated') where.push(sql`not u.is_active`)
+  const cursor = readCursor(input.cursor)
+  if (cursor) where.push(sql`(u.email, u.id) > (${cursor.v}, ${cursor.id}::uuid)`)
+  const rows = rowsOf<PersonRow>(
+    await scope.tx.execute(sql`
+      select u.id, u.email, u.full_name as "fullName", u.is_active as "isActive", u.is_superuser as "isSuperuser",
+        u.last_sign_in_at::text as "lastSignInAt", u.created_at::text as "createdAt"
+      from users u where ${sql.join(where, sql` and `)}
+      order by u.email, u.id limit ${pageSize + 1}`),
+  )
+  await auditIn(scope, input.id, 'CONSOLE_ACCESS', 'users', null, { view: 'people', q: input.q ?? null, status: input.status })
+  const items = rows.slice(0, pageSize)
+  const last = items.at(-1)
+  return { items, nextCursor: rows.length > pageSize && last ? encodeCursor({ v: last.email, id: last.id }) : null }
+}
+
+export type AuditRow = {
+  id: string
+  tenantId: string
+  tenantSlug: string | null
+  action: string
+  tableName: string
+  recordId: string | null
+  userId: string | null
+  userName: string | null
+  impersonatorId: string | null
+  impersonatorName: string | null
+  details: unknown
+  createdAt: string
+  key: string
+}
+
+/**
+ * Audit events newest first, one tenant's or every tenant's, by keyset on (created_at, id). Actors are named by a
+ * join that carries the event's tenant (a person) or the console tenant (a superuser, who lives there).
+ */
+export async function findAuditEvents(tx: Tx, input: { tenantId?: string; cursor?: string }, pageSize = 50) {
+  const where = [sql`true`]
+  if (input.tenantId) where.push(sql`a.tenant_id = ${input.tenantId}`)
+  const cursor = readCursor(input.cursor)
+  if (cursor) where.push(sql`(a.created_at, a.id) < (${cursor.v}::timestamptz, ${cursor.id}::uuid)`)
+  const rows = rowsOf<AuditRow>(
+    await tx.execute(sql`
+      select a.id, a.tenant_id as "tenantId", t.slug as "tenantSlug", a.action, a.table_name as "tableName",
+        a.record_id as "recordId", a.user_id as "userId", coalesce(u.full_name, su.full_name) as "userName",
+        a.impersonator_id as "impersonatorId", imp.full_name as "impersonatorName",
+        coalesce(a.new_values, a.old_values) as details, a.created_at::text as "createdAt",
+        ${micros('a.created_at')} as key
+      from audit_log a
+      join tenants t on t.id = a.tenant_id
+      left join users u on u.tenant_id = a.tenant_id and u.id = a.user_id
+      left join users su on su.tenant_id = (select id from tenants where slug = ${CONSOLE_SLUG}) and su.id = a.user_id and u.id is null
+      left join users imp on imp.tenant_id = (select id from tenants where slug = ${CONSOLE_SLUG}) and imp.id = a.impersonator_id
+      where ${sql.join(where, sql` and `)}
+      order by a.created_at desc, a.id desc
+      limit ${pageSize + 1}`),
+  )
+  const items = rows.slice(0, pageSize).map((r) => ({ ...r, details: summarize(r.details) }))
+  const last = rows.slice(0, pageSize).at(-1)
+  return { items, nextCursor: rows.length > pageSize && last ? encodeCursor({ v: last.key, id: last.id }) : null }
+}
+
+/** A short, flat view of an event's values for a list (row images can be large). */
+function summarize(details: unknown): string {
+  if (!details || typeof details !== 'object') return ''
+  return Object.entries(details as Record<string, unknown>)
+    .filter(([k]) => !['id', 'tenant_id', 'created_at', 'updated_at'].includes(k))
+    .slice(0, 6)
+    .map(([k, v]) => `${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`)
+    .join(' · ')
+    .slice(0, 300)
+}
+
+/** Audit events per day over the last 30 days (today included), for one tenant or all, from the per-tenant index. */
+export async function activity(tx: Tx, tenantId?: string) {
+  const tenantFilter = tenantId ? sql`t.id = ${tenantId}` : sql`true`
+  return rowsOf<{ day: string; events: number }>(
+    await tx.execute(sql`
+      with days as (select generate_series(current_date - 29, current_date, interval '1 day')::date as day),
+      counts as (
+        select (a.created_at at time zone 'UTC')::date as day, count(*)::int as events
+        from tenants t
+        cross join lateral (
+          select a.created_at from audit_log a
+          where a.tenant_id = t.id and a.created_at >= (current_date - 29)::timestamp at time zone 'UTC'
+        ) a
+        where ${tenantFilter}
+        group by 1
+      )
+      select to_char(d.day, 'YYYY-MM-DD') as day, coalesce(c.events, 0)::int as events
+      from days d left join counts c on c.day = d.day
+      order by d.day`),
+  )
+}
+
+export async function provision(
+  scope: ConsoleScope,
+  input: { name: string; slug: string; ownerEmail: string; ownerName: string },
+  invitedById: string,
+) {
+  const [taken] = await scope.tx.select({ id: tenants.id }).from(tenants).where(eq(tenants.slug, input.slug))
+  if (taken) throw conflict('That workspace address is taken.', { slug: 'This name is taken' })
+  let created: Awaited<ReturnType<typeof createTenantWithRoles>>
+  try {
+    created = await createTenantWithRoles(scope.tx, { name: input.name, slug: input.slug })
+  } catch (error) {
+    if (isUniqueViolation(error)) throw conflict('That workspace address is taken.', { slug: 'This name is taken' })
+    throw error
+  }
+  const tenantId = created.tenant.id
+  const token = randomBytes(32).toString('base64url')
+  const [invitation] = await scope.tx
+    .insert(invitations)
+    .values({
+      tenantId,
+      email: input.ownerEmail,
+      fullName: input.ownerName,
+      roleId: created.roleIds.owner,
+      tokenHash: hashToken(token),
+      invitedById,
+      expiresAt: sql`now() + make_interval(days => ${INVITATION_TTL_DAYS})`,
+    })
+    .returning({ id: invitations.id })
+  await auditIn(scope, tenantId, 'CONSOLE_ACCESS', 'tenants', tenantId, { action: 'provision', ownerEmail: input.ownerEmail })
+  return { tenantId, slug: created.tenant.slug, invitationId: invitation?.id ?? null, token }
+}
+
+/** Every session of the tenant ends: its people are signed out at once (the suspended page shows from then on). */
+async function endTenantSessions(tx: Tx, tenantId: string) {
+  await tx.delete(sessions).where(eq(sessions.tenantId, tenantId))
+}
+
+export async function suspend(scope: ConsoleScope, id: string, reason: string) {
+  const tenant = await requireTenant(scope.tx, id)
+  if (tenant.isDeleted) throw conflict('This tenant is deleted; restore it first.')
+  if (!tenant.isActive) throw conflict('This tenant is already suspended.')
+  await scope.tx
+    .update(tenants)
+    .set({ isActive: false, suspendedAt: sql`now()`, suspensionReason: reason })
+    .where(eq(tenants.id, id))
+  await endTenantSessions(scope.tx, id)
+  await auditIn(scope, id, 'CONSOLE_ACCESS', 'tenants', id, { action: 'suspend', reason })
+}
+
+export async function reactivate(scope: ConsoleScope, id: string) {
+  const tenant = await requireTenant(scope.tx, id)
+  if (tenant.isDeleted) throw conflict('This tenant is deleted; restore it first.')
+  if (tenant.isActive) throw conflict('This tenant is active.')
+  await scope.tx.update(tenants).set({ isActive: true, suspendedAt: null, suspensionReason: null }).where(eq(tenants.id, id))
+  await auditIn(scope, id, 'CONSOLE_ACCESS', 'tenants', id, { action: 'reactivate' })
+}
+
+export async function softDelete(scope: ConsoleScope, id: string, deletedById: string) {
+  const tenant = await requireTenant(scope.tx, id)
+  if (tenant.isDeleted) throw conflict('This tenant is already deleted.')
+  await scope.tx.update(tenants).set({ isDeleted: true, deletedAt: sql`now()`, deletedById }).where(eq(tenants.id, id))
+  await endTenantSessions(scope.tx, id)
+  await auditIn(scope, id, 'CONSOLE_ACCESS', 'tenants', id, { action: 'delete' })
+}
+
+export async function restore(scope: ConsoleScope, id: string) {
+  const tenant = await requireTenant(scope.tx, id)
+  if (!tenant.isDeleted) throw conflict('This tenant is not deleted.')
+  await scope.tx.update(tenants).set({ isDeleted: false, deletedAt: null, deletedById: null }).where(eq(tenants.id, id))
+  await auditIn(scope, id, 'CONSOLE_ACCESS', 'tenants', id, { action: 'restore' })
+}
+
+/**
+ * Removes a deleted tenant and, by cascade, every row it owns. The purge marker keeps the row triggers from
+ * auditing rows of a tenant that is going away; the event is recorded in the console's own log.
+ */
+export async function purge(scope: ConsoleScope, id: string, confirmSlug: string) {
+  const tenant = await requireTenant(scope.tx, id)
+  if (!tenant.isDeleted) throw conflict('Delete the tenant before purging it.')
+  if (confirmSlug !== tenant.slug) {
+    throw new HttpError(400, 'confirm_mismatch', 'Type the tenant’s slug to confirm.', { fieldErrors: { confirmSlug: `Type ${tenant.slug}` } })
+  }
+  await scope.tx.execute(sql`select set_config('app.purging_tenant', ${id}, true)`)
+  await scope.tx.delete(tenants).where(and(eq(tenants.id, id), eq(tenants.isDeleted, true)))
+  await scope.tx.execute(sql`select set_config('app.purging_tenant', '', true)`)
+  await scope.tx.execute(
+    sql`select haven_audit_event('CONSOLE_ACCESS', 'tenants', ${id}::uuid, ${JSON.stringify({ action: 'purge', slug: tenant.slug, name: tenant.name })}::jsonb)`,
+  )
+}
+
+export type UserHit = { id: string; email: string; fullName: string; isActive: boolean; tenantId: string; tenantSlug: string; tenantName: string; key: string }
+
+/**
+ * People of every tenant whose name or email contains `q`. The trigram index on lower(full_name || ' ' || email)
+ * serves the match (the console's policy has no tenant qualifier, so the non-leakproof operators may use it);
+ * pages by keyset on (email, tenant, id).
+ */
+export async function searchUsers(tx: Tx, input: { q: string; cursor?: string }, pageSize = 25) {
+  const pattern = `%${input.q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`
+  const cursor = decodeCursor(input.cursor, z.strictObject({ v: z.string().max(300), t: cursorId, id: cursorId }))
+  const after = cursor ? sql` and (u.email, u.tenant_id, u.id) > (${cursor.v}, ${cursor.t}::uuid, ${cursor.id}::uuid)` : sql``
+  const rows = rowsOf<UserHit>(
+    await tx.execute(sql`
+      select u.id, u.email, u.full_name as "fullName", u.is_active as "isActive", u.tenant_id as "tenantId",
+        t.slug as "tenantSlug", t.name as "tenantName"
+      from users u join tenants t on t.id = u.tenant_id
+      where lower(u.full_name || ' ' || u.email) like ${pattern} and not u.is_deleted and not t.is_deleted${after}
+      order by u.email, u.tenant_id, u.id
+      limit ${pageSize + 1}`),
+  )
+  const items = rows.slice(0, pageSize)
+  const last = items.at(-1)
+  return { items, nextCursor: rows.length > pageSize && last ? encodeCursor({ v: last.email, t: last.tenantId, id: last.id }) : null }
+}

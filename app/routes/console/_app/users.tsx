@@ -1,0 +1,106 @@
+import { createFileRoute, Link, useNavigate } from '@tanstack/react-router'
+import { Search } from 'lucide-react'
+import { type FormEvent, useState } from 'react'
+import { z } from 'zod'
+import { PageHeader } from '../../../components/app-shell'
+import { Badge, Button, Card, EmptyState, Field, Skeleton } from '../../../components/ui'
+import { searchAllUsers } from '../../../features/console/console.functions'
+
+const searchSchema = z.object({ q: z.string().optional(), cursor: z.string().optional(), back: z.array(z.string()).optional() })
+
+export const Route = createFileRoute('/console/_app/users')({
+  validateSearch: searchSchema,
+  loaderDeps: ({ search }) => ({ q: search.q, cursor: search.cursor }),
+  loader: ({ deps }) => (deps.q && deps.q.trim().length >= 2 ? searchAllUsers({ data: { q: deps.q, cursor: deps.cursor } }) : null),
+  pendingComponent: () => <Skeleton className="h-64 w-full" />,
+  head: () => ({ meta: [{ title: 'People search — Haven console' }] }),
+  component: UserSearch,
+})
+
+function UserSearch() {
+  const page = Route.useLoaderData()
+  const search = Route.useSearch()
+  const navigate = useNavigate({ from: Route.fullPath })
+  const [q, setQ] = useState(search.q ?? '')
+  const [error, setError] = useState<string>()
+
+  function onSubmit(event: FormEvent) {
+    event.preventDefault()
+    if (q.trim().length < 2) {
+      setError('Type at least 2 characters')
+      return
+    }
+    setError(undefined)
+    navigate({ search: { q: q.trim() } })
+  }
+
+  return (
+    <>
+      <PageHeader title="People search" description="Every tenant's people by email or name. Open a hit to see the person in their tenant." />
+      <Card>
+        <form onSubmit={onSubmit} className="mb-4 flex items-end gap-3">
+          <Field label="Email or name" name="q" value={q} onChange={(e) => setQ(e.target.value)} error={error} className="flex-1" autoFocus />
+          <Button type="submit">
+            <Search aria-hidden className="size-4" /> Search
+          </Button>
+        </form>
+        {!page ? (
+          <p className="text-sm text-slate-500">Type at least two characters of an email address or a name.</p>
+        ) : page.items.length === 0 ? (
+          <EmptyState title="Nobody found">No person in any tenant matches “{search.q}”.</EmptyState>
+        ) : (
+          <table className="w-full text-left text-sm">
+            <thead className="text-xs uppercase text-slate-500">
+              <tr>
+                <th className="py-2 pr-3">Name</th>
+                <th className="py-2 pr-3">Email</th>
+                <th className="py-2 pr-3">Tenant</th>
+                <th className="py-2">Status</th>
+              </tr>
+            </thead>
+            <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
+              {page.items.map((u) => (
+                <tr key={`${u.tenantId}:${u.id}`}>
+                  <td className="py-2 pr-3 font-medium">{u.fullName}</td>
+                  <td className="py-2 pr-3">{u.email}</td>
+                  <td className="py-2 pr-3">
+                    {u.tenantSlug === 'console' ? (
+                      <span className="font-mono text-xs">console</span>
+                    ) : (
+                      <Link to="/console/tenants/$tenantId" params={{ tenantId: u.tenantId }} search={{ q: u.email }} className="text-indigo-600 hover:underline dark:text-indigo-400">
+                        {u.tenantName} <span className="font-mono text-xs">({u.tenantSlug})</span>
+                      </Link>
+                    )}
+                  </td>
+                  <td className="py-2">{u.isActive ? <Badge tone="success">Active</Badge> : <Badge>Deactivated</Badge>}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+        {page && (
+          <nav aria-label="Pages" className="mt-4 flex justify-end gap-2">
+            <Button
+              variant="secondary"
+              disabled={!search.cursor}
+              onClick={() => {
+                const back = [...(search.back ?? [])]
+                const previous = back.pop()
+                navigate({ search: (prev) => ({ ...prev, cursor: previous || undefined, back }) })
+              }}
+            >
+              Previous
+            </Button>
+            <Button
+              variant="secondary"
+              disabled={!page.nextCursor}
+              onClick={() => navigate({ search: (prev) => ({ ...prev, cursor: page.nextCursor ?? undefined, back: [...(prev.back ?? []), prev.cursor ?? ''] }) })}
+            >
+              Next
+            </Button>
+          </nav>
+        )}
+      </Card>
+    </>
+  )
+}

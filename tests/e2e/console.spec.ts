@@ -1,0 +1,207 @@
+import { randomUUID } from 'node:crypto'
+import type { Page } from '@playwright/test'
+import { DEMO_PASSWORD, expect as baseExpect, hostUrl, openPage, test } from './fixtures'
+import { callFromPage, resultOf } from './server-fn'
+import { rootFactor, totpCode } from './totp'
+
+// Whole flows across several hosts and browsers, each step a few round trips, on a machine shared with other work.
+test.describe.configure({ timeout: 180_000 })
+const expect = baseExpect.configure({ timeout: 30_000 })
+
+/** signInAs with this file's patience: the console's sign-in is three round trips before the overview loads. */
+async function signIn(page: Page, host: string, email: string, password = DEMO_PASSWORD) {
+  await openPage(page, hostUrl(host, '/sign-in'))
+  await page.getByLabel('Email').fill(email)
+  await page.getByLabel('Password').fill(password)
+  await page.getByRole('button', { name: 'Sign in' }).click()
+  if (host === 'console') {
+    await page.getByLabel('Authentication code').fill(totpCode())
+    await page.getByRole('button', { name: 'Verify' }).click()
+  }
+  await expect(page.getByRole('button', { name: 'Account menu' })).toBeVisible()
+}
+
+const signInRoot = (page: Page) => signIn(page, 'console', 'root@haven.test')
+
+/** Answers the step-up dialog that a sensitive action opens. */
+async function confirmWithCode(page: Page) {
+  const dialog = page.getByRole('dialog', { name: 'Confirm it is you' })
+  await expect(dialog).toBeVisible()
+  await dialog.getByLabel('Authentication code').fill(totpCode())
+  await dialog.getByRole('button', { name: 'Verify and continue' }).click()
+}
+
+async function tenantIdOf(page: Page, slug: string): Promise<string> {
+  const response = await callFromPage(page, 'GET', 'console.listTenants', { q: slug })
+  const tenant = resultOf<{ items: { id: string; slug: string }[] }>(response).items.find((t) => t.slug === slug)
+  if (!tenant) throw new Error(`${slug} not listed: ${response.text}`)
+  return tenant.id
+}
+
+test.describe('console sign-in with TOTP', () => {
+  test('a code signs root in; a wrong code does not; a recovery code works once', async ({ browser }) => {
+    const first = await browser.newContext()
+    const page = await first.newPage()
+    await openPage(page, hostUrl('console', '/sign-in'))
+    await page.getByLabel('Email').fill('root@haven.test')
+    await page.getByLabel('Password').fill(DEMO_PASSWORD)
+    await page.getByRole('button', { name: 'Sign in' }).click()
+    await page.getByLabel('Authentication code').fill('zzzzz-zzzzz')
+    await page.getByRole('button', { name: 'Verify' }).click()
+    await expect(page.getByText('That code is not right')).toBeVisible()
+    expect((await first.cookies(hostUrl('console'))).map((c) => c.name)).not.toContain('haven.session_token')
+    await page.getByLabel('Authentication code').fill(totpCode())
+    await page.getByRole('button', { name: 'Verify' }).click()
+    await expect(page.getByRole('button', { name: 'Account menu' })).toBeVisible()
+    await first.close()
+
+    const recovery = rootFactor().recoveryCodes[0] ?? ''
+    for (const expected of ['signed in', 'refused'] as const) {
+      const context = await browser.newContext()
+      const p = await context.newPage()
+      await openPage(p, hostUrl('console', '/sign-in'))
+      await p.getByLabel('Email').fill('root@haven.test')
+      await p.getByLabel('Password').fill(DEMO_PASSWORD)
+      await p.getByRole('button', { name: 'Sign in' }).click()
+      await p.getByLabel('Authentication code').fill(recovery)
+      await p.getByRole('button', { name: 'Verify' }).click()
+      if (expected === 'signed in') await expect(p.getByRole('button', { name: 'Account menu' })).toBeVisible()
+      else await expect(p.getByText('That code is not right')).toBeVisible()
+      await context.close()
+    }
+  })
+})
+
+test.describe('tenants', () => {
+  test('provision with an owner invitation, suspend (sign-in refused, sessions gone), reactivate', async ({ browser, page }) => {
+    const slug = `e2e-${randomUUID().slice(0, 8)}`
+    await signInRoot(page)
+    await page.getByRole('link', { name: 'Tenants' }).first().click()
+    await expect(page.getByRole('heading', { name: 'Tenants' })).toBeVisible()
+    await expect(page.getByRole('link', { name: 'Acme Inc.' })).toBeVisible()
+
+    await page.getByRole('button', { name: 'Provision tenant' }).click()
+    const dialog = page.getByRole('dialog', { name: 'Provision a tenant' })
+    await dialog.getByLabel('Workspace name').fill('E2E Works')
+    await dialog.getByLabel('Owner email').fill(`boss@${slug}.test`)
+    for (const [taken, message] of [
+      ['www', 'This name is reserved'],
+      ['acme', 'This name is taken'],
+    ] as const) {
+      await dialog.getByLabel('Slug').fill(taken)
+      await dialog.getByRole('button', { name: 'Provision' }).click()
+      await expect(dialog.getByText(message, { exact: true })).toBeVisible()
+    }
+    await dialog.getByLabel('Slug').fill(slug)
+    await dialog.getByRole('button', { name: 'Provision' }).click()
+    const link = ((await page.getByTestId('owner-invitation-link').textContent()) ?? '').trim()
+    expect(link).toContain(`http://${slug}.localhost:`)
+
+    // The owner accepts at the new subdomain, at once.
+    const ownerContext = await browser.newContext()
+    const owner = await ownerContext.newPage()
+    await openPage(owner, link)
+    await owner.getByLabel('Full name').fill('Bea Boss')
+    await owner.getByLabel('Password', { exact: true }).fill('owner-password-1')
+    await owner.getByLabel('Repeat the password').fill('owner-password-1')
+    await owner.getByRole('button', { name: 'Create my account' }).click()
+    await expect(owner.getByRole('button', { name: 'Account menu' })).toBeVisible()
+    const settings = await callFromPage(owner, 'GET', 'settings.getSettings')
+    expect(settings.status, 'the invited owner holds the owner role').toBe(200)
+
+    // Suspend, with a reason and a fresh code.
+    await page.goto(hostUrl('console', '/tenants'))
+    await page.getByRole('link', { name: 'E2E Works' }).click()
+    await expect(page.getByRole('heading', { name: 'E2E Works' })).toBeVisible()
+    await page.getByRole('button', { name: 'Suspend' }).click()
+    const suspend = page.getByRole('dialog', { name: 'Suspend E2E Works' })
+    await suspend.getByLabel('Reason').fill('Unpaid invoices')
+    await suspend.getByRole('button', { name: 'Suspend' }).click()
+    await confirmWithCode(page)
+    await expect(page.getByText('Suspended', { exact: true })).toBeVisible()
+    await expect(page.getByText(/Unpaid invoices/)).toBeVisible()
+
+    await owner.reload()
+    await expect(owner.getByRole('heading', { name: 'This workspace is suspended' })).toBeVisible()
+    await openPage(owner, hostUrl(slug, '/sign-in'))
+    await expect(owner.getByRole('heading', { name: 'This workspace is suspended' })).toBeVisible()
+    await expect(owner.getByLabel('Password')).toHaveCount(0)
+
+    await page.getByRole('button', { name: 'Reactivate' }).click()
+    await expect(page.getByRole('button', { name: 'Suspend' })).toBeVisible()
+    await expect(page.getByText(/Unpaid invoices/)).toHaveCount(0)
+    // The session from before the suspension is gone: the owner has to sign in again.
+    await openPage(owner, hostUrl(slug, '/'))
+    await expect(owner).toHaveURL(new RegExp(`^http://${slug}\\.localhost:\\d+/sign-in`))
+    await signIn(owner, slug, `boss@${slug}.test`, 'owner-password-1')
+    await ownerContext.close()
+  })
+})
+
+test.describe('impersonation', () => {
+  test("is refused without the tenant's consent", async ({ page }) => {
+    await signInRoot(page)
+    const globex = await tenantIdOf(page, 'globex')
+    await page.goto(hostUrl('console', `/tenants/${globex}`))
+    await expect(page.getByText(/Impersonation is off/)).toBeVisible()
+    await expect(page.getByRole('button', { name: /^Impersonate / })).toHaveCount(0)
+
+    // Even called directly, with a fresh code: the tenant has not allowed it.
+    const people = resultOf<{ items: { id: string }[] }>(await callFromPage(page, 'GET', 'console.listTenantPeople', { id: globex }))
+    const userId = people.items[0]?.id
+    expect((await callFromPage(page, 'POST', 'mfa.stepUp', { code: totpCode() })).status).toBe(200)
+    const refused = await callFromPage(page, 'POST', 'impersonation.startImpersonation', { tenantId: globex, userId, reason: 'Trying without consent' })
+    expect(refused.status, refused.text).toBe(403)
+    expect(refused.text).toContain('has not allowed')
+  })
+
+  test('with consent: the banner, an edit attributed to both, no password change, stop', async ({ page }) => {
+    const reason = `Ticket ${randomUUID().slice(0, 6)}: cannot see categories`
+    await signInRoot(page)
+    const acme = await tenantIdOf(page, 'acme')
+    await page.goto(hostUrl('console', `/tenants/${acme}`))
+    await page.getByLabel('Search people').fill('Mia')
+    await page.getByRole('button', { name: 'Search', exact: true }).click()
+    await page.getByRole('button', { name: 'Impersonate Mia Member' }).click()
+    const dialog = page.getByRole('dialog', { name: 'Impersonate Mia Member' })
+    await dialog.getByLabel('Reason').fill(reason)
+    await dialog.getByRole('button', { name: 'Start impersonating' }).click()
+    await confirmWithCode(page)
+
+    await expect(page).toHaveURL(/^http:\/\/acme\.localhost:\d+\/$/)
+    const banner = page.getByRole('status', { name: 'Impersonation' })
+    await expect(banner).toContainText('Viewing as Mia Member — Root Operator')
+    await expect(banner).toContainText(reason)
+    await expect(banner).toContainText(/ends in (30|29) min/)
+    await page.goto(hostUrl('acme', '/profile'))
+    await expect(banner).toBeVisible()
+
+    const edit = await callFromPage(page, 'POST', 'profile.updatePreferences', { theme: 'system' })
+    expect(edit.status, edit.text).toBe(200)
+    const password = await callFromPage(page, 'POST', 'profile.changePassword', {
+      currentPassword: DEMO_PASSWORD,
+      newPassword: 'taken-over-123',
+      signOutOthers: false,
+    })
+    expect(password.status, password.text).toBe(403)
+
+    await banner.getByRole('button', { name: 'Stop' }).click()
+    await expect(page).toHaveURL(/^http:\/\/console\.localhost:\d+\//)
+    await openPage(page, hostUrl('acme', '/'))
+    await expect(page).toHaveURL(/^http:\/\/acme\.localhost:\d+\/sign-in/)
+
+    // acme's audit log: start, the edit as Mia by root, the end.
+    const audit = resultOf<{ items: { action: string; tableName: string; userName: string | null; impersonatorName: string | null; details: string }[] }>(
+      await (async () => {
+        await openPage(page, hostUrl('console', '/'))
+        return callFromPage(page, 'GET', 'console.listGlobalAudit', { tenantId: acme })
+      })(),
+    )
+    const mine = audit.items.filter((e) => e.impersonatorName === 'Root Operator' && e.userName === 'Mia Member')
+    const actions = mine.map((e) => `${e.action} ${e.tableName}`)
+    expect(actions).toContain('IMPERSONATION_STARTED users')
+    expect(actions).toContain('UPDATE users')
+    expect(audit.items.some((e) => e.action === 'IMPERSONATION_ENDED' && e.details.includes('stopped'))).toBe(true)
+    expect(audit.items.some((e) => e.action === 'CONSOLE_ACCESS' && e.details.includes(reason))).toBe(true)
+  })
+})

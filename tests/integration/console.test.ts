@@ -1,0 +1,343 @@
+import { randomUUID } from 'node:crypto'
+import { and, eq, sql } from 'drizzle-orm'
+import { Secret, TOTP } from 'otpauth'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { provisionSchema } from '../../app/features/console/console.schemas'
+import {
+  activity,
+  findAuditEvents,
+  findTenantPeople,
+  findTenants,
+  getTenantDetail,
+  provision,
+  purge,
+  reactivate,
+  restore,
+  searchUsers,
+  softDelete,
+  suspend,
+} from '../../app/features/console/console.server'
+import { prepareImpersonation, redeemHandoff } from '../../app/features/console/impersonation.server'
+import {
+  assertSteppedUp,
+  CODE_LIMITS,
+  challengeUser,
+  countAttempt,
+  createChallenge,
+  pendingEnrollment,
+  recordStepUp,
+  verifyCode,
+} from '../../app/features/console/mfa.server'
+import { provisionTenant } from '../../app/features/tenants/tenants.server'
+import { createUser } from '../../app/features/users/users.server'
+import { CONSOLE_SLUG } from '../../app/lib/enums'
+import { HttpError } from '../../app/lib/errors'
+import { rowsOf, type Tx } from '../../app/server/db/client.server'
+import { auditLog, invitations, roles, sessions, tenants, userMfa, users } from '../../app/server/db/schema'
+import { withConsole, withTenant } from '../../app/server/db/scope.server'
+import { openTestDatabase, type TestDatabase } from '../support/db'
+import { createTestTenant, testPasswordHash, uniqueSlug } from '../support/fixtures'
+
+type Tenant = { id: string; slug: string; ownerId: string }
+
+let t: TestDatabase
+let consoleId: string
+let rootId: string
+let a: Tenant
+let b: Tenant
+
+async function tenant(): Promise<Tenant> {
+  const { tenant, owner } = await createTestTenant()
+  return { id: tenant.id, slug: tenant.slug, ownerId: owner.id }
+}
+
+beforeAll(async () => {
+  t = await openTestDatabase()
+  const hash = await testPasswordHash()
+  const platform = await withConsole({ requestId: 'console-test' }, (tx) =>
+    provisionTenant(tx, {
+      name: 'Haven Console',
+      slug: CONSOLE_SLUG,
+      owner: { email: 'root@haven.test', fullName: 'Root Operator', isSuperuser: true, password: { hash } },
+    }),
+  )
+  consoleId = platform.tenant.id
+  rootId = platform.owner.id
+  a = await tenant()
+  b = await tenant()
+}, 60_000)
+afterAll(() => t.close())
+
+/** The console's scope as requireSuperuser opens it: haven_console, the console tenant in context, root as actor. */
+function asConsole<T>(work: (scope: { tx: Tx; consoleTenantId: string }) => Promise<T>): Promise<T> {
+  return withConsole({ tenantId: consoleId, userId: rootId, requestId: `console-${randomUUID().slice(0, 8)}` }, (tx) =>
+    work({ tx, consoleTenantId: consoleId }),
+  )
+}
+
+async function failure(work: Promise<unknown>): Promise<HttpError> {
+  const error = await work.then(
+    () => undefined,
+    (e: unknown) => e,
+  )
+  expect(error).toBeInstanceOf(HttpError)
+  return error as HttpError
+}
+
+const code = (secret: string) => new TOTP({ algorithm: 'SHA1', digits: 6, period: 30, secret: Secret.fromBase32(secret) }).generate()
+
+async function eventsOf(tenantId: string, requestFilter?: string) {
+  const rows = await t.owner.db.select().from(auditLog).where(eq(auditLog.tenantId, tenantId))
+  return requestFilter ? rows.filter((r) => r.requestId === requestFilter) : rows
+}
+
+describe('console MFA', () => {
+  let secret: string
+  let recovery: string[]
+  const root = () => ({ userId: rootId, email: 'root@haven.test' })
+
+  it('enrols: the secret is stored encrypted, the first right code confirms it and yields ten hashed recovery codes', async () => {
+    const setup = await asConsole(({ tx }) => pendingEnrollment(tx, consoleId, root()))
+    secret = setup.secret
+    expect(setup.uri).toMatch(/^otpauth:\/\/totp\/Haven%20console:root%40haven\.test\?/)
+    expect(setup.qr).toMatch(/^data:image\/png;base64,/)
+    // Reloading the enrolment page shows the same pending key.
+    expect((await asConsole(({ tx }) => pendingEnrollment(tx, consoleId, root()))).secret).toBe(secret)
+
+    const wrong = await failure(asConsole(({ tx }) => verifyCode(tx, consoleId, root(), '000000' === code(secret) ? '111111' : '000000', null)))
+    expect(wrong.status).toBe(401)
+    const confirmed = await asConsole(({ tx }) => verifyCode(tx, consoleId, root(), code(secret), null))
+    recovery = confirmed.recoveryCodes ?? []
+    expect(recovery).toHaveLength(10)
+
+    const [stored] = await t.owner.db.select().from(userMfa).where(eq(userMfa.userId, rootId))
+    expect(stored?.confirmedAt).not.toBeNull()
+    expect(stored?.secret).not.toContain(secret)
+    expect(stored?.recoveryCodes).toHaveLength(10)
+    for (const c of recovery) expect(stored?.recoveryCodes.join(' ')).not.toContain(c.replace('-', ''))
+    // Enrolling again is refused: the key can be shown once only.
+    expect((await failure(asConsole(({ tx }) => pendingEnrollment(tx, consoleId, root())))).status).toBe(409)
+  })
+
+  it('a later code signs in without new recovery codes; a recovery code works exactly once', async () => {
+    expect(await asConsole(({ tx }) => verifyCode(tx, consoleId, root(), code(secret), null))).toEqual({ method: 'totp' })
+    const one = recovery[0] ?? ''
+    expect(await asConsole(({ tx }) => verifyCode(tx, consoleId, root(), one.toUpperCase(), null))).toEqual({ method: 'recovery' })
+    expect((await failure(asConsole(({ tx }) => verifyCode(tx, consoleId, root(), one, null)))).code).toBe('invalid_code')
+    const [stored] = await t.owner.db.select().from(userMfa).where(eq(userMfa.userId, rootId))
+    expect(stored?.recoveryCodes).toHaveLength(9)
+  })
+
+  it('step-up: refused until a code is entered in this session, and only for this session', async () => {
+    const session = randomUUID()
+    expect((await failure(asConsole(({ tx }) => assertSteppedUp(tx, consoleId, rootId, session)))).code).toBe('step_up_required')
+    await asConsole(({ tx }) => recordStepUp(tx, consoleId, rootId, session))
+    await asConsole(({ tx }) => assertSteppedUp(tx, consoleId, rootId, session))
+    expect((await failure(asConsole(({ tx }) => assertSteppedUp(tx, consoleId, rootId, randomUUID())))).status).toBe(403)
+    await t.owner.db.update(userMfa).set({ stepUpAt: sql`now() - interval '11 minutes'` }).where(eq(userMfa.userId, rootId))
+    expect((await failure(asConsole(({ tx }) => assertSteppedUp(tx, consoleId, rootId, session)))).status).toBe(403)
+  })
+
+  it('throttles code attempts per user', async () => {
+    const user = randomUUID()
+    for (let i = 0; i < CODE_LIMITS.perUser; i++) await asConsole(({ tx }) => countAttempt(tx, user, `203.0.113.${i}`))
+    const limited = await failure(asConsole(({ tx }) => countAttempt(tx, user, '203.0.113.99')))
+    expect(limited.status).toBe(429)
+    expect(limited.retryAfterSeconds).toBeGreaterThan(0)
+  })
+
+  it('a challenge names a superuser who passed the password step, and nobody else', async () => {
+    const token = await withTenant({ tenantId: consoleId }, (tx) => createChallenge(tx, consoleId, rootId))
+    expect(await withTenant({ tenantId: consoleId }, (tx) => challengeUser(tx, consoleId, token))).toEqual({ userId: rootId, email: 'root@haven.test' })
+    expect(await withTenant({ tenantId: consoleId }, (tx) => challengeUser(tx, consoleId, 'forged'))).toBeNull()
+    const plain = await withTenant({ tenantId: consoleId }, (tx) =>
+      createUser(tx, { tenantId: consoleId, email: `${uniqueSlug('plain')}@haven.test`, fullName: 'Not Super' }),
+    )
+    const theirs = await withTenant({ tenantId: consoleId }, (tx) => createChallenge(tx, consoleId, plain.id))
+    expect(await withTenant({ tenantId: consoleId }, (tx) => challengeUser(tx, consoleId, theirs))).toBeNull()
+    // A challenge is not readable from another tenant's scope.
+    expect(await withTenant({ tenantId: a.id }, (tx) => challengeUser(tx, a.id, token))).toBeNull()
+  })
+})
+
+describe('tenants', () => {
+  it('lists customer tenants with figures, never the console, with search, status and keyset pages', async () => {
+    const all = await asConsole(({ tx }) => findTenants(tx, { status: 'all', sort: 'created', dir: 'desc', pageSize: 100 }))
+    expect(all.items.map((x) => x.slug)).not.toContain(CONSOLE_SLUG)
+    const rowA = all.items.find((x) => x.id === a.id)
+    expect(rowA).toMatchObject({ slug: a.slug, people: 1, categories: 0, isActive: true })
+    expect(rowA?.events30).toBeGreaterThan(0)
+
+    const found = await asConsole(({ tx }) => findTenants(tx, { q: a.slug, status: 'all', sort: 'name', dir: 'asc', pageSize: 10 }))
+    expect(found.items.map((x) => x.id)).toEqual([a.id])
+    expect(found.total).toBe(1)
+
+    const seen: string[] = []
+    let cursor: string | undefined
+    do {
+      const page = await asConsole(({ tx }) => findTenants(tx, { status: 'all', sort: 'slug', dir: 'asc', pageSize: 1, cursor }))
+      seen.push(...page.items.map((x) => x.slug))
+      cursor = page.nextCursor ?? undefined
+    } while (cursor)
+    expect(seen).toEqual([...seen].sort())
+    expect(new Set(seen).size).toBe(all.items.length)
+  })
+
+  it('provisions: reserved slugs are refused by the schema, taken ones with a field error; the owner is invited', async () => {
+    const reserved = provisionSchema.safeParse({ name: 'X', slug: 'console', ownerEmail: 'x@example.test' })
+    expect(reserved.success).toBe(false)
+    const taken = await failure(asConsole((scope) => provision(scope, { name: 'Dup', slug: a.slug, ownerEmail: 'x@example.test', ownerName: '' }, rootId)))
+    expect(taken.status).toBe(409)
+    expect(taken.fieldErrors?.slug).toBe('This name is taken')
+
+    const slug = uniqueSlug('new')
+    const made = await asConsole((scope) => provision(scope, { name: 'New Co', slug, ownerEmail: `boss@${slug}.test`, ownerName: 'Bea' }, rootId))
+    const systemRoles = await t.owner.db.select().from(roles).where(eq(roles.tenantId, made.tenantId))
+    expect(systemRoles.map((r) => r.systemKey).sort()).toEqual(['admin', 'member', 'owner'])
+    const [invitation] = await t.owner.db.select().from(invitations).where(eq(invitations.tenantId, made.tenantId))
+    expect(invitation).toMatchObject({ email: `boss@${slug}.test`, status: 'pending', roleId: systemRoles.find((r) => r.systemKey === 'owner')?.id })
+    expect(invitation?.tokenHash).not.toBe(made.token)
+    const events = await eventsOf(made.tenantId)
+    expect(events.find((e) => e.action === 'CONSOLE_ACCESS')).toMatchObject({ userId: rootId, newValues: { action: 'provision' } })
+  })
+
+  it('suspends with a reason (ending that tenant’s sessions only), reactivates, each recorded in the tenant', async () => {
+    const expires = sql`now() + interval '1 day'`
+    await withTenant({ tenantId: a.id }, (tx) => tx.insert(sessions).values({ tenantId: a.id, userId: a.ownerId, token: randomUUID(), expiresAt: expires }))
+    await withTenant({ tenantId: b.id }, (tx) => tx.insert(sessions).values({ tenantId: b.id, userId: b.ownerId, token: randomUUID(), expiresAt: expires }))
+    await asConsole((scope) => suspend(scope, a.id, 'Unpaid invoices'))
+    const [row] = await t.owner.db.select().from(tenants).where(eq(tenants.id, a.id))
+    expect(row).toMatchObject({ isActive: false, suspensionReason: 'Unpaid invoices' })
+    expect(await t.owner.db.select().from(sessions).where(eq(sessions.tenantId, a.id))).toHaveLength(0)
+    expect((await t.owner.db.select().from(sessions).where(eq(sessions.tenantId, b.id))).length).toBeGreaterThan(0)
+    expect((await failure(asConsole((scope) => suspend(scope, a.id, 'Again please')))).status).toBe(409)
+
+    await asConsole((scope) => reactivate(scope, a.id))
+    const [back] = await t.owner.db.select().from(tenants).where(eq(tenants.id, a.id))
+    expect(back).toMatchObject({ isActive: true, suspensionReason: null })
+    const actions = (await eventsOf(a.id)).filter((e) => e.action === 'CONSOLE_ACCESS').map((e) => (e.newValues as { action?: string }).action)
+    expect(actions).toEqual(expect.arrayContaining(['suspend', 'reactivate']))
+  })
+
+  it('deletes softly, restores, and purges only a deleted tenant whose slug was typed, leaving others intact', async () => {
+    const doomed = await tenant()
+    await asConsole((scope) => softDelete(scope, doomed.id, rootId))
+    await asConsole((scope) => restore(scope, doomed.id))
+    expect((await failure(asConsole((scope) => purge(scope, doomed.id, doomed.slug)))).status).toBe(409)
+    await asConsole((scope) => softDelete(scope, doomed.id, rootId))
+    const mismatch = await failure(asConsole((scope) => purge(scope, doomed.id, 'not-it')))
+    expect(mismatch.fieldErrors?.confirmSlug).toBeDefined()
+    await asConsole((scope) => purge(scope, doomed.id, doomed.slug))
+    expect(await t.owner.db.select().from(tenants).where(eq(tenants.id, doomed.id))).toHaveLength(0)
+    expect(await t.owner.db.select().from(users).where(eq(users.tenantId, doomed.id))).toHaveLength(0)
+    expect(await t.owner.db.select().from(users).where(eq(users.tenantId, b.id))).toHaveLength(1)
+    const purged = (await eventsOf(consoleId)).find((e) => e.recordId === doomed.id)
+    expect(purged?.newValues).toMatchObject({ action: 'purge', slug: doomed.slug })
+  })
+
+  it('a tenant page and its people are audited reads; the console tenant and unknown ids are 404', async () => {
+    const requestId = `read-${randomUUID().slice(0, 8)}`
+    const detail = await withConsole({ tenantId: consoleId, userId: rootId, requestId }, (tx) => getTenantDetail({ tx, consoleTenantId: consoleId }, b.id))
+    expect(detail).toMatchObject({ slug: b.slug, figures: { people: 1 } })
+    const people = await withConsole({ tenantId: consoleId, userId: rootId, requestId }, (tx) =>
+      findTenantPeople({ tx, consoleTenantId: consoleId }, { id: b.id, status: 'all' }),
+    )
+    expect(people.items.map((p) => p.id)).toEqual([b.ownerId])
+    const reads = await eventsOf(b.id, requestId)
+    expect(reads.map((e) => [e.action, e.tableName, e.userId])).toEqual(
+      expect.arrayContaining([
+        ['CONSOLE_ACCESS', 'tenants', rootId],
+        ['CONSOLE_ACCESS', 'users', rootId],
+      ]),
+    )
+    for (const id of [consoleId, randomUUID()]) {
+      expect((await failure(asConsole((scope) => getTenantDetail(scope, id)))).status).toBe(404)
+    }
+    // The reads went to b's log and nowhere else.
+    expect(await eventsOf(a.id, requestId)).toHaveLength(0)
+  })
+
+  it('activity counts events per day over 30 days, per tenant and overall', async () => {
+    const perTenant = await asConsole(({ tx }) => activity(tx, a.id))
+    expect(perTenant).toHaveLength(30)
+    const today = perTenant.at(-1)
+    const [{ n } = { n: 0 }] = rowsOf<{ n: number }>(
+      await t.owner.db.execute(sql`select count(*)::int as n from audit_log where tenant_id = ${a.id} and (created_at at time zone 'UTC')::date = (now() at time zone 'UTC')::date`),
+    )
+    expect(today?.events).toBe(n)
+    const overall = await asConsole(({ tx }) => activity(tx))
+    expect(overall.at(-1)?.events).toBeGreaterThanOrEqual(n)
+  })
+})
+
+describe('people search and the global audit log', () => {
+  it('finds people of every tenant by email or name, paged by keyset', async () => {
+    const marker = `needle${randomUUID().slice(0, 6)}`
+    for (const x of [a, b]) {
+      await withTenant({ tenantId: x.id }, (tx) => createUser(tx, { tenantId: x.id, email: `${marker}@${x.slug}.test`, fullName: 'Same Name' }))
+    }
+    const byEmail = await asConsole(({ tx }) => searchUsers(tx, { q: marker }))
+    expect(byEmail.items.map((u) => u.tenantSlug).sort()).toEqual([a.slug, b.slug].sort())
+    const first = await asConsole(({ tx }) => searchUsers(tx, { q: marker }, 1))
+    const second = await asConsole(({ tx }) => searchUsers(tx, { q: marker, cursor: first.nextCursor ?? undefined }, 1))
+    expect([...first.items, ...second.items].map((u) => u.id)).toEqual(byEmail.items.map((u) => u.id))
+    expect(second.nextCursor).toBeNull()
+  })
+
+  it('filters the audit log by tenant and pages it newest first', async () => {
+    const onlyA = await asConsole(({ tx }) => findAuditEvents(tx, { tenantId: a.id }, 5))
+    expect(onlyA.items.every((e) => e.tenantId === a.id)).toBe(true)
+    const next = await asConsole(({ tx }) => findAuditEvents(tx, { tenantId: a.id, cursor: onlyA.nextCursor ?? undefined }, 5))
+    const ids = [...onlyA.items, ...next.items].map((e) => e.id)
+    expect(new Set(ids).size).toBe(ids.length)
+    const times = [...onlyA.items, ...next.items].map((e) => e.createdAt)
+    expect(times).toEqual([...times].sort().reverse())
+  })
+})
+
+describe('impersonation', () => {
+  const grant = { reason: 'Customer ticket 42', minutes: 30 }
+  const superuser = () => ({ id: rootId, fullName: 'Root Operator' })
+
+  it('is refused without consent, of a superuser, and of someone who is not in that tenant', async () => {
+    const denied = await failure(asConsole((scope) => prepareImpersonation(scope, { tenantId: b.id, userId: b.ownerId, ...grant }, superuser())))
+    expect(denied).toMatchObject({ status: 403, code: 'impersonation_not_allowed' })
+
+    await t.owner.db.update(tenants).set({ settings: { allowImpersonation: true } }).where(eq(tenants.id, a.id))
+    const odd = await withTenant({ tenantId: a.id }, (tx) =>
+      createUser(tx, { tenantId: a.id, email: `${uniqueSlug('su')}@x.test`, fullName: 'Odd Superuser', isSuperuser: true }),
+    )
+    expect((await failure(asConsole((scope) => prepareImpersonation(scope, { tenantId: a.id, userId: odd.id, ...grant }, superuser())))).status).toBe(403)
+    // b's person through a's consent: not found, exactly like a missing id.
+    for (const userId of [b.ownerId, randomUUID()]) {
+      expect((await failure(asConsole((scope) => prepareImpersonation(scope, { tenantId: a.id, userId, ...grant }, superuser())))).status).toBe(404)
+    }
+  })
+
+  it('hands off once, at its own tenant only; the session is capped and its end is audited', async () => {
+    const { token } = await asConsole((scope) => prepareImpersonation(scope, { tenantId: a.id, userId: a.ownerId, ...grant }, superuser()))
+    expect((await failure(withTenant({ tenantId: b.id }, (tx) => redeemHandoff(tx, b.id, token)))).status).toBe(410)
+    const handoff = await withTenant({ tenantId: a.id }, (tx) => redeemHandoff(tx, a.id, token))
+    expect(handoff).toMatchObject({ userId: a.ownerId, impersonatorId: rootId, reason: grant.reason, minutes: 30 })
+    expect((await failure(withTenant({ tenantId: a.id }, (tx) => redeemHandoff(tx, a.id, token)))).status).toBe(410)
+
+    const [session] = await withTenant({ tenantId: a.id }, (tx) =>
+      tx
+        .insert(sessions)
+        .values({ tenantId: a.id, userId: a.ownerId, token: randomUUID(), expiresAt: sql`now() + interval '30 minutes'`, impersonatorId: rootId })
+        .returning(),
+    )
+    if (!session) throw new Error('no session')
+    await withTenant({ tenantId: a.id }, (tx) =>
+      tx.update(sessions).set({ expiresAt: sql`now() + interval '7 days'`, impersonatorId: null }).where(and(eq(sessions.tenantId, a.id), eq(sessions.id, session.id))),
+    )
+    const [capped] = await t.owner.db.select().from(sessions).where(eq(sessions.id, session.id))
+    expect(capped?.impersonatorId).toBe(rootId)
+    expect(capped?.expiresAt.getTime()).toBeLessThanOrEqual(session.expiresAt.getTime())
+
+    const requestId = `stop-${randomUUID().slice(0, 8)}`
+    await withTenant({ tenantId: a.id, requestId }, (tx) => tx.delete(sessions).where(and(eq(sessions.tenantId, a.id), eq(sessions.id, session.id))))
+    const ended = (await eventsOf(a.id, requestId)).find((e) => e.action === 'IMPERSONATION_ENDED')
+    expect(ended?.newValues).toMatchObject({ reason: 'stopped', impersonatorId: rootId })
+  })
+})
