@@ -1,4 +1,4 @@
-import { and, desc, eq, gte, inArray, isNotNull, lt, type SQL, sql } from 'drizzle-orm'
+import { and, eq, gte, inArray, isNotNull, lt, type SQL, sql } from 'drizzle-orm'
 import { decodeCursor, encodeCursor, isUuid } from '../../server/cursor.server'
 import { notFound } from '../../lib/errors'
 import type { AuditAction } from '../../lib/enums'
@@ -71,7 +71,8 @@ export async function findAuditRows(tx: Tx, tenantId: string, f: AuditFilter, li
     .select(eventColumns)
     .from(auditLog)
     .where(after ? and(auditWhere(tenantId, f), after) : auditWhere(tenantId, f))
-    .orderBy(desc(auditLog.createdAt), desc(auditLog.id))
+    // NULLS LAST as in the indexes (drizzle's .desc() there), or PostgreSQL sorts the whole tenant instead.
+    .orderBy(sql`${auditLog.createdAt} desc nulls last`, sql`${auditLog.id} desc nulls last`)
     .limit(limit)
   return rows as AuditRow[]
 }
@@ -175,7 +176,8 @@ export async function resolveNames(tx: Tx, tenantId: string, rows: (DescribableE
       order by record_id, created_at desc, id desc`),
   )
   for (const r of remembered) if (r.name) names[r.record_id] = { name: r.name, email: r.email, gone: true }
-  const stillMissing = missing.filter((id) => !names[id])
+  const impersonators = new Set(rows.map((r) => r.impersonatorId).filter((id): id is string => id !== null))
+  const stillMissing = missing.filter((id) => !names[id] && impersonators.has(id))
   if (stillMissing.length === 0) return names
   const operators = rowsOf<{ id: string; name: string | null; email: string | null }>(
     await tx.execute(sql`
