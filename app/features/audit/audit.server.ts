@@ -58,6 +58,8 @@ export function auditWhere(tenantId: string, f: AuditFilter): SQL {
   return and(...parts) as SQL
 }
 
+const ROW_CHANGES = { CREATE: true, UPDATE: true, DELETE: true }
+
 type Cursor = { at: string; id: string }
 const isCursor = (v: Record<string, unknown>) => typeof v.at === 'string' && v.at.length < 64 && isUuid(v.id)
 
@@ -137,10 +139,16 @@ export async function getAuditEvent(tx: Tx, tenantId: string, id: string) {
  */
 export async function resolveNames(tx: Tx, tenantId: string, rows: (DescribableEvent & { userId: string | null; impersonatorId: string | null })[]): Promise<Names> {
   const ids = new Set<string>()
+  // A row change names its own record from its values; only its existence matters then (for a link), so such
+  // record ids are looked up in the live tables but never searched for in the log's own history.
+  const remember = new Set<string>()
   for (const r of rows) {
-    if (r.userId) ids.add(r.userId)
-    if (r.impersonatorId) ids.add(r.impersonatorId)
-    for (const id of referencedIds(r)) ids.add(id)
+    for (const id of [r.userId, r.impersonatorId, ...referencedIds(r)]) {
+      if (!id) continue
+      ids.add(id)
+      const selfNamed = id === r.recordId && r.action in ROW_CHANGES && entityName(r, {}) !== undefined
+      if (!selfNamed || id === r.userId || id === r.impersonatorId) remember.add(id)
+    }
   }
   const names: Names = {}
   if (ids.size === 0) return names
@@ -163,7 +171,7 @@ export async function resolveNames(tx: Tx, tenantId: string, rows: (DescribableE
   ])
   for (const p of people) names[p.id] = { name: p.name, email: p.email, deleted: p.deleted }
   for (const r of [...roleRows, ...teamRows, ...orgRows, ...categoryRows]) names[r.id] = { name: r.name, deleted: r.deleted }
-  const missing = list.filter((id) => !names[id])
+  const missing = list.filter((id) => !names[id] && remember.has(id))
   if (missing.length === 0) return names
   const remembered = rowsOf<{ record_id: string; name: string | null; email: string | null }>(
     await tx.execute(sql`
