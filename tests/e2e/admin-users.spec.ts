@@ -62,6 +62,7 @@ test('an admin finds people by name, role and metadata, and pages through them',
 })
 
 test('an admin adds a person, edits them, deactivates them, and they cannot sign in', async ({ page, browser }) => {
+  test.slow()
   const email = uniqueEmail('lifecycle')
   const password = 'a-long-initial-password'
   await signInAs(page, { tenant: 'acme', email: 'admin@acme.test' })
@@ -91,7 +92,13 @@ test('an admin adds a person, edits them, deactivates them, and they cannot sign
   await page.getByRole('button', { name: 'Save changes' }).click()
   await expect(page.getByText('Changes saved')).toBeVisible()
   await expect(page.getByRole('heading', { name: 'Renamed Person' })).toBeVisible()
-  await expect(page.getByText(/full_name: Duplicate Person → Renamed Person/)).toBeVisible()
+  // The person's History tab: the audit log filtered to them, in words, with the changed fields.
+  await page.getByRole('tab', { name: 'History' }).click()
+  const history = page.getByRole('tabpanel')
+  await expect(history.getByText('Adam Admin changed details and name of person Duplicate Person')).toBeVisible()
+  await expect(history.getByRole('listitem').filter({ hasText: /^name: Duplicate Person → Renamed Person$/ })).toBeVisible()
+  await expect(history.getByRole('listitem').filter({ hasText: /^details › costCenter: \(none\) → 4711$/ })).toBeVisible()
+  await page.getByRole('tab', { name: 'Details' }).click()
 
   await page.getByRole('button', { name: 'Deactivate' }).click()
   await page.getByRole('dialog').getByRole('button', { name: 'Deactivate' }).click()

@@ -1,6 +1,6 @@
-import { and, desc, eq, gte, inArray, isNotNull, lt, type SQL, sql } from 'drizzle-orm'
+import { and, eq, gte, inArray, isNotNull, lt, type SQL, sql } from 'drizzle-orm'
 import { z } from 'zod'
-import { cursorId, decodeCursor, encodeCursor, } from '../../server/cursor.server'
+import { cursorId, decodeCursor, encodeCursor } from '../../server/cursor.server'
 import { notFound } from '../../lib/errors'
 import type { AuditAction } from '../../lib/enums'
 import { rowsOf, type Tx } from '../../server/db/client.server'
@@ -59,6 +59,8 @@ export function auditWhere(tenantId: string, f: AuditFilter): SQL {
   return and(...parts) as SQL
 }
 
+const ROW_CHANGES = { CREATE: true, UPDATE: true, DELETE: true }
+
 const cursorSchema = z.strictObject({ at: z.string().min(1).max(64), id: cursorId })
 type Cursor = z.output<typeof cursorSchema>
 
@@ -72,7 +74,8 @@ export async function findAuditRows(tx: Tx, tenantId: string, f: AuditFilter, li
     .select(eventColumns)
     .from(auditLog)
     .where(after ? and(auditWhere(tenantId, f), after) : auditWhere(tenantId, f))
-    .orderBy(desc(auditLog.createdAt), desc(auditLog.id))
+    // NULLS LAST as in the indexes (drizzle's .desc() there), or PostgreSQL sorts the whole tenant instead.
+    .orderBy(sql`${auditLog.createdAt} desc nulls last`, sql`${auditLog.id} desc nulls last`)
     .limit(limit)
   return rows as AuditRow[]
 }
@@ -137,10 +140,16 @@ export async function getAuditEvent(tx: Tx, tenantId: string, id: string) {
  */
 export async function resolveNames(tx: Tx, tenantId: string, rows: (DescribableEvent & { userId: string | null; impersonatorId: string | null })[]): Promise<Names> {
   const ids = new Set<string>()
+  // A row change names its own record from its values; only its existence matters then (for a link), so such
+  // record ids are looked up in the live tables but never searched for in the log's own history.
+  const remember = new Set<string>()
   for (const r of rows) {
-    if (r.userId) ids.add(r.userId)
-    if (r.impersonatorId) ids.add(r.impersonatorId)
-    for (const id of referencedIds(r)) ids.add(id)
+    for (const id of [r.userId, r.impersonatorId, ...referencedIds(r)]) {
+      if (!id) continue
+      ids.add(id)
+      const selfNamed = id === r.recordId && r.action in ROW_CHANGES && entityName(r, {}) !== undefined
+      if (!selfNamed || id === r.userId || id === r.impersonatorId) remember.add(id)
+    }
   }
   const names: Names = {}
   if (ids.size === 0) return names
@@ -163,7 +172,7 @@ export async function resolveNames(tx: Tx, tenantId: string, rows: (DescribableE
   ])
   for (const p of people) names[p.id] = { name: p.name, email: p.email, deleted: p.deleted }
   for (const r of [...roleRows, ...teamRows, ...orgRows, ...categoryRows]) names[r.id] = { name: r.name, deleted: r.deleted }
-  const missing = list.filter((id) => !names[id])
+  const missing = list.filter((id) => !names[id] && remember.has(id))
   if (missing.length === 0) return names
   const remembered = rowsOf<{ record_id: string; name: string | null; email: string | null }>(
     await tx.execute(sql`
@@ -176,7 +185,8 @@ export async function resolveNames(tx: Tx, tenantId: string, rows: (DescribableE
       order by record_id, created_at desc, id desc`),
   )
   for (const r of remembered) if (r.name) names[r.record_id] = { name: r.name, email: r.email, gone: true }
-  const stillMissing = missing.filter((id) => !names[id])
+  const impersonators = new Set(rows.map((r) => r.impersonatorId).filter((id): id is string => id !== null))
+  const stillMissing = missing.filter((id) => !names[id] && impersonators.has(id))
   if (stillMissing.length === 0) return names
   const operators = rowsOf<{ id: string; name: string | null; email: string | null }>(
     await tx.execute(sql`
