@@ -247,7 +247,8 @@ async function main() {
 
   const scoped: Record<string, { p50: number; p95: number }> = {}
   for (const c of cases) scoped[c.name] = await measure(c.rounds, (i) => c.scoped(acme, c.input(i)))
-  const plans = await explainReads(acme, { fifty, deep, big })
+  const [bigRow] = rowsOf<{ path_key: string }>(await db.execute(sql`select path_key from categories where tenant_id = ${acme}::uuid and id = ${big}::uuid`))
+  const plans = await explainReads(acme, { fifty, deep, big, bigPath: bigRow?.path_key ?? '' })
   await shutdownDatabase()
 
   const server = await startServer({ ...setup.env, HAVEN_SEED: 'never', ...(process.env.DATABASE_URL ? appUrls(setup.env) : {}) })
@@ -291,17 +292,22 @@ async function main() {
 }
 
 /** The read statements, as categories.server.ts writes them, explained under RLS; prints the scan nodes used. */
-async function explainReads(tenantId: string, ids: { fifty: string; deep: string; big: string }) {
+async function explainReads(tenantId: string, ids: { fifty: string; deep: string; big: string; bigPath: string }) {
   const statements: Array<{ name: string; sql: SQL }> = [
     {
-      name: 'children of a node (+ counts)',
-      sql: sql`select c.id, (select count(*) from categories k where k.tenant_id = ${tenantId}::uuid and k.parent_id = c.id and not k.is_deleted),
-        (select count(*) from (select 1 from categories d where d.tenant_id = ${tenantId}::uuid and d.path_key > c.path_key and d.path_key < c.path_key || '/' and not d.is_deleted limit 10001) x)
-        from categories c where c.tenant_id = ${tenantId}::uuid and c.parent_id = ${ids.big}::uuid and not c.is_deleted order by c.position, c.id limit 201`,
+      name: 'children of a node (window)',
+      sql: sql`select c.id, c.parent_id, c.name, c.position, c.depth, c.path_key from categories c
+        where c.tenant_id = ${tenantId}::uuid and c.parent_id = ${ids.big}::uuid and not c.is_deleted order by c.position, c.id limit 201`,
     },
     {
-      name: 'subtree count (details, delete)',
-      sql: sql`select count(*) from categories d where d.tenant_id = ${tenantId}::uuid and d.path_key > 'a' and d.path_key < 'a/' and not d.is_deleted`,
+      name: 'child counts of a window',
+      sql: sql`select parent_id, count(*) from categories where tenant_id = ${tenantId}::uuid and parent_id in (${ids.fifty}::uuid, ${ids.big}::uuid)
+        and not is_deleted group by parent_id`,
+    },
+    {
+      name: 'descendant count (capped range)',
+      sql: sql`select count(*) from (select 1 from categories d where d.tenant_id = ${tenantId}::uuid and d.path_key > ${ids.bigPath}
+        and d.path_key < ${`${ids.bigPath}/`} and not d.is_deleted limit 10001) x`,
     },
     {
       name: 'ancestors by id (breadcrumb)',
