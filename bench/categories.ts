@@ -191,9 +191,15 @@ async function main() {
   console.log(`the moved subtree has ${subtree.toLocaleString()} nodes\n`)
 
   const inScope = <T>(tenantId: string, work: Parameters<typeof withTenant<T>>[1]) => withTenant({ tenantId, requestId: 'bench' }, work)
-  // Moves alternate between two parents and reorders between up and down, so every round does real work.
-  const moveInput = (i: number) => ({ id: mover, parentId: i % 2 ? rootA : rootB, expectedParentId: i % 2 ? rootB : rootA, beforeId: null })
-  const reorderInput = (i: number) => ({ id: firstChild, direction: i % 2 ? 'down' : 'up', expectedParentId: fifty })
+  // Moves alternate between two parents and reorders between up and down, so every round does real work. The
+  // counters run on across both phases: each call, in process or over HTTP, is one move.
+  let moves = 0
+  let reorders = 0
+  const moveInput = () => {
+    const odd = moves++ % 2 === 1
+    return { id: mover, parentId: odd ? rootA : rootB, expectedParentId: odd ? rootB : rootA, beforeId: null }
+  }
+  const reorderInput = () => ({ id: firstChild, direction: reorders++ % 2 ? 'down' : 'up', expectedParentId: fifty })
   const cases: Case[] = [
     {
       name: 'expand a node of 50 children',
@@ -247,6 +253,7 @@ async function main() {
 
   const scoped: Record<string, { p50: number; p95: number }> = {}
   for (const c of cases) scoped[c.name] = await measure(c.rounds, (i) => c.scoped(acme, c.input(i)))
+  for (const c of cases) console.log(`scoped ${c.name}: p50 ${scoped[c.name]?.p50.toFixed(1)} ms, p95 ${scoped[c.name]?.p95.toFixed(1)} ms`)
   const [bigRow] = rowsOf<{ path_key: string }>(await db.execute(sql`select path_key from categories where tenant_id = ${acme}::uuid and id = ${big}::uuid`))
   const plans = await explainReads(acme, { fifty, deep, big, bigPath: bigRow?.path_key ?? '' })
   await shutdownDatabase()
