@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto'
 import type { Page } from '@playwright/test'
-import { expect, hostUrl, openPage, signInAs, test } from './fixtures'
+import { expect as baseExpect, hostUrl, openPage, signInAs, test } from './fixtures'
+
+// Each step waits on a server round trip or two; on a loaded machine that can take longer than the default 10 s.
+const expect = baseExpect.configure({ timeout: 30_000 })
 
 const tree = (page: Page) => page.getByRole('treegrid', { name: 'Categories' })
 const row = (page: Page, name: string) => tree(page).getByRole('row', { name, exact: true })
