@@ -78,7 +78,7 @@ test('a member browses the tree, searches and deep-links with the keyboard only'
 })
 
 test('an admin creates, renames, moves (dialog and drag), reorders, deletes and restores categories', async ({ page }) => {
-  test.setTimeout(180_000)
+  test.setTimeout(300_000)
   const suffix = randomUUID().slice(0, 6)
   const root = `E2E Root ${suffix}`
   const target = `E2E Target ${suffix}`
