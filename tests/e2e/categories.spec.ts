@@ -157,14 +157,7 @@ test('an admin creates, renames, moves (dialog and drag), reorders, deletes and 
 
   // Move by drag and drop: Gamma (with Alpha) onto the target row.
   await expect(row(page, 'Gamma')).toBeVisible()
-  // Step by step, as a person drags: the tree marks the row under the pointer as the drop target before the drop.
-  await row(page, 'Gamma').hover()
-  await page.mouse.down()
-  const box = await row(page, target).boundingBox()
-  if (!box) throw new Error('target row not on screen')
-  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2, { steps: 15 })
-  await expect(row(page, target)).toHaveAttribute('data-drop-target', 'true')
-  await page.mouse.up()
+  await row(page, 'Gamma').dragTo(row(page, target))
   await expect(page.getByText(`Moved Gamma to ${target}`)).toBeVisible()
   await open('Alpha')
   await expect(page.getByRole('navigation', { name: 'Breadcrumb' })).toContainText(`${target}›Gamma›Alpha`)
