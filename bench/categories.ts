@@ -191,9 +191,15 @@ async function main() {
   console.log(`the moved subtree has ${subtree.toLocaleString()} nodes\n`)
 
   const inScope = <T>(tenantId: string, work: Parameters<typeof withTenant<T>>[1]) => withTenant({ tenantId, requestId: 'bench' }, work)
-  // Moves alternate between two parents and reorders between up and down, so every round does real work.
-  const moveInput = (i: number) => ({ id: mover, parentId: i % 2 ? rootA : rootB, expectedParentId: i % 2 ? rootB : rootA, beforeId: null })
-  const reorderInput = (i: number) => ({ id: firstChild, direction: i % 2 ? 'down' : 'up', expectedParentId: fifty })
+  // Moves alternate between two parents and reorders between up and down, so every round does real work. The
+  // counters run on across both phases: each call, in process or over HTTP, is one move.
+  let moves = 0
+  let reorders = 0
+  const moveInput = () => {
+    const odd = moves++ % 2 === 1
+    return { id: mover, parentId: odd ? rootA : rootB, expectedParentId: odd ? rootB : rootA, beforeId: null }
+  }
+  const reorderInput = () => ({ id: firstChild, direction: reorders++ % 2 ? 'down' : 'up', expectedParentId: fifty })
   const cases: Case[] = [
     {
       name: 'expand a node of 50 children',
@@ -247,7 +253,9 @@ async function main() {
 
   const scoped: Record<string, { p50: number; p95: number }> = {}
   for (const c of cases) scoped[c.name] = await measure(c.rounds, (i) => c.scoped(acme, c.input(i)))
-  const plans = await explainReads(acme, { fifty, deep, big })
+  for (const c of cases) console.log(`scoped ${c.name}: p50 ${scoped[c.name]?.p50.toFixed(1)} ms, p95 ${scoped[c.name]?.p95.toFixed(1)} ms`)
+  const [bigRow] = rowsOf<{ path_key: string }>(await db.execute(sql`select path_key from categories where tenant_id = ${acme}::uuid and id = ${big}::uuid`))
+  const plans = await explainReads(acme, { fifty, deep, big, bigPath: bigRow?.path_key ?? '' })
   await shutdownDatabase()
 
   const server = await startServer({ ...setup.env, HAVEN_SEED: 'never', ...(process.env.DATABASE_URL ? appUrls(setup.env) : {}) })
@@ -291,17 +299,22 @@ async function main() {
 }
 
 /** The read statements, as categories.server.ts writes them, explained under RLS; prints the scan nodes used. */
-async function explainReads(tenantId: string, ids: { fifty: string; deep: string; big: string }) {
+async function explainReads(tenantId: string, ids: { fifty: string; deep: string; big: string; bigPath: string }) {
   const statements: Array<{ name: string; sql: SQL }> = [
     {
-      name: 'children of a node (+ counts)',
-      sql: sql`select c.id, (select count(*) from categories k where k.tenant_id = ${tenantId}::uuid and k.parent_id = c.id and not k.is_deleted),
-        (select count(*) from (select 1 from categories d where d.tenant_id = ${tenantId}::uuid and d.path_key > c.path_key and d.path_key < c.path_key || '/' and not d.is_deleted limit 10001) x)
-        from categories c where c.tenant_id = ${tenantId}::uuid and c.parent_id = ${ids.big}::uuid and not c.is_deleted order by c.position, c.id limit 201`,
+      name: 'children of a node (window)',
+      sql: sql`select c.id, c.parent_id, c.name, c.position, c.depth, c.path_key from categories c
+        where c.tenant_id = ${tenantId}::uuid and c.parent_id = ${ids.big}::uuid and not c.is_deleted order by c.position, c.id limit 201`,
     },
     {
-      name: 'subtree count (details, delete)',
-      sql: sql`select count(*) from categories d where d.tenant_id = ${tenantId}::uuid and d.path_key > 'a' and d.path_key < 'a/' and not d.is_deleted`,
+      name: 'child counts of a window',
+      sql: sql`select parent_id, count(*) from categories where tenant_id = ${tenantId}::uuid and parent_id in (${ids.fifty}::uuid, ${ids.big}::uuid)
+        and not is_deleted group by parent_id`,
+    },
+    {
+      name: 'descendant count (capped range)',
+      sql: sql`select count(*) from (select 1 from categories d where d.tenant_id = ${tenantId}::uuid and d.path_key > ${ids.bigPath}
+        and d.path_key < ${`${ids.bigPath}/`} and not d.is_deleted limit 10001) x`,
     },
     {
       name: 'ancestors by id (breadcrumb)',

@@ -68,14 +68,48 @@ async function lockTree(tx: Tx, tenantId: string, mode: 'exclusive' | 'shared') 
   )
 }
 
-/** The columns of a node as the tree shows it, for rows aliased `c`. */
-const nodeColumns = (tenantId: string) => sql`
-  c.id, c.parent_id, c.name, c.position, c.depth,
-  (select count(*)::int from categories k
-    where k.tenant_id = ${tenantId} and k.parent_id = c.id and not k.is_deleted) as child_count,
-  (select count(*)::int from (select 1 from categories d
-    where d.tenant_id = ${tenantId} and d.path_key > c.path_key and d.path_key < c.path_key || '/' and not d.is_deleted
-    limit ${DESCENDANT_CAP + 1}) as capped) as descendant_count`
+/** The columns of a node as the tree shows it, for rows aliased `c`; the counts come from `withCounts`. */
+const nodeColumns = sql`c.id, c.parent_id, c.name, c.position, c.depth, c.path_key`
+
+type BareRow = Omit<NodeRow, 'child_count' | 'descendant_count'> & { path_key: string }
+const COUNT_CHUNK = 100
+
+const idList = (ids: string[]) =>
+  sql.join(
+    ids.map((id) => sql`${id}::uuid`),
+    sql`, `,
+  )
+
+/**
+ * Child and descendant counts for a window of rows, in statements whose bounds are bound values: under RLS a
+ * correlated subquery's outer column cannot become an index condition (the planner then filters the tenant's rows
+ * per row), a parameter can. One grouped count of children by (tenant, parent); descendants of nodes that have
+ * children, capped, one range on (tenant, path_key) each, up to COUNT_CHUNK per statement. `cap` null counts exactly.
+ */
+async function withCounts(tx: Tx, tenantId: string, rows: BareRow[], cap: number | null = DESCENDANT_CAP): Promise<NodeRow[]> {
+  if (rows.length === 0) return []
+  const children = new Map<string, number>()
+  for (let i = 0; i < rows.length; i += 500) {
+    const ids = rows.slice(i, i + 500).map((r) => r.id)
+    for (const r of rowsOf<{ parent_id: string; n: number }>(
+      await tx.execute(sql`
+        select parent_id, count(*)::int as n from categories
+        where tenant_id = ${tenantId} and parent_id in (${idList(ids)}) and not is_deleted group by parent_id`),
+    ))
+      children.set(r.parent_id, Number(r.n))
+  }
+  const parents = rows.filter((r) => (children.get(r.id) ?? 0) > 0)
+  const descendants = new Map<string, number>()
+  const limit = cap === null ? sql`` : sql`limit ${cap + 1}`
+  for (let i = 0; i < parents.length; i += COUNT_CHUNK) {
+    const branches = parents.slice(i, i + COUNT_CHUNK).map(
+      (r) => sql`(select ${r.id}::uuid as id, count(*)::int as n from (select 1 from categories d
+        where d.tenant_id = ${tenantId} and d.path_key > ${r.path_key} and d.path_key < ${`${r.path_key}/`} and not d.is_deleted ${limit}) x)`,
+    )
+    for (const r of rowsOf<{ id: string; n: number }>(await tx.execute(sql.join(branches, sql` union all `)))) descendants.set(r.id, Number(r.n))
+  }
+  return rows.map((r) => ({ ...r, child_count: children.get(r.id) ?? 0, descendant_count: descendants.get(r.id) ?? 0 }))
+}
 
 const parentIs = (parentId: string | null, alias = 'c') => {
   const column = sql.raw(`${alias}.parent_id`)
@@ -104,13 +138,13 @@ export async function findChildren(tx: Tx, tenantId: string, input: ListChildren
   const parent = input.parentId ? await requireLiveCategory(tx, tenantId, input.parentId) : null
   const cursor = decodeChildCursor(input.cursor)
   const after = cursor ? sql`and (c.position, c.id) > (${cursor.p}::int, ${cursor.id}::uuid)` : sql``
-  const rows = rowsOf<NodeRow>(
+  const rows = rowsOf<BareRow>(
     await tx.execute(sql`
-      select ${nodeColumns(tenantId)} from categories c
+      select ${nodeColumns} from categories c
       where c.tenant_id = ${tenantId} and ${parentIs(input.parentId)} and not c.is_deleted ${after}
       order by c.position, c.id limit ${input.pageSize + 1}`),
   )
-  const items = rows.slice(0, input.pageSize).map(toNode)
+  const items = (await withCounts(tx, tenantId, rows.slice(0, input.pageSize))).map(toNode)
   const last = items.at(-1)
   return {
     parent: parent && { id: parent.id, name: parent.name },
@@ -150,14 +184,15 @@ export async function revealCategory(tx: Tx, tenantId: string, id: string, pageS
   const levels = pathIds.map((throughId, level) => ({ parentId: level === 0 ? null : (pathIds[level - 1] ?? null), throughId, level }))
   const branch = (l: (typeof levels)[number]) => {
     const through = sql`(select t.position, t.id from categories t where t.tenant_id = ${tenantId} and t.id = ${l.throughId}::uuid)`
-    const base = (cmp: SQL, limit: number) => sql`(select ${l.level}::int as level, ${nodeColumns(tenantId)} from categories c
+    const base = (cmp: SQL, limit: number) => sql`(select ${l.level}::int as level, ${nodeColumns} from categories c
       where c.tenant_id = ${tenantId} and ${parentIs(l.parentId)} and not c.is_deleted and ${cmp}
       order by c.position, c.id limit ${limit})`
     return sql`${base(sql`(c.position, c.id) <= ${through}`, 10_000)} union all ${base(sql`(c.position, c.id) > ${through}`, pageSize + 1)}`
   }
-  const rows = rowsOf<NodeRow & { level: number }>(
+  const bare = rowsOf<BareRow & { level: number }>(
     await tx.execute(sql`select * from (${sql.join(levels.map(branch), sql` union all `)}) w order by level, position, id`),
   )
+  const rows = (await withCounts(tx, tenantId, bare)).map((r, i) => ({ ...r, level: bare[i]?.level ?? 0 }))
   const ancestorNames = new Map(rows.map((r) => [r.id, r.name]))
   return {
     id: node.id,
@@ -178,33 +213,35 @@ export async function revealCategory(tx: Tx, tenantId: string, id: string, pageS
 
 /** Who did the first and the latest change, from the audit log's (tenant, table, record, time) index. */
 async function historyOf(tx: Tx, tenantId: string, id: string) {
-  const entry = (order: SQL, action: SQL) => sql`(select a.created_at, a.user_id, u.full_name
-      from audit_log a left join users u on u.tenant_id = ${tenantId} and u.id = a.user_id
+  const entry = (order: SQL, action: SQL) => sql`(select a.created_at, a.user_id from audit_log a
       where a.tenant_id = ${tenantId} and a.table_name = 'categories' and a.record_id = ${id}::uuid ${action}
       order by a.created_at ${order} limit 1)`
-  const rows = rowsOf<{ kind: string; created_at: string | Date; user_id: string | null; full_name: string | null }>(
+  const rows = rowsOf<{ kind: string; user_id: string | null }>(
     await tx.execute(sql`select 'created' as kind, * from ${entry(sql`asc`, sql`and a.action = 'CREATE'`)} x
       union all select 'changed', * from ${entry(sql`desc`, sql``)} y`),
   )
-  const by = (r?: (typeof rows)[number]) => (r ? (r.full_name ?? (r.user_id ? 'Haven support' : null)) : null)
-  const created = rows.find((r) => r.kind === 'created')
-  const changed = rows.find((r) => r.kind === 'changed')
-  return { createdBy: by(created), updatedBy: by(changed) }
+  const userIds = [...new Set(rows.map((r) => r.user_id).filter((u): u is string => Boolean(u)))]
+  const people =
+    userIds.length === 0
+      ? []
+      : rowsOf<{ id: string; full_name: string }>(
+          await tx.execute(sql`select id, full_name from users where tenant_id = ${tenantId} and id in (${idList(userIds)})`),
+        )
+  // An actor who is not a user of this tenant is a Haven operator.
+  const by = (r?: (typeof rows)[number]) => (r?.user_id ? (people.find((p) => p.id === r.user_id)?.full_name ?? 'Haven support') : null)
+  return { createdBy: by(rows.find((r) => r.kind === 'created')), updatedBy: by(rows.find((r) => r.kind === 'changed')) }
 }
 
 /** The details panel: the node, its exact counts, breadcrumb and who created and last changed it. */
 export async function getCategory(tx: Tx, tenantId: string, id: string) {
-  const [row] = rowsOf<
-    NodeRow & { description: string; metadata: JsonObject; path_key: string; created_at: string | Date; updated_at: string | Date }
-  >(
+  const [bare] = rowsOf<BareRow & { description: string; metadata: JsonObject; created_at: string | Date; updated_at: string | Date }>(
     await tx.execute(sql`
-      select c.id, c.parent_id, c.name, c.position, c.depth, c.description, c.metadata, c.path_key, c.created_at, c.updated_at,
-        (select count(*)::int from categories k where k.tenant_id = ${tenantId} and k.parent_id = c.id and not k.is_deleted) as child_count,
-        (select count(*)::int from categories d
-          where d.tenant_id = ${tenantId} and d.path_key > c.path_key and d.path_key < c.path_key || '/' and not d.is_deleted) as descendant_count
+      select ${nodeColumns}, c.description, c.metadata, c.created_at, c.updated_at
       from categories c where c.tenant_id = ${tenantId} and c.id = ${id}::uuid and not c.is_deleted`),
   )
-  if (!row) throw notFound('Category')
+  if (!bare) throw notFound('Category')
+  const [counted] = await withCounts(tx, tenantId, [bare], null)
+  const row = { ...bare, child_count: counted?.child_count ?? 0, descendant_count: counted?.descendant_count ?? 0 }
   const live: Live = { id: row.id, parent_id: row.parent_id, name: row.name, path_key: row.path_key, position: row.position, depth: row.depth }
   const [ancestors, history] = [await ancestorsOf(tx, tenantId, live), await historyOf(tx, tenantId, id)]
   return {
@@ -355,16 +392,20 @@ export async function moveCategory(tx: Tx, tenantId: string, input: MoveCategory
   let position: number
   if (input.beforeId) {
     if (input.beforeId === node.id) return { id: node.id, parentId: node.parent_id, position: node.position }
-    const [before] = rowsOf<{ id: string; position: number; prev: number | null }>(
+    const [before] = rowsOf<{ id: string; position: number }>(
       await tx.execute(sql`
-        select c.id, c.position,
-          (select max(p.position) from categories p where p.tenant_id = ${tenantId} and ${parentIs(input.parentId, 'p')} and not p.is_deleted and p.id <> ${node.id}::uuid and (p.position, p.id) < (c.position, c.id)) as prev
-        from categories c
+        select c.id, c.position from categories c
         where c.tenant_id = ${tenantId} and c.id = ${input.beforeId}::uuid and ${parentIs(input.parentId)} and not c.is_deleted`),
     )
     if (!before) throw treeChanged('the category you dropped it next to has moved.')
     const at = Number(before.position)
-    const prev = before.prev == null ? null : Number(before.prev)
+    const [previous] = rowsOf<{ p: number | null }>(
+      await tx.execute(sql`
+        select max(p.position) as p from categories p
+        where p.tenant_id = ${tenantId} and ${parentIs(input.parentId, 'p')} and not p.is_deleted and p.id <> ${node.id}::uuid
+          and (p.position, p.id) < (${at}::int, ${before.id}::uuid)`),
+    )
+    const prev = previous?.p == null ? null : Number(previous.p)
     if (prev === null || prev < at - 1) {
       position = at - 1
     } else {

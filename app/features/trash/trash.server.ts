@@ -134,20 +134,25 @@ export async function restoreItem(tx: Tx, type: TrashType, id: string, actorPerm
           .innerJoin(parent, and(eq(parent.tenantId, categories.tenantId), eq(parent.id, categories.parentId)))
           .where(eq(categories.id, id))
         if (c?.parentDeleted) throw conflict('Cannot restore: its parent category is in the trash. Restore the parent first.')
+        const [self] = rowsOf<{ parent_id: string | null; name_key: string; path_key: string; deleted_at: string; deleted_by_id: string | null }>(
+          await tx.execute(sql`
+            select parent_id, name_key, path_key, deleted_by_id, to_char(deleted_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as deleted_at
+            from categories where id = ${id}::uuid`),
+        )
+        if (!self) throw notFound('That item in the trash')
         const [taken] = rowsOf<{ name: string }>(
           await tx.execute(sql`
-            select s.name from categories c join categories s
-              on s.tenant_id = c.tenant_id and s.parent_id is not distinct from c.parent_id and s.name_key = c.name_key
-            where c.id = ${id}::uuid and s.id <> c.id and not s.is_deleted limit 1`),
+            select s.name from categories s
+            where ${self.parent_id ? sql`s.parent_id = ${self.parent_id}::uuid` : sql`s.parent_id is null`}
+              and s.name_key = ${self.name_key} and not s.is_deleted limit 1`),
         )
         if (taken) throw conflict(`Cannot restore: a live category named ${taken.name} now sits in the same place. Rename or move it first.`)
-        // The subtree deleted with it (same moment, same person) comes back with it.
+        // The subtree deleted with it (same moment, same person) comes back with it. Bounds are values, so the
+        // (tenant_id, path_key) index serves the range under RLS.
         await tx.execute(sql`
           update categories d set is_deleted = false, deleted_at = null, deleted_by_id = null
-          from categories c
-          where c.tenant_id = d.tenant_id and c.id = ${id}::uuid and d.is_deleted
-            and d.path_key >= c.path_key and d.path_key < c.path_key || '/'
-            and d.deleted_at = c.deleted_at and d.deleted_by_id is not distinct from c.deleted_by_id`)
+          where d.is_deleted and d.path_key >= ${self.path_key} and d.path_key < ${`${self.path_key}/`}
+            and d.deleted_at = ${self.deleted_at}::timestamptz and d.deleted_by_id is not distinct from ${self.deleted_by_id}::uuid`)
         break
       }
       case 'organization':
