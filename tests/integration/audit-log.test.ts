@@ -143,8 +143,8 @@ describe('the viewer query', () => {
       cursor = page.nextCursor
     }
     expect(seen.map((i) => i.id)).toEqual(before.map((i) => i.id))
-    const garbage = await list(a, { pageSize: 5, cursor: 'not-a-cursor' })
-    expect(garbage.items[0]?.id).not.toBe(before[0]?.id)
+    // A damaged page link is refused with a reason rather than silently showing page 1 (decision 014).
+    await expect(list(a, { pageSize: 5, cursor: 'not-a-cursor' })).rejects.toMatchObject({ status: 400, code: 'invalid_cursor' })
   })
 
   it('shows secrets as redacted and hides bookkeeping in the diff', async () => {
