@@ -128,6 +128,8 @@ function stringFields(schema: ObjectSchema): string[] {
         out.push(key)
         break
       }
+      // A URL search parser that drops a bad value (`.catch`) by design is not a server-function input.
+      if (def.type === 'catch') break
       inner = def.innerType ?? def.in
       if (!inner) break
     }

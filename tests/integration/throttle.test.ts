@@ -1,8 +1,7 @@
 import { and, eq, like } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { mayRequestReset, RESET_LIMITS, SIGN_IN_LIMITS, signInWithPassword } from '../../app/features/auth/auth.server'
+import { issueResetLink, mayRequestReset, RESET_LIMITS, SIGN_IN_LIMITS, signInWithPassword } from '../../app/features/auth/auth.server'
 import { HttpError } from '../../app/lib/errors'
-import { auth } from '../../app/server/auth.server'
 import { auditLog, verifications } from '../../app/server/db/schema'
 import { withTenant } from '../../app/server/db/scope.server'
 import { openTestDatabase, type TestDatabase } from '../support/db'
@@ -50,9 +49,7 @@ describe('password reset requests', () => {
     const log = console.log
     console.log = () => {}
     try {
-      await withTenant({ tenantId: tenant.id, requestId: 'reset-redaction' }, () =>
-        auth().api.requestPasswordReset({ body: { email: owner.email, redirectTo: '/reset-password' } }),
-      )
+      await issueResetLink({ tenantId: tenant.id, requestId: 'reset-redaction' }, { email: owner.email, host: `${tenant.slug}.localhost` })
     } finally {
       console.log = log
     }

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { text, token } from '../../lib/text'
 import { AUDIT_ACTIONS } from '../../lib/enums'
 
 /** The tables whose events the viewer can filter by ("entity type"), in the order the filter lists them. */
@@ -20,8 +21,6 @@ export const AUDIT_ENTITY_TYPES = [
 ] as const
 export type AuditEntityType = (typeof AUDIT_ENTITY_TYPES)[number]
 
-const text = (max: number) => z.string().trim().min(1).max(max)
-
 /** One filter, shared by the list, the export and the URL of the viewer. Times are instants (ISO with offset). */
 export const auditFilterSchema = z.object({
   actor: z.uuid().optional(),
@@ -30,14 +29,14 @@ export const auditFilterSchema = z.object({
   record: z.uuid().optional(),
   from: z.iso.datetime({ offset: true }).optional(),
   to: z.iso.datetime({ offset: true }).optional(),
-  ip: text(64).optional(),
-  requestId: text(64).optional(),
+  ip: text({ max: 64, min: 1 }).optional(),
+  requestId: text({ max: 64, min: 1 }).optional(),
   impersonated: z.boolean().optional(),
 })
 export type AuditFilter = z.output<typeof auditFilterSchema>
 
 export const listAuditSchema = auditFilterSchema.extend({
-  cursor: z.string().max(300).optional(),
+  cursor: token({ max: 300 }).optional(),
   pageSize: z.number().int().min(5).max(100).default(50),
 })
 export type ListAuditInput = z.output<typeof listAuditSchema>

@@ -1,15 +1,11 @@
 import { z } from 'zod'
+import { text, token } from '../../lib/text'
 
-export const categoryName = z
-  .string()
-  .trim()
-  .min(1, 'Enter a name')
-  .max(100, 'Use at most 100 characters')
-  .refine((s) => ![...s].some((ch) => ch.charCodeAt(0) < 32), 'Remove control characters')
-export const categoryDescription = z.string().trim().max(1000, 'Use at most 1000 characters')
+export const categoryName = text({ max: 100, min: 1, minMessage: 'Enter a name' })
+export const categoryDescription = text({ max: 1000, multiline: true })
 /** Metadata is a flat-or-nested JSON object; its serialized size is capped so one row cannot grow without bound. */
 export const categoryMetadata = z
-  .record(z.string().max(100), z.json())
+  .record(text({ max: 100, min: 1, minMessage: 'Enter a key' }), z.json())
   .refine((m) => JSON.stringify(m).length <= 10_000, 'Keep metadata under 10,000 characters')
 
 export type CategoryMetadata = z.output<typeof categoryMetadata>
@@ -23,14 +19,14 @@ export const categoryIdSchema = z.object({ id: z.uuid() })
 
 export const listChildrenSchema = z.object({
   parentId: z.uuid().nullable().default(null),
-  cursor: z.string().max(500).optional(),
+  cursor: token({ max: 500 }).optional(),
   pageSize: z.number().int().min(1).max(500).default(CHILD_PAGE_SIZE),
 })
 export type ListChildrenInput = z.output<typeof listChildrenSchema>
 
 export const searchCategoriesSchema = z.object({
-  q: z.string().trim().min(1, 'Type part of a name').max(100),
-  cursor: z.string().max(500).optional(),
+  q: text({ max: 100, min: 1, minMessage: 'Type part of a name' }),
+  cursor: token({ max: 500 }).optional(),
   limit: z.number().int().min(1).max(100).default(SEARCH_LIMIT),
 })
 export type SearchCategoriesInput = z.output<typeof searchCategoriesSchema>

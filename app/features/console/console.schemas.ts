@@ -1,9 +1,10 @@
 import { z } from 'zod'
+import { text, token } from '../../lib/text'
 import { RESERVED_SLUGS, SLUG_PATTERN } from '../../lib/enums'
 import { email, fullName } from '../auth/auth.schemas'
 
-const cursor = z.string().max(500).optional()
-const search = z.string().trim().max(100).optional()
+const cursor = token({ max: 500 }).optional()
+const search = text({ max: 100 }).optional()
 
 export const TENANT_SORTS = ['name', 'slug', 'created'] as const
 export const TENANT_STATUSES = ['all', 'active', 'suspended', 'deleted'] as const
@@ -28,18 +29,18 @@ export const slug = z
   .refine((s) => !(RESERVED_SLUGS as readonly string[]).includes(s), 'This name is reserved')
 
 export const provisionSchema = z.object({
-  name: z.string().trim().min(1, 'Enter a workspace name').max(100, 'Use at most 100 characters'),
+  name: text({ max: 100, min: 1, minMessage: 'Enter a workspace name' }),
   slug,
   ownerEmail: email,
-  ownerName: z.string().trim().max(120, 'Use at most 120 characters').default(''),
+  ownerName: text({ max: 120 }).default(''),
 })
 
 export const suspendSchema = z.object({
   id: z.uuid(),
-  reason: z.string().trim().min(5, 'Write a reason (at least 5 characters)').max(500, 'Use at most 500 characters'),
+  reason: text({ max: 500, min: 5, minMessage: 'Write a reason (at least 5 characters)' }),
 })
 
-export const purgeSchema = z.object({ id: z.uuid(), confirmSlug: z.string().trim().max(60) })
+export const purgeSchema = z.object({ id: z.uuid(), confirmSlug: text({ max: 60 }) })
 
 export const tenantPeopleSchema = z.object({
   id: z.uuid(),
@@ -53,7 +54,7 @@ export const tenantAuditSchema = z.object({ id: z.uuid(), cursor })
 export const activitySchema = z.object({ id: z.uuid().optional() })
 
 export const userSearchSchema = z.object({
-  q: z.string().trim().min(2, 'Type at least 2 characters').max(100),
+  q: text({ max: 100, min: 2, minMessage: 'Type at least 2 characters' }),
   cursor,
 })
 
@@ -64,7 +65,7 @@ export const IMPERSONATION_MINUTES = { min: 15, max: 60, default: 30 } as const
 export const impersonateSchema = z.object({
   tenantId: z.uuid(),
   userId: z.uuid(),
-  reason: z.string().trim().min(10, 'Write why (at least 10 characters)').max(500, 'Use at most 500 characters'),
+  reason: text({ max: 500, min: 10, minMessage: 'Write why (at least 10 characters)' }),
   minutes: z
     .number()
     .int()
@@ -73,6 +74,6 @@ export const impersonateSchema = z.object({
     .default(IMPERSONATION_MINUTES.default),
 })
 
-export const handoffSchema = z.object({ token: z.string().min(20).max(200) })
+export const handoffSchema = z.object({ token: token({ min: 20, max: 200 }) })
 
 export { fullName }

@@ -1,10 +1,7 @@
 import { z } from 'zod'
+import { text } from '../../lib/text'
 
 /** Six digits from the authenticator, or a recovery code (xxxxx-xxxxx). */
 export const codeSchema = z.object({
-  code: z
-    .string()
-    .trim()
-    .min(6, 'Enter the 6-digit code or a recovery code')
-    .max(20, 'Enter the 6-digit code or a recovery code'),
+  code: text({ max: 20, min: 6, minMessage: 'Enter the 6-digit code or a recovery code' }),
 })
