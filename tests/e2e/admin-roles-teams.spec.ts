@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto'
 import { expect, hostUrl, openPage, signInAs, test } from './fixtures'
 
 test('an owner creates a custom role and grants it a permission in the matrix, which an admin cannot extend', async ({ page, browser }) => {
+  // Two people sign in (two real password checks) on a 2-core machine shared with the server.
+  test.slow()
   const role = `E2E Editor ${randomUUID().slice(0, 6)}`
   await signInAs(page, { tenant: 'acme', email: 'owner@acme.test' })
   await openPage(page, hostUrl('acme', '/admin/roles'))

@@ -140,6 +140,8 @@ test.describe('workspaces that cannot be used', () => {
 
 test.describe('invitations', () => {
   test('an invited person sets a name and password, lands signed in, and the link then stops working', async ({ page, browser }) => {
+    // An admin signs in to invite, then the new person's password is hashed: two slow steps on a shared 2-core machine.
+    test.slow()
     const email = uniqueEmail('invitee')
     const link = await inviteAsAdmin(browser, email)
     expect(link).toMatch(new RegExp(`^http://acme\\.localhost:${PORT}/invite/[\\w-]{20,}$`))
