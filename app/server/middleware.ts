@@ -59,7 +59,10 @@ export const consoleRealm = createMiddleware({ type: 'function' })
     if (realm.kind !== 'console') throw notFound('This page')
     const { withTenant } = await import('./db/scope.server')
     const { loadSession } = await import('./session.server')
-    const caller = await withTenant({ ...context.request.audit, tenantId: realm.tenantId }, (tx) => loadSession(tx, realm.tenantId))
+    // Reading (and refreshing) the session may run again, so a conflict in the console work is still retried.
+    const caller = await withTenant({ ...context.request.audit, tenantId: realm.tenantId }, (tx) => loadSession(tx, realm.tenantId), {
+      repeatable: true,
+    })
     return next({ context: { consoleTenantId: realm.tenantId, caller } })
   })
 

@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
 import { sql } from 'drizzle-orm'
 import { type AppDb, rowsOf, type Tx } from './client.server'
+import { noteLasting } from '../replay.server'
 import { type ContextFields, signContext } from './context-key.server'
 
 /**
@@ -64,7 +65,13 @@ function failedBeforeWork(error: unknown): boolean {
   return codes.some((c) => c !== undefined && DROPPED_CONNECTION.has(c))
 }
 
-async function run<T>(role: ScopeRole, tenantId: string | null, ctx: AuditContext, work: (tx: Tx) => Promise<T>) {
+/**
+ * `repeatable`: the work may run again without harm once committed (it only reads, or refreshes what it read), so
+ * committing it does not stop a later conflict in the same call from being retried (replay.server.ts).
+ */
+export type ScopeOptions = { repeatable?: boolean }
+
+async function run<T>(role: ScopeRole, tenantId: string | null, ctx: AuditContext, work: (tx: Tx) => Promise<T>, options: ScopeOptions = {}) {
   const outer = active.getStore()
   if (outer) {
     // Nested scopes share the outer transaction when they ask for the same thing (PGlite has one connection, so
@@ -93,7 +100,11 @@ async function run<T>(role: ScopeRole, tenantId: string | null, ctx: AuditContex
     const started = { work: false }
     try {
       const result = await attempt(started)
-      if (result !== RESTART) return result
+      if (result !== RESTART) {
+        // Committed work outlives the request: a server-function call that fails later must not run again.
+        if (!options.repeatable) noteLasting()
+        return result
+      }
       if (tries >= 4) throw new Error('haven: the database connection stayed unclean after 4 attempts')
     } catch (error) {
       if (started.work || tries >= 4 || !failedBeforeWork(error)) throw error
@@ -114,8 +125,8 @@ export async function setActor(tx: Tx, userId: string, impersonatorId: string | 
 }
 
 /** Runs `work` as haven_tenant: RLS shows and accepts only `ctx.tenantId`'s rows. */
-export function withTenant<T>(ctx: TenantContext, work: (tx: Tx) => Promise<T>): Promise<T> {
-  return run('haven_tenant', ctx.tenantId, ctx, work)
+export function withTenant<T>(ctx: TenantContext, work: (tx: Tx) => Promise<T>, options?: ScopeOptions): Promise<T> {
+  return run('haven_tenant', ctx.tenantId, ctx, work, options)
 }
 
 /** Runs `work` as haven_console: cross-tenant, under the console's own policies. Only for superuser sessions. */
