@@ -233,7 +233,7 @@ describe('invitations', () => {
   })
 
   it('an invitation and a person created for one address at the same moment: never both live', async () => {
-    // Without the address lock (migration 0021) each side checked for the other before either committed.
+    // Without the address lock (migration 0015) each side checked for the other before either committed.
     const emails = Array.from({ length: 8 }, () => `${unique('both')}@example.test`)
     const outcomes = await Promise.allSettled(emails.flatMap((email) => [invite(a, email), addUser(a, email)]))
     for (const outcome of outcomes) {

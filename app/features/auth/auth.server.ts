@@ -182,7 +182,7 @@ export const INVITATION_TTL_DAYS = 7
 
 /**
  * The database refuses a pending invitation for an address that became a live person at the same moment (migration
- * 0021: both sides lock the address, then look for the other); that is the same answer as the check before it.
+ * 0015: both sides lock the address, then look for the other); that is the same answer as the check before it.
  */
 async function insertUnlessLive<T>(insert: () => Promise<T>): Promise<T> {
   try {
