@@ -3,10 +3,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { rowsOf } from '../../app/server/db/client.server'
 import { users } from '../../app/server/db/schema'
 import { withConsole, withTenant } from '../../app/server/db/scope.server'
-import { ofTenant } from '../../app/server/db/tenant.server'
+import { requireUserRow } from '../../app/features/users/users.server'
 import { openTestDatabase, type TestDatabase } from '../support/db'
 import { createTestTenant } from '../support/fixtures'
-import { type Captured, capturedStatements, forgetCapturedFrom, TENANT_TABLES_SQL, tenantPredicateFailures } from '../support/statement-capture'
+import { type Captured, alsoCaptureTests, capturedStatements, forgetCapturedFrom, TENANT_TABLES_SQL, tenantPredicateFailures } from '../support/statement-capture'
 import { analyzeStatement, loadParser } from '../support/tenant-predicates'
 
 /** The checker behind ARCHITECTURE.md rule 10 (statement-capture.ts), tested on statements with and without the rule. */
@@ -87,18 +87,21 @@ describe('the tenant predicate checker', () => {
     expect((await tenantPredicateFailures([{ ...base, sql: 'select * from users', params: [] }]))[0]).toMatch(/select on users/)
   })
 
-  it('captures what the app sends in a scope, with its role and tenant', async () => {
-    const { tenant } = await createTestTenant()
+  it('captures what the app sends in a scope, with its role and tenant, and leaves out what a test sends', async () => {
+    const { tenant, owner } = await createTestTenant()
     const before = capturedStatements().length
-    await withTenant({ tenantId: tenant.id }, (tx) => tx.select({ id: users.id }).from(users).where(ofTenant(users)))
+    await withTenant({ tenantId: tenant.id }, async (tx) => {
+      await requireUserRow(tx, owner.id)
+      await tx.select({ id: users.id }).from(users)
+    })
     const mine = capturedStatements().slice(before)
-    expect(mine).toEqual([expect.objectContaining({ role: 'haven_tenant', tenantId: tenant.id, params: [tenant.id] })])
+    expect(mine).toEqual([expect.objectContaining({ role: 'haven_tenant', tenantId: tenant.id, params: [tenant.id, owner.id, false] })])
     expect(mine[0]?.sql).toMatch(/"users"."tenant_id" = \$1/)
     expect(await tenantPredicateFailures(mine)).toEqual([])
 
     // A statement without the predicate is captured and flagged (and kept out of this file's final check).
     const start = capturedStatements().length
-    await withConsole({}, (tx) => tx.execute(sql`select count(*) from users`))
+    await alsoCaptureTests(() => withConsole({}, (tx) => tx.execute(sql`select count(*) from users`)))
     const bad = capturedStatements().slice(start)
     expect(bad).toHaveLength(1)
     expect(await tenantPredicateFailures(bad)).toEqual([expect.stringMatching(/select on users without users.tenant_id/)])
