@@ -25,7 +25,6 @@ export const CROSS_TENANT: Readonly<Record<string, string>> = {
 const MARKER = /\/\* cross-tenant: ([a-z.-]+) \*\//
 
 const state = {
-  includeTests: false,
   tenantTables: new Set<string>(),
   captured: [] as Captured[],
 }
@@ -37,16 +36,6 @@ export const TENANT_TABLES_SQL = `select c.relname as name from pg_class c join 
 
 export function setTenantTables(names: Iterable<string>) {
   state.tenantTables = new Set(names)
-}
-
-/** For the checker's own test: captures the statements `work` sends from a test file too. */
-export async function alsoCaptureTests<T>(work: () => Promise<T>): Promise<T> {
-  state.includeTests = true
-  try {
-    return await work()
-  } finally {
-    state.includeTests = false
-  }
 }
 
 export function capturedStatements(): readonly Captured[] {
@@ -72,23 +61,8 @@ function record(scope: TxScope, sql: string, params: readonly unknown[] | undefi
     scope.tenantId = tenantId || null
     return
   }
-  if (!scope.role || (!state.includeTests && sentByTest())) return
+  if (!scope.role) return
   state.captured.push({ sql, params: params ?? [], role: scope.role, tenantId: scope.tenantId })
-}
-
-/**
- * The rule is about the app's queries: a statement whose nearest caller outside node_modules is a test file (a test
- * reading back what it checks, or probing RLS without the predicate on purpose) is not captured. One whose origin
- * the stack does not show counts as the app's.
- */
-function sentByTest(): boolean {
-  const frames = (new Error().stack ?? '').split('\n').slice(1)
-  for (const frame of frames) {
-    if (frame.includes('node_modules') || frame.includes('node:') || frame.includes('/tests/support/')) continue
-    if (frame.includes('/tests/')) return true
-    if (frame.includes('/app/')) return false
-  }
-  return false
 }
 
 type QueryFn = (query: string, params?: unknown[], options?: unknown) => unknown
