@@ -110,4 +110,33 @@ BEGIN
 END
 $$;
 --> statement-breakpoint
+-- 3. A whole-row argument does not reach a shard (there the row is of type audit_log_<shard id>), so the canonical
+--    form of an audit event (decision 013) also takes its columns; the row form is defined through it.
+CREATE OR REPLACE FUNCTION haven_audit_canonical(p_chain_seq bigint, p_id uuid, p_tenant_id uuid, p_created_at timestamptz,
+  p_table_name text, p_record_id uuid, p_action audit_action, p_user_id uuid, p_impersonator_id uuid, p_ip_address text,
+  p_user_agent text, p_request_id text, p_old_values jsonb, p_new_values jsonb) RETURNS text
+LANGUAGE sql
+STABLE
+SET search_path = pg_catalog, public
+AS $$
+  SELECT jsonb_build_array(
+    p_chain_seq, p_id, p_tenant_id, to_char(p_created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
+    p_table_name, p_record_id, p_action, p_user_id, p_impersonator_id, p_ip_address, p_user_agent, p_request_id,
+    p_old_values, p_new_values
+  )::text
+$$;
+--> statement-breakpoint
+REVOKE ALL ON FUNCTION haven_audit_canonical(bigint, uuid, uuid, timestamptz, text, uuid, audit_action, uuid, uuid, text, text, text, jsonb, jsonb) FROM PUBLIC;
+--> statement-breakpoint
+GRANT EXECUTE ON FUNCTION haven_audit_canonical(bigint, uuid, uuid, timestamptz, text, uuid, audit_action, uuid, uuid, text, text, text, jsonb, jsonb) TO haven_tenant, haven_console;
+--> statement-breakpoint
+CREATE OR REPLACE FUNCTION haven_audit_canonical(a audit_log) RETURNS text
+LANGUAGE sql
+STABLE
+SET search_path = pg_catalog, public
+AS $$
+  SELECT public.haven_audit_canonical(a.chain_seq, a.id, a.tenant_id, a.created_at, a.table_name, a.record_id, a.action,
+    a.user_id, a.impersonator_id, a.ip_address, a.user_agent, a.request_id, a.old_values, a.new_values)
+$$;
+--> statement-breakpoint
 SELECT haven_assign_ownership();

@@ -19,8 +19,11 @@ export const REFERENCE_TABLES = ['tenants', 'permissions'] as const
  */
 export const LOCAL_TABLES = ['auth_rate_limits', 'haven_context_keys'] as const
 export const DISTRIBUTION_COLUMN = 'tenant_id'
-/** Roles the coordinator connects to the workers as (Citus opens worker connections as the current user). */
-export const REQUEST_ROLES = ['haven_tenant', 'haven_console'] as const
+/**
+ * Roles the coordinator connects to the workers as: Citus opens worker connections as the current user, which is the
+ * role a request entered (SET LOCAL ROLE) or haven_owner for the audit chain's sealing and retention.
+ */
+export const WORKER_LOGIN_ROLES = ['haven_tenant', 'haven_console', 'haven_owner'] as const
 
 export type DistributionPlan = {
   /** Tables distributed by tenant_id, in a co-location group. */
@@ -101,12 +104,16 @@ export async function distributeDatabase(db: AppDb): Promise<DistributionReport>
     const pending = [...reference, ...distributed]
     if (pending.length === 0) return { reference, distributed }
 
+    const names = sql.join(
+      pending.map((t) => sql`${t}`),
+      sql`, `,
+    )
     const keys = await rows<ForeignKey>(
       tx,
       sql`select k.conname as name, c.relname as table, pg_get_constraintdef(k.oid) as definition
           from pg_constraint k join pg_class c on c.oid = k.conrelid join pg_class f on f.oid = k.confrelid
           where k.contype = 'f' and c.relnamespace = 'public'::regnamespace
-            and (c.relname = any(${pending}::text[]) or f.relname = any(${pending}::text[]))
+            and (c.relname in (${names}) or f.relname in (${names}))
           order by c.relname, k.conname`,
     )
     for (const k of keys) await tx.execute(sql`alter table ${sql.identifier(k.table)} drop constraint ${sql.identifier(k.name)}`)
@@ -126,9 +133,8 @@ export async function distributeDatabase(db: AppDb): Promise<DistributionReport>
 }
 
 /**
- * What each worker needs besides the shards, run on every distribution step (idempotent): the request roles may
- * log in there (the coordinator connects as the role the request entered with SET LOCAL ROLE; restrict them to the
- * coordinator in the workers' pg_hba.conf), and the worker's own copy of the context-signing key, which the shards'
+ * What each worker needs besides the shards, run on every distribution step (idempotent): the roles the coordinator
+ * works as may log in there (restrict them to the coordinator in the workers' pg_hba.conf), and the worker's own copy of the context-signing key, which the shards'
  * policies verify the forwarded context with. The SET LOCAL context reaches the workers because the database runs
  * with `citus.propagate_set_commands = 'local'`.
  */
@@ -141,7 +147,7 @@ async function prepareWorkers(db: AppDb): Promise<number> {
   )
   const statements = [
     'set local citus.enable_ddl_propagation = off',
-    ...REQUEST_ROLES.map((role) => `alter role ${role} login`),
+    ...WORKER_LOGIN_ROLES.map((role) => `alter role ${role} login`),
     `create table if not exists public.haven_context_keys (id smallint primary key, k_ipad bytea not null check (length(k_ipad) = 64),
        k_opad bytea not null check (length(k_opad) = 64), created_at timestamptz not null default now(), updated_at timestamptz not null default now())`,
     'alter table public.haven_context_keys owner to haven_owner',
