@@ -20,6 +20,7 @@ import { Route as TenantForgotPasswordRouteImport } from './routes/tenant/forgot
 import { Route as TenantImpersonateRouteImport } from './routes/tenant/impersonate'
 import { Route as TenantResetPasswordRouteImport } from './routes/tenant/reset-password'
 import { Route as TenantSignInRouteImport } from './routes/tenant/sign-in'
+import { Route as TenantUsersExportRouteImport } from './routes/tenant/users-export'
 import { Route as ConsoleAppIndexRouteImport } from './routes/console/_app/index'
 import { Route as ConsoleAppAuditRouteImport } from './routes/console/_app/audit'
 import { Route as ConsoleAppUsersRouteImport } from './routes/console/_app/users'
@@ -91,6 +92,11 @@ const TenantResetPasswordRoute = TenantResetPasswordRouteImport.update({
 const TenantSignInRoute = TenantSignInRouteImport.update({
   id: '/sign-in',
   path: '/sign-in',
+  getParentRoute: () => TenantRouteRoute,
+} as any)
+const TenantUsersExportRoute = TenantUsersExportRouteImport.update({
+  id: '/users-export',
+  path: '/users-export',
   getParentRoute: () => TenantRouteRoute,
 } as any)
 const ConsoleAppIndexRoute = ConsoleAppIndexRouteImport.update({
@@ -205,6 +211,7 @@ export interface FileRoutesByFullPath {
   '/tenant/impersonate': typeof TenantImpersonateRoute
   '/tenant/reset-password': typeof TenantResetPasswordRoute
   '/tenant/sign-in': typeof TenantSignInRoute
+  '/tenant/users-export': typeof TenantUsersExportRoute
   '/site/': typeof SiteIndexRoute
   '/tenant/categories': typeof TenantAppCategoriesRouteRouteWithChildren
   '/console/audit': typeof ConsoleAppAuditRoute
@@ -235,6 +242,7 @@ export interface FileRoutesByTo {
   '/tenant/impersonate': typeof TenantImpersonateRoute
   '/tenant/reset-password': typeof TenantResetPasswordRoute
   '/tenant/sign-in': typeof TenantSignInRoute
+  '/tenant/users-export': typeof TenantUsersExportRoute
   '/site': typeof SiteIndexRoute
   '/console/audit': typeof ConsoleAppAuditRoute
   '/console/users': typeof ConsoleAppUsersRoute
@@ -265,6 +273,7 @@ export interface FileRoutesById {
   '/tenant/impersonate': typeof TenantImpersonateRoute
   '/tenant/reset-password': typeof TenantResetPasswordRoute
   '/tenant/sign-in': typeof TenantSignInRoute
+  '/tenant/users-export': typeof TenantUsersExportRoute
   '/site/': typeof SiteIndexRoute
   '/tenant/_app/categories': typeof TenantAppCategoriesRouteRouteWithChildren
   '/console/_app/audit': typeof ConsoleAppAuditRoute
@@ -297,6 +306,7 @@ export interface FileRouteTypes {
     | '/tenant/impersonate'
     | '/tenant/reset-password'
     | '/tenant/sign-in'
+    | '/tenant/users-export'
     | '/site/'
     | '/tenant/categories'
     | '/console/audit'
@@ -327,6 +337,7 @@ export interface FileRouteTypes {
     | '/tenant/impersonate'
     | '/tenant/reset-password'
     | '/tenant/sign-in'
+    | '/tenant/users-export'
     | '/site'
     | '/console/audit'
     | '/console/users'
@@ -356,6 +367,7 @@ export interface FileRouteTypes {
     | '/tenant/impersonate'
     | '/tenant/reset-password'
     | '/tenant/sign-in'
+    | '/tenant/users-export'
     | '/site/'
     | '/tenant/_app/categories'
     | '/console/_app/audit'
@@ -461,6 +473,13 @@ declare module '@tanstack/react-router' {
       path: '/sign-in'
       fullPath: '/tenant/sign-in'
       preLoaderRoute: typeof TenantSignInRouteImport
+      parentRoute: typeof TenantRouteRoute
+    }
+    '/tenant/users-export': {
+      id: '/tenant/users-export'
+      path: '/users-export'
+      fullPath: '/tenant/users-export'
+      preLoaderRoute: typeof TenantUsersExportRouteImport
       parentRoute: typeof TenantRouteRoute
     }
     '/console/_app/': {
@@ -688,6 +707,7 @@ interface TenantRouteRouteChildren {
   TenantImpersonateRoute: typeof TenantImpersonateRoute
   TenantResetPasswordRoute: typeof TenantResetPasswordRoute
   TenantSignInRoute: typeof TenantSignInRoute
+  TenantUsersExportRoute: typeof TenantUsersExportRoute
   TenantInviteTokenRoute: typeof TenantInviteTokenRoute
 }
 
@@ -698,6 +718,7 @@ const TenantRouteRouteChildren: TenantRouteRouteChildren = {
   TenantImpersonateRoute: TenantImpersonateRoute,
   TenantResetPasswordRoute: TenantResetPasswordRoute,
   TenantSignInRoute: TenantSignInRoute,
+  TenantUsersExportRoute: TenantUsersExportRoute,
   TenantInviteTokenRoute: TenantInviteTokenRoute,
 }
 

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto'
+import { createHash, createHmac, randomBytes, randomUUID } from 'node:crypto'
 import { and, eq, gt, sql } from 'drizzle-orm'
 import { APIError } from 'better-auth/api'
 import { HttpError } from '../../lib/errors'
@@ -179,6 +179,23 @@ export function hashToken(token: string): string {
 
 export const INVITATION_TTL_DAYS = 7
 
+/**
+ * An invitation's link token, derived from the auth secret, the tenant and the invitation's id (decision 016). Only
+ * its hash is stored, as before, yet the server can show the link again ("copy link") without keeping it anywhere.
+ */
+export function invitationToken(tenantId: string, invitationId: string): string {
+  return createHmac('sha256', config().authSecret).update(`haven.invitation.v1:${tenantId}:${invitationId}`).digest('base64url')
+}
+
+/** The pending invitation to an address, if any (expired ones included: they still block a silent replacement). */
+export async function pendingInvitationTo(tx: Tx, tenantId: string, email: string) {
+  const [row] = await tx
+    .select({ id: invitations.id, createdAt: invitations.createdAt, expiresAt: invitations.expiresAt })
+    .from(invitations)
+    .where(and(eq(invitations.tenantId, tenantId), eq(invitations.email, email), eq(invitations.status, 'pending')))
+  return row ?? null
+}
+
 export async function createInvitation(
   tx: Tx,
   input: { tenantId: string; email: string; fullName: string; roleId: string | null; invitedById: string },
@@ -190,10 +207,12 @@ export async function createInvitation(
     .set({ status: 'revoked' })
     .where(and(eq(invitations.tenantId, input.tenantId), eq(invitations.email, input.email), eq(invitations.status, 'pending')))
     .returning({ id: invitations.id })
-  const token = randomBytes(32).toString('base64url')
+  const id = randomUUID()
+  const token = invitationToken(input.tenantId, id)
   const [invitation] = await tx
     .insert(invitations)
     .values({
+      id,
       tenantId: input.tenantId,
       email: input.email,
       fullName: input.fullName,
@@ -220,6 +239,23 @@ const invitationGone = () => new HttpError(410, 'invitation_invalid', 'This invi
 export async function findPendingInvitation(tx: Tx, tenantId: string, token: string) {
   const [invitation] = await tx.select().from(invitations).where(usable(tenantId, token))
   return invitation ?? null
+}
+
+/** Who sent an invitation and which live role it carries, for the accept page. */
+export async function invitationParties(tx: Tx, tenantId: string, invitation: { invitedById: string | null; roleId: string | null }) {
+  const [inviter] = invitation.invitedById
+    ? await tx
+        .select({ name: users.fullName })
+        .from(users)
+        .where(and(eq(users.tenantId, tenantId), eq(users.id, invitation.invitedById)))
+    : []
+  const [role] = invitation.roleId
+    ? await tx
+        .select({ name: roles.name })
+        .from(roles)
+        .where(and(eq(roles.tenantId, tenantId), eq(roles.id, invitation.roleId), eq(roles.isDeleted, false)))
+    : []
+  return { invitedBy: inviter?.name ?? null, roleName: role?.name ?? null }
 }
 
 /**
@@ -251,6 +287,7 @@ export async function acceptInvitation(tx: Tx, input: { tenantId: string; token:
     email: invitation.email,
     fullName: input.fullName,
     roleIds: role ? [role.id] : [],
+    assignedById: invitation.invitedById,
     password: { plain: input.password },
   })
   await tx
