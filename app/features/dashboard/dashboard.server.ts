@@ -12,11 +12,11 @@ const RECENT_EVENTS = 6
 const PENDING_SHOWN = 5
 
 /** A count of at most COUNT_CAP + 1 rows: an indexed, tenant-named scan that stops early in a big workspace. */
-async function cappedCount(tx: Tx, table: PgTable, where: SQL | undefined): Promise<{ n: number; capped: boolean }> {
-  const inner = tx.select({ one: sql`1` }).from(table).where(where).limit(COUNT_CAP + 1).as('capped')
+export async function cappedCount(tx: Tx, table: PgTable, where: SQL | undefined, cap = COUNT_CAP): Promise<{ n: number; capped: boolean }> {
+  const inner = tx.select({ one: sql`1` }).from(table).where(where).limit(cap + 1).as('capped')
   const [row] = await tx.select({ n: count() }).from(inner)
   const n = Number(row?.n ?? 0)
-  return { n: Math.min(n, COUNT_CAP), capped: n > COUNT_CAP }
+  return { n: Math.min(n, cap), capped: n > cap }
 }
 
 /**

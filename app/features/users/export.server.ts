@@ -24,14 +24,21 @@ export type UserExportFilter = z.infer<typeof userExportFilter>
 const where = (tenantId: string, filter: UserExportFilter) => and(eq(users.tenantId, tenantId), ...userFilters(filter))
 
 /** One batch of the export after `cursor`, as CSV lines (with the header on the first). */
-export async function userExportBatch(tx: Tx, tenantId: string, filter: UserExportFilter, cursor: { name: string; id: string } | undefined, header: boolean) {
+export async function userExportBatch(
+  tx: Tx,
+  tenantId: string,
+  filter: UserExportFilter,
+  cursor: { name: string; id: string } | undefined,
+  header: boolean,
+  size = EXPORT_BATCH,
+) {
   const after = cursor ? sql`(${users.fullName}, ${users.id}) > (${cursor.name}, ${cursor.id}::uuid)` : undefined
   const rows = await tx
     .select({ id: users.id, fullName: users.fullName, email: users.email, isActive: users.isActive, lastSignInAt: users.lastSignInAt, createdAt: users.createdAt })
     .from(users)
     .where(after ? and(where(tenantId, filter), after) : where(tenantId, filter))
     .orderBy(asc(users.fullName), asc(users.id))
-    .limit(EXPORT_BATCH)
+    .limit(size)
   const roleRows =
     rows.length === 0
       ? []
@@ -55,7 +62,7 @@ export async function userExportBatch(tx: Tx, tenantId: string, filter: UserExpo
   ])
   const text = records.length > 0 || header ? stringify(records, { header, columns: header ? [...USER_CSV_COLUMNS] : undefined }) : ''
   const last = rows.at(-1)
-  return { text, next: last ? { name: last.fullName, id: last.id } : undefined, done: rows.length < EXPORT_BATCH }
+  return { text, next: last ? { name: last.fullName, id: last.id } : undefined, done: rows.length < size }
 }
 
 export function userExportStream(ctx: AuditContext & { tenantId: string }, filter: UserExportFilter): ReadableStream<Uint8Array> {
