@@ -36,6 +36,7 @@ import { Route as TenantAppAdminSettingsRouteImport } from './routes/tenant/_app
 import { Route as TenantAppAdminTrashRouteImport } from './routes/tenant/_app/admin/trash'
 import { Route as TenantAppCategoriesIndexRouteImport } from './routes/tenant/_app/categories/index'
 import { Route as TenantAppCategoriesIdRouteImport } from './routes/tenant/_app/categories/$id'
+import { Route as TenantAppAdminRolesRoleIdRouteImport } from './routes/tenant/_app/admin/roles_.$roleId'
 import { Route as TenantAppAdminTeamsIndexRouteImport } from './routes/tenant/_app/admin/teams/index'
 import { Route as TenantAppAdminTeamsTeamIdRouteImport } from './routes/tenant/_app/admin/teams/$teamId'
 import { Route as TenantAppAdminUsersIndexRouteImport } from './routes/tenant/_app/admin/users/index'
@@ -177,6 +178,12 @@ const TenantAppCategoriesIdRoute = TenantAppCategoriesIdRouteImport.update({
   path: '/$id',
   getParentRoute: () => TenantAppCategoriesRouteRoute,
 } as any)
+const TenantAppAdminRolesRoleIdRoute =
+  TenantAppAdminRolesRoleIdRouteImport.update({
+    id: '/admin/roles_/$roleId',
+    path: '/admin/roles/$roleId',
+    getParentRoute: () => TenantAppRouteRoute,
+  } as any)
 const TenantAppAdminTeamsIndexRoute =
   TenantAppAdminTeamsIndexRouteImport.update({
     id: '/admin/teams/',
@@ -228,6 +235,7 @@ export interface FileRoutesByFullPath {
   '/tenant/categories/$id': typeof TenantAppCategoriesIdRoute
   '/console/tenants/': typeof ConsoleAppTenantsIndexRoute
   '/tenant/categories/': typeof TenantAppCategoriesIndexRoute
+  '/tenant/admin/roles/$roleId': typeof TenantAppAdminRolesRoleIdRoute
   '/tenant/admin/teams/$teamId': typeof TenantAppAdminTeamsTeamIdRoute
   '/tenant/admin/users/$userId': typeof TenantAppAdminUsersUserIdRoute
   '/tenant/admin/teams/': typeof TenantAppAdminTeamsIndexRoute
@@ -256,6 +264,7 @@ export interface FileRoutesByTo {
   '/tenant/categories/$id': typeof TenantAppCategoriesIdRoute
   '/console/tenants': typeof ConsoleAppTenantsIndexRoute
   '/tenant/categories': typeof TenantAppCategoriesIndexRoute
+  '/tenant/admin/roles/$roleId': typeof TenantAppAdminRolesRoleIdRoute
   '/tenant/admin/teams/$teamId': typeof TenantAppAdminTeamsTeamIdRoute
   '/tenant/admin/users/$userId': typeof TenantAppAdminUsersUserIdRoute
   '/tenant/admin/teams': typeof TenantAppAdminTeamsIndexRoute
@@ -290,6 +299,7 @@ export interface FileRoutesById {
   '/tenant/_app/categories/$id': typeof TenantAppCategoriesIdRoute
   '/console/_app/tenants/': typeof ConsoleAppTenantsIndexRoute
   '/tenant/_app/categories/': typeof TenantAppCategoriesIndexRoute
+  '/tenant/_app/admin/roles_/$roleId': typeof TenantAppAdminRolesRoleIdRoute
   '/tenant/_app/admin/teams/$teamId': typeof TenantAppAdminTeamsTeamIdRoute
   '/tenant/_app/admin/users/$userId': typeof TenantAppAdminUsersUserIdRoute
   '/tenant/_app/admin/teams/': typeof TenantAppAdminTeamsIndexRoute
@@ -323,6 +333,7 @@ export interface FileRouteTypes {
     | '/tenant/categories/$id'
     | '/console/tenants/'
     | '/tenant/categories/'
+    | '/tenant/admin/roles/$roleId'
     | '/tenant/admin/teams/$teamId'
     | '/tenant/admin/users/$userId'
     | '/tenant/admin/teams/'
@@ -351,6 +362,7 @@ export interface FileRouteTypes {
     | '/tenant/categories/$id'
     | '/console/tenants'
     | '/tenant/categories'
+    | '/tenant/admin/roles/$roleId'
     | '/tenant/admin/teams/$teamId'
     | '/tenant/admin/users/$userId'
     | '/tenant/admin/teams'
@@ -384,6 +396,7 @@ export interface FileRouteTypes {
     | '/tenant/_app/categories/$id'
     | '/console/_app/tenants/'
     | '/tenant/_app/categories/'
+    | '/tenant/_app/admin/roles_/$roleId'
     | '/tenant/_app/admin/teams/$teamId'
     | '/tenant/_app/admin/users/$userId'
     | '/tenant/_app/admin/teams/'
@@ -587,6 +600,13 @@ declare module '@tanstack/react-router' {
       preLoaderRoute: typeof TenantAppCategoriesIdRouteImport
       parentRoute: typeof TenantAppCategoriesRouteRoute
     }
+    '/tenant/_app/admin/roles_/$roleId': {
+      id: '/tenant/_app/admin/roles_/$roleId'
+      path: '/admin/roles/$roleId'
+      fullPath: '/tenant/admin/roles/$roleId'
+      preLoaderRoute: typeof TenantAppAdminRolesRoleIdRouteImport
+      parentRoute: typeof TenantAppRouteRoute
+    }
     '/tenant/_app/admin/teams/': {
       id: '/tenant/_app/admin/teams/'
       path: '/admin/teams'
@@ -676,6 +696,7 @@ interface TenantAppRouteRouteChildren {
   TenantAppAdminRolesRoute: typeof TenantAppAdminRolesRoute
   TenantAppAdminSettingsRoute: typeof TenantAppAdminSettingsRoute
   TenantAppAdminTrashRoute: typeof TenantAppAdminTrashRoute
+  TenantAppAdminRolesRoleIdRoute: typeof TenantAppAdminRolesRoleIdRoute
   TenantAppAdminTeamsTeamIdRoute: typeof TenantAppAdminTeamsTeamIdRoute
   TenantAppAdminUsersUserIdRoute: typeof TenantAppAdminUsersUserIdRoute
   TenantAppAdminTeamsIndexRoute: typeof TenantAppAdminTeamsIndexRoute
@@ -690,6 +711,7 @@ const TenantAppRouteRouteChildren: TenantAppRouteRouteChildren = {
   TenantAppAdminRolesRoute: TenantAppAdminRolesRoute,
   TenantAppAdminSettingsRoute: TenantAppAdminSettingsRoute,
   TenantAppAdminTrashRoute: TenantAppAdminTrashRoute,
+  TenantAppAdminRolesRoleIdRoute: TenantAppAdminRolesRoleIdRoute,
   TenantAppAdminTeamsTeamIdRoute: TenantAppAdminTeamsTeamIdRoute,
   TenantAppAdminUsersUserIdRoute: TenantAppAdminUsersUserIdRoute,
   TenantAppAdminTeamsIndexRoute: TenantAppAdminTeamsIndexRoute,

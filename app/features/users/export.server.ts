@@ -5,7 +5,7 @@
  */
 import { stringify } from 'csv-stringify/sync'
 import { and, asc, count, eq, inArray, sql } from 'drizzle-orm'
-import { z } from 'zod'
+import type { z } from 'zod'
 import { HttpError } from '../../lib/errors'
 import { input } from '../../lib/validate'
 import type { Tx } from '../../server/db/client.server'

@@ -241,7 +241,13 @@ export async function endSessions(tx: Tx, userId: string) {
 export async function userFilterOptions(tx: Tx) {
   const [roleRows, teamRows] = await Promise.all([
     tx.select({ id: roles.id, name: roles.name, systemKey: roles.systemKey }).from(roles).where(eq(roles.isDeleted, false)).orderBy(asc(roles.name)),
-    tx.select({ id: teams.id, name: teams.name }).from(teams).where(eq(teams.isDeleted, false)).orderBy(asc(teams.name)),
+    // With its organization: teams of the same name in two organizations are told apart.
+    tx
+      .select({ id: teams.id, name: teams.name, organization: organizations.name })
+      .from(teams)
+      .innerJoin(organizations, and(eq(organizations.tenantId, teams.tenantId), eq(organizations.id, teams.organizationId)))
+      .where(eq(teams.isDeleted, false))
+      .orderBy(asc(organizations.name), asc(teams.name)),
   ])
   return { roles: roleRows, teams: teamRows }
 }
