@@ -136,6 +136,13 @@ describe('pending invitations', () => {
     expect(await find(a, token)).toMatchObject({ id: invitation.id })
   })
 
+  it('a replacement without a name keeps the name typed the first time', async () => {
+    const email = `${unique('renamed')}@example.test`
+    await invite(a, email)
+    const { invitation } = await as(a, (tx) => createInvitation(tx, { tenantId: a.tenantId, email, fullName: '', roleId: null, invitedById: a.ownerId }))
+    expect(invitation.fullName).toBe('Ivy Invited')
+  })
+
   it('finds the pending invitation to an address, and tells the accept page who invited to which role', async () => {
     const email = `${unique('pending')}@example.test`
     expect(await as(a, (tx) => pendingInvitationTo(tx, a.tenantId, email))).toBeNull()

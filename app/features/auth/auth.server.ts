@@ -206,7 +206,7 @@ export async function createInvitation(
     .update(invitations)
     .set({ status: 'revoked' })
     .where(and(eq(invitations.tenantId, input.tenantId), eq(invitations.email, input.email), eq(invitations.status, 'pending')))
-    .returning({ id: invitations.id })
+    .returning({ id: invitations.id, fullName: invitations.fullName })
   const id = randomUUID()
   const token = invitationToken(input.tenantId, id)
   const [invitation] = await tx
@@ -215,7 +215,8 @@ export async function createInvitation(
       id,
       tenantId: input.tenantId,
       email: input.email,
-      fullName: input.fullName,
+      // A replacement without a name keeps the name the admin typed the first time (the accept page pre-fills it).
+      fullName: input.fullName || (replaced[0]?.fullName ?? ''),
       roleId: input.roleId,
       tokenHash: hashToken(token),
       invitedById: input.invitedById,
