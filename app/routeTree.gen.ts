@@ -20,6 +20,7 @@ import { Route as TenantForgotPasswordRouteImport } from './routes/tenant/forgot
 import { Route as TenantImpersonateRouteImport } from './routes/tenant/impersonate'
 import { Route as TenantResetPasswordRouteImport } from './routes/tenant/reset-password'
 import { Route as TenantSignInRouteImport } from './routes/tenant/sign-in'
+import { Route as TenantUsersExportRouteImport } from './routes/tenant/users-export'
 import { Route as ConsoleAppIndexRouteImport } from './routes/console/_app/index'
 import { Route as ConsoleAppAuditRouteImport } from './routes/console/_app/audit'
 import { Route as ConsoleAppUsersRouteImport } from './routes/console/_app/users'
@@ -35,6 +36,7 @@ import { Route as TenantAppAdminSettingsRouteImport } from './routes/tenant/_app
 import { Route as TenantAppAdminTrashRouteImport } from './routes/tenant/_app/admin/trash'
 import { Route as TenantAppCategoriesIndexRouteImport } from './routes/tenant/_app/categories/index'
 import { Route as TenantAppCategoriesIdRouteImport } from './routes/tenant/_app/categories/$id'
+import { Route as TenantAppAdminRolesRoleIdRouteImport } from './routes/tenant/_app/admin/roles_.$roleId'
 import { Route as TenantAppAdminTeamsIndexRouteImport } from './routes/tenant/_app/admin/teams/index'
 import { Route as TenantAppAdminTeamsTeamIdRouteImport } from './routes/tenant/_app/admin/teams/$teamId'
 import { Route as TenantAppAdminUsersIndexRouteImport } from './routes/tenant/_app/admin/users/index'
@@ -91,6 +93,11 @@ const TenantResetPasswordRoute = TenantResetPasswordRouteImport.update({
 const TenantSignInRoute = TenantSignInRouteImport.update({
   id: '/sign-in',
   path: '/sign-in',
+  getParentRoute: () => TenantRouteRoute,
+} as any)
+const TenantUsersExportRoute = TenantUsersExportRouteImport.update({
+  id: '/users-export',
+  path: '/users-export',
   getParentRoute: () => TenantRouteRoute,
 } as any)
 const ConsoleAppIndexRoute = ConsoleAppIndexRouteImport.update({
@@ -171,6 +178,12 @@ const TenantAppCategoriesIdRoute = TenantAppCategoriesIdRouteImport.update({
   path: '/$id',
   getParentRoute: () => TenantAppCategoriesRouteRoute,
 } as any)
+const TenantAppAdminRolesRoleIdRoute =
+  TenantAppAdminRolesRoleIdRouteImport.update({
+    id: '/admin/roles_/$roleId',
+    path: '/admin/roles/$roleId',
+    getParentRoute: () => TenantAppRouteRoute,
+  } as any)
 const TenantAppAdminTeamsIndexRoute =
   TenantAppAdminTeamsIndexRouteImport.update({
     id: '/admin/teams/',
@@ -205,6 +218,7 @@ export interface FileRoutesByFullPath {
   '/tenant/impersonate': typeof TenantImpersonateRoute
   '/tenant/reset-password': typeof TenantResetPasswordRoute
   '/tenant/sign-in': typeof TenantSignInRoute
+  '/tenant/users-export': typeof TenantUsersExportRoute
   '/site/': typeof SiteIndexRoute
   '/tenant/categories': typeof TenantAppCategoriesRouteRouteWithChildren
   '/console/audit': typeof ConsoleAppAuditRoute
@@ -221,6 +235,7 @@ export interface FileRoutesByFullPath {
   '/tenant/categories/$id': typeof TenantAppCategoriesIdRoute
   '/console/tenants/': typeof ConsoleAppTenantsIndexRoute
   '/tenant/categories/': typeof TenantAppCategoriesIndexRoute
+  '/tenant/admin/roles/$roleId': typeof TenantAppAdminRolesRoleIdRoute
   '/tenant/admin/teams/$teamId': typeof TenantAppAdminTeamsTeamIdRoute
   '/tenant/admin/users/$userId': typeof TenantAppAdminUsersUserIdRoute
   '/tenant/admin/teams/': typeof TenantAppAdminTeamsIndexRoute
@@ -235,6 +250,7 @@ export interface FileRoutesByTo {
   '/tenant/impersonate': typeof TenantImpersonateRoute
   '/tenant/reset-password': typeof TenantResetPasswordRoute
   '/tenant/sign-in': typeof TenantSignInRoute
+  '/tenant/users-export': typeof TenantUsersExportRoute
   '/site': typeof SiteIndexRoute
   '/console/audit': typeof ConsoleAppAuditRoute
   '/console/users': typeof ConsoleAppUsersRoute
@@ -248,6 +264,7 @@ export interface FileRoutesByTo {
   '/tenant/categories/$id': typeof TenantAppCategoriesIdRoute
   '/console/tenants': typeof ConsoleAppTenantsIndexRoute
   '/tenant/categories': typeof TenantAppCategoriesIndexRoute
+  '/tenant/admin/roles/$roleId': typeof TenantAppAdminRolesRoleIdRoute
   '/tenant/admin/teams/$teamId': typeof TenantAppAdminTeamsTeamIdRoute
   '/tenant/admin/users/$userId': typeof TenantAppAdminUsersUserIdRoute
   '/tenant/admin/teams': typeof TenantAppAdminTeamsIndexRoute
@@ -265,6 +282,7 @@ export interface FileRoutesById {
   '/tenant/impersonate': typeof TenantImpersonateRoute
   '/tenant/reset-password': typeof TenantResetPasswordRoute
   '/tenant/sign-in': typeof TenantSignInRoute
+  '/tenant/users-export': typeof TenantUsersExportRoute
   '/site/': typeof SiteIndexRoute
   '/tenant/_app/categories': typeof TenantAppCategoriesRouteRouteWithChildren
   '/console/_app/audit': typeof ConsoleAppAuditRoute
@@ -281,6 +299,7 @@ export interface FileRoutesById {
   '/tenant/_app/categories/$id': typeof TenantAppCategoriesIdRoute
   '/console/_app/tenants/': typeof ConsoleAppTenantsIndexRoute
   '/tenant/_app/categories/': typeof TenantAppCategoriesIndexRoute
+  '/tenant/_app/admin/roles_/$roleId': typeof TenantAppAdminRolesRoleIdRoute
   '/tenant/_app/admin/teams/$teamId': typeof TenantAppAdminTeamsTeamIdRoute
   '/tenant/_app/admin/users/$userId': typeof TenantAppAdminUsersUserIdRoute
   '/tenant/_app/admin/teams/': typeof TenantAppAdminTeamsIndexRoute
@@ -297,6 +316,7 @@ export interface FileRouteTypes {
     | '/tenant/impersonate'
     | '/tenant/reset-password'
     | '/tenant/sign-in'
+    | '/tenant/users-export'
     | '/site/'
     | '/tenant/categories'
     | '/console/audit'
@@ -313,6 +333,7 @@ export interface FileRouteTypes {
     | '/tenant/categories/$id'
     | '/console/tenants/'
     | '/tenant/categories/'
+    | '/tenant/admin/roles/$roleId'
     | '/tenant/admin/teams/$teamId'
     | '/tenant/admin/users/$userId'
     | '/tenant/admin/teams/'
@@ -327,6 +348,7 @@ export interface FileRouteTypes {
     | '/tenant/impersonate'
     | '/tenant/reset-password'
     | '/tenant/sign-in'
+    | '/tenant/users-export'
     | '/site'
     | '/console/audit'
     | '/console/users'
@@ -340,6 +362,7 @@ export interface FileRouteTypes {
     | '/tenant/categories/$id'
     | '/console/tenants'
     | '/tenant/categories'
+    | '/tenant/admin/roles/$roleId'
     | '/tenant/admin/teams/$teamId'
     | '/tenant/admin/users/$userId'
     | '/tenant/admin/teams'
@@ -356,6 +379,7 @@ export interface FileRouteTypes {
     | '/tenant/impersonate'
     | '/tenant/reset-password'
     | '/tenant/sign-in'
+    | '/tenant/users-export'
     | '/site/'
     | '/tenant/_app/categories'
     | '/console/_app/audit'
@@ -372,6 +396,7 @@ export interface FileRouteTypes {
     | '/tenant/_app/categories/$id'
     | '/console/_app/tenants/'
     | '/tenant/_app/categories/'
+    | '/tenant/_app/admin/roles_/$roleId'
     | '/tenant/_app/admin/teams/$teamId'
     | '/tenant/_app/admin/users/$userId'
     | '/tenant/_app/admin/teams/'
@@ -461,6 +486,13 @@ declare module '@tanstack/react-router' {
       path: '/sign-in'
       fullPath: '/tenant/sign-in'
       preLoaderRoute: typeof TenantSignInRouteImport
+      parentRoute: typeof TenantRouteRoute
+    }
+    '/tenant/users-export': {
+      id: '/tenant/users-export'
+      path: '/users-export'
+      fullPath: '/tenant/users-export'
+      preLoaderRoute: typeof TenantUsersExportRouteImport
       parentRoute: typeof TenantRouteRoute
     }
     '/console/_app/': {
@@ -568,6 +600,13 @@ declare module '@tanstack/react-router' {
       preLoaderRoute: typeof TenantAppCategoriesIdRouteImport
       parentRoute: typeof TenantAppCategoriesRouteRoute
     }
+    '/tenant/_app/admin/roles_/$roleId': {
+      id: '/tenant/_app/admin/roles_/$roleId'
+      path: '/admin/roles/$roleId'
+      fullPath: '/tenant/admin/roles/$roleId'
+      preLoaderRoute: typeof TenantAppAdminRolesRoleIdRouteImport
+      parentRoute: typeof TenantAppRouteRoute
+    }
     '/tenant/_app/admin/teams/': {
       id: '/tenant/_app/admin/teams/'
       path: '/admin/teams'
@@ -657,6 +696,7 @@ interface TenantAppRouteRouteChildren {
   TenantAppAdminRolesRoute: typeof TenantAppAdminRolesRoute
   TenantAppAdminSettingsRoute: typeof TenantAppAdminSettingsRoute
   TenantAppAdminTrashRoute: typeof TenantAppAdminTrashRoute
+  TenantAppAdminRolesRoleIdRoute: typeof TenantAppAdminRolesRoleIdRoute
   TenantAppAdminTeamsTeamIdRoute: typeof TenantAppAdminTeamsTeamIdRoute
   TenantAppAdminUsersUserIdRoute: typeof TenantAppAdminUsersUserIdRoute
   TenantAppAdminTeamsIndexRoute: typeof TenantAppAdminTeamsIndexRoute
@@ -671,6 +711,7 @@ const TenantAppRouteRouteChildren: TenantAppRouteRouteChildren = {
   TenantAppAdminRolesRoute: TenantAppAdminRolesRoute,
   TenantAppAdminSettingsRoute: TenantAppAdminSettingsRoute,
   TenantAppAdminTrashRoute: TenantAppAdminTrashRoute,
+  TenantAppAdminRolesRoleIdRoute: TenantAppAdminRolesRoleIdRoute,
   TenantAppAdminTeamsTeamIdRoute: TenantAppAdminTeamsTeamIdRoute,
   TenantAppAdminUsersUserIdRoute: TenantAppAdminUsersUserIdRoute,
   TenantAppAdminTeamsIndexRoute: TenantAppAdminTeamsIndexRoute,
@@ -688,6 +729,7 @@ interface TenantRouteRouteChildren {
   TenantImpersonateRoute: typeof TenantImpersonateRoute
   TenantResetPasswordRoute: typeof TenantResetPasswordRoute
   TenantSignInRoute: typeof TenantSignInRoute
+  TenantUsersExportRoute: typeof TenantUsersExportRoute
   TenantInviteTokenRoute: typeof TenantInviteTokenRoute
 }
 
@@ -698,6 +740,7 @@ const TenantRouteRouteChildren: TenantRouteRouteChildren = {
   TenantImpersonateRoute: TenantImpersonateRoute,
   TenantResetPasswordRoute: TenantResetPasswordRoute,
   TenantSignInRoute: TenantSignInRoute,
+  TenantUsersExportRoute: TenantUsersExportRoute,
   TenantInviteTokenRoute: TenantInviteTokenRoute,
 }
 

@@ -6,7 +6,7 @@ import { toast } from 'sonner'
 import { signOut } from '../features/auth/auth.functions'
 import { updatePreferences } from '../features/profile/profile.functions'
 import { errorMessage } from '../lib/errors'
-import { can, type NavItem } from '../lib/navigation'
+import { adminSectionLabel, can, type NavItem } from '../lib/navigation'
 import { applyTheme, type Theme } from '../lib/theme'
 import { Menu, menuItemClass } from './ui/menu'
 
@@ -68,7 +68,7 @@ export function AppShell({
   const visible = nav.filter((item) => can(permissions, item.anyOf))
   const sections = [
     { key: 'main', label: undefined, items: visible.filter((i) => i.section === 'main') },
-    { key: 'admin', label: 'Administration', items: visible.filter((i) => i.section === 'admin') },
+    { key: 'admin', label: adminSectionLabel(permissions), items: visible.filter((i) => i.section === 'admin') },
   ].filter((s) => s.items.length > 0)
 
   return (

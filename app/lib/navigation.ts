@@ -17,3 +17,9 @@ export const TENANT_NAV: NavItem[] = [
 export function can(permissions: readonly string[], anyOf?: readonly Permission[]): boolean {
   return anyOf === undefined || anyOf.some((p) => permissions.includes(p))
 }
+
+/** Reading people and teams is not administering them: someone who may only look sees a "Directory". */
+const READ_ONLY: readonly Permission[] = ['users:read', 'teams:read', 'categories:read']
+export function adminSectionLabel(permissions: readonly string[]): 'Administration' | 'Directory' {
+  return permissions.some((p) => !(READ_ONLY as readonly string[]).includes(p)) ? 'Administration' : 'Directory'
+}

@@ -302,6 +302,66 @@ const MATRIX: Record<string, Entry> = {
     invalid: { id: 'not-a-uuid', roleIds: [] },
   },
 
+  'users.listInvitations': { method: 'GET', realm: 'tenant', status: writers, landing: 404 },
+  'users.getInvitationLink': {
+    method: 'GET',
+    realm: 'tenant',
+    data: async () => ({ id: await ownerInvites() }),
+    status: writers,
+    landing: 404,
+    invalid: { id: 'not-a-uuid' },
+  },
+  'users.resendInvitationLink': {
+    method: 'POST',
+    realm: 'tenant',
+    data: async () => ({ id: await ownerInvites() }),
+    status: writers,
+    landing: 404,
+    invalid: { id: 'not-a-uuid' },
+  },
+  'users.revokeInvitationLink': {
+    method: 'POST',
+    realm: 'tenant',
+    data: async () => ({ id: await ownerInvites() }),
+    status: writers,
+    landing: 404,
+    invalid: { id: 'not-a-uuid' },
+  },
+  'users.bulkUpdateUsers': {
+    method: 'POST',
+    realm: 'tenant',
+    data: async ({ make }: DataContext) => ({ action: 'deactivate', ids: [await make.user()] }),
+    status: writers,
+    landing: 404,
+    invalid: { action: 'deactivate', ids: [] },
+    targetPerCaller: true,
+    check: async ({ make, response }) => {
+      const { user } = await ownerCalls<{ user: { isActive: boolean } }>('GET', 'users.getUser', { id: await make.user() })
+      expect(user.isActive, 'the target is active unless the call succeeded').toBe(response.status !== 200)
+    },
+  },
+  'dashboard.getDashboard': {
+    method: 'GET',
+    realm: 'tenant',
+    status: signedIn,
+    landing: 404,
+    // Each part only with its page's permission: a member sees people but not the audit log or invitations.
+    check: async ({ caller, response }) => {
+      if (response.status !== 200) return
+      const data = resultOf<{ people: unknown; activity: unknown; pending: unknown }>(response)
+      expect(data.people, caller).not.toBeNull()
+      expect(data.activity === null, caller).toBe(caller === 'member')
+      expect(data.pending === null, caller).toBe(caller === 'member')
+    },
+  },
+  'roles.getRole': {
+    method: 'GET',
+    realm: 'tenant',
+    data: async ({ ids }: DataContext) => ({ id: ids.memberRole }),
+    status: writers,
+    landing: 404,
+    invalid: { id: 'not-a-uuid' },
+  },
   'roles.listRoles': { method: 'GET', realm: 'tenant', status: writers, landing: 404 },
   'roles.createRole': {
     method: 'POST',
@@ -752,6 +812,8 @@ test("another tenant's ids are a 404 at acme, exactly like missing ones, and not
     { fn: 'trash.restoreFromTrash', method: 'POST', data: (id: string) => ({ type: 'user', id }), of: ids.globexUser },
     { fn: 'users.setUserRoles', method: 'POST', data: (id: string) => ({ id: target, roleIds: [id] }), of: ids.globexRole },
     { fn: 'auth.inviteUser', method: 'POST', data: (id: string) => ({ email: uniqueEmail('foreign-role'), roleId: id }), of: ids.globexRole },
+    { fn: 'users.bulkUpdateUsers', method: 'POST', data: (id: string) => ({ action: 'deactivate', ids: [target, id] }), of: ids.globexUser },
+    { fn: 'roles.getRole', method: 'GET', data: (id: string) => ({ id }), of: ids.globexRole },
     { fn: 'roles.updateRole', method: 'POST', data: (id: string) => ({ id, data: { description: 'Taken over' } }), of: ids.globexRole },
     { fn: 'roles.savePermissionMatrix', method: 'POST', data: (id: string) => ({ roles: [{ id, permissions: [] }] }), of: ids.globexRole },
     { fn: 'roles.deleteRole', method: 'POST', data: (id: string) => ({ id }), of: ids.globexRole },
@@ -840,6 +902,11 @@ async function ownerCalls<T>(method: Method, id: string, data?: unknown): Promis
   const response = await ownerCall(method, id, data)
   if (response.status !== 200) throw new Error(`${id} as the owner: ${response.status} ${response.text}`)
   return resultOf<T>(response)
+}
+
+/** A fresh pending invitation at acme, made by the owner; returns its id. */
+async function ownerInvites(): Promise<string> {
+  return (await ownerCalls<{ id: string }>('POST', 'auth.inviteUser', { email: uniqueEmail('matrix-pending'), fullName: PERSON })).id
 }
 
 /** acme's tenant id, as the console lists it. */

@@ -172,7 +172,12 @@ export async function resolveNames(tx: Tx, tenantId: string, rows: (DescribableE
       .from(users)
       .where(and(eq(users.tenantId, tenantId), inArray(users.id, list))),
     tx.select({ id: roles.id, name: roles.name, deleted: roles.isDeleted }).from(roles).where(and(eq(roles.tenantId, tenantId), inArray(roles.id, list))),
-    tx.select({ id: teams.id, name: teams.name, deleted: teams.isDeleted }).from(teams).where(and(eq(teams.tenantId, tenantId), inArray(teams.id, list))),
+    // A team is named with its organization: two organizations may each have a team called "Sales".
+    tx
+      .select({ id: teams.id, name: sql<string>`${teams.name} || ' (' || ${organizations.name} || ')'`, deleted: teams.isDeleted })
+      .from(teams)
+      .innerJoin(organizations, and(eq(organizations.tenantId, teams.tenantId), eq(organizations.id, teams.organizationId)))
+      .where(and(eq(teams.tenantId, tenantId), inArray(teams.id, list))),
     tx
       .select({ id: organizations.id, name: organizations.name, deleted: organizations.isDeleted })
       .from(organizations)

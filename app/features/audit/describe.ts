@@ -213,7 +213,8 @@ export function describeEvent(e: DescribableEvent, names: Names): string {
       return 'opened this workspace from the console'
     case 'EXPORT': {
       const format = str(details.format)?.toUpperCase() ?? ''
-      return `exported the audit log${format ? ` as ${format}` : ''}`
+      const what = e.tableName === 'users' ? 'the people list' : 'the audit log'
+      return `exported ${what}${format ? ` as ${format}` : ''}`
     }
     case 'RETENTION': {
       const count = typeof details.events === 'number' ? details.events : 0

@@ -19,10 +19,13 @@ import {
 } from './auth.schemas'
 import { assertCanGrantRoles, requireRoles } from '../roles/roles.server'
 import { impersonationOf } from '../console/impersonation.server'
+import { invitationLink } from '../users/invitations.server'
 import {
   acceptInvitation,
   createInvitation,
   findPendingInvitation,
+  invitationParties,
+  pendingInvitationTo,
   requestResetLink,
   signInWithPassword,
 } from './auth.server'
@@ -139,7 +142,8 @@ export const getInvitation = createServerFn({ method: 'GET' })
   .handler(async ({ data, context }) => {
     const invitation = await findPendingInvitation(context.tx, context.tenantId, data.token)
     if (!invitation) throw new HttpError(410, 'invitation_invalid', 'This invitation link is invalid, expired or already used.')
-    return { email: invitation.email, fullName: invitation.fullName, workspace: context.tenantName }
+    const about = await invitationParties(context.tx, context.tenantId, invitation)
+    return { email: invitation.email, fullName: invitation.fullName, workspace: context.tenantName, ...about }
   })
 
 export const acceptInvitationFn = createServerFn({ method: 'POST' })
@@ -160,13 +164,20 @@ export const inviteUser = createServerFn({ method: 'POST' })
       await requireRoles(context.tx, [data.roleId])
       await assertCanGrantRoles(context.tx, context.permissions, [data.roleId])
     }
+    const { replace, ...fields } = data
+    const pending = replace ? null : await pendingInvitationTo(context.tx, context.tenantId, fields.email)
+    if (pending) {
+      const sent = pending.createdAt.toISOString().slice(0, 10)
+      throw new HttpError(409, 'invitation_pending', `${fields.email} already has a pending invitation (sent ${sent}). Replace it? Its link will stop working.`, {
+        fieldErrors: { email: 'Already invited: replace the pending invitation?' },
+      })
+    }
     const { invitation, token, replacedPending } = await createInvitation(context.tx, {
-      ...data,
+      ...fields,
       tenantId: context.tenantId,
       invitedById: context.user.id,
     })
-    const cfg = config()
-    const link = `${cfg.protocol}://${context.tenantSlug}.${cfg.rootDomain}/invite/${token}`
+    const link = invitationLink(context.tenantSlug, token)
     console.log(`[haven] invitation link for ${invitation.email} at ${context.tenantSlug}: ${link}`)
     return { id: invitation.id, email: invitation.email, expiresAt: invitation.expiresAt, link, replacedPending }
   })

@@ -21,4 +21,6 @@ export const createInvitationSchema = z.object({
   email,
   fullName: text({ max: 120 }).default(''),
   roleId: z.uuid().nullable().default(null),
+  /** Replace a pending invitation to the same address; without it, one there is a 409 (the UI asks first). */
+  replace: z.boolean().default(false),
 })

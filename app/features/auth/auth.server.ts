@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto'
+import { createHash, createHmac, randomBytes, randomUUID } from 'node:crypto'
 import { and, eq, gt, sql } from 'drizzle-orm'
 import { APIError } from 'better-auth/api'
 import { HttpError } from '../../lib/errors'
@@ -182,6 +182,7 @@ export function hashToken(token: string): string {
 export const INVITATION_TTL_DAYS = 7
 
 /**
+
  * The database refuses a pending invitation for an address that became a live person at the same moment (migration
  * 0015: both sides lock the address, then look for the other); that is the same answer as the check before it.
  */
@@ -194,6 +195,23 @@ async function insertUnlessLive<T>(insert: () => Promise<T>): Promise<T> {
   }
 }
 
+/**
+ * An invitation's link token, derived from the auth secret, the tenant and the invitation's id (decision 018). Only
+ * its hash is stored, as before, yet the server can show the link again ("copy link") without keeping it anywhere.
+ */
+export function invitationToken(tenantId: string, invitationId: string): string {
+  return createHmac('sha256', config().authSecret).update(`haven.invitation.v1:${tenantId}:${invitationId}`).digest('base64url')
+}
+
+/** The pending invitation to an address, if any (expired ones included: they still block a silent replacement). */
+export async function pendingInvitationTo(tx: Tx, tenantId: string, email: string) {
+  const [row] = await tx
+    .select({ id: invitations.id, createdAt: invitations.createdAt, expiresAt: invitations.expiresAt })
+    .from(invitations)
+    .where(and(eq(invitations.tenantId, tenantId), eq(invitations.email, email), eq(invitations.status, 'pending')))
+  return row ?? null
+}
+
 export async function createInvitation(
   tx: Tx,
   input: { tenantId: string; email: string; fullName: string; roleId: string | null; invitedById: string },
@@ -204,14 +222,17 @@ export async function createInvitation(
     .update(invitations)
     .set({ status: 'revoked' })
     .where(and(eq(invitations.tenantId, input.tenantId), eq(invitations.email, input.email), eq(invitations.status, 'pending')))
-    .returning({ id: invitations.id })
-  const token = randomBytes(32).toString('base64url')
+    .returning({ id: invitations.id, fullName: invitations.fullName })
+  const id = randomUUID()
+  const token = invitationToken(input.tenantId, id)
   const [invitation] = await insertUnlessLive(() => tx
     .insert(invitations)
     .values({
+      id,
       tenantId: input.tenantId,
       email: input.email,
-      fullName: input.fullName,
+      // A replacement without a name keeps the name the admin typed the first time (the accept page pre-fills it).
+      fullName: input.fullName || (replaced[0]?.fullName ?? ''),
       roleId: input.roleId,
       tokenHash: hashToken(token),
       invitedById: input.invitedById,
@@ -235,6 +256,23 @@ const invitationGone = () => new HttpError(410, 'invitation_invalid', 'This invi
 export async function findPendingInvitation(tx: Tx, tenantId: string, token: string) {
   const [invitation] = await tx.select().from(invitations).where(usable(tenantId, token))
   return invitation ?? null
+}
+
+/** Who sent an invitation and which live role it carries, for the accept page. */
+export async function invitationParties(tx: Tx, tenantId: string, invitation: { invitedById: string | null; roleId: string | null }) {
+  const [inviter] = invitation.invitedById
+    ? await tx
+        .select({ name: users.fullName })
+        .from(users)
+        .where(and(eq(users.tenantId, tenantId), eq(users.id, invitation.invitedById)))
+    : []
+  const [role] = invitation.roleId
+    ? await tx
+        .select({ name: roles.name })
+        .from(roles)
+        .where(and(eq(roles.tenantId, tenantId), eq(roles.id, invitation.roleId), eq(roles.isDeleted, false)))
+    : []
+  return { invitedBy: inviter?.name ?? null, roleName: role?.name ?? null }
 }
 
 /**
@@ -266,6 +304,7 @@ export async function acceptInvitation(tx: Tx, input: { tenantId: string; token:
     email: invitation.email,
     fullName: input.fullName,
     roleIds: role ? [role.id] : [],
+    assignedById: invitation.invitedById,
     password: { plain: input.password },
   })
   await tx

@@ -1,4 +1,4 @@
-import { useRouter } from '@tanstack/react-router'
+import { Link, useRouter } from '@tanstack/react-router'
 import { useServerFn } from '@tanstack/react-start'
 import { Lock, Pencil, Trash2 } from 'lucide-react'
 import { type FormEvent, useState } from 'react'
@@ -59,7 +59,13 @@ export function RoleList({ roles, onCreateClick, showHistory = false }: { roles:
                 <tr key={role.id}>
                   <td className="py-3 pr-3 align-top">
                     <div className="flex flex-wrap items-center gap-2">
-                      <span className="font-medium">{role.name}</span>
+                      <Link
+                        to="/tenant/admin/roles/$roleId"
+                        params={{ roleId: role.id }}
+                        className="font-medium text-indigo-700 hover:underline dark:text-indigo-300"
+                      >
+                        {role.name}
+                      </Link>
                       {role.isSystem && (
                         <Badge tone="info">
                           <Lock aria-hidden className="mr-1 size-3" />

@@ -1,5 +1,6 @@
 import { createServerFn } from '@tanstack/react-start'
 import { input } from '../../lib/validate'
+import { roleWithHolders } from './role-holders.server'
 import { requirePermission } from '../../server/middleware'
 import { createRoleSchema, permissionMatrixSchema, roleIdSchema, updateRoleSchema } from './roles.schemas'
 import { applyPermissionMatrix, editRole, insertRole, listRolesWithHolders, type RoleActor, softDeleteRole } from './roles.server'
@@ -13,6 +14,12 @@ const actorOf = (context: { tenantId: string; user: { id: string }; permissions:
 export const listRoles = createServerFn({ method: 'GET' })
   .middleware([requirePermission('roles:manage')])
   .handler(({ context }) => listRolesWithHolders(context.tx))
+
+/** One role's page: its permissions and who holds it, granted by whom and when. */
+export const getRole = createServerFn({ method: 'GET' })
+  .middleware([requirePermission('roles:manage')])
+  .validator(input(roleIdSchema))
+  .handler(({ data, context }) => roleWithHolders(context.tx, context.tenantId, data.id))
 
 export const createRole = createServerFn({ method: 'POST' })
   .middleware([requirePermission('roles:manage')])

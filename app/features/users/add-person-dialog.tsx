@@ -32,6 +32,8 @@ export function AddPersonDialog({
   const [fields, setFields] = useState<Record<string, string>>({})
   const [link, setLink] = useState<string>()
   const [replaced, setReplaced] = useState(false)
+  // A pending invitation to the address: the question, and the invitation to send when the admin says replace.
+  const [replacing, setReplacing] = useState<{ message: string; data: { email: string; fullName: string; roleId: string | null } }>()
 
   useEffect(() => {
     const dialog = ref.current
@@ -41,6 +43,7 @@ export function AddPersonDialog({
       setFields({})
       setLink(undefined)
       setReplaced(false)
+      setReplacing(undefined)
       dialog.showModal()
     }
     if (!open && dialog.open) dialog.close()
@@ -57,10 +60,7 @@ export function AddPersonDialog({
     setFields({})
     try {
       if (mode === 'invite') {
-        const result = await invite({ data: { email, fullName, roleId: roleId || null } })
-        setLink(result.link)
-        setReplaced(result.replacedPending)
-        toast.success(`Invitation created for ${result.email}`)
+        await sendInvitation({ email, fullName, roleId: roleId || null }, false)
       } else {
         await create({ data: { email, fullName, password: String(form.get('password') ?? ''), roleIds: roleId ? [roleId] : [], metadata: {} } })
         toast.success(`${fullName} was added`)
@@ -69,8 +69,31 @@ export function AddPersonDialog({
       await router.invalidate()
     } catch (e) {
       const fe = fieldErrorsOf(e)
-      if (fe) setFields(fe)
+      if ((e as { code?: string }).code === 'invitation_pending') setReplacing({ message: errorMessage(e), data: { email, fullName, roleId: roleId || null } })
+      else if (fe) setFields(fe)
       else setError(errorMessage(e))
+    } finally {
+      setPending(false)
+    }
+  }
+
+  async function sendInvitation(data: { email: string; fullName: string; roleId: string | null }, replace: boolean) {
+    const result = await invite({ data: { ...data, replace } })
+    setReplacing(undefined)
+    setLink(result.link)
+    setReplaced(result.replacedPending)
+    toast.success(`Invitation created for ${result.email}`)
+  }
+
+  async function onReplace() {
+    if (!replacing) return
+    setPending(true)
+    try {
+      await sendInvitation(replacing.data, true)
+      await router.invalidate()
+    } catch (e) {
+      setReplacing(undefined)
+      setError(errorMessage(e))
     } finally {
       setPending(false)
     }
@@ -120,6 +143,19 @@ export function AddPersonDialog({
             </label>
           </div>
           {error && <Alert>{error}</Alert>}
+          {replacing && (
+            <div role="alert" className="space-y-2 rounded-md bg-amber-50 p-3 text-sm text-amber-900 ring-1 ring-amber-200 dark:bg-amber-950/40 dark:text-amber-100 dark:ring-amber-900">
+              <p>{replacing.message}</p>
+              <div className="flex gap-2">
+                <Button type="button" onClick={onReplace} pending={pending}>
+                  Replace invitation
+                </Button>
+                <Button type="button" variant="secondary" onClick={() => setReplacing(undefined)}>
+                  Keep the pending one
+                </Button>
+              </div>
+            </div>
+          )}
           <Field label="Email" name="email" type="email" required error={fields.email} autoComplete="off" />
           <Field label="Full name" name="fullName" required={mode === 'create'} error={fields.fullName} autoComplete="off" />
           {mode === 'create' && <Field label="Initial password" name="password" type="password" autoComplete="new-password" required hint="At least 8 characters; they can change it later" error={fields.password} />}

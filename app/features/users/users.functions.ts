@@ -1,12 +1,14 @@
 import { createServerFn } from '@tanstack/react-start'
 import { and, eq } from 'drizzle-orm'
 import { users } from '../../server/db/schema'
-import { HttpError } from '../../lib/errors'
+import { forbidden, HttpError } from '../../lib/errors'
 import { input } from '../../lib/validate'
 import { requirePermission } from '../../server/middleware'
 import { assertCanGrantRoles, requireRoles } from '../roles/roles.server'
 import { refusedWhileImpersonating } from '../console/impersonation.server'
-import { createUserSchema, listUsersSchema, setUserRolesSchema, updateUserSchema, userIdSchema } from './users.schemas'
+import { listPendingInvitations, pendingInvitationLink, resendInvitation, revokeInvitation } from './invitations.server'
+import { applyBulk } from './bulk.server'
+import { bulkUsersSchema, createUserSchema, invitationIdSchema, listUsersSchema, setUserRolesSchema, updateUserSchema, userIdSchema } from './users.schemas'
 import {
   assertMayManage,
   createUserChecked,
@@ -19,10 +21,56 @@ import {
   userFilterOptions,
 } from './users.server'
 
+/** A page of people; with a search, those who manage people also get the pending invitations it matches. */
 export const listUsers = createServerFn({ method: 'GET' })
   .middleware([requirePermission('users:read')])
   .validator(input(listUsersSchema))
-  .handler(({ data, context }) => findUsers(context.tx, data))
+  .handler(async ({ data, context }) => {
+    const page = await findUsers(context.tx, data)
+    const invited =
+      data.q && context.permissions.includes('users:write') ? await listPendingInvitations(context.tx, context.tenantId, { q: data.q, limit: 10 }) : []
+    return { ...page, invited }
+  })
+
+export const listInvitations = createServerFn({ method: 'GET' })
+  .middleware([requirePermission('users:write')])
+  .handler(({ context }) => listPendingInvitations(context.tx, context.tenantId))
+
+export const getInvitationLink = createServerFn({ method: 'GET' })
+  .middleware([requirePermission('users:write')])
+  .validator(input(invitationIdSchema))
+  .handler(({ data, context }) => pendingInvitationLink(context.tx, { id: context.tenantId, slug: context.tenantSlug }, data.id))
+
+/** A new link for a pending invitation; the old link stops working in the same transaction. */
+export const resendInvitationLink = createServerFn({ method: 'POST' })
+  .middleware([requirePermission('users:write')])
+  .validator(input(invitationIdSchema))
+  .handler(({ data, context }) =>
+    resendInvitation(context.tx, { tenant: { id: context.tenantId, slug: context.tenantSlug }, userId: context.user.id, permissions: context.permissions }, data.id),
+  )
+
+export const revokeInvitationLink = createServerFn({ method: 'POST' })
+  .middleware([requirePermission('users:write')])
+  .validator(input(invitationIdSchema))
+  .handler(async ({ data, context }) => ({ ok: true as const, ...(await revokeInvitation(context.tx, context.tenantId, data.id)) }))
+
+/**
+ * One action on many people, all or nothing: every person is checked as the single action checks them, and the
+ * first refusal rolls the whole request back (one transaction) and names the person. Each change is audited by the
+ * database, row by row.
+ */
+export const bulkUpdateUsers = createServerFn({ method: 'POST' })
+  .middleware([requirePermission('users:write')])
+  .validator(input(bulkUsersSchema))
+  .handler(async ({ data, context }) => {
+    if (data.action === 'assignRole') {
+      if (!context.permissions.includes('roles:manage')) throw forbidden('Assigning roles needs the roles:manage permission.')
+      await requireRoles(context.tx, [data.roleId])
+      await assertCanGrantRoles(context.tx, context.permissions, [data.roleId])
+    }
+    const changed = await applyBulk(context.tx, { tenantId: context.tenantId, userId: context.user.id, permissions: context.permissions }, data)
+    return { ok: true as const, changed }
+  })
 
 export const getUserFilterOptions = createServerFn({ method: 'GET' })
   .middleware([requirePermission('users:read')])
@@ -47,6 +95,7 @@ export const createUserFn = createServerFn({ method: 'POST' })
       email: data.email,
       fullName: data.fullName,
       roleIds: data.roleIds,
+      assignedById: context.user.id,
       metadata: data.metadata,
       password: data.password ? { plain: data.password } : undefined,
     })

@@ -43,3 +43,15 @@ export const updateUserSchema = z.object({
 })
 
 export const setUserRolesSchema = z.object({ id: z.uuid(), roleIds: z.array(z.uuid()).max(20) })
+
+export const invitationIdSchema = z.object({ id: z.uuid() })
+
+/** At most one page's worth of people per bulk action. */
+export const BULK_LIMIT = 100
+const bulkIds = z.array(z.uuid()).min(1, 'Select at least one person').max(BULK_LIMIT, `At most ${BULK_LIMIT} people at once`)
+export const bulkUsersSchema = z.discriminatedUnion('action', [
+  z.object({ action: z.literal('deactivate'), ids: bulkIds }),
+  z.object({ action: z.literal('delete'), ids: bulkIds }),
+  z.object({ action: z.literal('assignRole'), ids: bulkIds, roleId: z.uuid() }),
+])
+export type BulkUsersInput = z.infer<typeof bulkUsersSchema>

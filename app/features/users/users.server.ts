@@ -17,6 +17,8 @@ export type NewUser = {
   email: string
   fullName: string
   roleIds?: string[]
+  /** Who grants `roleIds` (recorded on each role link). */
+  assignedById?: string | null
   isActive?: boolean
   isSuperuser?: boolean
   metadata?: JsonObject
@@ -50,7 +52,9 @@ export async function createUser(tx: Tx, input: NewUser) {
     })
   }
   if (input.roleIds?.length) {
-    await tx.insert(userRoles).values(input.roleIds.map((roleId) => ({ tenantId: input.tenantId, userId: user.id, roleId })))
+    await tx
+      .insert(userRoles)
+      .values(input.roleIds.map((roleId) => ({ tenantId: input.tenantId, userId: user.id, roleId, assignedById: input.assignedById ?? null })))
   }
   return user
 }
@@ -93,12 +97,14 @@ function metadataFilter(key: string, value: string): SQL {
   return or(...conditions) as SQL
 }
 
+/** A case-insensitive `like` pattern that finds `q` anywhere, with its wildcards taken literally. */
+export function likePattern(q: string): string {
+  return `%${q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`
+}
+
 export function userFilters(input: ListUsersInput): SQL[] {
   const where: SQL[] = [ofTenant(users), eq(users.isDeleted, false)]
-  if (input.q) {
-    const pattern = `%${input.q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`
-    where.push(sql`lower(${users.fullName} || ' ' || ${users.email}) like ${pattern}`)
-  }
+  if (input.q) where.push(sql`lower(${users.fullName} || ' ' || ${users.email}) like ${likePattern(input.q)}`)
   if (input.status === 'active') where.push(eq(users.isActive, true))
   if (input.status === 'deactivated') where.push(eq(users.isActive, false))
   if (input.roleId) {
@@ -244,7 +250,13 @@ export async function endSessions(tx: Tx, userId: string) {
 export async function userFilterOptions(tx: Tx) {
   const [roleRows, teamRows] = await Promise.all([
     tx.select({ id: roles.id, name: roles.name, systemKey: roles.systemKey }).from(roles).where(and(ofTenant(roles), eq(roles.isDeleted, false))).orderBy(asc(roles.name)),
-    tx.select({ id: teams.id, name: teams.name }).from(teams).where(and(ofTenant(teams), eq(teams.isDeleted, false))).orderBy(asc(teams.name)),
+    // With its organization: teams of the same name in two organizations are told apart.
+    tx
+      .select({ id: teams.id, name: teams.name, organization: organizations.name })
+      .from(teams)
+      .innerJoin(organizations, and(ofTenant(organizations), eq(organizations.id, teams.organizationId)))
+      .where(and(ofTenant(teams), eq(teams.isDeleted, false)))
+      .orderBy(asc(organizations.name), asc(teams.name)),
   ])
   return { roles: roleRows, teams: teamRows }
 }
@@ -286,7 +298,12 @@ export async function reactivate(tx: Tx, id: string) {
 }
 
 /** Replaces a user's roles in one action: adds and removes are checked against the grant and last-owner rules. */
-export async function replaceUserRoles(tx: Tx, actor: { tenantId: string; permissions: readonly Permission[] }, id: string, roleIds: string[]) {
+export async function replaceUserRoles(
+  tx: Tx,
+  actor: { tenantId: string; permissions: readonly Permission[]; user?: { id: string } },
+  id: string,
+  roleIds: string[],
+) {
   await requireUserRow(tx, id)
   const wanted = [...new Set(roleIds)]
   await requireRoles(tx, wanted)
@@ -296,7 +313,9 @@ export async function replaceUserRoles(tx: Tx, actor: { tenantId: string; permis
   await assertCanGrantRoles(tx, actor.permissions, added)
   if (removed.includes(await ownerRoleId(tx))) await assertNotLastOwner(tx, id)
   if (removed.length > 0) await tx.delete(userRoles).where(and(ofTenant(userRoles), eq(userRoles.userId, id), inArray(userRoles.roleId, removed)))
-  if (added.length > 0) await tx.insert(userRoles).values(added.map((roleId) => ({ tenantId: actor.tenantId, userId: id, roleId })))
+  if (added.length > 0) {
+    await tx.insert(userRoles).values(added.map((roleId) => ({ tenantId: actor.tenantId, userId: id, roleId, assignedById: actor.user?.id ?? null })))
+  }
   return { added: added.length, removed: removed.length }
 }
 

@@ -60,7 +60,7 @@ function AcceptInvitation() {
   }
 
   return (
-    <CenteredPage title={`Join ${invitation.workspace}`} subtitle={`You were invited as ${invitation.email}. Choose your name and a password.`}>
+    <CenteredPage title={`Join ${invitation.workspace}`} subtitle={invitationSubtitle(invitation)}>
       <form method="post" onSubmit={onSubmit} className="space-y-4" noValidate>
         {state.error && !state.fields && <Alert>{state.error}</Alert>}
         <Field label="Full name" name="fullName" autoComplete="name" defaultValue={invitation.fullName} required error={state.fields?.fullName} />
@@ -72,4 +72,11 @@ function AcceptInvitation() {
       </form>
     </CenteredPage>
   )
+}
+
+/** Who invited whom, to which workspace and role: what a person wants to know before making an account. */
+function invitationSubtitle(i: { email: string; workspace: string; invitedBy: string | null; roleName: string | null }) {
+  const who = i.invitedBy ? `${i.invitedBy} invited you` : 'You were invited'
+  const role = i.roleName ? ` as ${i.roleName}` : ''
+  return `${who} (${i.email}) to the ${i.workspace} workspace${role}. Check your name and choose a password.`
 }

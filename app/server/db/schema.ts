@@ -314,6 +314,9 @@ export const userRoles = pgTable(
     tenantId: tenantId(),
     userId: uuid('user_id').notNull(),
     roleId: uuid('role_id').notNull(),
+    /** Who granted the role and when (null on links older than migration 0017: read coalesce(assigned_at, created_at)). */
+    assignedById: uuid('assigned_by_id'),
+    assignedAt: tz('assigned_at').defaultNow(),
     ...timestamps,
   },
   (t) => [
@@ -436,6 +439,7 @@ export const invitations = pgTable(
     primaryKey({ name: 'invitations_pkey', columns: [t.tenantId, t.id] }),
     uniqueIndex('invitations_tenant_token_key').on(t.tenantId, t.tokenHash),
     uniqueIndex('invitations_tenant_email_pending_key').on(t.tenantId, t.email).where(sql`status = 'pending'`),
+    index('invitations_tenant_pending_created_idx').on(t.tenantId, t.createdAt).where(sql`status = 'pending'`),
     foreignKey({ name: 'invitations_role_fk', columns: [t.tenantId, t.roleId], foreignColumns: [roles.tenantId, roles.id] }).onDelete(
       'cascade',
     ),

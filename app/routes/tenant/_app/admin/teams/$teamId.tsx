@@ -210,7 +210,13 @@ function TeamPage() {
                   {members.items.map((m) => (
                     <tr key={m.userId}>
                       <td className="py-3 pr-4">
-                        <span className="font-medium">{m.fullName}</span>
+                        {canSeePeople ? (
+                          <Link to="/tenant/admin/users/$userId" params={{ userId: m.userId }} className="font-medium text-indigo-700 hover:underline dark:text-indigo-300">
+                            {m.fullName}
+                          </Link>
+                        ) : (
+                          <span className="font-medium">{m.fullName}</span>
+                        )}
                         {!m.isActive && (
                           <span className="ml-2">
                             <Badge tone="warning">Deactivated</Badge>

@@ -194,7 +194,8 @@ function UserPage() {
             <fieldset disabled={!canManageRoles} className="space-y-2">
               <legend className="sr-only">Roles of {user.fullName}</legend>
               {options.roles.map((role) => (
-                <label key={role.id} className="flex items-center gap-2 text-sm">
+                <div key={role.id} className="flex items-center justify-between gap-2">
+                <label className="flex items-center gap-2 text-sm">
                   <input
                     type="checkbox"
                     checked={selectedRoles.has(role.id)}
@@ -209,6 +210,12 @@ function UserPage() {
                   />
                   {role.name} {role.systemKey && <Badge>System</Badge>}
                 </label>
+                {canManageRoles && (
+                  <Link to="/tenant/admin/roles/$roleId" params={{ roleId: role.id }} className="text-xs text-indigo-700 hover:underline dark:text-indigo-300">
+                    <span className="sr-only">{role.name}: </span>Who holds it
+                  </Link>
+                )}
+                </div>
               ))}
             </fieldset>
             {canManageRoles && (
@@ -226,7 +233,14 @@ function UserPage() {
                 {teams.map((t) => (
                   <li key={t.id} className="flex justify-between gap-2">
                     <span>
-                      {t.name} <span className="text-slate-500">· {t.organization}</span>
+                      {can(permissions, ['teams:read']) ? (
+                        <Link to="/tenant/admin/teams/$teamId" params={{ teamId: t.id }} className="font-medium text-indigo-700 hover:underline dark:text-indigo-300">
+                          {t.name}
+                        </Link>
+                      ) : (
+                        t.name
+                      )}{' '}
+                      <span className="text-slate-600 dark:text-slate-400">· {t.organization}</span>
                     </span>
                     <Badge>{t.role}</Badge>
                   </li>

@@ -1,12 +1,14 @@
 import { createFileRoute, Link, useNavigate } from '@tanstack/react-router'
-import { createColumnHelper, flexRender, getCoreRowModel, useReactTable } from '@tanstack/react-table'
+import { createColumnHelper, flexRender, getCoreRowModel, type RowSelectionState, useReactTable } from '@tanstack/react-table'
 import { ArrowDown, ArrowUp, ChevronLeft, ChevronRight, Search, UserPlus } from 'lucide-react'
 import { type FormEvent, useEffect, useMemo, useRef, useState } from 'react'
 import { z } from 'zod'
 import { PageHeader } from '../../../../../components/app-shell'
 import { Badge, Button, EmptyState, Field, Select, Skeleton } from '../../../../../components/ui'
 import { AddPersonDialog } from '../../../../../features/users/add-person-dialog'
-import { getUserFilterOptions, listUsers } from '../../../../../features/users/users.functions'
+import { BulkActions, ExportLink, PAGE_SIZES, selectionColumn } from '../../../../../features/users/bulk-actions'
+import { InvitationsPanel, InvitedMatches } from '../../../../../features/users/invitations-panel'
+import { getUserFilterOptions, listInvitations, listUsers } from '../../../../../features/users/users.functions'
 import { USER_SORTS, USER_STATUSES } from '../../../../../features/users/users.schemas'
 import { guardPage } from '../../../../../lib/guards'
 import { can } from '../../../../../lib/navigation'
@@ -21,6 +23,7 @@ const searchSchema = z.object({
   sort: z.enum(USER_SORTS).optional(),
   dir: z.enum(['asc', 'desc']).optional(),
   cursor: z.string().optional(),
+  pageSize: z.number().int().min(5).max(100).optional(),
 })
 type UsersSearch = z.infer<typeof searchSchema>
 
@@ -28,12 +31,13 @@ export const Route = createFileRoute('/tenant/_app/admin/users/')({
   validateSearch: searchSchema,
   beforeLoad: ({ context }) => guardPage(context.permissions, ['users:read']),
   loaderDeps: ({ search }) => search,
-  loader: async ({ deps }) => {
-    const [page, options] = await Promise.all([
-      listUsers({ data: { ...deps, roleId: deps.roleId || undefined, teamId: deps.teamId || undefined, pageSize: 25 } }),
+  loader: async ({ deps, context }) => {
+    const [page, options, invitations] = await Promise.all([
+      listUsers({ data: { ...deps, roleId: deps.roleId || undefined, teamId: deps.teamId || undefined, pageSize: deps.pageSize ?? 25 } }),
       getUserFilterOptions(),
+      can(context.permissions, ['users:write']) ? listInvitations() : Promise.resolve([]),
     ])
-    return { page, options }
+    return { page, options, invitations }
   },
   pendingComponent: UsersLoading,
   head: () => ({ meta: [{ title: 'Users — Haven' }] }),
@@ -43,6 +47,7 @@ export const Route = createFileRoute('/tenant/_app/admin/users/')({
 type Row = Awaited<ReturnType<typeof listUsers>>['items'][number]
 const column = createColumnHelper<Row>()
 const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' })
+const lastActive = (value: Date | string | null) => (value ? dateFormat.format(new Date(value)) : 'Never')
 
 function UsersLoading() {
   return (
@@ -58,7 +63,7 @@ function UsersLoading() {
 }
 
 function UsersPage() {
-  const { page, options } = Route.useLoaderData()
+  const { page, options, invitations } = Route.useLoaderData()
   const search = Route.useSearch()
   const { permissions } = Route.useRouteContext()
   const navigate = useNavigate({ from: Route.fullPath })
@@ -71,6 +76,13 @@ function UsersPage() {
     const fromUrl = { q: search.q ?? '', metaKey: search.metaKey ?? '', metaValue: search.metaValue ?? '' }
     if (JSON.stringify(fromUrl) !== submitted.current) setText(fromUrl)
   }, [search.q, search.metaKey, search.metaValue])
+  const canWrite = can(permissions, ['users:write'])
+  // A selection belongs to the page it was made on: a new page or filter starts empty, so a bulk action only ever
+  // acts on rows the person can see.
+  const [selection, setSelection] = useState<{ page: unknown; rows: RowSelectionState }>({ page, rows: {} })
+  const rowSelection = selection.page === page ? selection.rows : {}
+  const setRowSelection = (next: RowSelectionState | ((old: RowSelectionState) => RowSelectionState)) =>
+    setSelection((s) => ({ page, rows: typeof next === 'function' ? next(s.page === page ? s.rows : {}) : next }))
   const sort = search.sort ?? 'name'
   const dir = search.dir ?? 'asc'
 
@@ -107,15 +119,21 @@ function UsersPage() {
         enableSorting: false,
         cell: (info) => (info.getValue() ? <Badge tone="success">Active</Badge> : <Badge tone="warning">Deactivated</Badge>),
       }),
+      column.accessor('lastSignInAt', { id: 'lastActive', header: 'Last active', enableSorting: false, cell: (info) => lastActive(info.getValue()) }),
       column.accessor('createdAt', { id: 'created', header: 'Added', cell: (info) => dateFormat.format(new Date(info.getValue())) }),
     ],
     [],
   )
+  const shown = useMemo(() => (canWrite ? [selectionColumn<Row>(), ...columns] : columns), [canWrite, columns])
 
   const table = useReactTable({
     data: page.items,
-    columns,
+    columns: shown,
     getCoreRowModel: getCoreRowModel(),
+    getRowId: (row) => row.id,
+    enableRowSelection: canWrite,
+    state: { rowSelection },
+    onRowSelectionChange: setRowSelection,
     manualSorting: true,
     manualPagination: true,
   })
@@ -136,13 +154,17 @@ function UsersPage() {
         title="Users"
         description={`${shownTotal} ${filtered ? 'matching' : ''} ${page.total === 1 && !page.totalCapped ? 'person' : 'people'}`}
         actions={
-          can(permissions, ['users:write']) && (
-            <Button onClick={() => setAdding(true)}>
-              <UserPlus aria-hidden className="size-4" /> Add person
-            </Button>
-          )
+          <div className="flex flex-wrap gap-2">
+            <ExportLink filters={{ q: search.q, roleId: search.roleId, teamId: search.teamId, status: search.status, metaKey: search.metaKey, metaValue: search.metaValue }} />
+            {canWrite && (
+              <Button onClick={() => setAdding(true)}>
+                <UserPlus aria-hidden className="size-4" /> Add person
+              </Button>
+            )}
+          </div>
         }
       />
+      {!filtered && <InvitationsPanel invitations={invitations} />}
       <form onSubmit={onSearch} className="mb-4 grid gap-3 rounded-xl bg-white p-4 ring-1 ring-slate-200 sm:grid-cols-2 lg:grid-cols-6 dark:bg-slate-900 dark:ring-slate-800">
         <Field
           label="Search name or email"
@@ -164,7 +186,7 @@ function UsersPage() {
           <option value="">Any team</option>
           {options.teams.map((t) => (
             <option key={t.id} value={t.id}>
-              {t.name}
+              {t.name} ({t.organization})
             </option>
           ))}
         </Select>
@@ -194,6 +216,13 @@ function UsersPage() {
         />
       </form>
 
+      <InvitedMatches invited={page.invited} />
+      <BulkActions
+        selected={table.getSelectedRowModel().rows.map((r) => r.original)}
+        roles={options.roles}
+        canAssignRoles={can(permissions, ['roles:manage'])}
+        onDone={() => setRowSelection({})}
+      />
       {page.items.length === 0 ? (
         <EmptyState
           title={filtered ? 'No one matches these filters' : 'No people yet'}
@@ -258,7 +287,14 @@ function UsersPage() {
             <p className="text-sm text-slate-600 dark:text-slate-400">
               {page.items.length} of {shownTotal} shown
             </p>
-            <div className="flex gap-2">
+            <div className="flex items-end gap-2">
+              <Select label="Rows per page" hideLabel value={String(page.pageSize)} onChange={(e) => setSearch({ pageSize: Number(e.target.value) })}>
+                {PAGE_SIZES.map((n) => (
+                  <option key={n} value={n}>
+                    {n} per page
+                  </option>
+                ))}
+              </Select>
               <Button variant="secondary" disabled={!page.prevCursor} onClick={() => setSearch({ cursor: page.prevCursor ?? undefined })}>
                 <ChevronLeft aria-hidden className="size-4" /> Previous
               </Button>

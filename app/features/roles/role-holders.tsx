@@ -1,0 +1,97 @@
+import { Link } from '@tanstack/react-router'
+import { ArrowLeft, Lock } from 'lucide-react'
+import { PageHeader } from '../../components/app-shell'
+import { Badge, Card, EmptyState } from '../../components/ui'
+import { TableHead } from '../../components/ui/table-head'
+import { PERMISSIONS } from '../../lib/permissions'
+import type { getRole } from './roles.functions'
+
+export type RolePageData = Awaited<ReturnType<typeof getRole>>
+
+const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' })
+const linkClass = 'font-medium text-indigo-700 hover:underline dark:text-indigo-300'
+
+/** One role: what it allows (in words, not keys) and who holds it, granted by whom and when, each linking to the person. */
+export function RoleHolders({ data }: { data: RolePageData }) {
+  const { role, holders, total } = data
+  return (
+    <>
+      <Link to="/tenant/admin/roles" className="mb-3 inline-flex items-center gap-1 text-sm text-slate-700 hover:underline dark:text-slate-300">
+        <ArrowLeft aria-hidden className="size-4" /> All roles
+      </Link>
+      <PageHeader
+        title={role.name}
+        description={
+          <>
+            {role.isSystem && (
+              <span className="mr-2 inline-flex items-center gap-1">
+                <Lock aria-hidden className="size-3.5" /> Built-in role.
+              </span>
+            )}
+            {role.description || null}
+          </>
+        }
+      />
+      <div className="grid gap-6 lg:grid-cols-3">
+        <Card className="min-w-0 lg:col-span-2">
+          <h2 className="text-base font-semibold">
+            Who holds it <Badge>{total.toLocaleString()}</Badge>
+          </h2>
+          {holders.length === 0 ? (
+            <EmptyState title="Nobody holds this role">Assign it from a person's page or from the Users list.</EmptyState>
+          ) : (
+            <div className="mt-2 overflow-x-auto">
+              <table className="min-w-full text-left text-sm">
+                <caption className="sr-only">People holding the {role.name} role</caption>
+                <TableHead columns={['Person', 'Granted by', 'Granted']} />
+                <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
+                  {holders.map((h) => (
+                    <tr key={h.id}>
+                      <td className="py-2 pr-3">
+                        <Link to="/tenant/admin/users/$userId" params={{ userId: h.id }} className={linkClass}>
+                          {h.fullName}
+                        </Link>
+                        <span className="block text-xs text-slate-600 dark:text-slate-400">{h.email}</span>
+                        {!h.isActive && <Badge tone="warning">Deactivated</Badge>}
+                      </td>
+                      <td className="px-3 py-2">
+                        {h.grantedById && h.grantedBy ? (
+                          <Link to="/tenant/admin/users/$userId" params={{ userId: h.grantedById }} className={linkClass}>
+                            {h.grantedBy}
+                          </Link>
+                        ) : (
+                          <span className="text-slate-600 dark:text-slate-400">{h.grantedById ? 'A former person' : 'Set up with the workspace'}</span>
+                        )}
+                      </td>
+                      <td className="whitespace-nowrap px-3 py-2">{dateTime.format(new Date(h.grantedAt))}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+              {total > holders.length && (
+                <p className="mt-3 text-sm text-slate-600 dark:text-slate-400">
+                  Showing the {holders.length} most recent grants.{' '}
+                  <Link to="/tenant/admin/users" search={{ roleId: role.id }} className={linkClass}>
+                    See all {total.toLocaleString()} in Users
+                  </Link>
+                </p>
+              )}
+            </div>
+          )}
+        </Card>
+        <Card className="min-w-0 self-start">
+          <h2 className="text-base font-semibold">What it allows</h2>
+          {role.permissions.length === 0 ? (
+            <p className="mt-2 text-sm text-slate-600 dark:text-slate-400">Nothing yet: give it permissions in the matrix on the Roles page.</p>
+          ) : (
+            <ul className="mt-2 space-y-1 text-sm">
+              {role.permissions.map((p) => (
+                <li key={p}>{PERMISSIONS[p].description}</li>
+              ))}
+            </ul>
+          )}
+        </Card>
+      </div>
+    </>
+  )
+}

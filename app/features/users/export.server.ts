@@ -1,0 +1,118 @@
+/**
+ * The Users page's filtered list as CSV (csv-stringify), streamed like the audit export (013): each batch is one
+ * keyset page on (full name, id), read in its own short tenant transaction when the reader asks for more, so memory
+ * stays constant whatever the size of the workspace and no connection is held while a slow client downloads.
+ */
+import { stringify } from 'csv-stringify/sync'
+import { and, asc, count, eq, inArray, sql } from 'drizzle-orm'
+import type { z } from 'zod'
+import { HttpError } from '../../lib/errors'
+import { input } from '../../lib/validate'
+import type { Tx } from '../../server/db/client.server'
+import { roles, userRoles, users } from '../../server/db/schema'
+import { type AuditContext, withTenant } from '../../server/db/scope.server'
+import { describeRequest, loadSession } from '../../server/session.server'
+import { listUsersSchema } from './users.schemas'
+import { userFilters } from './users.server'
+
+export const USER_CSV_COLUMNS = ['name', 'email', 'status', 'roles', 'last_active', 'added', 'id'] as const
+export const EXPORT_BATCH = 1000
+
+export const userExportFilter = listUsersSchema.pick({ q: true, roleId: true, teamId: true, status: true, metaKey: true, metaValue: true })
+export type UserExportFilter = z.infer<typeof userExportFilter>
+
+const where = (tenantId: string, filter: UserExportFilter) => and(eq(users.tenantId, tenantId), ...userFilters(filter))
+
+/** One batch of the export after `cursor`, as CSV lines (with the header on the first). */
+export async function userExportBatch(
+  tx: Tx,
+  tenantId: string,
+  filter: UserExportFilter,
+  cursor: { name: string; id: string } | undefined,
+  header: boolean,
+  size = EXPORT_BATCH,
+) {
+  const after = cursor ? sql`(${users.fullName}, ${users.id}) > (${cursor.name}, ${cursor.id}::uuid)` : undefined
+  const rows = await tx
+    .select({ id: users.id, fullName: users.fullName, email: users.email, isActive: users.isActive, lastSignInAt: users.lastSignInAt, createdAt: users.createdAt })
+    .from(users)
+    .where(after ? and(where(tenantId, filter), after) : where(tenantId, filter))
+    .orderBy(asc(users.fullName), asc(users.id))
+    .limit(size)
+  const roleRows =
+    rows.length === 0
+      ? []
+      : await tx
+          .select({ userId: userRoles.userId, name: roles.name })
+          .from(userRoles)
+          .innerJoin(roles, and(eq(roles.tenantId, userRoles.tenantId), eq(roles.id, userRoles.roleId), eq(roles.isDeleted, false)))
+          .where(and(eq(userRoles.tenantId, tenantId), inArray(userRoles.userId, rows.map((r) => r.id))))
+          .orderBy(asc(roles.name))
+  const records = rows.map((u) => [
+    u.fullName,
+    u.email,
+    u.isActive ? 'active' : 'deactivated',
+    roleRows
+      .filter((r) => r.userId === u.id)
+      .map((r) => r.name)
+      .join('; '),
+    u.lastSignInAt?.toISOString() ?? '',
+    u.createdAt.toISOString(),
+    u.id,
+  ])
+  const text = records.length > 0 || header ? stringify(records, { header, columns: header ? [...USER_CSV_COLUMNS] : undefined }) : ''
+  const last = rows.at(-1)
+  return { text, next: last ? { name: last.fullName, id: last.id } : undefined, done: rows.length < size }
+}
+
+export function userExportStream(ctx: AuditContext & { tenantId: string }, filter: UserExportFilter): ReadableStream<Uint8Array> {
+  const encoder = new TextEncoder()
+  let cursor: { name: string; id: string } | undefined
+  let first = true
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        const batch = await withTenant(ctx, (tx) => userExportBatch(tx, ctx.tenantId, filter, cursor, first))
+        first = false
+        cursor = batch.next ?? cursor
+        if (batch.text) controller.enqueue(encoder.encode(batch.text))
+        if (batch.done) controller.close()
+      },
+    },
+    { highWaterMark: 1 },
+  )
+}
+
+const problem = (e: HttpError) => Response.json({ code: e.code, message: e.message, fieldErrors: e.fieldErrors }, { status: e.status })
+
+/** GET /users-export?<the Users page's filter>: authorizes as requirePermission('users:read') does, records the export, streams. */
+export async function handleUserExport(request: Request): Promise<Response> {
+  try {
+    const { realm, audit } = await describeRequest()
+    if (realm.kind !== 'tenant') throw new HttpError(404, 'not_found', 'This workspace was not found.')
+    const { tenantId } = realm
+    const filter = input(userExportFilter)(Object.fromEntries(new URL(request.url).searchParams) as never)
+    const started = await withTenant({ ...audit, tenantId }, async (tx) => {
+      const caller = await loadSession(tx, tenantId)
+      if (!caller) throw new HttpError(401, 'unauthorized', 'Please sign in to continue.')
+      if (!caller.permissions.includes('users:read')) throw new HttpError(403, 'forbidden', 'You do not have permission to do that.')
+      const [row] = await tx.select({ n: count() }).from(users).where(where(tenantId, filter))
+      const total = Number(row?.n ?? 0)
+      await tx.execute(sql`select haven_audit_event('EXPORT', 'users', null, ${JSON.stringify({ format: 'csv', filter, people: total })}::jsonb)`)
+      return { total, userId: caller.user.id, impersonatorId: caller.impersonatorId }
+    })
+    const stream = userExportStream({ ...audit, tenantId, userId: started.userId, impersonatorId: started.impersonatorId }, filter)
+    const day = new Date().toISOString().slice(0, 10)
+    return new Response(stream, {
+      headers: {
+        'content-type': 'text/csv; charset=utf-8',
+        'content-disposition': `attachment; filename="people-${day}.csv"`,
+        'x-total-count': String(started.total),
+        'cache-control': 'no-store',
+      },
+    })
+  } catch (error) {
+    if (error instanceof HttpError) return problem(error)
+    throw error
+  }
+}

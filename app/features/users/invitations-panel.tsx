@@ -1,0 +1,144 @@
+import { useRouter } from '@tanstack/react-router'
+import { useServerFn } from '@tanstack/react-start'
+import { Copy, MailPlus, RotateCw, X } from 'lucide-react'
+import { useState } from 'react'
+import { toast } from 'sonner'
+import { Badge, Button, Card } from '../../components/ui'
+import { ConfirmDialog } from '../../components/ui/confirm'
+import { TableHead } from '../../components/ui/table-head'
+import { errorMessage } from '../../lib/errors'
+import { getInvitationLink, type listInvitations, resendInvitationLink, revokeInvitationLink } from './users.functions'
+
+export type PendingInvitation = Awaited<ReturnType<typeof listInvitations>>[number]
+
+const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' })
+const day = (value: Date | string) => dateFormat.format(new Date(value))
+
+async function copy(link: string) {
+  try {
+    await navigator.clipboard.writeText(link)
+    toast.success('Invitation link copied')
+  } catch {
+    // No clipboard (an insecure origin, a denied permission): show the link so it can be copied by hand.
+    toast.info(link, { duration: 20_000, description: 'Copy this invitation link' })
+  }
+}
+
+/** The workspace's pending invitations, with copy link, resend (a new link; the old one dies) and revoke. */
+export function InvitationsPanel({ invitations }: { invitations: PendingInvitation[] }) {
+  const router = useRouter()
+  const linkOf = useServerFn(getInvitationLink)
+  const resend = useServerFn(resendInvitationLink)
+  const revoke = useServerFn(revokeInvitationLink)
+  const [busy, setBusy] = useState<string>()
+  const [resending, setResending] = useState<PendingInvitation>()
+  const [revoking, setRevoking] = useState<PendingInvitation>()
+
+  if (invitations.length === 0) return null
+
+  async function onCopy(invitation: PendingInvitation) {
+    setBusy(invitation.id)
+    try {
+      const { link } = await linkOf({ data: { id: invitation.id } })
+      await copy(link)
+    } catch (e) {
+      toast.error(errorMessage(e))
+    } finally {
+      setBusy(undefined)
+    }
+  }
+
+  return (
+    <Card className="mb-4 min-w-0">
+      <h2 className="flex items-center gap-2 text-base font-semibold">
+        <MailPlus aria-hidden className="size-4" /> Pending invitations <Badge tone="info">{invitations.length}</Badge>
+      </h2>
+      <div className="mt-2 overflow-x-auto">
+        <table className="min-w-full text-left text-sm">
+          <caption className="sr-only">Pending invitations</caption>
+          <TableHead columns={['Email', 'Role', 'Invited by', 'Sent', 'Expires', { label: 'Actions', hidden: true, end: true }]} />
+          <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
+            {invitations.map((invitation) => (
+              <tr key={invitation.id}>
+                <td className="py-2 pr-3">
+                  <span className="font-medium">{invitation.email}</span>
+                  {invitation.fullName && <span className="block text-xs text-slate-600 dark:text-slate-400">{invitation.fullName}</span>}
+                </td>
+                <td className="px-3 py-2">{invitation.roleName ?? <span className="text-slate-600 dark:text-slate-400">No role</span>}</td>
+                <td className="px-3 py-2">{invitation.invitedBy ?? <span className="text-slate-600 dark:text-slate-400">Unknown</span>}</td>
+                <td className="whitespace-nowrap px-3 py-2">{day(invitation.createdAt)}</td>
+                <td className="whitespace-nowrap px-3 py-2">
+                  {invitation.expired ? <Badge tone="warning">Expired {day(invitation.expiresAt)}</Badge> : day(invitation.expiresAt)}
+                </td>
+                <td className="py-2 pl-3">
+                  <div className="flex justify-end gap-1">
+                    {!invitation.expired && (
+                      <Button variant="ghost" pending={busy === invitation.id} onClick={() => onCopy(invitation)} aria-label={`Copy link for ${invitation.email}`}>
+                        <Copy aria-hidden className="size-4" /> Copy link
+                      </Button>
+                    )}
+                    <Button variant="ghost" onClick={() => setResending(invitation)} aria-label={`Resend invitation to ${invitation.email}`}>
+                      <RotateCw aria-hidden className="size-4" /> Resend
+                    </Button>
+                    <Button variant="ghost" onClick={() => setRevoking(invitation)} aria-label={`Revoke invitation to ${invitation.email}`}>
+                      <X aria-hidden className="size-4" /> Revoke
+                    </Button>
+                  </div>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      <ConfirmDialog
+        open={resending !== undefined}
+        title={`Resend the invitation to ${resending?.email ?? ''}?`}
+        confirmLabel="Resend"
+        tone="primary"
+        onClose={() => setResending(undefined)}
+        onConfirm={async () => {
+          if (!resending) return
+          const result = await resend({ data: { id: resending.id } })
+          await router.invalidate()
+          toast.success(`New link for ${result.email}. The old link no longer works.`)
+          await copy(result.link)
+        }}
+      >
+        A new link valid for 7 days is made and copied. The link sent before stops working at once.
+      </ConfirmDialog>
+      <ConfirmDialog
+        open={revoking !== undefined}
+        title={`Revoke the invitation to ${revoking?.email ?? ''}?`}
+        confirmLabel="Revoke"
+        onClose={() => setRevoking(undefined)}
+        onConfirm={async () => {
+          if (!revoking) return
+          const result = await revoke({ data: { id: revoking.id } })
+          await router.invalidate()
+          toast.success(`Invitation to ${result.email} revoked. Its link no longer works.`)
+        }}
+      >
+        Its link stops working. You can invite the address again later.
+      </ConfirmDialog>
+    </Card>
+  )
+}
+
+/** What a search found among pending invitations: the address is not a person yet. */
+export function InvitedMatches({ invited }: { invited: Array<Pick<PendingInvitation, 'id' | 'email' | 'fullName' | 'expired'>> }) {
+  if (invited.length === 0) return null
+  return (
+    <section aria-label="Invited, not yet joined" className="mb-4 rounded-xl bg-amber-50 p-4 text-sm ring-1 ring-amber-200 dark:bg-amber-950/40 dark:ring-amber-900">
+      <h2 className="font-semibold">Invited, not yet joined</h2>
+      <ul className="mt-2 space-y-1">
+        {invited.map((i) => (
+          <li key={i.id} className="flex flex-wrap items-center gap-2">
+            <span className="font-medium">{i.email}</span>
+            {i.fullName && <span className="text-slate-700 dark:text-slate-300">({i.fullName})</span>}
+            <Badge tone="warning">{i.expired ? 'Invitation expired' : 'Invitation pending'}</Badge>
+          </li>
+        ))}
+      </ul>
+    </section>
+  )
+}

@@ -1,0 +1,106 @@
+import { and, asc, desc, eq, sql } from 'drizzle-orm'
+import { config } from '../../../app.config'
+import { HttpError, notFound } from '../../lib/errors'
+import type { Permission } from '../../lib/permissions'
+import type { Tx } from '../../server/db/client.server'
+import { invitations, roles, users } from '../../server/db/schema'
+import { createInvitation, hashToken, invitationToken } from '../auth/auth.server'
+import { assertCanGrantRoles } from '../roles/roles.server'
+import { likePattern } from './users.server'
+
+/** The most pending invitations the Users page lists at once (a workspace with more should clean up). */
+export const PENDING_LIST_LIMIT = 200
+
+export function invitationLink(tenantSlug: string, token: string): string {
+  const cfg = config()
+  return `${cfg.protocol}://${tenantSlug}.${cfg.rootDomain}/invite/${token}`
+}
+
+const inviter = sql<string | null>`(select ${users.fullName} from ${users} where ${users.tenantId} = ${invitations.tenantId} and ${users.id} = ${invitations.invitedById})`
+
+/**
+ * The tenant's pending invitations, newest first, with the role's and the inviter's names; expired ones are listed
+ * (marked) so they can be resent or revoked. `q` narrows by address, as the people search does.
+ */
+export async function listPendingInvitations(tx: Tx, tenantId: string, options: { q?: string; limit?: number } = {}) {
+  const where = [eq(invitations.tenantId, tenantId), eq(invitations.status, 'pending')]
+  if (options.q) where.push(sql`lower(${invitations.email} || ' ' || ${invitations.fullName}) like ${likePattern(options.q)}`)
+  const rows = await tx
+    .select({
+      id: invitations.id,
+      email: invitations.email,
+      fullName: invitations.fullName,
+      roleName: roles.name,
+      invitedBy: inviter,
+      createdAt: invitations.createdAt,
+      expiresAt: invitations.expiresAt,
+      expired: sql<boolean>`${invitations.expiresAt} <= now()`,
+    })
+    .from(invitations)
+    .leftJoin(roles, and(eq(roles.tenantId, invitations.tenantId), eq(roles.id, invitations.roleId), eq(roles.isDeleted, false)))
+    .where(and(...where))
+    .orderBy(desc(invitations.createdAt), asc(invitations.id))
+    .limit(options.limit ?? PENDING_LIST_LIMIT)
+  return rows
+}
+
+async function requirePending(tx: Tx, tenantId: string, id: string, lock = false) {
+  const query = tx
+    .select()
+    .from(invitations)
+    .where(and(eq(invitations.tenantId, tenantId), eq(invitations.id, id), eq(invitations.status, 'pending')))
+  const [row] = lock ? await query.for('update') : await query
+  if (!row) throw notFound('Pending invitation')
+  return row
+}
+
+/**
+ * The link of a pending invitation, derived again from its id. An invitation made before links were derivable (or
+ * under another secret) has a hash this does not match: the admin is asked to resend it instead.
+ */
+export async function pendingInvitationLink(tx: Tx, tenant: { id: string; slug: string }, id: string) {
+  const row = await requirePending(tx, tenant.id, id)
+  const token = invitationToken(tenant.id, row.id)
+  if (hashToken(token) !== row.tokenHash) {
+    throw new HttpError(409, 'link_unavailable', 'This invitation’s link cannot be shown again. Resend it to get a new link.')
+  }
+  if (row.expiresAt.getTime() <= Date.now()) throw new HttpError(410, 'invitation_expired', 'This invitation has expired. Resend it.')
+  return { link: invitationLink(tenant.slug, token), email: row.email, expiresAt: row.expiresAt }
+}
+
+/**
+ * A new invitation to the same address, name and role, from the person resending it; the old one is revoked in the
+ * same transaction, so its link stops working. The role is checked as a fresh grant by the resender.
+ */
+export async function resendInvitation(
+  tx: Tx,
+  actor: { tenant: { id: string; slug: string }; userId: string; permissions: readonly Permission[] },
+  id: string,
+) {
+  const old = await requirePending(tx, actor.tenant.id, id, true)
+  const [role] = old.roleId
+    ? await tx
+        .select({ id: roles.id })
+        .from(roles)
+        .where(and(eq(roles.tenantId, actor.tenant.id), eq(roles.id, old.roleId), eq(roles.isDeleted, false)))
+    : []
+  if (role) await assertCanGrantRoles(tx, actor.permissions, [role.id])
+  const { invitation, token } = await createInvitation(tx, {
+    tenantId: actor.tenant.id,
+    email: old.email,
+    fullName: old.fullName,
+    roleId: role?.id ?? null,
+    invitedById: actor.userId,
+  })
+  return { id: invitation.id, email: invitation.email, expiresAt: invitation.expiresAt, link: invitationLink(actor.tenant.slug, token) }
+}
+
+export async function revokeInvitation(tx: Tx, tenantId: string, id: string) {
+  const [row] = await tx
+    .update(invitations)
+    .set({ status: 'revoked' })
+    .where(and(eq(invitations.tenantId, tenantId), eq(invitations.id, id), eq(invitations.status, 'pending')))
+    .returning({ email: invitations.email })
+  if (!row) throw notFound('Pending invitation')
+  return row
+}
