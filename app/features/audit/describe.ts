@@ -208,7 +208,7 @@ export function describeEvent(e: DescribableEvent, names: Names): string {
     case 'IMPERSONATION_STARTED':
       return `started impersonating${e.recordId ? ` ${nameOf(names, e.recordId, 'a person')}` : ''}${str(details.reason) ? ` (${str(details.reason)})` : ''}`
     case 'IMPERSONATION_ENDED':
-      return 'ended impersonation'
+      return details.reason === 'expired' ? 'impersonation ran out (time limit reached)' : 'impersonation stopped'
     case 'CONSOLE_ACCESS':
       return 'opened this workspace from the console'
     case 'EXPORT': {
