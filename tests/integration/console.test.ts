@@ -319,6 +319,13 @@ describe('people search and the global audit log', () => {
     expect(new Set(ids).size).toBe(ids.length)
     const times = [...onlyA.items, ...next.items].map((e) => e.createdAt)
     expect(times).toEqual([...times].sort().reverse())
+    // In the tenant viewer's words, the superuser named from the console's own people.
+    const looks = (await asConsole(({ tx }) => findAuditEvents(tx, { tenantId: a.id }, 100))).items.filter((e) => e.action === 'CONSOLE_ACCESS')
+    expect(looks.length).toBeGreaterThan(0)
+    for (const e of looks) expect(e.actor).toMatchObject({ id: rootId, name: 'Root Operator' })
+    expect(looks.map((e) => e.summary)).toEqual(
+      expect.arrayContaining(['suspended this workspace from the console (Unpaid invoices)', 'reactivated this workspace from the console']),
+    )
   })
 })
 
