@@ -5,8 +5,8 @@
  *    scope (listAuditEvents inside withTenant, in process) and through the HTTP server function audit.listAudit;
  *  - export rows per second: the whole tenant as NDJSON, in process (auditExportStream) and over HTTP (/audit-export),
  *    with the process's peak RSS while it streams;
- *  - on PostgreSQL only: the audit trigger's write cost, single-row updates per second at 8 concurrent clients with
- *    the trigger and with it disabled.
+ *  - the audit trigger's write cost: single-row updates per second with the trigger and with it disabled, at 8
+ *    concurrent clients on PostgreSQL; the embedded database has one connection, so there it is one client.
  * Uses the embedded database, or a fresh database on the server DATABASE_URL names (dropped after).
  *
  *   npx vite build && npx tsx bench/audit.ts      (BENCH_EVENTS, BENCH_TENANT_EVENTS, BENCH_ROUNDS, BENCH_PORT)
@@ -33,6 +33,9 @@ const TENANT_EVENTS = Number(process.env.BENCH_TENANT_EVENTS ?? 500_000)
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 50)
 const PORT = Number(process.env.BENCH_PORT ?? 3301)
 const PAGE = 50
+/** Page 1,000, or the deepest full page of a smaller run. */
+const DEEP_PAGE = Math.max(2, Math.min(1000, Math.floor(TENANT_EVENTS / PAGE) - 1))
+const DEEP = `page ${DEEP_PAGE.toLocaleString()}`
 const root = path.resolve(import.meta.dirname, '..')
 
 type Setup = { env: Record<string, string>; cleanup: () => Promise<void> | void; label: string; ownerUrl?: string }
@@ -174,6 +177,18 @@ async function updateThroughput(url: string, tenantId: string, ids: string[], cl
   return count / seconds
 }
 
+/** The same on the embedded database: its one connection, so one client. */
+async function updateThroughputEmbedded(db: AppDb, tenantId: string, ids: string[], seconds: number) {
+  let count = 0
+  const until = performance.now() + seconds * 1000
+  while (performance.now() < until) {
+    const id = ids[count % ids.length] ?? ''
+    await db.execute(sql`update users set full_name = ${`Writer ${count}`} where tenant_id = ${tenantId}::uuid and id = ${id}::uuid`)
+    count += 1
+  }
+  return count / seconds
+}
+
 async function main() {
   const setup = await prepareDatabase()
   console.log(`Audit benchmark on ${setup.label}: ${EVENTS.toLocaleString()} events, ${TENANT_EVENTS.toLocaleString()} in acme, ${ROUNDS} rounds per case\n`)
@@ -186,12 +201,12 @@ async function main() {
 
   const [deep] = rowsOf<{ at: string; id: string }>(
     await db.execute(sql`select created_at::text as at, id::text from audit_log where tenant_id = ${acme.id}::uuid
-      order by created_at desc, id desc offset ${PAGE * 999 - 1} limit 1`),
+      order by created_at desc, id desc offset ${PAGE * (DEEP_PAGE - 1) - 1} limit 1`),
   )
-  if (!deep) throw new Error('no row for page 1,000')
+  if (!deep) throw new Error(`no row for ${DEEP}`)
   const cases: { name: string; input: Partial<ListAuditInput> }[] = [
     { name: 'page 1', input: {} },
-    { name: 'page 1,000', input: { cursor: encodeCursor({ at: deep.at, id: deep.id }) } },
+    { name: DEEP, input: { cursor: encodeCursor({ at: deep.at, id: deep.id }) } },
     { name: 'filtered page 1 (teams + UPDATE)', input: { entity: 'teams', action: 'UPDATE' } },
   ]
   const scoped: Record<string, { p50: number; p95: number }> = {}
@@ -215,21 +230,20 @@ async function main() {
   const exportSeconds = (performance.now() - exportStarted) / 1000
   const inProcess = { rows: lines, perSecond: lines / exportSeconds, rssMb: rss / 1_048_576 }
 
-  let writeCost: { withTrigger: number; without: number } | undefined
-  if (setup.ownerUrl) {
-    const ids = rowsOf<{ id: string }>(await db.execute(sql`select id::text from users where tenant_id = ${acme.id}::uuid`)).map((r) => r.id)
-    await db.execute(sql`insert into users (tenant_id, email, full_name) select ${acme.id}::uuid, 'writer' || g || '@bench.test', 'Writer ' || g from generate_series(1, 800) g`)
-    const writers = rowsOf<{ id: string }>(await db.execute(sql`select id::text from users where tenant_id = ${acme.id}::uuid and email like 'writer%'`)).map(
-      (r) => r.id,
-    )
-    if (ids.length === 0 || writers.length === 0) throw new Error('no users to update')
-    await updateThroughput(setup.ownerUrl, acme.id, writers, 8, 2)
-    const withTrigger = await updateThroughput(setup.ownerUrl, acme.id, writers, 8, 10)
-    await db.execute(sql`alter table users disable trigger audit_row`)
-    const without = await updateThroughput(setup.ownerUrl, acme.id, writers, 8, 10)
-    await db.execute(sql`alter table users enable trigger audit_row`)
-    writeCost = { withTrigger, without }
-  }
+  await db.execute(sql`insert into users (tenant_id, email, full_name) select ${acme.id}::uuid, 'writer' || g || '@bench.test', 'Writer ' || g from generate_series(1, 800) g`)
+  const writers = rowsOf<{ id: string }>(await db.execute(sql`select id::text from users where tenant_id = ${acme.id}::uuid and email like 'writer%'`)).map(
+    (r) => r.id,
+  )
+  if (writers.length === 0) throw new Error('no users to update')
+  const clients = setup.ownerUrl ? 8 : 1
+  const throughput = (seconds: number) =>
+    setup.ownerUrl ? updateThroughput(setup.ownerUrl, acme.id, writers, clients, seconds) : updateThroughputEmbedded(db, acme.id, writers, seconds)
+  await throughput(2)
+  const withTrigger = await throughput(10)
+  await db.execute(sql`alter table users disable trigger audit_row`)
+  const without = await throughput(10)
+  await db.execute(sql`alter table users enable trigger audit_row`)
+  const writeCost = { withTrigger, without, clients }
   await shutdownDatabase()
 
   const server = await startServer({ ...setup.env, HAVEN_SEED: 'never', ...(setup.ownerUrl ? appUrls(setup.ownerUrl) : {}) })
@@ -260,8 +274,8 @@ async function main() {
       const h = server1[c.name] ?? { p50: 0, p95: 0 }
       rows.push([c.name, `${s.p50.toFixed(1)} / ${s.p95.toFixed(1)}`, `${h.p50.toFixed(1)} / ${h.p95.toFixed(1)}`])
     }
-    const ratio = (m: Record<string, { p50: number }>) => ((m['page 1,000']?.p50 ?? 0) / (m['page 1']?.p50 ?? 1)).toFixed(2)
-    rows.push(['page 1,000 / page 1 (p50)', ratio(scoped), ratio(server1)])
+    const ratio = (m: Record<string, { p50: number }>) => ((m[DEEP]?.p50 ?? 0) / (m['page 1']?.p50 ?? 1)).toFixed(2)
+    rows.push([`${DEEP} / page 1 (p50)`, ratio(scoped), ratio(server1)])
 
     const t0 = performance.now()
     const exported = await request({ method: 'GET', path: '/audit-export?format=ndjson', cookie, agent, serverFn: false })
@@ -276,12 +290,11 @@ async function main() {
       `export NDJSON, whole tenant: in process ${inProcess.rows.toLocaleString()} rows at ${Math.round(inProcess.perSecond).toLocaleString()} rows/s (peak RSS ${Math.round(inProcess.rssMb)} MB); ` +
         `over HTTP ${(exported.bytes / 1_048_576).toFixed(0)} MB in ${httpSeconds.toFixed(1)} s = ${Math.round(inProcess.rows / httpSeconds).toLocaleString()} rows/s`,
     )
-    if (writeCost) {
-      console.log(
-        `trigger write cost, 8 clients, single-row UPDATE users: ${Math.round(writeCost.withTrigger).toLocaleString()}/s with the audit trigger, ` +
-          `${Math.round(writeCost.without).toLocaleString()}/s without = ${(writeCost.withTrigger / writeCost.without).toFixed(2)}×`,
-      )
-    } else console.log('trigger write cost: PostgreSQL only (run with DATABASE_URL)')
+    console.log(
+      `trigger write cost, ${writeCost.clients} client${writeCost.clients === 1 ? '' : 's'}, single-row UPDATE users: ` +
+        `${Math.round(writeCost.withTrigger).toLocaleString()}/s with the audit trigger, ` +
+        `${Math.round(writeCost.without).toLocaleString()}/s without = ${(writeCost.withTrigger / writeCost.without).toFixed(2)}×`,
+    )
   } finally {
     agent.destroy()
     server.kill('SIGTERM')

@@ -29,6 +29,14 @@ const scopedDb = new Proxy(
 
 const tenantField = { tenantId: { type: 'string', required: false, input: false, fieldName: 'tenantId' } } as const
 
+/** Transactions in which the session read removed an impersonation session that had run out. */
+const expiredImpersonations = new WeakSet<object>()
+
+/** Whether reading the session in `tx` found (and removed) an impersonation session past its end. */
+export function removedExpiredImpersonation(tx: object): boolean {
+  return expiredImpersonations.has(tx)
+}
+
 function scopeTenant(): string {
   const { tenantId } = currentScope()
   if (!tenantId) throw new APIError('FORBIDDEN', { message: 'No tenant in scope' })
@@ -180,6 +188,12 @@ function createAuth() {
               throw new APIError('FORBIDDEN', { message: 'This account is deactivated. Ask an administrator of this workspace to reactivate it.' })
             }
             return { data: { ...session, tenantId: scopeTenant() } }
+          },
+        },
+        delete: {
+          after: async (session) => {
+            const ended = session as { impersonatorId?: string | null; expiresAt: Date | string }
+            if (ended.impersonatorId && new Date(ended.expiresAt).getTime() <= Date.now()) expiredImpersonations.add(currentScope().tx)
           },
         },
       },

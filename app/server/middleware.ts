@@ -22,16 +22,14 @@ export const requestInfo = createMiddleware({ type: 'function' }).server(async (
 export const tenantScope = createMiddleware({ type: 'function' })
   .middleware([requestInfo])
   .server(async ({ next, context }) => {
-    const { withTenant } = await import('./db/scope.server')
-    const { loadSession } = await import('./session.server')
+    const { withTenantSession } = await import('./session.server')
     const { realm } = context.request
     if (realm.kind === 'suspended') throw new HttpError(403, 'tenant_suspended', `The ${realm.name} workspace is suspended.`)
     if (realm.kind !== 'tenant') throw notFound('This workspace')
     const { tenantId } = realm
-    return withTenant({ ...context.request.audit, tenantId }, async (tx) => {
-      const caller = await loadSession(tx, tenantId)
-      return next({ context: { tenantId, tenantName: realm.name, tenantSlug: realm.slug, tx, caller } })
-    })
+    return withTenantSession({ ...context.request.audit, tenantId }, (tx, caller) =>
+      next({ context: { tenantId, tenantName: realm.name, tenantSlug: realm.slug, tx, caller } }),
+    )
   })
 
 export const requireUser = createMiddleware({ type: 'function' })

@@ -5,11 +5,11 @@ import { config } from '../../app.config'
 import type { UserPreferences } from './db/schema'
 import { rolePermissions, roles, userRoles } from './db/schema'
 import type { Tx } from './db/client.server'
-import { type AuditContext, setActor } from './db/scope.server'
+import { type AuditContext, setActor, type TenantContext, withTenant } from './db/scope.server'
 import { ofTenant } from './db/tenant.server'
 import type { Permission } from '../lib/permissions'
 import { isPermission } from '../lib/permissions'
-import { auth } from './auth.server'
+import { auth, removedExpiredImpersonation } from './auth.server'
 import { type Realm, resolveRealm } from './realm.server'
 import { noteCaller, requestEntry } from './request-log.server'
 
@@ -41,8 +41,8 @@ export type Caller = { user: SessionUser; sessionId: string; impersonatorId: str
  * Reads the session cookie's session inside the request's transaction and makes its user the actor of the
  * transaction. A session of a deactivated or deleted user, or of another tenant, counts as none.
  */
-export async function loadSession(tx: Tx, tenantId: string): Promise<Caller | null> {
-  const result = await auth().api.getSession({ headers: getRequest().headers })
+export async function loadSession(tx: Tx, tenantId: string, headers: Headers = getRequest().headers): Promise<Caller | null> {
+  const result = await auth().api.getSession({ headers })
   if (!result) return null
   const { user, session } = result
   if (session.tenantId !== tenantId || user.tenantId !== tenantId || !user.isActive || user.isDeleted) return null
@@ -60,6 +60,29 @@ export async function loadSession(tx: Tx, tenantId: string): Promise<Caller | nu
     sessionId: session.id,
     impersonatorId,
     permissions: await permissionsOf(tx, user.id),
+  }
+}
+
+/**
+ * The request's tenant transaction with its caller (tenantScope). An impersonation that ran out ends when its
+ * session is next seen: reading it removes the session, whose trigger records the end. A request that then fails
+ * (a 401, for that very reason) rolls the removal back, so it is made again on its own.
+ */
+export async function withTenantSession<T>(
+  scope: TenantContext,
+  work: (tx: Tx, caller: Caller | null) => Promise<T>,
+  headers: Headers = getRequest().headers,
+): Promise<T> {
+  let expired = false
+  try {
+    return await withTenant(scope, async (tx) => {
+      const caller = await loadSession(tx, scope.tenantId, headers)
+      expired = caller === null && removedExpiredImpersonation(tx)
+      return work(tx, caller)
+    })
+  } catch (error) {
+    if (expired) await withTenant(scope, (tx) => loadSession(tx, scope.tenantId, headers))
+    throw error
   }
 }
 

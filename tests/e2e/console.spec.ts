@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import type { Page } from '@playwright/test'
 import { DEMO_PASSWORD, expect as baseExpect, hostUrl, openPage, test } from './fixtures'
 import { callFromPage, resultOf } from './server-fn'
-import { rootFactor, totpCode } from './totp'
+import { rootFactor, withTotpCode } from './totp'
 
 // Whole flows across several hosts and browsers, each step a few round trips, on a machine shared with other work.
 test.describe.configure({ timeout: 180_000 })
@@ -15,8 +15,11 @@ async function signIn(page: Page, host: string, email: string, password = DEMO_P
   await page.getByLabel('Password').fill(password)
   await page.getByRole('button', { name: 'Sign in' }).click()
   if (host === 'console') {
-    await page.getByLabel('Authentication code').fill(totpCode())
-    await page.getByRole('button', { name: 'Verify' }).click()
+    await withTotpCode(async (code) => {
+      await page.getByLabel('Authentication code').fill(code)
+      await page.getByRole('button', { name: 'Verify' }).click()
+      await expect(page.getByRole('button', { name: 'Account menu' })).toBeVisible()
+    })
   }
   await expect(page.getByRole('button', { name: 'Account menu' })).toBeVisible()
 }
@@ -27,8 +30,11 @@ const signInRoot = (page: Page) => signIn(page, 'console', 'root@haven.test')
 async function confirmWithCode(page: Page) {
   const dialog = page.getByRole('dialog', { name: 'Confirm it is you' })
   await expect(dialog).toBeVisible()
-  await dialog.getByLabel('Authentication code').fill(totpCode())
-  await dialog.getByRole('button', { name: 'Verify and continue' }).click()
+  await withTotpCode(async (code) => {
+    await dialog.getByLabel('Authentication code').fill(code)
+    await dialog.getByRole('button', { name: 'Verify and continue' }).click()
+    await expect(dialog).toBeHidden()
+  })
 }
 
 async function tenantIdOf(page: Page, slug: string): Promise<string> {
@@ -50,9 +56,11 @@ test.describe('console sign-in with TOTP', () => {
     await page.getByRole('button', { name: 'Verify' }).click()
     await expect(page.getByText('That code is not right')).toBeVisible()
     expect((await first.cookies(hostUrl('console'))).map((c) => c.name)).not.toContain('haven.session_token')
-    await page.getByLabel('Authentication code').fill(totpCode())
-    await page.getByRole('button', { name: 'Verify' }).click()
-    await expect(page.getByRole('button', { name: 'Account menu' })).toBeVisible()
+    await withTotpCode(async (code) => {
+      await page.getByLabel('Authentication code').fill(code)
+      await page.getByRole('button', { name: 'Verify' }).click()
+      await expect(page.getByRole('button', { name: 'Account menu' })).toBeVisible()
+    })
     await first.close()
 
     const recovery = rootFactor().recoveryCodes[0] ?? ''
@@ -139,7 +147,7 @@ test.describe('tenants', () => {
 })
 
 test.describe('impersonation', () => {
-  test("is refused without the tenant's consent", async ({ page }) => {
+  test("is refused without the tenant's consent; a step-up code works once", async ({ page }) => {
     await signInRoot(page)
     const globex = await tenantIdOf(page, 'globex')
     await page.goto(hostUrl('console', `/tenants/${globex}`))
@@ -149,13 +157,20 @@ test.describe('impersonation', () => {
     // Even called directly, with a fresh code: the tenant has not allowed it.
     const people = resultOf<{ items: { id: string }[] }>(await callFromPage(page, 'GET', 'console.listTenantPeople', { id: globex }))
     const userId = people.items[0]?.id
-    expect((await callFromPage(page, 'POST', 'mfa.stepUp', { code: totpCode() })).status).toBe(200)
+    await withTotpCode(async (code) => {
+      const stepped = await callFromPage(page, 'POST', 'mfa.stepUp', { code })
+      expect(stepped.status, stepped.text).toBe(200)
+      // The same code again at once, still inside its 30 seconds: refused, it was used.
+      const replay = await callFromPage(page, 'POST', 'mfa.stepUp', { code })
+      expect(replay.status, replay.text).toBe(401)
+      expect(replay.text).toContain('That code was used already')
+    })
     const refused = await callFromPage(page, 'POST', 'impersonation.startImpersonation', { tenantId: globex, userId, reason: 'Trying without consent' })
     expect(refused.status, refused.text).toBe(403)
     expect(refused.text).toContain('has not allowed')
   })
 
-  test('with consent: the banner, an edit attributed to both, no password change, stop', async ({ page }) => {
+  test('with consent: the banner, an edit attributed to both, no password change, stop; acme\'s admin sees it', async ({ browser, page }) => {
     const reason = `Ticket ${randomUUID().slice(0, 6)}: cannot see categories`
     await signInRoot(page)
     const acme = await tenantIdOf(page, 'acme')
@@ -203,5 +218,18 @@ test.describe('impersonation', () => {
     expect(actions).toContain('UPDATE users')
     expect(audit.items.some((e) => e.action === 'IMPERSONATION_ENDED' && e.details.includes('stopped'))).toBe(true)
     expect(audit.items.some((e) => e.action === 'CONSOLE_ACCESS' && e.details.includes(reason))).toBe(true)
+
+    // acme's own admin reads it in acme's audit log, in words, with both people named.
+    const adminContext = await browser.newContext()
+    const admin = await adminContext.newPage()
+    await signIn(admin, 'acme', 'admin@acme.test')
+    await openPage(admin, hostUrl('acme', '/admin/audit?impersonated=true'))
+    const events = admin.getByRole('list', { name: 'Audit events' }).getByRole('listitem')
+    await expect(events.filter({ hasText: 'Root Operator (console) as Mia Member' }).first()).toBeVisible()
+    await openPage(admin, hostUrl('acme', '/admin/audit?action=IMPERSONATION_STARTED'))
+    await expect(events.filter({ hasText: `started impersonating Mia Member (${reason})` })).toHaveCount(1)
+    await openPage(admin, hostUrl('acme', '/admin/audit?action=IMPERSONATION_ENDED'))
+    await expect(events.filter({ hasText: 'impersonation stopped' }).first()).toBeVisible()
+    await adminContext.close()
   })
 })

@@ -9,7 +9,7 @@ import path from 'node:path'
 import type { Page } from '@playwright/test'
 import { fromCrossJSON, toJSONAsync } from 'seroval'
 import { PORT } from './fixtures'
-import { totpCode } from './totp'
+import { withTotpCode } from './totp'
 
 export type Method = 'GET' | 'POST'
 export type ServerFnResponse = { status: number; text: string; setCookies: string[] }
@@ -102,7 +102,7 @@ export async function sessionCookie(host: string, email: string, password: strin
   let response = await callOverHttp({ host, method: 'POST', id: 'auth.signIn', data: { email, password, rememberMe: true } })
   const challenge = cookieNamed(response, 'haven.console_mfa')
   if (response.status === 200 && challenge) {
-    response = await callOverHttp({ host, method: 'POST', id: 'mfa.completeSignIn', data: { code: totpCode() }, cookie: challenge })
+    response = await withTotpCode((code) => callOverHttp({ host, method: 'POST', id: 'mfa.completeSignIn', data: { code }, cookie: challenge }))
   }
   const cookie = cookieNamed(response, 'haven.session_token')
   if (response.status !== 200 || !cookie) throw new Error(`sign-in of ${email} at ${host} failed: ${response.status} ${response.text}`)

@@ -10,7 +10,7 @@ import { describeReport, runRetention, sealPending, setAuditOwnerDatabase, verif
 import { createUser } from '../../app/features/users/users.server'
 import { HttpError } from '../../app/lib/errors'
 import { rowsOf, type Tx } from '../../app/server/db/client.server'
-import { categories, sessions, teams, tenants, userRoles, users } from '../../app/server/db/schema'
+import { categories, sessions, teams, tenants, userRoles, userTeamLinks, users } from '../../app/server/db/schema'
 import { type TenantContext, withTenant } from '../../app/server/db/scope.server'
 import { openTestDatabase, type TestDatabase } from '../support/db'
 import { createTenantWithData, type TenantData, unique } from '../support/tenant-data'
@@ -127,6 +127,28 @@ describe('the viewer query', () => {
     expect(await all(a, { to: future })).toHaveLength(everything.length)
     expect(await all(a, { to: new Date(0).toISOString() })).toEqual([])
     expect(await all(a, { actor: a.freeUserId, ip, entity: 'teams', action: 'UPDATE', impersonated: true, requestId })).toHaveLength(1)
+  })
+
+  it('a record\'s history with its links: role grants and memberships on the person, the role, the team; teams on the organization', async () => {
+    const requestId = unique('links')
+    await as(a, (tx) => tx.insert(userRoles).values({ tenantId: a.tenantId, userId: a.freeUserId, roleId: a.freeRoleId }), { requestId })
+    await as(a, (tx) => tx.insert(userTeamLinks).values({ tenantId: a.tenantId, userId: a.freeUserId, teamId: a.emptyTeamId, role: 'member' }), { requestId })
+    const history = (entity: ListAuditInput['entity'], record: string, related = true) =>
+      all(a, { entity, record, related }).then((items) => items.filter((i) => i.requestId === requestId).map((i) => i.tableName).sort())
+    expect(await history('users', a.freeUserId)).toEqual(['user_roles', 'user_team_links'])
+    expect(await history('users', a.freeUserId, false)).toEqual([])
+    expect(await history('roles', a.freeRoleId)).toEqual(['user_roles'])
+    expect(await history('teams', a.emptyTeamId)).toEqual(['user_team_links'])
+    // Someone else's links stay out, and so do the record's namesakes of another kind.
+    expect(await history('users', a.ownerId)).toEqual([])
+    const person = await all(a, { entity: 'users', record: a.freeUserId, related: true })
+    expect(person.map((i) => i.summary)).toContainEqual(expect.stringMatching(/^granted role Unassigned-\S+ to Free User$/))
+    expect(person.some((i) => i.tableName === 'users' && i.action === 'CREATE')).toBe(true)
+    const [team] = await as(a, (tx) => tx.select().from(teams).where(and(eq(teams.tenantId, a.tenantId), eq(teams.id, a.emptyTeamId))))
+    const orgHistory = await all(a, { entity: 'organizations', record: team?.organizationId ?? '', related: true })
+    expect(orgHistory.map((i) => [i.tableName, i.recordId])).toContainEqual(['teams', a.emptyTeamId])
+    // The other tenant sees none of it through the same ids.
+    expect(await all(b, { entity: 'users', record: a.freeUserId, related: true })).toEqual([])
   })
 
   it('keeps pages stable while new events arrive (keyset)', async () => {
@@ -362,6 +384,27 @@ describe('retention', () => {
     await asOwner(sql`delete from audit_log where tenant_id = ${again.tenantId} and chain_seq <= 3`)
     await sealPending({ tenantId: again.tenantId })
     expect(await verifyTenant(again.tenantId)).toMatchObject({ status: 'intact', checkpoint: { seq: head?.head } })
+  })
+
+  it('continues the chain from the checkpoint when a run removed every sealed event, run after run', async () => {
+    const f = await createTenantWithData()
+    await setRetention(f, { auditRetentionDays: 30 })
+    for (let round = 1; round <= 2; round++) {
+      await as(f, (tx) => tx.update(teams).set({ description: `round ${round}` }).where(and(eq(teams.tenantId, f.tenantId), eq(teams.id, f.teamId))))
+      await sealPending({ tenantId: f.tenantId })
+      await asOwner(sql`update audit_log set created_at = created_at - interval '100 days' where tenant_id = ${f.tenantId}`)
+      const [head] = await asOwner(sql`select max(chain_seq)::int as n from audit_log where tenant_id = ${f.tenantId}`)
+      const [result] = await runRetention({ tenantId: f.tenantId })
+      expect(result).toMatchObject({ outcome: 'deleted', throughSeq: head?.n })
+      // Nothing sealed is left: the run's own event is the next link, numbered after the checkpoint, not event 1.
+      await sealPending({ tenantId: f.tenantId })
+      const [left] = await asOwner(sql`select min(chain_seq)::int as first, count(*)::int as n from audit_log where tenant_id = ${f.tenantId}`)
+      expect(left).toEqual({ first: Number(head?.n) + 1, n: 1 })
+      expect(await verifyTenant(f.tenantId)).toMatchObject({ status: 'intact', checked: 1, intactThrough: Number(head?.n) + 1, checkpoint: { seq: head?.n } })
+    }
+    // Editing the one event after the checkpoint is still caught.
+    await asOwner(sql`update audit_log set new_values = new_values || '{"events": 1}'::jsonb where tenant_id = ${f.tenantId}`)
+    expect(await verifyTenant(f.tenantId)).toMatchObject({ status: 'broken' })
   })
 
   it('takes the setting through the workspace settings: 30, 90 or 365 days or forever, and a legal hold', async () => {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { and, eq, sql } from 'drizzle-orm'
+import { makeSignature } from 'better-auth/crypto'
 import { Secret, TOTP } from 'otpauth'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { provisionSchema } from '../../app/features/console/console.schemas'
@@ -31,7 +32,9 @@ import {
 import { provisionTenant } from '../../app/features/tenants/tenants.server'
 import { createUser } from '../../app/features/users/users.server'
 import { CONSOLE_SLUG } from '../../app/lib/enums'
-import { HttpError } from '../../app/lib/errors'
+import { HttpError, unauthorized } from '../../app/lib/errors'
+import { config } from '../../app.config'
+import { withTenantSession } from '../../app/server/session.server'
 import { rowsOf, type Tx } from '../../app/server/db/client.server'
 import { auditLog, invitations, roles, sessions, tenants, userMfa, users } from '../../app/server/db/schema'
 import { withConsole, withTenant } from '../../app/server/db/scope.server'
@@ -84,7 +87,9 @@ async function failure(work: Promise<unknown>): Promise<HttpError> {
   return error as HttpError
 }
 
-const code = (secret: string) => new TOTP({ algorithm: 'SHA1', digits: 6, period: 30, secret: Secret.fromBase32(secret) }).generate()
+const totp = (secret: string) => new TOTP({ algorithm: 'SHA1', digits: 6, period: 30, secret: Secret.fromBase32(secret) })
+/** The code of a time step `offset` steps from now (the server accepts one step either side, each step once). */
+const code = (secret: string, offset = 0) => totp(secret).generate({ timestamp: Date.now() + offset * 30_000 })
 
 async function eventsOf(tenantId: string, requestFilter?: string) {
   const rows = await t.owner.db.select().from(auditLog).where(eq(auditLog.tenantId, tenantId))
@@ -94,6 +99,7 @@ async function eventsOf(tenantId: string, requestFilter?: string) {
 describe('console MFA', () => {
   let secret: string
   let recovery: string[]
+  let lastUsed: { code: string; step: number }
   const root = () => ({ userId: rootId, email: 'root@haven.test' })
 
   it('enrols: the secret is stored encrypted, the first right code confirms it and yields ten hashed recovery codes', async () => {
@@ -120,12 +126,33 @@ describe('console MFA', () => {
   })
 
   it('a later code signs in without new recovery codes; a recovery code works exactly once', async () => {
-    expect(await asConsole(({ tx }) => verifyCode(tx, consoleId, root(), code(secret), null))).toEqual({ method: 'totp' })
+    lastUsed = { code: code(secret, 1), step: Math.floor(Date.now() / 30_000) + 1 }
+    expect(await asConsole(({ tx }) => verifyCode(tx, consoleId, root(), lastUsed.code, null))).toEqual({ method: 'totp' })
     const one = recovery[0] ?? ''
     expect(await asConsole(({ tx }) => verifyCode(tx, consoleId, root(), one.toUpperCase(), null))).toEqual({ method: 'recovery' })
     expect((await failure(asConsole(({ tx }) => verifyCode(tx, consoleId, root(), one, null)))).code).toBe('invalid_code')
     const [stored] = await t.owner.db.select().from(userMfa).where(eq(userMfa.userId, rootId))
     expect(stored?.recoveryCodes).toHaveLength(9)
+  })
+
+  it('refuses a code whose time step was used already, also an older one, and two concurrent uses of one code', async () => {
+    const replay = await failure(asConsole(({ tx }) => verifyCode(tx, consoleId, root(), lastUsed.code, null)))
+    expect(replay).toMatchObject({ status: 401, code: 'invalid_code', fieldErrors: { code: 'Code already used' } })
+    // The current and the previous step are older than the step taken: refused too, though inside the window.
+    for (const older of [code(secret), code(secret, -1)]) {
+      expect((await failure(asConsole(({ tx }) => verifyCode(tx, consoleId, root(), older, null)))).status).toBe(401)
+    }
+    const [stored] = await t.owner.db.select({ step: userMfa.lastTotpStep }).from(userMfa).where(eq(userMfa.userId, rootId))
+    expect(stored?.step).toBe(lastUsed.step)
+    // A fresh factor whose next code two requests present at once: exactly one of them gets in.
+    const other = await withTenant({ tenantId: consoleId }, (tx) =>
+      createUser(tx, { tenantId: consoleId, email: `${uniqueSlug('op')}@haven.test`, fullName: 'Second Operator', isSuperuser: true }),
+    )
+    const who = { userId: other.id, email: other.email }
+    const { secret: theirs } = await asConsole(({ tx }) => pendingEnrollment(tx, consoleId, who))
+    await asConsole(({ tx }) => verifyCode(tx, consoleId, who, code(theirs, -1), null))
+    const both = await Promise.allSettled([0, 1].map(() => asConsole(({ tx }) => verifyCode(tx, consoleId, who, code(theirs), null))))
+    expect(both.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected'])
   })
 
   it('step-up: refused until a code is entered in this session, and only for this session', async () => {
@@ -292,6 +319,13 @@ describe('people search and the global audit log', () => {
     expect(new Set(ids).size).toBe(ids.length)
     const times = [...onlyA.items, ...next.items].map((e) => e.createdAt)
     expect(times).toEqual([...times].sort().reverse())
+    // In the tenant viewer's words, the superuser named from the console's own people.
+    const looks = (await asConsole(({ tx }) => findAuditEvents(tx, { tenantId: a.id }, 100))).items.filter((e) => e.action === 'CONSOLE_ACCESS')
+    expect(looks.length).toBeGreaterThan(0)
+    for (const e of looks) expect(e.actor).toMatchObject({ id: rootId, name: 'Root Operator' })
+    expect(looks.map((e) => e.summary)).toEqual(
+      expect.arrayContaining(['suspended this workspace from the console (Unpaid invoices)', 'reactivated this workspace from the console']),
+    )
   })
 })
 
@@ -339,5 +373,29 @@ describe('impersonation', () => {
     await withTenant({ tenantId: a.id, requestId }, (tx) => tx.delete(sessions).where(and(eq(sessions.tenantId, a.id), eq(sessions.id, session.id))))
     const ended = (await eventsOf(a.id, requestId)).find((e) => e.action === 'IMPERSONATION_ENDED')
     expect(ended?.newValues).toMatchObject({ reason: 'stopped', impersonatorId: rootId })
+  })
+
+  it('records an impersonation that ran out as expired when its session is next seen, even by a request that fails', async () => {
+    const token = randomUUID()
+    const [session] = await withTenant({ tenantId: a.id }, (tx) =>
+      tx
+        .insert(sessions)
+        .values({ tenantId: a.id, userId: a.ownerId, token, expiresAt: sql`now() - interval '1 minute'`, impersonatorId: rootId })
+        .returning(),
+    )
+    const signed = `${token}.${await makeSignature(token, config().authSecret)}`
+    const headers = new Headers({ cookie: `haven.session_token=${encodeURIComponent(signed)}` })
+    const requestId = `expired-${randomUUID().slice(0, 8)}`
+    // The request the person makes next is refused (the session is over), and its transaction rolls back.
+    const refused = await failure(
+      withTenantSession({ tenantId: a.id, requestId }, async (_tx, caller) => {
+        expect(caller).toBeNull()
+        throw unauthorized()
+      }, headers),
+    )
+    expect(refused.status).toBe(401)
+    expect(await t.owner.db.select().from(sessions).where(eq(sessions.id, session?.id ?? ''))).toHaveLength(0)
+    const ended = (await eventsOf(a.id, requestId)).filter((e) => e.action === 'IMPERSONATION_ENDED')
+    expect(ended.map((e) => e.newValues)).toEqual([expect.objectContaining({ reason: 'expired', impersonatorId: rootId, userId: a.ownerId })])
   })
 })

@@ -32,6 +32,8 @@ export const auditFilterSchema = z.object({
   ip: text({ max: 64, min: 1 }).optional(),
   requestId: text({ max: 64, min: 1 }).optional(),
   impersonated: z.boolean().optional(),
+  /** With `record`: also the rows that point at it (its role grants, team memberships, members, teams). */
+  related: z.boolean().optional(),
 })
 export type AuditFilter = z.output<typeof auditFilterSchema>
 
@@ -60,6 +62,7 @@ export const auditSearchSchema = z.object({
   ip: z.string().max(64).optional().catch(undefined),
   requestId: z.string().max(64).optional().catch(undefined),
   impersonated: z.boolean().optional().catch(undefined),
+  related: z.boolean().optional().catch(undefined),
   cursor: z.string().max(300).optional().catch(undefined),
   event: z.uuid().optional().catch(undefined),
 })

@@ -1,4 +1,4 @@
-import { and, eq, gte, inArray, isNotNull, lt, type SQL, sql } from 'drizzle-orm'
+import { and, eq, gte, inArray, isNotNull, lt, or, type SQL, sql } from 'drizzle-orm'
 import { z } from 'zod'
 import { cursorId, decodeCursor, encodeCursor } from '../../server/cursor.server'
 import { notFound } from '../../lib/errors'
@@ -49,8 +49,14 @@ export function auditWhere(tenantId: string, f: AuditFilter): SQL {
   const parts: (SQL | undefined)[] = [eq(auditLog.tenantId, tenantId)]
   if (f.actor) parts.push(eq(auditLog.userId, f.actor))
   if (f.action) parts.push(eq(auditLog.action, f.action))
-  if (f.entity) parts.push(eq(auditLog.tableName, f.entity))
-  if (f.record) parts.push(eq(auditLog.recordId, f.record))
+  if (f.record && f.related) {
+    // The record's own events or rows pointing at it; each arm has its index, and the entity names the record only.
+    const own = f.entity ? and(eq(auditLog.tableName, f.entity), eq(auditLog.recordId, f.record)) : eq(auditLog.recordId, f.record)
+    parts.push(or(own, eq(auditLog.relatedUserId, f.record), eq(auditLog.relatedId, f.record)))
+  } else {
+    if (f.entity) parts.push(eq(auditLog.tableName, f.entity))
+    if (f.record) parts.push(eq(auditLog.recordId, f.record))
+  }
   if (f.from) parts.push(gte(auditLog.createdAt, new Date(f.from)))
   if (f.to) parts.push(lt(auditLog.createdAt, new Date(f.to)))
   if (f.ip) parts.push(eq(auditLog.ipAddress, f.ip))

@@ -59,8 +59,12 @@ export async function sealTenantBatch(tenantId: string, batch = 1000): Promise<n
         select chain_seq::text as seq, chain_hash as hash from audit_log
         where tenant_id = ${tenantId} and chain_seq is not null order by chain_seq desc limit 1`),
     )
-    const headSeq = head ? Number(head.seq) : 0
-    let previous = head?.hash ?? GENESIS_HASH
+    // A retention run may have removed every sealed event, the head among them: the chain then goes on from its
+    // checkpoint (the number and hash of the last removed event), never from event 1 again.
+    const [checkpoint] = rowsOf<{ seq: string; hash: string }>(await tx.execute(checkpointQuery(tenantId)))
+    const fromCheckpoint = checkpoint !== undefined && Number(checkpoint.seq) > Number(head?.seq ?? 0)
+    const headSeq = fromCheckpoint ? Number(checkpoint.seq) : head ? Number(head.seq) : 0
+    let previous = (fromCheckpoint ? checkpoint.hash : head?.hash) ?? GENESIS_HASH
     const numbered = rowsOf<{ seq: string }>(
       await tx.execute(sql`
         update audit_log a set chain_seq = ${headSeq}::bigint + b.n
@@ -88,6 +92,14 @@ export async function sealTenantBatch(tenantId: string, batch = 1000): Promise<n
       where a.tenant_id = ${tenantId} and a.chain_seq = v.s`)
     return hashes.length
   })
+}
+
+/** The newest retention checkpoint of a tenant: the number and hash of the last event a run removed. */
+function checkpointQuery(tenantId: string) {
+  return sql`
+    select new_values ->> 'throughSeq' as seq, new_values ->> 'throughHash' as hash, created_at::text as at from audit_log
+    where tenant_id = ${tenantId} and action = 'RETENTION' and new_values ? 'throughSeq'
+    order by (new_values ->> 'throughSeq')::bigint desc limit 1`
 }
 
 /** The tenants with unsealed events. */
@@ -132,12 +144,7 @@ export type ChainReport = {
  * run removed are covered by its checkpoint (the last removed event's number and hash, in the run's own event).
  */
 export async function verifyChain(tx: Tx, tenantId: string): Promise<ChainReport> {
-  const [anchor] = rowsOf<{ seq: string; hash: string; at: string }>(
-    await tx.execute(sql`
-      select new_values ->> 'throughSeq' as seq, new_values ->> 'throughHash' as hash, created_at::text as at from audit_log
-      where tenant_id = ${tenantId} and action = 'RETENTION' and new_values ? 'throughSeq'
-      order by (new_values ->> 'throughSeq')::bigint desc limit 1`),
-  )
+  const [anchor] = rowsOf<{ seq: string; hash: string; at: string }>(await tx.execute(checkpointQuery(tenantId)))
   const anchorSeq = anchor ? Number(anchor.seq) : 0
   const anchorHash = anchor?.hash ?? GENESIS_HASH
   const [summary] = rowsOf<{ checked: string; head: string | null; bad: string | null; head_at: string | null; head_hash: string | null; unsealed: string }>(

@@ -116,6 +116,19 @@ const FIELD_LABELS: Record<string, string> = {
 /** Bookkeeping the database maintains; hidden from diffs. */
 const NOISE = new Set(['updated_at', 'created_at', 'tenant_id', 'id', 'path', 'depth', 'last_sign_in_at'])
 
+/** What a console operator did or looked at (the `action` or `view` of a CONSOLE_ACCESS event). */
+const CONSOLE_WORDS: Record<string, string> = {
+  provision: 'provisioned this workspace',
+  suspend: 'suspended this workspace',
+  reactivate: 'reactivated this workspace',
+  delete: 'deleted this workspace',
+  restore: 'restored this workspace',
+  impersonate: 'prepared to sign in as a person',
+  tenant: 'opened this workspace',
+  people: 'looked through the people',
+  audit: 'read the audit log',
+}
+
 export const REDACTED = '[redacted]'
 
 export function fieldLabel(column: string): string {
@@ -208,9 +221,9 @@ export function describeEvent(e: DescribableEvent, names: Names): string {
     case 'IMPERSONATION_STARTED':
       return `started impersonating${e.recordId ? ` ${nameOf(names, e.recordId, 'a person')}` : ''}${str(details.reason) ? ` (${str(details.reason)})` : ''}`
     case 'IMPERSONATION_ENDED':
-      return 'ended impersonation'
+      return details.reason === 'expired' ? 'impersonation ran out (time limit reached)' : 'impersonation stopped'
     case 'CONSOLE_ACCESS':
-      return 'opened this workspace from the console'
+      return `${CONSOLE_WORDS[str(details.action) ?? str(details.view) ?? ''] ?? 'opened this workspace'} from the console${str(details.reason) ? ` (${str(details.reason)})` : ''}`
     case 'EXPORT': {
       const format = str(details.format)?.toUpperCase() ?? ''
       const what = e.tableName === 'users' ? 'the people list' : 'the audit log'

@@ -94,6 +94,24 @@ export function ChangeList({ event }: { event: AuditEventView }) {
   )
 }
 
+/** "Root Operator (console) as Mia Member changed name of team Web", flagged when impersonated. */
+export function Sentence({ event }: { event: AuditEventView }) {
+  return (
+    <>
+      <span className="font-medium">
+        <Who event={event} />
+      </span>{' '}
+      <What event={event} />
+      {event.impersonator && (
+        <>
+          {' '}
+          <Badge tone="warning">impersonated</Badge>
+        </>
+      )}
+    </>
+  )
+}
+
 /**
  * The events of a page or a record's history: one row per event, newest first. `onOpen` shows an event's
  * detail; `compact` leaves out the record column (a History tab is about one record).
@@ -108,16 +126,7 @@ export function AuditEventList({ items, onOpen, compact = false }: { items: Audi
           </div>
           <div className="min-w-0 flex-1">
             <p>
-              <span className="font-medium">
-                <Who event={e} />
-              </span>{' '}
-              <What event={e} />
-              {e.impersonator && (
-                <>
-                  {' '}
-                  <Badge tone="warning">impersonated</Badge>
-                </>
-              )}
+              <Sentence event={e} />
             </p>
             {(compact || e.action === 'UPDATE') && <ChangeList event={e} />}
           </div>

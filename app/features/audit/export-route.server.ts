@@ -12,6 +12,10 @@ const exportQuery = auditFilterSchema.extend({
     .enum(['true', 'false'])
     .transform((v) => v === 'true')
     .optional(),
+  related: z
+    .enum(['true', 'false'])
+    .transform((v) => v === 'true')
+    .optional(),
 })
 
 const problem = (e: HttpError) => Response.json({ code: e.code, message: e.message, fieldErrors: e.fieldErrors }, { status: e.status })

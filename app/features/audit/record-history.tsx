@@ -23,7 +23,7 @@ export function RecordHistory({ entity, recordId, title = 'History' }: { entity:
       setPending(true)
       setError(undefined)
       try {
-        const page = await load({ data: { entity, record: recordId, pageSize: 20, cursor: after } })
+        const page = await load({ data: { entity, record: recordId, related: true, pageSize: 20, cursor: after } })
         setItems((prev) => (after && prev ? [...prev, ...page.items] : page.items))
         setCursor(page.nextCursor)
       } catch (e) {
@@ -45,7 +45,7 @@ export function RecordHistory({ entity, recordId, title = 'History' }: { entity:
         <h2 className="text-base font-semibold">{title}</h2>
         <Link
           to="/tenant/admin/audit"
-          search={{ entity, record: recordId }}
+          search={{ entity, record: recordId, related: true }}
           className="text-sm text-indigo-700 hover:underline dark:text-indigo-300"
         >
           Open in the audit log

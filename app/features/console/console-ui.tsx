@@ -4,6 +4,8 @@ import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxi
 import { toast } from 'sonner'
 import { Alert, Button, EmptyState, Field } from '../../components/ui'
 import { errorMessage, fieldErrorsOf } from '../../lib/errors'
+import type { AuditEventView } from '../audit/audit.server'
+import { ChangeList, Sentence, When } from '../audit/event-list'
 import { stepUp } from './mfa.functions'
 
 export const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' })
@@ -180,19 +182,9 @@ export function ActivityChart({ data, label }: { data: { day: string; events: nu
   )
 }
 
-type AuditItem = {
-  id: string
-  tenantSlug: string | null
-  action: string
-  tableName: string
-  userName: string | null
-  userId: string | null
-  impersonatorName: string | null
-  details: string
-  createdAt: string
-}
+type AuditItem = AuditEventView & { tenantSlug: string | null }
 
-/** A plain newest-first list of audit events (the tenant audit viewer's richer UI lives in its own feature). */
+/** Audit events newest first, in the tenant viewer's words (ADR 013), with each event's tenant when several show. */
 export function AuditList({ items, showTenant, more }: { items: AuditItem[]; showTenant: boolean; more?: ReactNode }) {
   if (items.length === 0) return <EmptyState title="No audit events">Nothing has been recorded here yet.</EmptyState>
   return (
@@ -202,24 +194,20 @@ export function AuditList({ items, showTenant, more }: { items: AuditItem[]; sho
           <tr>
             <th className="py-2 pr-3">When</th>
             {showTenant && <th className="py-2 pr-3">Tenant</th>}
-            <th className="py-2 pr-3">Action</th>
-            <th className="py-2 pr-3">Who</th>
-            <th className="py-2">Details</th>
+            <th className="py-2">What happened</th>
           </tr>
         </thead>
         <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
           {items.map((e) => (
             <tr key={e.id} className="align-top">
-              <td className="whitespace-nowrap py-2 pr-3 text-slate-500">{formatDate(e.createdAt, dateTime)}</td>
+              <td className="whitespace-nowrap py-2 pr-3 text-slate-500">
+                <When iso={e.createdAt} />
+              </td>
               {showTenant && <td className="py-2 pr-3 font-mono text-xs">{e.tenantSlug}</td>}
-              <td className="py-2 pr-3">
-                <span className="font-medium">{e.action}</span> <span className="text-slate-500">{e.tableName}</span>
+              <td className="py-2">
+                <Sentence event={e} />
+                {e.action === 'UPDATE' && <ChangeList event={e} />}
               </td>
-              <td className="py-2 pr-3">
-                {e.userName ?? (e.userId ? <span className="font-mono text-xs">{e.userId.slice(0, 8)}</span> : <span className="text-slate-400">system</span>)}
-                {e.impersonatorName && <span className="block text-xs text-amber-700 dark:text-amber-400">by {e.impersonatorName} (impersonating)</span>}
-              </td>
-              <td className="max-w-md break-words py-2 text-xs text-slate-600 dark:text-slate-400">{e.details}</td>
             </tr>
           ))}
         </tbody>

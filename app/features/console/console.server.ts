@@ -11,6 +11,8 @@ import { hashToken, INVITATION_TTL_DAYS } from '../auth/auth.server'
 import { updateTenant } from '../tenants/tenant-changes.server'
 import { createTenantWithRoles } from '../tenants/tenants.server'
 import { isUniqueViolation } from '../users/users.server'
+import { type AuditRow, present, resolveNames } from '../audit/audit.server'
+import type { Names } from '../audit/describe'
 import type { ListTenantsInput } from './console.schemas'
 
 /** A soft-deleted tenant can be restored for this long; purging needs its slug typed. */
@@ -189,18 +191,11 @@ export async function findTenantPeople(
   return { items, nextCursor: rows.length > pageSize && last ? encodeCursor({ v: last.email, id: last.id }) : null }
 }
 
-export type AuditRow = {
-  id: string
+type ConsoleAuditRow = Omit<AuditRow, 'createdAt'> & {
   tenantId: string
   tenantSlug: string | null
-  action: string
-  tableName: string
-  recordId: string | null
-  userId: string | null
   userName: string | null
-  impersonatorId: string | null
   impersonatorName: string | null
-  details: unknown
   createdAt: string
   key: string
 }
@@ -214,13 +209,14 @@ export async function findAuditEvents(tx: Tx, input: { tenantId?: string; cursor
   if (input.tenantId) where.push(sql`a.tenant_id = ${input.tenantId}`)
   const cursor = decodeCursor(input.cursor, z.strictObject({ v: cursorTimestamp, id: cursorId }))
   if (cursor) where.push(sql`(a.created_at, a.id) < (${cursor.v}::timestamptz, ${cursor.id}::uuid)`)
-  const rows = rowsOf<AuditRow>(
+  const rows = rowsOf<ConsoleAuditRow>(
     await tx.execute(sql`/* cross-tenant: console.audit-events */
       select a.id, a.tenant_id as "tenantId", t.slug as "tenantSlug", a.action, a.table_name as "tableName",
         a.record_id as "recordId", a.user_id as "userId", coalesce(u.full_name, su.full_name) as "userName",
         a.impersonator_id as "impersonatorId", imp.full_name as "impersonatorName",
-        coalesce(a.new_values, a.old_values) as details, a.created_at::text as "createdAt",
-        ${micros('a.created_at')} as key
+        a.old_values as "oldValues", a.new_values as "newValues", a.ip_address as "ipAddress", a.user_agent as "userAgent",
+        a.request_id as "requestId", a.chain_seq as "chainSeq", a.chain_hash as "chainHash",
+        a.created_at::text as "createdAt", a.created_at::text as at, ${micros('a.created_at')} as key
       from audit_log a
       join tenants t on t.id = a.tenant_id
       left join users u on u.tenant_id = a.tenant_id and u.id = a.user_id
@@ -230,8 +226,28 @@ export async function findAuditEvents(tx: Tx, input: { tenantId?: string; cursor
       order by a.created_at desc, a.id desc
       limit ${pageSize + 1}`),
   )
-  const items = rows.slice(0, pageSize).map((r) => ({ ...r, details: summarize(r.details) }))
-  const last = rows.slice(0, pageSize).at(-1)
+  const page = rows.slice(0, pageSize)
+  // The tenant viewer's words (ADR 013): names resolved in each event's own tenant; superusers, who live in the
+  // console tenant, by the join above.
+  const names: Names = {}
+  for (const tenantId of new Set(page.map((r) => r.tenantId))) {
+    Object.assign(names, await resolveNames(tx, tenantId, page.filter((r) => r.tenantId === tenantId)))
+  }
+  for (const r of page) {
+    if (r.userId && r.userName && !names[r.userId]) names[r.userId] = { name: r.userName }
+    if (r.impersonatorId && r.impersonatorName && !names[r.impersonatorId]) names[r.impersonatorId] = { name: `${r.impersonatorName} (console)` }
+  }
+  const items = page.map((r) => ({
+    ...present({ ...r, createdAt: new Date(r.createdAt) }, names),
+    // Record links lead to tenant pages, which the console host does not have.
+    entityExists: false,
+    tenantId: r.tenantId,
+    tenantSlug: r.tenantSlug,
+    userName: r.userName,
+    impersonatorName: r.impersonatorName,
+    details: summarize(r.newValues ?? r.oldValues),
+  }))
+  const last = page.at(-1)
   return { items, nextCursor: rows.length > pageSize && last ? encodeCursor({ v: last.key, id: last.id }) : null }
 }
 

@@ -24,7 +24,7 @@ export const startImpersonation = createServerFn({ method: 'POST' })
     const { token, slug, person } = await prepareImpersonation(
       { tx: context.tx, consoleTenantId: context.consoleTenantId },
       data,
-      { id: context.user.id, fullName: context.user.fullName },
+      { id: context.user.id, fullName: context.user.fullName, email: context.user.email },
     )
     const cfg = config()
     return { url: `${cfg.protocol}://${slug}.${cfg.rootDomain}/impersonate#${token}`, person }
@@ -48,7 +48,13 @@ export const redeemImpersonation = createServerFn({ method: 'POST' })
       headers: getRequest().headers,
     })
     await setActor(context.tx, handoff.userId, handoff.impersonatorId)
-    const details = JSON.stringify({ reason: handoff.reason, minutes: handoff.minutes, impersonatorName: handoff.impersonatorName })
+    // The operator's name and email as they are now: the tenant's audit log names them later from this (ADR 013).
+    const details = JSON.stringify({
+      reason: handoff.reason,
+      minutes: handoff.minutes,
+      operatorName: handoff.impersonatorName,
+      operatorEmail: handoff.impersonatorEmail ?? null,
+    })
     await context.tx.execute(sql`select haven_audit_event('IMPERSONATION_STARTED', 'users', ${handoff.userId}::uuid, ${details}::jsonb)`)
     return { ok: true as const }
   })

@@ -10,7 +10,7 @@ export const HANDOFF_TTL_SECONDS = 120
 
 const handoffId = (token: string) => `impersonation:${createHash('sha256').update(token).digest('hex')}`
 
-type Handoff = { userId: string; impersonatorId: string; impersonatorName: string; reason: string; minutes: number }
+type Handoff = { userId: string; impersonatorId: string; impersonatorName: string; impersonatorEmail?: string; reason: string; minutes: number }
 
 /**
  * Checks the guardrails and writes a single-use handoff into the tenant (a verification row holding the hash of a
@@ -19,7 +19,7 @@ type Handoff = { userId: string; impersonatorId: string; impersonatorName: strin
 export async function prepareImpersonation(
   scope: ConsoleScope,
   input: { tenantId: string; userId: string; reason: string; minutes: number },
-  superuser: { id: string; fullName: string },
+  superuser: { id: string; fullName: string; email?: string },
 ) {
   const tenant = await requireTenant(scope.tx, input.tenantId)
   if (tenant.isDeleted || !tenant.isActive) throw new HttpError(409, 'tenant_inactive', 'This tenant is suspended or deleted.')
@@ -38,6 +38,7 @@ export async function prepareImpersonation(
     userId: person.id,
     impersonatorId: superuser.id,
     impersonatorName: superuser.fullName,
+    impersonatorEmail: superuser.email,
     reason: input.reason,
     minutes: input.minutes,
   }

@@ -41,9 +41,14 @@ export function totpFor(secretBase32: string, email: string): TOTP {
   return new TOTP({ issuer: 'Haven console', label: email, algorithm: 'SHA1', digits: 6, period: 30, secret: Secret.fromBase32(secretBase32) })
 }
 
-/** Codes one step either side of now are accepted (clock drift). */
-export function checkTotp(secretBase32: string, email: string, code: string): boolean {
-  return totpFor(secretBase32, email).validate({ token: code, window: 1 }) !== null
+/**
+ * Codes one step either side of now are accepted (clock drift). Returns the time step the code belongs to, or null:
+ * the caller accepts a step only once.
+ */
+export function totpStep(secretBase32: string, email: string, code: string, now = Date.now()): number | null {
+  const totp = totpFor(secretBase32, email)
+  const delta = totp.validate({ token: code, window: 1, timestamp: now })
+  return delta === null ? null : totp.counter({ timestamp: now }) + delta
 }
 
 export function normalizeRecoveryCode(code: string): string {
@@ -133,6 +138,11 @@ function tooMany(seconds: number) {
 
 const wrongCode = () => new HttpError(401, 'invalid_code', 'That code is not right. Check your authenticator and try again.', { fieldErrors: { code: 'Wrong code' } })
 
+const usedCode = () =>
+  new HttpError(401, 'invalid_code', 'That code was used already. Wait for your authenticator to show the next one.', {
+    fieldErrors: { code: 'Code already used' },
+  })
+
 /** Counts one code attempt (per user and per IP) in its own transaction before the code is looked at. */
 export async function countAttempt(tx: Tx, userId: string, ip: string | null) {
   const b = throttleBuckets(userId, ip)
@@ -162,7 +172,22 @@ export async function verifyCode(
   const digits = code.replace(/\s/g, '')
   let method: 'totp' | 'recovery'
   if (/^\d{6}$/.test(digits)) {
-    if (!checkTotp(decryptSecret(factor.secret), user.email, digits)) throw wrongCode()
+    const step = totpStep(decryptSecret(factor.secret), user.email, digits)
+    if (step === null) throw wrongCode()
+    // A code is good once: the step is taken in the same statement that checks it was not taken, so a code seen
+    // over a shoulder or replayed by two requests at once cannot be used again within its window.
+    const taken = await tx
+      .update(userMfa)
+      .set({ lastTotpStep: step })
+      .where(
+        and(
+          eq(userMfa.tenantId, tenantId),
+          eq(userMfa.userId, user.userId),
+          sql`(${userMfa.lastTotpStep} is null or ${userMfa.lastTotpStep} < ${step})`,
+        ),
+      )
+      .returning({ id: userMfa.id })
+    if (taken.length === 0) throw usedCode()
     method = 'totp'
   } else {
     if (!factor.confirmedAt) throw wrongCode()

@@ -386,10 +386,21 @@ export const auditLog = pgTable(
     requestId: text('request_id'),
     chainSeq: bigint('chain_seq', { mode: 'number' }),
     chainHash: text('chain_hash'),
+    // The person and the role, team or organization a link row belongs to, so a record's History can show the
+    // rows that point at it (a role granted to a person, a member joining a team). Derived from the stored values,
+    // never written by anyone; plain uuid columns because under RLS only leakproof comparisons use an index.
+    relatedUserId: uuid('related_user_id').generatedAlwaysAs(
+      sql`CASE WHEN table_name IN ('user_roles', 'user_team_links', 'accounts', 'user_mfa') THEN (coalesce(new_values, old_values) ->> 'user_id')::uuid WHEN table_name = 'sessions' THEN (new_values ->> 'userId')::uuid END`,
+    ),
+    relatedId: uuid('related_id').generatedAlwaysAs(
+      sql`CASE table_name WHEN 'user_roles' THEN (coalesce(new_values, old_values) ->> 'role_id')::uuid WHEN 'role_permissions' THEN (coalesce(new_values, old_values) ->> 'role_id')::uuid WHEN 'user_team_links' THEN (coalesce(new_values, old_values) ->> 'team_id')::uuid WHEN 'teams' THEN (coalesce(new_values, old_values) ->> 'organization_id')::uuid END`,
+    ),
     ...timestamps,
   },
   (t) => [
     primaryKey({ name: 'audit_log_pkey', columns: [t.tenantId, t.id] }),
+    index('audit_log_tenant_related_user_idx').on(t.tenantId, t.relatedUserId, t.createdAt.desc(), t.id.desc()).where(sql`related_user_id IS NOT NULL`),
+    index('audit_log_tenant_related_idx').on(t.tenantId, t.relatedId, t.createdAt.desc(), t.id.desc()).where(sql`related_id IS NOT NULL`),
     index('audit_log_tenant_created_idx').on(t.tenantId, t.createdAt.desc(), t.id.desc()),
     index('audit_log_tenant_record_idx').on(t.tenantId, t.tableName, t.recordId, t.createdAt.desc()),
     index('audit_log_tenant_user_idx').on(t.tenantId, t.userId, t.createdAt.desc()),
@@ -467,6 +478,8 @@ export const userMfa = pgTable(
     recoveryCodes: text('recovery_codes').array().notNull().default(sql`'{}'::text[]`),
     stepUpSessionId: uuid('step_up_session_id'),
     stepUpAt: tz('step_up_at'),
+    /** The TOTP time step of the last accepted code: a code is good once, never again within its window. */
+    lastTotpStep: bigint('last_totp_step', { mode: 'number' }),
     ...timestamps,
   },
   (t) => [

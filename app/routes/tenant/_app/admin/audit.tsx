@@ -43,6 +43,7 @@ function filterOf(search: AuditSearch) {
     ip: search.ip?.trim() || undefined,
     requestId: search.requestId?.trim() || undefined,
     impersonated: search.impersonated || undefined,
+    related: (search.record && search.related) || undefined,
   }
 }
 
@@ -280,8 +281,8 @@ function AuditPage() {
           )}
           {search.record && (
             <span className="ml-2 flex items-center gap-1 text-sm">
-              <Badge tone="info">One record</Badge>
-              <button type="button" className="text-indigo-700 hover:underline dark:text-indigo-300" onClick={() => setSearch({ record: undefined })}>
+              <Badge tone="info">{search.related ? 'One record and its links' : 'One record'}</Badge>
+              <button type="button" className="text-indigo-700 hover:underline dark:text-indigo-300" onClick={() => setSearch({ record: undefined, related: undefined })}>
                 show all records
               </button>
             </span>
