@@ -263,8 +263,8 @@ const searchCursor = z.strictObject({ s: cursorText, id: cursorId })
  * Live categories whose name contains `q` (case-insensitive), each with its path of ancestor names. Three statements,
  * each an index range or primary-key lookup: the matching suffixes by the prefix range [q, q || U+10FFFF) on
  * (tenant_id, suffix, category_id) (drizzle/0018), the hits' rows by primary key, then every ancestor name by primary
- * key. Hits come in the order of the matched text, so equal matches sit together. A name that contains `q` twice
- * has two suffixes in the range: a page shows it once (it may show again on a later page).
+ * key. Pages follow the order of the matched text; a name that contains `q` twice has two suffixes in the range, so
+ * a page shows it once (it may show again on a later page).
  */
 export async function searchCategories(tx: Tx, tenantId: string, input: SearchCategoriesInput) {
   const cursor = decodeCursor(input.cursor, searchCursor)
@@ -293,7 +293,10 @@ export async function searchCategories(tx: Tx, tenantId: string, input: SearchCa
           await tx.execute(sql`select id, name, parent_id, path_key from categories where tenant_id = ${tenantId} and id in (${idList(ids)}) and not is_deleted`),
         )
   const byId = new Map(rows.map((r) => [r.id, r]))
-  const hits = ids.flatMap((id) => byId.get(id) ?? [])
+  // Within a page, a name equal to the text comes first, then names that start with it.
+  const q = input.q.toLowerCase()
+  const rank = (name: string) => (name.toLowerCase() === q ? 0 : name.toLowerCase().startsWith(q) ? 1 : 2)
+  const hits = ids.flatMap((id) => byId.get(id) ?? []).sort((x, y) => rank(x.name) - rank(y.name))
   const names = await namesOf(tx, tenantId, [...new Set(hits.flatMap((h) => idsOfPath(h.path_key).slice(0, -1)))])
   return {
     items: hits.map((h) => ({
