@@ -270,4 +270,10 @@ test('an admin moves by drag and drop (into another category, among siblings) an
   await expect(page.getByText(`Moved Apple into ${bin}`)).toBeVisible()
   await expect(page.getByRole('navigation', { name: 'Breadcrumb' })).toContainText(`${bin}›Apple`)
   await expect.poll(() => childrenOf(binId)).toEqual(['Banana', 'Apple'])
+
+  // The History tab is the audit log of this one category, where each move reads as a move between parents.
+  await page.getByRole('tab', { name: 'History' }).click()
+  const history = page.getByRole('tabpanel')
+  await expect(history).toContainText(`Apple from ${home} to ${bin}`)
+  await expect(history).toContainText('created')
 })
