@@ -130,7 +130,7 @@ describe('browsing', () => {
     ])
   })
 
-  it('searches by name prefix, case-insensitively, with each hit’s path', async () => {
+  it('searches by any part of a name, case-insensitively, with each hit’s path', async () => {
     const result = await as(a, (tx, tenantId) => searchCategories(tx, tenantId, { q: '14-IN', limit: 10 }))
     expect(result.items.map((h) => [h.name, h.path.map((p) => p.name).join(' › ')])).toEqual([['14-inch', 'Hardware › Laptops']])
     const items = await as(a, (tx, tenantId) => searchCategories(tx, tenantId, { q: 'item', limit: 4 }))
@@ -138,6 +138,35 @@ describe('browsing', () => {
     const rest = await as(a, (tx, tenantId) => searchCategories(tx, tenantId, { q: 'item', limit: 4, cursor: items.nextCursor ?? undefined }))
     expect(rest.items.map((h) => h.name)).toEqual(['Item 4', 'Item 5', 'Item 6'])
     expect(rest.nextCursor).toBeNull()
+  })
+
+  it('finds a name by text inside it, once per category even when the text occurs twice', async () => {
+    const inch = await as(a, (tx, tenantId) => searchCategories(tx, tenantId, { q: 'INCH', limit: 10 }))
+    expect(inch.items.map((h) => h.name).sort()).toEqual(['14-inch', '16-inch'])
+    expect((await as(a, (tx, tenantId) => searchCategories(tx, tenantId, { q: 'ralig', limit: 10 }))).items.map((h) => h.name)).toEqual(['Ultralight'])
+    const twice = await create(a, 'Tom-tom maps')
+    const tom = await as(a, (tx, tenantId) => searchCategories(tx, tenantId, { q: 'tom', limit: 10 }))
+    expect(tom.items.filter((h) => h.id === twice.id)).toHaveLength(1)
+    expect(tom.nextCursor).toBeNull()
+    await as(a, (tx, tenantId) => deleteCategory(tx, tenantId, twice.id, a.ownerId))
+  })
+
+  it('follows renames, deletes and restores', async () => {
+    const row = await create(a, 'Quokka care')
+    const find = (q: string) => as(a, async (tx, tenantId) => (await searchCategories(tx, tenantId, { q, limit: 10 })).items.map((h) => h.name))
+    expect(await find('okka')).toEqual(['Quokka care'])
+    await as(a, (tx, tenantId) => updateCategory(tx, tenantId, { id: row.id, data: { name: 'Wombat care' } }))
+    expect(await find('okka')).toEqual([])
+    expect(await find('mbat')).toEqual(['Wombat care'])
+    await as(a, (tx, tenantId) => deleteCategory(tx, tenantId, row.id, a.ownerId))
+    expect(await find('mbat')).toEqual([])
+    await as(a, (tx, tenantId) => restoreCategory(tx, tenantId, row.id))
+    expect(await find('mbat')).toEqual(['Wombat care'])
+    await as(a, (tx, tenantId) => deleteCategory(tx, tenantId, row.id, a.ownerId))
+    const audited = await as(a, async (tx) =>
+      rowsOf<{ n: number }>(await tx.execute(sql`select count(*)::int as n from audit_log where table_name = 'category_name_suffixes'`)),
+    )
+    expect(audited[0]?.n).toBe(0)
   })
 
   it('does not find another tenant’s categories or deleted ones', async () => {

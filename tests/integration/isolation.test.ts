@@ -119,6 +119,8 @@ const INSERTS: Record<DataTable, (f: TenantData) => SQL> = {
   user_mfa: (f) =>
     sql`with u as (insert into users (tenant_id, email, full_name) values (${f.tenantId}, ${email()}, 'With MFA') returning tenant_id, id)
         insert into user_mfa (tenant_id, user_id, secret) select tenant_id, id, 'v1:x' from u returning id`,
+  category_name_suffixes: (f) =>
+    sql`insert into category_name_suffixes (tenant_id, category_id, suffix) values (${f.tenantId}, ${f.rootCategoryId}, ${unique('s')}) returning id`,
 }
 
 const UPDATES: Record<DataTable, SQL> = {
@@ -135,6 +137,7 @@ const UPDATES: Record<DataTable, SQL> = {
   categories: sql`name = 'changed'`,
   invitations: sql`full_name = 'changed'`,
   user_mfa: sql`step_up_at = now()`,
+  category_name_suffixes: sql`suffix = 'changed'`,
 }
 
 /** A row of the acting tenant whose one reference points at `parentId`; the rest of it is the acting tenant's. */
@@ -181,6 +184,10 @@ const REFERENCES: Record<string, Reference> = {
   'categories.parent_id': {
     parent: 'categories',
     insert: (f, id) => sql`insert into categories (tenant_id, parent_id, name) values (${f.tenantId}, ${id}, ${unique('cat')}) returning id`,
+  },
+  'category_name_suffixes.category_id': {
+    parent: 'categories',
+    insert: (f, id) => sql`insert into category_name_suffixes (tenant_id, category_id, suffix) values (${f.tenantId}, ${id}, ${unique('s')}) returning id`,
   },
   'invitations.role_id': {
     parent: 'roles',

@@ -257,26 +257,47 @@ export async function getCategory(tx: Tx, tenantId: string, id: string) {
   }
 }
 
-const searchCursor = z.strictObject({ k: cursorText, id: cursorId })
+const searchCursor = z.strictObject({ s: cursorText, id: cursorId })
 
 /**
- * Live categories whose name starts with `q` (case-insensitive), each with its path of ancestor names. Two
- * statements: the hits by a prefix range on (tenant_id, name_key), then every ancestor name by primary key.
+ * Live categories whose name contains `q` (case-insensitive), each with its path of ancestor names. Three statements,
+ * each an index range or primary-key lookup: the matching suffixes by the prefix range [q, q || U+10FFFF) on
+ * (tenant_id, suffix, category_id) (drizzle/0019), the hits' rows by primary key, then every ancestor name by primary
+ * key. Pages follow the order of the matched text; a name that contains `q` twice has two suffixes in the range, so
+ * a page shows it once (it may show again on a later page).
  */
 export async function searchCategories(tx: Tx, tenantId: string, input: SearchCategoriesInput) {
   const cursor = decodeCursor(input.cursor, searchCursor)
-  const after = cursor ? sql`and (name_key, id) > (${cursor.k}::text collate "C", ${cursor.id}::uuid)` : sql``
-  const rows = rowsOf<{ id: string; name: string; name_key: string; parent_id: string | null; path_key: string }>(
+  const after = cursor ? sql`and (s.suffix, s.category_id) > (${cursor.s}::text collate "C", ${cursor.id}::uuid)` : sql``
+  const fetch = input.limit * 2
+  const matches = rowsOf<{ category_id: string; suffix: string }>(
     await tx.execute(sql`
-      select id, name, name_key, parent_id, path_key from categories
-      where tenant_id = ${tenantId} and not is_deleted
-        and name_key >= lower(${input.q}) collate "C" and name_key < (lower(${input.q}) || chr(1114111)) collate "C" ${after}
-      order by name_key, id limit ${input.limit + 1}`),
+      select s.category_id, s.suffix from category_name_suffixes s
+      where s.tenant_id = ${tenantId} and s.suffix >= lower(${input.q}) collate "C"
+        and s.suffix < (lower(${input.q}) || chr(1114111)) collate "C" ${after}
+      order by s.suffix, s.category_id limit ${fetch}`),
   )
-  const hits = rows.slice(0, input.limit)
-  const ancestorIds = [...new Set(hits.flatMap((h) => idsOfPath(h.path_key).slice(0, -1)))]
-  const names = await namesOf(tx, tenantId, ancestorIds)
-  const last = hits.at(-1)
+  const ids: string[] = []
+  let consumed = 0
+  for (const m of matches) {
+    if (ids.length === input.limit) break
+    consumed += 1
+    if (!ids.includes(m.category_id)) ids.push(m.category_id)
+  }
+  const last = matches[consumed - 1]
+  const more = consumed < matches.length || matches.length === fetch
+  const rows =
+    ids.length === 0
+      ? []
+      : rowsOf<{ id: string; name: string; parent_id: string | null; path_key: string }>(
+          await tx.execute(sql`select id, name, parent_id, path_key from categories where tenant_id = ${tenantId} and id in (${idList(ids)}) and not is_deleted`),
+        )
+  const byId = new Map(rows.map((r) => [r.id, r]))
+  // Within a page, a name equal to the text comes first, then names that start with it.
+  const q = input.q.toLowerCase()
+  const rank = (name: string) => (name.toLowerCase() === q ? 0 : name.toLowerCase().startsWith(q) ? 1 : 2)
+  const hits = ids.flatMap((id) => byId.get(id) ?? []).sort((x, y) => rank(x.name) - rank(y.name))
+  const names = await namesOf(tx, tenantId, [...new Set(hits.flatMap((h) => idsOfPath(h.path_key).slice(0, -1)))])
   return {
     items: hits.map((h) => ({
       id: h.id,
@@ -286,7 +307,7 @@ export async function searchCategories(tx: Tx, tenantId: string, input: SearchCa
         .slice(0, -1)
         .map((a) => ({ id: a, name: names.get(a)?.name ?? '…' })),
     })),
-    nextCursor: rows.length > input.limit && last ? encodeCursor({ k: last.name_key, id: last.id }) : null,
+    nextCursor: more && last ? encodeCursor({ s: last.suffix, id: last.category_id }) : null,
   }
 }
 

@@ -228,7 +228,7 @@ export function MoveDialog({
             type="search"
             value={q}
             onChange={(e) => setQ(e.target.value)}
-            placeholder="Type the start of a name"
+            placeholder="Type part of a name"
             autoFocus
             autoComplete="off"
             className="[&_input]:pl-9"

@@ -184,8 +184,14 @@ export async function restoreItem(tx: Tx, type: TrashType, id: string, actorPerm
 export async function purgeImpact(tx: Tx, type: TrashType, id: string) {
   await requireDeleted(tx, type, id)
   if (type === 'category') {
+    // The subtree as a (tenant_id, path_key) range with bound values: ltree's <@ is no index condition under RLS.
+    const [self] = rowsOf<{ tenant_id: string; path_key: string }>(
+      await tx.execute(sql`select tenant_id, path_key from categories where tenant_id = ${scopeTenantId()} and id = ${id}::uuid`),
+    )
+    if (!self) return { descendants: 0 }
     const [row] = rowsOf<{ n: number }>(
-      await tx.execute(sql`select count(*)::int as n from categories d join categories c on c.tenant_id = ${scopeTenantId()} and c.id = ${id}::uuid where d.tenant_id = ${scopeTenantId()} and d.path <@ c.path and d.id <> c.id`),
+      await tx.execute(sql`select count(*)::int as n from categories d
+        where d.tenant_id = ${scopeTenantId()} and d.path_key > ${self.path_key} and d.path_key < ${`${self.path_key}/`}`),
     )
     return { descendants: row?.n ?? 0 }
   }

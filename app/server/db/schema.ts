@@ -361,7 +361,6 @@ export const categories = pgTable(
     index('categories_tenant_parent_position_idx').on(t.tenantId, t.parentId, t.position, t.id),
     index('categories_tenant_trash_idx').on(t.tenantId, t.deletedAt).where(sql`is_deleted`),
     index('categories_path_gist').using('gist', t.path),
-    index('categories_name_trgm').using('gin', sql`lower(name) gin_trgm_ops`),
   ],
 )
 
@@ -489,6 +488,30 @@ export const userMfa = pgTable(
   ],
 )
 
+/**
+ * Every suffix of each live category's lowercased name, kept by triggers on `categories` (drizzle/0019): a substring
+ * search is then a prefix range on (tenant_id, suffix), a leakproof comparison the planner can use under RLS, where
+ * a trigram index's LIKE is not (docs/decisions/012). Derived data: not audited, never written by the app.
+ */
+export const categoryNameSuffixes = pgTable(
+  'category_name_suffixes',
+  {
+    id: id(),
+    tenantId: tenantId(),
+    categoryId: uuid('category_id').notNull(),
+    suffix: text('suffix').notNull(),
+  },
+  (t) => [
+    primaryKey({ name: 'category_name_suffixes_pkey', columns: [t.tenantId, t.id] }),
+    foreignKey({
+      name: 'category_name_suffixes_category_fk',
+      columns: [t.tenantId, t.categoryId],
+      foreignColumns: [categories.tenantId, categories.id],
+    }).onDelete('cascade'),
+    index('category_name_suffixes_category_idx').on(t.tenantId, t.categoryId),
+  ],
+)
+
 /** Tables that carry tenant_id, with the name their audit trigger records. */
 export const TENANT_TABLES = [
   'users',
@@ -506,6 +529,7 @@ export const TENANT_TABLES = [
   'invitations',
   'audit_event_outbox',
   'user_mfa',
+  'category_name_suffixes',
 ] as const
 
 /**

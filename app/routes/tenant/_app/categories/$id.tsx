@@ -19,6 +19,8 @@ import {
 } from '../../../../features/categories/categories.functions'
 import { CategoryDialog, MoveDialog } from '../../../../features/categories/category-dialogs'
 import { useCategoryPage } from '../../../../features/categories/category-page-context'
+import { HistoryTabs } from '../../../../features/audit/history-tabs'
+import { can } from '../../../../lib/navigation'
 import { errorMessage } from '../../../../lib/errors'
 import { orNotFound } from '../../../../lib/guards'
 
@@ -64,6 +66,7 @@ type Dialog = 'add' | 'edit' | 'move' | 'delete' | null
 function CategoryDetails() {
   const { category, children } = Route.useLoaderData()
   const { canWrite, afterChange, store } = useCategoryPage()
+  const { permissions } = Route.useRouteContext()
   const navigate = useNavigate()
   const save = useServerFn(updateCategory)
   const add = useServerFn(createCategory)
@@ -179,6 +182,8 @@ function CategoryDetails() {
         )}
       </div>
 
+      <HistoryTabs label="Details" entity="categories" recordId={category.id} showHistory={can(permissions, ['audit:read'])}>
+      <div className="space-y-5">
       <dl className="grid grid-cols-2 gap-x-6 gap-y-3 text-sm sm:grid-cols-4">
         <div>
           <dt className="text-slate-500 dark:text-slate-400">Subcategories</dt>
@@ -246,6 +251,8 @@ function CategoryDetails() {
           </p>
         )}
       </section>
+      </div>
+      </HistoryTabs>
 
       <CategoryDialog
         open={dialog === 'add'}

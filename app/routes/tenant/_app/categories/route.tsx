@@ -139,7 +139,7 @@ function CategoriesPage() {
   )
 }
 
-/** Search by the start of a name; each hit shows its path and opens (and reveals) the category. */
+/** Search by any part of a name; each hit shows its path and opens (and reveals) the category. */
 function CategorySearch({ onChoose }: { onChoose: (id: string) => void }) {
   const search = useServerFn(searchCategories)
   const [q, setQ] = useState('')
