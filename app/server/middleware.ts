@@ -7,7 +7,7 @@
 import { createMiddleware } from '@tanstack/react-start'
 import { forbidden, HttpError, notFound, unauthorized } from '../lib/errors'
 import type { Permission } from '../lib/permissions'
-import type { SessionUser } from './session.server'
+import type { SessionRow, SessionUser } from './session.server'
 
 /** Resolves the Host to a realm and gathers the audit context of the request. */
 export const requestInfo = createMiddleware({ type: 'function' }).server(async ({ next }) => {
@@ -23,15 +23,21 @@ export const tenantScope = createMiddleware({ type: 'function' })
   .middleware([requestInfo])
   .server(async ({ next, context }) => {
     const { withTenant } = await import('./db/scope.server')
-    const { loadSession } = await import('./session.server')
+    const { fetchSession, loadSession, sessionToken } = await import('./session.server')
     const { realm } = context.request
     if (realm.kind === 'suspended') throw new HttpError(403, 'tenant_suspended', `The ${realm.name} workspace is suspended.`)
     if (realm.kind !== 'tenant') throw notFound('This workspace')
     const { tenantId } = realm
-    return withTenant({ ...context.request.audit, tenantId }, async (tx) => {
-      const caller = await loadSession(tx, tenantId)
-      return next({ context: { tenantId, tenantName: realm.name, tenantSlug: realm.slug, tx, caller } })
-    })
+    // The session is read in the same round trip as the context (decision 002).
+    const token = await sessionToken()
+    return withTenant(
+      { ...context.request.audit, tenantId },
+      async (tx, prefetched: SessionRow | null | undefined) => {
+        const caller = token ? await loadSession(tx, tenantId, prefetched ?? null) : null
+        return next({ context: { tenantId, tenantName: realm.name, tenantSlug: realm.slug, tx, caller } })
+      },
+      (tx) => (token ? fetchSession(tx, tenantId, token) : Promise.resolve(null)),
+    )
   })
 
 export const requireUser = createMiddleware({ type: 'function' })
@@ -58,8 +64,15 @@ export const consoleRealm = createMiddleware({ type: 'function' })
     const { realm } = context.request
     if (realm.kind !== 'console') throw notFound('This page')
     const { withTenant } = await import('./db/scope.server')
-    const { loadSession } = await import('./session.server')
-    const caller = await withTenant({ ...context.request.audit, tenantId: realm.tenantId }, (tx) => loadSession(tx, realm.tenantId))
+    const { fetchSession, loadSession, sessionToken } = await import('./session.server')
+    const token = await sessionToken()
+    const caller = token
+      ? await withTenant(
+          { ...context.request.audit, tenantId: realm.tenantId },
+          (tx, prefetched: SessionRow | null | undefined) => loadSession(tx, realm.tenantId, prefetched ?? null),
+          (tx) => fetchSession(tx, realm.tenantId, token),
+        )
+      : null
     return next({ context: { consoleTenantId: realm.tenantId, caller } })
   })
 

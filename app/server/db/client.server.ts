@@ -50,8 +50,42 @@ export async function openDatabase(options: OpenOptions): Promise<Database> {
     max_lifetime: 10 * 60,
     onnotice: () => {},
   })
-  const db = drizzle({ client, schema, casing: 'snake_case' }) as unknown as AppDb
+  const db = drizzle({ client: preparedStatements(client), schema, casing: 'snake_case' }) as unknown as AppDb
   return { driver: 'postgres', db, close: () => client.end({ timeout: 5 }) }
+}
+
+/** Starts a query text that must go out as an unnamed statement (see `preparedStatements`). */
+export const UNNAMED = '/* unnamed */ '
+
+type SqlClient = { unsafe: (...args: never[]) => unknown; begin?: unknown; savepoint?: unknown }
+
+/**
+ * Drizzle sends its queries through `sql.unsafe(text, params, { prepare: false })` unless a query was given a name,
+ * so every parameterized statement is an unnamed one: Parse/Describe, wait, then Bind/Execute — two round trips, and
+ * the wait blocks the statements queued behind it. This wraps the postgres.js client (and the transaction and
+ * savepoint clients it hands out) so that statements are named and cached per connection by postgres.js: after the
+ * first use on a connection a query is one Bind/Execute, and a request's independent queries pipeline.
+ *
+ * A query whose text starts with `UNNAMED` stays unnamed: the scope's session reset, which must not be replaceable
+ * by a statement an earlier request prepared under a cached name (decision 009).
+ */
+export function preparedStatements<C extends SqlClient>(client: C): C {
+  return new Proxy(client, {
+    get(target, property, receiver) {
+      const value = Reflect.get(target, property, receiver)
+      if (property === 'unsafe') {
+        return (text: string, params?: unknown[], options?: Record<string, unknown>) =>
+          (value as (...a: unknown[]) => unknown).call(target, text, params, { ...options, prepare: !text.startsWith(UNNAMED) })
+      }
+      if (property === 'begin' || property === 'savepoint') {
+        return (...args: unknown[]) => {
+          const fn = args.at(-1) as (sql: C) => unknown
+          return (value as (...a: unknown[]) => unknown).call(target, ...args.slice(0, -1), (sql: C) => fn(preparedStatements(sql)))
+        }
+      }
+      return typeof value === 'function' ? value.bind(target) : value
+    },
+  })
 }
 
 /** `db.execute()` returns an array on postgres.js and `{ rows }` on PGlite. */
