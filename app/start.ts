@@ -96,6 +96,9 @@ const errorStatus = createMiddleware({ type: 'function' }).server(async ({ next 
   } catch (caught) {
     if (!(caught instanceof Error)) throw caught
     const { httpErrorFromDatabase } = await import('./server/db/errors.server')
+    const { noteFailure } = await import('./server/replay.server')
+    // A serialization failure or deadlock: the server entry runs the whole call once more (replay.server.ts).
+    noteFailure(caught)
     const error = httpErrorFromDatabase(caught) ?? caught
     const { getRequest, setResponseHeader, setResponseStatus } = await import('@tanstack/react-start/server')
     if (new URL(getRequest().url).pathname.startsWith('/_serverFn/')) {

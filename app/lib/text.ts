@@ -6,7 +6,11 @@ import { z } from 'zod'
  * clients), so they are refused here with a message a person can act on, before anything reaches the database.
  * Client-safe: forms and server functions share it.
  */
-/** C0 controls, DEL and C1 controls; multi-line text keeps tab, LF and CR. */
+/**
+ * C0 controls, DEL and C1 controls, and the bidirectional embedding, override and isolate controls (U+202A–U+202E,
+ * U+2066–U+2069), which make a name read differently from what it is; single-line text also refuses the line and
+ * paragraph separators U+2028/U+2029. Multi-line text keeps tab, LF and CR.
+ */
 function hasControl(value: string, multiline: boolean): boolean {
   for (let i = 0; i < value.length; i++) {
     const c = value.charCodeAt(i)
@@ -14,6 +18,8 @@ function hasControl(value: string, multiline: boolean): boolean {
       if (multiline && (c === 0x09 || c === 0x0a || c === 0x0d)) continue
       return true
     }
+    if ((c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069)) return true
+    if (!multiline && (c === 0x2028 || c === 0x2029)) return true
   }
   return false
 }
@@ -69,3 +75,45 @@ export const searchText = text({ max: 100 }).optional()
 
 /** Keys that would reach an object's prototype when a record is copied with plain assignment. */
 export const PROTOTYPE_KEYS = new Set(['__proto__', 'constructor', 'prototype'])
+
+/** How deep a JSON value a client sends may nest (objects and arrays). */
+export const MAX_JSON_DEPTH = 20
+
+/**
+ * Any JSON value whose every string — object keys and values, at any depth — follows the text rules: no control
+ * characters (values may span lines), no lone surrogates, no prototype keys, at most MAX_JSON_DEPTH levels. An
+ * issue names the path of the offending key or value.
+ */
+export function jsonValue() {
+  return z.json().superRefine((root, ctx) => {
+    const walk = (value: unknown, path: (string | number)[], depth: number): boolean => {
+      if (typeof value === 'string') {
+        const message = hasControl(value, true) ? CONTROL_CHARACTER_MESSAGE : wellFormed(value) ? null : MALFORMED_TEXT_MESSAGE
+        if (message) ctx.addIssue({ code: 'custom', message, path })
+        return !message
+      }
+      if (value === null || typeof value !== 'object') return true
+      if (depth >= MAX_JSON_DEPTH) {
+        ctx.addIssue({ code: 'custom', message: `Nest values at most ${MAX_JSON_DEPTH} levels deep`, path })
+        return false
+      }
+      if (Array.isArray(value)) return value.every((item, i) => walk(item, [...path, i], depth + 1))
+      for (const [key, item] of Object.entries(value)) {
+        const message = PROTOTYPE_KEYS.has(key)
+          ? 'This key is reserved'
+          : hasControl(key, false)
+            ? CONTROL_CHARACTER_MESSAGE
+            : wellFormed(key)
+              ? null
+              : MALFORMED_TEXT_MESSAGE
+        if (message) {
+          ctx.addIssue({ code: 'custom', message, path: [...path, key] })
+          return false
+        }
+        if (!walk(item, [...path, key], depth + 1)) return false
+      }
+      return true
+    }
+    walk(root, [], 0)
+  })
+}

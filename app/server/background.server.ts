@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
+import { noteLasting } from './replay.server'
 
 /**
  * Work that must not run on the request path (ADR 014: a reset request answers before it looks anything up, so
@@ -16,6 +17,8 @@ const background = holder.__havenBackground
 
 /** Starts `work` after the current request's work, detached from it; a failure is logged, never thrown. */
 export function runInBackground(label: string, work: () => Promise<void>): void {
+  // The work outlives the request: a call that started it is not run again after a conflict (replay.server.ts).
+  noteLasting()
   const task: Promise<void> = new Promise<void>((resolve) => {
     background.detached(() => setImmediate(() => resolve(work())))
   })

@@ -36,7 +36,7 @@ export const tenantScope = createMiddleware({ type: 'function' })
         const caller = token ? await loadSession(tx, tenantId, prefetched ?? null) : null
         return next({ context: { tenantId, tenantName: realm.name, tenantSlug: realm.slug, tx, caller } })
       },
-      (tx) => (token ? fetchSession(tx, tenantId, token) : Promise.resolve(null)),
+      { prefetch: (tx) => (token ? fetchSession(tx, tenantId, token) : Promise.resolve(null)) },
     )
   })
 
@@ -70,7 +70,8 @@ export const consoleRealm = createMiddleware({ type: 'function' })
       ? await withTenant(
           { ...context.request.audit, tenantId: realm.tenantId },
           (tx, prefetched: SessionRow | null | undefined) => loadSession(tx, realm.tenantId, prefetched ?? null),
-          (tx) => fetchSession(tx, realm.tenantId, token),
+          // Reading (and refreshing) the session may run again, so a conflict in the console work is still retried.
+          { prefetch: (tx) => fetchSession(tx, realm.tenantId, token), repeatable: true },
         )
       : null
     return next({ context: { consoleTenantId: realm.tenantId, caller } })

@@ -5,6 +5,9 @@ import fc from 'fast-check'
 import { toJSONAsync } from 'seroval'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { z } from 'zod'
+import { listAuditEvents } from '../../app/features/audit/audit.server'
+import { createCategorySchema } from '../../app/features/categories/categories.schemas'
+import { findAuditEvents, searchUsers } from '../../app/features/console/console.server'
 import { findTrash } from '../../app/features/trash/trash.server'
 import { findUsers } from '../../app/features/users/users.server'
 import { HttpError } from '../../app/lib/errors'
@@ -80,6 +83,42 @@ describe('the one text type', () => {
 
   it('passwords are not trimmed', () => {
     expect(text({ max: 256, trim: false }).parse(' secret ')).toBe(' secret ')
+  })
+
+  it('refuses bidirectional overrides everywhere and line separators in single-line text', () => {
+    for (const c of ['\u202a', '\u202e', '\u2066', '\u2069', '\u2028', '\u2029']) expect(name.safeParse(`evil${c}gpj.exe`).success, c).toBe(false)
+    const multi = text({ max: 100, multiline: true })
+    expect(multi.safeParse('line one\u2028line two').success).toBe(true)
+    expect(multi.safeParse('a\u202eb').success).toBe(false)
+    expect(name.safeParse('Zoë ☕ 日本 \u{1F98A} عربى').success).toBe(true)
+  })
+
+  it('category metadata: every key and string at every depth follows the rules, with the path in the message', () => {
+    const refused: Array<[unknown, string]> = [
+      [{ k: { n: 'a\u0000b' } }, 'metadata.k.n'],
+      [{ k: { 'a\u0000': 1 } }, 'metadata.k.a\u0000'],
+      [{ k: ['ok', 'a\u0001b'] }, 'metadata.k.1'],
+      [{ k: '\ud800' }, 'metadata.k'],
+      [{ k: { constructor: 1 } }, 'metadata.k.constructor'],
+      [{ k: [{ prototype: 1 }] }, 'metadata.k.0.prototype'],
+      [{ __proto__x: 1, constructor: 1 }, 'metadata.constructor'],
+      [{ k: JSON.parse(`${'['.repeat(30)}1${']'.repeat(30)}`) }, 'metadata.k'],
+    ]
+    for (const [metadata, field] of refused) {
+      const error = (() => {
+        try {
+          input(createCategorySchema)({ name: 'x', metadata } as never)
+        } catch (e) {
+          return e
+        }
+      })()
+      expect(error, field).toBeInstanceOf(HttpError)
+      expect((error as HttpError).status).toBe(400)
+      const fields = Object.keys((error as HttpError).fieldErrors ?? {})
+      expect(fields.some((f) => f.startsWith(field.split('.').slice(0, 2).join('.'))), `${field} in ${fields.join(', ')}`).toBe(true)
+    }
+    const fine = { sku: 'A-1', size: { w: 1, h: 2.5, unit: 'cm' }, tags: ['x', 'y'], note: 'two\nlines', empty: null, flag: true }
+    expect(input(createCategorySchema)({ name: 'x', metadata: fine } as never).metadata).toEqual(fine)
   })
 
   it('every text field of every schema refuses NUL with a 400 that names the field', async () => {
@@ -169,6 +208,25 @@ describe('strict page cursors', () => {
     }
     const page = await as(a, (tx) => findTrash(tx, { types: ['user'], pageSize: 5, cursor: encodeCursor({ at: '2099-01-01T00:00:00.000000Z', id: a.freeUserId }) }))
     expect(page.items).toEqual([])
+  })
+
+  it('audit log and console lists: a time the cursor never writes, or text with NUL → 400 before any SQL', async () => {
+    const id = '00000000-0000-4000-8000-000000000000'
+    for (const at of ['infinity', '2026-02-30 10:00:00+00', '2026-01-01 24:00:00+00', 'now', '2026-01-01 10:00:00+00\u0000']) {
+      const error = await caught(as(a, (tx) => listAuditEvents(tx, a.tenantId, { cursor: encodeCursor({ at, id }), pageSize: 5 })))
+      expect(error, at).toMatchObject({ status: 400, code: 'invalid_cursor' })
+    }
+    const real = await as(a, (tx) => listAuditEvents(tx, a.tenantId, { pageSize: 5 }))
+    expect(real.nextCursor).not.toBeNull()
+    await as(a, (tx) => listAuditEvents(tx, a.tenantId, { cursor: real.nextCursor ?? undefined, pageSize: 5 }))
+    for (const v of ['infinity', 'a\u0000', '2026-02-30T10:00:00.000000Z']) {
+      const error = await caught(as(a, (tx) => findAuditEvents(tx, { cursor: encodeCursor({ v, id }) })))
+      expect(error, v).toMatchObject({ status: 400, code: 'invalid_cursor' })
+    }
+    for (const cursor of [encodeCursor({ v: 'a\u0000', id }), encodeCursor({ v: 'a\u202e', t: id, id })]) {
+      const error = await caught(as(a, (tx) => searchUsers(tx, { q: 'a', cursor })))
+      expect(error).toMatchObject({ status: 400, code: 'invalid_cursor' })
+    }
   })
 
   it('a real cursor still pages (the strict codec reads what it writes)', async () => {

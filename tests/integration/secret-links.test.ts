@@ -232,6 +232,23 @@ describe('invitations', () => {
     expect(rows).toHaveLength(1)
   })
 
+  it('an invitation and a person created for one address at the same moment: never both live', async () => {
+    // Without the address lock (migration 0015) each side checked for the other before either committed.
+    const emails = Array.from({ length: 8 }, () => `${unique('both')}@example.test`)
+    const outcomes = await Promise.allSettled(emails.flatMap((email) => [invite(a, email), addUser(a, email)]))
+    for (const outcome of outcomes) {
+      if (outcome.status === 'rejected') expect(outcome.reason).toMatchObject({ status: 409, code: 'email_taken' })
+    }
+    for (const email of emails) {
+      const live = await t.owner.db.select({ id: users.id }).from(users).where(and(eq(users.tenantId, a.tenantId), eq(users.email, email), eq(users.isDeleted, false)))
+      const pending = await t.owner.db
+        .select({ id: invitations.id })
+        .from(invitations)
+        .where(and(eq(invitations.tenantId, a.tenantId), eq(invitations.email, email), eq(invitations.status, 'pending')))
+      expect([live.length, pending.length], email).toEqual([1, 0])
+    }
+  })
+
   it('cannot be accepted at another tenant (410), and stays pending', async () => {
     const { invitation, token } = await invite(a, `${unique('foreign')}@example.test`)
     expect(await accept(b, token).catch((e: HttpError) => e.status)).toBe(410)

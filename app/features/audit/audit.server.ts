@@ -61,7 +61,19 @@ export function auditWhere(tenantId: string, f: AuditFilter): SQL {
 
 const ROW_CHANGES = { CREATE: true, UPDATE: true, DELETE: true }
 
-const cursorSchema = z.strictObject({ at: z.string().min(1).max(64), id: cursorId })
+/**
+ * The event's time as PostgreSQL writes a timestamptz as text (`2026-05-01 10:00:00.123456+00`), and an instant that
+ * exists: anything else is a damaged page link, not a value that fails in SQL.
+ */
+const cursorAt = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?[+-]\d{2}(:\d{2})?$/, 'the time is not in the expected form')
+  .refine((s) => {
+    const [date = ''] = s.split(' ')
+    const day = new Date(`${date}T00:00:00Z`)
+    return !Number.isNaN(day.getTime()) && day.toISOString().startsWith(date) && Number(s.slice(11, 13)) < 24 && Number(s.slice(14, 16)) < 60 && Number(s.slice(17, 19)) < 60
+  }, 'the time does not exist')
+const cursorSchema = z.strictObject({ at: cursorAt, id: cursorId })
 type Cursor = z.output<typeof cursorSchema>
 
 /**

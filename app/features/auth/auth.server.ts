@@ -7,8 +7,9 @@ import { rowsOf, type Tx } from '../../server/db/client.server'
 import { config } from '../../../app.config'
 import { runInBackground } from '../../server/background.server'
 import { accounts, invitations, roles, users, verifications } from '../../server/db/schema'
+import { sqlState, violatedConstraint } from '../../server/db/errors.server'
 import { setActor, type TenantContext, withTenant } from '../../server/db/scope.server'
-import { assertEmailFree, createUser } from '../users/users.server'
+import { assertEmailFree, createUser, emailTaken } from '../users/users.server'
 
 /**
  * Sign-in attempts allowed per window: per account (tenant + email) and per client IP. Every attempt is counted
@@ -179,6 +180,19 @@ export function hashToken(token: string): string {
 
 export const INVITATION_TTL_DAYS = 7
 
+/**
+ * The database refuses a pending invitation for an address that became a live person at the same moment (migration
+ * 0015: both sides lock the address, then look for the other); that is the same answer as the check before it.
+ */
+async function insertUnlessLive<T>(insert: () => Promise<T>): Promise<T> {
+  try {
+    return await insert()
+  } catch (error) {
+    if (sqlState(error) === '23505' && violatedConstraint(error) === 'users_tenant_email_live_key') throw emailTaken()
+    throw error
+  }
+}
+
 export async function createInvitation(
   tx: Tx,
   input: { tenantId: string; email: string; fullName: string; roleId: string | null; invitedById: string },
@@ -191,7 +205,7 @@ export async function createInvitation(
     .where(and(eq(invitations.tenantId, input.tenantId), eq(invitations.email, input.email), eq(invitations.status, 'pending')))
     .returning({ id: invitations.id })
   const token = randomBytes(32).toString('base64url')
-  const [invitation] = await tx
+  const [invitation] = await insertUnlessLive(() => tx
     .insert(invitations)
     .values({
       tenantId: input.tenantId,
@@ -202,7 +216,7 @@ export async function createInvitation(
       invitedById: input.invitedById,
       expiresAt: sql`now() + make_interval(days => ${INVITATION_TTL_DAYS})`,
     })
-    .returning()
+    .returning())
   if (!invitation) throw new Error('createInvitation: insert returned no row')
   return { invitation, token, replacedPending: replaced.length > 0 }
 }

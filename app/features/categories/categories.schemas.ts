@@ -1,11 +1,17 @@
 import { z } from 'zod'
-import { text, token } from '../../lib/text'
+import { jsonValue, PROTOTYPE_KEYS, text, token } from '../../lib/text'
 
 export const categoryName = text({ max: 100, min: 1, minMessage: 'Enter a name' })
 export const categoryDescription = text({ max: 1000, multiline: true })
-/** Metadata is a flat-or-nested JSON object; its serialized size is capped so one row cannot grow without bound. */
+/**
+ * Metadata is a flat-or-nested JSON object whose keys and strings follow the text rules at every depth
+ * (`jsonValue`); its serialized size is capped so one row cannot grow without bound.
+ */
 export const categoryMetadata = z
-  .record(text({ max: 100, min: 1, minMessage: 'Enter a key' }), z.json())
+  .record(
+    text({ max: 100, min: 1, minMessage: 'Enter a key' }).refine((key) => !PROTOTYPE_KEYS.has(key), 'This key is reserved'),
+    jsonValue(),
+  )
   .refine((m) => JSON.stringify(m).length <= 10_000, 'Keep metadata under 10,000 characters')
 
 export type CategoryMetadata = z.output<typeof categoryMetadata>

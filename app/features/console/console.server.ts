@@ -5,7 +5,8 @@ import { CONSOLE_SLUG } from '../../lib/enums'
 import { conflict, HttpError, notFound } from '../../lib/errors'
 import { rowsOf, type Tx } from '../../server/db/client.server'
 import { invitations, sessions, tenants } from '../../server/db/schema'
-import { cursorId, decodeCursor, encodeCursor } from '../../server/cursor.server'
+import { text } from '../../lib/text'
+import { cursorId, cursorTimestamp, decodeCursor, encodeCursor } from '../../server/cursor.server'
 import { hashToken, INVITATION_TTL_DAYS } from '../auth/auth.server'
 import { createTenantWithRoles } from '../tenants/tenants.server'
 import { isUniqueViolation } from '../users/users.server'
@@ -38,7 +39,9 @@ export async function auditIn(
 
 const micros = (column: string) => sql.raw(`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`)
 
-const tenantCursor = z.strictObject({ v: z.string().max(300), id: cursorId })
+/** A sort value copied from a row (a name, a slug, an email, a time): the text rules apply to it like to any input. */
+const cursorValue = text({ max: 300, trim: false })
+const tenantCursor = z.strictObject({ v: cursorValue, id: cursorId })
 const readCursor = (raw: string | undefined) => decodeCursor(raw, tenantCursor)
 
 export type TenantRow = {
@@ -208,7 +211,7 @@ export type AuditRow = {
 export async function findAuditEvents(tx: Tx, input: { tenantId?: string; cursor?: string }, pageSize = 50) {
   const where = [sql`true`]
   if (input.tenantId) where.push(sql`a.tenant_id = ${input.tenantId}`)
-  const cursor = readCursor(input.cursor)
+  const cursor = decodeCursor(input.cursor, z.strictObject({ v: cursorTimestamp, id: cursorId }))
   if (cursor) where.push(sql`(a.created_at, a.id) < (${cursor.v}::timestamptz, ${cursor.id}::uuid)`)
   const rows = rowsOf<AuditRow>(
     await tx.execute(sql`
@@ -363,7 +366,7 @@ export type UserHit = { id: string; email: string; fullName: string; isActive: b
  */
 export async function searchUsers(tx: Tx, input: { q: string; cursor?: string }, pageSize = 25) {
   const pattern = `%${input.q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`
-  const cursor = decodeCursor(input.cursor, z.strictObject({ v: z.string().max(300), t: cursorId, id: cursorId }))
+  const cursor = decodeCursor(input.cursor, z.strictObject({ v: cursorValue, t: cursorId, id: cursorId }))
   const after = cursor ? sql` and (u.email, u.tenant_id, u.id) > (${cursor.v}, ${cursor.t}::uuid, ${cursor.id}::uuid)` : sql``
   const rows = rowsOf<UserHit>(
     await tx.execute(sql`

@@ -212,7 +212,7 @@ export async function getUserDetail(tx: Tx, id: string) {
   }
 }
 
-const emailTaken = () =>
+export const emailTaken = () =>
   new HttpError(409, 'email_taken', 'Someone in this workspace already uses that email.', {
     fieldErrors: { email: 'Already in use in this workspace' },
   })

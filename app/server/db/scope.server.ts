@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
 import { sql } from 'drizzle-orm'
+import { noteLasting } from '../replay.server'
 import { type AppDb, rowsOf, type Tx, UNNAMED } from './client.server'
 import { type ContextFields, signContext } from './context-key.server'
 
@@ -34,6 +35,13 @@ type ActiveScope = {
 
 /** Reads sent in the same round trip as the context (e.g. the session); run only if the context verifies. */
 export type Prefetch<P> = (tx: Tx) => Promise<P>
+
+/**
+ * `prefetch`: reads sent in the same round trip as the context; `work` gets their result.
+ * `repeatable`: the work may run again without harm once committed (it only reads, or refreshes what it read), so
+ * committing it does not stop a later conflict in the same call from being retried (replay.server.ts).
+ */
+export type ScopeOptions<P = undefined> = { prefetch?: Prefetch<P>; repeatable?: boolean }
 
 const active = new AsyncLocalStorage<ActiveScope>()
 const RESTART: unique symbol = Symbol('restart')
@@ -91,8 +99,9 @@ async function run<T, P>(
   tenantId: string | null,
   ctx: AuditContext,
   work: (tx: Tx, prefetched: P | undefined) => Promise<T>,
-  prefetch?: Prefetch<P>,
+  options: ScopeOptions<P> = {},
 ) {
+  const { prefetch } = options
   const outer = active.getStore()
   if (outer) {
     // Nested scopes share the outer transaction when they ask for the same thing (PGlite has one connection, so
@@ -134,7 +143,11 @@ async function run<T, P>(
     const started = { work: false }
     try {
       const result = await attempt(started)
-      if (result !== RESTART) return result as T
+      if (result !== RESTART) {
+        // Committed work outlives the request: a server-function call that fails later must not run again.
+        if (!options.repeatable) noteLasting()
+        return result as T
+      }
       if (tries >= 4) throw new Error('haven: the database connection stayed unclean after 4 attempts')
     } catch (error) {
       if (started.work || tries >= 4 || !failedBeforeWork(error)) throw error
@@ -166,11 +179,12 @@ export function setActorPipelined(tx: Tx, userId: string, impersonatorId: string
 }
 
 /** Runs `work` as haven_tenant: RLS shows and accepts only `ctx.tenantId`'s rows. */
-export function withTenant<T>(ctx: TenantContext, work: (tx: Tx) => Promise<T>): Promise<T>
-/** …with `prefetch` sent in the same round trip as the context; `work` gets its result. */
-export function withTenant<T, P>(ctx: TenantContext, work: (tx: Tx, prefetched: P | undefined) => Promise<T>, prefetch: Prefetch<P>): Promise<T>
-export function withTenant<T, P>(ctx: TenantContext, work: (tx: Tx, prefetched: P | undefined) => Promise<T>, prefetch?: Prefetch<P>): Promise<T> {
-  return run('haven_tenant', ctx.tenantId, ctx, work, prefetch)
+export function withTenant<T, P = undefined>(
+  ctx: TenantContext,
+  work: (tx: Tx, prefetched: P | undefined) => Promise<T>,
+  options?: ScopeOptions<P>,
+): Promise<T> {
+  return run('haven_tenant', ctx.tenantId, ctx, work, options)
 }
 
 /** Runs `work` as haven_console: cross-tenant, under the console's own policies. Only for superuser sessions. */
