@@ -3,11 +3,12 @@ import { type BetterAuthOptions, betterAuth } from 'better-auth'
 import { APIError, createAuthEndpoint } from 'better-auth/api'
 import { setSessionCookie } from 'better-auth/cookies'
 import { tanstackStartCookies } from 'better-auth/tanstack-start'
-import { eq } from 'drizzle-orm'
+import { and, eq } from 'drizzle-orm'
 import { z } from 'zod'
 import { config } from '../../app.config'
 import { accounts, sessions, users, verifications } from './db/schema'
 import { currentScope } from './db/scope.server'
+import { ofTenant } from './db/tenant.server'
 
 /**
  * The adapter's database handle resolves, on every call, to the transaction of the scope the request is in and
@@ -90,19 +91,40 @@ function createAuth() {
       // For calls made outside an HTTP request (start-up jobs, tests); requests use their own Host.
       fallback: `${cfg.protocol}://${cfg.rootDomain}`,
     },
-    // A soft-deleted user keeps its email until it is reused, so lookups by email must see live users only;
-    // the adapter is wrapped rather than the policy changed (policies stay about the tenant alone).
+    // Every lookup and write better-auth makes names the scope's tenant (ARCHITECTURE.md rule 10) besides RLS, and
+    // a soft-deleted user keeps its email until it is reused, so lookups of users see live users only; the adapter
+    // is wrapped rather than the policy changed (policies stay about the tenant alone).
     database: (options: BetterAuthOptions) => {
       const adapter = baseAdapter(options)
-      type FindOne = Parameters<typeof adapter.findOne>[0]
-      type FindMany = Parameters<typeof adapter.findMany>[0]
-      const liveOnly = <T extends FindOne | FindMany>(args: T): T =>
-        args.model === 'user' ? { ...args, where: [...(args.where ?? []), { field: 'isDeleted', value: false }] } : args
+      const { consumeOne } = adapter
+      type Where = { field: string; value: unknown }[]
+      const scoped = <T extends { model: string; where?: Where }>(args: T, live = false): T => {
+        const where: Where = [...(args.where ?? []), { field: 'tenantId', value: scopeTenant() }]
+        if (live && args.model === 'user') where.push({ field: 'isDeleted', value: false })
+        return { ...args, where }
+      }
       return {
         ...adapter,
-        findOne: <R>(args: FindOne) => adapter.findOne<R>(liveOnly(args)),
-        findMany: <R>(args: FindMany) => adapter.findMany<R>(liveOnly(args)),
-      }
+        findOne: (args) => adapter.findOne(scoped(args, true)),
+        findMany: (args) => adapter.findMany(scoped(args, true)),
+        count: (args) => adapter.count(scoped(args)),
+        update: (args) => adapter.update(scoped(args)),
+        updateMany: (args) => adapter.updateMany(scoped(args)),
+        delete: (args) => adapter.delete(scoped(args)),
+        deleteMany: (args) => adapter.deleteMany(scoped(args)),
+        // The adapter's own consumeOne deletes by id alone around a sub-select; this claims the row in two
+        // statements that both name the tenant: only the one whose delete removed the row gets it.
+        ...(consumeOne
+          ? {
+              consumeOne: async <T>(args: Parameters<typeof consumeOne>[0]) => {
+                const target = await adapter.findOne<T & { id: string }>(scoped(args))
+                if (!target) return null
+                const claimed = await adapter.deleteMany(scoped({ model: args.model, where: [{ field: 'id', value: target.id }] }))
+                return claimed > 0 ? target : null
+              },
+            }
+          : {}),
+      } satisfies typeof adapter
     },
     user: {
       fields: { name: 'fullName' },
@@ -153,7 +175,7 @@ function createAuth() {
           // no cookie). Deleted users are never found in the first place (liveOnly).
           before: async (session) => {
             const { tx } = currentScope()
-            const [user] = await tx.select({ isActive: users.isActive }).from(users).where(eq(users.id, session.userId))
+            const [user] = await tx.select({ isActive: users.isActive }).from(users).where(and(ofTenant(users), eq(users.id, session.userId)))
             if (!user?.isActive) {
               throw new APIError('FORBIDDEN', { message: 'This account is deactivated. Ask an administrator of this workspace to reactivate it.' })
             }

@@ -7,6 +7,7 @@ import type { UserPreferences } from './db/schema'
 import { rolePermissions, roles, sessions, userRoles, users } from './db/schema'
 import { rowsOf, type Tx } from './db/client.server'
 import { type AuditContext, setActor, setActorPipelined } from './db/scope.server'
+import { ofTenant } from './db/tenant.server'
 import type { Permission } from '../lib/permissions'
 import { isPermission } from '../lib/permissions'
 import { auth } from './auth.server'
@@ -152,8 +153,8 @@ export async function permissionsOf(tx: Tx, userId: string): Promise<Permission[
   const rows = await tx
     .selectDistinct({ key: rolePermissions.permissionKey })
     .from(userRoles)
-    .innerJoin(roles, and(eq(roles.tenantId, userRoles.tenantId), eq(roles.id, userRoles.roleId), eq(roles.isDeleted, false)))
-    .innerJoin(rolePermissions, and(eq(rolePermissions.tenantId, roles.tenantId), eq(rolePermissions.roleId, roles.id)))
-    .where(eq(userRoles.userId, userId))
+    .innerJoin(roles, and(ofTenant(roles), eq(roles.id, userRoles.roleId), eq(roles.isDeleted, false)))
+    .innerJoin(rolePermissions, and(ofTenant(rolePermissions), eq(rolePermissions.roleId, roles.id)))
+    .where(and(ofTenant(userRoles), eq(userRoles.userId, userId)))
   return rows.map((r) => r.key).filter(isPermission)
 }

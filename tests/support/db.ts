@@ -1,8 +1,10 @@
 import { randomBytes } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { inject } from 'vitest'
-import { createPglite, type Database, openDatabase } from '../../app/server/db/client.server'
+import { sql } from 'drizzle-orm'
+import { createPglite, type Database, openDatabase, rowsOf } from '../../app/server/db/client.server'
 import { setScopeDatabase } from '../../app/server/db/scope.server'
+import { capturePglite, capturePostgres, setTenantTables, TENANT_TABLES_SQL } from './statement-capture'
 import { adminUrl, databaseUrl } from './urls'
 
 export type TestDatabase = {
@@ -22,6 +24,8 @@ export async function openTestDatabase(): Promise<TestDatabase> {
   if (template.driver === 'pglite') {
     const pglite = await createPglite(undefined, new Blob([readFileSync(template.tarball)]))
     const database = await openDatabase({ driver: 'pglite', instance: pglite })
+    setTenantTables((await pglite.query<{ name: string }>(TENANT_TABLES_SQL)).rows.map((r) => r.name))
+    capturePglite(pglite)
     setScopeDatabase(database.db)
     return {
       driver: 'pglite',
@@ -43,6 +47,8 @@ export async function openTestDatabase(): Promise<TestDatabase> {
   const appUrl = databaseUrl(template.serverUrl, name, 'haven_app')
   const app = await openDatabase({ driver: 'postgres', url: appUrl, max: 4 })
   const owner = await openDatabase({ driver: 'postgres', url: databaseUrl(template.serverUrl, name), max: 2 })
+  setTenantTables(rowsOf<{ name: string }>(await owner.db.execute(sql.raw(TENANT_TABLES_SQL))).map((r) => r.name))
+  capturePostgres((app.db as unknown as { $client: Parameters<typeof capturePostgres>[0] }).$client)
   setScopeDatabase(app.db)
   return {
     driver: 'postgres',
@@ -62,5 +68,7 @@ export async function openTestDatabase(): Promise<TestDatabase> {
  */
 export async function openAppPool(t: TestDatabase, max: number): Promise<Database> {
   if (t.driver === 'pglite' || !t.appUrl) return { ...t.app, close: async () => {} }
-  return openDatabase({ driver: 'postgres', url: t.appUrl, max })
+  const pool = await openDatabase({ driver: 'postgres', url: t.appUrl, max })
+  capturePostgres((pool.db as unknown as { $client: Parameters<typeof capturePostgres>[0] }).$client)
+  return pool
 }

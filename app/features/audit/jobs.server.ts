@@ -3,7 +3,7 @@ import type { Database } from '../../server/db/client.server'
 import { openDatabase } from '../../server/db/client.server'
 import { runRetention, sealPending, setAuditOwnerDatabase } from './chain.server'
 
-type Jobs = { timers: NodeJS.Timeout[]; owner?: Database }
+type Jobs = { timers: NodeJS.Timeout[]; owner?: Database; stopped?: boolean }
 const state = globalThis as typeof globalThis & { __havenAuditJobs?: Jobs }
 
 const isPermissionError = (e: unknown) => {
@@ -31,11 +31,13 @@ export async function startAuditJobs(cfg: AppConfig, database: Database) {
   let busy = false
   let disabled = false
   const run = (what: string, work: () => Promise<unknown>) => async () => {
-    if (busy || disabled) return
+    // Stopped (server shutting down): the owner connection is gone; a timer that fired meanwhile does nothing.
+    if (busy || disabled || jobs.stopped) return
     busy = true
     try {
       await work()
     } catch (error) {
+      if (jobs.stopped) return // the shutdown took the owner connection away mid-run; the next start seals the rest
       if (isPermissionError(error)) {
         disabled = true
         console.warn(
@@ -62,6 +64,7 @@ export async function stopAuditJobs() {
   const jobs = state.__havenAuditJobs
   state.__havenAuditJobs = undefined
   if (!jobs) return
+  jobs.stopped = true
   for (const t of jobs.timers) clearInterval(t)
   setAuditOwnerDatabase(undefined)
   await jobs.owner?.close()

@@ -9,6 +9,7 @@ import { runInBackground } from '../../server/background.server'
 import { accounts, invitations, roles, users, verifications } from '../../server/db/schema'
 import { sqlState, violatedConstraint } from '../../server/db/errors.server'
 import { setActor, type TenantContext, withTenant } from '../../server/db/scope.server'
+import { ofTenant } from '../../server/db/tenant.server'
 import { assertEmailFree, createUser, emailTaken } from '../users/users.server'
 
 /**
@@ -87,7 +88,7 @@ export async function signInWithPassword(
       })
       const userId = result.user.id
       await setActor(tx, userId, null)
-      await tx.update(users).set({ lastSignInAt: sql`now()` }).where(eq(users.id, userId))
+      await tx.update(users).set({ lastSignInAt: sql`now()` }).where(and(ofTenant(users), eq(users.id, userId)))
       await tx.execute(sql`select haven_audit_event('SIGN_IN', 'users', ${userId}::uuid, '{"method":"password"}'::jsonb)`)
       await tx.execute(sql`select haven_rate_limit_clear(${buckets.account.key})`)
       await tx.execute(sql`select haven_rate_limit_release(${buckets.ip.key})`)
@@ -113,7 +114,7 @@ async function checkConsolePassword(tx: Tx, tenantId: string, email: string, pas
   const [row] = await tx
     .select({ id: users.id, isSuperuser: users.isSuperuser, isActive: users.isActive, hash: accounts.password })
     .from(users)
-    .innerJoin(accounts, and(eq(accounts.tenantId, users.tenantId), eq(accounts.userId, users.id), eq(accounts.providerId, 'credential')))
+    .innerJoin(accounts, and(eq(accounts.tenantId, tenantId), eq(accounts.userId, users.id), eq(accounts.providerId, 'credential')))
     .where(and(eq(users.tenantId, tenantId), eq(users.email, email), eq(users.isDeleted, false)))
   if (!row?.isSuperuser || !row.hash) throw invalidCredentials()
   const context = await auth().$context

@@ -88,7 +88,7 @@ export async function findTenants(tx: Tx, input: ListTenantsInput) {
     : sql``
   const order = input.dir === 'asc' ? sql`${key} asc, t.id asc` : sql`${key} desc, t.id desc`
   const rows = rowsOf<TenantRow>(
-    await tx.execute(sql`
+    await tx.execute(sql`/* cross-tenant: console.tenant-figures */
       select t.id, t.name, t.slug, t.is_active as "isActive", t.is_deleted as "isDeleted",
         t.deleted_at::text as "deletedAt", t.suspended_at::text as "suspendedAt", t.suspension_reason as "suspensionReason",
         t.created_at::text as "createdAt", ${key}::text as "sortKey",
@@ -214,7 +214,7 @@ export async function findAuditEvents(tx: Tx, input: { tenantId?: string; cursor
   const cursor = decodeCursor(input.cursor, z.strictObject({ v: cursorTimestamp, id: cursorId }))
   if (cursor) where.push(sql`(a.created_at, a.id) < (${cursor.v}::timestamptz, ${cursor.id}::uuid)`)
   const rows = rowsOf<AuditRow>(
-    await tx.execute(sql`
+    await tx.execute(sql`/* cross-tenant: console.audit-events */
       select a.id, a.tenant_id as "tenantId", t.slug as "tenantSlug", a.action, a.table_name as "tableName",
         a.record_id as "recordId", a.user_id as "userId", coalesce(u.full_name, su.full_name) as "userName",
         a.impersonator_id as "impersonatorId", imp.full_name as "impersonatorName",
@@ -249,7 +249,7 @@ function summarize(details: unknown): string {
 export async function activity(tx: Tx, tenantId?: string) {
   const tenantFilter = tenantId ? sql`t.id = ${tenantId}` : sql`true`
   return rowsOf<{ day: string; events: number }>(
-    await tx.execute(sql`
+    await tx.execute(sql`/* cross-tenant: console.activity */
       with days as (select generate_series(current_date - 29, current_date, interval '1 day')::date as day),
       counts as (
         select (a.created_at at time zone 'UTC')::date as day, count(*)::int as events
@@ -369,7 +369,7 @@ export async function searchUsers(tx: Tx, input: { q: string; cursor?: string },
   const cursor = decodeCursor(input.cursor, z.strictObject({ v: cursorValue, t: cursorId, id: cursorId }))
   const after = cursor ? sql` and (u.email, u.tenant_id, u.id) > (${cursor.v}, ${cursor.t}::uuid, ${cursor.id}::uuid)` : sql``
   const rows = rowsOf<UserHit>(
-    await tx.execute(sql`
+    await tx.execute(sql`/* cross-tenant: console.people-search */
       select u.id, u.email, u.full_name as "fullName", u.is_active as "isActive", u.tenant_id as "tenantId",
         t.slug as "tenantSlug", t.name as "tenantName"
       from users u join tenants t on t.id = u.tenant_id

@@ -87,7 +87,7 @@ export async function challengeUser(tx: Tx, tenantId: string, token: string | un
   const [row] = await tx
     .select({ value: verifications.value, email: users.email, userId: users.id, isSuperuser: users.isSuperuser, isActive: users.isActive })
     .from(verifications)
-    .innerJoin(users, and(eq(users.tenantId, verifications.tenantId), sql`'console-mfa:' || ${users.id}::text = ${verifications.value}`))
+    .innerJoin(users, and(eq(users.tenantId, tenantId), sql`'console-mfa:' || ${users.id}::text = ${verifications.value}`))
     .where(
       and(
         eq(verifications.tenantId, tenantId),

@@ -1,11 +1,12 @@
 import { createServerFn } from '@tanstack/react-start'
 import { getRequest } from '@tanstack/react-start/server'
 import { APIError } from 'better-auth/api'
-import { eq, sql } from 'drizzle-orm'
+import { and, eq, sql } from 'drizzle-orm'
 import { HttpError } from '../../lib/errors'
 import { input } from '../../lib/validate'
 import { auth } from '../../server/auth.server'
 import { users } from '../../server/db/schema'
+import { ofTenant } from '../../server/db/tenant.server'
 import { requireUser } from '../../server/middleware'
 import { refusedWhileImpersonating } from '../console/impersonation.server'
 import { changePasswordSchema, updatePreferencesSchema, updateProfileSchema } from './profile.schemas'
@@ -17,7 +18,7 @@ export const updateProfile = createServerFn({ method: 'POST' })
     const [row] = await context.tx
       .update(users)
       .set({ fullName: data.fullName })
-      .where(eq(users.id, context.user.id))
+      .where(and(ofTenant(users), eq(users.id, context.user.id)))
       .returning({ fullName: users.fullName })
     return row
   })
@@ -30,7 +31,7 @@ export const updatePreferences = createServerFn({ method: 'POST' })
     const [row] = await context.tx
       .update(users)
       .set({ preferences: sql`${users.preferences} || ${JSON.stringify(data)}::jsonb` })
-      .where(eq(users.id, context.user.id))
+      .where(and(ofTenant(users), eq(users.id, context.user.id)))
       .returning({ preferences: users.preferences })
     return row
   })

@@ -5,6 +5,7 @@ import type { Tx } from '../../server/db/client.server'
 import { rolePermissions, roles, userRoles, users } from '../../server/db/schema'
 import { isUniqueViolation } from '../users/users.server'
 import type { PermissionMatrixInput } from './roles.schemas'
+import { ofTenant, scopeTenantId } from '../../server/db/tenant.server'
 
 /**
  * Live roles by id; any id that is not a live role of this tenant (another tenant's included) is a 404. `lock`
@@ -15,7 +16,7 @@ export async function requireRoles(tx: Tx, roleIds: string[], options: { lock?: 
   const query = tx
     .select({ id: roles.id, name: roles.name, description: roles.description, systemKey: roles.systemKey })
     .from(roles)
-    .where(and(inArray(roles.id, roleIds), eq(roles.isDeleted, false)))
+    .where(and(ofTenant(roles), inArray(roles.id, roleIds), eq(roles.isDeleted, false)))
     .orderBy(asc(roles.id))
   const rows = options.lock ? await query.for('update') : await query
   if (rows.length !== new Set(roleIds).size) throw notFound('Role')
@@ -28,7 +29,7 @@ export async function assertCanGrantRoles(tx: Tx, actorPermissions: readonly Per
   const granted = await tx
     .selectDistinct({ key: rolePermissions.permissionKey })
     .from(rolePermissions)
-    .where(inArray(rolePermissions.roleId, roleIds))
+    .where(and(ofTenant(rolePermissions), inArray(rolePermissions.roleId, roleIds)))
   assertHolds(actorPermissions, granted.map((g) => g.key))
 }
 
@@ -38,7 +39,7 @@ export function assertHolds(actorPermissions: readonly string[], wanted: readonl
 }
 
 export async function ownerRoleId(tx: Tx): Promise<string> {
-  const [row] = await tx.select({ id: roles.id }).from(roles).where(eq(roles.systemKey, 'owner'))
+  const [row] = await tx.select({ id: roles.id }).from(roles).where(and(ofTenant(roles), eq(roles.systemKey, 'owner')))
   if (!row) throw new Error('Tenant has no owner role')
   return row.id
 }
@@ -49,8 +50,8 @@ async function otherOwnerCount(tx: Tx, exceptUserId: string): Promise<number> {
   const [row] = await tx
     .select({ n: count() })
     .from(userRoles)
-    .innerJoin(users, and(eq(users.tenantId, userRoles.tenantId), eq(users.id, userRoles.userId)))
-    .where(and(eq(userRoles.roleId, ownerId), ne(users.id, exceptUserId), eq(users.isDeleted, false), eq(users.isActive, true)))
+    .innerJoin(users, and(ofTenant(users), eq(users.id, userRoles.userId)))
+    .where(and(ofTenant(userRoles), eq(userRoles.roleId, ownerId), ne(users.id, exceptUserId), eq(users.isDeleted, false), eq(users.isActive, true)))
   return Number(row?.n ?? 0)
 }
 
@@ -63,9 +64,9 @@ export async function assertNotLastOwner(tx: Tx, userId: string) {
   const [holds] = await tx
     .select({ id: userRoles.id })
     .from(userRoles)
-    .where(and(eq(userRoles.userId, userId), eq(userRoles.roleId, ownerId)))
+    .where(and(ofTenant(userRoles), eq(userRoles.userId, userId), eq(userRoles.roleId, ownerId)))
   if (!holds) return
-  await tx.execute(sql`select 1 from roles where id = ${ownerId} for update`)
+  await tx.execute(sql`select 1 from roles where tenant_id = ${scopeTenantId()} and id = ${ownerId} for update`)
   if ((await otherOwnerCount(tx, userId)) === 0) {
     throw new HttpError(409, 'last_owner', 'This is the last owner of the workspace. Make someone else an owner first.')
   }
@@ -79,8 +80,8 @@ export async function listRolesWithHolders(tx: Tx) {
   const holders = tx
     .select({ roleId: userRoles.roleId, n: count().as('n') })
     .from(userRoles)
-    .innerJoin(users, and(eq(users.tenantId, userRoles.tenantId), eq(users.id, userRoles.userId)))
-    .where(eq(users.isDeleted, false))
+    .innerJoin(users, and(ofTenant(users), eq(users.id, userRoles.userId)))
+    .where(and(ofTenant(userRoles), eq(users.isDeleted, false)))
     .groupBy(userRoles.roleId)
     .as('holders')
   const [rows, grants] = await Promise.all([
@@ -95,13 +96,13 @@ export async function listRolesWithHolders(tx: Tx) {
       })
       .from(roles)
       .leftJoin(holders, eq(holders.roleId, roles.id))
-      .where(eq(roles.isDeleted, false))
+      .where(and(ofTenant(roles), eq(roles.isDeleted, false)))
       .orderBy(sql`${roles.systemKey} is null`, asc(roles.systemKey), sql`lower(${roles.name})`, asc(roles.id)),
     tx
       .select({ roleId: rolePermissions.roleId, key: rolePermissions.permissionKey })
       .from(rolePermissions)
-      .innerJoin(roles, and(eq(roles.tenantId, rolePermissions.tenantId), eq(roles.id, rolePermissions.roleId)))
-      .where(eq(roles.isDeleted, false)),
+      .innerJoin(roles, and(ofTenant(roles), eq(roles.id, rolePermissions.roleId)))
+      .where(and(ofTenant(rolePermissions), eq(roles.isDeleted, false))),
   ])
   return rows.map((role) => ({
     ...role,
@@ -119,7 +120,7 @@ async function assertRoleNameFree(tx: Tx, name: string, exceptId?: string) {
   const [taken] = await tx
     .select({ id: roles.id })
     .from(roles)
-    .where(and(sql`lower(${roles.name}) = lower(${name})`, eq(roles.isDeleted, false)))
+    .where(and(ofTenant(roles), sql`lower(${roles.name}) = lower(${name})`, eq(roles.isDeleted, false)))
   if (taken && taken.id !== exceptId) throw nameTaken()
 }
 
@@ -166,7 +167,7 @@ export async function editRole(tx: Tx, id: string, data: { name?: string; descri
   if (!renaming && !redescribing) return { id: role.id, name: role.name, description: role.description }
   if (renaming && data.name) await assertRoleNameFree(tx, data.name, id)
   const [updated] = await uniqueName(
-    tx.update(roles).set(data).where(eq(roles.id, id)).returning({ id: roles.id, name: roles.name, description: roles.description }),
+    tx.update(roles).set(data).where(and(ofTenant(roles), eq(roles.id, id))).returning({ id: roles.id, name: roles.name, description: roles.description }),
   )
   if (!updated) throw notFound('Role')
   return updated
@@ -183,9 +184,9 @@ export async function softDeleteRole(tx: Tx, actor: RoleActor, id: string) {
   const [held] = await tx
     .select({ n: count() })
     .from(userRoles)
-    .innerJoin(users, and(eq(users.tenantId, userRoles.tenantId), eq(users.id, userRoles.userId)))
-    .where(and(eq(userRoles.roleId, id), eq(users.isDeleted, false)))
-  await tx.update(roles).set({ isDeleted: true, deletedAt: sql`now()`, deletedById: actor.userId }).where(eq(roles.id, id))
+    .innerJoin(users, and(ofTenant(users), eq(users.id, userRoles.userId)))
+    .where(and(ofTenant(userRoles), eq(userRoles.roleId, id), eq(users.isDeleted, false)))
+  await tx.update(roles).set({ isDeleted: true, deletedAt: sql`now()`, deletedById: actor.userId }).where(and(ofTenant(roles), eq(roles.id, id)))
   return { id, name: role.name, holders: Number(held?.n ?? 0) }
 }
 
@@ -201,7 +202,7 @@ export async function applyPermissionMatrix(tx: Tx, actor: RoleActor, rows: Perm
   const current = await tx
     .select({ roleId: rolePermissions.roleId, key: rolePermissions.permissionKey })
     .from(rolePermissions)
-    .where(inArray(rolePermissions.roleId, ids))
+    .where(and(ofTenant(rolePermissions), inArray(rolePermissions.roleId, ids)))
   const changes = rows.map((row) => {
     const before = new Set(current.filter((c) => c.roleId === row.id).map((c) => c.key))
     const after = new Set<string>(row.permissions)
@@ -223,7 +224,7 @@ export async function applyPermissionMatrix(tx: Tx, actor: RoleActor, rows: Perm
   if (removals.length > 0) {
     await tx
       .delete(rolePermissions)
-      .where(or(...removals.map((r) => and(eq(rolePermissions.roleId, r.roleId), eq(rolePermissions.permissionKey, r.key)))))
+      .where(and(ofTenant(rolePermissions), or(...removals.map((r) => and(eq(rolePermissions.roleId, r.roleId), eq(rolePermissions.permissionKey, r.key))))))
   }
   if (additions.length > 0) await tx.insert(rolePermissions).values(additions)
   return {
@@ -244,11 +245,11 @@ export async function syncSystemRoleGrants(tx: Tx) {
   )
   const wanted = sql`(values ${sql.join(grants, sql`, `)}) as w(system_key, permission_key)`
   await tx.execute(sql`
-    insert into role_permissions (tenant_id, role_id, permission_key)
+    insert into role_permissions (tenant_id, role_id, permission_key) /* cross-tenant: roles.sync-system-grants */
     select r.tenant_id, r.id, w.permission_key from roles r join ${wanted} on w.system_key = r.system_key::text
     on conflict (tenant_id, role_id, permission_key) do nothing`)
   await tx.execute(sql`
-    delete from role_permissions rp using roles r
+    delete from role_permissions rp using roles r /* cross-tenant: roles.sync-system-grants */
     where r.tenant_id = rp.tenant_id and r.id = rp.role_id and r.system_key is not null
       and not exists (select 1 from ${wanted} where w.system_key = r.system_key::text and w.permission_key = rp.permission_key)`)
 }

@@ -3,6 +3,7 @@ import { conflict, notFound } from '../../lib/errors'
 import type { Tx } from '../../server/db/client.server'
 import { organizations, teams, users, userTeamLinks } from '../../server/db/schema'
 import { sqlState } from '../../server/db/errors.server'
+import { ofTenant, scopeTenantId } from '../../server/db/tenant.server'
 import { isUniqueViolation, requireUserRow } from '../users/users.server'
 import type {
   AddTeamMemberInput,
@@ -37,12 +38,15 @@ const offset = (input: { page: number; pageSize: number }) => (input.page - 1) *
  * Team members who are live users; links of soft-deleted users stay for a restore but do not count. Only for
  * selects with a join: drizzle writes column names unqualified in a single-table select list.
  */
-const memberCount = sql<number>`(select count(*) from ${userTeamLinks} join ${users} on ${users.tenantId} = ${userTeamLinks.tenantId} and ${users.id} = ${userTeamLinks.userId} and not ${users.isDeleted} where ${userTeamLinks.tenantId} = ${teams.tenantId} and ${userTeamLinks.teamId} = ${teams.id})`.mapWith(
-  Number,
-)
+const memberCount = () => {
+  const tenant = scopeTenantId()
+  return sql<number>`(select count(*) from ${userTeamLinks} join ${users} on ${users.tenantId} = ${tenant} and ${users.id} = ${userTeamLinks.userId} and not ${users.isDeleted} where ${userTeamLinks.tenantId} = ${tenant} and ${userTeamLinks.teamId} = ${teams.id})`.mapWith(
+    Number,
+  )
+}
 
 export async function findOrganizations(tx: Tx, input: ListOrganizationsInput) {
-  const where = and(eq(organizations.isDeleted, false), contains(sql`${organizations.name}`, input.q))
+  const where = and(ofTenant(organizations), eq(organizations.isDeleted, false), contains(sql`${organizations.name}`, input.q))
   const [rows, [total]] = await Promise.all([
     tx
       .select({ id: organizations.id, name: organizations.name, description: organizations.description, createdAt: organizations.createdAt })
@@ -59,7 +63,7 @@ export async function findOrganizations(tx: Tx, input: ListOrganizationsInput) {
       : await tx
           .select({ organizationId: teams.organizationId, n: count() })
           .from(teams)
-          .where(and(inArray(teams.organizationId, rows.map((o) => o.id)), eq(teams.isDeleted, false)))
+          .where(and(ofTenant(teams), inArray(teams.organizationId, rows.map((o) => o.id)), eq(teams.isDeleted, false)))
           .groupBy(teams.organizationId)
   const items = rows.map((o) => ({ ...o, teamCount: Number(counts.find((c) => c.organizationId === o.id)?.n ?? 0) }))
   return { items, total: Number(total?.n ?? 0), page: input.page, pageSize: input.pageSize }
@@ -73,7 +77,7 @@ export async function requireOrganization(tx: Tx, id: string, options: { lock?: 
   const query = tx
     .select()
     .from(organizations)
-    .where(and(eq(organizations.id, id), eq(organizations.isDeleted, false)))
+    .where(and(ofTenant(organizations), eq(organizations.id, id), eq(organizations.isDeleted, false)))
   const [row] = options.lock ? await query.for('share') : await query
   if (!row) throw notFound('Organization')
   return row
@@ -85,6 +89,7 @@ async function assertOrganizationNameFree(tx: Tx, name: string, exceptId?: strin
     .from(organizations)
     .where(
       and(
+        ofTenant(organizations),
         sql`lower(${organizations.name}) = lower(${name})`,
         eq(organizations.isDeleted, false),
         exceptId ? ne(organizations.id, exceptId) : undefined,
@@ -110,7 +115,7 @@ export async function updateOrganization(tx: Tx, { id, data }: UpdateOrganizatio
   if (data.name === undefined && data.description === undefined) return current
   if (data.name !== undefined) await assertOrganizationNameFree(tx, data.name, id)
   try {
-    const [row] = await tx.update(organizations).set(data).where(eq(organizations.id, id)).returning()
+    const [row] = await tx.update(organizations).set(data).where(and(ofTenant(organizations), eq(organizations.id, id))).returning()
     if (!row) throw notFound('Organization')
     return row
   } catch (error) {
@@ -127,11 +132,11 @@ export async function updateOrganization(tx: Tx, { id, data }: UpdateOrganizatio
 export async function deleteOrganization(tx: Tx, id: string, actorId: string) {
   await requireOrganization(tx, id)
   const stamp = { isDeleted: true, deletedAt: sql`now()`, deletedById: actorId }
-  await tx.update(organizations).set(stamp).where(eq(organizations.id, id))
+  await tx.update(organizations).set(stamp).where(and(ofTenant(organizations), eq(organizations.id, id)))
   const deletedTeams = await tx
     .update(teams)
     .set(stamp)
-    .where(and(eq(teams.organizationId, id), eq(teams.isDeleted, false)))
+    .where(and(ofTenant(teams), eq(teams.organizationId, id), eq(teams.isDeleted, false)))
     .returning({ id: teams.id })
   return { teamsDeleted: deletedTeams.length }
 }
@@ -140,12 +145,13 @@ export async function deleteOrganization(tx: Tx, id: string, actorId: string) {
 export async function findTeams(tx: Tx, input: ListTeamsInput) {
   const organization = input.organizationId ? await requireOrganization(tx, input.organizationId) : null
   const where = and(
+    ofTenant(teams),
     eq(teams.isDeleted, false),
     input.organizationId ? eq(teams.organizationId, input.organizationId) : undefined,
     contains(sql`${teams.name}`, input.q),
   )
   const liveOrganization = and(
-    eq(organizations.tenantId, teams.tenantId),
+    ofTenant(organizations),
     eq(organizations.id, teams.organizationId),
     eq(organizations.isDeleted, false),
   )
@@ -157,7 +163,7 @@ export async function findTeams(tx: Tx, input: ListTeamsInput) {
         description: teams.description,
         organizationId: teams.organizationId,
         organizationName: organizations.name,
-        memberCount,
+        memberCount: memberCount(),
         createdAt: teams.createdAt,
       })
       .from(teams)
@@ -186,16 +192,16 @@ export async function requireTeam(tx: Tx, id: string) {
       description: teams.description,
       organizationId: teams.organizationId,
       organizationName: organizations.name,
-      memberCount,
+      memberCount: memberCount(),
       createdAt: teams.createdAt,
       updatedAt: teams.updatedAt,
     })
     .from(teams)
     .innerJoin(
       organizations,
-      and(eq(organizations.tenantId, teams.tenantId), eq(organizations.id, teams.organizationId), eq(organizations.isDeleted, false)),
+      and(ofTenant(organizations), eq(organizations.id, teams.organizationId), eq(organizations.isDeleted, false)),
     )
-    .where(and(eq(teams.id, id), eq(teams.isDeleted, false)))
+    .where(and(ofTenant(teams), eq(teams.id, id), eq(teams.isDeleted, false)))
   if (!row) throw notFound('Team')
   return row
 }
@@ -206,6 +212,7 @@ async function assertTeamNameFree(tx: Tx, organizationId: string, name: string, 
     .from(teams)
     .where(
       and(
+        ofTenant(teams),
         eq(teams.organizationId, organizationId),
         sql`lower(${teams.name}) = lower(${name})`,
         eq(teams.isDeleted, false),
@@ -246,7 +253,7 @@ export async function updateTeam(tx: Tx, { id, data }: UpdateTeamInput) {
   if (data.name !== undefined || moving) await assertTeamNameFree(tx, organizationId, data.name ?? current.name, id)
   if (data.name === undefined && data.description === undefined && !moving) return current
   try {
-    await tx.update(teams).set(data).where(eq(teams.id, id))
+    await tx.update(teams).set(data).where(and(ofTenant(teams), eq(teams.id, id)))
   } catch (error) {
     throw teamWriteError(error)
   }
@@ -256,14 +263,14 @@ export async function updateTeam(tx: Tx, { id, data }: UpdateTeamInput) {
 /** Memberships stay in place (the link table has no soft delete), so restoring the team restores its members. */
 export async function deleteTeam(tx: Tx, id: string, actorId: string) {
   await requireTeam(tx, id)
-  await tx.update(teams).set({ isDeleted: true, deletedAt: sql`now()`, deletedById: actorId }).where(eq(teams.id, id))
+  await tx.update(teams).set({ isDeleted: true, deletedAt: sql`now()`, deletedById: actorId }).where(and(ofTenant(teams), eq(teams.id, id)))
 }
 
-const liveMember = and(eq(users.tenantId, userTeamLinks.tenantId), eq(users.id, userTeamLinks.userId), eq(users.isDeleted, false))
+const liveMember = () => and(ofTenant(users), eq(users.id, userTeamLinks.userId), eq(users.isDeleted, false))
 
 export async function findTeamMembers(tx: Tx, input: ListTeamMembersInput) {
   await requireTeam(tx, input.teamId)
-  const where = and(eq(userTeamLinks.teamId, input.teamId), contains(sql`${users.fullName} || ' ' || ${users.email}`, input.q))
+  const where = and(ofTenant(userTeamLinks), eq(userTeamLinks.teamId, input.teamId), contains(sql`${users.fullName} || ' ' || ${users.email}`, input.q))
   const [items, [total]] = await Promise.all([
     tx
       .select({
@@ -275,12 +282,12 @@ export async function findTeamMembers(tx: Tx, input: ListTeamMembersInput) {
         addedAt: userTeamLinks.createdAt,
       })
       .from(userTeamLinks)
-      .innerJoin(users, liveMember)
+      .innerJoin(users, liveMember())
       .where(where)
       .orderBy(sql`lower(${users.fullName})`, asc(users.id))
       .limit(input.pageSize)
       .offset(offset(input)),
-    tx.select({ n: count() }).from(userTeamLinks).innerJoin(users, liveMember).where(where),
+    tx.select({ n: count() }).from(userTeamLinks).innerJoin(users, liveMember()).where(where),
   ])
   return { items, total: Number(total?.n ?? 0), page: input.page, pageSize: input.pageSize }
 }
@@ -292,7 +299,7 @@ export async function addTeamMember(tx: Tx, tenantId: string, input: AddTeamMemb
   const [existing] = await tx
     .select({ id: userTeamLinks.id })
     .from(userTeamLinks)
-    .where(and(eq(userTeamLinks.teamId, input.teamId), eq(userTeamLinks.userId, input.userId)))
+    .where(and(ofTenant(userTeamLinks), eq(userTeamLinks.teamId, input.teamId), eq(userTeamLinks.userId, input.userId)))
   if (existing) throw already()
   try {
     const [row] = await tx
@@ -313,20 +320,20 @@ async function requireMembership(tx: Tx, { teamId, userId }: TeamMemberInput) {
   const [row] = await tx
     .select({ id: userTeamLinks.id, role: userTeamLinks.role, fullName: users.fullName })
     .from(userTeamLinks)
-    .innerJoin(users, liveMember)
-    .where(and(eq(userTeamLinks.teamId, teamId), eq(userTeamLinks.userId, userId)))
+    .innerJoin(users, liveMember())
+    .where(and(ofTenant(userTeamLinks), eq(userTeamLinks.teamId, teamId), eq(userTeamLinks.userId, userId)))
   if (!row) throw notFound('Team member')
   return row
 }
 
 export async function setTeamMemberRole(tx: Tx, input: SetTeamMemberRoleInput) {
   const link = await requireMembership(tx, input)
-  await tx.update(userTeamLinks).set({ role: input.role }).where(eq(userTeamLinks.id, link.id))
+  await tx.update(userTeamLinks).set({ role: input.role }).where(and(ofTenant(userTeamLinks), eq(userTeamLinks.id, link.id)))
   return { userId: input.userId, role: input.role, fullName: link.fullName }
 }
 
 export async function removeTeamMember(tx: Tx, input: TeamMemberInput) {
   const link = await requireMembership(tx, input)
-  await tx.delete(userTeamLinks).where(eq(userTeamLinks.id, link.id))
+  await tx.delete(userTeamLinks).where(and(ofTenant(userTeamLinks), eq(userTeamLinks.id, link.id)))
   return { userId: input.userId, fullName: link.fullName }
 }

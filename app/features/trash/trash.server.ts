@@ -9,6 +9,7 @@ import { assertHolds } from '../roles/roles.server'
 import { cursorId, cursorTimestamp, decodeCursor, encodeCursor } from '../../server/cursor.server'
 import { isUniqueViolation } from '../users/users.server'
 import type { TrashType } from './trash.schemas'
+import { ofTenant, scopeTenantId } from '../../server/db/tenant.server'
 
 /** Which permission lets a person restore (and, with trash:purge, permanently delete) each kind of item. */
 export const TRASH_PERMISSION: Record<TrashType, Permission> = {
@@ -29,13 +30,17 @@ export function assertMayHandle(permissions: readonly Permission[], type: TrashT
 }
 
 /** One branch per kind; each is served by its `(tenant_id, deleted_at) WHERE is_deleted` index. */
-const BRANCHES: Record<TrashType, SQL> = {
-  user: sql`select 'user' as type, id, full_name as name, email as detail, deleted_at, deleted_by_id from users where is_deleted`,
-  organization: sql`select 'organization', id, name, description, deleted_at, deleted_by_id from organizations where is_deleted`,
-  team: sql`select 'team', t.id, t.name, o.name, t.deleted_at, t.deleted_by_id from teams t join organizations o on o.tenant_id = t.tenant_id and o.id = t.organization_id where t.is_deleted`,
-  role: sql`select 'role', id, name, description, deleted_at, deleted_by_id from roles where is_deleted`,
+const BRANCHES: Record<TrashType, (tenant: string) => SQL> = {
+  user: (tenant) =>
+    sql`select 'user' as type, id, full_name as name, email as detail, deleted_at, deleted_by_id from users where tenant_id = ${tenant} and is_deleted`,
+  organization: (tenant) =>
+    sql`select 'organization', id, name, description, deleted_at, deleted_by_id from organizations where tenant_id = ${tenant} and is_deleted`,
+  team: (tenant) =>
+    sql`select 'team', t.id, t.name, o.name, t.deleted_at, t.deleted_by_id from teams t join organizations o on o.tenant_id = ${tenant} and o.id = t.organization_id where t.tenant_id = ${tenant} and t.is_deleted`,
+  role: (tenant) => sql`select 'role', id, name, description, deleted_at, deleted_by_id from roles where tenant_id = ${tenant} and is_deleted`,
   // A category deleted with its parent (same moment) is part of that parent's item, not an item of its own.
-  category: sql`select 'category', c.id, c.name, c.description, c.deleted_at, c.deleted_by_id from categories c where c.is_deleted and not exists (select 1 from categories p where p.tenant_id = c.tenant_id and p.id = c.parent_id and p.is_deleted and p.deleted_at = c.deleted_at)`,
+  category: (tenant) =>
+    sql`select 'category', c.id, c.name, c.description, c.deleted_at, c.deleted_by_id from categories c where c.tenant_id = ${tenant} and c.is_deleted and not exists (select 1 from categories p where p.tenant_id = ${tenant} and p.id = c.parent_id and p.is_deleted and p.deleted_at = c.deleted_at)`,
 }
 
 type TrashRow = { type: TrashType; id: string; name: string; detail: string | null; deleted_at: string | Date; deleted_key: string; deleted_by_id: string | null; deleted_by_name: string | null }
@@ -45,8 +50,9 @@ const decodeTrashCursor = (raw?: string) => decodeCursor(raw, z.strictObject({ a
 /** Newest deletions first, across every kind the caller may handle, paginated by keyset on (deleted_at, id). */
 export async function findTrash(tx: Tx, input: { types: TrashType[]; pageSize: number; cursor?: string }) {
   if (input.types.length === 0) return { items: [], nextCursor: null }
+  const tenant = scopeTenantId()
   const union = sql.join(
-    input.types.map((t) => sql`(${BRANCHES[t]})`),
+    input.types.map((t) => sql`(${BRANCHES[t](tenant)})`),
     sql` union all `,
   )
   const cursor = decodeTrashCursor(input.cursor)
@@ -56,7 +62,7 @@ export async function findTrash(tx: Tx, input: { types: TrashType[]; pageSize: n
       select x.type, x.id, x.name, x.detail, x.deleted_at, x.deleted_by_id, u.full_name as deleted_by_name,
         to_char(x.deleted_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as deleted_key
       from (${union}) as x(type, id, name, detail, deleted_at, deleted_by_id)
-      left join users u on u.id = x.deleted_by_id
+      left join users u on u.tenant_id = ${tenant} and u.id = x.deleted_by_id
       ${after}
       order by x.deleted_at desc, x.id desc
       limit ${input.pageSize + 1}`),
@@ -89,7 +95,7 @@ async function requireDeleted(tx: Tx, type: TrashType, id: string) {
   const [row] = await tx
     .select({ id: table.id })
     .from(table)
-    .where(and(eq(table.id, id), eq(table.isDeleted, true)))
+    .where(and(ofTenant(table), eq(table.id, id), eq(table.isDeleted, true)))
   if (!row) throw notFound('That item in the trash')
 }
 
@@ -100,30 +106,30 @@ async function requireDeleted(tx: Tx, type: TrashType, id: string) {
 export async function restoreItem(tx: Tx, type: TrashType, id: string, actorPermissions?: readonly Permission[]) {
   await requireDeleted(tx, type, id)
   if (type === 'role' && actorPermissions) {
-    const grants = await tx.select({ key: rolePermissions.permissionKey }).from(rolePermissions).where(eq(rolePermissions.roleId, id))
+    const grants = await tx.select({ key: rolePermissions.permissionKey }).from(rolePermissions).where(and(ofTenant(rolePermissions), eq(rolePermissions.roleId, id)))
     assertHolds(actorPermissions, grants.map((g) => g.key))
   }
   const live = { isDeleted: false, deletedAt: null, deletedById: null }
   try {
     switch (type) {
       case 'user': {
-        const [u] = await tx.select({ email: users.email }).from(users).where(eq(users.id, id))
+        const [u] = await tx.select({ email: users.email }).from(users).where(and(ofTenant(users), eq(users.id, id)))
         const [taken] = await tx
           .select({ id: users.id })
           .from(users)
-          .where(and(eq(users.email, u?.email ?? ''), eq(users.isDeleted, false)))
+          .where(and(ofTenant(users), eq(users.email, u?.email ?? ''), eq(users.isDeleted, false)))
         if (taken) throw conflict(`Cannot restore: ${u?.email} is now used by another person in this workspace. Change that person's email first.`)
-        await tx.update(users).set(live).where(eq(users.id, id))
+        await tx.update(users).set(live).where(and(ofTenant(users), eq(users.id, id)))
         break
       }
       case 'team': {
         const [t] = await tx
           .select({ orgDeleted: organizations.isDeleted, org: organizations.name })
           .from(teams)
-          .innerJoin(organizations, and(eq(organizations.tenantId, teams.tenantId), eq(organizations.id, teams.organizationId)))
-          .where(eq(teams.id, id))
+          .innerJoin(organizations, and(ofTenant(organizations), eq(organizations.id, teams.organizationId)))
+          .where(and(ofTenant(teams), eq(teams.id, id)))
         if (t?.orgDeleted) throw conflict(`Cannot restore: its organization ${t.org} is in the trash. Restore the organization first.`)
-        await tx.update(teams).set(live).where(eq(teams.id, id))
+        await tx.update(teams).set(live).where(and(ofTenant(teams), eq(teams.id, id)))
         break
       }
       case 'category': {
@@ -131,19 +137,19 @@ export async function restoreItem(tx: Tx, type: TrashType, id: string, actorPerm
         const [c] = await tx
           .select({ parentDeleted: parent.isDeleted })
           .from(categories)
-          .innerJoin(parent, and(eq(parent.tenantId, categories.tenantId), eq(parent.id, categories.parentId)))
-          .where(eq(categories.id, id))
+          .innerJoin(parent, and(ofTenant(parent), eq(parent.id, categories.parentId)))
+          .where(and(ofTenant(categories), eq(categories.id, id)))
         if (c?.parentDeleted) throw conflict('Cannot restore: its parent category is in the trash. Restore the parent first.')
         const [self] = rowsOf<{ parent_id: string | null; name_key: string; path_key: string; deleted_at: string; deleted_by_id: string | null }>(
           await tx.execute(sql`
             select parent_id, name_key, path_key, deleted_by_id, to_char(deleted_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as deleted_at
-            from categories where id = ${id}::uuid`),
+            from categories where tenant_id = ${scopeTenantId()} and id = ${id}::uuid`),
         )
         if (!self) throw notFound('That item in the trash')
         const [taken] = rowsOf<{ name: string }>(
           await tx.execute(sql`
             select s.name from categories s
-            where ${self.parent_id ? sql`s.parent_id = ${self.parent_id}::uuid` : sql`s.parent_id is null`}
+            where s.tenant_id = ${scopeTenantId()} and ${self.parent_id ? sql`s.parent_id = ${self.parent_id}::uuid` : sql`s.parent_id is null`}
               and s.name_key = ${self.name_key} and not s.is_deleted limit 1`),
         )
         if (taken) throw conflict(`Cannot restore: a live category named ${taken.name} now sits in the same place. Rename or move it first.`)
@@ -151,7 +157,7 @@ export async function restoreItem(tx: Tx, type: TrashType, id: string, actorPerm
         // (tenant_id, path_key) index serves the range under RLS.
         await tx.execute(sql`
           update categories d set is_deleted = false, deleted_at = null, deleted_by_id = null
-          where d.is_deleted and d.path_key >= ${self.path_key} and d.path_key < ${`${self.path_key}/`}
+          where d.tenant_id = ${scopeTenantId()} and d.is_deleted and d.path_key >= ${self.path_key} and d.path_key < ${`${self.path_key}/`}
             and d.deleted_at = ${self.deleted_at}::timestamptz and d.deleted_by_id is not distinct from ${self.deleted_by_id}::uuid`)
         break
       }
@@ -160,12 +166,12 @@ export async function restoreItem(tx: Tx, type: TrashType, id: string, actorPerm
         await tx.execute(sql`
           update teams t set is_deleted = false, deleted_at = null, deleted_by_id = null
           from organizations o
-          where o.tenant_id = t.tenant_id and o.id = ${id}::uuid and t.organization_id = o.id and t.is_deleted
+          where t.tenant_id = ${scopeTenantId()} and o.tenant_id = ${scopeTenantId()} and o.id = ${id}::uuid and t.organization_id = o.id and t.is_deleted
             and t.deleted_at = o.deleted_at and t.deleted_by_id is not distinct from o.deleted_by_id`)
-        await tx.update(organizations).set(live).where(eq(organizations.id, id))
+        await tx.update(organizations).set(live).where(and(ofTenant(organizations), eq(organizations.id, id)))
         break
       case 'role':
-        await tx.update(roles).set(live).where(eq(roles.id, id))
+        await tx.update(roles).set(live).where(and(ofTenant(roles), eq(roles.id, id)))
         break
     }
   } catch (error) {
@@ -179,12 +185,12 @@ export async function purgeImpact(tx: Tx, type: TrashType, id: string) {
   await requireDeleted(tx, type, id)
   if (type === 'category') {
     const [row] = rowsOf<{ n: number }>(
-      await tx.execute(sql`select count(*)::int as n from categories d join categories c on c.tenant_id = d.tenant_id and c.id = ${id}::uuid where d.path <@ c.path and d.id <> c.id`),
+      await tx.execute(sql`select count(*)::int as n from categories d join categories c on c.tenant_id = ${scopeTenantId()} and c.id = ${id}::uuid where d.tenant_id = ${scopeTenantId()} and d.path <@ c.path and d.id <> c.id`),
     )
     return { descendants: row?.n ?? 0 }
   }
   if (type === 'organization') {
-    const [row] = await tx.select({ n: count() }).from(teams).where(eq(teams.organizationId, id))
+    const [row] = await tx.select({ n: count() }).from(teams).where(and(ofTenant(teams), eq(teams.organizationId, id)))
     return { descendants: Number(row?.n ?? 0) }
   }
   return { descendants: 0 }
@@ -194,5 +200,5 @@ export async function purgeImpact(tx: Tx, type: TrashType, id: string) {
 export async function purgeItem(tx: Tx, type: TrashType, id: string) {
   await requireDeleted(tx, type, id)
   const table = TABLES[type]
-  await tx.delete(table).where(eq(table.id, id))
+  await tx.delete(table).where(and(ofTenant(table), eq(table.id, id)))
 }

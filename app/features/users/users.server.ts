@@ -9,6 +9,7 @@ import { sqlState } from '../../server/db/errors.server'
 import { permissionsOf } from '../../server/session.server'
 import { assertCanGrantRoles, assertNotLastOwner, ownerRoleId, requireRoles } from '../roles/roles.server'
 import type { ListUsersInput } from './users.schemas'
+import { ofTenant, scopeTenantId } from '../../server/db/tenant.server'
 import { cursorId, cursorText, cursorTimestamp, decodeCursor, encodeCursor } from '../../server/cursor.server'
 
 export type NewUser = {
@@ -64,6 +65,9 @@ const userCursor = (sort: keyof typeof SORT_COLUMNS) =>
 
 const decodeUserCursor = (raw: string | undefined, sort: keyof typeof SORT_COLUMNS) => decodeCursor(raw, userCursor(sort))
 
+/** The users list counts up to this many matches; beyond it the total is shown as "10,000+". */
+export const TOTAL_CAP = 10_000
+
 const SORT_COLUMNS = { name: users.fullName, email: users.email, created: users.createdAt } as const
 
 /**
@@ -90,7 +94,7 @@ function metadataFilter(key: string, value: string): SQL {
 }
 
 export function userFilters(input: ListUsersInput): SQL[] {
-  const where: SQL[] = [eq(users.isDeleted, false)]
+  const where: SQL[] = [ofTenant(users), eq(users.isDeleted, false)]
   if (input.q) {
     const pattern = `%${input.q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`
     where.push(sql`lower(${users.fullName} || ' ' || ${users.email}) like ${pattern}`)
@@ -100,14 +104,14 @@ export function userFilters(input: ListUsersInput): SQL[] {
   if (input.roleId) {
     where.push(
       exists(
-        sql`(select 1 from ${userRoles} where ${userRoles.tenantId} = ${users.tenantId} and ${userRoles.userId} = ${users.id} and ${userRoles.roleId} = ${input.roleId})`,
+        sql`(select 1 from ${userRoles} where ${userRoles.tenantId} = ${scopeTenantId()} and ${userRoles.userId} = ${users.id} and ${userRoles.roleId} = ${input.roleId})`,
       ),
     )
   }
   if (input.teamId) {
     where.push(
       exists(
-        sql`(select 1 from ${userTeamLinks} where ${userTeamLinks.tenantId} = ${users.tenantId} and ${userTeamLinks.userId} = ${users.id} and ${userTeamLinks.teamId} = ${input.teamId})`,
+        sql`(select 1 from ${userTeamLinks} where ${userTeamLinks.tenantId} = ${scopeTenantId()} and ${userTeamLinks.userId} = ${users.id} and ${userTeamLinks.teamId} = ${input.teamId})`,
       ),
     )
   }
@@ -147,7 +151,11 @@ export async function findUsers(tx: Tx, input: ListUsersInput & { pageSize: numb
       .where(and(...where))
       .orderBy(...order)
       .limit(input.pageSize + 1),
-    tx.select({ n: count() }).from(users).where(and(...userFilters(input))),
+    // Capped: a large tenant is not counted in full on every page (under RLS a search cannot use the trigram
+    // index, so a full count costs a pass over the tenant); past the cap the list says "10,000+".
+    tx
+      .select({ n: count() })
+      .from(tx.select({ one: sql`1` }).from(users).where(and(...userFilters(input))).limit(TOTAL_CAP + 1).as('capped')),
   ])
   const hasMore = rows.length > input.pageSize
   const page = rows.slice(0, input.pageSize)
@@ -160,8 +168,8 @@ export async function findUsers(tx: Tx, input: ListUsersInput & { pageSize: numb
       : await tx
           .select({ userId: userRoles.userId, id: roles.id, name: roles.name })
           .from(userRoles)
-          .innerJoin(roles, and(eq(roles.tenantId, userRoles.tenantId), eq(roles.id, userRoles.roleId), eq(roles.isDeleted, false)))
-          .where(inArray(userRoles.userId, page.map((u) => u.id)))
+          .innerJoin(roles, and(ofTenant(roles), eq(roles.id, userRoles.roleId), eq(roles.isDeleted, false)))
+          .where(and(ofTenant(userRoles), inArray(userRoles.userId, page.map((u) => u.id))))
           .orderBy(asc(roles.name))
   const items = page.map(({ createdAtKey: _, ...u }) => ({
     ...u,
@@ -171,7 +179,8 @@ export async function findUsers(tx: Tx, input: ListUsersInput & { pageSize: numb
   const prevExists = forward ? cursor !== undefined : hasMore
   return {
     items,
-    total: Number(totalRow?.n ?? 0),
+    total: Math.min(Number(totalRow?.n ?? 0), TOTAL_CAP),
+    totalCapped: Number(totalRow?.n ?? 0) > TOTAL_CAP,
     pageSize: input.pageSize,
     nextCursor: nextExists && last ? encodeCursor({ v: sortValue(last, input.sort), id: last.id }) : null,
     prevCursor: prevExists && first ? encodeCursor({ v: sortValue(first, input.sort), id: first.id, back: true }) : null,
@@ -182,7 +191,7 @@ export async function requireUserRow(tx: Tx, id: string, options: { deleted?: bo
   const [row] = await tx
     .select()
     .from(users)
-    .where(and(eq(users.id, id), eq(users.isDeleted, options.deleted ?? false)))
+    .where(and(ofTenant(users), eq(users.id, id), eq(users.isDeleted, options.deleted ?? false)))
   if (!row) throw notFound('User')
   return row
 }
@@ -193,15 +202,15 @@ export async function getUserDetail(tx: Tx, id: string) {
     tx
       .select({ id: roles.id, name: roles.name, systemKey: roles.systemKey })
       .from(userRoles)
-      .innerJoin(roles, and(eq(roles.tenantId, userRoles.tenantId), eq(roles.id, userRoles.roleId), eq(roles.isDeleted, false)))
-      .where(eq(userRoles.userId, id))
+      .innerJoin(roles, and(ofTenant(roles), eq(roles.id, userRoles.roleId), eq(roles.isDeleted, false)))
+      .where(and(ofTenant(userRoles), eq(userRoles.userId, id)))
       .orderBy(asc(roles.name)),
     tx
       .select({ id: teams.id, name: teams.name, organization: organizations.name, role: userTeamLinks.role })
       .from(userTeamLinks)
-      .innerJoin(teams, and(eq(teams.tenantId, userTeamLinks.tenantId), eq(teams.id, userTeamLinks.teamId), eq(teams.isDeleted, false)))
-      .innerJoin(organizations, and(eq(organizations.tenantId, teams.tenantId), eq(organizations.id, teams.organizationId)))
-      .where(eq(userTeamLinks.userId, id))
+      .innerJoin(teams, and(ofTenant(teams), eq(teams.id, userTeamLinks.teamId), eq(teams.isDeleted, false)))
+      .innerJoin(organizations, and(ofTenant(organizations), eq(organizations.id, teams.organizationId)))
+      .where(and(ofTenant(userTeamLinks), eq(userTeamLinks.userId, id)))
       .orderBy(asc(organizations.name), asc(teams.name)),
   ])
   const { id: userId, email, fullName, isActive, metadata, lastSignInAt, createdAt, updatedAt } = user
@@ -222,20 +231,20 @@ export async function assertEmailFree(tx: Tx, email: string, exceptId?: string) 
   const [taken] = await tx
     .select({ id: users.id })
     .from(users)
-    .where(and(eq(users.email, email), eq(users.isDeleted, false)))
+    .where(and(ofTenant(users), eq(users.email, email), eq(users.isDeleted, false)))
   if (taken && taken.id !== exceptId) throw emailTaken()
 }
 
 /** Ends every session of a user, so a deactivation or deletion locks them out at once. */
 export async function endSessions(tx: Tx, userId: string) {
-  await tx.delete(sessions).where(eq(sessions.userId, userId))
+  await tx.delete(sessions).where(and(ofTenant(sessions), eq(sessions.userId, userId)))
 }
 
 /** Roles and teams to filter and assign by. */
 export async function userFilterOptions(tx: Tx) {
   const [roleRows, teamRows] = await Promise.all([
-    tx.select({ id: roles.id, name: roles.name, systemKey: roles.systemKey }).from(roles).where(eq(roles.isDeleted, false)).orderBy(asc(roles.name)),
-    tx.select({ id: teams.id, name: teams.name }).from(teams).where(eq(teams.isDeleted, false)).orderBy(asc(teams.name)),
+    tx.select({ id: roles.id, name: roles.name, systemKey: roles.systemKey }).from(roles).where(and(ofTenant(roles), eq(roles.isDeleted, false))).orderBy(asc(roles.name)),
+    tx.select({ id: teams.id, name: teams.name }).from(teams).where(and(ofTenant(teams), eq(teams.isDeleted, false))).orderBy(asc(teams.name)),
   ])
   return { roles: roleRows, teams: teamRows }
 }
@@ -254,7 +263,7 @@ export async function updateUserRow(tx: Tx, id: string, data: { email?: string; 
   await requireUserRow(tx, id)
   if (data.email) await assertEmailFree(tx, data.email, id)
   try {
-    await tx.update(users).set(data).where(eq(users.id, id))
+    await tx.update(users).set(data).where(and(ofTenant(users), eq(users.id, id)))
   } catch (error) {
     if (isUniqueViolation(error)) throw emailTaken()
     throw error
@@ -267,13 +276,13 @@ export async function lockOut(tx: Tx, id: string, actorId: string, how: 'deactiv
   if (id === actorId) throw new HttpError(409, 'self', `You cannot ${how} your own account.`)
   await assertNotLastOwner(tx, id)
   const change = how === 'deactivate' ? { isActive: false } : { isDeleted: true, deletedAt: sql`now()`, deletedById: actorId }
-  await tx.update(users).set(change).where(eq(users.id, id))
+  await tx.update(users).set(change).where(and(ofTenant(users), eq(users.id, id)))
   await endSessions(tx, id)
 }
 
 export async function reactivate(tx: Tx, id: string) {
   await requireUserRow(tx, id)
-  await tx.update(users).set({ isActive: true }).where(eq(users.id, id))
+  await tx.update(users).set({ isActive: true }).where(and(ofTenant(users), eq(users.id, id)))
 }
 
 /** Replaces a user's roles in one action: adds and removes are checked against the grant and last-owner rules. */
@@ -281,12 +290,12 @@ export async function replaceUserRoles(tx: Tx, actor: { tenantId: string; permis
   await requireUserRow(tx, id)
   const wanted = [...new Set(roleIds)]
   await requireRoles(tx, wanted)
-  const current = (await tx.select({ roleId: userRoles.roleId }).from(userRoles).where(eq(userRoles.userId, id))).map((r) => r.roleId)
+  const current = (await tx.select({ roleId: userRoles.roleId }).from(userRoles).where(and(ofTenant(userRoles), eq(userRoles.userId, id)))).map((r) => r.roleId)
   const added = wanted.filter((r) => !current.includes(r))
   const removed = current.filter((r) => !wanted.includes(r))
   await assertCanGrantRoles(tx, actor.permissions, added)
   if (removed.includes(await ownerRoleId(tx))) await assertNotLastOwner(tx, id)
-  if (removed.length > 0) await tx.delete(userRoles).where(and(eq(userRoles.userId, id), inArray(userRoles.roleId, removed)))
+  if (removed.length > 0) await tx.delete(userRoles).where(and(ofTenant(userRoles), eq(userRoles.userId, id), inArray(userRoles.roleId, removed)))
   if (added.length > 0) await tx.insert(userRoles).values(added.map((roleId) => ({ tenantId: actor.tenantId, userId: id, roleId })))
   return { added: added.length, removed: removed.length }
 }

@@ -117,9 +117,9 @@ export async function seedDemo(password: string) {
 
     await seedCategoryTree(tx, tenantId)
     // Some history beyond creation, so the audit log has updates and soft deletes to show.
-    await tx.update(roles).set({ description: 'Keeps the category tree tidy and complete' }).where(eq(roles.id, editor.id))
+    await tx.update(roles).set({ description: 'Keeps the category tree tidy and complete' }).where(and(eq(roles.tenantId, tenantId), eq(roles.id, editor.id)))
     const [leaver, gone] = people.slice(-2)
-    if (leaver) await tx.update(users).set({ isActive: false }).where(eq(users.id, leaver.id))
+    if (leaver) await tx.update(users).set({ isActive: false }).where(and(eq(users.tenantId, tenantId), eq(users.id, leaver.id)))
     if (gone) {
       await tx
         .update(users)

@@ -127,13 +127,14 @@ function UsersPage() {
     setSearch({ q: next.q || undefined, metaKey: next.metaKey || undefined, metaValue: next.metaValue || undefined })
   }
 
+  const shownTotal = `${page.total.toLocaleString()}${page.totalCapped ? '+' : ''}`
   const filtered = Boolean(search.q || search.roleId || search.teamId || (search.status && search.status !== 'all') || search.metaKey)
 
   return (
     <>
       <PageHeader
         title="Users"
-        description={`${page.total.toLocaleString()} ${filtered ? 'matching' : ''} ${page.total === 1 ? 'person' : 'people'}`}
+        description={`${shownTotal} ${filtered ? 'matching' : ''} ${page.total === 1 && !page.totalCapped ? 'person' : 'people'}`}
         actions={
           can(permissions, ['users:write']) && (
             <Button onClick={() => setAdding(true)}>
@@ -255,7 +256,7 @@ function UsersPage() {
           </table>
           <nav aria-label="Pages" className="flex items-center justify-between border-t border-slate-200 px-4 py-3 dark:border-slate-800">
             <p className="text-sm text-slate-600 dark:text-slate-400">
-              {page.items.length} of {page.total.toLocaleString()} shown
+              {page.items.length} of {shownTotal} shown
             </p>
             <div className="flex gap-2">
               <Button variant="secondary" disabled={!page.prevCursor} onClick={() => setSearch({ cursor: page.prevCursor ?? undefined })}>
