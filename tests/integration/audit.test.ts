@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { and, asc, eq, sql } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { updateTenant } from '../../app/features/tenants/tenant-changes.server'
 import { provisionTenant } from '../../app/features/tenants/tenants.server'
 import { rowsOf, type Tx } from '../../app/server/db/client.server'
 import {
@@ -15,7 +16,6 @@ import {
   sessions,
   TENANT_TABLES,
   teams,
-  tenants,
   userRoles,
   users,
   userTeamLinks,
@@ -291,7 +291,7 @@ describe('row audit', () => {
     expect(new Set((await auditRowsOf(provisioned.requestId)).map((r) => r.tenantId))).toEqual(new Set([tenant.id]))
 
     const renamed = { tenantId: tenant.id, userId: owner.id, requestId: unique('req') }
-    await withTenant(renamed, (tx) => tx.update(tenants).set({ name: 'Renamed Tenant' }).where(eq(tenants.id, tenant.id)))
+    await withTenant(renamed, (tx) => updateTenant(tx, tenant.id, { name: 'Renamed Tenant' }))
     const [rename, ...others] = await auditRowsOf(renamed.requestId)
     expect(others).toEqual([])
     expect(rename).toMatchObject({ tenantId: tenant.id, tableName: 'tenants', recordId: tenant.id, action: 'UPDATE', userId: owner.id })
@@ -299,7 +299,7 @@ describe('row audit', () => {
     expect(rename?.newValues).toMatchObject({ name: 'Renamed Tenant' })
 
     const suspended = { userId: operator, requestId: unique('req') }
-    await withConsole(suspended, (tx) => tx.update(tenants).set({ isActive: false }).where(eq(tenants.id, tenant.id)))
+    await withConsole(suspended, (tx) => updateTenant(tx, tenant.id, { isActive: false }))
     const [suspension, ...more] = await auditRowsOf(suspended.requestId)
     expect(more).toEqual([])
     expect(suspension).toMatchObject({ tenantId: tenant.id, tableName: 'tenants', action: 'UPDATE', userId: operator })

@@ -149,6 +149,8 @@ const ATTACKS: Attack[] = [
   { name: 'reading the signing key', sql: () => ['select * from public.haven_context_keys'], refused: '42501' },
   { name: 'installing a signing key', sql: () => [`select haven_install_context_key('\\x${'00'.repeat(32)}'::bytea)`], refused: '42501' },
   { name: 'a domain event for another tenant', sql: (_a, b) => [`insert into audit_event_outbox (tenant_id, action, table_name) values ('${b.tenantId}', 'SIGN_IN', 'users')`], refused: '42501' },
+  { name: "a tenant change event for another tenant's row", sql: (_a, b) => [`insert into audit_event_outbox (tenant_id, action, table_name, record_id) values ('${b.tenantId}', 'UPDATE', 'tenants', '${b.tenantId}')`], refused: '42501' },
+  { name: 'a forged row change outside tenants', sql: (a) => [`insert into audit_event_outbox (tenant_id, action, table_name, record_id) values ('${a.tenantId}', 'DELETE', 'users', '${a.tenantId}')`], refused: '22023' },
   { name: 'writing the audit log', sql: (a) => [`insert into audit_log (tenant_id, table_name, action) values ('${a.tenantId}', 'users', 'SIGN_IN')`], refused: '42501' },
   { name: 'deleting audit rows', sql: () => ['delete from audit_log'], refused: '42501' },
   { name: 'writing category paths', sql: () => ["update categories set path = 'x'"], refused: '42501' },

@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { rowsOf } from '../../app/server/db/client.server'
+import { distributionPlan, LOCAL_TABLES, REFERENCE_TABLES } from '../../app/server/db/distribute.server'
 import { TENANT_TABLES } from '../../app/server/db/schema'
 import { openTestDatabase, type TestDatabase } from '../support/db'
 
@@ -18,6 +19,10 @@ async function query<T>(text: string): Promise<T[]> {
   return rowsOf<T>(await t.owner.db.execute(sql.raw(text)))
 }
 
+// Objects that belong to an extension are not Haven's (Citus, for one, adds views to public).
+const notExtension = (alias: string, catalog = 'pg_class') =>
+  `not exists (select 1 from pg_depend e where e.classid = '${catalog}'::regclass and e.objid = ${alias}.oid and e.deptype = 'e')`
+
 // PostgreSQL versions deparse with different parentheses; compare without them.
 // The tenant comes from the verified, signed context (docs/decisions/009); no sub-select, which Citus refuses.
 const TENANT_PREDICATE = 'tenant_id=haven_tenant_id'
@@ -29,6 +34,7 @@ describe('schema guard', () => {
       select c.relname as table_name from pg_attribute a join pg_class c on c.oid = a.attrelid
       join pg_namespace n on n.oid = c.relnamespace
       where n.nspname = 'public' and c.relkind = 'r' and a.attname = 'tenant_id' and not a.attisdropped
+        and ${notExtension('c')}
       order by 1`)
     expect(rows.map((r) => r.table_name).sort()).toEqual([...TENANT_TABLES].sort())
   })
@@ -39,7 +45,7 @@ describe('schema guard', () => {
         exists (select 1 from pg_constraint k where k.conrelid = c.oid and k.contype = 'f'
                 and k.confrelid = 'tenants'::regclass and k.conkey = array[a.attnum] and k.confdeltype = 'c') as fk
       from pg_class c join pg_attribute a on a.attrelid = c.oid and a.attname = 'tenant_id'
-      join pg_namespace n on n.oid = c.relnamespace where n.nspname = 'public' and c.relkind = 'r'`)
+      join pg_namespace n on n.oid = c.relnamespace where n.nspname = 'public' and c.relkind = 'r' and ${notExtension('c')}`)
     expect(rows.length).toBe(TENANT_TABLES.length)
     for (const r of rows) expect({ table: r.relname, rls: r.rls, forced: r.forced, notnull: r.notnull, fk: r.fk }).toEqual({
       table: r.relname, rls: true, forced: true, notnull: true, fk: true,
@@ -119,12 +125,12 @@ describe('schema guard', () => {
     const owned = await query<{ relname: string; owner: string }>(`
       select c.relname, pg_get_userbyid(c.relowner) as owner from pg_class c
       where c.relnamespace = 'public'::regnamespace and c.relkind in ('r', 'p', 'v', 'm', 'S')
-        and c.relname not like '\\_\\_drizzle%'`)
+        and c.relname not like '\\_\\_drizzle%' and ${notExtension('c')}`)
     expect(owned.length).toBeGreaterThan(TENANT_TABLES.length)
     for (const o of owned) expect({ table: o.relname, owner: o.owner }).toEqual({ table: o.relname, owner: 'haven_owner' })
     const functions = await query<{ proname: string; owner: string }>(`
       select proname, pg_get_userbyid(proowner) as owner from pg_proc
-      where pronamespace = 'public'::regnamespace and proname like 'haven\\_%'`)
+      where pronamespace = 'public'::regnamespace and proname like 'haven\\_%' and ${notExtension('pg_proc', 'pg_proc')}`)
     for (const f of functions) expect({ fn: f.proname, owner: f.owner }).toEqual({ fn: f.proname, owner: 'haven_owner' })
   })
 
@@ -145,7 +151,7 @@ describe('schema guard', () => {
       from pg_proc p left join pg_depend d on d.objid = p.oid and d.deptype = 'e'
       where p.pronamespace = 'public'::regnamespace and p.prosecdef and d.objid is null`)
     expect(functions.length).toBeGreaterThan(3)
-    const tables = (await query<{ relname: string }>(`select relname from pg_class where relnamespace = 'public'::regnamespace and relkind = 'r'`)).map(
+    const tables = (await query<{ relname: string }>(`select c.relname from pg_class c where c.relnamespace = 'public'::regnamespace and c.relkind = 'r' and ${notExtension('c')}`)).map(
       (r) => r.relname,
     )
     for (const f of functions) {
@@ -183,6 +189,47 @@ describe('schema guard', () => {
         if (p.with_check) expect(normalize(p.with_check)).toBe('haven_is_console')
       }
     }
+  })
+
+  // Citus (docs/decisions/017): `npm run db:distribute` reads its plan from the catalog; these rules keep every
+  // table placeable, so a migration that adds a table is distributed by the next run or fails here first.
+  it('gives every table a place on Citus: tenant tables distributed by tenant_id, the rest reference or local', async () => {
+    const plan = await distributionPlan(t.owner.db)
+    expect(plan.unclassified, 'a table without tenant_id must be listed in REFERENCE_TABLES or LOCAL_TABLES').toEqual([])
+    expect([...plan.distributed].sort()).toEqual([...TENANT_TABLES].sort())
+    expect([...plan.reference].sort()).toEqual([...REFERENCE_TABLES].sort())
+    expect([...plan.local].sort()).toEqual([...LOCAL_TABLES].sort())
+  })
+
+  it('has only foreign keys Citus accepts: none into a distributed table except from a co-located one, none to or from a local table', async () => {
+    const plan = await distributionPlan(t.owner.db)
+    const kind = (table: string) =>
+      plan.distributed.includes(table) ? 'distributed' : plan.reference.includes(table) ? 'reference' : plan.local.includes(table) ? 'local' : 'other'
+    const fks = await query<{ name: string; table: string; target: string; leads: boolean }>(`
+      select k.conname as name, c.relname as table, f.relname as target,
+        k.conkey[1] = (select a.attnum from pg_attribute a where a.attrelid = c.oid and a.attname = 'tenant_id')
+        and k.confkey[1] = (select a.attnum from pg_attribute a where a.attrelid = f.oid and a.attname = 'tenant_id') as leads
+      from pg_constraint k join pg_class c on c.oid = k.conrelid join pg_class f on f.oid = k.confrelid
+      where k.contype = 'f' and c.relnamespace = 'public'::regnamespace and ${notExtension('c')}`)
+    expect(fks.length).toBeGreaterThan(TENANT_TABLES.length)
+    for (const fk of fks) {
+      const from = kind(fk.table)
+      const to = kind(fk.target)
+      const ok =
+        (from === 'distributed' && to === 'distributed' && fk.leads === true) ||
+        (from === 'distributed' && to === 'reference') ||
+        (from === 'reference' && to === 'reference') ||
+        (from === 'local' && to === 'local')
+      expect(ok, `${fk.name}: a foreign key from a ${from} table to a ${to} table`).toBe(true)
+    }
+  })
+
+  it('keeps triggers on reference tables to ones that touch only their own row (they fire on every node)', async () => {
+    const triggers = await query<{ table: string; name: string; fn: string }>(`
+      select c.relname as table, g.tgname as name, g.tgfoid::regproc::text as fn
+      from pg_trigger g join pg_class c on c.oid = g.tgrelid
+      where not g.tgisinternal and c.relnamespace = 'public'::regnamespace and c.relname = any(array['${REFERENCE_TABLES.join("','")}'])`)
+    for (const g of triggers) expect({ trigger: `${g.table}.${g.name}`, fn: g.fn }).toEqual({ trigger: `${g.table}.${g.name}`, fn: 'haven_set_updated_at' })
   })
 
   it('keeps the context-signing key out of reach of the runtime roles', async () => {

@@ -15,6 +15,10 @@ import { withTenant } from '../../server/db/scope.server'
 /** The hash before event 1 of every chain. */
 export const GENESIS_HASH = '0'.repeat(64)
 const SEAL_LOCK = 4_242_013
+/** The canonical form of audit row `a` (migration 0016: by columns, as a whole-row argument does not reach a Citus shard). */
+const canonical = sql.raw(
+  'haven_audit_canonical(a.chain_seq, a.id, a.tenant_id, a.created_at, a.table_name, a.record_id, a.action, a.user_id, a.impersonator_id, a.ip_address, a.user_agent, a.request_id, a.old_values, a.new_values)',
+)
 
 const holder = globalThis as typeof globalThis & { __havenAuditOwnerDb?: AppDb }
 
@@ -71,7 +75,7 @@ export async function sealTenantBatch(tenantId: string, batch = 1000): Promise<n
     if (numbered.length === 0) return 0
     const canon = rowsOf<{ seq: string; canonical: string }>(
       await tx.execute(sql`
-        select chain_seq::text as seq, haven_audit_canonical(a) as canonical from audit_log a
+        select chain_seq::text as seq, ${canonical} as canonical from audit_log a
         where tenant_id = ${tenantId} and chain_seq > ${headSeq}::bigint order by chain_seq`),
     )
     const hashes = canon.map((c) => {
@@ -141,7 +145,7 @@ export async function verifyChain(tx: Tx, tenantId: string): Promise<ChainReport
       with c as (
         select chain_seq, chain_hash, created_at,
           lag(chain_seq) over w as prev_seq,
-          encode(sha256(convert_to(coalesce(lag(chain_hash) over w, ${anchorHash}) || haven_audit_canonical(a), 'UTF8')), 'hex') as expected
+          encode(sha256(convert_to(coalesce(lag(chain_hash) over w, ${anchorHash}) || ${canonical}, 'UTF8')), 'hex') as expected
         from audit_log a
         where tenant_id = ${tenantId} and chain_seq > ${anchorSeq}::bigint
         window w as (order by chain_seq, id)

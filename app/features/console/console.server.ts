@@ -8,6 +8,7 @@ import { invitations, sessions, tenants } from '../../server/db/schema'
 import { text } from '../../lib/text'
 import { cursorId, cursorTimestamp, decodeCursor, encodeCursor } from '../../server/cursor.server'
 import { hashToken, INVITATION_TTL_DAYS } from '../auth/auth.server'
+import { updateTenant } from '../tenants/tenant-changes.server'
 import { createTenantWithRoles } from '../tenants/tenants.server'
 import { isUniqueViolation } from '../users/users.server'
 import type { ListTenantsInput } from './console.schemas'
@@ -308,10 +309,7 @@ export async function suspend(scope: ConsoleScope, id: string, reason: string) {
   const tenant = await requireTenant(scope.tx, id)
   if (tenant.isDeleted) throw conflict('This tenant is deleted; restore it first.')
   if (!tenant.isActive) throw conflict('This tenant is already suspended.')
-  await scope.tx
-    .update(tenants)
-    .set({ isActive: false, suspendedAt: sql`now()`, suspensionReason: reason })
-    .where(eq(tenants.id, id))
+  await updateTenant(scope.tx, id, { isActive: false, suspendedAt: sql`now()`, suspensionReason: reason })
   await endTenantSessions(scope.tx, id)
   await auditIn(scope, id, 'CONSOLE_ACCESS', 'tenants', id, { action: 'suspend', reason })
 }
@@ -320,14 +318,14 @@ export async function reactivate(scope: ConsoleScope, id: string) {
   const tenant = await requireTenant(scope.tx, id)
   if (tenant.isDeleted) throw conflict('This tenant is deleted; restore it first.')
   if (tenant.isActive) throw conflict('This tenant is active.')
-  await scope.tx.update(tenants).set({ isActive: true, suspendedAt: null, suspensionReason: null }).where(eq(tenants.id, id))
+  await updateTenant(scope.tx, id, { isActive: true, suspendedAt: null, suspensionReason: null })
   await auditIn(scope, id, 'CONSOLE_ACCESS', 'tenants', id, { action: 'reactivate' })
 }
 
 export async function softDelete(scope: ConsoleScope, id: string, deletedById: string) {
   const tenant = await requireTenant(scope.tx, id)
   if (tenant.isDeleted) throw conflict('This tenant is already deleted.')
-  await scope.tx.update(tenants).set({ isDeleted: true, deletedAt: sql`now()`, deletedById }).where(eq(tenants.id, id))
+  await updateTenant(scope.tx, id, { isDeleted: true, deletedAt: sql`now()`, deletedById })
   await endTenantSessions(scope.tx, id)
   await auditIn(scope, id, 'CONSOLE_ACCESS', 'tenants', id, { action: 'delete' })
 }
@@ -335,7 +333,7 @@ export async function softDelete(scope: ConsoleScope, id: string, deletedById: s
 export async function restore(scope: ConsoleScope, id: string) {
   const tenant = await requireTenant(scope.tx, id)
   if (!tenant.isDeleted) throw conflict('This tenant is not deleted.')
-  await scope.tx.update(tenants).set({ isDeleted: false, deletedAt: null, deletedById: null }).where(eq(tenants.id, id))
+  await updateTenant(scope.tx, id, { isDeleted: false, deletedAt: null, deletedById: null })
   await auditIn(scope, id, 'CONSOLE_ACCESS', 'tenants', id, { action: 'restore' })
 }
 
@@ -349,9 +347,9 @@ export async function purge(scope: ConsoleScope, id: string, confirmSlug: string
   if (confirmSlug !== tenant.slug) {
     throw new HttpError(400, 'confirm_mismatch', 'Type the tenant’s slug to confirm.', { fieldErrors: { confirmSlug: `Type ${tenant.slug}` } })
   }
-  await scope.tx.execute(sql`select set_config('app.purging_tenant', ${id}, true)`)
+  await scope.tx.execute(sql`select haven_mark_purging(${id}::uuid)`)
   await scope.tx.delete(tenants).where(and(eq(tenants.id, id), eq(tenants.isDeleted, true)))
-  await scope.tx.execute(sql`select set_config('app.purging_tenant', '', true)`)
+  await scope.tx.execute(sql`select haven_mark_purging(null)`)
   await scope.tx.execute(
     sql`select haven_audit_event('CONSOLE_ACCESS', 'tenants', ${id}::uuid, ${JSON.stringify({ action: 'purge', slug: tenant.slug, name: tenant.name })}::jsonb)`,
   )

@@ -3,6 +3,7 @@ import { notFound } from '../../lib/errors'
 import { THEMES } from '../../lib/theme'
 import type { Tx } from '../../server/db/client.server'
 import { type TenantSettings, tenants } from '../../server/db/schema'
+import { updateTenant } from '../tenants/tenant-changes.server'
 import { SETTINGS_DEFAULTS, type UpdateSettingsInput } from './settings.schemas'
 
 const columns = { name: tenants.name, slug: tenants.slug, plan: tenants.plan, settings: tenants.settings }
@@ -39,7 +40,7 @@ export async function updateSettings(tx: Tx, tenantId: string, input: UpdateSett
   if (input.name !== undefined) changes.name = input.name
   if (Object.keys(input.settings).length > 0) changes.settings = sql`${tenants.settings} || ${JSON.stringify(input.settings)}::jsonb`
   if (Object.keys(changes).length === 0) return getSettings(tx, tenantId)
-  const [row] = await tx.update(tenants).set(changes).where(eq(tenants.id, tenantId)).returning(columns)
+  const row = await updateTenant(tx, tenantId, changes)
   if (!row) throw notFound('This workspace')
   return present(row)
 }

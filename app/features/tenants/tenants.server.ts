@@ -1,10 +1,10 @@
-import { eq } from 'drizzle-orm'
 import { CONSOLE_SLUG, RESERVED_SLUGS, SLUG_PATTERN, type TenantPlan } from '../../lib/enums'
 import { badRequest } from '../../lib/errors'
 import { SYSTEM_ROLES, type SystemRoleKey } from '../../lib/permissions'
 import type { Tx } from '../../server/db/client.server'
-import { rolePermissions, roles, tenants } from '../../server/db/schema'
+import { rolePermissions, roles } from '../../server/db/schema'
 import { createUser, type NewUser } from '../users/users.server'
+import { insertTenant, updateTenant } from './tenant-changes.server'
 
 export type ProvisionInput = {
   name: string
@@ -22,7 +22,7 @@ export async function provisionTenant(tx: Tx, input: ProvisionInput) {
   const { tenant, roleIds } = await createTenantWithRoles(tx, input)
   const owner = await createUser(tx, { ...input.owner, tenantId: tenant.id, roleIds: [roleIds.owner] })
   if (input.isActive === false) {
-    await tx.update(tenants).set({ isActive: false }).where(eq(tenants.id, tenant.id))
+    await updateTenant(tx, tenant.id, { isActive: false })
   }
   return { tenant: { ...tenant, isActive: input.isActive ?? true }, owner, roleIds }
 }
@@ -33,11 +33,7 @@ export async function createTenantWithRoles(tx: Tx, input: { name: string; slug:
   if (input.slug !== CONSOLE_SLUG && (RESERVED_SLUGS as readonly string[]).includes(input.slug)) {
     throw badRequest(`"${input.slug}" is reserved.`, { slug: 'This name is reserved' })
   }
-  const [tenant] = await tx
-    .insert(tenants)
-    .values({ name: input.name, slug: input.slug, plan: input.plan ?? 'free', isActive: true })
-    .returning()
-  if (!tenant) throw new Error('createTenantWithRoles: insert returned no row')
+  const tenant = await insertTenant(tx, { name: input.name, slug: input.slug, plan: input.plan ?? 'free', isActive: true })
   const roleIds = await createSystemRoles(tx, tenant.id)
   return { tenant, roleIds }
 }

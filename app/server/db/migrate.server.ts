@@ -3,6 +3,7 @@ import { notInArray, sql } from 'drizzle-orm'
 import { PERMISSIONS } from '../../lib/permissions'
 import type { AppDb, Database } from './client.server'
 import { contextKey } from './context-key.server'
+import { distributeDatabase, hasCitus } from './distribute.server'
 import { permissions } from './schema'
 
 export const MIGRATIONS_DIR = path.resolve(process.env.HAVEN_MIGRATIONS_DIR ?? 'drizzle')
@@ -11,7 +12,8 @@ export const MIGRATIONS_DIR = path.resolve(process.env.HAVEN_MIGRATIONS_DIR ?? '
 const MIGRATION_LOCK = 4_242_001
 
 /**
- * Applies pending migrations and mirrors the permission catalog, as the schema owner. On a real server this runs
+ * Applies pending migrations, mirrors the permission catalog and installs the context key, as the schema owner; on a
+ * Citus coordinator it then distributes what is not yet distributed (`distribute.server.ts`, a no-op elsewhere). On a real server this runs
  * on its own connection (the owner URL, which may differ from the runtime URL) under an advisory lock, so several
  * processes starting together migrate once.
  */
@@ -21,6 +23,7 @@ export async function migrateDatabase(target: Database | { driver: 'postgres'; o
     await migrate(target.db as never, { migrationsFolder: MIGRATIONS_DIR })
     await syncPermissionCatalog(target.db)
     await installContextKey(target.db)
+    await distributeDatabase(target.db)
     return
   }
   const url = 'ownerUrl' in target ? target.ownerUrl : undefined
@@ -34,9 +37,16 @@ export async function migrateDatabase(target: Database | { driver: 'postgres'; o
   try {
     await client`select pg_advisory_lock(${MIGRATION_LOCK})`
     const db = drizzle({ client, casing: 'snake_case' })
+    if (await hasCitus(db)) {
+      // On Citus (decision 017) a later migration may add triggers to distributed tables and foreign keys to
+      // reference tables within its transaction.
+      await client`set citus.enable_unsafe_triggers = on`
+      await client`set citus.multi_shard_modify_mode = 'sequential'`
+    }
     await migrate(db, { migrationsFolder: MIGRATIONS_DIR })
     await syncPermissionCatalog(db as unknown as AppDb)
     await installContextKey(db as unknown as AppDb)
+    await distributeDatabase(db as unknown as AppDb)
     await client`select pg_advisory_unlock(${MIGRATION_LOCK})`
   } finally {
     await client.end({ timeout: 5 })

@@ -1,6 +1,7 @@
 import { hashPassword } from 'better-auth/crypto'
 import { and, eq, sql } from 'drizzle-orm'
 import { CONSOLE_SLUG } from '../../lib/enums'
+import { updateTenant } from '../../features/tenants/tenant-changes.server'
 import { provisionTenant } from '../../features/tenants/tenants.server'
 import { createUser } from '../../features/users/users.server'
 import type { Tx } from './client.server'
@@ -55,7 +56,7 @@ export async function seedDemo(password: string) {
       owner: { email: 'owner@initech.test', fullName: 'Bill Lumbergh', password: pw },
     })
     // Acme lets Haven support sign in as its people (the console's impersonation demo); globex does not.
-    await tx.update(tenants).set({ settings: { allowImpersonation: true } }).where(eq(tenants.id, acme.tenant.id))
+    await updateTenant(tx, acme.tenant.id, { settings: { allowImpersonation: true } })
     return { platform, acme, globex, initech }
   })
 

@@ -56,8 +56,9 @@ BEGIN
     PERFORM public.haven_reset_session();
     PERFORM public.haven_release_prepared();
   END IF;
-  PERFORM pg_catalog.set_config('app.context', p_context, true);
-  PERFORM pg_catalog.set_config('app.context_sig', p_sig, true);
+  -- SET LOCAL, not set_config: Citus forwards only SET LOCAL to the workers (decision 017).
+  EXECUTE pg_catalog.format('SET LOCAL app.context = %L', p_context);
+  EXECUTE pg_catalog.format('SET LOCAL app.context_sig = %L', p_sig);
   v := public.haven_context();
   IF v IS NULL THEN
     RAISE EXCEPTION 'haven_set_context: the context signature does not verify' USING ERRCODE = 'insufficient_privilege';
