@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
 import { sql } from 'drizzle-orm'
 import { noteLasting } from '../replay.server'
-import { type AppDb, rowsOf, type Tx, UNNAMED } from './client.server'
+import { type AppDb, CONNECTION_LOST_CODES, errorCodeIn, rowsOf, type Tx, UNNAMED } from './client.server'
 import { type ContextFields, signContext } from './context-key.server'
 
 /**
@@ -78,13 +78,7 @@ function fields(role: ScopeRole, tenantId: string | null, ctx: AuditContext): Co
  * timeout), and a cached prepared statement an earlier request deallocated (26000; the transaction is then aborted,
  * 25P02) — postgres.js forgets the statement and prepares it again on the next attempt.
  */
-const RETRY_BEFORE_WORK = new Set(['57P01', 'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED', 'ECONNRESET', 'EPIPE', '26000', '25P02'])
-
-function failedBeforeWork(error: unknown): boolean {
-  const e = error as { code?: string; cause?: { code?: string } }
-  const codes = [e?.code, e?.cause?.code]
-  return codes.some((c) => c !== undefined && RETRY_BEFORE_WORK.has(c))
-}
+const RETRY_BEFORE_WORK: ReadonlySet<string> = new Set([...CONNECTION_LOST_CODES, 'CONNECTION_ENDED', '26000', '25P02'])
 
 /**
  * The reset, then the release of SQL-PREPAREd statements (a statement of its own, so a statement_timeout the
@@ -150,7 +144,7 @@ async function run<T, P>(
       }
       if (tries >= 4) throw new Error('haven: the database connection stayed unclean after 4 attempts')
     } catch (error) {
-      if (started.work || tries >= 4 || !failedBeforeWork(error)) throw error
+      if (started.work || tries >= 4 || !errorCodeIn(error, RETRY_BEFORE_WORK)) throw error
     }
   }
 }
