@@ -9,12 +9,7 @@
  *
  *   npm run bench            (builds first; BENCH_USERS and BENCH_ROUNDS override the defaults)
  */
-import { spawn } from 'node:child_process'
-import { randomBytes } from 'node:crypto'
-import { mkdtempSync, rmSync } from 'node:fs'
 import http from 'node:http'
-import { tmpdir } from 'node:os'
-import path from 'node:path'
 import { type SQL, sql } from 'drizzle-orm'
 import { toJSONAsync } from 'seroval'
 import { loadConfig } from '../app.config'
@@ -23,73 +18,12 @@ import { encodeCursor } from '../app/server/cursor.server'
 import { type AppDb, rowsOf } from '../app/server/db/client.server'
 import { bootDatabase, shutdownDatabase } from '../app/server/db/index.server'
 import { withTenant } from '../app/server/db/scope.server'
+import { freshDatabase, measure, printTable, request as send, seedPeople, startServer, stopProcess } from './support'
 
 const USERS = Number(process.env.BENCH_USERS ?? 100_000)
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 200)
 const PORT = Number(process.env.BENCH_PORT ?? 3300)
 const PAGE = 25
-const root = path.resolve(import.meta.dirname, '..')
-
-type Setup = { env: Record<string, string>; cleanup: () => Promise<void> | void; label: string }
-
-async function prepareDatabase(): Promise<Setup> {
-  const base = { PORT: String(PORT), HAVEN_ROOT_DOMAIN: `localhost:${PORT}`, HAVEN_SEED: 'auto' }
-  if (process.env.DATABASE_URL) {
-    const { default: postgres } = await import('postgres')
-    const name = `haven_bench_${randomBytes(4).toString('hex')}`
-    const admin = new URL(process.env.DATABASE_URL)
-    admin.pathname = '/postgres'
-    const client = postgres(admin.toString(), { max: 1, onnotice: () => {} })
-    await client.unsafe(`create database ${name}`)
-    const owner = new URL(process.env.DATABASE_URL)
-    owner.pathname = `/${name}`
-    return {
-      label: `PostgreSQL (${name})`,
-      env: { ...base, DATABASE_URL: owner.toString() },
-      cleanup: async () => {
-        await client.unsafe(`drop database if exists ${name} with (force)`)
-        await client.end()
-      },
-    }
-  }
-  const dir = mkdtempSync(path.join(tmpdir(), 'haven-bench-'))
-  return {
-    label: 'embedded PGlite',
-    env: { ...base, HAVEN_DATA_DIR: path.join(dir, 'data') },
-    cleanup: () => rmSync(dir, { recursive: true, force: true }),
-  }
-}
-
-async function seedUsers(db: AppDb, tenantId: string) {
-  const started = performance.now()
-  await db.execute(sql`
-    insert into users (tenant_id, email, full_name, metadata)
-    select ${tenantId}::uuid, 'person' || g || '@bench.test',
-      (array['Ada','Ben','Chloe','Dev','Elena','Farid','Grace','Hugo','Iris','Jonas','Kemi','Liam'])[1 + g % 12] || ' ' ||
-      (array['Lovelace','Okafor','Nguyen','Patel','Rossi','Haddad','Hopper','Moreau','Tanaka','Berg'])[1 + (g * 7) % 10] || ' ' || g,
-      jsonb_build_object('department', (array['engineering','sales','finance','support'])[1 + g % 4], 'employeeNumber', g)
-    from generate_series(1, ${USERS}) g`)
-  await db.execute(sql`
-    insert into user_roles (tenant_id, user_id, role_id)
-    select u.tenant_id, u.id, r.id from users u join roles r on r.tenant_id = u.tenant_id and r.system_key = 'member'
-    where u.tenant_id = ${tenantId}::uuid and u.email like '%@bench.test'`)
-  await db.execute(sql`analyze`)
-  return Math.round(performance.now() - started)
-}
-
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0
-
-async function measure(rounds: number, run: () => Promise<unknown>) {
-  for (let i = 0; i < 10; i++) await run()
-  const times: number[] = []
-  for (let i = 0; i < rounds; i++) {
-    const t0 = performance.now()
-    await run()
-    times.push(performance.now() - t0)
-  }
-  times.sort((a, b) => a - b)
-  return { p50: percentile(times, 50), p95: percentile(times, 95) }
-}
 
 type Scenario = { name: string; input: Record<string, unknown>; filter: SQL; after?: SQL }
 
@@ -108,44 +42,19 @@ function directQuery(db: AppDb, tenantId: string, s: Scenario) {
 }
 
 function request(opts: { method: 'GET' | 'POST'; path: string; body?: string; cookie?: string; agent: http.Agent }) {
-  return new Promise<{ status: number; text: string; setCookie: string[] }>((resolve, reject) => {
-    const host = `acme.localhost:${PORT}`
-    const headers: Record<string, string> = { host, 'x-tsr-serverFn': 'true', accept: 'application/json' }
-    if (opts.body) {
-      headers['content-type'] = 'application/json'
-      headers.origin = `http://${host}`
-    }
-    if (opts.cookie) headers.cookie = opts.cookie
-    const r = http.request({ host: '127.0.0.1', port: PORT, method: opts.method, path: opts.path, headers, agent: opts.agent }, (res) => {
-      const chunks: Buffer[] = []
-      res.on('data', (c: Buffer) => chunks.push(c))
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString(), setCookie: res.headers['set-cookie'] ?? [] }))
-    })
-    r.on('error', reject)
-    r.end(opts.body)
-  })
-}
-
-async function startServer(env: Record<string, string>) {
-  const child = spawn(process.execPath, [path.join(root, process.env.HAVEN_BUILD_DIR ?? '.output', 'server/index.mjs')], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] })
-  await new Promise<void>((resolve, reject) => {
-    child.stdout.on('data', (d: Buffer) => {
-      if (d.toString().includes('Haven is running')) resolve()
-    })
-    child.on('exit', (code) => reject(new Error(`server exited with ${code}`)))
-  })
-  return child
+  return send({ ...opts, port: PORT, host: `acme.localhost:${PORT}` })
 }
 
 async function main() {
-  const setup = await prepareDatabase()
+  const setup = await freshDatabase(process.env.DATABASE_URL, { PORT: String(PORT), HAVEN_ROOT_DOMAIN: `localhost:${PORT}`, HAVEN_SEED: 'auto' })
+  try {
   console.log(`Users list benchmark on ${setup.label}: ${USERS.toLocaleString()} users in one tenant, ${ROUNDS} rounds per case\n`)
   const cfg = loadConfig({ ...process.env, ...setup.env })
   const boot = await bootDatabase(cfg)
   const db = boot.database.db
   const [acme] = rowsOf<{ id: string }>(await db.execute(sql`select id from tenants where slug = 'acme'`))
   if (!acme) throw new Error('demo tenant acme missing')
-  const seedMs = await seedUsers(db, acme.id)
+  const seedMs = await seedPeople(db, acme.id, USERS)
   console.log(`seeded ${USERS.toLocaleString()} users (+ roles, audit rows) in ${seedMs} ms`)
 
   const [deep] = rowsOf<{ id: string; full_name: string }>(
@@ -173,7 +82,7 @@ async function main() {
   // The embedded database admits one process: hand it over to the server now.
   await shutdownDatabase()
 
-  const server = await startServer({ ...setup.env, HAVEN_SEED: 'never', ...(process.env.DATABASE_URL ? appUrls(setup.env) : {}) })
+  const server = await startServer({ ...setup.serverEnv, HAVEN_SEED: 'never' })
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1 })
   try {
     const signIn = await request({
@@ -206,27 +115,16 @@ async function main() {
         (sc.p95 / d.p95).toFixed(2),
       ])
     }
-    const header = ['case', 'SQL no RLS p50/p95 ms', 'SQL scoped p50/p95 ms', 'server p50/p95 ms', 'server/scoped p95', 'RLS cost p95']
-    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]?.length ?? 0)))
-    const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ')
-    console.log(`\n${line(header)}\n${rows.map(line).join('\n')}\n`)
+    printTable(['case', 'SQL no RLS p50/p95 ms', 'SQL scoped p50/p95 ms', 'server p50/p95 ms', 'server/scoped p95', 'RLS cost p95'], rows)
     console.log('SQL no RLS = the statements with an explicit tenant predicate as a superuser; SQL scoped = findUsers in withTenant;')
     console.log('server = GET /_serverFn/users.listUsers over HTTP with a session cookie, one request at a time.')
   } finally {
     agent.destroy()
-    server.kill('SIGTERM')
-    await new Promise((r) => server.once('exit', r))
+    await stopProcess(server)
+  }
+  } finally {
     await setup.cleanup()
   }
-}
-
-/** The server connects as the runtime role and migrates as the owner, as in production. */
-function appUrls(env: Record<string, string>) {
-  const owner = env.DATABASE_URL ?? ''
-  const app = new URL(owner)
-  app.username = 'haven_app'
-  app.password = ''
-  return { DATABASE_URL: app.toString(), HAVEN_OWNER_DATABASE_URL: owner }
 }
 
 main().catch((error) => {

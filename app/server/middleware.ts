@@ -7,7 +7,7 @@
 import { createMiddleware } from '@tanstack/react-start'
 import { forbidden, HttpError, notFound, unauthorized } from '../lib/errors'
 import type { Permission } from '../lib/permissions'
-import type { SessionUser } from './session.server'
+import type { SessionRow, SessionUser } from './session.server'
 
 /** Resolves the Host to a realm and gathers the audit context of the request. */
 export const requestInfo = createMiddleware({ type: 'function' }).server(async ({ next }) => {
@@ -56,11 +56,16 @@ export const consoleRealm = createMiddleware({ type: 'function' })
     const { realm } = context.request
     if (realm.kind !== 'console') throw notFound('This page')
     const { withTenant } = await import('./db/scope.server')
-    const { loadSession } = await import('./session.server')
-    // Reading (and refreshing) the session may run again, so a conflict in the console work is still retried.
-    const caller = await withTenant({ ...context.request.audit, tenantId: realm.tenantId }, (tx) => loadSession(tx, realm.tenantId), {
-      repeatable: true,
-    })
+    const { fetchSession, loadSession, sessionToken } = await import('./session.server')
+    const token = await sessionToken()
+    const caller = token
+      ? await withTenant(
+          { ...context.request.audit, tenantId: realm.tenantId },
+          (tx, prefetched: SessionRow | null | undefined) => loadSession(tx, realm.tenantId, { prefetched: prefetched ?? null }),
+          // Reading (and refreshing) the session may run again, so a conflict in the console work is still retried.
+          { prefetch: (tx) => fetchSession(tx, realm.tenantId, token), repeatable: true },
+        )
+      : null
     return next({ context: { consoleTenantId: realm.tenantId, caller } })
   })
 

@@ -1,11 +1,12 @@
-import { randomUUID } from 'node:crypto'
+import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto'
 import { getRequest, getRequestHost, getRequestIP } from '@tanstack/react-start/server'
-import { and, eq } from 'drizzle-orm'
+import { parseCookies } from 'better-auth/cookies'
+import { and, eq, sql } from 'drizzle-orm'
 import { config } from '../../app.config'
 import type { UserPreferences } from './db/schema'
-import { rolePermissions, roles, userRoles } from './db/schema'
-import type { Tx } from './db/client.server'
-import { type AuditContext, setActor, type TenantContext, withTenant } from './db/scope.server'
+import { rolePermissions, roles, sessions, userRoles, users } from './db/schema'
+import { rowsOf, type Tx } from './db/client.server'
+import { type AuditContext, setActor, setActorPipelined, type TenantContext, withTenant } from './db/scope.server'
 import { ofTenant } from './db/tenant.server'
 import type { Permission } from '../lib/permissions'
 import { isPermission } from '../lib/permissions'
@@ -37,11 +38,102 @@ export type SessionUser = {
 
 export type Caller = { user: SessionUser; sessionId: string; impersonatorId: string | null; permissions: Permission[] }
 
+/** The session cookie's token when its signature (better-auth's: HMAC-SHA256 with the auth secret) checks out. */
+export async function sessionToken(headers: Headers = getRequest().headers): Promise<string | null> {
+  const cookieHeader = headers.get('cookie')
+  if (!cookieHeader) return null
+  const { name } = (await auth().$context).authCookies.sessionToken
+  const value = parseCookies(cookieHeader).get(name)
+  if (!value) return null
+  const dot = value.lastIndexOf('.')
+  if (dot < 1) return null
+  const given = Buffer.from(value.slice(dot + 1), 'base64')
+  const expected = createHmac('sha256', config().authSecret).update(value.slice(0, dot)).digest()
+  return given.length === expected.length && timingSafeEqual(given, expected) ? value.slice(0, dot) : null
+}
+
+/** The session row by token with its user and the user's permissions: what a request needs, in one statement. */
+export type SessionRow = {
+  session_id: string
+  expires_at: Date | string
+  impersonator_id: string | null
+  user_id: string
+  email: string
+  full_name: string
+  is_superuser: boolean
+  preferences: UserPreferences | null
+  permissions: string[]
+}
+
+/**
+ * The caller by session token in one statement (prefetched with the request's context, so it costs no round trip
+ * of its own). Only live, active users of the tenant; expiry is checked by `loadSession`.
+ */
+export function fetchSession(tx: Tx, tenantId: string, token: string): Promise<SessionRow | null> {
+  return tx
+    .execute(sql`
+      select s.id as session_id, s.expires_at, s.impersonator_id, u.id as user_id, u.email, u.full_name, u.is_superuser,
+        u.preferences,
+        array(
+          select distinct rp.permission_key from ${userRoles} ur
+          join ${roles} r on r.tenant_id = ur.tenant_id and r.id = ur.role_id and not r.is_deleted
+          join ${rolePermissions} rp on rp.tenant_id = r.tenant_id and rp.role_id = r.id
+          where ur.tenant_id = ${tenantId}::uuid and ur.user_id = u.id and r.tenant_id = ${tenantId}::uuid
+            and rp.tenant_id = ${tenantId}::uuid
+        ) as permissions
+      from ${sessions} s
+      join ${users} u on u.tenant_id = s.tenant_id and u.id = s.user_id
+      where s.tenant_id = ${tenantId}::uuid and u.tenant_id = ${tenantId}::uuid and s.token = ${token}
+        and u.is_active and not u.is_deleted`)
+    .then((r) => rowsOf<SessionRow>(r)[0] ?? null)
+}
+
+/** better-auth's session lifetime and refresh age (auth.server.ts), for the fast path's checks. */
+const SESSION_EXPIRES_IN_MS = 60 * 60 * 24 * 7 * 1000
+const SESSION_UPDATE_AGE_MS = 60 * 60 * 24 * 1000
+
 /**
  * Reads the session cookie's session inside the request's transaction and makes its user the actor of the
  * transaction. A session of a deactivated or deleted user, or of another tenant, counts as none.
+ *
+ * Fast path: the row `fetchSession` read (prefetched with the context, or read now) — when it is live and not due
+ * for better-auth's daily refresh, the actor statement is sent without waiting and nothing else is asked. Otherwise
+ * (expired, due for refresh) better-auth's getSession decides, refreshing or deleting as it does.
  */
-export async function loadSession(tx: Tx, tenantId: string, headers: Headers = getRequest().headers): Promise<Caller | null> {
+export async function loadSession(
+  tx: Tx,
+  tenantId: string,
+  options: { headers?: Headers; prefetched?: SessionRow | null } = {},
+): Promise<Caller | null> {
+  const headers = options.headers ?? getRequest().headers
+  const { prefetched } = options
+  const token = await sessionToken(headers)
+  if (!token) return null
+  const row = prefetched !== undefined ? prefetched : await fetchSession(tx, tenantId, token)
+  if (!row) return null
+  const expiresAt = new Date(row.expires_at).getTime()
+  const dueForRefresh = expiresAt - SESSION_EXPIRES_IN_MS + SESSION_UPDATE_AGE_MS <= Date.now()
+  if (expiresAt > Date.now() && !dueForRefresh) {
+    const impersonatorId = row.impersonator_id ?? null
+    setActorPipelined(tx, row.user_id, impersonatorId)
+    noteCaller({ user: row.user_id, impersonator: impersonatorId ?? undefined })
+    return {
+      user: {
+        id: row.user_id,
+        email: row.email,
+        fullName: row.full_name,
+        isSuperuser: row.is_superuser === true,
+        preferences: (row.preferences ?? {}) as UserPreferences,
+      },
+      sessionId: row.session_id,
+      impersonatorId,
+      permissions: row.permissions.filter(isPermission),
+    }
+  }
+  return loadSessionViaAuth(tx, tenantId, headers)
+}
+
+async function loadSessionViaAuth(tx: Tx, tenantId: string, headers: Headers): Promise<Caller | null> {
   const result = await auth().api.getSession({ headers })
   if (!result) return null
   const { user, session } = result
@@ -74,14 +166,20 @@ export async function withTenantSession<T>(
   headers: Headers = getRequest().headers,
 ): Promise<T> {
   let expired = false
+  // The session is read in the same round trip as the context (decision 002).
+  const token = await sessionToken(headers)
   try {
-    return await withTenant(scope, async (tx) => {
-      const caller = await loadSession(tx, scope.tenantId, headers)
-      expired = caller === null && removedExpiredImpersonation(tx)
-      return work(tx, caller)
-    })
+    return await withTenant(
+      scope,
+      async (tx, prefetched: SessionRow | null | undefined) => {
+        const caller = token ? await loadSession(tx, scope.tenantId, { headers, prefetched: prefetched ?? null }) : null
+        expired = caller === null && removedExpiredImpersonation(tx)
+        return work(tx, caller)
+      },
+      { prefetch: token ? (tx) => fetchSession(tx, scope.tenantId, token) : undefined },
+    )
   } catch (error) {
-    if (expired) await withTenant(scope, (tx) => loadSession(tx, scope.tenantId, headers))
+    if (expired) await withTenant(scope, (tx) => loadSession(tx, scope.tenantId, { headers }))
     throw error
   }
 }

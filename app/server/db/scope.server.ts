@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
 import { sql } from 'drizzle-orm'
-import { type AppDb, rowsOf, type Tx } from './client.server'
 import { noteLasting } from '../replay.server'
+import { type AppDb, CONNECTION_LOST_CODES, errorCodeIn, rowsOf, type Tx, UNNAMED } from './client.server'
 import { type ContextFields, signContext } from './context-key.server'
 
 /**
@@ -24,7 +24,24 @@ export type TenantContext = AuditContext & { tenantId: string }
 /** The console works across tenants; `tenantId` names the tenant an action concerns (for domain audit events). */
 export type ConsoleContext = AuditContext & { tenantId?: string | null }
 
-type ActiveScope = { role: ScopeRole; tenantId: string | null; tx: Tx; ctx: AuditContext }
+type ActiveScope = {
+  role: ScopeRole
+  tenantId: string | null
+  tx: Tx
+  ctx: AuditContext
+  /** Statements sent without waiting for them (the actor); awaited before the transaction commits. */
+  pending: Promise<unknown>[]
+}
+
+/** Reads sent in the same round trip as the context (e.g. the session); run only if the context verifies. */
+export type Prefetch<P> = (tx: Tx) => Promise<P>
+
+/**
+ * `prefetch`: reads sent in the same round trip as the context; `work` gets their result.
+ * `repeatable`: the work may run again without harm once committed (it only reads, or refreshes what it read), so
+ * committing it does not stop a later conflict in the same call from being retried (replay.server.ts).
+ */
+export type ScopeOptions<P = undefined> = { prefetch?: Prefetch<P>; repeatable?: boolean }
 
 const active = new AsyncLocalStorage<ActiveScope>()
 const RESTART: unique symbol = Symbol('restart')
@@ -56,43 +73,63 @@ function fields(role: ScopeRole, tenantId: string | null, ctx: AuditContext): Co
   ]
 }
 
-const DROPPED_CONNECTION = new Set(['57P01', 'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED', 'ECONNRESET', 'EPIPE'])
-
-/** A connection the server dropped (a restart, an idle timeout) fails before any work ran; that is retried. */
-function failedBeforeWork(error: unknown): boolean {
-  const e = error as { code?: string; cause?: { code?: string } }
-  const codes = [e?.code, e?.cause?.code]
-  return codes.some((c) => c !== undefined && DROPPED_CONNECTION.has(c))
-}
+/**
+ * Failures before any work ran that a new attempt cures: a connection the server dropped (a restart, an idle
+ * timeout), and a cached prepared statement an earlier request deallocated (26000; the transaction is then aborted,
+ * 25P02) — postgres.js forgets the statement and prepares it again on the next attempt.
+ */
+const RETRY_BEFORE_WORK: ReadonlySet<string> = new Set([...CONNECTION_LOST_CODES, 'CONNECTION_ENDED', '26000', '25P02'])
 
 /**
- * `repeatable`: the work may run again without harm once committed (it only reads, or refreshes what it read), so
- * committing it does not stop a later conflict in the same call from being retried (replay.server.ts).
+ * The reset, then the release of SQL-PREPAREd statements (a statement of its own, so a statement_timeout the
+ * reset has just removed no longer applies). Both unnamed: no statement an earlier request prepared can stand in for
+ * them; after them none is left to stand in for the named ones that follow.
  */
-export type ScopeOptions = { repeatable?: boolean }
+const RESET = sql.raw(`${UNNAMED}select public.haven_reset_session()`)
+const RELEASE = sql.raw(`${UNNAMED}select public.haven_release_prepared()`)
 
-async function run<T>(role: ScopeRole, tenantId: string | null, ctx: AuditContext, work: (tx: Tx) => Promise<T>, options: ScopeOptions = {}) {
+async function run<T, P>(
+  role: ScopeRole,
+  tenantId: string | null,
+  ctx: AuditContext,
+  work: (tx: Tx, prefetched: P | undefined) => Promise<T>,
+  options: ScopeOptions<P> = {},
+) {
+  const { prefetch } = options
   const outer = active.getStore()
   if (outer) {
     // Nested scopes share the outer transaction when they ask for the same thing (PGlite has one connection, so
     // a second transaction would wait forever); asking for a different scope inside one is a programming error.
-    if (outer.role === role && outer.tenantId === tenantId) return work(outer.tx)
+    if (outer.role === role && outer.tenantId === tenantId) return work(outer.tx, prefetch ? await prefetch(outer.tx) : undefined)
     throw new Error(`A ${role} scope cannot be opened inside a ${outer.role} scope`)
   }
   const attempt = (started: { work: boolean }) =>
     database().transaction(async (tx) => {
       const { context, sig } = signContext(fields(role, tenantId, ctx))
-      // The session reset is its own statement, sent together with the context (one round trip on postgres.js): a
-      // statement_timeout or client_encoding an earlier request left then cannot break the context statement.
-      const [, set] = await Promise.all([
-        tx.execute(sql`select public.haven_reset_session()`),
+      // One round trip: the session reset (its own statement, so a statement_timeout or client_encoding an earlier
+      // request left cannot break the context statement), the release of prepared statements, the signed context,
+      // and the prefetch. postgres.js
+      // pipelines them in this order; the prefetch's result is used only if the context verified.
+      const [, , set, prefetched] = await Promise.all([
+        tx.execute(RESET),
+        tx.execute(RELEASE),
         tx.execute(sql`select public.haven_set_context(${context}, ${sig}, false) as clean`),
+        prefetch?.(tx),
       ])
       const [row] = rowsOf<{ clean: boolean }>(set)
       // Begun under a default an earlier request left (read only, serializable): commit the cleanup, start again.
       if (!row?.clean) return RESTART
       started.work = true
-      return active.run({ role, tenantId, tx, ctx }, () => work(tx))
+      const scope: ActiveScope = { role, tenantId, tx, ctx, pending: [] }
+      try {
+        const result = await active.run(scope, () => work(tx, prefetched))
+        await Promise.all(scope.pending)
+        return result
+      } catch (error) {
+        // A statement sent without waiting failed first: its error is the cause (the later ones only say 25P02).
+        for (const p of scope.pending) await p
+        throw error
+      }
     })
   // After a database restart every pooled connection is dead but only found so on use: a few tries, each on the
   // next connection, and only while no work has run.
@@ -103,11 +140,11 @@ async function run<T>(role: ScopeRole, tenantId: string | null, ctx: AuditContex
       if (result !== RESTART) {
         // Committed work outlives the request: a server-function call that fails later must not run again.
         if (!options.repeatable) noteLasting()
-        return result
+        return result as T
       }
       if (tries >= 4) throw new Error('haven: the database connection stayed unclean after 4 attempts')
     } catch (error) {
-      if (started.work || tries >= 4 || !failedBeforeWork(error)) throw error
+      if (started.work || tries >= 4 || !errorCodeIn(error, RETRY_BEFORE_WORK)) throw error
     }
   }
 }
@@ -124,8 +161,23 @@ export async function setActor(tx: Tx, userId: string, impersonatorId: string | 
   await tx.execute(sql`select public.haven_set_actor(${context}, ${sig})`)
 }
 
+/**
+ * `setActor` without waiting: the statement is sent now and pipelines with the request's next query (which runs
+ * after it, on the same connection); the scope awaits it before COMMIT and reports its error first.
+ */
+export function setActorPipelined(tx: Tx, userId: string, impersonatorId: string | null = null) {
+  const scope = currentScope()
+  const done = setActor(tx, userId, impersonatorId)
+  done.catch(() => {}) // observed by the scope; this only keeps Node from calling it unhandled meanwhile
+  scope.pending.push(done)
+}
+
 /** Runs `work` as haven_tenant: RLS shows and accepts only `ctx.tenantId`'s rows. */
-export function withTenant<T>(ctx: TenantContext, work: (tx: Tx) => Promise<T>, options?: ScopeOptions): Promise<T> {
+export function withTenant<T, P = undefined>(
+  ctx: TenantContext,
+  work: (tx: Tx, prefetched: P | undefined) => Promise<T>,
+  options?: ScopeOptions<P>,
+): Promise<T> {
   return run('haven_tenant', ctx.tenantId, ctx, work, options)
 }
 

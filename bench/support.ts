@@ -1,0 +1,189 @@
+/**
+ * What the benchmarks share: a fresh database (embedded or on a PostgreSQL server) that is dropped even when the
+ * benchmark fails, the built server as a child process, one HTTP request, seeded people, and percentiles.
+ */
+import { type ChildProcess, spawn } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { mkdtempSync, rmSync } from 'node:fs'
+import http from 'node:http'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { sql } from 'drizzle-orm'
+import type { AppDb } from '../app/server/db/client.server'
+
+export const root = path.resolve(import.meta.dirname, '..')
+
+export type BenchDatabase = {
+  label: string
+  driver: 'pglite' | 'postgres'
+  /** Environment for the app's config and the built server: the owner URL or the data folder. */
+  env: Record<string, string>
+  /** The same as the runtime role, for the built server (PostgreSQL only). */
+  serverEnv: Record<string, string>
+  cleanup: () => Promise<void>
+}
+
+/**
+ * A fresh database: a PGlite folder, or (with `url`, a PostgreSQL server) a new database on it. Cleanup runs on
+ * normal exit, on SIGINT/SIGTERM and when the benchmark throws, so a failed run leaves nothing behind.
+ */
+export async function freshDatabase(url: string | undefined, base: Record<string, string>): Promise<BenchDatabase> {
+  let cleanup: () => Promise<void>
+  let result: Omit<BenchDatabase, 'cleanup'>
+  if (url) {
+    const { default: postgres } = await import('postgres')
+    const name = `haven_bench_${randomBytes(4).toString('hex')}`
+    const admin = new URL(url)
+    admin.pathname = '/postgres'
+    const client = postgres(admin.toString(), { max: 1, onnotice: () => {} })
+    await client.unsafe(`create database ${name}`)
+    const owner = new URL(url)
+    owner.pathname = `/${name}`
+    const app = new URL(owner)
+    app.username = 'haven_app'
+    app.password = ''
+    result = {
+      label: `PostgreSQL (${name})`,
+      driver: 'postgres',
+      env: { ...base, DATABASE_URL: owner.toString() },
+      serverEnv: { ...base, DATABASE_URL: app.toString(), HAVEN_OWNER_DATABASE_URL: owner.toString() },
+    }
+    cleanup = async () => {
+      await client.unsafe(`drop database if exists ${name} with (force)`)
+      await client.end()
+    }
+  } else {
+    const dir = mkdtempSync(path.join(tmpdir(), 'haven-bench-'))
+    const env = { ...base, HAVEN_DATA_DIR: path.join(dir, 'data') }
+    result = { label: 'embedded PGlite', driver: 'pglite', env, serverEnv: env }
+    cleanup = async () => rmSync(dir, { recursive: true, force: true })
+  }
+  let done = false
+  const once = async () => {
+    if (done) return
+    done = true
+    await cleanup()
+  }
+  const onSignal = () => {
+    void once().finally(() => process.exit(130))
+  }
+  process.once('SIGINT', onSignal)
+  process.once('SIGTERM', onSignal)
+  return { ...result, cleanup: once }
+}
+
+/** The built server (`HAVEN_BUILD_DIR`, default `.output`, resolved against the project root) as a child process. */
+export async function startServer(env: Record<string, string>): Promise<ChildProcess> {
+  const buildDir = path.resolve(root, process.env.HAVEN_BUILD_DIR ?? '.output')
+  const child = spawn(process.execPath, [path.join(buildDir, 'server/index.mjs')], {
+    cwd: root,
+    env: { ...process.env, HAVEN_LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
+  await new Promise<void>((resolve, reject) => {
+    child.stdout?.on('data', (d: Buffer) => {
+      if (d.toString().includes('Haven is running')) resolve()
+    })
+    child.once('exit', (code) => reject(new Error(`server exited with ${code}`)))
+  })
+  return child
+}
+
+export async function stopProcess(child: ChildProcess) {
+  if (child.exitCode !== null) return
+  const exited = new Promise((r) => child.once('exit', r))
+  child.kill('SIGTERM')
+  await exited
+}
+
+export type Reply = { status: number; text: string; setCookie: string[] }
+
+/** One HTTP request to `host` on 127.0.0.1:`port`, as a server-function call (JSON body → same-origin POST). */
+export function request(opts: {
+  port: number
+  host: string
+  method: 'GET' | 'POST'
+  path: string
+  body?: string
+  cookie?: string
+  agent: http.Agent
+}): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const headers: Record<string, string> = { host: opts.host, 'x-tsr-serverFn': 'true', accept: 'application/json' }
+    if (opts.body) {
+      headers['content-type'] = 'application/json'
+      headers.origin = `http://${opts.host}`
+    }
+    if (opts.cookie) headers.cookie = opts.cookie
+    const r = http.request({ host: '127.0.0.1', port: opts.port, method: opts.method, path: opts.path, headers, agent: opts.agent }, (res) => {
+      const chunks: Buffer[] = []
+      res.on('data', (c: Buffer) => chunks.push(c))
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString(), setCookie: res.headers['set-cookie'] ?? [] }))
+    })
+    r.on('error', reject)
+    r.end(opts.body)
+  })
+}
+
+/** `count` people in the tenant (plus a member role each and their audit rows), then ANALYZE. Returns ms taken. */
+export async function seedPeople(db: AppDb, tenantId: string, count: number): Promise<number> {
+  const started = performance.now()
+  await db.execute(sql`
+    insert into users (tenant_id, email, full_name, metadata)
+    select ${tenantId}::uuid, 'person' || g || '@bench.test',
+      (array['Ada','Ben','Chloe','Dev','Elena','Farid','Grace','Hugo','Iris','Jonas','Kemi','Liam'])[1 + g % 12] || ' ' ||
+      (array['Lovelace','Okafor','Nguyen','Patel','Rossi','Haddad','Hopper','Moreau','Tanaka','Berg'])[1 + (g * 7) % 10] || ' ' || g,
+      jsonb_build_object('department', (array['engineering','sales','finance','support'])[1 + g % 4], 'employeeNumber', g)
+    from generate_series(1, ${count}) g`)
+  await db.execute(sql`
+    insert into user_roles (tenant_id, user_id, role_id)
+    select u.tenant_id, u.id, r.id from users u join roles r on r.tenant_id = u.tenant_id and r.system_key = 'member'
+    where u.tenant_id = ${tenantId}::uuid and u.email like '%@bench.test'`)
+  await db.execute(sql`analyze`)
+  return Math.round(performance.now() - started)
+}
+
+export const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0
+
+/** p50/p95 in ms of `rounds` sequential runs, after 10 warm-up runs. */
+export async function measure(rounds: number, run: () => Promise<unknown>) {
+  for (let i = 0; i < 10; i++) await run()
+  const times: number[] = []
+  for (let i = 0; i < rounds; i++) {
+    const t0 = performance.now()
+    await run()
+    times.push(performance.now() - t0)
+  }
+  times.sort((a, b) => a - b)
+  return { p50: percentile(times, 50), p95: percentile(times, 95) }
+}
+
+export type Load = { perSecond: number; p50: number; p99: number }
+
+/** Throughput and latency of `run` with `clients` concurrent loops for `seconds` (after a 0.5 s warm-up). */
+export async function load(clients: number, seconds: number, run: () => Promise<unknown>): Promise<Load> {
+  const warmUntil = performance.now() + 500
+  await Promise.all(Array.from({ length: clients }, async () => {
+    while (performance.now() < warmUntil) await run()
+  }))
+  const times: number[] = []
+  const until = performance.now() + seconds * 1000
+  const started = performance.now()
+  await Promise.all(Array.from({ length: clients }, async () => {
+    while (performance.now() < until) {
+      const t0 = performance.now()
+      await run()
+      times.push(performance.now() - t0)
+    }
+  }))
+  const elapsed = (performance.now() - started) / 1000
+  times.sort((a, b) => a - b)
+  return { perSecond: times.length / elapsed, p50: percentile(times, 50), p99: percentile(times, 99) }
+}
+
+/** Prints rows as an aligned table; the first column left-aligned, the others right-aligned. */
+export function printTable(header: string[], rows: string[][]) {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]?.length ?? 0)))
+  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ')
+  console.log(`${line(header)}\n${rows.map(line).join('\n')}`)
+}
