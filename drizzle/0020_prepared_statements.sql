@@ -42,6 +42,8 @@ BEGIN
 END
 $$;
 --> statement-breakpoint
+ALTER FUNCTION haven_release_prepared() OWNER TO haven_owner;
+--> statement-breakpoint
 REVOKE ALL ON FUNCTION haven_release_prepared() FROM PUBLIC;
 --> statement-breakpoint
 GRANT EXECUTE ON FUNCTION haven_release_prepared() TO haven_app, haven_tenant, haven_console;
