@@ -20,7 +20,7 @@ import {
 import { assertCanGrantRoles, requireRoles } from '../roles/roles.server'
 import { impersonationOf } from '../console/impersonation.server'
 import {
-  acceptInvitation,
+  acceptInvitation as redeemInvitation,
   createInvitation,
   findPendingInvitation,
   requestResetLink,
@@ -142,11 +142,11 @@ export const getInvitation = createServerFn({ method: 'GET' })
     return { email: invitation.email, fullName: invitation.fullName, workspace: context.tenantName }
   })
 
-export const acceptInvitationFn = createServerFn({ method: 'POST' })
+export const acceptInvitation = createServerFn({ method: 'POST' })
   .middleware([tenantScope])
   .validator(input(acceptInvitationSchema))
   .handler(async ({ data, context }) => {
-    const { email } = await acceptInvitation(context.tx, { ...data, tenantId: context.tenantId })
+    const { email } = await redeemInvitation(context.tx, { ...data, tenantId: context.tenantId })
     await auth().api.signInEmail({ body: { email, password: data.password, rememberMe: true }, headers: getRequest().headers })
     return { ok: true as const }
   })

@@ -8,7 +8,7 @@ import { invitations, sessions, tenants } from '../../server/db/schema'
 import { cursorId, decodeCursor, encodeCursor } from '../../server/cursor.server'
 import { hashToken, INVITATION_TTL_DAYS } from '../auth/auth.server'
 import { createTenantWithRoles } from '../tenants/tenants.server'
-import { isUniqueViolation } from '../users/users.server'
+import { isUniqueViolation } from '../../server/db/errors.server'
 import type { ListTenantsInput } from './console.schemas'
 
 /** A soft-deleted tenant can be restored for this long; purging needs its slug typed. */

@@ -33,7 +33,7 @@ export const getUser = createServerFn({ method: 'GET' })
   .validator(input(userIdSchema))
   .handler(({ data, context }) => getUserDetail(context.tx, data.id))
 
-export const createUserFn = createServerFn({ method: 'POST' })
+export const createUser = createServerFn({ method: 'POST' })
   .middleware([requirePermission('users:write')])
   .validator(input(createUserSchema))
   .handler(async ({ data, context }) => {

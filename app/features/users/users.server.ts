@@ -5,7 +5,7 @@ import { forbidden, HttpError, notFound } from '../../lib/errors'
 import type { Permission } from '../../lib/permissions'
 import type { Tx } from '../../server/db/client.server'
 import { accounts, type JsonObject, organizations, roles, sessions, teams, userRoles, users, userTeamLinks } from '../../server/db/schema'
-import { sqlState } from '../../server/db/errors.server'
+import { isUniqueViolation } from '../../server/db/errors.server'
 import { permissionsOf } from '../../server/session.server'
 import { assertCanGrantRoles, assertNotLastOwner, ownerRoleId, requireRoles } from '../roles/roles.server'
 import type { ListUsersInput } from './users.schemas'
@@ -52,11 +52,6 @@ export async function createUser(tx: Tx, input: NewUser) {
     await tx.insert(userRoles).values(input.roleIds.map((roleId) => ({ tenantId: input.tenantId, userId: user.id, roleId })))
   }
   return user
-}
-
-/** The drizzle/driver error of a unique violation, wherever the driver put it. */
-export function isUniqueViolation(error: unknown): boolean {
-  return sqlState(error) === '23505'
 }
 
 const userCursor = (sort: keyof typeof SORT_COLUMNS) =>
