@@ -19,6 +19,7 @@ import {
 } from './auth.schemas'
 import { assertCanGrantRoles, requireRoles } from '../roles/roles.server'
 import { impersonationOf } from '../console/impersonation.server'
+import { CHALLENGE_COOKIE, CHALLENGE_TTL_SECONDS } from '../console/mfa.server'
 import {
   acceptInvitation as redeemInvitation,
   createInvitation,
@@ -79,7 +80,6 @@ export const signIn = createServerFn({ method: 'POST' })
     )
     const { challenge } = result
     if (!challenge) return { ok: true as const, next: null }
-    const { CHALLENGE_COOKIE, CHALLENGE_TTL_SECONDS } = await import('../console/mfa.server')
     setCookie(CHALLENGE_COOKIE, challenge.token, {
       httpOnly: true,
       sameSite: 'lax',

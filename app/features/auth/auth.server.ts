@@ -9,6 +9,7 @@ import { runInBackground } from '../../server/background.server'
 import { accounts, invitations, roles, users, verifications } from '../../server/db/schema'
 import { setActor, type TenantContext, withTenant } from '../../server/db/scope.server'
 import { assertEmailFree, createUser } from '../users/users.server'
+import { createChallenge, getFactor } from '../console/mfa.server'
 
 /**
  * Sign-in attempts allowed per window: per account (tenant + email) and per client IP. Every attempt is counted
@@ -73,7 +74,6 @@ export async function signInWithPassword(
       if (input.requireSuperuser) {
         // The console: the password only opens a code challenge; the session is created once the code is right.
         const userId = await checkConsolePassword(tx, ctx.tenantId, input.email, input.password)
-        const { createChallenge, getFactor } = await import('../console/mfa.server')
         const token = await createChallenge(tx, ctx.tenantId, userId)
         const challenge = { token, enrolled: Boolean((await getFactor(tx, ctx.tenantId, userId))?.confirmedAt) }
         await tx.execute(sql`select haven_rate_limit_clear(${buckets.account.key})`)
