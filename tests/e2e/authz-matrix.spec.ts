@@ -243,6 +243,14 @@ const MATRIX: Record<string, Entry> = {
     landing: 404,
     invalid: { id: 'not-a-uuid' },
   },
+  'users.getDeletedUser': {
+    method: 'GET',
+    realm: 'tenant',
+    data: async ({ make }: DataContext) => ({ id: await make.trashedUser() }),
+    status: readers,
+    landing: 404,
+    invalid: { id: 'not-a-uuid' },
+  },
   'users.createUser': {
     method: 'POST',
     realm: 'tenant',
@@ -745,6 +753,7 @@ test("another tenant's ids are a 404 at acme, exactly like missing ones, and not
   const target = await targets().user()
   const foreign = [
     { fn: 'users.getUser', method: 'GET', data: (id: string) => ({ id }), of: ids.globexUser },
+    { fn: 'users.getDeletedUser', method: 'GET', data: (id: string) => ({ id }), of: ids.globexUser },
     { fn: 'users.updateUser', method: 'POST', data: (id: string) => ({ id, data: { fullName: 'Taken Over' } }), of: ids.globexUser },
     { fn: 'users.setUserRoles', method: 'POST', data: (id: string) => ({ id, roleIds: [] }), of: ids.globexUser },
     { fn: 'users.deactivateUser', method: 'POST', data: (id: string) => ({ id }), of: ids.globexUser },

@@ -58,7 +58,20 @@ export function TrashPage() {
             type="button"
             role="tab"
             aria-selected={search.type === type}
+            tabIndex={search.type === type ? 0 : -1}
             onClick={() => navigate({ search: { type } })}
+            onKeyDown={(e) => {
+              // The tabs pattern: arrows (and Home, End) choose the neighbouring kind and keep the focus on it.
+              const kinds = [undefined, ...data.allowedTypes]
+              const at = kinds.indexOf(type)
+              const to =
+                e.key === 'ArrowRight' ? (at + 1) % kinds.length : e.key === 'ArrowLeft' ? (at - 1 + kinds.length) % kinds.length : e.key === 'Home' ? 0 : e.key === 'End' ? kinds.length - 1 : -1
+              if (to < 0) return
+              e.preventDefault()
+              const tabs = e.currentTarget.parentElement?.querySelectorAll<HTMLElement>('[role="tab"]')
+              tabs?.[to]?.focus()
+              void navigate({ search: { type: kinds[to] } })
+            }}
             className={cx(
               'rounded-full px-3 py-1 text-sm ring-1',
               search.type === type
@@ -102,7 +115,7 @@ export function TrashPage() {
                         <RotateCcw aria-hidden className="size-4" /> Restore
                       </Button>
                       {data.canPurge && (
-                        <Button variant="danger" onClick={() => askPurge(item)} aria-label={`Delete ${item.name} permanently`}>
+                        <Button variant="danger" onClick={() => askPurge(item)} aria-label={`Delete forever: ${item.name}`}>
                           <Trash2 aria-hidden className="size-4" /> Delete forever
                         </Button>
                       )}

@@ -1,13 +1,23 @@
 import { getRouteApi, Link, useNavigate, useRouter } from '@tanstack/react-router'
 import { useServerFn } from '@tanstack/react-start'
-import { ArrowLeft, Plus, Trash2 } from 'lucide-react'
+import { ArrowLeft, Plus, RotateCcw, Trash2 } from 'lucide-react'
 import { type FormEvent, useState } from 'react'
 import { toast } from 'sonner'
 import { PageHeader } from '../../components/app-shell'
 import { Alert, Badge, Button, Card, Field } from '../../components/ui'
 import { ConfirmDialog } from '../../components/ui/confirm'
 import { HistoryTabs } from '../audit/history-tabs'
-import { deactivateUser, deleteUser, reactivateUser, setUserRoles, updateUser } from './users.functions'
+import { restoreFromTrash } from '../trash/trash.functions'
+import {
+  deactivateUser,
+  deleteUser,
+  type getDeletedUser,
+  type getUser,
+  type getUserFilterOptions,
+  reactivateUser,
+  setUserRoles,
+  updateUser,
+} from './users.functions'
 import { errorMessage, fieldErrorsOf } from '../../lib/errors'
 import { can } from '../../lib/navigation'
 
@@ -15,8 +25,58 @@ const Route = getRouteApi('/tenant/_app/admin/users/$userId')
 
 const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' })
 
-export function UserPage() {
-  const { detail, options } = Route.useLoaderData()
+
+/** A person's page, or, for someone in the trash, a page that says so and offers restore to those who may. */
+export function UserRoute() {
+  const data = Route.useLoaderData()
+  if (data.trashed) return <PersonInTrash person={data.trashed} />
+  return data.detail && data.options ? <UserPage detail={data.detail} options={data.options} /> : null
+}
+
+function PersonInTrash({ person }: { person: Awaited<ReturnType<typeof getDeletedUser>> }) {
+  const { permissions } = Route.useRouteContext()
+  const router = useRouter()
+  const restore = useServerFn(restoreFromTrash)
+  const [pending, setPending] = useState(false)
+  async function onRestore() {
+    setPending(true)
+    try {
+      await restore({ data: { type: 'user', id: person.id } })
+      toast.success(`${person.fullName} is back`)
+      await router.invalidate()
+    } catch (e) {
+      toast.error(errorMessage(e))
+    } finally {
+      setPending(false)
+    }
+  }
+  return (
+    <>
+      <Link to="/tenant/admin/users" className="mb-4 inline-flex items-center gap-1 text-sm text-slate-600 hover:underline dark:text-slate-400">
+        <ArrowLeft aria-hidden className="size-4" /> All users
+      </Link>
+      <PageHeader title={person.fullName} description={person.email} />
+      <Alert tone="info">
+        <strong>This person is in the trash.</strong> {person.fullName} was deleted{person.deletedAt ? ` on ${dateTime.format(new Date(person.deletedAt))}` : ''}. They cannot sign in
+        and do not appear in lists.{' '}
+        {can(permissions, ['users:write']) ? 'Restoring brings them back with their roles and teams.' : 'Someone who manages people can restore them.'}
+      </Alert>
+      {can(permissions, ['users:write']) && (
+        <Button className="mt-4" pending={pending} onClick={onRestore}>
+          <RotateCcw aria-hidden className="size-4" /> Restore {person.fullName}
+        </Button>
+      )}
+    </>
+  )
+}
+
+function UserPage({
+  detail,
+  options,
+}: {
+  detail: Awaited<ReturnType<typeof getUser>>
+  options: Awaited<ReturnType<typeof getUserFilterOptions>>
+}) {
   const { permissions, user: me } = Route.useRouteContext()
   const { user, roles, teams } = detail
   const router = useRouter()

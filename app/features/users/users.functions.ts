@@ -12,6 +12,7 @@ import {
   createUserChecked,
   findUsers,
   getUserDetail,
+  getUserInTrash,
   lockOut,
   reactivate,
   replaceUserRoles,
@@ -27,6 +28,12 @@ export const listUsers = createServerFn({ method: 'GET' })
 export const getUserFilterOptions = createServerFn({ method: 'GET' })
   .middleware([requirePermission('users:read')])
   .handler(({ context }) => userFilterOptions(context.tx))
+
+/** A person in the trash, for their page opened by URL: it says so instead of "not found" and offers restore. */
+export const getDeletedUser = createServerFn({ method: 'GET' })
+  .middleware([requirePermission('users:read')])
+  .validator(input(userIdSchema))
+  .handler(({ data, context }) => getUserInTrash(context.tx, context.tenantId, data.id))
 
 export const getUser = createServerFn({ method: 'GET' })
   .middleware([requirePermission('users:read')])

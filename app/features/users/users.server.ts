@@ -182,6 +182,15 @@ export async function requireUserRow(tx: Tx, id: string, options: { deleted?: bo
   return row
 }
 
+export async function getUserInTrash(tx: Tx, tenantId: string, id: string) {
+  const [row] = await tx
+    .select({ id: users.id, fullName: users.fullName, email: users.email, deletedAt: users.deletedAt })
+    .from(users)
+    .where(and(eq(users.tenantId, tenantId), eq(users.id, id), eq(users.isDeleted, true)))
+  if (!row) throw notFound('User')
+  return row
+}
+
 export async function getUserDetail(tx: Tx, id: string) {
   const user = await requireUserRow(tx, id)
   const [roleRows, teamRows] = await Promise.all([

@@ -1,16 +1,25 @@
 import { createFileRoute, notFound } from '@tanstack/react-router'
 import { z } from 'zod'
-import { getUser, getUserFilterOptions } from '../../../../../features/users/users.functions'
+import { UserRoute } from '../../../../../features/users/user-page'
+import { getDeletedUser, getUser, getUserFilterOptions } from '../../../../../features/users/users.functions'
 import { guardPage, orNotFound } from '../../../../../lib/guards'
-import { UserPage } from '../../../../../features/users/user-page'
 
 export const Route = createFileRoute('/tenant/_app/admin/users/$userId')({
   beforeLoad: ({ context }) => guardPage(context.permissions, ['users:read']),
   loader: async ({ params }) => {
     if (!z.uuid().safeParse(params.userId).success) throw notFound()
-    const [detail, options] = await orNotFound(Promise.all([getUser({ data: { id: params.userId } }), getUserFilterOptions()]))
-    return { detail, options }
+    try {
+      const [detail, options] = await Promise.all([getUser({ data: { id: params.userId } }), getUserFilterOptions()])
+      return { detail, options, trashed: null }
+    } catch (error) {
+      if ((error as { status?: unknown }).status !== 404) throw error
+      // Not here: perhaps in the trash, which the page then says (a 404 from this too is the not-found page).
+      const trashed = await orNotFound(getDeletedUser({ data: { id: params.userId } }))
+      return { detail: null, options: null, trashed }
+    }
   },
-  head: ({ loaderData }) => ({ meta: [{ title: `${loaderData?.detail.user.fullName ?? 'User'} — Haven` }] }),
-  component: UserPage,
+  head: ({ loaderData }) => ({
+    meta: [{ title: `${loaderData?.detail?.user.fullName ?? loaderData?.trashed?.fullName ?? 'User'}${loaderData?.trashed ? ' (in the trash)' : ''} — Haven` }],
+  }),
+  component: UserRoute,
 })
