@@ -226,7 +226,7 @@ function CategorySearch({ onChoose }: { onChoose: (id: string) => void }) {
           className="max-h-72 divide-y divide-slate-100 overflow-auto rounded-md ring-1 ring-slate-200 dark:divide-slate-800 dark:ring-slate-800"
         >
           {hits.length === 0 ? (
-            <li className="px-3 py-2 text-sm text-slate-500">No category name starts with “{q.trim()}”.</li>
+            <li className="px-3 py-2 text-sm text-slate-500 dark:text-slate-400">No category name starts with “{q.trim()}”.</li>
           ) : (
             hits.map((hit) => (
               <li key={hit.id}>
@@ -242,7 +242,7 @@ function CategorySearch({ onChoose }: { onChoose: (id: string) => void }) {
               </li>
             ))
           )}
-          {more && <li className="px-3 py-2 text-xs text-slate-500">More categories match: type more of the name.</li>}
+          {more && <li className="px-3 py-2 text-xs text-slate-500 dark:text-slate-400">More categories match: type more of the name.</li>}
         </ul>
       )}
     </div>

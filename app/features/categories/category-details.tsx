@@ -171,14 +171,14 @@ export function CategoryDetails() {
           <dt className="text-slate-500 dark:text-slate-400">Created</dt>
           <dd>
             {dateTime.format(new Date(category.createdAt))}
-            {category.createdBy && <span className="block text-xs text-slate-500">by {category.createdBy}</span>}
+            {category.createdBy && <span className="block text-xs text-slate-500 dark:text-slate-400">by {category.createdBy}</span>}
           </dd>
         </div>
         <div>
           <dt className="text-slate-500 dark:text-slate-400">Last changed</dt>
           <dd>
             {dateTime.format(new Date(category.updatedAt))}
-            {category.updatedBy && <span className="block text-xs text-slate-500">by {category.updatedBy}</span>}
+            {category.updatedBy && <span className="block text-xs text-slate-500 dark:text-slate-400">by {category.updatedBy}</span>}
           </dd>
         </div>
       </dl>
@@ -188,12 +188,12 @@ export function CategoryDetails() {
           Metadata
         </h3>
         {metadata.length === 0 ? (
-          <p className="mt-1 text-sm text-slate-500">None.</p>
+          <p className="mt-1 text-sm text-slate-500 dark:text-slate-400">None.</p>
         ) : (
           <dl className="mt-2 divide-y divide-slate-100 rounded-md text-sm ring-1 ring-slate-200 dark:divide-slate-800 dark:ring-slate-800">
             {metadata.map(([key, value]) => (
               <div key={key} className="flex gap-3 px-3 py-1.5">
-                <dt className="w-40 shrink-0 font-mono text-xs text-slate-500">{key}</dt>
+                <dt className="w-40 shrink-0 font-mono text-xs text-slate-500 dark:text-slate-400">{key}</dt>
                 <dd className="min-w-0 break-words font-mono text-xs">{typeof value === 'string' ? value : JSON.stringify(value)}</dd>
               </div>
             ))}
@@ -206,21 +206,21 @@ export function CategoryDetails() {
           Subcategories
         </h3>
         {children.items.length === 0 ? (
-          <p className="mt-1 text-sm text-slate-500">None.</p>
+          <p className="mt-1 text-sm text-slate-500 dark:text-slate-400">None.</p>
         ) : (
           <ul className="mt-2 grid gap-1 sm:grid-cols-2">
             {children.items.map((c) => (
               <li key={c.id}>
                 <Link to="/tenant/categories/$id" params={{ id: c.id }} className="flex justify-between gap-2 rounded px-2 py-1 text-sm hover:bg-slate-50 dark:hover:bg-slate-800">
                   <span className="truncate">{c.name}</span>
-                  {c.childCount > 0 && <span className="text-xs tabular-nums text-slate-500">{count.format(c.childCount)}</span>}
+                  {c.childCount > 0 && <span className="text-xs tabular-nums text-slate-500 dark:text-slate-400">{count.format(c.childCount)}</span>}
                 </Link>
               </li>
             ))}
           </ul>
         )}
         {children.nextCursor && (
-          <p className="mt-2 text-xs text-slate-500">
+          <p className="mt-2 text-xs text-slate-500 dark:text-slate-400">
             Showing the first {CHILDREN_SHOWN} of {count.format(category.childCount)}; expand it in the tree to see them all.
           </p>
         )}

@@ -106,7 +106,7 @@ export function TenantPage() {
             ['Events in 30 days', tenant.figures.events30],
           ].map(([label, value]) => (
             <div key={label} className="rounded-xl border border-slate-200 p-3 dark:border-slate-800">
-              <dt className="text-xs text-slate-500">{label}</dt>
+              <dt className="text-xs text-slate-500 dark:text-slate-400">{label}</dt>
               <dd className="text-xl font-semibold tabular-nums">{Number(value).toLocaleString()}</dd>
             </div>
           ))}
@@ -118,15 +118,15 @@ export function TenantPage() {
           <h2 className="mb-3 text-base font-semibold">Settings (read-only)</h2>
           <dl className="grid gap-2 text-sm sm:grid-cols-3">
             <div>
-              <dt className="text-slate-500">Impersonation by Haven support</dt>
+              <dt className="text-slate-500 dark:text-slate-400">Impersonation by Haven support</dt>
               <dd>{tenant.settings.allowImpersonation ? <Badge tone="success">Allowed</Badge> : <Badge>Not allowed</Badge>}</dd>
             </div>
             <div>
-              <dt className="text-slate-500">Default theme</dt>
+              <dt className="text-slate-500 dark:text-slate-400">Default theme</dt>
               <dd>{tenant.settings.defaultTheme}</dd>
             </div>
             <div>
-              <dt className="text-slate-500">Default language</dt>
+              <dt className="text-slate-500 dark:text-slate-400">Default language</dt>
               <dd>{tenant.settings.defaultLanguage}</dd>
             </div>
           </dl>
@@ -229,7 +229,7 @@ function People({ initialQuery, tenantId, tenantName, canImpersonate, guard }: {
     <Card>
       <h2 className="mb-3 text-base font-semibold">People</h2>
       {!canImpersonate && (
-        <p className="mb-3 text-sm text-slate-500">Impersonation is off: {tenantName} has not allowed it in its settings (or it is not active).</p>
+        <p className="mb-3 text-sm text-slate-500 dark:text-slate-400">Impersonation is off: {tenantName} has not allowed it in its settings (or it is not active).</p>
       )}
       <form onSubmit={onSearch} className="mb-4 flex flex-wrap items-end gap-3">
         <Field label="Search people" name="q" value={q} onChange={(e) => setQ(e.target.value)} placeholder="Name or email" className="min-w-60 flex-1" />
@@ -257,7 +257,7 @@ function People({ initialQuery, tenantId, tenantName, canImpersonate, guard }: {
         <EmptyState title="Nobody found">{filters.q || filters.status !== 'all' ? 'Try another search.' : 'This workspace has no people yet.'}</EmptyState>
       ) : (
         <table className="w-full text-left text-sm">
-          <thead className="text-xs uppercase text-slate-500">
+          <thead className="text-xs uppercase text-slate-500 dark:text-slate-400">
             <tr>
               <th className="py-2 pr-3">Name</th>
               <th className="py-2 pr-3">Email</th>
@@ -274,7 +274,7 @@ function People({ initialQuery, tenantId, tenantName, canImpersonate, guard }: {
                 <td className="py-2 pr-3 font-medium">{p.fullName}</td>
                 <td className="py-2 pr-3">{p.email}</td>
                 <td className="py-2 pr-3">{p.isActive ? <Badge tone="success">Active</Badge> : <Badge>Deactivated</Badge>}</td>
-                <td className="py-2 pr-3 text-slate-500">{formatDate(p.lastSignInAt, dateTime)}</td>
+                <td className="py-2 pr-3 text-slate-500 dark:text-slate-400">{formatDate(p.lastSignInAt, dateTime)}</td>
                 <td className="py-2 text-right">
                   {canImpersonate && p.isActive && !p.isSuperuser && (
                     <Button variant="secondary" onClick={() => setTarget({ id: p.id, fullName: p.fullName })} aria-label={`Impersonate ${p.fullName}`}>
@@ -387,7 +387,7 @@ function TenantAudit({ tenantId }: { tenantId: string }) {
           }
         />
       )}
-      <p className="mt-3 text-xs text-slate-500">
+      <p className="mt-3 text-xs text-slate-500 dark:text-slate-400">
         See also the <Link to="/console/audit" search={{ tenantId }} className="underline">global audit log</Link> filtered to this tenant.
       </p>
     </Card>

@@ -92,7 +92,7 @@ export function TenantsPage() {
         ) : (
           <div className="overflow-x-auto">
             <table className="w-full text-left text-sm">
-              <thead className="text-xs uppercase text-slate-500">
+              <thead className="text-xs uppercase text-slate-500 dark:text-slate-400">
                 <tr>
                   {(['name', 'slug'] as const).map((c) => (
                     <SortHeader key={c} column={c} sort={sort} dir={dir} onSort={sortBy} />
@@ -122,8 +122,8 @@ export function TenantsPage() {
                     <td className="py-2 pr-3 text-right tabular-nums">{t.active30.toLocaleString()}</td>
                     <td className="py-2 pr-3 text-right tabular-nums">{t.categories.toLocaleString()}</td>
                     <td className="py-2 pr-3 text-right tabular-nums">{t.events30.toLocaleString()}</td>
-                    <td className="whitespace-nowrap py-2 pr-3 text-slate-500">{formatDate(t.lastActivity, dateTime)}</td>
-                    <td className="whitespace-nowrap py-2 pr-3 text-slate-500">{formatDate(t.createdAt)}</td>
+                    <td className="whitespace-nowrap py-2 pr-3 text-slate-500 dark:text-slate-400">{formatDate(t.lastActivity, dateTime)}</td>
+                    <td className="whitespace-nowrap py-2 pr-3 text-slate-500 dark:text-slate-400">{formatDate(t.createdAt)}</td>
                   </tr>
                 ))}
               </tbody>

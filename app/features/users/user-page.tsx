@@ -267,7 +267,7 @@ function UserPage({
                 {teams.map((t) => (
                   <li key={t.id} className="flex justify-between gap-2">
                     <span>
-                      {t.name} <span className="text-slate-500">· {t.organization}</span>
+                      {t.name} <span className="text-slate-500 dark:text-slate-400">· {t.organization}</span>
                     </span>
                     <Badge>{t.role}</Badge>
                   </li>

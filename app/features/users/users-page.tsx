@@ -83,7 +83,7 @@ export function UsersPage() {
         enableSorting: false,
         cell: (info) => (
           <span className="flex flex-wrap gap-1">
-            {info.getValue().length === 0 ? <span className="text-slate-400">—</span> : info.getValue().map((r) => <Badge key={r.id}>{r.name}</Badge>)}
+            {info.getValue().length === 0 ? <span className="text-slate-500 dark:text-slate-400">—</span> : info.getValue().map((r) => <Badge key={r.id}>{r.name}</Badge>)}
           </span>
         ),
       }),
