@@ -209,7 +209,7 @@ function CategorySearch({ onChoose }: { onChoose: (id: string) => void }) {
           }}
           placeholder="Search by name"
           autoComplete="off"
-          aria-controls="category-search-results"
+          aria-controls={hits ? 'category-search-results' : undefined}
           className="block w-full rounded-md border-0 bg-white py-2 pl-9 pr-3 text-sm text-slate-900 shadow-sm ring-1 ring-inset ring-slate-300 placeholder:text-slate-400 focus:ring-2 focus:ring-inset focus:ring-indigo-500 dark:bg-slate-900 dark:text-slate-100 dark:ring-slate-700"
         />
       </div>

@@ -216,7 +216,7 @@ export function AuditList({ items, showTenant, more }: { items: AuditItem[]; sho
                 <span className="font-medium">{e.action}</span> <span className="text-slate-500 dark:text-slate-400">{e.tableName}</span>
               </td>
               <td className="py-2 pr-3">
-                {e.userName ?? (e.userId ? <span className="font-mono text-xs">{e.userId.slice(0, 8)}</span> : <span className="text-slate-400">system</span>)}
+                {e.userName ?? (e.userId ? <span className="font-mono text-xs">{e.userId.slice(0, 8)}</span> : <span className="text-slate-500 dark:text-slate-400">system</span>)}
                 {e.impersonatorName && <span className="block text-xs text-amber-700 dark:text-amber-400">by {e.impersonatorName} (impersonating)</span>}
               </td>
               <td className="max-w-md break-words py-2 text-xs text-slate-600 dark:text-slate-400">{e.details}</td>
