@@ -47,6 +47,14 @@ const requestLog = createMiddleware().server(async ({ next, request }) => {
   return result
 })
 
+/** A page guard's "Not allowed" answers 403, not the router's 404 (app/server/page-status.server.ts). */
+const forbiddenPage = createMiddleware().server(async ({ next, request }) => {
+  const result = await next()
+  const { pageStatus } = await import('./server/page-status.server')
+  const response = pageStatus(request, result.response)
+  return response === result.response ? result : { ...result, response }
+})
+
 /**
  * Liveness (`/healthz`: the process answers) and readiness (`/readyz`: the database answers within 2 s) for load
  * balancers and orchestrators, on every host, before the database gate so liveness never waits for it.
@@ -132,7 +140,7 @@ const httpErrorAdapter = createSerializationAdapter({
 })
 
 export const startInstance = createStart(() => ({
-  requestMiddleware: [requestLog, health, oneHost, csrf, bodyLimit, databaseReady],
+  requestMiddleware: [requestLog, forbiddenPage, health, oneHost, csrf, bodyLimit, databaseReady],
   functionMiddleware: [errorStatus],
   serializationAdapters: [httpErrorAdapter],
 }))

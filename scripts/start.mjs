@@ -1,5 +1,6 @@
 // `npm start`: build once (or when the sources are newer than the build), then run the server on the embedded
 // database unless DATABASE_URL is set. The server migrates, seeds the demo when empty and prints where to sign in.
+// It listens on localhost only unless HOST says otherwise (HOST=0.0.0.0 for every interface).
 import { spawnSync, spawn } from 'node:child_process'
 import { existsSync, readdirSync, statSync } from 'node:fs'
 import path from 'node:path'
@@ -26,10 +27,22 @@ if (!existsSync(built) || sourcesChanged()) {
   const result = spawnSync(process.execPath, [path.join(root, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'], {
     cwd: root,
     stdio: 'inherit',
+    // Warnings only from the server bundler's dependency tracing, as from the rest of the build.
+    env: { ...process.env, CONSOLA_LEVEL: process.env.CONSOLA_LEVEL ?? '1' },
   })
   if (result.status !== 0) process.exit(result.status ?? 1)
 }
 
-const server = spawn(process.execPath, [built], { cwd: root, stdio: 'inherit', env: process.env })
-for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => server.kill(signal))
-server.on('exit', (code) => process.exit(code ?? 0))
+const env = { ...process.env, HOST: process.env.NITRO_HOST || process.env.HOST || 'localhost' }
+const server = spawn(process.execPath, [built], { cwd: root, stdio: 'inherit', env })
+// Ctrl-C reaches every process of the pipeline (`npm start | tee log`), tee too: once it is gone, a write to the
+// pipe fails with EPIPE, which must not keep this process (or the server) from stopping.
+process.stdout.on('error', () => {})
+let signals = 0
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => {
+    signals += 1
+    server.kill(signals > 1 ? 'SIGKILL' : signal)
+  })
+}
+server.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)))

@@ -1,9 +1,13 @@
 import { type ErrorComponentProps, useRouter } from '@tanstack/react-router'
-import type { ReactNode } from 'react'
+import { type ReactNode, useEffect } from 'react'
 import { errorMessage } from '../lib/errors'
 import { Button } from './ui'
 
 function StatusPage({ code, title, children }: { code: string; title: string; children: ReactNode }) {
+  // A status page renders in place of a route, whose head() never ran, so it names itself in the title.
+  useEffect(() => {
+    document.title = `${title} — Haven`
+  }, [title])
   return (
     <section aria-labelledby="status-title" className="flex min-h-[70vh] flex-col items-center justify-center px-6 text-center">
       <p className="text-sm font-semibold text-indigo-600 dark:text-indigo-400">{code}</p>

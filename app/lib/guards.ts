@@ -1,4 +1,5 @@
 import { notFound } from '@tanstack/react-router'
+import { createIsomorphicFn } from '@tanstack/react-start'
 import { can } from './navigation'
 import type { Permission } from './permissions'
 
@@ -7,9 +8,16 @@ import type { Permission } from './permissions'
  * `forbidden` renders the "Not allowed" page inside the app shell; unlike a thrown error it is not reported as a
  * failure, because it is not one.
  */
-export function guardPage(permissions: readonly string[], anyOf: Permission[]) {
-  if (!can(permissions, anyOf)) throw notFound({ data: { forbidden: true } })
+export async function guardPage(permissions: readonly string[], anyOf: Permission[]) {
+  if (can(permissions, anyOf)) return
+  await markForbidden()
+  throw notFound({ data: { forbidden: true } })
 }
+
+/** While rendering on the server, the response becomes a 403; in the browser there is no response to change. */
+export const markForbidden = createIsomorphicFn()
+  .server(async () => (await import('../server/page-status.server')).markForbidden())
+  .client(async () => {})
 
 export function isForbiddenNotFound(data: unknown): boolean {
   return typeof data === 'object' && data !== null && (data as { forbidden?: unknown }).forbidden === true

@@ -14,6 +14,13 @@ export const TENANT_NAV: NavItem[] = [
   { to: '/tenant/admin/settings', label: 'Settings', anyOf: ['tenant:manage'], section: 'admin' },
 ]
 
+export const CONSOLE_NAV: NavItem[] = [
+  { to: '/console', label: 'Overview', section: 'main' },
+  { to: '/console/tenants', label: 'Tenants', section: 'main' },
+  { to: '/console/users', label: 'People search', section: 'main' },
+  { to: '/console/audit', label: 'Audit log', section: 'main' },
+]
+
 export function can(permissions: readonly string[], anyOf?: readonly Permission[]): boolean {
   return anyOf === undefined || anyOf.some((p) => permissions.includes(p))
 }

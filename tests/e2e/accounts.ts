@@ -33,8 +33,8 @@ export async function createAcmeAccount(browser: Browser, label: string) {
   try {
     const page = await context.newPage()
     await openPage(page, hostUrl('acme', '/sign-in'))
-    const response = await callFromPage(page, 'POST', 'auth.acceptInvitationFn', { token, fullName: `Test ${label}`, password })
-    if (response.status !== 200) throw new Error(`auth.acceptInvitationFn answered ${response.status}: ${response.text}`)
+    const response = await callFromPage(page, 'POST', 'auth.acceptInvitation', { token, fullName: `Test ${label}`, password })
+    if (response.status !== 200) throw new Error(`auth.acceptInvitation answered ${response.status}: ${response.text}`)
   } finally {
     await context.close()
   }

@@ -36,7 +36,7 @@ test('an admin finds people by name, role and metadata, and pages through them',
   // cannot shift the pages.
   const batch = `batch-${Date.now().toString(36)}`
   for (let i = 0; i < 30; i++) {
-    const created = await callFromPage(page, 'POST', 'users.createUserFn', {
+    const created = await callFromPage(page, 'POST', 'users.createUser', {
       email: uniqueEmail(`page${i}`),
       fullName: `Paged Person ${String(i).padStart(2, '0')}`,
       roleIds: [],
@@ -118,7 +118,7 @@ test('an admin adds a person, edits them, deactivates them, and they cannot sign
 test('a deleted person goes to the trash, and restoring them brings them back', async ({ page }) => {
   const email = uniqueEmail('trash')
   await signInAs(page, { tenant: 'acme', email: 'admin@acme.test' })
-  const created = await callFromPage(page, 'POST', 'users.createUserFn', { email, fullName: 'Trashable Person', roleIds: [], metadata: {} })
+  const created = await callFromPage(page, 'POST', 'users.createUser', { email, fullName: 'Trashable Person', roleIds: [], metadata: {} })
   expect(created.status).toBe(200)
   await openPage(page, hostUrl('acme', `/admin/users?q=${encodeURIComponent(email)}`))
   await page.getByRole('link', { name: 'Trashable Person' }).click()
@@ -146,7 +146,7 @@ test('a member sees no administration and cannot call its server functions', asy
   await openPage(page, hostUrl('acme', '/admin/trash'))
   await expect(page.getByRole('heading', { name: 'Not allowed' })).toBeVisible()
   for (const [method, id, data] of [
-    ['POST', 'users.createUserFn', { email: uniqueEmail('nope'), fullName: 'Nope', roleIds: [], metadata: {} }],
+    ['POST', 'users.createUser', { email: uniqueEmail('nope'), fullName: 'Nope', roleIds: [], metadata: {} }],
     ['GET', 'trash.listTrash', { pageSize: 25 }],
     ['POST', 'users.deactivateUser', { id: '00000000-0000-4000-8000-000000000000' }],
   ] as const) {

@@ -30,7 +30,7 @@ test('an admin renames a person, finds the event by filtering on themselves, rea
   await signInAs(page, { tenant: 'acme', email: 'admin@acme.test' })
   const before = `Audit Person ${Date.now().toString(36)}`
   const after = `${before} Renamed`
-  const created = resultOf<{ id: string }>(await callFromPage(page, 'POST', 'users.createUserFn', { email: uniqueEmail('audit-e2e'), fullName: before }))
+  const created = resultOf<{ id: string }>(await callFromPage(page, 'POST', 'users.createUser', { email: uniqueEmail('audit-e2e'), fullName: before }))
 
   await openPage(page, hostUrl('acme', `/admin/users/${created.id}`))
   await page.getByLabel('Full name').fill(after)

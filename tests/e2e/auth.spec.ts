@@ -154,7 +154,8 @@ test.describe('invitations', () => {
 
     await openPage(page, link)
     await expect(page.getByRole('heading', { name: 'Join Acme Inc.' })).toBeVisible()
-    await expect(page.getByText(`You were invited as ${email}.`)).toBeVisible()
+    // The inviter is named (issue 12): "Adam Admin invited you (<email>) to the Acme Inc. workspace …".
+    await expect(page.getByText(`invited you (${email}) to the Acme Inc. workspace`)).toBeVisible()
     await page.getByLabel('Full name').fill('Vera Invitee')
     // Too short: the server's field message appears next to the field.
     await page.getByLabel('Password', { exact: true }).fill('short')

@@ -176,7 +176,7 @@ const MATRIX: Record<string, Entry> = {
     landing: 404,
     invalid: { token: 'x' },
   },
-  'auth.acceptInvitationFn': {
+  'auth.acceptInvitation': {
     method: 'POST',
     realm: 'tenant',
     data: { token: BOGUS_TOKEN, fullName: 'Mallory', password: 'a-new-password' },
@@ -243,7 +243,15 @@ const MATRIX: Record<string, Entry> = {
     landing: 404,
     invalid: { id: 'not-a-uuid' },
   },
-  'users.createUserFn': {
+  'users.getDeletedUser': {
+    method: 'GET',
+    realm: 'tenant',
+    data: async ({ make }: DataContext) => ({ id: await make.trashedUser() }),
+    status: readers,
+    landing: 404,
+    invalid: { id: 'not-a-uuid' },
+  },
+  'users.createUser': {
     method: 'POST',
     realm: 'tenant',
     data: () => ({ email: uniqueEmail('matrix-created'), fullName: PERSON }),
@@ -579,7 +587,7 @@ const MATRIX: Record<string, Entry> = {
   },
   'console.listTenantAudit': { method: 'GET', realm: 'console', data: async () => ({ id: await acmeId() }), status: superuserOnly, landing: 404, invalid: { id: 'x' } },
   'console.getActivity': { method: 'GET', realm: 'console', data: {}, status: superuserOnly, landing: 404, invalid: { id: 'x' } },
-  'console.provisionTenantFn': {
+  'console.provisionTenant': {
     method: 'POST',
     realm: 'console',
     data: () => ({ name: unique('tenant'), slug: `zz-matrix-${randomUUID().slice(0, 8)}`, ownerEmail: uniqueEmail('owner', 'matrix') }),
@@ -805,6 +813,7 @@ test("another tenant's ids are a 404 at acme, exactly like missing ones, and not
   const target = await targets().user()
   const foreign = [
     { fn: 'users.getUser', method: 'GET', data: (id: string) => ({ id }), of: ids.globexUser },
+    { fn: 'users.getDeletedUser', method: 'GET', data: (id: string) => ({ id }), of: ids.globexUser },
     { fn: 'users.updateUser', method: 'POST', data: (id: string) => ({ id, data: { fullName: 'Taken Over' } }), of: ids.globexUser },
     { fn: 'users.setUserRoles', method: 'POST', data: (id: string) => ({ id, roleIds: [] }), of: ids.globexUser },
     { fn: 'users.deactivateUser', method: 'POST', data: (id: string) => ({ id }), of: ids.globexUser },
@@ -927,7 +936,7 @@ function once<T>(make: () => Promise<T>): () => Promise<T> {
 }
 
 function targets(): Targets {
-  const user = once(async () => (await ownerCalls<{ id: string }>('POST', 'users.createUserFn', { email: uniqueEmail('matrix-target'), fullName: PERSON })).id)
+  const user = once(async () => (await ownerCalls<{ id: string }>('POST', 'users.createUser', { email: uniqueEmail('matrix-target'), fullName: PERSON })).id)
   const role = once(async () => (await ownerCalls<{ id: string }>('POST', 'roles.createRole', { name: unique('role'), permissions: ['categories:read'] })).id)
   const organization = once(async () => (await ownerCalls<{ id: string }>('POST', 'teams.createOrganization', { name: unique('organization') })).id)
   const team = once(

@@ -31,7 +31,8 @@ export async function signInAs(page: Page, { tenant, email, password = DEMO_PASS
       await expect(page.getByRole('button', { name: 'Account menu' })).toBeVisible()
     })
   }
-  await expect(page.getByRole('button', { name: 'Account menu' })).toBeVisible()
+  // The first page after signing in loads the shell's data; on a busy machine that is more than the default 10 s.
+  await expect(page.getByRole('button', { name: 'Account menu' })).toBeVisible({ timeout: 30_000 })
 }
 
 /**

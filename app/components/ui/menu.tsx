@@ -1,6 +1,6 @@
 import { type ReactNode, useEffect, useId, useRef, useState } from 'react'
 
-/** A button that opens a small menu; closes on Escape, on a click outside and after a choice. */
+/** A button that opens a small menu; arrow keys move through it; closes on Escape, on a click outside and after a choice. */
 export function Menu({ label, button, children }: { label: string; button: ReactNode; children: (close: () => void) => ReactNode }) {
   const [open, setOpen] = useState(false)
   const id = useId()
@@ -16,7 +16,16 @@ export function Menu({ label, button, children }: { label: string; button: React
       if (e.key === 'Escape') {
         setOpen(false)
         trigger.current?.focus()
+        return
       }
+      // The menu pattern: arrows move between the items (wrapping), Home and End jump to the first and last.
+      const items = [...(root.current?.querySelectorAll<HTMLElement>('[role="menuitem"]') ?? [])]
+      if (items.length === 0 || !['ArrowDown', 'ArrowUp', 'Home', 'End'].includes(e.key)) return
+      e.preventDefault()
+      const at = items.indexOf(document.activeElement as HTMLElement)
+      const next =
+        e.key === 'Home' ? 0 : e.key === 'End' ? items.length - 1 : (at + (e.key === 'ArrowDown' ? 1 : -1) + items.length) % items.length
+      items[next]?.focus()
     }
     document.addEventListener('pointerdown', onPointer)
     document.addEventListener('keydown', onKey)

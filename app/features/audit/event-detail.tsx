@@ -65,7 +65,7 @@ export function AuditEventDetail({ id, onClose }: { id: string | null; onClose: 
       <div className="flex items-start justify-between gap-4 border-b border-slate-200 px-6 py-4 dark:border-slate-800">
         <h2 id={titleId} className="text-lg font-semibold">
           {detail ? ACTION_LABELS[detail.action] : 'Event'}
-          {detail && <span className="ml-2 text-sm font-normal text-slate-500"> · {ENTITY_LABELS[detail.tableName] ?? detail.tableName}</span>}
+          {detail && <span className="ml-2 text-sm font-normal text-slate-500 dark:text-slate-400"> · {ENTITY_LABELS[detail.tableName] ?? detail.tableName}</span>}
         </h2>
         <Button variant="ghost" aria-label="Close" onClick={onClose}>
           <X aria-hidden className="size-4" />
@@ -88,29 +88,29 @@ export function AuditEventDetail({ id, onClose }: { id: string | null; onClose: 
               <What event={detail} />
             </p>
             <dl className="grid grid-cols-[max-content_1fr] gap-x-4 gap-y-1">
-              <dt className="text-slate-500">When</dt>
+              <dt className="text-slate-500 dark:text-slate-400">When</dt>
               <dd>
-                <When iso={detail.createdAt} /> <span className="text-slate-500">({detail.createdAt})</span>
+                <When iso={detail.createdAt} /> <span className="text-slate-500 dark:text-slate-400">({detail.createdAt})</span>
               </dd>
               {detail.actor?.email && (
                 <>
-                  <dt className="text-slate-500">Email</dt>
+                  <dt className="text-slate-500 dark:text-slate-400">Email</dt>
                   <dd>{detail.actor.email}</dd>
                 </>
               )}
               {detail.impersonator && (
                 <>
-                  <dt className="text-slate-500">Impersonated by</dt>
+                  <dt className="text-slate-500 dark:text-slate-400">Impersonated by</dt>
                   <dd>
-                    {detail.impersonator.name} {detail.impersonator.email && <span className="text-slate-500">({detail.impersonator.email})</span>}
+                    {detail.impersonator.name} {detail.impersonator.email && <span className="text-slate-500 dark:text-slate-400">({detail.impersonator.email})</span>}
                   </dd>
                 </>
               )}
-              <dt className="text-slate-500">IP address</dt>
+              <dt className="text-slate-500 dark:text-slate-400">IP address</dt>
               <dd>{detail.ipAddress ?? 'Unknown'}</dd>
-              <dt className="text-slate-500">Browser</dt>
+              <dt className="text-slate-500 dark:text-slate-400">Browser</dt>
               <dd title={detail.userAgent ?? undefined}>{browserOf(detail.userAgent)}</dd>
-              <dt className="text-slate-500">Request</dt>
+              <dt className="text-slate-500 dark:text-slate-400">Request</dt>
               <dd>
                 {detail.requestId ? (
                   <Link
@@ -125,11 +125,11 @@ export function AuditEventDetail({ id, onClose }: { id: string | null; onClose: 
                   'None'
                 )}
               </dd>
-              <dt className="text-slate-500">Chain</dt>
+              <dt className="text-slate-500 dark:text-slate-400">Chain</dt>
               <dd>
                 {detail.chainSeq ? (
                   <span>
-                    event {detail.chainSeq} <span className="break-all font-mono text-xs text-slate-500">{detail.chainHash}</span>
+                    event {detail.chainSeq} <span className="break-all font-mono text-xs text-slate-500 dark:text-slate-400">{detail.chainHash}</span>
                   </span>
                 ) : (
                   <Badge>not sealed yet</Badge>
@@ -147,11 +147,11 @@ export function AuditEventDetail({ id, onClose }: { id: string | null; onClose: 
                   )}
                 </div>
                 {changes.length === 0 ? (
-                  <p className="text-slate-500">Nothing a person would see changed (only bookkeeping such as the update time).</p>
+                  <p className="text-slate-500 dark:text-slate-400">Nothing a person would see changed (only bookkeeping such as the update time).</p>
                 ) : (
                   <table className="w-full table-fixed text-left">
                     <thead>
-                      <tr className="text-slate-500">
+                      <tr className="text-slate-500 dark:text-slate-400">
                         <th scope="col" className="w-1/4 py-1 font-medium">
                           Field
                         </th>

@@ -42,15 +42,15 @@ export function Who({ event }: { event: Pick<AuditEventView, 'actor' | 'imperson
   const actor = event.actor ? (
     <span title={event.actor.email ?? undefined}>
       {event.actor.name}
-      {event.actor.deleted || event.actor.gone ? <span className="text-slate-500"> (deleted)</span> : null}
+      {event.actor.deleted || event.actor.gone ? <span className="text-slate-500 dark:text-slate-400"> (deleted)</span> : null}
     </span>
   ) : (
-    <span className="text-slate-500">System</span>
+    <span className="text-slate-500 dark:text-slate-400">System</span>
   )
   if (!event.impersonator) return actor
   return (
     <span>
-      <span title={event.impersonator.email ?? undefined}>{event.impersonator.name}</span> <span className="text-slate-500">as</span> {actor}
+      <span title={event.impersonator.email ?? undefined}>{event.impersonator.name}</span> <span className="text-slate-500 dark:text-slate-400">as</span> {actor}
     </span>
   )
 }

@@ -20,8 +20,9 @@ import {
 import { assertCanGrantRoles, requireRoles } from '../roles/roles.server'
 import { impersonationOf } from '../console/impersonation.server'
 import { invitationLink } from '../users/invitations.server'
+import { CHALLENGE_COOKIE, CHALLENGE_TTL_SECONDS } from '../console/mfa.server'
 import {
-  acceptInvitation,
+  acceptInvitation as redeemInvitation,
   createInvitation,
   findPendingInvitation,
   invitationParties,
@@ -82,7 +83,6 @@ export const signIn = createServerFn({ method: 'POST' })
     )
     const { challenge } = result
     if (!challenge) return { ok: true as const, next: null }
-    const { CHALLENGE_COOKIE, CHALLENGE_TTL_SECONDS } = await import('../console/mfa.server')
     setCookie(CHALLENGE_COOKIE, challenge.token, {
       httpOnly: true,
       sameSite: 'lax',
@@ -146,11 +146,11 @@ export const getInvitation = createServerFn({ method: 'GET' })
     return { email: invitation.email, fullName: invitation.fullName, workspace: context.tenantName, ...about }
   })
 
-export const acceptInvitationFn = createServerFn({ method: 'POST' })
+export const acceptInvitation = createServerFn({ method: 'POST' })
   .middleware([tenantScope])
   .validator(input(acceptInvitationSchema))
   .handler(async ({ data, context }) => {
-    const { email } = await acceptInvitation(context.tx, { ...data, tenantId: context.tenantId })
+    const { email } = await redeemInvitation(context.tx, { ...data, tenantId: context.tenantId })
     await auth().api.signInEmail({ body: { email, password: data.password, rememberMe: true }, headers: getRequest().headers })
     return { ok: true as const }
   })

@@ -11,6 +11,7 @@ import { sqlState, violatedConstraint } from '../../server/db/errors.server'
 import { setActor, type TenantContext, withTenant } from '../../server/db/scope.server'
 import { ofTenant } from '../../server/db/tenant.server'
 import { assertEmailFree, createUser, emailTaken } from '../users/users.server'
+import { createChallenge, getFactor } from '../console/mfa.server'
 
 /**
  * Sign-in attempts allowed per window: per account (tenant + email) and per client IP. Every attempt is counted
@@ -75,7 +76,6 @@ export async function signInWithPassword(
       if (input.requireSuperuser) {
         // The console: the password only opens a code challenge; the session is created once the code is right.
         const userId = await checkConsolePassword(tx, ctx.tenantId, input.email, input.password)
-        const { createChallenge, getFactor } = await import('../console/mfa.server')
         const token = await createChallenge(tx, ctx.tenantId, userId)
         const challenge = { token, enrolled: Boolean((await getFactor(tx, ctx.tenantId, userId))?.confirmedAt) }
         await tx.execute(sql`select haven_rate_limit_clear(${buckets.account.key})`)

@@ -5,7 +5,7 @@ import type { JsonObject } from '../../server/db/schema'
 import { z } from 'zod'
 import { cursorId, cursorText, decodeCursor, encodeCursor, } from '../../server/cursor.server'
 import { restoreItem } from '../trash/trash.server'
-import { isUniqueViolation } from '../users/users.server'
+import { isUniqueViolation } from '../../server/db/errors.server'
 import {
   type CategoryNode,
   type CreateCategoryInput,

@@ -236,7 +236,7 @@ export function MoveDialog({
         </div>
         <fieldset aria-describedby={groupId} className="max-h-64 space-y-1 overflow-auto">
           <legend className="sr-only">New parent</legend>
-          <p id={groupId} className="text-xs text-slate-500" aria-live="polite">
+          <p id={groupId} className="text-xs text-slate-500 dark:text-slate-400" aria-live="polite">
             {loading ? 'Searching…' : q.trim() ? `${hits.length} ${hits.length === 1 ? 'match' : 'matches'}` : 'Or move it to the top level.'}
           </p>
           {options.map((o) => (

@@ -145,7 +145,7 @@ export function CategoryTree({
                   <AriaButton
                     slot="chevron"
                     aria-label={isExpanded ? `Collapse ${node.name}` : `Expand ${node.name}`}
-                    className="rounded p-0.5 text-slate-500 outline-none hover:bg-slate-200 focus-visible:ring-2 focus-visible:ring-indigo-500 dark:hover:bg-slate-700"
+                    className="rounded p-0.5 text-slate-500 dark:text-slate-400 outline-none hover:bg-slate-200 focus-visible:ring-2 focus-visible:ring-indigo-500 dark:hover:bg-slate-700"
                   >
                     <ChevronRight aria-hidden className={cx('size-4 transition-transform', isExpanded && 'rotate-90')} />
                   </AriaButton>
@@ -177,7 +177,7 @@ export function CategoryTree({
           key={`more:${key}`}
           isLoading={!branch || branch.loading}
           onLoadMore={() => void store.load(key, branch ? 'more' : 'first')}
-          className="flex h-9 items-center gap-2 px-6 text-xs text-slate-500"
+          className="flex h-9 items-center gap-2 px-6 text-xs text-slate-500 dark:text-slate-400"
         >
           <Loader2 aria-hidden className="size-3.5 animate-spin" />
           <span>Loading…</span>
@@ -208,7 +208,7 @@ export function CategoryTree({
           stateRef.current = state
           return 'h-[60vh] min-h-80 overflow-auto rounded-lg p-1 outline-none ring-1 ring-slate-200 focus-visible:ring-2 focus-visible:ring-indigo-500 dark:ring-slate-800'
         }}
-        renderEmptyState={() => <p className="p-6 text-center text-sm text-slate-500">No categories yet.</p>}
+        renderEmptyState={() => <p className="p-6 text-center text-sm text-slate-500 dark:text-slate-400">No categories yet.</p>}
       >
         {renderBranch(ROOT)}
       </Tree>

@@ -150,10 +150,10 @@ export function ActivityChart({ data, label }: { data: { day: string; events: nu
   return (
     <figure aria-label={label} className="space-y-2">
       <figcaption className="text-sm font-medium text-slate-700 dark:text-slate-300">
-        {label} <span className="font-normal text-slate-500">— {total.toLocaleString()} events in 30 days</span>
+        {label} <span className="font-normal text-slate-500 dark:text-slate-400">— {total.toLocaleString()} events in 30 days</span>
       </figcaption>
       {total === 0 ? (
-        <p className="rounded-md bg-slate-50 px-3 py-6 text-center text-sm text-slate-500 dark:bg-slate-800/50">No activity in the last 30 days.</p>
+        <p className="rounded-md bg-slate-50 px-3 py-6 text-center text-sm text-slate-500 dark:text-slate-400 dark:bg-slate-800/50">No activity in the last 30 days.</p>
       ) : (
         <div className="h-48 w-full text-indigo-500">
           <ResponsiveContainer width="100%" height="100%">
@@ -190,7 +190,7 @@ export function AuditList({ items, showTenant, more }: { items: AuditItem[]; sho
   return (
     <div className="overflow-x-auto">
       <table className="w-full text-left text-sm">
-        <thead className="text-xs uppercase text-slate-500">
+        <thead className="text-xs uppercase text-slate-500 dark:text-slate-400">
           <tr>
             <th className="py-2 pr-3">When</th>
             {showTenant && <th className="py-2 pr-3">Tenant</th>}
@@ -200,7 +200,7 @@ export function AuditList({ items, showTenant, more }: { items: AuditItem[]; sho
         <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
           {items.map((e) => (
             <tr key={e.id} className="align-top">
-              <td className="whitespace-nowrap py-2 pr-3 text-slate-500">
+              <td className="whitespace-nowrap py-2 pr-3 text-slate-500 dark:text-slate-400">
                 <When iso={e.createdAt} />
               </td>
               {showTenant && <td className="py-2 pr-3 font-mono text-xs">{e.tenantSlug}</td>}

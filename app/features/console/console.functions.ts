@@ -87,7 +87,7 @@ export const getActivity = createServerFn({ method: 'GET' })
   })
 
 /** Creates the tenant with its system roles and an owner invitation; the link is shown once and logged. */
-export const provisionTenantFn = createServerFn({ method: 'POST' })
+export const provisionTenant = createServerFn({ method: 'POST' })
   .middleware([requireSuperuser])
   .validator(input(provisionSchema))
   .handler(async ({ data, context }) => {

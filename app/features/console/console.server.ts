@@ -10,7 +10,7 @@ import { cursorId, cursorTimestamp, decodeCursor, encodeCursor } from '../../ser
 import { hashToken, INVITATION_TTL_DAYS } from '../auth/auth.server'
 import { updateTenant } from '../tenants/tenant-changes.server'
 import { createTenantWithRoles } from '../tenants/tenants.server'
-import { isUniqueViolation } from '../users/users.server'
+import { isUniqueViolation } from '../../server/db/errors.server'
 import { type AuditRow, present, resolveNames } from '../audit/audit.server'
 import type { Names } from '../audit/describe'
 import type { ListTenantsInput } from './console.schemas'

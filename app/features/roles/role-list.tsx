@@ -174,7 +174,15 @@ function EditRoleForm({ role, onDone }: { role: RoleRow; onDone: () => void }) {
   }
 
   return (
-    <form onSubmit={onSubmit} aria-label={`Edit ${role.name}`} className="space-y-3" noValidate>
+    <form
+      onSubmit={onSubmit}
+      onKeyDown={(e) => {
+        if (e.key === 'Escape') onDone()
+      }}
+      aria-label={`Edit ${role.name}`}
+      className="space-y-3"
+      noValidate
+    >
       {error && <Alert>{error}</Alert>}
       <div className="grid gap-3 sm:grid-cols-2">
         <Field label="Name" value={name} onChange={(e) => setName(e.target.value)} error={fields.name} required maxLength={60} autoFocus />

@@ -3,7 +3,7 @@ import { conflict, forbidden, HttpError, notFound } from '../../lib/errors'
 import { isPermission, type Permission, SYSTEM_ROLES, type SystemRoleKey } from '../../lib/permissions'
 import type { Tx } from '../../server/db/client.server'
 import { rolePermissions, roles, userRoles, users } from '../../server/db/schema'
-import { isUniqueViolation } from '../users/users.server'
+import { isUniqueViolation } from '../../server/db/errors.server'
 import type { PermissionMatrixInput } from './roles.schemas'
 import { ofTenant, scopeTenantId } from '../../server/db/tenant.server'
 

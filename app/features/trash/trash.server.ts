@@ -7,7 +7,7 @@ import { rowsOf, type Tx } from '../../server/db/client.server'
 import { categories, organizations, rolePermissions, roles, teams, users } from '../../server/db/schema'
 import { assertHolds } from '../roles/roles.server'
 import { cursorId, cursorTimestamp, decodeCursor, encodeCursor } from '../../server/cursor.server'
-import { isUniqueViolation } from '../users/users.server'
+import { isUniqueViolation } from '../../server/db/errors.server'
 import type { TrashType } from './trash.schemas'
 import { ofTenant, scopeTenantId } from '../../server/db/tenant.server'
 

@@ -6,7 +6,7 @@ import { toast } from 'sonner'
 import { Alert, Button, Field, Select } from '../../components/ui'
 import { errorMessage, fieldErrorsOf } from '../../lib/errors'
 import { inviteUser } from '../auth/auth.functions'
-import { createUserFn } from './users.functions'
+import { createUser } from './users.functions'
 
 type RoleOption = { id: string; name: string }
 
@@ -25,7 +25,7 @@ export function AddPersonDialog({
   const ref = useRef<HTMLDialogElement>(null)
   const router = useRouter()
   const invite = useServerFn(inviteUser)
-  const create = useServerFn(createUserFn)
+  const create = useServerFn(createUser)
   const [mode, setMode] = useState<'invite' | 'create'>('invite')
   const [pending, setPending] = useState(false)
   const [error, setError] = useState<string>()

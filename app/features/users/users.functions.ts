@@ -14,6 +14,7 @@ import {
   createUserChecked,
   findUsers,
   getUserDetail,
+  getUserInTrash,
   lockOut,
   reactivate,
   replaceUserRoles,
@@ -76,12 +77,18 @@ export const getUserFilterOptions = createServerFn({ method: 'GET' })
   .middleware([requirePermission('users:read')])
   .handler(({ context }) => userFilterOptions(context.tx))
 
+/** A person in the trash, for their page opened by URL: it says so instead of "not found" and offers restore. */
+export const getDeletedUser = createServerFn({ method: 'GET' })
+  .middleware([requirePermission('users:read')])
+  .validator(input(userIdSchema))
+  .handler(({ data, context }) => getUserInTrash(context.tx, context.tenantId, data.id))
+
 export const getUser = createServerFn({ method: 'GET' })
   .middleware([requirePermission('users:read')])
   .validator(input(userIdSchema))
   .handler(({ data, context }) => getUserDetail(context.tx, data.id))
 
-export const createUserFn = createServerFn({ method: 'POST' })
+export const createUser = createServerFn({ method: 'POST' })
   .middleware([requirePermission('users:write')])
   .validator(input(createUserSchema))
   .handler(async ({ data, context }) => {

@@ -5,7 +5,7 @@ import { forbidden, HttpError, notFound } from '../../lib/errors'
 import type { Permission } from '../../lib/permissions'
 import type { Tx } from '../../server/db/client.server'
 import { accounts, type JsonObject, organizations, roles, sessions, teams, userRoles, users, userTeamLinks } from '../../server/db/schema'
-import { sqlState } from '../../server/db/errors.server'
+import { isUniqueViolation } from '../../server/db/errors.server'
 import { permissionsOf } from '../../server/session.server'
 import { assertCanGrantRoles, assertNotLastOwner, ownerRoleId, requireRoles } from '../roles/roles.server'
 import type { ListUsersInput } from './users.schemas'
@@ -57,11 +57,6 @@ export async function createUser(tx: Tx, input: NewUser) {
       .values(input.roleIds.map((roleId) => ({ tenantId: input.tenantId, userId: user.id, roleId, assignedById: input.assignedById ?? null })))
   }
   return user
-}
-
-/** The drizzle/driver error of a unique violation, wherever the driver put it. */
-export function isUniqueViolation(error: unknown): boolean {
-  return sqlState(error) === '23505'
 }
 
 const userCursor = (sort: keyof typeof SORT_COLUMNS) =>
@@ -198,6 +193,15 @@ export async function requireUserRow(tx: Tx, id: string, options: { deleted?: bo
     .select()
     .from(users)
     .where(and(ofTenant(users), eq(users.id, id), eq(users.isDeleted, options.deleted ?? false)))
+  if (!row) throw notFound('User')
+  return row
+}
+
+export async function getUserInTrash(tx: Tx, tenantId: string, id: string) {
+  const [row] = await tx
+    .select({ id: users.id, fullName: users.fullName, email: users.email, deletedAt: users.deletedAt })
+    .from(users)
+    .where(and(eq(users.tenantId, tenantId), eq(users.id, id), eq(users.isDeleted, true)))
   if (!row) throw notFound('User')
   return row
 }

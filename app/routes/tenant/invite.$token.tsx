@@ -3,7 +3,7 @@ import { useServerFn } from '@tanstack/react-start'
 import { type FormEvent, useState } from 'react'
 import { toast } from 'sonner'
 import { Alert, Button, CenteredPage, Field } from '../../components/ui'
-import { acceptInvitationFn, getInvitation } from '../../features/auth/auth.functions'
+import { acceptInvitation, getInvitation } from '../../features/auth/auth.functions'
 import { errorMessage, fieldErrorsOf } from '../../lib/errors'
 
 export const Route = createFileRoute('/tenant/invite/$token')({
@@ -22,7 +22,7 @@ function AcceptInvitation() {
   const { invitation, error } = Route.useLoaderData()
   const { token } = Route.useParams()
   const router = useRouter()
-  const accept = useServerFn(acceptInvitationFn)
+  const accept = useServerFn(acceptInvitation)
   const [state, setState] = useState<{ pending?: boolean; error?: string; fields?: Record<string, string> }>({})
 
   if (!invitation) {

@@ -1,10 +1,13 @@
 import { createFileRoute, notFound, Outlet } from '@tanstack/react-router'
-import { WorkspaceNotFound, WorkspaceSuspended } from '../../components/errors'
+import { NotFound, WorkspaceNotFound, WorkspaceSuspended } from '../../components/errors'
+import { TenantShell } from '../../components/shells'
 import { getTenantSession } from '../../features/auth/auth.functions'
+import { markForbidden } from '../../lib/guards'
 
 /** The tenant host. Unknown and suspended workspaces stop here with a page a person understands. */
 export const Route = createFileRoute('/tenant')({
   beforeLoad: async ({ context }) => {
+    if (context.realm.kind === 'suspended') await markForbidden()
     if (context.realm.kind !== 'tenant') throw notFound()
     return { session: await getTenantSession() }
   },
@@ -12,8 +15,21 @@ export const Route = createFileRoute('/tenant')({
   component: Outlet,
 })
 
+/** "No workspace here" only for a host that is no workspace; an unknown path on a real one is a missing page. */
 function TenantNotFound() {
-  const { realm } = Route.useRouteContext()
-  if (realm.kind === 'suspended') return <WorkspaceSuspended name={realm.name} />
-  return <WorkspaceNotFound />
+  const { realm, session } = Route.useRouteContext()
+  if (realm.kind === 'suspended') return <main><WorkspaceSuspended name={realm.name} /></main>
+  if (realm.kind !== 'tenant') return <main><WorkspaceNotFound /></main>
+  if (!session?.user) {
+    return (
+      <main>
+        <NotFound />
+      </main>
+    )
+  }
+  return (
+    <TenantShell session={session} user={session.user}>
+      <NotFound />
+    </TenantShell>
+  )
 }

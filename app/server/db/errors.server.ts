@@ -140,3 +140,8 @@ export function httpErrorFromDatabase(error: unknown): HttpError | undefined {
   if (state === '2201B' || state === '2200M') return new HttpError(400, 'invalid_value', 'A value in the request is not valid.')
   return undefined
 }
+
+/** The drizzle/driver error of a unique violation, wherever the driver put it. */
+export function isUniqueViolation(error: unknown): boolean {
+  return sqlState(error) === '23505'
+}

@@ -1,5 +1,5 @@
 import { createFileRoute, Outlet, redirect } from '@tanstack/react-router'
-import { AppShell } from '../../../components/app-shell'
+import { ConsoleShell } from '../../../components/shells'
 
 export const Route = createFileRoute('/console/_app')({
   beforeLoad: ({ context, location }) => {
@@ -10,20 +10,9 @@ export const Route = createFileRoute('/console/_app')({
   component: () => {
     const { user } = Route.useRouteContext()
     return (
-      <AppShell
-        brand="Haven console"
-        nav={[
-          { to: '/console', label: 'Overview', section: 'main' },
-          { to: '/console/tenants', label: 'Tenants', section: 'main' },
-          { to: '/console/users', label: 'People search', section: 'main' },
-          { to: '/console/audit', label: 'Audit log', section: 'main' },
-        ]}
-        permissions={[]}
-        user={user}
-        signInTo="/sign-in"
-      >
+      <ConsoleShell user={user}>
         <Outlet />
-      </AppShell>
+      </ConsoleShell>
     )
   },
 })

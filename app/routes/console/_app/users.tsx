@@ -45,12 +45,12 @@ function UserSearch() {
           </Button>
         </form>
         {!page ? (
-          <p className="text-sm text-slate-500">Type at least two characters of an email address or a name.</p>
+          <p className="text-sm text-slate-500 dark:text-slate-400">Type at least two characters of an email address or a name.</p>
         ) : page.items.length === 0 ? (
           <EmptyState title="Nobody found">No person in any tenant matches “{search.q}”.</EmptyState>
         ) : (
           <table className="w-full text-left text-sm">
-            <thead className="text-xs uppercase text-slate-500">
+            <thead className="text-xs uppercase text-slate-500 dark:text-slate-400">
               <tr>
                 <th className="py-2 pr-3">Name</th>
                 <th className="py-2 pr-3">Email</th>

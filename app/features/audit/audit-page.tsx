@@ -1,0 +1,320 @@
+import { getRouteApi } from '@tanstack/react-router'
+import { useServerFn } from '@tanstack/react-start'
+import { ChevronRight, Download, RotateCcw, ShieldCheck, X } from 'lucide-react'
+import { type FormEvent, useEffect, useRef, useState } from 'react'
+import { toast } from 'sonner'
+import { PageHeader } from '../../components/app-shell'
+import { Alert, Badge, Button, EmptyState, Field, Select, Skeleton } from '../../components/ui'
+import { verifyAuditChain } from './audit.functions'
+import { AUDIT_ENTITY_TYPES, type AuditSearch, type ExportFormat } from './audit.schemas'
+import { ACTION_LABELS, ENTITY_LABELS } from './describe'
+import { AuditEventDetail } from './event-detail'
+import { AuditEventList } from './event-list'
+import { AUDIT_ACTIONS } from '../../lib/enums'
+import { errorMessage } from '../../lib/errors'
+
+const Route = getRouteApi('/tenant/_app/admin/audit')
+
+/** Local midnight of a calendar day (plus `plusDays`), as an ISO instant with the viewer's offset on that day. */
+function localMidnight(day: string, plusDays = 0): string {
+  const [y, m, d] = day.split('-').map(Number)
+  const date = new Date(y ?? 1970, (m ?? 1) - 1, (d ?? 1) + plusDays)
+  const offset = -date.getTimezoneOffset()
+  const pad = (n: number) => String(Math.floor(Math.abs(n))).padStart(2, '0')
+  const ymd = `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`
+  return `${ymd}T00:00:00${offset >= 0 ? '+' : '-'}${pad(offset / 60)}:${pad(offset % 60)}`
+}
+
+/** The calendar day an instant from the URL names, read from its own text (the same on the server and in the browser). */
+function dayOf(instant: string | undefined, minusDays = 0): string {
+  if (!instant) return ''
+  const [y, m, d] = instant.slice(0, 10).split('-').map(Number)
+  return new Date(Date.UTC(y ?? 1970, (m ?? 1) - 1, (d ?? 1) - minusDays)).toISOString().slice(0, 10)
+}
+
+/** The filter as the server functions and the export take it. */
+export function filterOf(search: AuditSearch) {
+  return {
+    actor: search.actor,
+    action: search.action,
+    entity: search.entity,
+    record: search.record,
+    from: search.from,
+    to: search.to,
+    ip: search.ip?.trim() || undefined,
+    requestId: search.requestId?.trim() || undefined,
+    impersonated: search.impersonated || undefined,
+    related: (search.record && search.related) || undefined,
+  }
+}
+
+export function AuditLoading() {
+  return (
+    <div role="status" aria-busy="true" aria-label="Loading the audit log" className="space-y-3">
+      <Skeleton className="h-8 w-48" />
+      <Skeleton className="h-24 w-full" />
+      {Array.from({ length: 8 }, (_, i) => (
+        // biome-ignore lint/suspicious/noArrayIndexKey: static placeholders
+        <Skeleton key={i} className="h-12 w-full" />
+      ))}
+    </div>
+  )
+}
+
+type ExportState = { format: ExportFormat; received: number; total: number | null; controller: AbortController }
+
+export function AuditPage() {
+  const { page, options } = Route.useLoaderData()
+  const search = Route.useSearch()
+  const navigate = Route.useNavigate()
+  const verify = useServerFn(verifyAuditChain)
+  const [text, setText] = useState({ ip: search.ip ?? '', requestId: search.requestId ?? '' })
+  const [verifying, setVerifying] = useState(false)
+  const [report, setReport] = useState<Awaited<ReturnType<typeof verifyAuditChain>> | null>(null)
+  const [exporting, setExporting] = useState<ExportState | null>(null)
+  const listRef = useRef<HTMLDivElement>(null)
+
+  useEffect(() => setText({ ip: search.ip ?? '', requestId: search.requestId ?? '' }), [search.ip, search.requestId])
+
+  const setSearch = (patch: Partial<AuditSearch>) =>
+    navigate({ search: (prev) => ({ ...prev, ...patch, cursor: 'cursor' in patch ? patch.cursor : undefined, event: 'event' in patch ? patch.event : undefined }) })
+
+  const filtered = Boolean(
+    search.actor || search.action || search.entity || search.record || search.from || search.to || search.ip || search.requestId || search.impersonated,
+  )
+
+  function onApply(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault()
+    setSearch({ ip: text.ip.trim() || undefined, requestId: text.requestId.trim() || undefined })
+  }
+
+  async function onVerify() {
+    setVerifying(true)
+    try {
+      const result = await verify()
+      setReport(result)
+      if (result.status === 'intact') toast.success('The audit chain is intact')
+      else toast.error('The audit chain is broken')
+    } catch (e) {
+      toast.error(errorMessage(e))
+    } finally {
+      setVerifying(false)
+    }
+  }
+
+  async function onExport(format: ExportFormat) {
+    const controller = new AbortController()
+    setExporting({ format, received: 0, total: null, controller })
+    const params = new URLSearchParams({ format })
+    for (const [key, value] of Object.entries(filterOf(search))) if (value !== undefined) params.set(key, String(value))
+    try {
+      const response = await fetch(`/audit-export?${params}`, { signal: controller.signal })
+      if (!response.ok || !response.body) throw new Error((await response.text()) || `Export failed (${response.status})`)
+      const total = Number(response.headers.get('x-total-count') ?? Number.NaN)
+      const reader = response.body.getReader()
+      const parts: Uint8Array[] = []
+      let received = 0
+      for (;;) {
+        const { done, value } = await reader.read()
+        if (done) break
+        parts.push(value)
+        for (const byte of value) if (byte === 10) received += 1
+        setExporting({ format, received, total: Number.isFinite(total) ? total : null, controller })
+      }
+      const blob = new Blob(parts as BlobPart[], { type: format === 'csv' ? 'text/csv' : 'application/x-ndjson' })
+      const url = URL.createObjectURL(blob)
+      const a = document.createElement('a')
+      a.href = url
+      a.download = `audit-log-${new Date().toISOString().slice(0, 10)}.${format === 'csv' ? 'csv' : 'ndjson'}`
+      document.body.append(a)
+      a.click()
+      a.remove()
+      setTimeout(() => URL.revokeObjectURL(url), 10_000)
+      const rows = format === 'csv' ? Math.max(received - 1, 0) : received
+      toast.success(`Exported ${rows.toLocaleString()} event${rows === 1 ? '' : 's'}`)
+    } catch (e) {
+      if (controller.signal.aborted) toast.info('Export cancelled')
+      else toast.error(errorMessage(e))
+    } finally {
+      setExporting(null)
+    }
+  }
+
+  const { retention } = options
+  const actorName = options.actors.find((a) => a.id === search.actor)
+
+  return (
+    <>
+      <PageHeader
+        title="Audit log"
+        description={
+          <span className="flex flex-wrap items-center gap-2">
+            Every change in this workspace, newest first.
+            <span>
+              Kept {retention.retentionDays ? `for ${retention.retentionDays} days` : 'forever'}
+              {retention.legalHold && (
+                <>
+                  {' '}
+                  <Badge tone="warning">legal hold</Badge>
+                </>
+              )}
+            </span>
+          </span>
+        }
+        actions={
+          <>
+            <Button variant="secondary" pending={verifying} onClick={onVerify}>
+              <ShieldCheck aria-hidden className="size-4" /> Verify
+            </Button>
+            <Button variant="secondary" disabled={exporting !== null} onClick={() => onExport('csv')}>
+              <Download aria-hidden className="size-4" /> Export CSV
+            </Button>
+            <Button variant="secondary" disabled={exporting !== null} onClick={() => onExport('ndjson')}>
+              <Download aria-hidden className="size-4" /> Export NDJSON
+            </Button>
+          </>
+        }
+      />
+      {report && (
+        <div className="mb-4">
+          <Alert tone={report.status === 'intact' ? 'success' : 'error'}>
+            {report.message}
+            {report.checkpoint && ` Older events were removed by retention; the chain continues from event ${report.checkpoint.seq}.`}
+            {report.headHash && <span className="mt-1 block break-all font-mono text-xs">Latest hash: {report.headHash}</span>}
+          </Alert>
+        </div>
+      )}
+      {exporting && (
+        <div className="mb-4 flex items-center gap-3 rounded-xl bg-white p-4 ring-1 ring-slate-200 dark:bg-slate-900 dark:ring-slate-800">
+          <div className="flex-1">
+            <p className="text-sm">
+              Exporting {exporting.format.toUpperCase()}: {exporting.received.toLocaleString()}
+              {exporting.total !== null && ` of ${exporting.total.toLocaleString()}`} events
+            </p>
+            <progress
+              className="mt-1 h-2 w-full"
+              aria-label="Export progress"
+              max={exporting.total ?? undefined}
+              value={exporting.total !== null ? Math.min(exporting.received, exporting.total) : undefined}
+            />
+          </div>
+          <Button variant="secondary" onClick={() => exporting.controller.abort()}>
+            Cancel
+          </Button>
+        </div>
+      )}
+      <form
+        onSubmit={onApply}
+        aria-label="Filters"
+        className="mb-4 grid gap-3 rounded-xl bg-white p-4 ring-1 ring-slate-200 sm:grid-cols-2 lg:grid-cols-4 dark:bg-slate-900 dark:ring-slate-800"
+      >
+        <Select label="Person" value={search.actor ?? ''} onChange={(e) => setSearch({ actor: e.target.value || undefined })}>
+          <option value="">Anyone</option>
+          {search.actor && !actorName && <option value={search.actor}>Someone no longer listed</option>}
+          {options.actors.map((a) => (
+            <option key={a.id} value={a.id}>
+              {a.name} ({a.email}){a.deleted ? ' — deleted' : ''}
+            </option>
+          ))}
+        </Select>
+        <Select label="Action" value={search.action ?? ''} onChange={(e) => setSearch({ action: (e.target.value || undefined) as AuditSearch['action'] })}>
+          <option value="">Any action</option>
+          {AUDIT_ACTIONS.map((a) => (
+            <option key={a} value={a}>
+              {ACTION_LABELS[a]}
+            </option>
+          ))}
+        </Select>
+        <Select label="Kind of record" value={search.entity ?? ''} onChange={(e) => setSearch({ entity: (e.target.value || undefined) as AuditSearch['entity'] })}>
+          <option value="">Any kind</option>
+          {AUDIT_ENTITY_TYPES.map((t) => (
+            <option key={t} value={t}>
+              {ENTITY_LABELS[t]}
+            </option>
+          ))}
+        </Select>
+        <label className="flex items-end gap-2 pb-2 text-sm">
+          <input type="checkbox" checked={search.impersonated ?? false} onChange={(e) => setSearch({ impersonated: e.target.checked || undefined })} />
+          Impersonated only
+        </label>
+        <Field
+          label="From (day)"
+          type="date"
+          value={dayOf(search.from)}
+          max={dayOf(search.to, 1) || undefined}
+          onChange={(e) => setSearch({ from: e.target.value ? localMidnight(e.target.value) : undefined })}
+        />
+        <Field
+          label="To (day)"
+          type="date"
+          value={dayOf(search.to, 1)}
+          min={dayOf(search.from) || undefined}
+          onChange={(e) => setSearch({ to: e.target.value ? localMidnight(e.target.value, 1) : undefined })}
+        />
+        <Field label="IP address" name="ip" value={text.ip} onChange={(e) => setText((t) => ({ ...t, ip: e.target.value }))} placeholder="203.0.113.7" />
+        <Field
+          label="Request ID"
+          name="requestId"
+          value={text.requestId}
+          onChange={(e) => setText((t) => ({ ...t, requestId: e.target.value }))}
+        />
+        <div className="flex items-end gap-2 lg:col-span-4">
+          <Button type="submit" variant="secondary">
+            Apply
+          </Button>
+          {filtered && (
+            <Button type="button" variant="ghost" onClick={() => navigate({ search: {} })}>
+              <X aria-hidden className="size-4" /> Clear filters
+            </Button>
+          )}
+          {search.record && (
+            <span className="ml-2 flex items-center gap-1 text-sm">
+              <Badge tone="info">{search.related ? 'One record and its links' : 'One record'}</Badge>
+              <button type="button" className="text-indigo-700 hover:underline dark:text-indigo-300" onClick={() => setSearch({ record: undefined, related: undefined })}>
+                show all records
+              </button>
+            </span>
+          )}
+        </div>
+      </form>
+
+      {page.items.length === 0 ? (
+        <EmptyState
+          title={search.cursor ? 'No older events' : filtered ? 'No events match these filters' : 'Nothing recorded yet'}
+          action={
+            filtered || search.cursor ? (
+              <Button variant="secondary" onClick={() => navigate({ search: {} })}>
+                {search.cursor ? 'Back to the newest' : 'Clear filters'}
+              </Button>
+            ) : undefined
+          }
+        >
+          {filtered ? 'Try a wider date range or fewer filters.' : 'Changes in this workspace appear here as they happen.'}
+        </EmptyState>
+      ) : (
+        <div ref={listRef} className="overflow-hidden rounded-xl bg-white ring-1 ring-slate-200 dark:bg-slate-900 dark:ring-slate-800">
+          <AuditEventList items={page.items} onOpen={(id) => setSearch({ event: id, cursor: search.cursor })} />
+          <nav aria-label="Pages" className="flex items-center justify-between border-t border-slate-200 px-4 py-3 dark:border-slate-800">
+            <p className="text-sm text-slate-600 dark:text-slate-400">{page.items.length} events on this page</p>
+            <div className="flex gap-2">
+              {search.cursor && (
+                <Button variant="secondary" onClick={() => setSearch({ cursor: undefined })}>
+                  <RotateCcw aria-hidden className="size-4" /> Newest
+                </Button>
+              )}
+              {page.nextCursor && (
+                <Route.Link
+                  search={(prev) => ({ ...prev, cursor: page.nextCursor ?? undefined, event: undefined })}
+                  className="inline-flex items-center gap-1 rounded-md px-3.5 py-2 text-sm font-semibold ring-1 ring-inset ring-slate-300 hover:bg-slate-50 dark:ring-slate-600 dark:hover:bg-slate-800"
+                >
+                  Older <ChevronRight aria-hidden className="size-4" />
+                </Route.Link>
+              )}
+            </div>
+          </nav>
+        </div>
+      )}
+      <AuditEventDetail id={search.event ?? null} onClose={() => setSearch({ event: undefined, cursor: search.cursor })} />
+    </>
+  )
+}

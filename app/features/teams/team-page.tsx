@@ -1,0 +1,392 @@
+import { getRouteApi, Link, useRouter } from '@tanstack/react-router'
+import { useServerFn } from '@tanstack/react-start'
+import { ChevronLeft, ChevronRight, Pencil, Search, Trash2, UserMinus, UserPlus } from 'lucide-react'
+import { type FormEvent, useEffect, useState } from 'react'
+import { toast } from 'sonner'
+import { PageHeader } from '../../components/app-shell'
+import { Alert, Badge, Button, Card, EmptyState, Field, Select, Skeleton } from '../../components/ui'
+import { ConfirmDialog } from '../../components/ui/confirm'
+import { HistoryTabs } from '../audit/history-tabs'
+import { EntityDialog, type EntityValues } from './entity-dialog'
+import {
+  addTeamMember,
+  deleteTeam,
+  listOrganizations,
+  type listTeamMembers,
+  removeTeamMember,
+  setTeamMemberRole,
+  updateTeam,
+} from './teams.functions'
+import { TEAM_ROLE_LABELS } from './teams.schemas'
+import { listUsers } from '../users/users.functions'
+import { TEAM_ROLES, type TeamRole } from '../../lib/enums'
+import { errorMessage } from '../../lib/errors'
+import { can } from '../../lib/navigation'
+
+const Route = getRouteApi('/tenant/_app/admin/teams/$teamId')
+
+export const MEMBERS_PER_PAGE = 50
+
+type Member = Awaited<ReturnType<typeof listTeamMembers>>['items'][number]
+
+export function TeamLoading() {
+  return (
+    <div aria-busy="true" className="space-y-4">
+      <span className="sr-only">Loading the team…</span>
+      <Skeleton className="h-5 w-48" />
+      <Skeleton className="h-8 w-72" />
+      <Skeleton className="h-32 w-full" />
+      <Skeleton className="h-64 w-full" />
+    </div>
+  )
+}
+
+export function TeamPage() {
+  const { team, members } = Route.useLoaderData()
+  const search = Route.useSearch()
+  const { permissions } = Route.useRouteContext()
+  const canWrite = can(permissions, ['teams:write'])
+  const canSeePeople = can(permissions, ['users:read'])
+  const navigate = Route.useNavigate()
+  const router = useRouter()
+  const saveTeam = useServerFn(updateTeam)
+  const removeTeam = useServerFn(deleteTeam)
+  const changeRole = useServerFn(setTeamMemberRole)
+  const removeMember = useServerFn(removeTeamMember)
+  const loadOrganizations = useServerFn(listOrganizations)
+  const [editing, setEditing] = useState<{ id: string; name: string }[] | null>(null)
+  const [confirm, setConfirm] = useState<{ kind: 'team' } | { kind: 'member'; member: Member } | null>(null)
+  const [roleDrafts, setRoleDrafts] = useState<Record<string, TeamRole>>({})
+  const pages = Math.max(1, Math.ceil(members.total / members.pageSize))
+
+  async function openEdit() {
+    try {
+      const organizations = await loadOrganizations({ data: { page: 1, pageSize: 100 } })
+      const options = organizations.items.map(({ id, name }) => ({ id, name }))
+      if (!options.some((o) => o.id === team.organizationId)) options.unshift({ id: team.organizationId, name: team.organizationName })
+      setEditing(options)
+    } catch (e) {
+      toast.error(errorMessage(e))
+    }
+  }
+
+  async function onSave(values: EntityValues) {
+    await saveTeam({ data: { id: team.id, data: values } })
+    toast.success('Team saved')
+    await router.invalidate()
+  }
+
+  async function onRole(member: Member, role: TeamRole) {
+    setRoleDrafts((d) => ({ ...d, [member.userId]: role }))
+    try {
+      await changeRole({ data: { teamId: team.id, userId: member.userId, role } })
+      toast.success(`${member.fullName} is now ${TEAM_ROLE_LABELS[role].toLowerCase()} of ${team.name}`)
+    } catch (e) {
+      toast.error(errorMessage(e))
+    }
+    await router.invalidate()
+    setRoleDrafts(({ [member.userId]: _, ...rest }) => rest)
+  }
+
+  async function onConfirm() {
+    if (!confirm) return
+    if (confirm.kind === 'team') {
+      await removeTeam({ data: { id: team.id } })
+      toast.success(`Deleted team ${team.name}. Restore it from the trash.`)
+      await navigate({ to: '/tenant/admin/teams', search: { org: team.organizationId } })
+      return
+    }
+    await removeMember({ data: { teamId: team.id, userId: confirm.member.userId } })
+    toast.success(`Removed ${confirm.member.fullName} from ${team.name}`)
+    await router.invalidate()
+  }
+
+  function onSearch(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault()
+    const q = String(new FormData(event.currentTarget).get('q') ?? '').trim()
+    void navigate({ search: { q: q || undefined } })
+  }
+
+  return (
+    <>
+      <nav aria-label="Breadcrumb" className="mb-2 text-sm text-slate-600 dark:text-slate-400">
+        <ol className="flex flex-wrap items-center gap-1">
+          <li>
+            <Link to="/tenant/admin/teams" className="hover:underline">
+              Organizations and teams
+            </Link>
+          </li>
+          <li aria-hidden>/</li>
+          <li>
+            <Link to="/tenant/admin/teams" search={{ org: team.organizationId }} className="hover:underline">
+              {team.organizationName}
+            </Link>
+          </li>
+        </ol>
+      </nav>
+      <PageHeader
+        title={team.name}
+        description={team.description || `A team of ${team.organizationName}`}
+        actions={
+          canWrite && (
+            <>
+              <Button variant="secondary" onClick={openEdit}>
+                <Pencil aria-hidden className="size-4" /> Edit team
+              </Button>
+              <Button variant="secondary" onClick={() => setConfirm({ kind: 'team' })}>
+                <Trash2 aria-hidden className="size-4" /> Delete team
+              </Button>
+            </>
+          )
+        }
+      />
+
+      <HistoryTabs label="Members" entity="teams" recordId={team.id} showHistory={can(permissions, ['audit:read'])}>
+      <div className="space-y-6">
+        {canWrite &&
+          (canSeePeople ? (
+            <AddMember teamId={team.id} teamName={team.name} memberIds={members.items.map((m) => m.userId)} />
+          ) : (
+            <Alert tone="info">Adding members needs permission to see the people in this workspace (users:read).</Alert>
+          ))}
+
+        <Card>
+          <div className="flex flex-wrap items-end justify-between gap-4">
+            <h2 className="text-base font-semibold">
+              Members <span className="font-normal text-slate-500 dark:text-slate-400">({team.memberCount})</span>
+            </h2>
+            {(team.memberCount > 10 || search.q) && (
+              <form onSubmit={onSearch} className="flex items-end gap-2">
+                <Field label="Search members" name="q" type="search" defaultValue={search.q ?? ''} />
+                <Button type="submit" variant="secondary" aria-label="Search members">
+                  <Search aria-hidden className="size-4" />
+                </Button>
+              </form>
+            )}
+          </div>
+          {members.items.length === 0 ? (
+            <div className="mt-4">
+              <EmptyState title={search.q ? `No member matches “${search.q}”` : 'No members yet'}>
+                {!search.q && (canWrite ? 'Find a person above and add them with a team role.' : 'An administrator can add people to this team.')}
+              </EmptyState>
+            </div>
+          ) : (
+            <div className="mt-4 overflow-x-auto">
+              <table className="w-full text-left text-sm">
+                <thead className="border-b border-slate-200 text-xs uppercase tracking-wide text-slate-500 dark:border-slate-800 dark:text-slate-400">
+                  <tr>
+                    <th scope="col" className="py-2 pr-4 font-semibold">
+                      Person
+                    </th>
+                    <th scope="col" className="w-44 py-2 pr-4 font-semibold">
+                      Team role
+                    </th>
+                    {canWrite && (
+                      <th scope="col" className="py-2 text-right font-semibold">
+                        <span className="sr-only">Actions</span>
+                      </th>
+                    )}
+                  </tr>
+                </thead>
+                <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
+                  {members.items.map((m) => (
+                    <tr key={m.userId}>
+                      <td className="py-3 pr-4">
+                        {canSeePeople ? (
+                          <Link to="/tenant/admin/users/$userId" params={{ userId: m.userId }} className="font-medium text-indigo-700 hover:underline dark:text-indigo-300">
+                            {m.fullName}
+                          </Link>
+                        ) : (
+                          <span className="font-medium">{m.fullName}</span>
+                        )}
+                        {!m.isActive && (
+                          <span className="ml-2">
+                            <Badge tone="warning">Deactivated</Badge>
+                          </span>
+                        )}
+                        <span className="block text-slate-600 dark:text-slate-400">{m.email}</span>
+                      </td>
+                      <td className="py-3 pr-4">
+                        {canWrite ? (
+                          <Select
+                            label={`Team role of ${m.fullName}`}
+                            hideLabel
+                            value={roleDrafts[m.userId] ?? m.role}
+                            disabled={m.userId in roleDrafts}
+                            onChange={(e) => void onRole(m, e.target.value as TeamRole)}
+                          >
+                            {TEAM_ROLES.map((r) => (
+                              <option key={r} value={r}>
+                                {TEAM_ROLE_LABELS[r]}
+                              </option>
+                            ))}
+                          </Select>
+                        ) : (
+                          <Badge tone={m.role === 'owner' ? 'info' : 'neutral'}>{TEAM_ROLE_LABELS[m.role]}</Badge>
+                        )}
+                      </td>
+                      {canWrite && (
+                        <td className="py-3 text-right">
+                          <Button variant="ghost" aria-label={`Remove ${m.fullName}`} onClick={() => setConfirm({ kind: 'member', member: m })}>
+                            <UserMinus aria-hidden className="size-4" />
+                          </Button>
+                        </td>
+                      )}
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )}
+          {pages > 1 && (
+            <nav aria-label="Member pages" className="mt-4 flex items-center justify-between gap-2 text-sm">
+              <Button variant="secondary" disabled={members.page <= 1} onClick={() => navigate({ search: (p) => ({ ...p, page: members.page - 1 }) })} aria-label="Previous page">
+                <ChevronLeft aria-hidden className="size-4" />
+              </Button>
+              <span className="text-slate-600 dark:text-slate-400">
+                Page {members.page} of {pages}
+              </span>
+              <Button variant="secondary" disabled={members.page >= pages} onClick={() => navigate({ search: (p) => ({ ...p, page: members.page + 1 }) })} aria-label="Next page">
+                <ChevronRight aria-hidden className="size-4" />
+              </Button>
+            </nav>
+          )}
+        </Card>
+      </div>
+      </HistoryTabs>
+
+      <EntityDialog
+        open={editing !== null}
+        title="Edit team"
+        submitLabel="Save"
+        initial={team}
+        organizations={editing ?? []}
+        onSubmit={onSave}
+        onClose={() => setEditing(null)}
+      />
+      <ConfirmDialog
+        open={confirm !== null}
+        title={confirm?.kind === 'member' ? `Remove ${confirm.member.fullName} from ${team.name}?` : `Delete team ${team.name}?`}
+        confirmLabel={confirm?.kind === 'member' ? 'Remove member' : 'Delete team'}
+        onConfirm={onConfirm}
+        onClose={() => setConfirm(null)}
+      >
+        <p>
+          {confirm?.kind === 'member'
+            ? 'They keep their account, their roles and their other teams.'
+            : 'The team goes to the trash with its memberships kept, so it can be restored.'}
+        </p>
+      </ConfirmDialog>
+    </>
+  )
+}
+
+type Candidate = Awaited<ReturnType<typeof listUsers>>['items'][number]
+
+/** Finds people of this workspace by name or email (the users list, searched in SQL) and adds them with a role. */
+function AddMember({ teamId, teamName, memberIds }: { teamId: string; teamName: string; memberIds: string[] }) {
+  const router = useRouter()
+  const findPeople = useServerFn(listUsers)
+  const add = useServerFn(addTeamMember)
+  const [q, setQ] = useState('')
+  const [role, setRole] = useState<TeamRole>('member')
+  const [results, setResults] = useState<Candidate[] | null>(null)
+  const [searching, setSearching] = useState(false)
+  const [adding, setAdding] = useState<string | null>(null)
+  const [error, setError] = useState<string>()
+
+  useEffect(() => {
+    const term = q.trim()
+    if (!term) {
+      setResults(null)
+      return
+    }
+    let cancelled = false
+    // Waits for a pause in typing, so one search runs per word rather than per keystroke.
+    const timer = setTimeout(async () => {
+      setSearching(true)
+      setError(undefined)
+      try {
+        const page = await findPeople({ data: { q: term, pageSize: 8 } })
+        if (!cancelled) setResults(page.items)
+      } catch (e) {
+        if (!cancelled) setError(errorMessage(e))
+      } finally {
+        if (!cancelled) setSearching(false)
+      }
+    }, 250)
+    return () => {
+      cancelled = true
+      clearTimeout(timer)
+    }
+  }, [q, findPeople])
+
+  async function onAdd(person: Candidate) {
+    setAdding(person.id)
+    try {
+      await add({ data: { teamId, userId: person.id, role } })
+      toast.success(`Added ${person.fullName} to ${teamName} as ${TEAM_ROLE_LABELS[role].toLowerCase()}`)
+      await router.invalidate()
+    } catch (e) {
+      toast.error(errorMessage(e))
+    } finally {
+      setAdding(null)
+    }
+  }
+
+  return (
+    <Card>
+      <h2 className="text-base font-semibold">Add a member</h2>
+      <div className="mt-4 grid gap-4 sm:grid-cols-[1fr_12rem]">
+        <Field
+          label="Find a person"
+          type="search"
+          value={q}
+          onChange={(e) => setQ(e.target.value)}
+          placeholder="Name or email"
+          autoComplete="off"
+          hint="Search the people of this workspace"
+        />
+        <Select label="Team role" value={role} onChange={(e) => setRole(e.target.value as TeamRole)}>
+          {TEAM_ROLES.map((r) => (
+            <option key={r} value={r}>
+              {TEAM_ROLE_LABELS[r]}
+            </option>
+          ))}
+        </Select>
+      </div>
+      <div aria-live="polite" className="mt-3">
+        {error && <Alert>{error}</Alert>}
+        {searching && !results && <p className="text-sm text-slate-600 dark:text-slate-400">Searching…</p>}
+        {results && results.length === 0 && <p className="text-sm text-slate-600 dark:text-slate-400">Nobody matches “{q.trim()}”.</p>}
+        {results && results.length > 0 && (
+          <ul aria-label="People found" aria-busy={searching || undefined} className="divide-y divide-slate-100 rounded-md ring-1 ring-slate-200 dark:divide-slate-800 dark:ring-slate-800">
+            {results.map((person) => {
+              const member = memberIds.includes(person.id)
+              return (
+                <li key={person.id} className="flex items-center justify-between gap-4 px-3 py-2">
+                  <span className="min-w-0 text-sm">
+                    <span className="font-medium">{person.fullName}</span>
+                    {!person.isActive && (
+                      <span className="ml-2">
+                        <Badge tone="warning">Deactivated</Badge>
+                      </span>
+                    )}
+                    <span className="block truncate text-slate-600 dark:text-slate-400">{person.email}</span>
+                  </span>
+                  {member ? (
+                    <Badge tone="success">Member</Badge>
+                  ) : (
+                    <Button variant="secondary" pending={adding === person.id} disabled={adding !== null} onClick={() => onAdd(person)} aria-label={`Add ${person.fullName}`}>
+                      <UserPlus aria-hidden className="size-4" /> Add
+                    </Button>
+                  )}
+                </li>
+              )
+            })}
+          </ul>
+        )}
+      </div>
+    </Card>
+  )
+}

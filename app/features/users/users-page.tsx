@@ -1,0 +1,300 @@
+import { getRouteApi, Link } from '@tanstack/react-router'
+import { createColumnHelper, flexRender, getCoreRowModel, type RowSelectionState, useReactTable } from '@tanstack/react-table'
+import { ArrowDown, ArrowUp, ChevronLeft, ChevronRight, Search, UserPlus } from 'lucide-react'
+import { type FormEvent, useEffect, useMemo, useRef, useState } from 'react'
+import { z } from 'zod'
+import { PageHeader } from '../../components/app-shell'
+import { Badge, Button, EmptyState, Field, Select, Skeleton } from '../../components/ui'
+import { AddPersonDialog } from './add-person-dialog'
+import { BulkActions, ExportLink, PAGE_SIZES, selectionColumn } from './bulk-actions'
+import { InvitationsPanel, InvitedMatches } from './invitations-panel'
+import type { listUsers } from './users.functions'
+import { USER_SORTS, USER_STATUSES } from './users.schemas'
+import { can } from '../../lib/navigation'
+
+const Route = getRouteApi('/tenant/_app/admin/users/')
+
+export const searchSchema = z.object({
+  q: z.string().optional(),
+  roleId: z.string().optional(),
+  teamId: z.string().optional(),
+  status: z.enum(USER_STATUSES).optional(),
+  metaKey: z.string().optional(),
+  metaValue: z.string().optional(),
+  sort: z.enum(USER_SORTS).optional(),
+  dir: z.enum(['asc', 'desc']).optional(),
+  cursor: z.string().optional(),
+  pageSize: z.number().int().min(5).max(100).optional(),
+})
+type UsersSearch = z.infer<typeof searchSchema>
+
+type Row = Awaited<ReturnType<typeof listUsers>>['items'][number]
+const column = createColumnHelper<Row>()
+const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' })
+const lastActive = (value: Date | string | null) => (value ? dateFormat.format(new Date(value)) : 'Never')
+
+export function UsersLoading() {
+  return (
+    <div role="status" aria-busy="true" aria-label="Loading users" className="space-y-3">
+      <Skeleton className="h-8 w-48" />
+      <Skeleton className="h-10 w-full" />
+      {Array.from({ length: 8 }, (_, i) => (
+        // biome-ignore lint/suspicious/noArrayIndexKey: static placeholders
+        <Skeleton key={i} className="h-12 w-full" />
+      ))}
+    </div>
+  )
+}
+
+export function UsersPage() {
+  const { page, options, invitations } = Route.useLoaderData()
+  const search = Route.useSearch()
+  const { permissions } = Route.useRouteContext()
+  const navigate = Route.useNavigate()
+  const [adding, setAdding] = useState(false)
+  // The text filters are edited locally and applied on Search. They follow the URL when something else changed it
+  // (back button, a link) — not when this form did, which would clobber whatever was typed since.
+  const [text, setText] = useState({ q: search.q ?? '', metaKey: search.metaKey ?? '', metaValue: search.metaValue ?? '' })
+  const submitted = useRef('')
+  useEffect(() => {
+    const fromUrl = { q: search.q ?? '', metaKey: search.metaKey ?? '', metaValue: search.metaValue ?? '' }
+    if (JSON.stringify(fromUrl) !== submitted.current) setText(fromUrl)
+  }, [search.q, search.metaKey, search.metaValue])
+  const canWrite = can(permissions, ['users:write'])
+  // A selection belongs to the page it was made on: a new page or filter starts empty, so a bulk action only ever
+  // acts on rows the person can see.
+  const [selection, setSelection] = useState<{ page: unknown; rows: RowSelectionState }>({ page, rows: {} })
+  const rowSelection = selection.page === page ? selection.rows : {}
+  const setRowSelection = (next: RowSelectionState | ((old: RowSelectionState) => RowSelectionState)) =>
+    setSelection((s) => ({ page, rows: typeof next === 'function' ? next(s.page === page ? s.rows : {}) : next }))
+  const sort = search.sort ?? 'name'
+  const dir = search.dir ?? 'asc'
+
+  const setSearch = (patch: Partial<UsersSearch>) =>
+    navigate({ search: (prev) => ({ ...prev, ...patch, cursor: 'cursor' in patch ? patch.cursor : undefined }) })
+
+  const columns = useMemo(
+    () => [
+      column.accessor('fullName', {
+        id: 'name',
+        header: 'Name',
+        cell: (info) => (
+          <Link
+            to="/tenant/admin/users/$userId"
+            params={{ userId: info.row.original.id }}
+            className="font-medium text-indigo-700 hover:underline dark:text-indigo-300"
+          >
+            {info.getValue()}
+          </Link>
+        ),
+      }),
+      column.accessor('email', { id: 'email', header: 'Email' }),
+      column.accessor('roles', {
+        header: 'Roles',
+        enableSorting: false,
+        cell: (info) => (
+          <span className="flex flex-wrap gap-1">
+            {info.getValue().length === 0 ? <span className="text-slate-500 dark:text-slate-400">—</span> : info.getValue().map((r) => <Badge key={r.id}>{r.name}</Badge>)}
+          </span>
+        ),
+      }),
+      column.accessor('isActive', {
+        header: 'Status',
+        enableSorting: false,
+        cell: (info) => (info.getValue() ? <Badge tone="success">Active</Badge> : <Badge tone="warning">Deactivated</Badge>),
+      }),
+      column.accessor('lastSignInAt', { id: 'lastActive', header: 'Last active', enableSorting: false, cell: (info) => lastActive(info.getValue()) }),
+      column.accessor('createdAt', { id: 'created', header: 'Added', cell: (info) => dateFormat.format(new Date(info.getValue())) }),
+    ],
+    [],
+  )
+  const shown = useMemo(() => (canWrite ? [selectionColumn<Row>(), ...columns] : columns), [canWrite, columns])
+
+  const table = useReactTable({
+    data: page.items,
+    columns: shown,
+    getCoreRowModel: getCoreRowModel(),
+    getRowId: (row) => row.id,
+    enableRowSelection: canWrite,
+    state: { rowSelection },
+    onRowSelectionChange: setRowSelection,
+    manualSorting: true,
+    manualPagination: true,
+  })
+
+  function onSearch(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault()
+    const next = { q: text.q.trim(), metaKey: text.metaKey.trim(), metaValue: text.metaValue.trim() }
+    submitted.current = JSON.stringify(next)
+    setSearch({ q: next.q || undefined, metaKey: next.metaKey || undefined, metaValue: next.metaValue || undefined })
+  }
+
+  const shownTotal = `${page.total.toLocaleString()}${page.totalCapped ? '+' : ''}`
+  const filtered = Boolean(search.q || search.roleId || search.teamId || (search.status && search.status !== 'all') || search.metaKey)
+
+  return (
+    <>
+      <PageHeader
+        title="Users"
+        description={`${shownTotal} ${filtered ? 'matching' : ''} ${page.total === 1 && !page.totalCapped ? 'person' : 'people'}`}
+        actions={
+          <div className="flex flex-wrap gap-2">
+            <ExportLink filters={{ q: search.q, roleId: search.roleId, teamId: search.teamId, status: search.status, metaKey: search.metaKey, metaValue: search.metaValue }} />
+            {canWrite && (
+              <Button onClick={() => setAdding(true)}>
+                <UserPlus aria-hidden className="size-4" /> Add person
+              </Button>
+            )}
+          </div>
+        }
+      />
+      {!filtered && <InvitationsPanel invitations={invitations} />}
+      <form onSubmit={onSearch} className="mb-4 grid gap-3 rounded-xl bg-white p-4 ring-1 ring-slate-200 sm:grid-cols-2 lg:grid-cols-6 dark:bg-slate-900 dark:ring-slate-800">
+        <Field
+          label="Search name or email"
+          name="q"
+          value={text.q}
+          onChange={(e) => setText((t) => ({ ...t, q: e.target.value }))}
+          className="lg:col-span-2"
+          type="search"
+        />
+        <Select label="Role" value={search.roleId ?? ''} onChange={(e) => setSearch({ roleId: e.target.value || undefined })}>
+          <option value="">Any role</option>
+          {options.roles.map((r) => (
+            <option key={r.id} value={r.id}>
+              {r.name}
+            </option>
+          ))}
+        </Select>
+        <Select label="Team" value={search.teamId ?? ''} onChange={(e) => setSearch({ teamId: e.target.value || undefined })}>
+          <option value="">Any team</option>
+          {options.teams.map((t) => (
+            <option key={t.id} value={t.id}>
+              {t.name} ({t.organization})
+            </option>
+          ))}
+        </Select>
+        <Select label="Status" value={search.status ?? 'all'} onChange={(e) => setSearch({ status: e.target.value as UsersSearch['status'] })}>
+          <option value="all">Any status</option>
+          <option value="active">Active</option>
+          <option value="deactivated">Deactivated</option>
+        </Select>
+        <div className="flex items-end">
+          <Button type="submit" variant="secondary" className="w-full">
+            <Search aria-hidden className="size-4" /> Search
+          </Button>
+        </div>
+        <Field
+          label="Metadata key"
+          name="metaKey"
+          value={text.metaKey}
+          onChange={(e) => setText((t) => ({ ...t, metaKey: e.target.value }))}
+          placeholder="department"
+        />
+        <Field
+          label="Metadata value"
+          name="metaValue"
+          value={text.metaValue}
+          onChange={(e) => setText((t) => ({ ...t, metaValue: e.target.value }))}
+          placeholder="finance"
+        />
+      </form>
+
+      <InvitedMatches invited={page.invited} />
+      <BulkActions
+        selected={table.getSelectedRowModel().rows.map((r) => r.original)}
+        roles={options.roles}
+        canAssignRoles={can(permissions, ['roles:manage'])}
+        onDone={() => setRowSelection({})}
+      />
+      {page.items.length === 0 ? (
+        <EmptyState
+          title={filtered ? 'No one matches these filters' : 'No people yet'}
+          action={
+            filtered ? (
+              <Button variant="secondary" onClick={() => navigate({ search: {} })}>
+                Clear filters
+              </Button>
+            ) : undefined
+          }
+        >
+          {filtered ? 'Try a shorter search or another filter.' : 'Invite the first person to this workspace.'}
+        </EmptyState>
+      ) : (
+        <div className="overflow-x-auto rounded-xl bg-white ring-1 ring-slate-200 dark:bg-slate-900 dark:ring-slate-800">
+          <table className="min-w-full divide-y divide-slate-200 text-sm dark:divide-slate-800">
+            <thead>
+              {table.getHeaderGroups().map((group) => (
+                <tr key={group.id}>
+                  {group.headers.map((header) => {
+                    const sortable = (USER_SORTS as readonly string[]).includes(header.column.id)
+                    const active = sort === header.column.id
+                    const label = flexRender(header.column.columnDef.header, header.getContext())
+                    return (
+                      <th
+                        key={header.id}
+                        scope="col"
+                        aria-sort={active ? (dir === 'asc' ? 'ascending' : 'descending') : undefined}
+                        className="px-4 py-3 text-left font-semibold text-slate-700 dark:text-slate-300"
+                      >
+                        {sortable ? (
+                          <button
+                            type="button"
+                            className="inline-flex items-center gap-1 hover:underline"
+                            onClick={() => setSearch({ sort: header.column.id as UsersSearch['sort'], dir: active && dir === 'asc' ? 'desc' : 'asc' })}
+                          >
+                            {label}
+                            {active && (dir === 'asc' ? <ArrowUp aria-hidden className="size-3.5" /> : <ArrowDown aria-hidden className="size-3.5" />)}
+                          </button>
+                        ) : (
+                          label
+                        )}
+                      </th>
+                    )
+                  })}
+                </tr>
+              ))}
+            </thead>
+            <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
+              {table.getRowModel().rows.map((row) => (
+                <tr key={row.id} className="hover:bg-slate-50 dark:hover:bg-slate-800/50">
+                  {row.getVisibleCells().map((cell) => (
+                    <td key={cell.id} className="whitespace-nowrap px-4 py-3">
+                      {flexRender(cell.column.columnDef.cell, cell.getContext())}
+                    </td>
+                  ))}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <nav aria-label="Pages" className="flex items-center justify-between border-t border-slate-200 px-4 py-3 dark:border-slate-800">
+            <p className="text-sm text-slate-600 dark:text-slate-400">
+              {page.items.length} of {shownTotal} shown
+            </p>
+            <div className="flex items-end gap-2">
+              <Select label="Rows per page" hideLabel value={String(page.pageSize)} onChange={(e) => setSearch({ pageSize: Number(e.target.value) })}>
+                {PAGE_SIZES.map((n) => (
+                  <option key={n} value={n}>
+                    {n} per page
+                  </option>
+                ))}
+              </Select>
+              <Button variant="secondary" disabled={!page.prevCursor} onClick={() => setSearch({ cursor: page.prevCursor ?? undefined })}>
+                <ChevronLeft aria-hidden className="size-4" /> Previous
+              </Button>
+              <Button variant="secondary" disabled={!page.nextCursor} onClick={() => setSearch({ cursor: page.nextCursor ?? undefined })}>
+                Next <ChevronRight aria-hidden className="size-4" />
+              </Button>
+            </div>
+          </nav>
+        </div>
+      )}
+      <AddPersonDialog
+        open={adding}
+        onClose={() => setAdding(false)}
+        roles={options.roles}
+        canAssignRoles={can(permissions, ['roles:manage'])}
+      />
+    </>
+  )
+}
