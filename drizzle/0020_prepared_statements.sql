@@ -68,13 +68,15 @@ BEGIN
   IF v[1] NOT IN ('haven_tenant', 'haven_console', 'haven_app') THEN
     RAISE EXCEPTION 'haven_set_context: role % is not a request role', v[1] USING ERRCODE = 'invalid_parameter_value';
   END IF;
+  -- The role is entered before the check below: the statements the scope pipelined behind this one (the session
+  -- prefetch) must not fail for want of privileges, or the transaction would abort and roll the reset back.
+  EXECUTE pg_catalog.format('SET LOCAL ROLE %I', v[1]);
   -- A read-only or serializable default left by an earlier request already applies to this transaction and can no
   -- longer be changed in it: answer false, and the scope commits (keeping the reset) and starts again.
   IF pg_catalog.current_setting('transaction_read_only') = 'on'
      OR pg_catalog.current_setting('transaction_isolation') <> 'read committed' THEN
     RETURN false;
   END IF;
-  EXECUTE pg_catalog.format('SET LOCAL ROLE %I', v[1]);
   RETURN true;
 END
 $$;
