@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto'
-import type { Locator, Page } from '@playwright/test'
+import type { Page } from '@playwright/test'
 import { expect as baseExpect, hostUrl, openPage, signInAs, test } from './fixtures'
-import { callFromPage, resultOf } from './server-fn'
 
 // Each step waits on a server round trip or two; on a loaded machine that can take longer than the default 10 s.
 const expect = baseExpect.configure({ timeout: 30_000 })
@@ -187,93 +186,3 @@ test('an admin creates, renames, moves (by the dialog), reorders, deletes and re
   await expect(page.getByRole('navigation', { name: 'Breadcrumb' })).toContainText(`${target}›Gamma›Alpha`)
 })
 
-/**
- * Drags a row with the mouse as a person does: press, pull it out of its place, carry it over the target, wait until
- * the tree shows the drop target ('on': the row itself; 'before': the line above it), release.
- */
-async function drag(page: Page, source: Locator, target: Locator, where: 'on' | 'before') {
-  await target.scrollIntoViewIfNeeded()
-  await source.scrollIntoViewIfNeeded()
-  const from = await source.boundingBox()
-  if (!from) throw new Error('source row not on screen')
-  await page.mouse.move(from.x + 60, from.y + from.height / 2)
-  await page.mouse.down()
-  await page.mouse.move(from.x + 60, from.y + from.height / 2 - 10, { steps: 5 })
-  const to = await target.boundingBox()
-  if (!to) throw new Error('target row not on screen')
-  await page.mouse.move(to.x + 60, to.y + to.height / 2, { steps: 10 })
-  if (where === 'on') {
-    await expect(target).toHaveAttribute('data-drop-target', 'true')
-  } else {
-    // Within 5 px of a row's top edge the target is the gap above it: a drop indicator, not the row.
-    await page.mouse.move(to.x + 60, to.y + 2, { steps: 3 })
-    await expect(tree(page).locator('[data-drop-target]:not([data-key])')).toHaveCount(1)
-  }
-  await page.mouse.up()
-}
-
-test('an admin moves by drag and drop (into another category, among siblings) and by the keyboard "Move to…" dialog', async ({ page }) => {
-  test.setTimeout(300_000)
-  const suffix = randomUUID().slice(0, 6)
-  const home = `DnD Home ${suffix}`
-  const bin = `DnD Bin ${suffix}`
-  // A tree tall enough that the rows of both drags are on screen together (the tree is 60% of the viewport).
-  await page.setViewportSize({ width: 1280, height: 1100 })
-  await signInAs(page, { tenant: 'acme', email: 'admin@acme.test' })
-  await openPage(page, hostUrl('acme', '/categories'))
-  const create = async (name: string, parentId: string | null = null) =>
-    resultOf<{ id: string }>(await callFromPage(page, 'POST', 'categories.createCategory', { parentId, name })).id
-  const childrenOf = async (parentId: string) =>
-    resultOf<{ items: Array<{ name: string }> }>(await callFromPage(page, 'GET', 'categories.listCategoryChildren', { parentId, pageSize: 50 })).items.map(
-      (c) => c.name,
-    )
-  const homeId = await create(home)
-  const binId = await create(bin)
-  const appleId = await create('Apple', homeId)
-  await create('Banana', homeId)
-  await create('Cherry', homeId)
-
-  // The deep link opens the tree down to Apple, so its siblings and the top-level rows are on screen.
-  await openPage(page, hostUrl('acme', `/categories/${appleId}`))
-  await expect(details(page)).toHaveText('Apple')
-  await expect(row(page, 'Cherry')).toBeVisible()
-  await expect(row(page, bin)).toBeVisible()
-
-  // Reorder among siblings: Cherry dropped in the gap above Apple.
-  await drag(page, row(page, 'Cherry'), row(page, 'Apple'), 'before')
-  await expect(page.getByText('Moved Cherry', { exact: true })).toBeVisible()
-  await expect.poll(() => childrenOf(homeId)).toEqual(['Cherry', 'Apple', 'Banana'])
-  await expect(tree(page).getByRole('row', { name: /^(Cherry|Apple|Banana)$/ })).toHaveText(['Cherry', 'Apple', 'Banana'])
-
-  // Into another category: Banana dropped on the bin's row.
-  await drag(page, row(page, 'Banana'), row(page, bin), 'on')
-  await expect(page.getByText(`Moved Banana to ${bin}`)).toBeVisible()
-  await expect.poll(() => childrenOf(binId)).toEqual(['Banana'])
-  await expect.poll(() => childrenOf(homeId)).toEqual(['Cherry', 'Apple'])
-
-  // The keyboard way: Enter on a row opens it, "Move to…" opens the dialog, the search field has focus, Tab enters
-  // the choices, an arrow picks the first hit, Enter moves.
-  await row(page, 'Apple').focus()
-  await page.keyboard.press('Enter')
-  await expect(details(page)).toHaveText('Apple')
-  await page.getByRole('button', { name: 'Move to…' }).focus()
-  await page.keyboard.press('Enter')
-  const dialog = page.getByRole('dialog')
-  await expect(dialog.getByLabel('Find the new parent')).toBeFocused()
-  await page.keyboard.type(`bin ${suffix}`)
-  await expect(dialog.getByRole('radio', { name: new RegExp(bin) })).toBeVisible()
-  await page.keyboard.press('Tab')
-  await expect(dialog.getByRole('radio', { name: 'Top level No parent' })).toBeFocused()
-  await page.keyboard.press('ArrowDown')
-  await expect(dialog.getByRole('radio', { name: new RegExp(bin) })).toBeChecked()
-  await page.keyboard.press('Enter')
-  await expect(page.getByText(`Moved Apple into ${bin}`)).toBeVisible()
-  await expect(page.getByRole('navigation', { name: 'Breadcrumb' })).toContainText(`${bin}›Apple`)
-  await expect.poll(() => childrenOf(binId)).toEqual(['Banana', 'Apple'])
-
-  // The History tab is the audit log of this one category, where each move reads as a move between parents.
-  await page.getByRole('tab', { name: 'History' }).click()
-  const history = page.getByRole('tabpanel')
-  await expect(history).toContainText(`Apple from ${home} to ${bin}`)
-  await expect(history).toContainText('created')
-})
