@@ -13,7 +13,9 @@ process.env.E2E_TOTP_FILE ??= path.join(tmpdir(), `haven-e2e-totp-${randomUUID()
 
 export default defineConfig({
   testDir: 'tests/e2e',
-  timeout: 30_000,
+  // A console sign-in takes the next unused TOTP time step from the shared dispenser (tests/e2e/totp.ts), which waits
+  // for the clock when the suite has used the current steps: up to about one 30 s step, by design (a code works once).
+  timeout: 90_000,
   expect: { timeout: 10_000 },
   fullyParallel: true,
   workers: 2,
