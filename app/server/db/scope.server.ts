@@ -107,18 +107,18 @@ async function run<T, P>(
     database().transaction(async (tx) => {
       const { context, sig } = signContext(fields(role, tenantId, ctx))
       // One round trip: the session reset (its own statement, so a statement_timeout or client_encoding an earlier
-      // request left cannot break the context statement), the release of prepared statements, the signed context,
-      // and the prefetch. postgres.js
-      // pipelines them in this order; the prefetch's result is used only if the context verified.
-      const [, , set, prefetched] = await Promise.all([
+      // request left cannot break the context statement), the release of prepared statements and the signed context.
+      const [, , set] = await Promise.all([
         tx.execute(RESET),
         tx.execute(RELEASE),
         tx.execute(sql`select public.haven_set_context(${context}, ${sig}, false) as clean`),
-        prefetch?.(tx),
       ])
       const [row] = rowsOf<{ clean: boolean }>(set)
       // Begun under a default an earlier request left (read only, serializable): commit the cleanup, start again.
       if (!row?.clean) return RESTART
+      // The prefetch (the session) goes out only once the context is in: sent in the same batch it was seen to run
+      // before the role switch on PostgreSQL (permission denied), so it costs its own round trip for now.
+      const prefetched = prefetch ? await prefetch(tx) : undefined
       started.work = true
       const scope: ActiveScope = { role, tenantId, tx, ctx, pending: [] }
       try {
