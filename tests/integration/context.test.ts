@@ -116,6 +116,27 @@ describe('the request context', () => {
     })
   })
 
+  it('runs a prefetch after the context, under the request role, on a fresh connection and a reused one', async () => {
+    await onOneConnection(async (pool) => {
+      const a = tenant(0)
+      type Seen = Connection & { users: number }
+      // Written as the session prefetch is (the query's `then` called at once) and as an async function would be.
+      const direct = (tx: Parameters<Parameters<typeof withTenant>[1]>[0]) =>
+        tx
+          .execute(sql`select pg_backend_pid() as pid, (public.haven_context())[2] as tenant, (public.haven_context())[3] as "user",
+            current_user as role, session_user as login,
+            (select count(*)::int from users where tenant_id = ${a.tenantId}::uuid) as users`)
+          .then((r) => rowsOf<Seen>(r)[0])
+      const later = async (tx: Parameters<Parameters<typeof withTenant>[1]>[0]) => direct(tx)
+      for (const prefetch of [direct, direct, later]) {
+        const seen = await withTenant({ tenantId: a.tenantId, userId: a.ownerId }, async (_tx, prefetched) => prefetched, { prefetch })
+        expect(seen).toMatchObject({ tenant: a.tenantId, user: a.ownerId, role: 'haven_tenant' })
+        expect(seen?.users).toBeGreaterThan(0)
+        if (seen) await expectCleanConnection(pool, seen.pid)
+      }
+    })
+  })
+
   it('keeps concurrent scopes for different tenants apart', async () => {
     const results = await Promise.all(
       Array.from({ length: 60 }, async (_, i) => {

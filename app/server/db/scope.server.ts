@@ -107,18 +107,22 @@ async function run<T, P>(
     database().transaction(async (tx) => {
       const { context, sig } = signContext(fields(role, tenantId, ctx))
       // One round trip: the session reset (its own statement, so a statement_timeout or client_encoding an earlier
-      // request left cannot break the context statement), the release of prepared statements and the signed context.
-      const [, , set] = await Promise.all([
-        tx.execute(RESET),
-        tx.execute(RELEASE),
-        tx.execute(sql`select public.haven_set_context(${context}, ${sig}, false) as clean`),
-      ])
-      const [row] = rowsOf<{ clean: boolean }>(set)
+      // request left cannot break the context statement), the release of prepared statements, the signed context and
+      // the prefetch. Drizzle hands a query to the driver only when something calls its `then`, and the driver sends
+      // queries in that order; `await` and `Promise.all` call it a microtask later, so each statement is started
+      // here explicitly, in order: the prefetch (which reads tables only the request role may read) must reach the
+      // connection after the context statement that enters that role, never before it.
+      const reset = tx.execute(RESET).then(() => undefined)
+      const release = tx.execute(RELEASE).then(() => undefined)
+      const set = tx.execute(sql`select public.haven_set_context(${context}, ${sig}, false) as clean`).then((r) => rowsOf<{ clean: boolean }>(r)[0])
+      const prefetching = prefetch ? prefetch(tx) : undefined
+      // When the context fails the prefetch fails too (the transaction is aborted): the context's error is the cause.
+      prefetching?.catch(() => {})
+      const [, , row] = await Promise.all([reset, release, set])
+      const prefetched = prefetching ? await prefetching : undefined
       // Begun under a default an earlier request left (read only, serializable): commit the cleanup, start again.
+      // (The context statement entered the role before it answered, so the prefetch above did not fail for want of it.)
       if (!row?.clean) return RESTART
-      // The prefetch (the session) goes out only once the context is in: sent in the same batch it was seen to run
-      // before the role switch on PostgreSQL (permission denied), so it costs its own round trip for now.
-      const prefetched = prefetch ? await prefetch(tx) : undefined
       started.work = true
       const scope: ActiveScope = { role, tenantId, tx, ctx, pending: [] }
       try {
