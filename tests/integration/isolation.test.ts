@@ -121,6 +121,8 @@ const INSERTS: Record<DataTable, (f: TenantData) => SQL> = {
         insert into user_mfa (tenant_id, user_id, secret) select tenant_id, id, 'v1:x' from u returning id`,
   category_name_suffixes: (f) =>
     sql`insert into category_name_suffixes (tenant_id, category_id, suffix) values (${f.tenantId}, ${f.rootCategoryId}, ${unique('s')}) returning id`,
+  user_search_suffixes: (f) =>
+    sql`insert into user_search_suffixes (tenant_id, user_id, suffix) values (${f.tenantId}, ${f.freeUserId}, ${unique('s')}) returning id`,
 }
 
 const UPDATES: Record<DataTable, SQL> = {
@@ -138,6 +140,7 @@ const UPDATES: Record<DataTable, SQL> = {
   invitations: sql`full_name = 'changed'`,
   user_mfa: sql`step_up_at = now()`,
   category_name_suffixes: sql`suffix = 'changed'`,
+  user_search_suffixes: sql`suffix = 'changed'`,
 }
 
 /** A row of the acting tenant whose one reference points at `parentId`; the rest of it is the acting tenant's. */
@@ -188,6 +191,10 @@ const REFERENCES: Record<string, Reference> = {
   'category_name_suffixes.category_id': {
     parent: 'categories',
     insert: (f, id) => sql`insert into category_name_suffixes (tenant_id, category_id, suffix) values (${f.tenantId}, ${id}, ${unique('s')}) returning id`,
+  },
+  'user_search_suffixes.user_id': {
+    parent: 'users',
+    insert: (f, id) => sql`insert into user_search_suffixes (tenant_id, user_id, suffix) values (${f.tenantId}, ${id}, ${unique('s')}) returning id`,
   },
   'invitations.role_id': {
     parent: 'roles',

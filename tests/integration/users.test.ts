@@ -72,6 +72,35 @@ const list = (f: Tenant, input: Partial<Parameters<typeof findUsers>[1]> = {}) =
 
 const idsOf = (page: { items: { id: string }[] }) => page.items.map((i) => i.id)
 
+describe('findUsers search (the suffix index, drizzle/0021)', () => {
+  let f: Tenant
+  beforeAll(async () => {
+    f = await tenant()
+  })
+
+  it('finds a person by a new name or email at once and no longer by the old one, once each however often it matches', async () => {
+    const id = (await addUser(f, 'Renamed Before', { email: 'renamed-before@rename.test' })).id
+    expect(idsOf(await list(f, { q: 'renamed before' }))).toEqual([id])
+    await as(f, (tx) => tx.update(users).set({ fullName: 'Renamed After Renamed', email: 'renamed-after@rename.test' }).where(eq(users.id, id)))
+    expect((await list(f, { q: 'renamed before' })).total).toBe(0)
+    expect((await list(f, { q: 'renamed-before@' })).total).toBe(0)
+    // "renamed" occurs three times in the name and email: still one row, counted once.
+    const hits = await list(f, { q: 'RENAMED' })
+    expect(idsOf(hits)).toEqual([id])
+    expect(hits.total).toBe(1)
+  })
+
+  it('matches a query longer than the indexed suffixes exactly, across the name and the email', async () => {
+    const name = 'Maximiliana Theodora Konstantinopoulou-Papadimitriou'
+    const id = (await addUser(f, name, { email: 'max.konstantinopoulou@longnames.test' })).id
+    const whole = `${name} max.konstantinopoulou@longnames`.toUpperCase()
+    expect(whole.length).toBeGreaterThan(48)
+    expect(idsOf(await list(f, { q: whole }))).toEqual([id])
+    // The same first 48 characters, a different end: no match.
+    expect((await list(f, { q: `${whole.slice(0, 60)}x` })).total).toBe(0)
+  })
+})
+
 describe('findUsers filters', () => {
   let f: Tenant
   const people: Record<string, string> = {}

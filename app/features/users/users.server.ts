@@ -97,9 +97,25 @@ export function likePattern(q: string): string {
   return `%${q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`
 }
 
+/** The longest suffix `user_search_suffixes` keeps (drizzle/0021). */
+const SUFFIX_LENGTH = 48
+
+/**
+ * People whose name or email contains `q` (case-insensitive): the prefix range [q, q || U+10FFFF) on
+ * `user_search_suffixes` (tenant_id, suffix), an index condition under forced RLS, where pg_trgm's LIKE is not. A `q`
+ * longer than a stored suffix is matched by its first 48 characters and rechecked with LIKE on those people only.
+ */
+export function nameOrEmailContains(q: string, tenantId: string = scopeTenantId()): SQL {
+  const head = sql`left(lower(${q}), ${SUFFIX_LENGTH})`
+  const inRange = sql`${users.id} in (select s.user_id from user_search_suffixes s where s.tenant_id = ${tenantId}::uuid
+    and s.suffix >= ${head} collate "C" and s.suffix < (${head} || chr(1114111)) collate "C")`
+  if (q.length <= SUFFIX_LENGTH) return inRange
+  return sql`${inRange} and lower(${users.fullName} || ' ' || ${users.email}) like ${likePattern(q)}`
+}
+
 export function userFilters(input: ListUsersInput): SQL[] {
   const where: SQL[] = [ofTenant(users), eq(users.isDeleted, false)]
-  if (input.q) where.push(sql`lower(${users.fullName} || ' ' || ${users.email}) like ${likePattern(input.q)}`)
+  if (input.q) where.push(nameOrEmailContains(input.q))
   if (input.status === 'active') where.push(eq(users.isActive, true))
   if (input.status === 'deactivated') where.push(eq(users.isActive, false))
   if (input.roleId) {
@@ -152,8 +168,7 @@ export async function findUsers(tx: Tx, input: ListUsersInput & { pageSize: numb
       .where(and(...where))
       .orderBy(...order)
       .limit(input.pageSize + 1),
-    // Capped: a large tenant is not counted in full on every page (under RLS a search cannot use the trigram
-    // index, so a full count costs a pass over the tenant); past the cap the list says "10,000+".
+    // Capped: a large tenant is not counted in full on every page; past the cap the list says "10,000+".
     tx
       .select({ n: count() })
       .from(tx.select({ one: sql`1` }).from(users).where(and(...userFilters(input))).limit(TOTAL_CAP + 1).as('capped')),

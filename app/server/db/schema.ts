@@ -512,6 +512,32 @@ export const categoryNameSuffixes = pgTable(
   ],
 )
 
+/**
+ * Every suffix (up to 48 characters) of each person's lowercased "full name + space + email", maintained by
+ * triggers (drizzle/0021): "people whose name or email contains q" is then the prefix range [q, q || U+10FFFF) on
+ * (tenant_id, suffix), which is leakproof and so an index condition under forced RLS (pg_trgm's LIKE is not).
+ * Derived from users, which is audited: no audit row of its own.
+ */
+export const userSearchSuffixes = pgTable(
+  'user_search_suffixes',
+  {
+    id: id(),
+    tenantId: tenantId(),
+    userId: uuid('user_id').notNull(),
+    suffix: text('suffix').notNull(),
+  },
+  (t) => [
+    primaryKey({ name: 'user_search_suffixes_pkey', columns: [t.tenantId, t.id] }),
+    foreignKey({
+      name: 'user_search_suffixes_user_fk',
+      columns: [t.tenantId, t.userId],
+      foreignColumns: [users.tenantId, users.id],
+    }).onDelete('cascade'),
+    index('user_search_suffixes_search_idx').on(t.tenantId, t.suffix, t.userId),
+    index('user_search_suffixes_user_idx').on(t.tenantId, t.userId, t.suffix),
+  ],
+)
+
 /** Tables that carry tenant_id, with the name their audit trigger records. */
 export const TENANT_TABLES = [
   'users',
@@ -530,6 +556,7 @@ export const TENANT_TABLES = [
   'audit_event_outbox',
   'user_mfa',
   'category_name_suffixes',
+  'user_search_suffixes',
 ] as const
 
 /**
