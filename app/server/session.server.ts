@@ -116,19 +116,10 @@ export async function loadSession(
   if (expiresAt > Date.now() && !dueForRefresh) {
     const impersonatorId = row.impersonator_id ?? null
     setActorPipelined(tx, row.user_id, impersonatorId)
-    noteCaller({ user: row.user_id, impersonator: impersonatorId ?? undefined })
-    return {
-      user: {
-        id: row.user_id,
-        email: row.email,
-        fullName: row.full_name,
-        isSuperuser: row.is_superuser === true,
-        preferences: (row.preferences ?? {}) as UserPreferences,
-      },
-      sessionId: row.session_id,
-      impersonatorId,
-      permissions: row.permissions.filter(isPermission),
-    }
+    return callerOf(
+      { id: row.user_id, email: row.email, fullName: row.full_name, isSuperuser: row.is_superuser, preferences: row.preferences },
+      { sessionId: row.session_id, impersonatorId, permissions: row.permissions.filter(isPermission) },
+    )
   }
   return loadSessionViaAuth(tx, tenantId, headers)
 }
@@ -140,18 +131,21 @@ async function loadSessionViaAuth(tx: Tx, tenantId: string, headers: Headers): P
   if (session.tenantId !== tenantId || user.tenantId !== tenantId || !user.isActive || user.isDeleted) return null
   const impersonatorId = session.impersonatorId ?? null
   await setActor(tx, user.id, impersonatorId)
-  noteCaller({ user: user.id, impersonator: impersonatorId ?? undefined })
+  return callerOf(
+    { id: user.id, email: user.email, fullName: user.name, isSuperuser: user.isSuperuser, preferences: user.preferences },
+    { sessionId: session.id, impersonatorId, permissions: await permissionsOf(tx, user.id) },
+  )
+}
+
+/** The caller of a session whose user is now the transaction's actor; noted for the request log line. */
+function callerOf(
+  user: { id: string; email: string; fullName: string; isSuperuser: boolean | null | undefined; preferences: unknown },
+  session: Omit<Caller, 'user'>,
+): Caller {
+  noteCaller({ user: user.id, impersonator: session.impersonatorId ?? undefined })
   return {
-    user: {
-      id: user.id,
-      email: user.email,
-      fullName: user.name,
-      isSuperuser: user.isSuperuser === true,
-      preferences: (user.preferences ?? {}) as UserPreferences,
-    },
-    sessionId: session.id,
-    impersonatorId,
-    permissions: await permissionsOf(tx, user.id),
+    user: { ...user, isSuperuser: user.isSuperuser === true, preferences: (user.preferences ?? {}) as UserPreferences },
+    ...session,
   }
 }
 
