@@ -37,6 +37,13 @@ export function removedExpiredImpersonation(tx: object): boolean {
   return expiredImpersonations.has(tx)
 }
 
+/** The joins better-auth asks for (`<joined>` < `<base>`): which field of the base row the joined rows match on. */
+const JOINS: Record<string, { from: string; to: string; many: boolean }> = {
+  'user<session': { from: 'userId', to: 'id', many: false },
+  'user<account': { from: 'userId', to: 'id', many: false },
+  'account<user': { from: 'id', to: 'userId', many: true },
+}
+
 function scopeTenant(): string {
   const { tenantId } = currentScope()
   if (!tenantId) throw new APIError('FORBIDDEN', { message: 'No tenant in scope' })
@@ -106,20 +113,49 @@ function createAuth() {
       const adapter = baseAdapter(options)
       const { consumeOne } = adapter
       type Where = { field: string; value: unknown }[]
+      type Row = Record<string, unknown>
       const scoped = <T extends { model: string; where?: Where }>(args: T, live = false): T => {
         const where: Where = [...(args.where ?? []), { field: 'tenantId', value: scopeTenant() }]
         if (live && args.model === 'user') where.push({ field: 'isDeleted', value: false })
         return { ...args, where }
       }
-      return {
+      // better-auth reads a joined model (the user of a session) with the adapter it wraps, past this one; the
+      // joins it asks for are resolved here instead, each read naming the tenant. An unknown join throws rather
+      // than reading unscoped.
+      const withJoins = async (row: Row | null, base: string, join: Record<string, unknown> | undefined) => {
+        if (!row || !join) return row
+        const out: Row = { ...row }
+        for (const [model, wanted] of Object.entries(join)) {
+          if (!wanted) continue
+          const how = JOINS[`${model}<${base}`]
+          if (!how) throw new Error(`better-auth asked for an unknown join: ${model} of ${base}`)
+          const value = row[how.from] as string | null | undefined
+          const where = scoped({ model, where: [{ field: how.to, value: value ?? null }] })
+          if (value == null) out[model] = how.many ? [] : null
+          else out[model] = how.many ? await adapter.findMany({ ...where, limit: 100 }) : await adapter.findOne(where)
+        }
+        return out
+      }
+      const wrapped: typeof adapter = {
         ...adapter,
-        findOne: (args) => adapter.findOne(scoped(args, true)),
-        findMany: (args) => adapter.findMany(scoped(args, true)),
+        findOne: async (args) => {
+          const { join, ...rest } = args
+          return withJoins(await adapter.findOne<Row>(scoped(rest, true)), args.model, join) as never
+        },
+        findMany: async (args) => {
+          const { join, ...rest } = args
+          const rows: (Row | null)[] = []
+          for (const row of await adapter.findMany<Row>(scoped(rest, true))) rows.push(await withJoins(row, args.model, join))
+          return rows as never
+        },
         count: (args) => adapter.count(scoped(args)),
         update: (args) => adapter.update(scoped(args)),
         updateMany: (args) => adapter.updateMany(scoped(args)),
         delete: (args) => adapter.delete(scoped(args)),
         deleteMany: (args) => adapter.deleteMany(scoped(args)),
+        // The request's scope is the transaction: better-auth's own "transactions" get this adapter, not the one
+        // it wraps (whose reads would not name the tenant).
+        transaction: (work) => work(wrapped),
         // The adapter's own consumeOne deletes by id alone around a sub-select; this claims the row in two
         // statements that both name the tenant: only the one whose delete removed the row gets it.
         ...(consumeOne
@@ -132,7 +168,8 @@ function createAuth() {
               },
             }
           : {}),
-      } satisfies typeof adapter
+      }
+      return wrapped
     },
     user: {
       fields: { name: 'fullName' },

@@ -22,10 +22,12 @@ import {
   verifications,
 } from '../../app/server/db/schema'
 import { type TenantContext, withConsole, withResolver, withTenant } from '../../app/server/db/scope.server'
+import { ofTenant, scopeTenantId } from '../../app/server/db/tenant.server'
 import { setContextSql } from '../support/context'
 import { openTestDatabase, type TestDatabase } from '../support/db'
 import { expectPgError, SQLSTATE } from '../support/errors'
 import { testPasswordHash, uniqueSlug } from '../support/fixtures'
+import { probingRls } from '../support/statement-capture'
 import { createTenantWithData, type TenantData, unique } from '../support/tenant-data'
 
 let t: TestDatabase
@@ -106,7 +108,7 @@ const LIFECYCLES: Record<AuditedTable, Lifecycle> = {
   users: {
     create: (tx, f) =>
       tx.insert(users).values({ tenantId: f.tenantId, email: `${unique('audited')}@example.test`, fullName: 'Audited Person' }).returning(),
-    update: (tx, id) => tx.update(users).set({ fullName: 'Renamed Person' }).where(eq(users.id, id)),
+    update: (tx, id) => tx.update(users).set({ fullName: 'Renamed Person' }).where(and(ofTenant(users), eq(users.id, id))),
     changed: { column: 'full_name', from: 'Audited Person', to: 'Renamed Person' },
   },
   sessions: {
@@ -115,7 +117,7 @@ const LIFECYCLES: Record<AuditedTable, Lifecycle> = {
         .insert(sessions)
         .values({ tenantId: f.tenantId, userId: f.ownerId, token: secret.sessionToken, expiresAt: inADay(), userAgent: 'browser 1' })
         .returning(),
-    update: (tx, id) => tx.update(sessions).set({ token: secret.rotatedToken, userAgent: 'browser 2' }).where(eq(sessions.id, id)),
+    update: (tx, id) => tx.update(sessions).set({ token: secret.rotatedToken, userAgent: 'browser 2' }).where(and(ofTenant(sessions), eq(sessions.id, id))),
     changed: { column: 'user_agent', from: 'browser 1', to: 'browser 2' },
     secrets: { token: [secret.sessionToken, secret.rotatedToken] },
   },
@@ -132,7 +134,7 @@ const LIFECYCLES: Record<AuditedTable, Lifecycle> = {
           accessToken: secret.accessToken,
         })
         .returning(),
-    update: (tx, id) => tx.update(accounts).set({ password: secret.newPassword, scope: 'openid' }).where(eq(accounts.id, id)),
+    update: (tx, id) => tx.update(accounts).set({ password: secret.newPassword, scope: 'openid' }).where(and(ofTenant(accounts), eq(accounts.id, id))),
     changed: { column: 'scope', from: null, to: 'openid' },
     secrets: { password: [secret.password, secret.newPassword], access_token: [secret.accessToken] },
   },
@@ -143,40 +145,40 @@ const LIFECYCLES: Record<AuditedTable, Lifecycle> = {
         .values({ tenantId: f.tenantId, identifier: 'reset-password:token-one', value: secret.verification, expiresAt: inADay() })
         .returning(),
     update: (tx, id) =>
-      tx.update(verifications).set({ identifier: 'reset-password:token-two', expiresAt: new Date('2031-01-01T00:00:00Z') }).where(eq(verifications.id, id)),
+      tx.update(verifications).set({ identifier: 'reset-password:token-two', expiresAt: new Date('2031-01-01T00:00:00Z') }).where(and(ofTenant(verifications), eq(verifications.id, id))),
     // better-auth keeps reset tokens in `identifier`, so it is a secret too.
     changed: { column: 'expires_at', from: expect.any(String), to: expect.stringMatching(/^2031-01-01/) },
     secrets: { value: [secret.verification], identifier: ['reset-password:token-one', 'reset-password:token-two'] },
   },
   organizations: {
     create: (tx, f) => tx.insert(organizations).values({ tenantId: f.tenantId, name: unique('Audited org') }).returning(),
-    update: (tx, id) => tx.update(organizations).set({ description: 'Now described' }).where(eq(organizations.id, id)),
+    update: (tx, id) => tx.update(organizations).set({ description: 'Now described' }).where(and(ofTenant(organizations), eq(organizations.id, id))),
     changed: { column: 'description', from: '', to: 'Now described' },
   },
   teams: {
     create: (tx, f) => tx.insert(teams).values({ tenantId: f.tenantId, organizationId: f.orgId, name: unique('Audited team') }).returning(),
-    update: (tx, id) => tx.update(teams).set({ description: 'Now described' }).where(eq(teams.id, id)),
+    update: (tx, id) => tx.update(teams).set({ description: 'Now described' }).where(and(ofTenant(teams), eq(teams.id, id))),
     changed: { column: 'description', from: '', to: 'Now described' },
   },
   user_team_links: {
     create: (tx, f) =>
       tx.insert(userTeamLinks).values({ tenantId: f.tenantId, userId: f.freeUserId, teamId: f.emptyTeamId, role: 'member' }).returning(),
-    update: (tx, id) => tx.update(userTeamLinks).set({ role: 'admin' }).where(eq(userTeamLinks.id, id)),
+    update: (tx, id) => tx.update(userTeamLinks).set({ role: 'admin' }).where(and(ofTenant(userTeamLinks), eq(userTeamLinks.id, id))),
     changed: { column: 'role', from: 'member', to: 'admin' },
   },
   roles: {
     create: (tx, f) => tx.insert(roles).values({ tenantId: f.tenantId, name: unique('Audited role') }).returning(),
-    update: (tx, id) => tx.update(roles).set({ description: 'Now described' }).where(eq(roles.id, id)),
+    update: (tx, id) => tx.update(roles).set({ description: 'Now described' }).where(and(ofTenant(roles), eq(roles.id, id))),
     changed: { column: 'description', from: '', to: 'Now described' },
   },
   role_permissions: {
     create: (tx, f) => tx.insert(rolePermissions).values({ tenantId: f.tenantId, roleId: f.freeRoleId, permissionKey: 'users:read' }).returning(),
-    update: (tx, id) => tx.update(rolePermissions).set({ permissionKey: 'users:write' }).where(eq(rolePermissions.id, id)),
+    update: (tx, id) => tx.update(rolePermissions).set({ permissionKey: 'users:write' }).where(and(ofTenant(rolePermissions), eq(rolePermissions.id, id))),
     changed: { column: 'permission_key', from: 'users:read', to: 'users:write' },
   },
   user_roles: {
     create: (tx, f) => tx.insert(userRoles).values({ tenantId: f.tenantId, userId: f.freeUserId, roleId: f.freeRoleId }).returning(),
-    update: (tx, id) => tx.update(userRoles).set({ roleId: a.roleIds.member }).where(eq(userRoles.id, id)),
+    update: (tx, id) => tx.update(userRoles).set({ roleId: a.roleIds.member }).where(and(ofTenant(userRoles), eq(userRoles.id, id))),
     changed: {
       column: 'role_id',
       get from() {
@@ -189,7 +191,7 @@ const LIFECYCLES: Record<AuditedTable, Lifecycle> = {
   },
   categories: {
     create: (tx, f) => tx.insert(categories).values({ tenantId: f.tenantId, name: 'Audited category' }).returning(),
-    update: (tx, id) => tx.update(categories).set({ name: 'Renamed category' }).where(eq(categories.id, id)),
+    update: (tx, id) => tx.update(categories).set({ name: 'Renamed category' }).where(and(ofTenant(categories), eq(categories.id, id))),
     changed: { column: 'name', from: 'Audited category', to: 'Renamed category' },
   },
   invitations: {
@@ -204,13 +206,13 @@ const LIFECYCLES: Record<AuditedTable, Lifecycle> = {
           expiresAt: inADay(),
         })
         .returning(),
-    update: (tx, id) => tx.update(invitations).set({ status: 'revoked' }).where(eq(invitations.id, id)),
+    update: (tx, id) => tx.update(invitations).set({ status: 'revoked' }).where(and(ofTenant(invitations), eq(invitations.id, id))),
     changed: { column: 'status', from: 'pending', to: 'revoked' },
     secrets: { token_hash: [secret.invitation] },
   },
   user_mfa: {
     create: (tx, f) => tx.insert(userMfa).values({ tenantId: f.tenantId, userId: f.freeUserId, secret: secret.mfaSecret, recoveryCodes: [secret.recoveryHash] }).returning(),
-    update: (tx, id) => tx.update(userMfa).set({ recoveryCodes: [], stepUpSessionId: STEP_UP_SESSION }).where(eq(userMfa.id, id)),
+    update: (tx, id) => tx.update(userMfa).set({ recoveryCodes: [], stepUpSessionId: STEP_UP_SESSION }).where(and(ofTenant(userMfa), eq(userMfa.id, id))),
     changed: { column: 'step_up_session_id', from: null, to: STEP_UP_SESSION },
     secrets: { secret: [secret.mfaSecret], recovery_codes: [secret.recoveryHash] },
   },
@@ -258,7 +260,7 @@ describe('row audit', () => {
 
       const deleted = context(a)
       const gone = await withTenant(deleted, async (tx) =>
-        rowsOf(await tx.execute(sql`delete from ${sql.identifier(table)} where id = ${id} returning id`)),
+        rowsOf(await tx.execute(sql`delete from ${sql.identifier(table)} where tenant_id = ${scopeTenantId()} and id = ${id} returning id`)),
       )
       expect(gone).toHaveLength(1)
       const deleteRow = await theAuditRow(deleted)
@@ -352,7 +354,11 @@ describe('the audit log itself', () => {
       ['truncate', (tx) => tx.execute(sql`truncate audit_log`)],
     ]
     for (const [name, attempt] of attempts) {
-      const err = await expectPgError(scope(attempt), SQLSTATE.insufficientPrivilege, /permission denied/)
+      const err = await expectPgError(
+        probingRls('audit_log is read-only to every request role, whatever the statement names', () => scope(attempt)),
+        SQLSTATE.insufficientPrivilege,
+        /permission denied/,
+      )
       expect(err.message, name).toMatch(/audit_log/)
     }
     expect(await fingerprint()).toEqual(before)
@@ -396,13 +402,17 @@ describe('the audit log itself', () => {
 
   it('shows each tenant only its own audit rows', async () => {
     for (const f of [a, b]) {
-      const seen = await withTenant({ tenantId: f.tenantId }, (tx) => tx.select({ tenantId: auditLog.tenantId, id: auditLog.id }).from(auditLog))
+      const seen = await probingRls('RLS alone shows a tenant only its own audit rows', () =>
+        withTenant({ tenantId: f.tenantId }, (tx) => tx.select({ tenantId: auditLog.tenantId, id: auditLog.id }).from(auditLog)),
+      )
       const owned = await t.owner.db.select({ id: auditLog.id }).from(auditLog).where(eq(auditLog.tenantId, f.tenantId))
       expect(seen.length).toBeGreaterThan(0)
       expect(seen.filter((r) => r.tenantId !== f.tenantId)).toEqual([])
       expect(seen.map((r) => r.id).sort()).toEqual(owned.map((r) => r.id).sort())
     }
-    const all = await withConsole({}, (tx) => tx.select({ id: auditLog.id }).from(auditLog))
+    const all = await probingRls('the console’s policy shows it every tenant’s audit rows', () =>
+      withConsole({}, (tx) => tx.select({ id: auditLog.id }).from(auditLog)),
+    )
     const total = await t.owner.db.select({ id: auditLog.id }).from(auditLog)
     expect(all).toHaveLength(total.length)
   })

@@ -14,6 +14,7 @@ import { HttpError } from '../../app/lib/errors'
 import { rowsOf, type Tx } from '../../app/server/db/client.server'
 import { auditLog, invitations, sessions, userRoles, users } from '../../app/server/db/schema'
 import { type TenantContext, withTenant } from '../../app/server/db/scope.server'
+import { ofTenant } from '../../app/server/db/tenant.server'
 import { openTestDatabase, type TestDatabase } from '../support/db'
 import { createTestTenant, TEST_PASSWORD, testPasswordHash } from '../support/fixtures'
 import { unique } from '../support/tenant-data'
@@ -229,7 +230,7 @@ describe('signInWithPassword', () => {
 
   it('refuses a soft-deleted user with 401', async () => {
     const user = await addUser(a)
-    await as(a, (tx) => tx.update(users).set({ isDeleted: true, deletedAt: sql`now()`, deletedById: a.ownerId }).where(eq(users.id, user.id)))
+    await as(a, (tx) => tx.update(users).set({ isDeleted: true, deletedAt: sql`now()`, deletedById: a.ownerId }).where(and(ofTenant(users), eq(users.id, user.id))))
     expect(await httpError(signIn(a, user.email, TEST_PASSWORD, { ip: freshIp() }))).toMatchObject({ status: 401, code: 'invalid_credentials' })
     expect(await sessionCount(user.id)).toBe(0)
   })
@@ -293,7 +294,7 @@ describe('invitations', () => {
     const error = await httpError(invite(a, taken.email))
     expect(error).toMatchObject({ status: 409, code: 'email_taken' })
     expect(error.fieldErrors?.email).toEqual(expect.any(String))
-    await as(a, (tx) => tx.update(users).set({ isDeleted: true, deletedAt: sql`now()` }).where(eq(users.id, taken.id)))
+    await as(a, (tx) => tx.update(users).set({ isDeleted: true, deletedAt: sql`now()` }).where(and(ofTenant(users), eq(users.id, taken.id))))
     const { token } = await invite(a, taken.email)
     expect(await find(a, token)).toMatchObject({ email: taken.email })
   })

@@ -1,6 +1,6 @@
 import { readdirSync } from 'node:fs'
 import path from 'node:path'
-import { eq, sql } from 'drizzle-orm'
+import { and, eq, sql } from 'drizzle-orm'
 import fc from 'fast-check'
 import { toJSONAsync } from 'seroval'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -17,6 +17,7 @@ import { createPglite, openDatabase } from '../../app/server/db/client.server'
 import { httpErrorFromDatabase, isRetryableDbError } from '../../app/server/db/errors.server'
 import { organizations, users } from '../../app/server/db/schema'
 import { withTenant } from '../../app/server/db/scope.server'
+import { ofTenant } from '../../app/server/db/tenant.server'
 import { encodeCursor } from '../../app/server/cursor.server'
 import { guardBody, misdirected } from '../../app/server/request-guards.server'
 import { openTestDatabase, type TestDatabase } from '../support/db'
@@ -245,7 +246,7 @@ describe('database errors map by SQLSTATE, on this driver', () => {
   })
 
   it('a unique violation is a 409, a missing reference a 404, a row still referenced a 409', async () => {
-    const [org] = await as(a, (tx) => tx.select().from(organizations).where(eq(organizations.id, a.orgId)))
+    const [org] = await as(a, (tx) => tx.select().from(organizations).where(and(ofTenant(organizations), eq(organizations.id, a.orgId))))
     expect(org).toBeDefined()
     const duplicate = await mapped(as(a, (tx) => tx.insert(organizations).values({ tenantId: a.tenantId, name: org?.name ?? '' })))
     expect(duplicate).toMatchObject({ status: 409, code: 'conflict' })

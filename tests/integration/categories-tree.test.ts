@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { rowsOf, type Tx } from '../../app/server/db/client.server'
 import { categories } from '../../app/server/db/schema'
 import { withTenant } from '../../app/server/db/scope.server'
+import { ofTenant, scopeTenantId } from '../../app/server/db/tenant.server'
 import { openTestDatabase, type TestDatabase } from '../support/db'
 import { expectPgError, SQLSTATE } from '../support/errors'
 import { createTenantWithData, type TenantData } from '../support/tenant-data'
@@ -63,7 +64,12 @@ async function subtree(f: TenantData, tree: Tree, root: Node): Promise<Node[]> {
     tx
       .select({ id: categories.id })
       .from(categories)
-      .where(sql`${categories.path} <@ (select path from categories where id = ${tree[root]})`),
+      .where(
+        and(
+          ofTenant(categories),
+          sql`${categories.path} <@ (select path from categories where tenant_id = ${scopeTenantId()} and id = ${tree[root]})`,
+        ),
+      ),
   )
   return names(tree, rows)
 }
@@ -74,7 +80,12 @@ async function ancestors(f: TenantData, tree: Tree, node: Node): Promise<Node[]>
     tx
       .select({ id: categories.id })
       .from(categories)
-      .where(sql`${categories.path} @> (select path from categories where id = ${tree[node]})`)
+      .where(
+        and(
+          ofTenant(categories),
+          sql`${categories.path} @> (select path from categories where tenant_id = ${scopeTenantId()} and id = ${tree[node]})`,
+        ),
+      )
       .orderBy(categories.depth),
   )
   return rows.map((r) => nameOf(tree, r.id))
@@ -95,7 +106,7 @@ async function nodes(f: TenantData, tree: Tree) {
     tx
       .select({ id: categories.id, parentId: categories.parentId, path: categories.path, depth: categories.depth })
       .from(categories)
-      .where(inArray(categories.id, Object.values(tree))),
+      .where(and(ofTenant(categories), inArray(categories.id, Object.values(tree)))),
   )
   return Object.fromEntries(rows.map((r) => [nameOf(tree, r.id), r])) as Record<Node, (typeof rows)[number]>
 }
@@ -249,11 +260,11 @@ describe('category tree', () => {
       await tx
         .update(categories)
         .set({ parentId: tree.A, position: sql`${categories.position} + 1` })
-        .where(inArray(categories.id, [tree.A2]))
+        .where(and(ofTenant(categories), inArray(categories.id, [tree.A2])))
       await tx
         .update(categories)
         .set({ parentId: tree.A1, position: 7 })
-        .where(inArray(categories.id, [tree.A1a, tree.A1b]))
+        .where(and(ofTenant(categories), inArray(categories.id, [tree.A1a, tree.A1b])))
     })
     expect(await ancestors(a, tree, 'A1a1')).toEqual(['B', 'B1', 'A', 'A2', 'A1a1'])
     expect(await ancestors(a, tree, 'A1b')).toEqual(['B', 'A1', 'A1b'])
@@ -281,12 +292,12 @@ describe('category tree', () => {
     const tree = await plantTree(a)
     const before = await everything(a)
     await expectPgError(
-      scope(a, (tx) => tx.update(categories).set({ path: pathOf(tree.B, tree.A1) }).where(eq(categories.id, tree.A1))),
+      scope(a, (tx) => tx.update(categories).set({ path: pathOf(tree.B, tree.A1) }).where(and(ofTenant(categories), eq(categories.id, tree.A1)))),
       SQLSTATE.insufficientPrivilege,
       /maintained by the database/,
     )
     await expectPgError(
-      scope(a, (tx) => tx.update(categories).set({ depth: 7 }).where(eq(categories.id, tree.A2))),
+      scope(a, (tx) => tx.update(categories).set({ depth: 7 }).where(and(ofTenant(categories), eq(categories.id, tree.A2)))),
       SQLSTATE.insufficientPrivilege,
     )
     expect(await everything(a)).toEqual(before)

@@ -163,8 +163,10 @@ describe('browsing', () => {
     await as(a, (tx, tenantId) => restoreCategory(tx, tenantId, row.id))
     expect(await find('mbat')).toEqual(['Wombat care'])
     await as(a, (tx, tenantId) => deleteCategory(tx, tenantId, row.id, a.ownerId))
-    const audited = await as(a, async (tx) =>
-      rowsOf<{ n: number }>(await tx.execute(sql`select count(*)::int as n from audit_log where table_name = 'category_name_suffixes'`)),
+    const audited = await as(a, async (tx, tenantId) =>
+      rowsOf<{ n: number }>(
+        await tx.execute(sql`select count(*)::int as n from audit_log where tenant_id = ${tenantId} and table_name = 'category_name_suffixes'`),
+      ),
     )
     expect(audited[0]?.n).toBe(0)
   })

@@ -1,11 +1,13 @@
-import { type SQL, sql } from 'drizzle-orm'
+import { and, eq, type SQL, sql } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type Database, rowsOf } from '../../app/server/db/client.server'
 import { categories, organizations } from '../../app/server/db/schema'
 import { setScopeDatabase, withTenant } from '../../app/server/db/scope.server'
+import { ofTenant } from '../../app/server/db/tenant.server'
 import { openAppPool, openTestDatabase, type TestDatabase } from '../support/db'
 import { setContextSql } from '../support/context'
 import { expectPgError, SQLSTATE } from '../support/errors'
+import { probingRls } from '../support/statement-capture'
 import { createTenantWithData, type TenantData, unique } from '../support/tenant-data'
 
 /** The request context lives exactly as long as its transaction, and nothing can be slipped into it. */
@@ -76,7 +78,7 @@ describe('the request context', () => {
       const a = tenant(0)
       const inside = await withTenant({ tenantId: a.tenantId, userId: a.ownerId }, async (tx) => {
         const row = await one<Connection>(tx, CONNECTION)
-        const users = await one<{ n: number }>(tx, sql`select count(*)::int as n from users`)
+        const users = await one<{ n: number }>(tx, sql`select count(*)::int as n from users where tenant_id = ${a.tenantId}`)
         return { ...row, users: users.n }
       })
       expect(inside).toMatchObject({ tenant: a.tenantId, user: a.ownerId, role: 'haven_tenant' })
@@ -104,7 +106,7 @@ describe('the request context', () => {
         withTenant({ tenantId: a.tenantId, userId: a.ownerId }, async (tx) => {
           pid = (await one<Connection>(tx, CONNECTION)).pid
           await tx.insert(categories).values({ tenantId: a.tenantId, name })
-          await tx.insert(categories).values({ tenantId: tenant(1).tenantId, name })
+          await probingRls('RLS refuses a row for another tenant', () => tx.insert(categories).values({ tenantId: tenant(1).tenantId, name }))
         }),
         SQLSTATE.insufficientPrivilege,
         /row-level security/,
@@ -148,8 +150,10 @@ describe('the request context', () => {
               (public.haven_context())[3] as "user", (public.haven_context())[7] as request,
               current_user as role, session_user as login`,
           )
-          const userTenants = rowsOf<{ tenant_id: string }>(await tx.execute(sql`select distinct tenant_id from users`))
-          const categoryTenants = rowsOf<{ tenant_id: string }>(await tx.execute(sql`select distinct tenant_id from categories`))
+          const { userTenants, categoryTenants } = await probingRls('RLS alone keeps each scope to its own tenant', async () => ({
+            userTenants: rowsOf<{ tenant_id: string }>(await tx.execute(sql`select distinct tenant_id from users`)),
+            categoryTenants: rowsOf<{ tenant_id: string }>(await tx.execute(sql`select distinct tenant_id from categories`)),
+          }))
           const tenantRows = rowsOf<{ id: string }>(await tx.execute(sql`select id from tenants`))
           const last = await one<{ tenant: string; request: string }>(
             tx,
@@ -227,12 +231,14 @@ describe('haven_set_context', () => {
     const setting = await withTenant({ tenantId: evil }, (tx) => one<{ tenant: string }>(tx, sql`select (public.haven_context())[2] as tenant`))
     expect(setting.tenant).toBe(evil)
     await expectPgError(
-      withTenant({ tenantId: evil }, (tx) => tx.execute(sql`select count(*) from users`)),
+      probingRls('the policy itself reads the tenant setting', () => withTenant({ tenantId: evil }, (tx) => tx.execute(sql`select count(*) from users`))),
       SQLSTATE.invalidTextRepresentation,
       /uuid/,
     )
     await expectPgError(
-      withTenant({ tenantId: evil }, (tx) => tx.insert(organizations).values({ tenantId: tenant(0).tenantId, name: unique('evil') })),
+      probingRls('the policy itself reads the tenant setting', () =>
+        withTenant({ tenantId: evil }, (tx) => tx.insert(organizations).values({ tenantId: tenant(0).tenantId, name: unique('evil') })),
+      ),
       SQLSTATE.invalidTextRepresentation,
       /uuid/,
     )
@@ -241,7 +247,7 @@ describe('haven_set_context', () => {
     const a = tenant(0)
     const requestId = `${evil} ${unique('req')}`
     await withTenant({ tenantId: a.tenantId, userId: a.ownerId, requestId, userAgent: evil, ip: evil }, (tx) =>
-      tx.update(organizations).set({ description: 'touched' }).where(sql`id = ${a.orgId}`),
+      tx.update(organizations).set({ description: 'touched' }).where(and(ofTenant(organizations), eq(organizations.id, a.orgId))),
     )
     const audit = rowsOf<{ user_agent: string; ip_address: string }>(
       await t.owner.db.execute(sql`select user_agent, ip_address from audit_log where request_id = ${requestId}`),

@@ -8,6 +8,7 @@ import { organizations } from '../../app/server/db/schema'
 import { setScopeDatabase, withTenant } from '../../app/server/db/scope.server'
 import { openAppPool, openTestDatabase, type TestDatabase } from '../support/db'
 import { pgError } from '../support/errors'
+import { probingRls } from '../support/statement-capture'
 import { createTenantWithData, type TenantData, unique } from '../support/tenant-data'
 
 /**
@@ -51,9 +52,12 @@ async function asOwner<T>(query: ReturnType<typeof sql>): Promise<T[]> {
 /** Runs each statement of an attack in `attacker`'s scope; returns the SQLSTATE of the first one refused, if any. */
 async function attack(attacker: TenantData, statements: string[]): Promise<string | null> {
   try {
-    await withTenant({ tenantId: attacker.tenantId, userId: attacker.ownerId, requestId: unique('attack') }, async (tx) => {
-      for (const statement of statements) await tx.execute(sql.raw(statement))
-    })
+    // An attack names whatever tenant it likes, or none: the database alone must hold.
+    await probingRls('a hostile request', () =>
+      withTenant({ tenantId: attacker.tenantId, userId: attacker.ownerId, requestId: unique('attack') }, async (tx) => {
+        for (const statement of statements) await tx.execute(sql.raw(statement))
+      }),
+    )
     return null
   } catch (error) {
     const pg = pgError(error)
@@ -85,8 +89,10 @@ async function ordinary(victim: TenantData): Promise<Session> {
   const name = unique('org')
   const seen = await withTenant({ tenantId: victim.tenantId, userId: victim.ownerId, requestId, userAgent: USER_AGENT }, async (tx) => {
     const [session] = await rows<Session>(tx, SESSION)
-    const tenantsSeen = await rows<{ tenant_id: string }>(tx, sql`select distinct tenant_id from users`)
-    const categoriesSeen = await rows<{ tenant_id: string }>(tx, sql`select distinct tenant_id from categories`)
+    const { tenantsSeen, categoriesSeen } = await probingRls('RLS alone shows the request only its tenant', async () => ({
+      tenantsSeen: await rows<{ tenant_id: string }>(tx, sql`select distinct tenant_id from users`),
+      categoriesSeen: await rows<{ tenant_id: string }>(tx, sql`select distinct tenant_id from categories`),
+    }))
     await tx.insert(organizations).values({ tenantId: victim.tenantId, name })
     // A statement that outlives any statement_timeout an attacker may have left behind.
     await tx.execute(sql`select pg_sleep(0.12)`)

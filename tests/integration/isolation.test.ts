@@ -8,6 +8,7 @@ import { withTenant } from '../../app/server/db/scope.server'
 import { setContextSql } from '../support/context'
 import { openTestDatabase, type TestDatabase } from '../support/db'
 import { expectPgError, Rollback, rolledBack, SQLSTATE } from '../support/errors'
+import { probingRls } from '../support/statement-capture'
 import { createTenantWithData, type TenantData, unique } from '../support/tenant-data'
 
 /**
@@ -315,7 +316,8 @@ describe('tenant isolation', () => {
     const seen = new Map<string, number>()
     await fc.assert(
       fc.asyncProperty(operation, async (op) => {
-        await check(op)
+        // The attacks name no tenant, or the other one: RLS alone must contain them.
+        await probingRls('RLS alone contains whatever a tenant aims at another tenant', () => check(op))
         const key = `${op.kind} ${op.table} ${op.acting === op.target ? 'own' : 'cross'}`
         seen.set(key, (seen.get(key) ?? 0) + 1)
       }),
@@ -368,21 +370,23 @@ describe('with no tenant in context', () => {
 
   it('a tenant id that names no tenant sees nothing and can write nothing', async () => {
     const ghost = randomUUID()
-    await expectSealed((work) => withTenant({ tenantId: ghost }, work), ghost)
+    await probingRls('RLS alone seals a scope whose tenant does not exist', () => expectSealed((work) => withTenant({ tenantId: ghost }, work), ghost))
   })
 
   it('a transaction whose context names no tenant sees nothing and can write nothing', async () => {
-    await expectSealed(
-      (work) =>
-        t.app.db.transaction(async (tx) => {
-          await tx.execute(setContextSql('haven_tenant', null))
-          const [context] = rowsOf<{ tenant: string | null; role: string }>(
-            await tx.execute(sql`select (public.haven_context())[2] as tenant, current_user as role`),
-          )
-          expect(context).toEqual({ tenant: '', role: 'haven_tenant' })
-          return work(tx)
-        }),
-      null,
+    await probingRls('RLS alone seals a scope without a tenant', () =>
+      expectSealed(
+        (work) =>
+          t.app.db.transaction(async (tx) => {
+            await tx.execute(setContextSql('haven_tenant', null))
+            const [context] = rowsOf<{ tenant: string | null; role: string }>(
+              await tx.execute(sql`select (public.haven_context())[2] as tenant, current_user as role`),
+            )
+            expect(context).toEqual({ tenant: '', role: 'haven_tenant' })
+            return work(tx)
+          }),
+        null,
+      ),
     )
   })
 })

@@ -1,4 +1,4 @@
-import { eq, sql } from 'drizzle-orm'
+import { and, eq, sql } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { restoreItem } from '../../app/features/trash/trash.server'
 import { assertMayManage, createUser } from '../../app/features/users/users.server'
@@ -6,6 +6,7 @@ import { HttpError } from '../../app/lib/errors'
 import { SYSTEM_ROLES } from '../../app/lib/permissions'
 import { rolePermissions, roles } from '../../app/server/db/schema'
 import { withTenant } from '../../app/server/db/scope.server'
+import { ofTenant } from '../../app/server/db/tenant.server'
 import { openTestDatabase, type TestDatabase } from '../support/db'
 import { createTestTenant } from '../support/fixtures'
 
@@ -48,7 +49,7 @@ describe('who may manage whom', () => {
       const [role] = await tx.insert(roles).values({ tenantId: tenant.id, name: 'Purger' }).returning()
       if (!role) throw new Error('no role')
       await tx.insert(rolePermissions).values({ tenantId: tenant.id, roleId: role.id, permissionKey: 'trash:purge' })
-      await tx.update(roles).set({ isDeleted: true, deletedAt: sql`now()` }).where(eq(roles.id, role.id))
+      await tx.update(roles).set({ isDeleted: true, deletedAt: sql`now()` }).where(and(ofTenant(roles), eq(roles.id, role.id)))
       return role.id
     })
     expect(await statusOf(withTenant({ tenantId: tenant.id }, (tx) => restoreItem(tx, 'role', roleId, admin)))).toBe(403)

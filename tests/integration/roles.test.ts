@@ -18,9 +18,11 @@ import { input } from '../../app/lib/validate'
 import { rowsOf, type Tx } from '../../app/server/db/client.server'
 import { auditLog, rolePermissions, roles, users } from '../../app/server/db/schema'
 import { withTenant } from '../../app/server/db/scope.server'
+import { ofTenant } from '../../app/server/db/tenant.server'
 import { permissionsOf } from '../../app/server/session.server'
 import { openTestDatabase, type TestDatabase } from '../support/db'
 import { createTestTenant } from '../support/fixtures'
+import { probingRls } from '../support/statement-capture'
 import { unique } from '../support/tenant-data'
 
 let t: TestDatabase
@@ -49,7 +51,7 @@ async function rejection(work: Promise<unknown>): Promise<HttpError> {
 }
 
 async function permissionsOfRole(x: Tenant, roleId: string): Promise<string[]> {
-  const rows = await x.scope((tx) => tx.select({ key: rolePermissions.permissionKey }).from(rolePermissions).where(eq(rolePermissions.roleId, roleId)))
+  const rows = await x.scope((tx) => tx.select({ key: rolePermissions.permissionKey }).from(rolePermissions).where(and(ofTenant(rolePermissions), eq(rolePermissions.roleId, roleId))))
   return rows.map((r) => r.key).sort()
 }
 
@@ -69,7 +71,7 @@ describe('listing roles', () => {
     await x.scope((tx) => insertRole(tx, x.owns, { name: 'Auditor', description: '', permissions: ['audit:read'] }))
     await personWith(x, [x.roleIds.member])
     const gone = await personWith(x, [x.roleIds.member])
-    await x.scope((tx) => tx.update(users).set({ isDeleted: true }).where(eq(users.id, gone.userId)))
+    await x.scope((tx) => tx.update(users).set({ isDeleted: true }).where(and(ofTenant(users), eq(users.id, gone.userId))))
 
     const list = await x.scope((tx) => listRolesWithHolders(tx))
     expect(list.map((r) => [r.name, r.isSystem, r.holders])).toEqual([
@@ -91,7 +93,7 @@ describe('creating and renaming roles', () => {
       insertRole(tx, x.owns, { name: 'Catalog editor', description: 'Keeps the catalog tidy', permissions: ['categories:read', 'categories:write'] }),
     )
     expect(await permissionsOfRole(x, role.id)).toEqual(['categories:read', 'categories:write'])
-    const [row] = await x.scope((tx) => tx.select().from(roles).where(eq(roles.id, role.id)))
+    const [row] = await x.scope((tx) => tx.select().from(roles).where(and(ofTenant(roles), eq(roles.id, role.id))))
     expect(row).toMatchObject({ name: 'Catalog editor', description: 'Keeps the catalog tidy', systemKey: null, isDeleted: false })
   })
 
@@ -118,7 +120,7 @@ describe('creating and renaming roles', () => {
 
     const error = await rejection(x.scope((tx) => editRole(tx, role.id, { name: 'editors' })))
     expect({ status: error.status, name: error.fieldErrors?.name }).toEqual({ status: 409, name: expect.any(String) })
-    const [row] = await x.scope((tx) => tx.select({ name: roles.name }).from(roles).where(eq(roles.id, role.id)))
+    const [row] = await x.scope((tx) => tx.select({ name: roles.name }).from(roles).where(and(ofTenant(roles), eq(roles.id, role.id))))
     expect(row?.name).toBe('HelpDesk')
   })
 
@@ -150,7 +152,7 @@ describe('deleting roles', () => {
     const result = await x.scope((tx) => softDeleteRole(tx, x.owns, role.id))
     expect(result).toEqual({ id: role.id, name: 'Auditors', holders: 2 })
 
-    const [row] = await x.scope((tx) => tx.select().from(roles).where(eq(roles.id, role.id)))
+    const [row] = await x.scope((tx) => tx.select().from(roles).where(and(ofTenant(roles), eq(roles.id, role.id))))
     expect(row).toMatchObject({ isDeleted: true, deletedById: x.ownerId })
     expect(row?.deletedAt).toBeInstanceOf(Date)
     const list = await x.scope((tx) => listRolesWithHolders(tx))
@@ -184,7 +186,7 @@ describe('the permission matrix', () => {
       tx
         .select({ action: auditLog.action, userId: auditLog.userId })
         .from(auditLog)
-        .where(and(eq(auditLog.tableName, 'role_permissions'), eq(auditLog.requestId, 'roles-test'), sql`${auditLog.action} in ('CREATE', 'DELETE')`)),
+        .where(and(ofTenant(auditLog), eq(auditLog.tableName, 'role_permissions'), eq(auditLog.requestId, 'roles-test'), sql`${auditLog.action} in ('CREATE', 'DELETE')`)),
     )
     expect(audited.filter((r) => r.userId === x.ownerId).length).toBeGreaterThanOrEqual(3)
   })
@@ -289,9 +291,11 @@ describe('across tenants', () => {
           ),
       ]
       for (const attempt of attempts) expect((await rejection(attempt())).status).toBe(404)
-      const raw = await b.scope((tx) => tx.update(roles).set({ name: 'Raw' }).where(eq(roles.id, id)).returning({ id: roles.id }))
+      const { raw, rawGrant } = await probingRls('RLS alone keeps tenant B from writing tenant A’s roles', async () => ({
+        raw: await b.scope((tx) => tx.update(roles).set({ name: 'Raw' }).where(eq(roles.id, id)).returning({ id: roles.id })),
+        rawGrant: await b.scope((tx) => tx.delete(rolePermissions).where(eq(rolePermissions.roleId, id)).returning({ id: rolePermissions.id })),
+      }))
       expect(raw).toEqual([])
-      const rawGrant = await b.scope((tx) => tx.delete(rolePermissions).where(eq(rolePermissions.roleId, id)).returning({ id: rolePermissions.id }))
       expect(rawGrant).toEqual([])
     }
     const seenByB = await b.scope((tx) => listRolesWithHolders(tx))

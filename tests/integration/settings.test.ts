@@ -7,6 +7,7 @@ import { input } from '../../app/lib/validate'
 import type { Tx } from '../../app/server/db/client.server'
 import { auditLog, tenants } from '../../app/server/db/schema'
 import { withTenant } from '../../app/server/db/scope.server'
+import { ofTenant } from '../../app/server/db/tenant.server'
 import { openTestDatabase, type TestDatabase } from '../support/db'
 import { expectPgError, SQLSTATE } from '../support/errors'
 import { createTestTenant } from '../support/fixtures'
@@ -74,7 +75,7 @@ describe('settings', () => {
       tx
         .select()
         .from(auditLog)
-        .where(and(eq(auditLog.tableName, 'tenants'), eq(auditLog.requestId, 'settings-audit'))),
+        .where(and(ofTenant(auditLog), eq(auditLog.tableName, 'tenants'), eq(auditLog.requestId, 'settings-audit'))),
     )
     expect(rows).toHaveLength(1)
     expect(rows[0]).toMatchObject({

@@ -27,7 +27,11 @@ describe('system roles follow the permission catalog', () => {
     const a = await createTestTenant()
     const b = await createTestTenant()
     await withConsole({}, async (tx) => {
-      await tx.delete(rolePermissions).where(and(eq(rolePermissions.roleId, a.roleIds.owner), eq(rolePermissions.permissionKey, 'trash:purge')))
+      await tx
+        .delete(rolePermissions)
+        .where(
+          and(eq(rolePermissions.tenantId, a.tenant.id), eq(rolePermissions.roleId, a.roleIds.owner), eq(rolePermissions.permissionKey, 'trash:purge')),
+        )
       await tx.insert(rolePermissions).values({ tenantId: b.tenant.id, roleId: b.roleIds.member, permissionKey: 'tenant:manage' })
     })
     expect(await grantsOf(a.tenant.id, 'owner')).not.toContain('trash:purge')

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { eq, sql } from 'drizzle-orm'
+import { and, eq, sql } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   addTeamMember,
@@ -22,6 +22,7 @@ import { HttpError } from '../../app/lib/errors'
 import { rowsOf, type Tx } from '../../app/server/db/client.server'
 import { organizations, teams, users, userTeamLinks } from '../../app/server/db/schema'
 import { withTenant } from '../../app/server/db/scope.server'
+import { ofTenant } from '../../app/server/db/tenant.server'
 import { openTestDatabase, type TestDatabase } from '../support/db'
 import { expectPgError, SQLSTATE } from '../support/errors'
 import { createTestTenant } from '../support/fixtures'
@@ -262,14 +263,14 @@ describe('team membership', () => {
     if (!leaver || !deleted) throw new Error('no users')
     await as(a, async (tx) => {
       await addTeamMember(tx, a.tenantId, { teamId: team.id, userId: leaver.id, role: 'member' })
-      await tx.update(users).set({ isDeleted: true, deletedAt: sql`now()`, deletedById: a.ownerId }).where(eq(users.id, deleted.id))
+      await tx.update(users).set({ isDeleted: true, deletedAt: sql`now()`, deletedById: a.ownerId }).where(and(ofTenant(users), eq(users.id, deleted.id)))
     })
 
     await expectHttpError(as(a, (tx) => addTeamMember(tx, a.tenantId, { teamId: team.id, userId: deleted.id, role: 'member' })), 404)
     await expectHttpError(as(a, (tx) => addTeamMember(tx, a.tenantId, { teamId: team.id, userId: randomUUID(), role: 'member' })), 404)
     await expectHttpError(as(a, (tx) => addTeamMember(tx, a.tenantId, { teamId: randomUUID(), userId: leaver.id, role: 'member' })), 404)
 
-    await as(a, (tx) => tx.update(users).set({ isDeleted: true, deletedAt: sql`now()`, deletedById: a.ownerId }).where(eq(users.id, leaver.id)))
+    await as(a, (tx) => tx.update(users).set({ isDeleted: true, deletedAt: sql`now()`, deletedById: a.ownerId }).where(and(ofTenant(users), eq(users.id, leaver.id))))
     expect((await as(a, (tx) => findTeamMembers(tx, { ...page, teamId: team.id }))).total).toBe(0)
     expect(await as(a, (tx) => requireTeam(tx, team.id))).toMatchObject({ memberCount: 0 })
     await expectHttpError(as(a, (tx) => removeTeamMember(tx, { teamId: team.id, userId: leaver.id })), 404)

@@ -1,11 +1,20 @@
-import { sql } from 'drizzle-orm'
+import { eq, sql } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { rowsOf } from '../../app/server/db/client.server'
+import { users } from '../../app/server/db/schema'
 import { withConsole, withTenant } from '../../app/server/db/scope.server'
 import { requireUserRow } from '../../app/features/users/users.server'
 import { openTestDatabase, type TestDatabase } from '../support/db'
 import { createTestTenant } from '../support/fixtures'
-import { type Captured, capturedStatements, forgetCapturedFrom, TENANT_TABLES_SQL, tenantPredicateFailures } from '../support/statement-capture'
+import {
+  assertEveryQueryNamesItsTenant,
+  type Captured,
+  capturedStatements,
+  forgetCapturedFrom,
+  probingRls,
+  TENANT_TABLES_SQL,
+  tenantPredicateFailures,
+} from '../support/statement-capture'
 import { analyzeStatement, loadParser } from '../support/tenant-predicates'
 
 /** The checker behind ARCHITECTURE.md rule 10 (statement-capture.ts), tested on statements with and without the rule. */
@@ -103,4 +112,36 @@ describe('the tenant predicate checker', () => {
     expect(await tenantPredicateFailures(bad)).toEqual([expect.stringMatching(/select on users without users.tenant_id/)])
     forgetCapturedFrom(start)
   })
+
+  it('does not check a statement a test marks as probing RLS, and still checks the ones around it', async () => {
+    const { tenant, owner } = await createTestTenant()
+    const start = capturedStatements().length
+    const seen = await probingRls('RLS alone keeps the read to the tenant', () =>
+      withTenant({ tenantId: tenant.id }, (tx) => tx.select({ id: users.id }).from(users).where(eq(users.id, owner.id))),
+    )
+    expect(seen).toEqual([{ id: owner.id }])
+    await withTenant({ tenantId: tenant.id }, (tx) => tx.select({ id: users.id }).from(users).where(eq(users.id, owner.id)))
+    const [probe, unmarked, ...rest] = capturedStatements().slice(start)
+    expect(rest).toEqual([])
+    // The mark travels with the statement through Drizzle's builder and the driver (AsyncLocalStorage), not by position.
+    expect(probe).toMatchObject({ probe: 'RLS alone keeps the read to the tenant', role: 'haven_tenant', tenantId: tenant.id })
+    expect(unmarked?.probe).toBeUndefined()
+    expect(await tenantPredicateFailures([probe as Captured])).toEqual([])
+    expect(await tenantPredicateFailures([unmarked as Captured])).toEqual([expect.stringMatching(/select on users without users.tenant_id/)])
+    await expect(probingRls(' ', async () => 1)).rejects.toThrow(/reason/)
+    forgetCapturedFrom(start)
+  })
+
+  it('fails the file at its end for a statement without the predicate, naming it (setup.ts runs this after every file)', async () => {
+    const { tenant } = await createTestTenant()
+    // What the file sent so far passes; checking it here also empties the capture.
+    await assertEveryQueryNamesItsTenant()
+    await withTenant({ tenantId: tenant.id }, (tx) => tx.execute(sql`select count(*) from users where tenant_id = ${tenant.id}`))
+    await withTenant({ tenantId: tenant.id }, (tx) => tx.execute(sql`select count(*) from roles`))
+    await expect(assertEveryQueryNamesItsTenant()).rejects.toThrow(
+      /^1 statement\(s\) touch a tenant table without tenant_id = <the scope's tenant>[\s\S]*select on roles[\s\S]*select count\(\*\) from roles$/,
+    )
+    expect(capturedStatements()).toEqual([])
+  })
 })
+

@@ -20,6 +20,7 @@ import {
   userTeamLinks,
 } from '../../app/server/db/schema'
 import { withTenant } from '../../app/server/db/scope.server'
+import { ofTenant } from '../../app/server/db/tenant.server'
 import { openTestDatabase, type TestDatabase } from '../support/db'
 import { createTestTenant } from '../support/fixtures'
 import { unique } from '../support/tenant-data'
@@ -69,7 +70,7 @@ async function trash(f: Tenant, type: TrashType, id: string, options: { by?: str
     tx
       .update(table)
       .set({ isDeleted: true, deletedAt: sql`now() - make_interval(secs => ${options.secondsAgo ?? 0})`, deletedById: by })
-      .where(eq(table.id, id)),
+      .where(and(ofTenant(table), eq(table.id, id))),
   )
 }
 
@@ -169,7 +170,7 @@ describe('findTrash', () => {
     const batch: string[] = []
     for (let i = 0; i < 7; i++) batch.push((await addCategory(f, `Batch ${i}`)).id)
     await as(f, (tx) =>
-      tx.update(categories).set({ isDeleted: true, deletedAt: sql`now() - interval '50 seconds'`, deletedById: f.ownerId }).where(inArray(categories.id, batch)),
+      tx.update(categories).set({ isDeleted: true, deletedAt: sql`now() - interval '50 seconds'`, deletedById: f.ownerId }).where(and(ofTenant(categories), inArray(categories.id, batch))),
     )
     const expected = rowsOf<{ id: string }>(
       await t.owner.db.execute(sql`
@@ -307,8 +308,8 @@ describe('restoreItem', () => {
     await trash(a, 'team', earlier.id, { secondsAgo: 60 })
     await as(a, async (tx) => {
       const gone = { isDeleted: true, deletedAt: sql`now()`, deletedById: a.ownerId }
-      await tx.update(teams).set(gone).where(inArray(teams.id, together.map((x) => x.id)))
-      await tx.update(organizations).set(gone).where(eq(organizations.id, org.id))
+      await tx.update(teams).set(gone).where(and(ofTenant(teams), inArray(teams.id, together.map((x) => x.id))))
+      await tx.update(organizations).set(gone).where(and(ofTenant(organizations), eq(organizations.id, org.id)))
     })
     await restoreAs(a, OWNER_PERMISSIONS, 'organization', org.id)
     for (const team of together) expect(await rowOf('team', team.id)).toMatchObject({ isDeleted: false, deletedAt: null })

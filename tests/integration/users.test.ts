@@ -19,8 +19,10 @@ import { PERMISSION_KEYS, SYSTEM_ROLES } from '../../app/lib/permissions'
 import { rowsOf, type Tx } from '../../app/server/db/client.server'
 import { organizations, rolePermissions, roles, sessions, teams, userRoles, users, userTeamLinks } from '../../app/server/db/schema'
 import { withTenant } from '../../app/server/db/scope.server'
+import { ofTenant } from '../../app/server/db/tenant.server'
 import { openTestDatabase, type TestDatabase } from '../support/db'
 import { createTestTenant } from '../support/fixtures'
+import { probingRls } from '../support/statement-capture'
 import { unique } from '../support/tenant-data'
 
 type Tenant = { tenantId: string; ownerId: string; roleIds: Record<'owner' | 'admin' | 'member', string> }
@@ -63,7 +65,7 @@ async function addUser(f: Tenant, fullName: string, extra: { email?: string; met
 
 async function softDelete(f: Tenant, id: string) {
   await as(f, (tx) =>
-    tx.update(users).set({ isDeleted: true, deletedAt: sql`now()`, deletedById: f.ownerId }).where(eq(users.id, id)),
+    tx.update(users).set({ isDeleted: true, deletedAt: sql`now()`, deletedById: f.ownerId }).where(and(ofTenant(users), eq(users.id, id))),
   )
 }
 
@@ -160,7 +162,7 @@ describe('findUsers filters', () => {
       for (const userId of [people.albert, people.percent, people.deletedDuras]) {
         await tx.insert(userTeamLinks).values({ tenantId: f.tenantId, userId: userId ?? '', teamId: team.id })
       }
-      await tx.update(users).set({ isActive: false }).where(eq(users.id, people.albert ?? ''))
+      await tx.update(users).set({ isActive: false }).where(and(ofTenant(users), eq(users.id, people.albert ?? '')))
       return { roleId: role.id, teamId: team.id }
     })
     const byRole = await list(f, { roleId })
@@ -234,7 +236,7 @@ describe('findUsers keyset paging', () => {
       })
     }
     for (const id of created.slice(0, 3)) await softDelete(f, id)
-    await as(f, (tx) => tx.update(users).set({ isActive: false }).where(eq(users.id, created[10] ?? '')))
+    await as(f, (tx) => tx.update(users).set({ isActive: false }).where(and(ofTenant(users), eq(users.id, created[10] ?? ''))))
     live = created.length - 3 + 1
   }, 60_000)
 
@@ -296,7 +298,7 @@ describe('getUserDetail', () => {
       if (!team) throw new Error('insert returned no row')
       await tx.insert(userTeamLinks).values({ tenantId: a.tenantId, userId: user.id, teamId: team.id, role: 'admin' })
     })
-    await as(a, (tx) => tx.update(users).set({ fullName: 'Renamed Person', metadata: { floor: 3 } }).where(eq(users.id, user.id)))
+    await as(a, (tx) => tx.update(users).set({ fullName: 'Renamed Person', metadata: { floor: 3 } }).where(and(ofTenant(users), eq(users.id, user.id))))
 
     const detail = await as(a, (tx) => getUserDetail(tx, user.id))
     expect(detail.user).toMatchObject({ id: user.id, fullName: 'Renamed Person', email: user.email, metadata: { floor: 3 } })
@@ -338,7 +340,9 @@ describe('assertEmailFree', () => {
     expect((await list(b, { q: email })).total).toBe(0)
     const inB = await addUser(b, 'Tenant B Person', { email })
     expect(inB.id).not.toBe(inA.id)
-    const seenFromB = await as(b, (tx) => tx.select({ id: users.id, tenantId: users.tenantId }).from(users).where(eq(users.email, email)))
+    const seenFromB = await probingRls('RLS alone hides tenant A’s row with the same address', () =>
+      as(b, (tx) => tx.select({ id: users.id, tenantId: users.tenantId }).from(users).where(eq(users.email, email))),
+    )
     expect(seenFromB).toEqual([{ id: inB.id, tenantId: b.tenantId }])
     const owners = rowsOf<{ tenant_id: string }>(await t.owner.db.execute(sql`select tenant_id from users where email = ${email} order by tenant_id`))
     expect(owners.map((r) => r.tenant_id).sort()).toEqual([a.tenantId, b.tenantId].sort())
@@ -358,10 +362,10 @@ describe('assertNotLastOwner', () => {
     await expect(as(f, (tx) => assertNotLastOwner(tx, f.ownerId))).resolves.toBeUndefined()
     await expect(as(f, (tx) => assertNotLastOwner(tx, second.id))).resolves.toBeUndefined()
 
-    await as(f, (tx) => tx.update(users).set({ isActive: false }).where(eq(users.id, second.id)))
+    await as(f, (tx) => tx.update(users).set({ isActive: false }).where(and(ofTenant(users), eq(users.id, second.id))))
     expect(await httpError(as(f, (tx) => assertNotLastOwner(tx, f.ownerId)))).toMatchObject({ status: 409, code: 'last_owner' })
 
-    await as(f, (tx) => tx.update(users).set({ isActive: true }).where(eq(users.id, second.id)))
+    await as(f, (tx) => tx.update(users).set({ isActive: true }).where(and(ofTenant(users), eq(users.id, second.id))))
     await softDelete(f, second.id)
     expect(await httpError(as(f, (tx) => assertNotLastOwner(tx, f.ownerId)))).toMatchObject({ status: 409, code: 'last_owner' })
   })
@@ -469,11 +473,13 @@ describe('tenant B with tenant A ids', () => {
     const missing = await httpError(as(b, (tx) => getUserDetail(tx, randomUUID())))
     expect((await httpError(as(b, (tx) => getUserDetail(tx, victim.id)))).message).toBe(missing.message)
 
-    const updated = await as(b, (tx) =>
-      tx.update(users).set({ fullName: 'Hijacked', isActive: false }).where(eq(users.id, victim.id)).returning({ id: users.id }),
-    )
+    const { updated, deleted } = await probingRls('RLS alone keeps tenant B from writing tenant A’s user', async () => ({
+      updated: await as(b, (tx) =>
+        tx.update(users).set({ fullName: 'Hijacked', isActive: false }).where(eq(users.id, victim.id)).returning({ id: users.id }),
+      ),
+      deleted: await as(b, (tx) => tx.delete(users).where(eq(users.id, victim.id)).returning({ id: users.id })),
+    }))
     expect(updated).toHaveLength(0)
-    const deleted = await as(b, (tx) => tx.delete(users).where(eq(users.id, victim.id)).returning({ id: users.id }))
     expect(deleted).toHaveLength(0)
     const everyone = { tenantId: b.tenantId, permissions: PERMISSION_KEYS }
     for (const work of [

@@ -14,7 +14,6 @@ afterEach(() => {
   }
 })
 
-// Every statement the file sent inside a scope names its tenant (tests/support/statement-capture.ts). Not yet enforced
-// by default: statements the test files themselves send inside scopes are still being given their predicate; run
-// with HAVEN_TENANT_PREDICATES=enforce to see them. tenant-predicates.test.ts checks the checker in every run.
-if (process.env.HAVEN_TENANT_PREDICATES === 'enforce') afterAll(assertEveryQueryNamesItsTenant)
+// Every statement the file sent inside a scope names its tenant (tests/support/statement-capture.ts, ADR 016); a test
+// that probes RLS without the predicate on purpose says so with probingRls().
+afterAll(assertEveryQueryNamesItsTenant)

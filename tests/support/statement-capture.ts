@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks'
 import type { PGlite } from '@electric-sql/pglite'
 import type { ScopeRole } from '../../app/server/db/scope.server'
 import { analyzeStatement, loadParser, type Analysis } from './tenant-predicates'
@@ -8,7 +9,14 @@ import { analyzeStatement, loadParser, type Analysis } from './tenant-predicates
  * any statement that touches a tenant table without `tenant_id = <the scope's tenant>`. Statements outside a scope's
  * transaction (migrations, a test's own owner connection) are not the app's and are not captured.
  */
-export type Captured = { sql: string; params: readonly unknown[]; role: ScopeRole; tenantId: string | null }
+export type Captured = {
+  sql: string
+  params: readonly unknown[]
+  role: ScopeRole
+  tenantId: string | null
+  /** Why the statement leaves the predicate out on purpose (`probingRls`); such a statement is not checked. */
+  probe?: string
+}
 
 /**
  * Console statements that deliberately read or write across tenants. Each carries a marker comment
@@ -42,7 +50,20 @@ export function capturedStatements(): readonly Captured[] {
   return state.captured
 }
 
-/** Drops what was captured from `index` on (a test that sent a bad statement on purpose). */
+const probing = new AsyncLocalStorage<string>()
+
+/**
+ * Runs `work` whose statements leave out the tenant predicate on purpose, to show that RLS alone hides or refuses
+ * another tenant's rows (isolation and hostile tests). They are captured with `reason` and not checked; everything
+ * else the file sends still is. Only a test may call it: the app never probes.
+ */
+export async function probingRls<T>(reason: string, work: () => PromiseLike<T>): Promise<T> {
+  if (!reason.trim()) throw new Error('probingRls needs a reason')
+  // Awaited inside the run: a Drizzle query is a thenable that only sends itself when awaited.
+  return probing.run(reason, async () => await work())
+}
+
+/** Drops what was captured from `index` on (the checker's own test, which sends bad statements to inspect them). */
 export function forgetCapturedFrom(index: number) {
   state.captured.length = index
 }
@@ -62,7 +83,8 @@ function record(scope: TxScope, sql: string, params: readonly unknown[] | undefi
     return
   }
   if (!scope.role) return
-  state.captured.push({ sql, params: params ?? [], role: scope.role, tenantId: scope.tenantId })
+  const probe = probing.getStore()
+  state.captured.push({ sql, params: params ?? [], role: scope.role, tenantId: scope.tenantId, ...(probe ? { probe } : {}) })
 }
 
 type QueryFn = (query: string, params?: unknown[], options?: unknown) => unknown
@@ -126,13 +148,15 @@ export async function tenantPredicateFailures(statements: readonly Captured[] = 
       analyses.set(s.sql, analysis)
     }
     const problems = problemsOf(s, analysis)
-    if (problems.length > 0 && !failures.has(s.sql)) failures.set(s.sql, `${problems.join('; ')}\n    in (${s.role}): ${s.sql}`)
+    const shown = s.sql.replace(/\$\d+(, \$\d+)+/g, '$…')
+    if (problems.length > 0 && !failures.has(shown)) failures.set(shown, `${problems.join('; ')}\n    in (${s.role}): ${shown}`)
   }
   return [...failures.values()]
 }
 
 function problemsOf(s: Captured, analysis: Analysis | Error): string[] {
   if (analysis instanceof Error) return [`unparsable: ${analysis.message}`]
+  if (s.probe) return []
   const marker = MARKER.exec(s.sql)?.[1]
   if (marker) {
     if (s.role !== 'haven_console') return [`cross-tenant marker ${marker} outside a console scope`]

@@ -182,7 +182,7 @@ export async function resolveNames(tx: Tx, tenantId: string, rows: (DescribableE
     tx
       .select({ id: teams.id, name: sql<string>`${teams.name} || ' (' || ${organizations.name} || ')'`, deleted: teams.isDeleted })
       .from(teams)
-      .innerJoin(organizations, and(eq(organizations.tenantId, teams.tenantId), eq(organizations.id, teams.organizationId)))
+      .innerJoin(organizations, and(eq(organizations.tenantId, tenantId), eq(organizations.id, teams.organizationId)))
       .where(and(eq(teams.tenantId, tenantId), inArray(teams.id, list))),
     tx
       .select({ id: organizations.id, name: organizations.name, deleted: organizations.isDeleted })

@@ -7,7 +7,8 @@ import { rolePermissions, roles, userRoles, users } from '../../server/db/schema
 /** The most holders a role page lists; the Users page, filtered by the role, has them all. */
 export const HOLDERS_LIMIT = 200
 
-const granter = sql<string | null>`(select g.full_name from ${users} g where g.tenant_id = ${userRoles.tenantId} and g.id = ${userRoles.assignedById})`
+const granter = (tenantId: string) =>
+  sql<string | null>`(select g.full_name from ${users} g where g.tenant_id = ${tenantId} and g.id = ${userRoles.assignedById})`
 
 /** A live role, its permissions, and the live people holding it with who granted it and when (newest grants first). */
 export async function roleWithHolders(tx: Tx, tenantId: string, id: string) {
@@ -17,7 +18,7 @@ export async function roleWithHolders(tx: Tx, tenantId: string, id: string) {
     .where(and(eq(roles.tenantId, tenantId), eq(roles.id, id), eq(roles.isDeleted, false)))
   if (!role) throw notFound('Role')
   const live = and(eq(userRoles.tenantId, tenantId), eq(userRoles.roleId, id), eq(users.isDeleted, false))
-  const joinUser = and(eq(users.tenantId, userRoles.tenantId), eq(users.id, userRoles.userId))
+  const joinUser = and(eq(users.tenantId, tenantId), eq(users.id, userRoles.userId))
   const grantedAt = sql<Date>`coalesce(${userRoles.assignedAt}, ${userRoles.createdAt})`
   const [grants, holders, [total]] = await Promise.all([
     tx
@@ -32,7 +33,7 @@ export async function roleWithHolders(tx: Tx, tenantId: string, id: string) {
         isActive: users.isActive,
         grantedAt: sql<string>`${grantedAt}`.mapWith((v: string | Date) => new Date(v)),
         grantedById: userRoles.assignedById,
-        grantedBy: granter,
+        grantedBy: granter(tenantId),
       })
       .from(userRoles)
       .innerJoin(users, joinUser)

@@ -45,7 +45,7 @@ export async function userExportBatch(
       : await tx
           .select({ userId: userRoles.userId, name: roles.name })
           .from(userRoles)
-          .innerJoin(roles, and(eq(roles.tenantId, userRoles.tenantId), eq(roles.id, userRoles.roleId), eq(roles.isDeleted, false)))
+          .innerJoin(roles, and(eq(roles.tenantId, tenantId), eq(roles.id, userRoles.roleId), eq(roles.isDeleted, false)))
           .where(and(eq(userRoles.tenantId, tenantId), inArray(userRoles.userId, rows.map((r) => r.id))))
           .orderBy(asc(roles.name))
   const records = rows.map((u) => [

@@ -16,7 +16,8 @@ export function invitationLink(tenantSlug: string, token: string): string {
   return `${cfg.protocol}://${tenantSlug}.${cfg.rootDomain}/invite/${token}`
 }
 
-const inviter = sql<string | null>`(select ${users.fullName} from ${users} where ${users.tenantId} = ${invitations.tenantId} and ${users.id} = ${invitations.invitedById})`
+const inviter = (tenantId: string) =>
+  sql<string | null>`(select ${users.fullName} from ${users} where ${users.tenantId} = ${tenantId} and ${users.id} = ${invitations.invitedById})`
 
 /**
  * The tenant's pending invitations, newest first, with the role's and the inviter's names; expired ones are listed
@@ -31,13 +32,13 @@ export async function listPendingInvitations(tx: Tx, tenantId: string, options: 
       email: invitations.email,
       fullName: invitations.fullName,
       roleName: roles.name,
-      invitedBy: inviter,
+      invitedBy: inviter(tenantId),
       createdAt: invitations.createdAt,
       expiresAt: invitations.expiresAt,
       expired: sql<boolean>`${invitations.expiresAt} <= now()`,
     })
     .from(invitations)
-    .leftJoin(roles, and(eq(roles.tenantId, invitations.tenantId), eq(roles.id, invitations.roleId), eq(roles.isDeleted, false)))
+    .leftJoin(roles, and(eq(roles.tenantId, tenantId), eq(roles.id, invitations.roleId), eq(roles.isDeleted, false)))
     .where(and(...where))
     .orderBy(desc(invitations.createdAt), asc(invitations.id))
     .limit(options.limit ?? PENDING_LIST_LIMIT)
