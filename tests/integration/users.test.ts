@@ -83,7 +83,7 @@ describe('findUsers search (the suffix index, drizzle/0021)', () => {
   it('finds a person by a new name or email at once and no longer by the old one, once each however often it matches', async () => {
     const id = (await addUser(f, 'Renamed Before', { email: 'renamed-before@rename.test' })).id
     expect(idsOf(await list(f, { q: 'renamed before' }))).toEqual([id])
-    await as(f, (tx) => tx.update(users).set({ fullName: 'Renamed After Renamed', email: 'renamed-after@rename.test' }).where(eq(users.id, id)))
+    await as(f, (tx) => tx.update(users).set({ fullName: 'Renamed After Renamed', email: 'renamed-after@rename.test' }).where(and(ofTenant(users), eq(users.id, id))))
     expect((await list(f, { q: 'renamed before' })).total).toBe(0)
     expect((await list(f, { q: 'renamed-before@' })).total).toBe(0)
     // "renamed" occurs three times in the name and email: still one row, counted once.
