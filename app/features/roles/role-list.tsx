@@ -4,6 +4,7 @@ import { Lock, Pencil, Trash2 } from 'lucide-react'
 import { type FormEvent, useState } from 'react'
 import { toast } from 'sonner'
 import { Alert, Badge, Button, EmptyState, Field } from '../../components/ui'
+import { UnsavedChangesGuard } from '../../components/unsaved-changes'
 import { ConfirmDialog } from '../../components/ui/confirm'
 import { errorMessage, fieldErrorsOf } from '../../lib/errors'
 import { HistoryButton, HistoryDialog } from '../audit/history-tabs'
@@ -83,10 +84,10 @@ export function RoleList({ roles, onCreateClick, showHistory = false }: { roles:
                         Locked
                       </span>
                     ) : (
-                      <div className="flex justify-end gap-1">
+                      <div className="flex flex-col items-end gap-1 sm:flex-row sm:justify-end">
                         <Button variant="ghost" className="px-2 py-1" aria-label={`Edit ${role.name}`} onClick={() => setEditingId(role.id)}>
                           <Pencil aria-hidden className="size-4" />
-                          Edit
+                          <span className="hidden sm:inline">Edit</span>
                         </Button>
                         <Button
                           variant="ghost"
@@ -95,7 +96,7 @@ export function RoleList({ roles, onCreateClick, showHistory = false }: { roles:
                           onClick={() => setDeleting(role)}
                         >
                           <Trash2 aria-hidden className="size-4" />
-                          Delete
+                          <span className="hidden sm:inline">Delete</span>
                         </Button>
                       </div>
                     )}
@@ -183,6 +184,7 @@ function EditRoleForm({ role, onDone }: { role: RoleRow; onDone: () => void }) {
       className="space-y-3"
       noValidate
     >
+      <UnsavedChangesGuard dirty={!pending && (name !== role.name || description !== role.description)} />
       {error && <Alert>{error}</Alert>}
       <div className="grid gap-3 sm:grid-cols-2">
         <Field label="Name" value={name} onChange={(e) => setName(e.target.value)} error={fields.name} required maxLength={60} autoFocus />
