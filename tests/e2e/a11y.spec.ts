@@ -78,7 +78,8 @@ test("an admin of acme: a person's page and a category's", async ({ page }) => {
   await expectAccessible(page, 'a person')
 
   await openPage(page, hostUrl('acme', '/categories'))
-  await page.getByRole('treeitem').first().click()
+  // The tree is react-aria's treegrid (decision 012): its items are rows.
+  await page.getByRole('treegrid', { name: 'Categories' }).getByRole('row').first().click()
   await expect(page).toHaveURL(/\/categories\/[0-9a-f-]{36}/)
   await expectAccessible(page, 'a category')
 })
