@@ -106,9 +106,10 @@ export function PermissionMatrix({ roles, held }: { roles: RoleRow[]; held: read
                 <th
                   scope="colgroup"
                   colSpan={roles.length + 1}
-                  className="sticky left-0 bg-white px-6 pt-4 pb-1 text-left text-xs font-semibold uppercase tracking-wide text-slate-500 dark:bg-slate-900 dark:text-slate-400"
+                  className="bg-white px-4 pt-4 pb-1 text-left text-xs font-semibold uppercase tracking-wide text-slate-500 sm:px-6 dark:bg-slate-900 dark:text-slate-400"
                 >
-                  {group}
+                  {/* The cell spans every column, so it scrolls away; the label inside it stays at the left edge. */}
+                  <span className="sticky left-4 sm:left-6">{group}</span>
                 </th>
               </tr>
               {keys.map((key) => {

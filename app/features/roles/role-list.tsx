@@ -78,13 +78,14 @@ export function RoleList({ roles, onCreateClick, showHistory = false }: { roles:
                   </td>
                   <td className="whitespace-nowrap px-3 py-3 align-top tabular-nums text-slate-700 dark:text-slate-300">{people(role.holders)}</td>
                   <td className="whitespace-nowrap py-2 pl-3 text-right align-top">
+                    <div className="flex flex-col items-end gap-1 sm:flex-row sm:items-center sm:justify-end">
                     {showHistory && <HistoryButton name={role.name} onClick={() => setHistory(role)} />}
                     {role.isSystem ? (
                       <span className="text-xs text-slate-500 dark:text-slate-400" title="System roles cannot be renamed, deleted or changed">
                         Locked
                       </span>
                     ) : (
-                      <div className="flex flex-col items-end gap-1 sm:flex-row sm:justify-end">
+                      <>
                         <Button variant="ghost" className="px-2 py-1" aria-label={`Edit ${role.name}`} onClick={() => setEditingId(role.id)}>
                           <Pencil aria-hidden className="size-4" />
                           <span className="hidden sm:inline">Edit</span>
@@ -98,8 +99,9 @@ export function RoleList({ roles, onCreateClick, showHistory = false }: { roles:
                           <Trash2 aria-hidden className="size-4" />
                           <span className="hidden sm:inline">Delete</span>
                         </Button>
-                      </div>
+                      </>
                     )}
+                    </div>
                   </td>
                 </tr>
               ),
