@@ -1,3 +1,4 @@
+import AxeBuilder from '@axe-core/playwright'
 import type { Page } from '@playwright/test'
 import { expect, hostUrl, openPage, signInAs, test } from './fixtures'
 
@@ -53,6 +54,20 @@ test('the navigation drawer works by keyboard: focus stays inside, Escape closes
   await signInAs(page, { tenant: 'acme', email: 'admin@acme.test' })
   const menuButton = page.getByRole('button', { name: 'Open navigation' })
   const drawer = page.getByRole('dialog', { name: 'Navigation' })
+
+  // The open drawer passes axe in both themes (the page picks the system theme when it loads).
+  for (const colorScheme of ['dark', 'light'] as const) {
+    await page.emulateMedia({ colorScheme })
+    await page.reload()
+    await expect(page.locator('html[data-hydrated]')).toBeAttached({ timeout: 30_000 })
+    await expect(page.locator('html')).toHaveClass(colorScheme === 'dark' ? /\bdark\b/ : /^(?!.*\bdark\b)/)
+    await menuButton.click()
+    await expect(drawer).toBeVisible()
+    const { violations } = await new AxeBuilder({ page }).include('dialog').withTags(['wcag2a', 'wcag2aa', 'wcag21aa', 'best-practice']).analyze()
+    expect(violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id), `the open drawer in ${colorScheme}`).toEqual([])
+    await page.keyboard.press('Escape')
+    await expect(drawer).toBeHidden()
+  }
 
   await menuButton.focus()
   await page.keyboard.press('Enter')
