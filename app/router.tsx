@@ -1,6 +1,7 @@
 import { createRouter } from '@tanstack/react-router'
 import { createIsomorphicFn } from '@tanstack/react-start'
 import { DefaultCatchBoundary, NotFound } from './components/errors'
+import { PagePending } from './components/navigation-progress'
 import { classifyHost, REALM_PREFIX } from './lib/hosts'
 import { routeTree } from './routeTree.gen'
 
@@ -20,6 +21,7 @@ export async function getRouter() {
     defaultPreload: 'intent',
     defaultErrorComponent: DefaultCatchBoundary,
     defaultNotFoundComponent: NotFound,
+    defaultPendingComponent: PagePending,
     // One app, three faces chosen by Host: acme.<root>/x is served by /tenant/x, console.<root>/x by /console/x and
     // <root>/x by /site/x. The browser only ever sees the public paths.
     rewrite: {

@@ -1,7 +1,7 @@
-import { Link, useRouter } from '@tanstack/react-router'
+import { Link, useRouter, useRouterState } from '@tanstack/react-router'
 import { useServerFn } from '@tanstack/react-start'
-import { LogOut, Monitor, Moon, Sun, UserRound } from 'lucide-react'
-import { type ReactNode, useEffect } from 'react'
+import { LogOut, MenuIcon, Monitor, Moon, Sun, UserRound, X } from 'lucide-react'
+import { type ReactNode, useEffect, useRef, useState } from 'react'
 import { toast } from 'sonner'
 import { signOut } from '../features/auth/auth.functions'
 import { updatePreferences } from '../features/profile/profile.functions'
@@ -9,6 +9,7 @@ import { errorMessage } from '../lib/errors'
 import { adminSectionLabel, can, type NavItem } from '../lib/navigation'
 import { applyTheme, type Theme } from '../lib/theme'
 import { Menu, menuItemClass } from './ui/menu'
+import { useModal, wrapTab } from './ui/use-modal'
 
 type ShellUser = { fullName: string; email: string; preferences: { theme?: Theme } }
 
@@ -76,39 +77,15 @@ export function AppShell({
       <a href="#main" className="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:z-50 focus:rounded focus:bg-white focus:px-3 focus:py-2">
         Skip to content
       </a>
-      <aside className="border-b border-slate-200 bg-white md:w-60 md:shrink-0 md:border-r md:border-b-0 dark:border-slate-800 dark:bg-slate-900">
-        <div className="flex h-14 items-center gap-2 px-4">
-          <span aria-hidden className="grid size-7 place-items-center rounded-md bg-indigo-600 text-sm font-bold text-white">
-            {brand.slice(0, 1).toUpperCase()}
-          </span>
-          <span className="truncate font-semibold">{brand}</span>
-        </div>
-        <nav aria-label="Main" className="space-y-4 px-2 pb-4">
-          {sections.map((section) => (
-            <div key={section.key}>
-              {section.label && (
-                <p className="px-2 pb-1 text-xs font-semibold uppercase tracking-wide text-slate-500 dark:text-slate-400">{section.label}</p>
-              )}
-              <ul className="space-y-0.5">
-                {section.items.map((item) => (
-                  <li key={item.to}>
-                    <Link
-                      to={item.to}
-                      activeOptions={{ exact: item.to === '/tenant' || item.to === '/console' }}
-                      className="block rounded-md px-2 py-1.5 text-sm text-slate-700 hover:bg-slate-100 dark:text-slate-300 dark:hover:bg-slate-800"
-                      activeProps={{ className: 'bg-slate-100 font-semibold text-slate-900 dark:bg-slate-800 dark:text-white' }}
-                    >
-                      {item.label}
-                    </Link>
-                  </li>
-                ))}
-              </ul>
-            </div>
-          ))}
-        </nav>
+      <aside className="hidden border-slate-200 bg-white md:block md:w-60 md:shrink-0 md:border-r dark:border-slate-800 dark:bg-slate-900">
+        <Brand name={brand} />
+        <NavSections sections={sections} />
       </aside>
       <div className="min-w-0 flex-1">
-        <header className="flex h-14 items-center justify-end gap-2 border-b border-slate-200 bg-white px-4 dark:border-slate-800 dark:bg-slate-900">
+        <header className="sticky top-0 z-30 flex h-14 items-center gap-2 border-b border-slate-200 bg-white px-4 md:static dark:border-slate-800 dark:bg-slate-900">
+          <NavDrawer brand={brand} sections={sections} />
+          <span className="min-w-0 flex-1 truncate font-semibold md:hidden">{brand}</span>
+          <span className="hidden flex-1 md:block" />
           <button
             type="button"
             onClick={cycleTheme}
@@ -151,12 +128,124 @@ export function AppShell({
             )}
           </Menu>
         </header>
-        <main id="main" className="mx-auto max-w-6xl px-4 py-8 sm:px-6">
+        <main id="main" className="mx-auto max-w-6xl px-4 py-6 sm:px-6 sm:py-8">
+          <HeadingFocus />
           {children}
         </main>
       </div>
     </div>
   )
+}
+
+type NavSection = { key: string; label?: string; items: NavItem[] }
+
+function Brand({ name }: { name: string }) {
+  return (
+    <div className="flex h-14 items-center gap-2 px-4">
+      <span aria-hidden className="grid size-7 place-items-center rounded-md bg-indigo-600 text-sm font-bold text-white">
+        {name.slice(0, 1).toUpperCase()}
+      </span>
+      <span className="truncate font-semibold">{name}</span>
+    </div>
+  )
+}
+
+function NavSections({ sections, onNavigate }: { sections: NavSection[]; onNavigate?: () => void }) {
+  return (
+    <nav aria-label="Main" className="space-y-4 px-2 pb-4">
+      {sections.map((section) => (
+        <div key={section.key}>
+          {section.label && <p className="px-2 pb-1 text-xs font-semibold uppercase tracking-wide text-slate-500 dark:text-slate-400">{section.label}</p>}
+          <ul className="space-y-0.5">
+            {section.items.map((item) => (
+              <li key={item.to}>
+                <Link
+                  to={item.to}
+                  onClick={onNavigate}
+                  activeOptions={{ exact: item.to === '/tenant' || item.to === '/console' }}
+                  className="block rounded-md px-2 py-2 text-sm text-slate-700 hover:bg-slate-100 md:py-1.5 dark:text-slate-300 dark:hover:bg-slate-800"
+                  activeProps={{ className: 'bg-slate-100 font-semibold text-slate-900 dark:bg-slate-800 dark:text-white' }}
+                >
+                  {item.label}
+                </Link>
+              </li>
+            ))}
+          </ul>
+        </div>
+      ))}
+    </nav>
+  )
+}
+
+/**
+ * Below the md breakpoint the navigation lives in a drawer: a native modal <dialog>, so focus stays inside it, Escape
+ * closes it and focus returns to the menu button. It also closes whenever the page changes.
+ */
+function NavDrawer({ brand, sections }: { brand: string; sections: NavSection[] }) {
+  const [open, setOpen] = useState(false)
+  const ref = useModal(open)
+  const pathname = useRouterState({ select: (s) => s.location.pathname })
+
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the drawer closes when the path changes
+  useEffect(() => setOpen(false), [pathname])
+
+  return (
+    <>
+      <button
+        type="button"
+        onClick={() => setOpen(true)}
+        aria-label="Open navigation"
+        aria-haspopup="dialog"
+        aria-expanded={open}
+        className="-ml-2 rounded-md p-2 text-slate-600 hover:bg-slate-100 focus-visible:outline focus-visible:outline-2 focus-visible:outline-indigo-500 md:hidden dark:text-slate-300 dark:hover:bg-slate-800"
+      >
+        <MenuIcon aria-hidden className="size-5" />
+      </button>
+      <dialog
+        ref={ref}
+        aria-label="Navigation"
+        onKeyDown={wrapTab}
+        onClose={() => setOpen(false)}
+        // A click on the backdrop lands on the <dialog> itself, outside its panel.
+        onClick={(e) => {
+          if (e.target === e.currentTarget) setOpen(false)
+        }}
+        className="fixed inset-y-0 left-0 m-0 h-full max-h-none w-72 max-w-[85vw] bg-white text-slate-900 shadow-xl backdrop:bg-slate-900/50 md:hidden dark:bg-slate-900 dark:text-slate-100"
+      >
+        <div className="flex items-center justify-between pr-2">
+          <Brand name={brand} />
+          <button
+            type="button"
+            onClick={() => setOpen(false)}
+            aria-label="Close navigation"
+            className="rounded-md p-2 text-slate-600 hover:bg-slate-100 focus-visible:outline focus-visible:outline-2 focus-visible:outline-indigo-500 dark:text-slate-300 dark:hover:bg-slate-800"
+          >
+            <X aria-hidden className="size-5" />
+          </button>
+        </div>
+        <NavSections sections={sections} onNavigate={() => setOpen(false)} />
+      </dialog>
+    </>
+  )
+}
+
+/**
+ * After a client-side navigation to another page, focus moves to the new page's heading, so a screen reader announces
+ * where the person is and the keyboard starts from the top of the content. Search-parameter changes (filters, paging)
+ * keep focus where it is. The first page load leaves focus to the browser.
+ */
+function HeadingFocus() {
+  const pathname = useRouterState({ select: (s) => s.resolvedLocation?.pathname })
+  const previous = useRef(pathname)
+  useEffect(() => {
+    if (previous.current === pathname) return
+    previous.current = pathname
+    const heading = document.querySelector<HTMLElement>('#main h1')
+    if (!heading || heading.contains(document.activeElement)) return
+    heading.tabIndex = -1
+    heading.focus({ preventScroll: true })
+  }, [pathname])
+  return null
 }
 
 export function PageHeader({ title, description, actions }: { title: string; description?: ReactNode; actions?: ReactNode }) {

@@ -1,6 +1,6 @@
 import { type ErrorComponentProps, useRouter } from '@tanstack/react-router'
 import { type ReactNode, useEffect } from 'react'
-import { errorMessage } from '../lib/errors'
+import { errorMessage, isNetworkError } from '../lib/errors'
 import { Button } from './ui'
 
 function StatusPage({ code, title, children }: { code: string; title: string; children: ReactNode }) {
@@ -65,9 +65,16 @@ export function DefaultCatchBoundary({ error, reset }: ErrorComponentProps) {
   const status = (error as { status?: number }).status
   if (status === 403) return <Forbidden />
   if (status === 404) return <NotFound />
+  const offline = isNetworkError(error)
   return (
-    <StatusPage code={status ? String(status) : '500'} title="Something went wrong">
-      <p>{status && status < 500 ? errorMessage(error) : 'An unexpected error stopped this page. Your data is safe; please try again.'}</p>
+    <StatusPage code={offline ? 'Offline' : status ? String(status) : '500'} title={offline ? "Couldn't reach Haven" : 'Something went wrong'}>
+      <p>
+        {offline
+          ? 'Check your connection, then try again. Nothing was lost.'
+          : status && status < 500
+            ? errorMessage(error)
+            : 'An unexpected error stopped this page. Your data is safe; please try again.'}
+      </p>
       <Button
         className="mt-6"
         onClick={() => {

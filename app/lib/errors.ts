@@ -32,8 +32,19 @@ export const conflict = (message: string, fieldErrors?: Record<string, string>) 
 export const badRequest = (message: string, fieldErrors?: Record<string, string>) =>
   new HttpError(400, 'bad_request', message, { fieldErrors })
 
+export const OFFLINE_MESSAGE = "Couldn't reach Haven — check your connection"
+
+/**
+ * The browser could not reach the server at all (offline, DNS, a dropped connection): fetch rejects with a TypeError
+ * whose text differs per browser ("Failed to fetch", "NetworkError when attempting to fetch resource.", "Load failed").
+ */
+export function isNetworkError(error: unknown): boolean {
+  return error instanceof TypeError && /failed to fetch|networkerror|load failed|network request failed/i.test(error.message)
+}
+
 /** What the UI shows for any thrown value. */
 export function errorMessage(error: unknown): string {
+  if (isNetworkError(error)) return OFFLINE_MESSAGE
   if (error instanceof Error && error.message) {
     try {
       const parsed = JSON.parse(error.message) as { message?: string }

@@ -3,6 +3,7 @@ import { createRootRoute, HeadContent, Outlet, Scripts } from '@tanstack/react-r
 import { type ReactNode, useEffect } from 'react'
 import { Toaster } from 'sonner'
 import { NotFound, WorkspaceNotFound, WorkspaceSuspended } from '../components/errors'
+import { NavigationProgress } from '../components/navigation-progress'
 import { getRealm } from '../features/auth/auth.functions'
 import { THEME_BOOT_SCRIPT } from '../lib/theme'
 import css from '../styles.css?url'
@@ -43,6 +44,10 @@ function RealmNotFound() {
 
 function RootComponent() {
   const { realm } = Route.useRouteContext()
+  // Hydration does not run beforeLoad again: keep the server's answer, so a navigation made offline needs no request.
+  useEffect(() => {
+    clientRealm ??= realm
+  }, [realm])
   return (
     <RootDocument rootDomain={realm.rootDomain}>
       <Outlet />
@@ -63,8 +68,10 @@ function RootDocument({ children, rootDomain }: { children: ReactNode; rootDomai
         <HeadContent />
       </head>
       <body className="min-h-screen bg-slate-50 text-slate-900 antialiased dark:bg-slate-950 dark:text-slate-100">
+        <NavigationProgress />
         {children}
-        <Toaster richColors closeButton position="top-right" />
+        {/* Below the 56 px top bar, so a toast never covers the account menu or the navigation button. */}
+        <Toaster richColors closeButton position="top-right" offset={{ top: 68, right: 16 }} mobileOffset={{ top: 64, right: 8, left: 8 }} />
         <Scripts />
       </body>
     </html>

@@ -168,6 +168,14 @@ const MATRIX: Record<string, Entry> = {
     landing: 404,
     invalid: { token: BOGUS_TOKEN, password: 'short' },
   },
+  'auth.getResetLinkStatus': {
+    method: 'GET',
+    realm: 'tenant',
+    data: { token: BOGUS_TOKEN },
+    status: everyone(200),
+    landing: 404,
+    invalid: { token: 'x' },
+  },
   'auth.getInvitation': {
     method: 'GET',
     realm: 'tenant',

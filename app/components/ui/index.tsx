@@ -6,11 +6,11 @@ import { type ButtonHTMLAttributes, forwardRef, type InputHTMLAttributes, type R
 export const cx = clsx
 
 const buttonStyles = {
-  primary: 'bg-indigo-600 text-white hover:bg-indigo-500 disabled:bg-indigo-400 dark:disabled:bg-indigo-800',
+  primary: 'bg-indigo-600 text-white hover:bg-indigo-500 disabled:bg-indigo-300 dark:disabled:bg-indigo-900 dark:disabled:text-indigo-300/70',
   secondary:
-    'bg-white text-slate-900 ring-1 ring-inset ring-slate-300 hover:bg-slate-50 dark:bg-slate-800 dark:text-slate-100 dark:ring-slate-600 dark:hover:bg-slate-700',
-  danger: 'bg-red-600 text-white hover:bg-red-500 disabled:bg-red-400',
-  ghost: 'text-slate-700 hover:bg-slate-100 dark:text-slate-200 dark:hover:bg-slate-800',
+    'bg-white text-slate-900 ring-1 ring-inset ring-slate-300 hover:bg-slate-50 disabled:bg-slate-100 disabled:text-slate-400 disabled:shadow-none disabled:ring-slate-200 dark:bg-slate-800 dark:text-slate-100 dark:ring-slate-600 dark:hover:bg-slate-700 dark:disabled:bg-slate-900 dark:disabled:text-slate-500 dark:disabled:ring-slate-800',
+  danger: 'bg-red-600 text-white hover:bg-red-500 disabled:bg-red-300 dark:disabled:bg-red-950 dark:disabled:text-red-300/70',
+  ghost: 'text-slate-700 hover:bg-slate-100 disabled:text-slate-400 disabled:hover:bg-transparent dark:text-slate-200 dark:hover:bg-slate-800 dark:disabled:text-slate-500',
 } as const
 
 type ButtonProps = ButtonHTMLAttributes<HTMLButtonElement> & { variant?: keyof typeof buttonStyles; pending?: boolean }
@@ -59,6 +59,7 @@ export const Field = forwardRef<HTMLInputElement, FieldProps>(function Field({ l
         className={cx(
           'block w-full rounded-md border-0 bg-white px-3 py-2 text-sm text-slate-900 shadow-sm ring-1 ring-inset placeholder:text-slate-400',
           'focus:ring-2 focus:ring-inset focus:ring-indigo-500 dark:bg-slate-900 dark:text-slate-100',
+          'disabled:cursor-not-allowed disabled:bg-slate-100 disabled:text-slate-500 disabled:shadow-none dark:disabled:bg-slate-800/60 dark:disabled:text-slate-400',
           error ? 'ring-red-500' : 'ring-slate-300 dark:ring-slate-700',
         )}
         {...rest}
@@ -150,6 +151,7 @@ export const Select = forwardRef<HTMLSelectElement, SelectProps>(function Select
         aria-invalid={error ? true : undefined}
         className={cx(
           'block w-full rounded-md border-0 bg-white px-3 py-2 text-sm text-slate-900 shadow-sm ring-1 ring-inset focus:ring-2 focus:ring-indigo-500 dark:bg-slate-900 dark:text-slate-100',
+          'disabled:cursor-not-allowed disabled:bg-slate-100 disabled:text-slate-500 disabled:shadow-none dark:disabled:bg-slate-800/60 dark:disabled:text-slate-400',
           error ? 'ring-red-500' : 'ring-slate-300 dark:ring-slate-700',
         )}
         {...rest}

@@ -2,8 +2,9 @@ import { Link } from '@tanstack/react-router'
 import { useServerFn } from '@tanstack/react-start'
 import Bowser from 'bowser'
 import { X } from 'lucide-react'
-import { useEffect, useId, useRef, useState } from 'react'
+import { useEffect, useId, useState } from 'react'
 import { Alert, Badge, Button, Skeleton } from '../../components/ui'
+import { useModal } from '../../components/ui/use-modal'
 import { errorMessage } from '../../lib/errors'
 import { getAuditEvent } from './audit.functions'
 import { ACTION_LABELS, displayValue, ENTITY_LABELS, fieldChanges } from './describe'
@@ -24,19 +25,12 @@ function browserOf(userAgent: string | null): string {
  * field on request), with secrets shown as hidden. Used by the viewer and the History tabs.
  */
 export function AuditEventDetail({ id, onClose }: { id: string | null; onClose: () => void }) {
-  const ref = useRef<HTMLDialogElement>(null)
+  const ref = useModal(id !== null)
   const titleId = useId()
   const load = useServerFn(getAuditEvent)
   const [detail, setDetail] = useState<Detail | null>(null)
   const [error, setError] = useState<string>()
   const [showAll, setShowAll] = useState(false)
-
-  useEffect(() => {
-    const dialog = ref.current
-    if (!dialog) return
-    if (id && !dialog.open) dialog.showModal()
-    if (!id && dialog.open) dialog.close()
-  }, [id])
 
   useEffect(() => {
     if (!id) return
@@ -60,7 +54,7 @@ export function AuditEventDetail({ id, onClose }: { id: string | null; onClose: 
       ref={ref}
       onClose={onClose}
       aria-labelledby={titleId}
-      className="m-auto w-full max-w-3xl rounded-xl bg-white p-0 text-slate-900 shadow-xl backdrop:bg-slate-900/50 dark:bg-slate-900 dark:text-slate-100"
+      className="m-auto max-h-[calc(100dvh-2rem)] w-[calc(100%-1.5rem)] max-w-3xl rounded-xl bg-white p-0 text-slate-900 shadow-xl backdrop:bg-slate-900/50 dark:bg-slate-900 dark:text-slate-100"
     >
       <div className="flex items-start justify-between gap-4 border-b border-slate-200 px-6 py-4 dark:border-slate-800">
         <h2 id={titleId} className="text-lg font-semibold">

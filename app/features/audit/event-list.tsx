@@ -68,7 +68,8 @@ export function What({ event }: { event: AuditEventView }) {
             to={link.to}
             params={link.params}
             aria-label={`Open ${event.entityName ?? 'the record'}`}
-            className="text-indigo-700 hover:underline dark:text-indigo-300"
+            // Underlined: a link inside a sentence must not be told apart by colour alone.
+            className="text-indigo-700 underline underline-offset-2 hover:no-underline dark:text-indigo-300"
           >
             (open)
           </Link>

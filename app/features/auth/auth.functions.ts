@@ -26,6 +26,7 @@ import {
   createInvitation,
   findPendingInvitation,
   invitationParties,
+  isResetLinkUsable,
   pendingInvitationTo,
   requestResetLink,
   signInWithPassword,
@@ -119,6 +120,12 @@ export const requestPasswordReset = createServerFn({ method: 'POST' })
     await requestResetLink(context.tx, { ...context.request.audit, tenantId: context.tenantId }, { email: data.email, host: context.request.host })
     return { ok: true as const }
   })
+
+/** Lets the reset page say on arrival that its link was used or has expired, before anyone types a password. */
+export const getResetLinkStatus = createServerFn({ method: 'GET' })
+  .middleware([tenantScope])
+  .validator(input(invitationTokenSchema))
+  .handler(async ({ data, context }) => ({ usable: await isResetLinkUsable(context.tx, context.tenantId, data.token) }))
 
 export const resetPassword = createServerFn({ method: 'POST' })
   .middleware([tenantScope])

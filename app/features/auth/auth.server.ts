@@ -175,6 +175,15 @@ export async function issueResetLink(ctx: TenantContext, input: { email: string;
   })
 }
 
+/** Whether a reset link would still work: better-auth deletes its row when it is used, and it expires. */
+export async function isResetLinkUsable(tx: Tx, tenantId: string, token: string): Promise<boolean> {
+  const [row] = await tx
+    .select({ id: verifications.id })
+    .from(verifications)
+    .where(and(eq(verifications.tenantId, tenantId), eq(verifications.identifier, `reset-password:${token}`), gt(verifications.expiresAt, sql`now()`)))
+  return row !== undefined
+}
+
 export function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('hex')
 }

@@ -49,7 +49,8 @@ export function SignInForm({
   // method="post": a form submitted before hydration must not put the password in the URL (history, logs, Referer).
   return (
     <form method="post" onSubmit={onSubmit} className="space-y-4" noValidate>
-      {error && <Alert>{error}</Alert>}
+      {/* Field errors sit under their fields; the summary is for what belongs to no field (wrong password, limits). */}
+      {error && Object.keys(fieldErrors).length === 0 && <Alert>{error}</Alert>}
       <Field label="Email" name="email" type="email" autoComplete="username" required autoFocus error={fieldErrors.email} />
       <Field
         label="Password"

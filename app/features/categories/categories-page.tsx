@@ -92,7 +92,7 @@ export function CategoriesPage() {
           )
         }
       />
-      <div className="grid gap-6 lg:grid-cols-[minmax(0,2fr)_minmax(0,3fr)]">
+      <div className="grid grid-cols-[minmax(0,1fr)] gap-6 lg:grid-cols-[minmax(0,2fr)_minmax(0,3fr)]">
         <Card className="space-y-3 p-4">
           <CategorySearch onChoose={(id) => navigate({ to: '/tenant/categories/$id', params: { id } })} />
           {roots.items.length === 0 && store.branches.__root?.ids.length === 0 ? (

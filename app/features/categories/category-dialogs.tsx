@@ -1,27 +1,22 @@
 import { useServerFn } from '@tanstack/react-start'
 import { CornerDownRight, Search } from 'lucide-react'
-import { type FormEvent, type ReactNode, useEffect, useId, useRef, useState } from 'react'
+import { type FormEvent, type ReactNode, useEffect, useId, useState } from 'react'
 import { Alert, Button, cx, Field } from '../../components/ui'
+import { useModal } from '../../components/ui/use-modal'
 import { errorMessage, fieldErrorsOf } from '../../lib/errors'
 import { searchCategories } from './categories.functions'
 import { type CategoryMetadata, parseMetadataText } from './categories.schemas'
 
 /** A native modal <dialog> (focus trap, Escape closes) that is mounted only while open. */
 function Modal({ open, title, onClose, children }: { open: boolean; title: string; onClose: () => void; children: ReactNode }) {
-  const ref = useRef<HTMLDialogElement>(null)
+  const ref = useModal(open)
   const titleId = useId()
-  useEffect(() => {
-    const dialog = ref.current
-    if (!dialog) return
-    if (open && !dialog.open) dialog.showModal()
-    if (!open && dialog.open) dialog.close()
-  }, [open])
   return (
     <dialog
       ref={ref}
       onClose={onClose}
       aria-labelledby={titleId}
-      className="m-auto w-full max-w-lg rounded-xl bg-white p-6 text-slate-900 shadow-xl backdrop:bg-slate-900/50 dark:bg-slate-900 dark:text-slate-100"
+      className="m-auto max-h-[calc(100dvh-2rem)] w-[calc(100%-1.5rem)] max-w-lg rounded-xl bg-white p-6 text-slate-900 shadow-xl backdrop:bg-slate-900/50 dark:bg-slate-900 dark:text-slate-100"
     >
       <h2 id={titleId} className="text-lg font-semibold">
         {title}

@@ -154,7 +154,7 @@ export function CategoryTree({
                 )}
                 <span className="min-w-0 flex-1 truncate">{node.name}</span>
                 {node.childCount > 0 && (
-                  <span className="shrink-0 text-xs tabular-nums text-slate-500 dark:text-slate-400" title={`${node.childCount} subcategories, ${descendants} in all`}>
+                  <span className="shrink-0 text-xs tabular-nums text-slate-600 dark:text-slate-400" title={`${node.childCount} subcategories, ${descendants} in all`}>
                     {count.format(node.childCount)} · {descendants}
                   </span>
                 )}

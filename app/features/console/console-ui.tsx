@@ -72,7 +72,7 @@ export function FormDialog({
       ref={ref}
       onClose={onClose}
       aria-label={title}
-      className="m-auto w-full max-w-md rounded-xl bg-white p-6 text-slate-900 shadow-xl backdrop:bg-slate-900/50 dark:bg-slate-900 dark:text-slate-100"
+      className="m-auto max-h-[calc(100dvh-2rem)] w-[calc(100%-1.5rem)] max-w-md rounded-xl bg-white p-6 text-slate-900 shadow-xl backdrop:bg-slate-900/50 dark:bg-slate-900 dark:text-slate-100"
     >
       {open && (
         <form method="post" onSubmit={submit} noValidate className="space-y-4">

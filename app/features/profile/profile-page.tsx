@@ -4,6 +4,7 @@ import { type FormEvent, useState } from 'react'
 import { toast } from 'sonner'
 import { PageHeader } from '../../components/app-shell'
 import { Button, Card, Field } from '../../components/ui'
+import { UnsavedChangesGuard, useFormDirty } from '../../components/unsaved-changes'
 import { changePassword, updatePreferences, updateProfile } from './profile.functions'
 import { LANGUAGES } from './profile.schemas'
 import { errorMessage, fieldErrorsOf } from '../../lib/errors'
@@ -19,6 +20,8 @@ export function Profile() {
   const savePassword = useServerFn(changePassword)
   const [nameState, setNameState] = useState<{ pending?: boolean; error?: string }>({})
   const [pwState, setPwState] = useState<{ pending?: boolean; fields?: Record<string, string> }>({})
+  const nameForm = useFormDirty()
+  const passwordForm = useFormDirty()
 
   async function onName(event: FormEvent<HTMLFormElement>) {
     event.preventDefault()
@@ -26,6 +29,7 @@ export function Profile() {
     try {
       await saveProfile({ data: { fullName: String(new FormData(event.currentTarget).get('fullName') ?? '') } })
       toast.success('Name saved')
+      nameForm.clear()
       setNameState({})
       await router.invalidate()
     } catch (e) {
@@ -58,6 +62,7 @@ export function Profile() {
       await savePassword({ data: { currentPassword: String(form.get('currentPassword') ?? ''), newPassword, signOutOthers: true } })
       toast.success('Password changed. Other sessions were signed out.')
       formElement.reset()
+      passwordForm.clear()
       setPwState({})
     } catch (e) {
       setPwState({ fields: fieldErrorsOf(e) ?? { currentPassword: errorMessage(e) } })
@@ -67,10 +72,11 @@ export function Profile() {
   return (
     <>
       <PageHeader title="Profile and preferences" description={user.email} />
+      <UnsavedChangesGuard dirty={nameForm.dirty || passwordForm.dirty} />
       <div className="grid gap-6 lg:grid-cols-2">
         <Card>
           <h2 className="mb-4 text-base font-semibold">Your name</h2>
-          <form onSubmit={onName} className="space-y-4" noValidate>
+          <form onSubmit={onName} onInput={nameForm.onInput} className="space-y-4" noValidate>
             <Field label="Full name" name="fullName" defaultValue={user.fullName} autoComplete="name" error={nameState.error} required />
             <Button type="submit" pending={nameState.pending}>
               Save name
@@ -116,7 +122,7 @@ export function Profile() {
         </Card>
         <Card className="lg:col-span-2">
           <h2 className="mb-4 text-base font-semibold">Change password</h2>
-          <form method="post" onSubmit={onPassword} className="grid gap-4 sm:grid-cols-3" noValidate>
+          <form method="post" onSubmit={onPassword} onInput={passwordForm.onInput} className="grid gap-4 sm:grid-cols-3" noValidate>
             <Field label="Current password" name="currentPassword" type="password" autoComplete="current-password" required error={pwState.fields?.currentPassword} />
             <Field label="New password" name="newPassword" type="password" autoComplete="new-password" required hint="At least 8 characters" error={pwState.fields?.newPassword} />
             <Field label="Repeat new password" name="confirm" type="password" autoComplete="new-password" required error={pwState.fields?.confirm} />

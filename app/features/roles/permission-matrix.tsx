@@ -1,9 +1,10 @@
-import { useBlocker, useRouter } from '@tanstack/react-router'
+import { useRouter } from '@tanstack/react-router'
 import { useServerFn } from '@tanstack/react-start'
 import { Check, Lock } from 'lucide-react'
 import { useMemo, useState } from 'react'
 import { toast } from 'sonner'
 import { Button, Card, cx } from '../../components/ui'
+import { UnsavedChangesGuard } from '../../components/unsaved-changes'
 import { errorMessage } from '../../lib/errors'
 import { PERMISSION_KEYS, PERMISSIONS, type Permission } from '../../lib/permissions'
 import { people, type RoleRow } from './role-list'
@@ -46,11 +47,6 @@ export function PermissionMatrix({ roles, held }: { roles: RoleRow[]; held: read
   })
   const dirty = changed.length > 0
 
-  useBlocker({
-    shouldBlockFn: () => dirty && !window.confirm('You have unsaved permission changes. Leave without saving them?'),
-    enableBeforeUnload: () => dirty,
-  })
-
   function toggle(role: RoleRow, key: Permission, on: boolean) {
     setDraft((d) => {
       const next = new Set(d[role.id] ?? saved.get(role.id))
@@ -78,6 +74,7 @@ export function PermissionMatrix({ roles, held }: { roles: RoleRow[]; held: read
 
   return (
     <Card>
+      <UnsavedChangesGuard dirty={dirty && !pending} />
       <h2 id="matrix-title" className="text-base font-semibold">
         Permission matrix
       </h2>
@@ -88,11 +85,11 @@ export function PermissionMatrix({ roles, held }: { roles: RoleRow[]; held: read
         <table aria-labelledby="matrix-title" className="w-full border-collapse text-sm">
           <thead>
             <tr className="bg-slate-50 dark:bg-slate-800">
-              <th scope="col" className="sticky left-0 z-10 min-w-64 bg-slate-50 px-6 py-3 text-left font-semibold dark:bg-slate-800">
+              <th scope="col" className="sticky left-0 z-10 min-w-44 bg-slate-50 px-4 py-3 sm:min-w-64 sm:px-6 text-left font-semibold dark:bg-slate-800">
                 Permission
               </th>
               {roles.map((role) => (
-                <th key={role.id} scope="col" className="min-w-28 px-3 py-3 text-center align-bottom font-semibold last:pr-6">
+                <th key={role.id} scope="col" className="min-w-24 px-3 py-3 text-center sm:min-w-28 align-bottom font-semibold last:pr-6">
                   <span className="inline-flex items-center gap-1">
                     {role.isSystem && <Lock aria-hidden className="size-3.5 text-slate-400" />}
                     {role.name}
@@ -109,16 +106,17 @@ export function PermissionMatrix({ roles, held }: { roles: RoleRow[]; held: read
                 <th
                   scope="colgroup"
                   colSpan={roles.length + 1}
-                  className="sticky left-0 bg-white px-6 pt-4 pb-1 text-left text-xs font-semibold uppercase tracking-wide text-slate-500 dark:bg-slate-900 dark:text-slate-400"
+                  className="bg-white px-4 pt-4 pb-1 text-left text-xs font-semibold uppercase tracking-wide text-slate-500 sm:px-6 dark:bg-slate-900 dark:text-slate-400"
                 >
-                  {group}
+                  {/* The cell spans every column, so it scrolls away; the label inside it stays at the left edge. */}
+                  <span className="sticky left-4 sm:left-6">{group}</span>
                 </th>
               </tr>
               {keys.map((key) => {
                 const holds = held.includes(key)
                 return (
                   <tr key={key}>
-                    <th scope="row" className="sticky left-0 z-10 bg-white px-6 py-2.5 text-left font-normal dark:bg-slate-900">
+                    <th scope="row" className="sticky left-0 z-10 bg-white px-4 py-2.5 text-left font-normal sm:px-6 dark:bg-slate-900">
                       <code className="font-mono text-xs text-indigo-700 dark:text-indigo-300">{key}</code>
                       <span className="block text-slate-600 dark:text-slate-400">{PERMISSIONS[key].description}</span>
                     </th>

@@ -4,6 +4,7 @@ import { Lock, Pencil, Trash2 } from 'lucide-react'
 import { type FormEvent, useState } from 'react'
 import { toast } from 'sonner'
 import { Alert, Badge, Button, EmptyState, Field } from '../../components/ui'
+import { UnsavedChangesGuard } from '../../components/unsaved-changes'
 import { ConfirmDialog } from '../../components/ui/confirm'
 import { errorMessage, fieldErrorsOf } from '../../lib/errors'
 import { HistoryButton, HistoryDialog } from '../audit/history-tabs'
@@ -77,16 +78,17 @@ export function RoleList({ roles, onCreateClick, showHistory = false }: { roles:
                   </td>
                   <td className="whitespace-nowrap px-3 py-3 align-top tabular-nums text-slate-700 dark:text-slate-300">{people(role.holders)}</td>
                   <td className="whitespace-nowrap py-2 pl-3 text-right align-top">
+                    <div className="flex flex-col items-end gap-1 sm:flex-row sm:items-center sm:justify-end">
                     {showHistory && <HistoryButton name={role.name} onClick={() => setHistory(role)} />}
                     {role.isSystem ? (
                       <span className="text-xs text-slate-500 dark:text-slate-400" title="System roles cannot be renamed, deleted or changed">
                         Locked
                       </span>
                     ) : (
-                      <div className="flex justify-end gap-1">
+                      <>
                         <Button variant="ghost" className="px-2 py-1" aria-label={`Edit ${role.name}`} onClick={() => setEditingId(role.id)}>
                           <Pencil aria-hidden className="size-4" />
-                          Edit
+                          <span className="hidden sm:inline">Edit</span>
                         </Button>
                         <Button
                           variant="ghost"
@@ -95,10 +97,11 @@ export function RoleList({ roles, onCreateClick, showHistory = false }: { roles:
                           onClick={() => setDeleting(role)}
                         >
                           <Trash2 aria-hidden className="size-4" />
-                          Delete
+                          <span className="hidden sm:inline">Delete</span>
                         </Button>
-                      </div>
+                      </>
                     )}
+                    </div>
                   </td>
                 </tr>
               ),
@@ -183,6 +186,7 @@ function EditRoleForm({ role, onDone }: { role: RoleRow; onDone: () => void }) {
       className="space-y-3"
       noValidate
     >
+      <UnsavedChangesGuard dirty={!pending && (name !== role.name || description !== role.description)} />
       {error && <Alert>{error}</Alert>}
       <div className="grid gap-3 sm:grid-cols-2">
         <Field label="Name" value={name} onChange={(e) => setName(e.target.value)} error={fields.name} required maxLength={60} autoFocus />

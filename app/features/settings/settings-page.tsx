@@ -5,6 +5,7 @@ import { type FormEvent, useState } from 'react'
 import { toast } from 'sonner'
 import { PageHeader } from '../../components/app-shell'
 import { Alert, Badge, Button, Card, cx, Field, Select, Skeleton } from '../../components/ui'
+import { UnsavedChangesGuard, useFormDirty } from '../../components/unsaved-changes'
 import { ConfirmDialog } from '../../components/ui/confirm'
 import { LANGUAGES } from '../profile/profile.schemas'
 import { updateSettings } from './settings.functions'
@@ -32,6 +33,7 @@ export function SettingsPage() {
   const [confirmOn, setConfirmOn] = useState(false)
   const [switching, setSwitching] = useState(false)
   const allowed = current.settings.allowImpersonation
+  const edits = useFormDirty()
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault()
@@ -45,6 +47,7 @@ export function SettingsPage() {
         },
       })
       toast.success('Settings saved')
+      edits.clear()
       setState({})
       await router.invalidate()
     } catch (e) {
@@ -77,7 +80,8 @@ export function SettingsPage() {
       <PageHeader title="Settings" description="Your workspace's name, defaults and security settings." />
       <div className="space-y-6">
         <Card>
-          <form onSubmit={onSubmit} className="space-y-6" noValidate>
+          <form onSubmit={onSubmit} onInput={edits.onInput} className="space-y-6" noValidate>
+            <UnsavedChangesGuard dirty={edits.dirty} />
             <div className="space-y-4">
               <h2 className="text-base font-semibold">Workspace</h2>
               {state.error && <Alert>{state.error}</Alert>}

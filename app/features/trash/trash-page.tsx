@@ -15,6 +15,9 @@ const Route = getRouteApi('/tenant/_app/admin/trash')
 const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' })
 type Item = Awaited<ReturnType<typeof listTrash>>['items'][number]
 
+/** Columns a phone leaves out: the item's cell says kind, date and who there. */
+const WIDE_ONLY = new Set(['Kind', 'Deleted', 'By'])
+
 export function TrashPage() {
   const data = Route.useLoaderData()
   const search = Route.useSearch()
@@ -91,7 +94,11 @@ export function TrashPage() {
             <thead>
               <tr>
                 {['Item', 'Kind', 'Deleted', 'By', 'Actions'].map((h) => (
-                  <th key={h} scope="col" className={cx('px-4 py-3 text-left font-semibold text-slate-700 dark:text-slate-300', h === 'Actions' && 'text-right')}>
+                  <th
+                    key={h}
+                    scope="col"
+                    className={cx('px-4 py-3 text-left font-semibold text-slate-700 dark:text-slate-300', h === 'Actions' && 'text-right', WIDE_ONLY.has(h) && 'hidden sm:table-cell')}
+                  >
                     {h}
                   </th>
                 ))}
@@ -102,15 +109,19 @@ export function TrashPage() {
                 <tr key={`${item.type}-${item.id}`}>
                   <td className="px-4 py-3">
                     <p className="font-medium">{item.name}</p>
-                    {item.detail && <p className="text-slate-500 dark:text-slate-400">{item.detail}</p>}
+                    {item.detail && <p className="break-all text-slate-500 sm:break-normal dark:text-slate-400">{item.detail}</p>}
+                    <p className="text-xs text-slate-500 sm:hidden dark:text-slate-400">
+                      {TRASH_LABELS[item.type]} · {dateTime.format(new Date(item.deletedAt))}
+                      {item.deletedBy ? ` · ${item.deletedBy}` : ''}
+                    </p>
                   </td>
-                  <td className="px-4 py-3">
+                  <td className="hidden px-4 py-3 sm:table-cell">
                     <Badge>{TRASH_LABELS[item.type]}</Badge>
                   </td>
-                  <td className="whitespace-nowrap px-4 py-3">{dateTime.format(new Date(item.deletedAt))}</td>
-                  <td className="px-4 py-3">{item.deletedBy ?? '—'}</td>
+                  <td className="hidden whitespace-nowrap px-4 py-3 sm:table-cell">{dateTime.format(new Date(item.deletedAt))}</td>
+                  <td className="hidden px-4 py-3 sm:table-cell">{item.deletedBy ?? '—'}</td>
                   <td className="whitespace-nowrap px-4 py-3 text-right">
-                    <div className="flex justify-end gap-2">
+                    <div className="flex flex-col items-end gap-2 sm:flex-row sm:justify-end">
                       <Button variant="secondary" pending={busy === item.id} onClick={() => onRestore(item)} aria-label={`Restore ${item.name}`}>
                         <RotateCcw aria-hidden className="size-4" /> Restore
                       </Button>

@@ -6,6 +6,7 @@ import { toast } from 'sonner'
 import { PageHeader } from '../../components/app-shell'
 import { Alert, Badge, Button, Card, Field } from '../../components/ui'
 import { ConfirmDialog } from '../../components/ui/confirm'
+import { UnsavedChangesGuard, useFormDirty } from '../../components/unsaved-changes'
 import { HistoryTabs } from '../audit/history-tabs'
 import { restoreFromTrash } from '../trash/trash.functions'
 import {
@@ -91,7 +92,10 @@ function UserPage({
   const [fields, setFields] = useState<Record<string, string>>({})
   const [formError, setFormError] = useState<string>()
   const [pending, setPending] = useState(false)
-  const [meta, setMeta] = useState(() => Object.entries(user.metadata).map(([k, v]) => ({ key: k, value: typeof v === 'string' ? v : JSON.stringify(v) })))
+  const savedMeta = Object.entries(user.metadata).map(([k, v]) => ({ key: k, value: typeof v === 'string' ? v : JSON.stringify(v) }))
+  const [meta, setMeta] = useState(savedMeta)
+  const details = useFormDirty()
+  const [metaSaved, setMetaSaved] = useState(() => JSON.stringify(savedMeta))
   const [selectedRoles, setSelectedRoles] = useState(() => new Set(roles.map((r) => r.id)))
   const [confirm, setConfirm] = useState<'deactivate' | 'delete' | null>(null)
   const isSelf = user.id === me.id
@@ -111,6 +115,8 @@ function UserPage({
     try {
       await save({ data: { id: user.id, data: { fullName: String(form.get('fullName') ?? ''), email: String(form.get('email') ?? ''), metadata } } })
       toast.success('Changes saved')
+      details.clear()
+      setMetaSaved(JSON.stringify(meta))
       await router.invalidate()
     } catch (e) {
       const fe = fieldErrorsOf(e)
@@ -133,6 +139,7 @@ function UserPage({
   }
 
   const rolesChanged = selectedRoles.size !== roles.length || roles.some((r) => !selectedRoles.has(r.id))
+  const dirty = details.dirty || JSON.stringify(meta) !== metaSaved || rolesChanged
 
   return (
     <>
@@ -180,13 +187,15 @@ function UserPage({
           )
         }
       />
+      <UnsavedChangesGuard dirty={dirty && !pending} />
       <HistoryTabs label="Details" entity="users" recordId={user.id} showHistory={can(permissions, ['audit:read'])}>
       <div className="grid gap-6 lg:grid-cols-3">
         <Card className="lg:col-span-2">
           <h2 className="mb-4 text-base font-semibold">Details</h2>
-          <form onSubmit={onSave} className="space-y-4" noValidate>
+          {canWrite ? (
+          <form onSubmit={onSave} onInput={details.onInput} className="space-y-4" noValidate>
             {formError && <Alert>{formError}</Alert>}
-            <fieldset disabled={!canWrite} className="space-y-4">
+            <div className="space-y-4">
               <div className="grid gap-4 sm:grid-cols-2">
                 <Field label="Full name" name="fullName" defaultValue={user.fullName} error={fields.fullName} required />
                 <Field label="Email" name="email" type="email" defaultValue={user.email} error={fields.email} required />
@@ -221,18 +230,22 @@ function UserPage({
                   <Plus aria-hidden className="size-4" /> Add metadata
                 </Button>
               </div>
-              {canWrite && (
-                <Button type="submit" pending={pending}>
-                  Save changes
-                </Button>
-              )}
-            </fieldset>
+              <Button type="submit" pending={pending}>
+                Save changes
+              </Button>
+            </div>
           </form>
+          ) : (
+            <PersonFacts fullName={user.fullName} email={user.email} metadata={savedMeta} />
+          )}
         </Card>
         <div className="space-y-6">
           <Card>
             <h2 className="mb-3 text-base font-semibold">Roles</h2>
-            <fieldset disabled={!canManageRoles} className="space-y-2">
+            {!canManageRoles ? (
+              <p className="text-sm">{roles.length === 0 ? 'No roles.' : roles.map((r) => r.name).join(', ')}</p>
+            ) : (
+            <fieldset className="space-y-2">
               <legend className="sr-only">Roles of {user.fullName}</legend>
               {options.roles.map((role) => (
                 <div key={role.id} className="flex items-center justify-between gap-2">
@@ -251,14 +264,13 @@ function UserPage({
                   />
                   {role.name} {role.systemKey && <Badge>System</Badge>}
                 </label>
-                {canManageRoles && (
-                  <Link to="/tenant/admin/roles/$roleId" params={{ roleId: role.id }} className="text-xs text-indigo-700 hover:underline dark:text-indigo-300">
-                    <span className="sr-only">{role.name}: </span>Who holds it
-                  </Link>
-                )}
+                <Link to="/tenant/admin/roles/$roleId" params={{ roleId: role.id }} className="text-xs text-indigo-700 hover:underline dark:text-indigo-300">
+                  <span className="sr-only">{role.name}: </span>Who holds it
+                </Link>
                 </div>
               ))}
             </fieldset>
+            )}
             {canManageRoles && (
               <Button className="mt-4" variant="secondary" disabled={!rolesChanged} onClick={onSaveRoles}>
                 Save roles
@@ -319,5 +331,20 @@ function UserPage({
         They are signed out and moved to the trash, where an administrator can restore them. Their email becomes free for a new account.
       </ConfirmDialog>
     </>
+  )
+}
+
+/** What someone who may read people but not edit them sees: the facts as text, not a form they cannot use. */
+function PersonFacts({ fullName, email, metadata }: { fullName: string; email: string; metadata: { key: string; value: string }[] }) {
+  const rows: [string, string][] = [['Full name', fullName], ['Email', email], ...metadata.map((m): [string, string] => [m.key, m.value])]
+  return (
+    <dl className="grid gap-x-6 gap-y-3 text-sm sm:grid-cols-[10rem_1fr]">
+      {rows.map(([term, value]) => (
+        <div key={term} className="contents">
+          <dt className="font-medium text-slate-600 dark:text-slate-400">{term}</dt>
+          <dd className="break-words">{value}</dd>
+        </div>
+      ))}
+    </dl>
   )
 }

@@ -4,7 +4,7 @@ import { ArrowDown, ArrowUp, ChevronLeft, ChevronRight, Search, UserPlus } from 
 import { type FormEvent, useEffect, useMemo, useRef, useState } from 'react'
 import { z } from 'zod'
 import { PageHeader } from '../../components/app-shell'
-import { Badge, Button, EmptyState, Field, Select, Skeleton } from '../../components/ui'
+import { Badge, Button, cx, EmptyState, Field, Select, Skeleton } from '../../components/ui'
 import { AddPersonDialog } from './add-person-dialog'
 import { BulkActions, ExportLink, PAGE_SIZES, selectionColumn } from './bulk-actions'
 import { InvitationsPanel, InvitedMatches } from './invitations-panel'
@@ -31,6 +31,9 @@ type UsersSearch = z.infer<typeof searchSchema>
 type Row = Awaited<ReturnType<typeof listUsers>>['items'][number]
 const column = createColumnHelper<Row>()
 const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' })
+/** Columns a phone leaves out: the name cell carries the email there, the person's page has the rest. */
+const WIDE_ONLY = new Set(['email', 'roles', 'lastActive', 'created'])
+const wideOnly = (id: string) => (WIDE_ONLY.has(id) ? 'hidden sm:table-cell' : undefined)
 const lastActive = (value: Date | string | null) => (value ? dateFormat.format(new Date(value)) : 'Never')
 
 export function UsersLoading() {
@@ -235,7 +238,7 @@ export function UsersPage() {
                         key={header.id}
                         scope="col"
                         aria-sort={active ? (dir === 'asc' ? 'ascending' : 'descending') : undefined}
-                        className="px-4 py-3 text-left font-semibold text-slate-700 dark:text-slate-300"
+                        className={cx('px-4 py-3 text-left font-semibold text-slate-700 dark:text-slate-300', wideOnly(header.column.id))}
                       >
                         {sortable ? (
                           <button
@@ -259,15 +262,16 @@ export function UsersPage() {
               {table.getRowModel().rows.map((row) => (
                 <tr key={row.id} className="hover:bg-slate-50 dark:hover:bg-slate-800/50">
                   {row.getVisibleCells().map((cell) => (
-                    <td key={cell.id} className="whitespace-nowrap px-4 py-3">
+                    <td key={cell.id} className={cx('px-4 py-3 sm:whitespace-nowrap', wideOnly(cell.column.id))}>
                       {flexRender(cell.column.columnDef.cell, cell.getContext())}
+                      {cell.column.id === 'name' && <span className="block break-all text-xs text-slate-600 sm:hidden dark:text-slate-400">{row.original.email}</span>}
                     </td>
                   ))}
                 </tr>
               ))}
             </tbody>
           </table>
-          <nav aria-label="Pages" className="flex items-center justify-between border-t border-slate-200 px-4 py-3 dark:border-slate-800">
+          <nav aria-label="Pages" className="flex flex-wrap items-center justify-between gap-2 border-t border-slate-200 px-4 py-3 dark:border-slate-800">
             <p className="text-sm text-slate-600 dark:text-slate-400">
               {page.items.length} of {shownTotal} shown
             </p>

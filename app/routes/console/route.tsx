@@ -1,16 +1,26 @@
 import { createFileRoute, notFound, Outlet } from '@tanstack/react-router'
+import { useEffect } from 'react'
 import { NotFound, WorkspaceNotFound } from '../../components/errors'
 import { ConsoleShell } from '../../components/shells'
 import { getConsoleSession } from '../../features/auth/auth.functions'
+import { lastKnown } from '../../lib/last-known'
+
+const consoleSession = lastKnown(getConsoleSession)
 
 export const Route = createFileRoute('/console')({
   beforeLoad: async ({ context }) => {
     if (context.realm.kind !== 'console') throw notFound()
-    return { consoleSession: await getConsoleSession() }
+    return { consoleSession: await consoleSession.get() }
   },
   notFoundComponent: ConsoleNotFound,
-  component: Outlet,
+  component: ConsoleHost,
 })
+
+function ConsoleHost() {
+  const { consoleSession: current } = Route.useRouteContext()
+  useEffect(() => consoleSession.remember(current), [current])
+  return <Outlet />
+}
 
 /** An unknown path on the console is a missing page inside the console, not a missing workspace. */
 function ConsoleNotFound() {

@@ -13,7 +13,7 @@ export const Route = createFileRoute('/console/sign-in')({
   component: () => {
     const search = Route.useSearch()
     return (
-      <CenteredPage title="Haven console" subtitle="For Haven operators only. Every action here is audited.">
+      <CenteredPage title="Sign in to the Haven console" subtitle="For Haven operators only. Every action here is audited.">
         <ConsoleSignIn redirectTo={safeRedirect(search.redirect)} />
       </CenteredPage>
     )

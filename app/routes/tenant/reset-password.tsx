@@ -3,17 +3,29 @@ import { useServerFn } from '@tanstack/react-start'
 import { type FormEvent, useState } from 'react'
 import { z } from 'zod'
 import { Alert, Button, CenteredPage, Field } from '../../components/ui'
-import { resetPassword } from '../../features/auth/auth.functions'
+import { getResetLinkStatus, resetPassword } from '../../features/auth/auth.functions'
 import { errorMessage, fieldErrorsOf } from '../../lib/errors'
 
 export const Route = createFileRoute('/tenant/reset-password')({
   validateSearch: z.object({ token: z.string().optional() }),
+  loaderDeps: ({ search }) => ({ token: search.token }),
+  loader: async ({ deps }) => {
+    if (!deps.token) return { usable: false }
+    try {
+      return await getResetLinkStatus({ data: { token: deps.token } })
+    } catch (e) {
+      // A mangled token (cut off when the link was copied) is refused as bad input: it is a link that does not work.
+      if ((e as { status?: number }).status === 400) return { usable: false }
+      throw e
+    }
+  },
   head: () => ({ meta: [{ title: 'Choose a new password — Haven' }] }),
   component: ResetPassword,
 })
 
 function ResetPassword() {
   const { token } = Route.useSearch()
+  const { usable } = Route.useLoaderData()
   const reset = useServerFn(resetPassword)
   const [state, setState] = useState<{ pending?: boolean; done?: boolean; error?: string; field?: string }>({})
 
@@ -40,6 +52,16 @@ function ResetPassword() {
         <Alert>This page needs the link from your reset email. Ask for a new one below.</Alert>
         <Link to="/tenant/forgot-password" className="mt-4 block text-center text-sm font-medium text-indigo-600 hover:underline">
           Request a reset link
+        </Link>
+      </CenteredPage>
+    )
+  }
+  if (!usable && !state.done) {
+    return (
+      <CenteredPage title="This reset link no longer works">
+        <Alert>It was already used, or it has expired (a link works for one hour). Ask for a new one and use the newest email.</Alert>
+        <Link to="/tenant/forgot-password" className="mt-4 block text-center text-sm font-semibold text-indigo-700 hover:underline dark:text-indigo-300">
+          Send me a new reset link
         </Link>
       </CenteredPage>
     )

@@ -1,0 +1,131 @@
+import AxeBuilder from '@axe-core/playwright'
+import type { Page } from '@playwright/test'
+import { expect, hostUrl, openPage, signInAs, test } from './fixtures'
+
+// A phone: 390 px wide, as an iPhone 12–15 in portrait.
+test.use({ viewport: { width: 390, height: 844 } })
+
+/** The document never scrolls sideways: whatever is wide scrolls inside its own box. */
+async function expectNoSidewaysScroll(page: Page, what: string) {
+  const { scrollWidth, clientWidth } = await page.evaluate(() => ({
+    scrollWidth: document.documentElement.scrollWidth,
+    clientWidth: document.documentElement.clientWidth,
+  }))
+  expect(scrollWidth, `${what} is ${scrollWidth} px wide in a ${clientWidth} px window`).toBeLessThanOrEqual(clientWidth)
+}
+
+test('every page of an admin fits a phone, with the navigation behind a menu button', async ({ page }) => {
+  await signInAs(page, { tenant: 'acme', email: 'owner@acme.test' })
+  const pages: [string, string | RegExp][] = [
+    ['/', /Welcome/],
+    ['/profile', /Profile/],
+    ['/categories', 'Categories'],
+    ['/admin/users', 'Users'],
+    ['/admin/roles', 'Roles and permissions'],
+    ['/admin/teams', 'Organizations and teams'],
+    ['/admin/audit', 'Audit log'],
+    ['/admin/trash', 'Trash'],
+    ['/admin/settings', 'Settings'],
+  ]
+  for (const [path, heading] of pages) {
+    await openPage(page, hostUrl('acme', path))
+    await expect(page.getByRole('heading', { level: 1, name: heading })).toBeVisible({ timeout: 30_000 })
+    await expect(page.getByRole('navigation', { name: 'Main' })).toBeHidden()
+    await expect(page.getByRole('button', { name: 'Open navigation' })).toBeVisible()
+    await expectNoSidewaysScroll(page, path)
+  }
+})
+
+test('the console fits a phone', async ({ page }) => {
+  await signInAs(page, { tenant: 'console', email: 'root@haven.test' })
+  for (const [path, heading] of [
+    ['/', /Overview|Console/],
+    ['/tenants', 'Tenants'],
+    ['/users', /People/],
+    ['/audit', /Audit/],
+  ] as const) {
+    await openPage(page, hostUrl('console', path))
+    await expect(page.getByRole('heading', { level: 1, name: heading })).toBeVisible({ timeout: 30_000 })
+    await expectNoSidewaysScroll(page, `console ${path}`)
+  }
+})
+
+test('the navigation drawer works by keyboard: focus stays inside, Escape closes it, choosing a page closes it', async ({ page }) => {
+  await signInAs(page, { tenant: 'acme', email: 'admin@acme.test' })
+  const menuButton = page.getByRole('button', { name: 'Open navigation' })
+  const drawer = page.getByRole('dialog', { name: 'Navigation' })
+
+  // The open drawer passes axe in both themes (the page picks the system theme when it loads).
+  for (const colorScheme of ['dark', 'light'] as const) {
+    await page.emulateMedia({ colorScheme })
+    await page.reload()
+    await expect(page.locator('html[data-hydrated]')).toBeAttached({ timeout: 30_000 })
+    await expect(page.locator('html')).toHaveClass(colorScheme === 'dark' ? /\bdark\b/ : /^(?!.*\bdark\b)/)
+    await menuButton.click()
+    await expect(drawer).toBeVisible()
+    const { violations } = await new AxeBuilder({ page }).include('dialog').withTags(['wcag2a', 'wcag2aa', 'wcag21aa', 'best-practice']).analyze()
+    expect(violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id), `the open drawer in ${colorScheme}`).toEqual([])
+    await page.keyboard.press('Escape')
+    await expect(drawer).toBeHidden()
+  }
+
+  await menuButton.focus()
+  await page.keyboard.press('Enter')
+  await expect(drawer).toBeVisible()
+  await expect(drawer.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Users' })).toBeVisible()
+  // Tabbing more times than the drawer has controls never leaves it.
+  for (let i = 0; i < 12; i++) {
+    await page.keyboard.press('Tab')
+    expect(await drawer.evaluate((d) => d.contains(document.activeElement)), `focus after ${i + 1} tabs`).toBe(true)
+  }
+  await page.keyboard.press('Escape')
+  await expect(drawer).toBeHidden()
+  await expect(menuButton).toBeFocused()
+
+  await page.keyboard.press('Enter')
+  await expect(drawer).toBeVisible()
+  await drawer.getByRole('link', { name: 'Users' }).focus()
+  await page.keyboard.press('Enter')
+  await expect(page).toHaveURL(hostUrl('acme', '/admin/users'))
+  await expect(drawer).toBeHidden()
+  // Focus lands on the new page's heading, not on a button of a drawer that is gone.
+  await expect(page.getByRole('heading', { level: 1, name: 'Users' })).toBeFocused()
+})
+
+test('the permission matrix scrolls sideways with its permission column fixed', async ({ page }) => {
+  await signInAs(page, { tenant: 'acme', email: 'owner@acme.test' })
+  await openPage(page, hostUrl('acme', '/admin/roles'))
+  const matrix = page.getByRole('table', { name: 'Permission matrix' })
+  const scroller = matrix.locator('xpath=..')
+  const firstColumn = matrix.getByRole('rowheader').first()
+  const ownerColumn = matrix.getByRole('columnheader', { name: /Owner/ })
+  await expect(firstColumn).toBeVisible()
+
+  const wide = await scroller.evaluate((el) => el.scrollWidth > el.clientWidth)
+  expect(wide, 'the matrix is wider than a phone, so it scrolls').toBe(true)
+  const before = { permission: await firstColumn.boundingBox(), owner: await ownerColumn.boundingBox() }
+  await scroller.evaluate((el) => el.scrollBy({ left: 150 }))
+  await expect.poll(async () => (await ownerColumn.boundingBox())?.x).toBeLessThan((before.owner?.x ?? 0) - 100)
+  expect((await firstColumn.boundingBox())?.x).toBe(before.permission?.x)
+})
+
+test('tables show chosen columns and dialogs fit', async ({ page }) => {
+  await signInAs(page, { tenant: 'acme', email: 'admin@acme.test' })
+  await openPage(page, hostUrl('acme', '/admin/users'))
+  const table = page.getByRole('table')
+  await expect(table.getByRole('columnheader', { name: /Name/ })).toBeVisible()
+  await expect(table.getByRole('columnheader', { name: 'Status' })).toBeVisible()
+  await expect(table.getByRole('columnheader', { name: 'Email' })).toBeHidden()
+  // The email the hidden column held is under the name.
+  await expect(table.getByText('admin@acme.test').filter({ visible: true })).toHaveCount(1)
+  const box = await table.boundingBox()
+  expect((box?.x ?? 0) + (box?.width ?? 0)).toBeLessThanOrEqual(390)
+
+  await page.getByRole('button', { name: 'Add person' }).click()
+  const dialog = page.getByRole('dialog')
+  await expect(dialog).toBeVisible()
+  const d = await dialog.boundingBox()
+  expect(d?.x).toBeGreaterThan(0)
+  expect((d?.x ?? 0) + (d?.width ?? 0)).toBeLessThan(390)
+  expect((d?.y ?? 0) + (d?.height ?? 0)).toBeLessThanOrEqual(844)
+})

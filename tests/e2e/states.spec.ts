@@ -1,0 +1,140 @@
+import { expect, hostUrl, openPage, signInAs, test } from './fixtures'
+import { callFromPage } from './server-fn'
+
+const OFFLINE = "Couldn't reach Haven — check your connection"
+
+test('a lost connection says so in words and keeps the shell, for a page change and for an action', async ({ page, context, consoleErrors }) => {
+  await signInAs(page, { tenant: 'acme', email: 'member@acme.test' })
+  await openPage(page, hostUrl('acme', '/profile'))
+  await expect(page.getByRole('heading', { level: 1, name: /Profile/ })).toBeVisible()
+
+  await context.setOffline(true)
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Categories' }).click()
+  await expect(page.getByRole('heading', { level: 1, name: "Couldn't reach Haven" })).toBeVisible()
+  await expect(page.getByRole('navigation', { name: 'Main' })).toBeVisible()
+  await expect(page.getByRole('button', { name: /Account menu/ })).toBeVisible()
+  await expect(page.getByText('Failed to fetch')).toHaveCount(0)
+
+  // An action that cannot reach the server: the theme switch saves a preference.
+  await page.getByRole('button', { name: /^Theme:/ }).click()
+  await expect(page.getByText(OFFLINE)).toBeVisible()
+
+  await context.setOffline(false)
+  await page.getByRole('button', { name: 'Try again' }).click()
+  await expect(page.getByRole('heading', { level: 1, name: 'Categories' })).toBeVisible()
+  // The browser logs the failed requests; that is what this test is about.
+  consoleErrors.length = 0
+})
+
+test('sign-in shows field errors under their fields, without a summary naming the field', async ({ page }) => {
+  await openPage(page, hostUrl('acme', '/sign-in'))
+  await page.getByLabel('Email').fill('not-an-address')
+  await page.getByLabel('Password').fill('whatever-password')
+  await page.getByRole('button', { name: 'Sign in' }).click()
+  await expect(page.getByLabel('Email')).toHaveAttribute('aria-invalid', 'true')
+  await expect(page.getByRole('alert')).toHaveCount(0)
+  await expect(page.getByText(/^email:/i)).toHaveCount(0)
+})
+
+test('a reset link that does not work is recognised on arrival and a new one is offered', async ({ page }) => {
+  await openPage(page, hostUrl('acme', '/reset-password?token=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA'))
+  await expect(page.getByRole('heading', { level: 1, name: 'This reset link no longer works' })).toBeVisible()
+  await expect(page.getByLabel('New password', { exact: true })).toHaveCount(0)
+  await page.getByRole('link', { name: 'Send me a new reset link' }).click()
+  await expect(page.getByRole('heading', { name: 'Reset your password' })).toBeVisible()
+})
+
+test('leaving an edited form asks first; staying keeps the edit, leaving drops it', async ({ page }) => {
+  await signInAs(page, { tenant: 'acme', email: 'member@acme.test' })
+  await openPage(page, hostUrl('acme', '/profile'))
+  await page.getByLabel('Full name').fill('Mia Half-typed')
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Categories' }).click()
+  const ask = page.getByRole('dialog', { name: 'Leave without saving?' })
+  await expect(ask).toBeVisible()
+  await ask.getByRole('button', { name: 'Cancel' }).click()
+  await expect(page).toHaveURL(hostUrl('acme', '/profile'))
+  await expect(page.getByLabel('Full name')).toHaveValue('Mia Half-typed')
+
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Categories' }).click()
+  await ask.getByRole('button', { name: 'Leave without saving' }).click()
+  await expect(page.getByRole('heading', { level: 1, name: 'Categories' })).toBeVisible()
+
+  // Once left, the edit is gone and the next page change does not ask.
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Dashboard' }).click()
+  await expect(page.getByRole('heading', { level: 1, name: /Welcome/ })).toBeVisible()
+})
+
+test('after a page change focus is on the new heading; toasts stay clear of the top bar', async ({ page }) => {
+  await signInAs(page, { tenant: 'acme', email: 'member@acme.test' })
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Categories' }).click()
+  await expect(page.getByRole('heading', { level: 1, name: 'Categories' })).toBeFocused()
+
+  await openPage(page, hostUrl('acme', '/profile'))
+  await page.getByLabel('Full name').fill('Mia Member')
+  await page.getByRole('button', { name: 'Save name' }).click()
+  const toast = page.getByText('Name saved')
+  await expect(toast).toBeVisible()
+  const bar = await page.locator('header').boundingBox()
+  const box = await toast.boundingBox()
+  expect(box?.y ?? 0).toBeGreaterThanOrEqual((bar?.y ?? 0) + (bar?.height ?? 0))
+})
+
+test('a person who may only read people sees their details as text, not as disabled inputs', async ({ page }) => {
+  await signInAs(page, { tenant: 'acme', email: 'member@acme.test' })
+  await openPage(page, hostUrl('acme', '/admin/users'))
+  await page.getByRole('table').getByRole('link', { name: 'Adam Admin' }).click()
+  await expect(page.getByRole('heading', { level: 1, name: 'Adam Admin' })).toBeVisible()
+  await expect(page.getByRole('term').filter({ hasText: 'Email' })).toBeVisible()
+  await expect(page.getByRole('definition').filter({ hasText: 'admin@acme.test' })).toBeVisible()
+  await expect(page.getByRole('textbox')).toHaveCount(0)
+  await expect(page.getByRole('checkbox')).toHaveCount(0)
+  await expect(page.getByRole('button', { name: 'Save changes' })).toHaveCount(0)
+})
+
+test('disabled buttons look disabled in both themes', async ({ page }) => {
+  await signInAs(page, { tenant: 'acme', email: 'admin@acme.test' })
+  for (const colorScheme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme })
+    await openPage(page, hostUrl('acme', '/admin/users?pageSize=10'))
+    const previous = page.getByRole('button', { name: 'Previous' })
+    const next = page.getByRole('button', { name: 'Next' })
+    await expect(previous).toBeDisabled()
+    await expect(next).toBeEnabled()
+    const look = (b: typeof next) => b.evaluate((el) => [getComputedStyle(el).color, getComputedStyle(el).backgroundColor].join(' '))
+    expect(await look(previous), colorScheme).not.toBe(await look(next))
+  }
+})
+
+test("a workspace's default theme applies on its sign-in page for a browser that has not chosen one", async ({ page, browser }) => {
+  await signInAs(page, { tenant: 'globex', email: 'owner@globex.test' })
+  const set = (defaultTheme: string) => callFromPage(page, 'POST', 'settings.updateSettings', { settings: { defaultTheme } })
+  expect((await set('dark')).status).toBe(200)
+  try {
+    const fresh = await browser.newContext({ colorScheme: 'light' })
+    const visitor = await fresh.newPage()
+    await openPage(visitor, hostUrl('globex', '/sign-in'))
+    await expect(visitor.locator('html')).toHaveClass(/\bdark\b/)
+    await openPage(visitor, hostUrl('acme', '/sign-in'))
+    await expect(visitor.locator('html')).not.toHaveClass(/\bdark\b/)
+    await fresh.close()
+  } finally {
+    expect((await set('system')).status).toBe(200)
+  }
+})
+
+test('a slow page shows a thin progress bar while it loads', async ({ page }) => {
+  await signInAs(page, { tenant: 'acme', email: 'member@acme.test' })
+  let release = () => {}
+  const held = new Promise<void>((resolve) => {
+    release = resolve
+  })
+  await page.route('**/_serverFn/**', async (route) => {
+    await held
+    await route.continue()
+  })
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Categories' }).click()
+  await expect(page.getByRole('progressbar', { name: 'Loading page' })).toBeVisible()
+  release()
+  await expect(page.getByRole('heading', { level: 1, name: 'Categories' })).toBeVisible()
+  await expect(page.getByRole('progressbar', { name: 'Loading page' })).toHaveCount(0)
+})
