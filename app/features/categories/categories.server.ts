@@ -1,5 +1,5 @@
 import { type SQL, sql } from 'drizzle-orm'
-import { badRequest, conflict, HttpError, notFound } from '../../lib/errors'
+import { badRequest, conflict, HttpError, type NotFoundThing, notFound } from '../../lib/errors'
 import { rowsOf, type Tx } from '../../server/db/client.server'
 import type { JsonObject } from '../../server/db/schema'
 import { z } from 'zod'
@@ -119,14 +119,14 @@ const parentIs = (parentId: string | null, alias = 'c') => {
 type Live = { id: string; parent_id: string | null; name: string; path_key: string; position: number; depth: number }
 
 /** A live category of the caller's tenant; another tenant's id, a deleted one and a missing one are the same 404. */
-export async function requireLiveCategory(tx: Tx, tenantId: string, id: string, options: { lock?: 'update' | 'share'; what?: string } = {}) {
+export async function requireLiveCategory(tx: Tx, tenantId: string, id: string, options: { lock?: 'update' | 'share'; what?: NotFoundThing } = {}) {
   const lock = options.lock === 'update' ? sql` for update` : options.lock === 'share' ? sql` for share` : sql``
   const [row] = rowsOf<Live>(
     await tx.execute(sql`
       select id, parent_id, name, path_key, position, depth from categories
       where tenant_id = ${tenantId} and id = ${id}::uuid and not is_deleted${lock}`),
   )
-  if (!row) throw notFound(options.what ?? 'Category')
+  if (!row) throw notFound(options.what ?? 'category')
   return { ...row, position: Number(row.position), depth: Number(row.depth) }
 }
 
@@ -239,7 +239,7 @@ export async function getCategory(tx: Tx, tenantId: string, id: string) {
       select ${nodeColumns}, c.description, c.metadata, c.created_at, c.updated_at
       from categories c where c.tenant_id = ${tenantId} and c.id = ${id}::uuid and not c.is_deleted`),
   )
-  if (!bare) throw notFound('Category')
+  if (!bare) throw notFound('category')
   const [counted] = await withCounts(tx, tenantId, [bare], null)
   const row = { ...bare, child_count: counted?.child_count ?? 0, descendant_count: counted?.descendant_count ?? 0 }
   const live: Live = { id: row.id, parent_id: row.parent_id, name: row.name, path_key: row.path_key, position: row.position, depth: row.depth }
@@ -337,7 +337,7 @@ async function endPosition(tx: Tx, tenantId: string, parentId: string | null) {
 
 export async function createCategory(tx: Tx, tenantId: string, input: CreateCategoryInput) {
   await lockTree(tx, tenantId, 'shared')
-  const parent = input.parentId ? await requireLiveCategory(tx, tenantId, input.parentId, { lock: 'share', what: 'Parent category' }) : null
+  const parent = input.parentId ? await requireLiveCategory(tx, tenantId, input.parentId, { lock: 'share', what: 'parentCategory' }) : null
   await assertNameFree(tx, tenantId, input.parentId, input.name, parent?.name ?? null)
   const position = await endPosition(tx, tenantId, input.parentId)
   try {
@@ -370,7 +370,7 @@ export async function updateCategory(tx: Tx, tenantId: string, { id, data }: Upd
     const [row] = rowsOf<{ id: string; name: string }>(
       await tx.execute(sql`update categories set ${sql.join(sets, sql`, `)} where tenant_id = ${tenantId} and id = ${id}::uuid returning id, name`),
     )
-    if (!row) throw notFound('Category')
+    if (!row) throw notFound('category')
     return row
   } catch (error) {
     if (isUniqueViolation(error)) throw nameTaken(null)
@@ -401,7 +401,7 @@ export async function moveCategory(tx: Tx, tenantId: string, input: MoveCategory
   let parentName: string | null = null
   if (input.parentId) {
     if (input.parentId === node.id) throw cycle()
-    const target = await requireLiveCategory(tx, tenantId, input.parentId, { what: 'Target category' }).catch((error: unknown) => {
+    const target = await requireLiveCategory(tx, tenantId, input.parentId, { what: 'targetCategory' }).catch((error: unknown) => {
       if (error instanceof HttpError && error.status === 404) throw treeChanged('the target category is gone.')
       throw error
     })

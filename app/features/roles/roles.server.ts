@@ -19,7 +19,7 @@ export async function requireRoles(tx: Tx, roleIds: string[], options: { lock?: 
     .where(and(ofTenant(roles), inArray(roles.id, roleIds), eq(roles.isDeleted, false)))
     .orderBy(asc(roles.id))
   const rows = options.lock ? await query.for('update') : await query
-  if (rows.length !== new Set(roleIds).size) throw notFound('Role')
+  if (rows.length !== new Set(roleIds).size) throw notFound('role')
   return rows
 }
 
@@ -155,7 +155,7 @@ export async function insertRole(
 /** Renames or re-describes a custom role. System roles keep the name and description they were provisioned with. */
 export async function editRole(tx: Tx, id: string, data: { name?: string; description?: string }) {
   const [role] = await requireRoles(tx, [id], { lock: true })
-  if (!role) throw notFound('Role')
+  if (!role) throw notFound('role')
   const renaming = data.name !== undefined && data.name !== role.name
   const redescribing = data.description !== undefined && data.description !== role.description
   if (role.systemKey && renaming) {
@@ -169,7 +169,7 @@ export async function editRole(tx: Tx, id: string, data: { name?: string; descri
   const [updated] = await uniqueName(
     tx.update(roles).set(data).where(and(ofTenant(roles), eq(roles.id, id))).returning({ id: roles.id, name: roles.name, description: roles.description }),
   )
-  if (!updated) throw notFound('Role')
+  if (!updated) throw notFound('role')
   return updated
 }
 
@@ -179,7 +179,7 @@ export async function editRole(tx: Tx, id: string, data: { name?: string; descri
  */
 export async function softDeleteRole(tx: Tx, actor: RoleActor, id: string) {
   const [role] = await requireRoles(tx, [id], { lock: true })
-  if (!role) throw notFound('Role')
+  if (!role) throw notFound('role')
   if (role.systemKey) throw conflict(`${role.name} is a system role and cannot be deleted.`)
   const [held] = await tx
     .select({ n: count() })

@@ -1,3 +1,4 @@
+import type { Locale } from '../../lib/i18n'
 import { getRouteApi, useRouter } from '@tanstack/react-router'
 import { useServerFn } from '@tanstack/react-start'
 import { ShieldAlert, ShieldCheck } from 'lucide-react'
@@ -41,7 +42,7 @@ export function SettingsPage() {
       await save({
         data: {
           name: String(form.get('name') ?? ''),
-          settings: { defaultTheme: String(form.get('defaultTheme') ?? '') as Theme, defaultLanguage: String(form.get('defaultLanguage') ?? '') },
+          settings: { defaultTheme: String(form.get('defaultTheme') ?? '') as Theme, defaultLanguage: String(form.get('defaultLanguage') ?? '') as Locale },
         },
       })
       toast.success('Settings saved')

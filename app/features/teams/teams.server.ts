@@ -79,7 +79,7 @@ export async function requireOrganization(tx: Tx, id: string, options: { lock?: 
     .from(organizations)
     .where(and(ofTenant(organizations), eq(organizations.id, id), eq(organizations.isDeleted, false)))
   const [row] = options.lock ? await query.for('share') : await query
-  if (!row) throw notFound('Organization')
+  if (!row) throw notFound('organization')
   return row
 }
 
@@ -116,7 +116,7 @@ export async function updateOrganization(tx: Tx, { id, data }: UpdateOrganizatio
   if (data.name !== undefined) await assertOrganizationNameFree(tx, data.name, id)
   try {
     const [row] = await tx.update(organizations).set(data).where(and(ofTenant(organizations), eq(organizations.id, id))).returning()
-    if (!row) throw notFound('Organization')
+    if (!row) throw notFound('organization')
     return row
   } catch (error) {
     if (isUniqueViolation(error)) throw ORGANIZATION_TAKEN()
@@ -202,7 +202,7 @@ export async function requireTeam(tx: Tx, id: string) {
       and(ofTenant(organizations), eq(organizations.id, teams.organizationId), eq(organizations.isDeleted, false)),
     )
     .where(and(ofTenant(teams), eq(teams.id, id), eq(teams.isDeleted, false)))
-  if (!row) throw notFound('Team')
+  if (!row) throw notFound('team')
   return row
 }
 
@@ -226,7 +226,7 @@ async function assertTeamNameFree(tx: Tx, organizationId: string, name: string, 
 function teamWriteError(error: unknown): unknown {
   if (isUniqueViolation(error)) return TEAM_TAKEN()
   // The composite key (tenant_id, organization_id) can only point into this tenant.
-  if (isForeignKeyViolation(error)) return notFound('Organization')
+  if (isForeignKeyViolation(error)) return notFound('organization')
   return error
 }
 
@@ -322,7 +322,7 @@ async function requireMembership(tx: Tx, { teamId, userId }: TeamMemberInput) {
     .from(userTeamLinks)
     .innerJoin(users, liveMember())
     .where(and(ofTenant(userTeamLinks), eq(userTeamLinks.teamId, teamId), eq(userTeamLinks.userId, userId)))
-  if (!row) throw notFound('Team member')
+  if (!row) throw notFound('teamMember')
   return row
 }
 

@@ -96,7 +96,7 @@ async function requireDeleted(tx: Tx, type: TrashType, id: string) {
     .select({ id: table.id })
     .from(table)
     .where(and(ofTenant(table), eq(table.id, id), eq(table.isDeleted, true)))
-  if (!row) throw notFound('That item in the trash')
+  if (!row) throw notFound('trashItem')
 }
 
 /**
@@ -145,7 +145,7 @@ export async function restoreItem(tx: Tx, type: TrashType, id: string, actorPerm
             select parent_id, name_key, path_key, deleted_by_id, to_char(deleted_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as deleted_at
             from categories where tenant_id = ${scopeTenantId()} and id = ${id}::uuid`),
         )
-        if (!self) throw notFound('That item in the trash')
+        if (!self) throw notFound('trashItem')
         const [taken] = rowsOf<{ name: string }>(
           await tx.execute(sql`
             select s.name from categories s

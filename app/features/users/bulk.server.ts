@@ -20,7 +20,7 @@ export async function applyBulk(tx: Tx, actor: Actor, input: BulkUsersInput): Pr
     .from(users)
     .where(and(eq(users.tenantId, actor.tenantId), inArray(users.id, ids), eq(users.isDeleted, false)))
     .orderBy(asc(users.id))
-  if (people.length !== ids.length) throw notFound('One of the selected people')
+  if (people.length !== ids.length) throw notFound('selectedPeople')
   for (const person of people) {
     try {
       await assertMayManage(tx, actor.permissions, person.id)

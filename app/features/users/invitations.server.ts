@@ -50,7 +50,7 @@ async function requirePending(tx: Tx, tenantId: string, id: string, lock = false
     .from(invitations)
     .where(and(eq(invitations.tenantId, tenantId), eq(invitations.id, id), eq(invitations.status, 'pending')))
   const [row] = lock ? await query.for('update') : await query
-  if (!row) throw notFound('Pending invitation')
+  if (!row) throw notFound('invitation')
   return row
 }
 
@@ -101,6 +101,6 @@ export async function revokeInvitation(tx: Tx, tenantId: string, id: string) {
     .set({ status: 'revoked' })
     .where(and(eq(invitations.tenantId, tenantId), eq(invitations.id, id), eq(invitations.status, 'pending')))
     .returning({ email: invitations.email })
-  if (!row) throw notFound('Pending invitation')
+  if (!row) throw notFound('invitation')
   return row
 }

@@ -193,7 +193,7 @@ export async function requireUserRow(tx: Tx, id: string, options: { deleted?: bo
     .select()
     .from(users)
     .where(and(ofTenant(users), eq(users.id, id), eq(users.isDeleted, options.deleted ?? false)))
-  if (!row) throw notFound('User')
+  if (!row) throw notFound('user')
   return row
 }
 
@@ -202,7 +202,7 @@ export async function getUserInTrash(tx: Tx, tenantId: string, id: string) {
     .select({ id: users.id, fullName: users.fullName, email: users.email, deletedAt: users.deletedAt })
     .from(users)
     .where(and(eq(users.tenantId, tenantId), eq(users.id, id), eq(users.isDeleted, true)))
-  if (!row) throw notFound('User')
+  if (!row) throw notFound('user')
   return row
 }
 

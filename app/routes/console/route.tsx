@@ -2,11 +2,13 @@ import { createFileRoute, notFound, Outlet } from '@tanstack/react-router'
 import { NotFound, WorkspaceNotFound } from '../../components/errors'
 import { ConsoleShell } from '../../components/shells'
 import { getConsoleSession } from '../../features/auth/auth.functions'
+import { pickLocale } from '../../lib/i18n'
 
 export const Route = createFileRoute('/console')({
   beforeLoad: async ({ context }) => {
     if (context.realm.kind !== 'console') throw notFound()
-    return { consoleSession: await getConsoleSession() }
+    const consoleSession = await getConsoleSession()
+    return { consoleSession, locale: pickLocale(consoleSession.user?.preferences.language, context.locale) }
   },
   notFoundComponent: ConsoleNotFound,
   component: Outlet,

@@ -3,13 +3,15 @@ import { NotFound, WorkspaceNotFound, WorkspaceSuspended } from '../../component
 import { TenantShell } from '../../components/shells'
 import { getTenantSession } from '../../features/auth/auth.functions'
 import { markForbidden } from '../../lib/guards'
+import { pickLocale } from '../../lib/i18n'
 
 /** The tenant host. Unknown and suspended workspaces stop here with a page a person understands. */
 export const Route = createFileRoute('/tenant')({
   beforeLoad: async ({ context }) => {
     if (context.realm.kind === 'suspended') await markForbidden()
     if (context.realm.kind !== 'tenant') throw notFound()
-    return { session: await getTenantSession() }
+    const session = await getTenantSession()
+    return { session, locale: pickLocale(session.user?.preferences.language, session.tenant.defaults.language, context.locale) }
   },
   notFoundComponent: TenantNotFound,
   component: Outlet,
