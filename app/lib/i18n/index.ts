@@ -90,7 +90,7 @@ export function translateRef(i18n: i18n, text: string): string {
       return text
     }
   }
-  if (!i18n.exists(key)) return text
+  if (!i18n.exists(key, params)) return text
   return (i18n.t as (k: string, p: MessageParams) => string)(key, params)
 }
 
