@@ -21,7 +21,7 @@ function flatten(tree: Tree, prefix = ''): Map<string, string> {
 
 /** `{{name}}` parameters and `<tag>` components of a message, sorted. */
 const placeholders = (message: string) =>
-  [...message.matchAll(/\{\{\s*([\w.]+)\s*\}\}|<\/?(\w+)>/g)].map((m) => (m[1] ? `{{${m[1]}}}` : `<${m[2]}>`)).sort()
+  [...message.matchAll(/\{\{\s*([\w.]+)\s*(?:,[^}]*)?\}\}|<\/?(\w+)>/g)].map((m) => (m[1] ? `{{${m[1]}}}` : `<${m[2]}>`)).sort()
 
 /** Keys with their plural suffix removed: `x_one` and `x_other` are one message. */
 const base = (key: string) => key.replace(/_(zero|one|two|few|many|other)$/, '')
