@@ -11,6 +11,8 @@ import { InvitationsPanel, InvitedMatches } from './invitations-panel'
 import type { listUsers } from './users.functions'
 import { USER_SORTS, USER_STATUSES } from './users.schemas'
 import { useI18n } from '../../lib/i18n/react'
+import { roleName } from '../../lib/i18n/roles'
+
 import { can } from '../../lib/navigation'
 
 const Route = getRouteApi('/tenant/_app/admin/users/')
@@ -95,7 +97,7 @@ export function UsersPage() {
         enableSorting: false,
         cell: (info) => (
           <span className="flex flex-wrap gap-1">
-            {info.getValue().length === 0 ? <span className="text-slate-500 dark:text-slate-400">—</span> : info.getValue().map((r) => <Badge key={r.id}>{r.name}</Badge>)}
+            {info.getValue().length === 0 ? <span className="text-slate-500 dark:text-slate-400">—</span> : info.getValue().map((r) => <Badge key={r.id}>{roleName(t, options.roles.find((o) => o.id === r.id) ?? r)}</Badge>)}
           </span>
         ),
       }),
@@ -107,9 +109,9 @@ export function UsersPage() {
       column.accessor('lastSignInAt', { id: 'lastActive', header: t('users.lastActive'), enableSorting: false, cell: (info) => { const v = info.getValue(); return v ? format.date.format(new Date(v)) : t('users.never') } }),
       column.accessor('createdAt', { id: 'created', header: t('users.added'), cell: (info) => format.date.format(new Date(info.getValue())) }),
     ],
-    [t, format],
+    [t, format, options.roles],
   )
-  const shown = useMemo(() => (canWrite ? [selectionColumn<Row>(), ...columns] : columns), [canWrite, columns])
+  const shown = useMemo(() => (canWrite ? [selectionColumn<Row>(t), ...columns] : columns), [canWrite, columns, t])
 
   const table = useReactTable({
     data: page.items,
@@ -167,7 +169,7 @@ export function UsersPage() {
           <option value="">{t('users.anyRole')}</option>
           {options.roles.map((r) => (
             <option key={r.id} value={r.id}>
-              {r.name}
+              {roleName(t, r)}
             </option>
           ))}
         </Select>
