@@ -5,6 +5,7 @@ import type { Tx } from '../../server/db/client.server'
 import { userRoles, users } from '../../server/db/schema'
 import type { BulkUsersInput } from './users.schemas'
 import { assertMayManage, lockOut } from './users.server'
+import { msg } from '../../lib/i18n'
 
 type Actor = { tenantId: string; userId: string; permissions: readonly Permission[] }
 
@@ -34,7 +35,7 @@ export async function applyBulk(tx: Tx, actor: Actor, input: BulkUsersInput): Pr
       }
     } catch (error) {
       if (error instanceof HttpError) {
-        throw new HttpError(error.status, error.code, `Nothing was changed. ${person.fullName}: ${error.message}`, { fieldErrors: error.fieldErrors })
+        throw new HttpError(error.status, error.code, msg('serverErrors.bulkNothingChanged', { name: person.fullName, reason: error.message }), { fieldErrors: error.fieldErrors })
       }
       throw error
     }

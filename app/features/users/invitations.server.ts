@@ -7,6 +7,7 @@ import { invitations, roles, users } from '../../server/db/schema'
 import { createInvitation, hashToken, invitationToken } from '../auth/auth.server'
 import { assertCanGrantRoles } from '../roles/roles.server'
 import { likePattern } from './users.server'
+import { msg } from '../../lib/i18n'
 
 /** The most pending invitations the Users page lists at once (a workspace with more should clean up). */
 export const PENDING_LIST_LIMIT = 200
@@ -62,9 +63,9 @@ export async function pendingInvitationLink(tx: Tx, tenant: { id: string; slug: 
   const row = await requirePending(tx, tenant.id, id)
   const token = invitationToken(tenant.id, row.id)
   if (hashToken(token) !== row.tokenHash) {
-    throw new HttpError(409, 'link_unavailable', 'This invitation’s link cannot be shown again. Resend it to get a new link.')
+    throw new HttpError(409, 'link_unavailable', msg('serverErrors.linkUnavailable'))
   }
-  if (row.expiresAt.getTime() <= Date.now()) throw new HttpError(410, 'invitation_expired', 'This invitation has expired. Resend it.')
+  if (row.expiresAt.getTime() <= Date.now()) throw new HttpError(410, 'invitation_expired', msg('serverErrors.invitationExpired'))
   return { link: invitationLink(tenant.slug, token), email: row.email, expiresAt: row.expiresAt }
 }
 

@@ -11,6 +11,7 @@ import { assertCanGrantRoles, assertNotLastOwner, ownerRoleId, requireRoles } fr
 import type { ListUsersInput } from './users.schemas'
 import { ofTenant, scopeTenantId } from '../../server/db/tenant.server'
 import { cursorId, cursorText, cursorTimestamp, decodeCursor, encodeCursor } from '../../server/cursor.server'
+import { msg } from '../../lib/i18n'
 
 export type NewUser = {
   tenantId: string
@@ -232,8 +233,8 @@ export async function getUserDetail(tx: Tx, id: string) {
 }
 
 export const emailTaken = () =>
-  new HttpError(409, 'email_taken', 'Someone in this workspace already uses that email.', {
-    fieldErrors: { email: 'Already in use in this workspace' },
+  new HttpError(409, 'email_taken', msg('serverErrors.emailInUse'), {
+    fieldErrors: { email: msg('serverErrors.emailInUseField') },
   })
 
 /** Emails are unique among a tenant's live people (soft-deleted ones free theirs). */
@@ -289,7 +290,7 @@ export async function updateUserRow(tx: Tx, id: string, data: { email?: string; 
 /** Deactivation and deletion keep the workspace's last owner, refuse the actor themself, and end sessions at once. */
 export async function lockOut(tx: Tx, id: string, actorId: string, how: 'deactivate' | 'delete') {
   await requireUserRow(tx, id)
-  if (id === actorId) throw new HttpError(409, 'self', `You cannot ${how} your own account.`)
+  if (id === actorId) throw new HttpError(409, 'self', msg(how === 'deactivate' ? 'serverErrors.selfDeactivate' : 'serverErrors.selfDelete'))
   await assertNotLastOwner(tx, id)
   const change = how === 'deactivate' ? { isActive: false } : { isDeleted: true, deletedAt: sql`now()`, deletedById: actorId }
   await tx.update(users).set(change).where(and(ofTenant(users), eq(users.id, id)))

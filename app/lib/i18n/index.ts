@@ -91,6 +91,8 @@ export function translateRef(i18n: i18n, text: string): string {
     }
   }
   if (!i18n.exists(key, params)) return text
+  // A parameter may itself be a reference (a reason inside a sentence).
+  for (const [name, value] of Object.entries(params)) if (typeof value === 'string') params[name] = translateRef(i18n, value)
   return (i18n.t as (k: string, p: MessageParams) => string)(key, params)
 }
 
