@@ -1,3 +1,4 @@
+import { msg } from '../../lib/i18n'
 import { and, asc, count, eq, inArray, ne, type SQL, sql } from 'drizzle-orm'
 import { conflict, notFound } from '../../lib/errors'
 import type { Tx } from '../../server/db/client.server'
@@ -19,8 +20,8 @@ import type {
 } from './teams.schemas'
 
 const ORGANIZATION_TAKEN = () =>
-  conflict('An organization with that name already exists.', { name: 'Another organization already has this name' })
-const TEAM_TAKEN = () => conflict('This organization already has a team with that name.', { name: 'Another team in this organization has this name' })
+  conflict(msg('serverErrors2.orgTaken'), { name: msg('serverErrors2.orgTakenField') })
+const TEAM_TAKEN = () => conflict(msg('serverErrors2.teamTaken'), { name: msg('serverErrors2.teamTakenField') })
 
 function isForeignKeyViolation(error: unknown): boolean {
   return sqlState(error) === '23503'
@@ -295,7 +296,7 @@ export async function findTeamMembers(tx: Tx, input: ListTeamMembersInput) {
 export async function addTeamMember(tx: Tx, tenantId: string, input: AddTeamMemberInput) {
   await requireTeam(tx, input.teamId)
   const user = await requireUserRow(tx, input.userId)
-  const already = () => conflict(`${user.fullName} is already a member of this team.`, { userId: 'Already a member of this team' })
+  const already = () => conflict(msg('serverErrors2.alreadyMember', { name: user.fullName }), { userId: msg('serverErrors2.alreadyMemberField') })
   const [existing] = await tx
     .select({ id: userTeamLinks.id })
     .from(userTeamLinks)
