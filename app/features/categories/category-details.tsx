@@ -48,8 +48,9 @@ export function CategoryDetails() {
   const { canWrite, afterChange, store } = useCategoryPage()
   const { permissions } = Route.useRouteContext()
   const navigate = useNavigate()
-  const { t, format } = useI18n()
+  const { t, tr, format } = useI18n()
   const dateTime = format.dateTime
+
   const count = format.number
   const save = useServerFn(updateCategory)
   const add = useServerFn(createCategory)
@@ -180,14 +181,14 @@ export function CategoryDetails() {
           <dt className="text-slate-500 dark:text-slate-400">{t('category.created')}</dt>
           <dd>
             {dateTime.format(new Date(category.createdAt))}
-            {category.createdBy && <span className="block text-xs text-slate-500 dark:text-slate-400">{t('category.by', { name: category.createdBy })}</span>}
+            {category.createdBy && <span className="block text-xs text-slate-500 dark:text-slate-400">{t('category.by', { name: tr(category.createdBy) })}</span>}
           </dd>
         </div>
         <div>
           <dt className="text-slate-500 dark:text-slate-400">{t('category.lastChanged')}</dt>
           <dd>
             {dateTime.format(new Date(category.updatedAt))}
-            {category.updatedBy && <span className="block text-xs text-slate-500 dark:text-slate-400">{t('category.by', { name: category.updatedBy })}</span>}
+            {category.updatedBy && <span className="block text-xs text-slate-500 dark:text-slate-400">{t('category.by', { name: tr(category.updatedBy) })}</span>}
           </dd>
         </div>
       </dl>
