@@ -1,3 +1,4 @@
+import { english } from '../support/errors'
 import { randomUUID } from 'node:crypto'
 import { and, eq, sql } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -238,7 +239,7 @@ describe('the permission matrix', () => {
     await x.scope((tx) => softDeleteRole(tx, x.owns, role.id))
     for (const id of [role.id, randomUUID()]) {
       const error = await rejection(x.scope((tx) => applyPermissionMatrix(tx, x.owns, [{ id, permissions: ['users:read'] }])))
-      expect({ status: error.status, message: error.message }).toEqual({ status: 404, message: 'Role was not found.' })
+      expect({ status: error.status, message: english(error.message) }).toEqual({ status: 404, message: 'Role was not found.' })
     }
     expect(await permissionsOfRole(x, role.id)).toEqual([])
 

@@ -8,7 +8,7 @@ import type { Tx } from '../../app/server/db/client.server'
 import { auditLog, tenants } from '../../app/server/db/schema'
 import { withTenant } from '../../app/server/db/scope.server'
 import { openTestDatabase, type TestDatabase } from '../support/db'
-import { expectPgError, SQLSTATE } from '../support/errors'
+import { english, expectPgError, SQLSTATE } from '../support/errors'
 import { createTestTenant } from '../support/fixtures'
 
 type Tenant = { tenantId: string; ownerId: string; name: string }
@@ -95,7 +95,8 @@ describe('settings', () => {
       }
       throw new Error('expected a validation error')
     }
-    expect(failure({ name: '   ' })).toMatchObject({ status: 400, fieldErrors: { name: 'Enter a workspace name' } })
+    expect(failure({ name: '   ' })).toMatchObject({ status: 400, fieldErrors: { name: 'validation.enterWorkspaceName' } })
+    expect(english(failure({ name: '   ' }).fieldErrors?.name)).toBe('Enter a workspace name')
     expect(failure({ settings: { defaultTheme: 'neon' } })).toMatchObject({ status: 400, fieldErrors: { 'settings.defaultTheme': expect.any(String) } })
     expect(failure({ settings: { allowImpersonation: 'yes' } })).toBeInstanceOf(HttpError)
     expect(failure({})).toMatchObject({ status: 400 })

@@ -1,4 +1,5 @@
 import { expect } from 'vitest'
+import { i18nFor, translateRef } from '../../app/lib/i18n'
 
 /** What the two drivers' errors have in common. */
 export type PgError = { code: string; message: string; constraint?: string }
@@ -63,4 +64,9 @@ export async function rolledBack<T>(scope: Promise<never>): Promise<T> {
     throw err
   }
   throw new Error('the scope was expected to roll back')
+}
+
+/** What a person reading English sees for a message reference (errors carry a key and parameters, ADR 020). */
+export function english(message: string | undefined): string {
+  return translateRef(i18nFor('en'), message ?? '')
 }

@@ -806,4 +806,18 @@ export const de: Messages<typeof en> = {
     alreadyFirst: '{{name}} steht bereits an erster Stelle.',
     alreadyLast: '{{name}} steht bereits an letzter Stelle.',
   },
+  events: {
+    justNow: 'gerade eben',
+    deleted: '(gelöscht)',
+    system: 'System',
+    as: 'als',
+    open: '{{name}} öffnen',
+    theRecord: 'den Eintrag',
+    openShort: '(öffnen)',
+    more: 'und {{count}} weitere',
+    impersonated: 'Identitätswechsel',
+    label: 'Protokollereignisse',
+    detailsOf: 'Details zu: {{summary}}',
+    details: 'Details',
+  },
 }

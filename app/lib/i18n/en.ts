@@ -805,4 +805,18 @@ export const en = {
     alreadyFirst: '{{name}} is already first.',
     alreadyLast: '{{name}} is already last.',
   },
+  events: {
+    justNow: 'just now',
+    deleted: '(deleted)',
+    system: 'System',
+    as: 'as',
+    open: 'Open {{name}}',
+    theRecord: 'the record',
+    openShort: '(open)',
+    more: 'and {{count}} more',
+    impersonated: 'impersonated',
+    label: 'Audit events',
+    detailsOf: 'Details of: {{summary}}',
+    details: 'Details',
+  },
 }
