@@ -70,3 +70,14 @@ export async function rolledBack<T>(scope: Promise<never>): Promise<T> {
 export function english(message: string | undefined): string {
   return translateRef(i18nFor('en'), message ?? '')
 }
+
+/** An HttpError-like value with its message and field errors as an English reader sees them. */
+export function inEnglish(error: unknown): unknown {
+  const e = error as { status?: number; code?: string; message?: string; fieldErrors?: Record<string, string> }
+  return {
+    status: e.status,
+    code: e.code,
+    message: english(e.message),
+    fieldErrors: e.fieldErrors && Object.fromEntries(Object.entries(e.fieldErrors).map(([k, v]) => [k, english(v)])),
+  }
+}
