@@ -820,4 +820,27 @@ export const de: Messages<typeof en> = {
     detailsOf: 'Details zu: {{summary}}',
     details: 'Details',
   },
+  impersonation: {
+    ended: 'Identitätswechsel beendet',
+    label: 'Identitätswechsel',
+    banner: 'Ansicht als <strong>{{person}}</strong> – {{operator}}, Begründung „{{reason}}“, endet in {{minutes}} Min. Jede Aktion wird protokolliert.',
+    stop: 'Beenden',
+  },
+  recordHistory: {
+    openInAudit: 'Im Protokoll öffnen',
+    loading: 'Verlauf wird geladen',
+    none: 'Keine protokollierten Änderungen',
+    older: 'Ältere anzeigen',
+  },
+  site: {
+    title: 'Zu Ihrem Arbeitsbereich',
+    slugRule: 'Namen von Arbeitsbereichen bestehen aus Kleinbuchstaben, Ziffern und Bindestrichen, etwa „acme“.',
+    noWorkspace: 'Diese Adresse gehört zu keinem Haven-Arbeitsbereich.',
+    goTo: 'Gehen Sie zu <link>{{domain}}</link>, um Ihren zu finden.',
+    subtitle: 'Jedes Team hat seine eigene Adresse. Geben Sie den Namen Ihres Arbeitsbereichs ein, um sich anzumelden.',
+    workspace: 'Arbeitsbereich',
+    hint: 'Sie werden zu {{host}} weitergeleitet',
+    name: 'name',
+    continue: 'Weiter',
+  },
 }

@@ -819,4 +819,27 @@ export const en = {
     detailsOf: 'Details of: {{summary}}',
     details: 'Details',
   },
+  impersonation: {
+    ended: 'Impersonation ended',
+    label: 'Impersonation',
+    banner: 'Viewing as <strong>{{person}}</strong> — {{operator}}, reason “{{reason}}”, ends in {{minutes}} min. Every action is recorded.',
+    stop: 'Stop',
+  },
+  recordHistory: {
+    openInAudit: 'Open in the audit log',
+    loading: 'Loading history',
+    none: 'No recorded changes',
+    older: 'Show older',
+  },
+  site: {
+    title: 'Go to your workspace',
+    slugRule: 'Workspace names use lowercase letters, digits and dashes, like “acme”.',
+    noWorkspace: 'This address does not belong to any Haven workspace.',
+    goTo: 'Go to <link>{{domain}}</link> to find yours.',
+    subtitle: 'Every team has its own address. Type your workspace name to sign in.',
+    workspace: 'Workspace',
+    hint: 'You will be taken to {{host}}',
+    name: 'name',
+    continue: 'Continue',
+  },
 }
