@@ -36,7 +36,7 @@ export async function assertCanGrantRoles(tx: Tx, actorPermissions: readonly Per
 
 export function assertHolds(actorPermissions: readonly string[], wanted: readonly string[]) {
   const missing = wanted.filter((p) => !actorPermissions.includes(p))
-  if (missing.length > 0) throw forbidden(`You cannot grant permissions you do not hold yourself: ${missing.join(', ')}.`)
+  if (missing.length > 0) throw forbidden(msg('serverErrors3.grantNotHeld', { keys: missing.join(', ') }))
 }
 
 export async function ownerRoleId(tx: Tx): Promise<string> {

@@ -332,6 +332,6 @@ export async function assertMayManage(tx: Tx, actorPermissions: readonly Permiss
   await requireUserRow(tx, targetId)
   const missing = (await permissionsOf(tx, targetId)).filter((p) => !actorPermissions.includes(p))
   if (missing.length > 0) {
-    throw forbidden(`You cannot change someone who holds permissions you do not have (${missing.join(', ')}).`)
+    throw forbidden(msg('serverErrors3.changeStronger', { keys: missing.join(', ') }))
   }
 }

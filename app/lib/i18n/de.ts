@@ -843,4 +843,8 @@ export const de: Messages<typeof en> = {
     name: 'name',
     continue: 'Weiter',
   },
+  serverErrors3: {
+    grantNotHeld: 'Sie können keine Berechtigungen vergeben, die Sie selbst nicht haben: {{keys}}.',
+    changeStronger: 'Sie können niemanden ändern, der Berechtigungen hat, die Ihnen fehlen ({{keys}}).',
+  },
 }

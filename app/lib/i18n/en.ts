@@ -842,4 +842,8 @@ export const en = {
     name: 'name',
     continue: 'Continue',
   },
+  serverErrors3: {
+    grantNotHeld: 'You cannot grant permissions you do not hold yourself: {{keys}}.',
+    changeStronger: 'You cannot change someone who holds permissions you do not have ({{keys}}).',
+  },
 }
