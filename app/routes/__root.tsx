@@ -4,7 +4,7 @@ import { type ReactNode, useEffect } from 'react'
 import { Toaster } from 'sonner'
 import { NotFound, WorkspaceNotFound, WorkspaceSuspended } from '../components/errors'
 import { getRealm } from '../features/auth/auth.functions'
-import { type Locale, pickLocale } from '../lib/i18n'
+import { isLocale, type Locale, pickLocale } from '../lib/i18n'
 import { LocaleProvider } from '../lib/i18n/react'
 import { THEME_BOOT_SCRIPT } from '../lib/theme'
 import css from '../styles.css?url'
@@ -46,7 +46,9 @@ function RealmNotFound() {
 /** The deepest route's locale: the person's preference, else the workspace's default, else the browser's. */
 function useLocale(): Locale {
   const own = Route.useRouteContext({ select: (c) => c.locale })
-  return useRouterState({ select: (s) => pickLocale(s.matches.at(-1)?.context?.locale, own) })
+  // A route whose guard threw (a 403 or 404 page) has no context of its own: take the deepest one that has a locale.
+  return useRouterState({ select: (s) => pickLocale(s.matches.findLast((m) => isLocale(m.context?.locale))?.context?.locale, own) })
+
 }
 
 function RootComponent() {

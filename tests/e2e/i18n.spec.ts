@@ -55,8 +55,14 @@ test('a person switches to Deutsch: shell, pages, <html lang> and dates are Germ
   expect(await response?.text()).toContain('<html lang="de"')
   await expect(page.getByRole('heading', { level: 1, name: 'Personen' })).toBeVisible()
 
+  // A page the person may not open answers in their language too (an admin does not manage the workspace settings).
+  await openPage(page, hostUrl('acme', '/admin/settings'))
+  await expect(page.getByRole('heading', { level: 1, name: 'Kein Zugriff' })).toBeVisible()
+  await expect(page.locator('html')).toHaveAttribute('lang', 'de')
+
   await openPage(page, hostUrl('acme', '/profile'))
   await page.getByLabel('Sprache').selectOption('en')
+
   await expect(page.locator('html')).toHaveAttribute('lang', 'en')
   await expect(page.getByRole('heading', { level: 1, name: 'Profile and preferences' })).toBeVisible()
   await expect(page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Users' })).toBeVisible()
