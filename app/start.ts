@@ -1,6 +1,7 @@
 import { createSerializationAdapter } from '@tanstack/react-router'
 import { createMiddleware, createStart, csrfSymbol, isCsrfRequestAllowed } from '@tanstack/react-start'
 import { HttpError } from './lib/errors'
+import { msg } from './lib/i18n'
 
 /**
  * A request line may carry an absolute URI (`POST http://globex…/_serverFn/x`) whose host the server's URL takes,
@@ -121,7 +122,7 @@ const errorStatus = createMiddleware({ type: 'function' }).server(async ({ next 
     // with the request id, and the caller gets a reason a person can act on.
     const requestId = getRequest().headers.get('x-request-id') ?? crypto.randomUUID()
     console.error(`[haven] unexpected error (reference ${requestId})`, error)
-    throw new HttpError(500, 'internal', `Something went wrong on our side. Please try again (reference ${requestId.slice(0, 8)}).`)
+    throw new HttpError(500, 'internal', msg('errors.internal', { ref: requestId.slice(0, 8) }))
   }
 })
 

@@ -6,6 +6,7 @@ import { toast } from 'sonner'
 import { signOut } from '../features/auth/auth.functions'
 import { updatePreferences } from '../features/profile/profile.functions'
 import { errorMessage } from '../lib/errors'
+import { useI18n } from '../lib/i18n/react'
 import { adminSectionLabel, can, type NavItem } from '../lib/navigation'
 import { applyTheme, type Theme } from '../lib/theme'
 import { Menu, menuItemClass } from './ui/menu'
@@ -37,6 +38,7 @@ export function AppShell({
   children: ReactNode
 }) {
   const router = useRouter()
+  const { t } = useI18n()
   const doSignOut = useServerFn(signOut)
   const savePreferences = useServerFn(updatePreferences)
   const theme: Theme = user.preferences.theme ?? defaultTheme
@@ -58,7 +60,7 @@ export function AppShell({
   async function onSignOut() {
     try {
       await doSignOut()
-      toast.success('Signed out')
+      toast.success(t('shell.signedOut'))
       await router.invalidate()
       await router.navigate({ href: signInTo })
     } catch (e) {
@@ -69,13 +71,13 @@ export function AppShell({
   const visible = nav.filter((item) => can(permissions, item.anyOf))
   const sections = [
     { key: 'main', label: undefined, items: visible.filter((i) => i.section === 'main') },
-    { key: 'admin', label: adminSectionLabel(permissions), items: visible.filter((i) => i.section === 'admin') },
+    { key: 'admin', label: t(adminSectionLabel(permissions)), items: visible.filter((i) => i.section === 'admin') },
   ].filter((s) => s.items.length > 0)
 
   return (
     <div className="min-h-screen md:flex">
       <a href="#main" className="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:z-50 focus:rounded focus:bg-white focus:px-3 focus:py-2">
-        Skip to content
+        {t('shell.skip')}
       </a>
       <aside className="hidden border-slate-200 bg-white md:block md:w-60 md:shrink-0 md:border-r dark:border-slate-800 dark:bg-slate-900">
         <Brand name={brand} />
@@ -90,14 +92,14 @@ export function AppShell({
             type="button"
             onClick={cycleTheme}
             className="rounded-md p-2 text-slate-600 hover:bg-slate-100 focus-visible:outline focus-visible:outline-2 focus-visible:outline-indigo-500 dark:text-slate-300 dark:hover:bg-slate-800"
-            aria-label={`Theme: ${theme}. Switch to ${NEXT_THEME[theme]}`}
-            title={`Theme: ${theme}`}
+            aria-label={t('shell.themeSwitch', { theme: t(`shell.themes.${theme}`), next: t(`shell.themes.${NEXT_THEME[theme]}`) })}
+            title={t('shell.theme', { theme: t(`shell.themes.${theme}`) })}
           >
             <ThemeIcon aria-hidden className="size-5" />
           </button>
           <Menu
             // The accessible name contains the visible one (WCAG 2.5.3), so "Olivia Owner" works for voice control too.
-            label={`Account menu, ${user.fullName}`}
+            label={t('shell.accountMenu', { name: user.fullName })}
             button={
               <>
                 <UserRound aria-hidden className="size-5" />
@@ -110,7 +112,7 @@ export function AppShell({
                 <p className="truncate px-3 py-2 text-xs text-slate-500 dark:text-slate-400">{user.email}</p>
                 {profileTo && (
                   <Link to={profileTo} role="menuitem" className={menuItemClass} onClick={close}>
-                    Profile and preferences
+                    {t('shell.profile')}
                   </Link>
                 )}
                 <button
@@ -122,7 +124,7 @@ export function AppShell({
                     void onSignOut()
                   }}
                 >
-                  <LogOut aria-hidden className="size-4" /> Sign out
+                  <LogOut aria-hidden className="size-4" /> {t('shell.signOut')}
                 </button>
               </>
             )}
@@ -151,8 +153,9 @@ function Brand({ name }: { name: string }) {
 }
 
 function NavSections({ sections, onNavigate }: { sections: NavSection[]; onNavigate?: () => void }) {
+  const { t } = useI18n()
   return (
-    <nav aria-label="Main" className="space-y-4 px-2 pb-4">
+    <nav aria-label={t('nav.main')} className="space-y-4 px-2 pb-4">
       {sections.map((section) => (
         <div key={section.key}>
           {section.label && <p className="px-2 pb-1 text-xs font-semibold uppercase tracking-wide text-slate-500 dark:text-slate-400">{section.label}</p>}
@@ -166,7 +169,7 @@ function NavSections({ sections, onNavigate }: { sections: NavSection[]; onNavig
                   className="block rounded-md px-2 py-2 text-sm text-slate-700 hover:bg-slate-100 md:py-1.5 dark:text-slate-300 dark:hover:bg-slate-800"
                   activeProps={{ className: 'bg-slate-100 font-semibold text-slate-900 dark:bg-slate-800 dark:text-white' }}
                 >
-                  {item.label}
+                  {t(item.label)}
                 </Link>
               </li>
             ))}

@@ -1,13 +1,15 @@
 import { type ErrorComponentProps, useRouter } from '@tanstack/react-router'
 import { type ReactNode, useEffect } from 'react'
-import { errorMessage, isNetworkError } from '../lib/errors'
+import { errorRef, isNetworkError } from '../lib/errors'
+import { useI18n } from '../lib/i18n/react'
 import { Button } from './ui'
 
 function StatusPage({ code, title, children }: { code: string; title: string; children: ReactNode }) {
   // A status page renders in place of a route, whose head() never ran, so it names itself in the title.
+  const { t } = useI18n()
   useEffect(() => {
-    document.title = `${title} — Haven`
-  }, [title])
+    document.title = t('common.titleSuffix', { title })
+  }, [title, t])
   return (
     <section aria-labelledby="status-title" className="flex min-h-[70vh] flex-col items-center justify-center px-6 text-center">
       <p className="text-sm font-semibold text-indigo-600 dark:text-indigo-400">{code}</p>
@@ -20,41 +22,42 @@ function StatusPage({ code, title, children }: { code: string; title: string; ch
 }
 
 export function NotFound() {
+  const { t } = useI18n()
   return (
-    <StatusPage code="404" title="Page not found">
-      <p>There is nothing here. The address may be mistyped, or the item may have been removed.</p>
+    <StatusPage code="404" title={t('status.notFoundTitle')}>
+      <p>{t('status.notFoundBody')}</p>
       <a href="/" className="mt-6 inline-block font-semibold text-indigo-600 hover:underline dark:text-indigo-400">
-        Go to the start page
+        {t('status.toStart')}
       </a>
     </StatusPage>
   )
 }
 
 export function WorkspaceNotFound() {
+  const { t } = useI18n()
   return (
-    <StatusPage code="404" title="No workspace here">
-      <p>This address does not belong to any Haven workspace. Check the spelling of the workspace name.</p>
+    <StatusPage code="404" title={t('status.noWorkspaceTitle')}>
+      <p>{t('status.noWorkspaceBody')}</p>
     </StatusPage>
   )
 }
 
 export function WorkspaceSuspended({ name }: { name: string }) {
+  const { t } = useI18n()
   return (
-    <StatusPage code="403" title="This workspace is suspended">
-      <p>
-        {name} is suspended, so nobody can sign in right now. Its data is kept safe. If you run this workspace, contact
-        Haven support to reactivate it.
-      </p>
+    <StatusPage code="403" title={t('status.suspendedTitle')}>
+      <p>{t('status.suspendedBody', { name })}</p>
     </StatusPage>
   )
 }
 
 export function Forbidden() {
+  const { t } = useI18n()
   return (
-    <StatusPage code="403" title="Not allowed">
-      <p>Your roles in this workspace do not include access to this page. An administrator can grant it.</p>
+    <StatusPage code="403" title={t('status.forbiddenTitle')}>
+      <p>{t('status.forbiddenBody')}</p>
       <a href="/" className="mt-6 inline-block font-semibold text-indigo-600 hover:underline dark:text-indigo-400">
-        Back to the dashboard
+        {t('status.toDashboard')}
       </a>
     </StatusPage>
   )
@@ -62,19 +65,14 @@ export function Forbidden() {
 
 export function DefaultCatchBoundary({ error, reset }: ErrorComponentProps) {
   const router = useRouter()
+  const { t, tr } = useI18n()
   const status = (error as { status?: number }).status
   if (status === 403) return <Forbidden />
   if (status === 404) return <NotFound />
   const offline = isNetworkError(error)
   return (
-    <StatusPage code={offline ? 'Offline' : status ? String(status) : '500'} title={offline ? "Couldn't reach Haven" : 'Something went wrong'}>
-      <p>
-        {offline
-          ? 'Check your connection, then try again. Nothing was lost.'
-          : status && status < 500
-            ? errorMessage(error)
-            : 'An unexpected error stopped this page. Your data is safe; please try again.'}
-      </p>
+    <StatusPage code={offline ? t('status.offlineCode') : status ? String(status) : '500'} title={offline ? t('status.offlineTitle') : t('status.errorTitle')}>
+      <p>{offline ? t('status.offlineBody') : status && status < 500 ? tr(errorRef(error)) : t('status.errorBody')}</p>
       <Button
         className="mt-6"
         onClick={() => {
@@ -82,7 +80,7 @@ export function DefaultCatchBoundary({ error, reset }: ErrorComponentProps) {
           void router.invalidate()
         }}
       >
-        Try again
+        {t('status.tryAgain')}
       </Button>
     </StatusPage>
   )

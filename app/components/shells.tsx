@@ -1,6 +1,7 @@
 import type { ReactNode } from 'react'
 import type { getConsoleSession, getTenantSession } from '../features/auth/auth.functions'
 import { ImpersonationBanner } from '../features/console/impersonation-banner'
+import { useI18n } from '../lib/i18n/react'
 import { CONSOLE_NAV, TENANT_NAV } from '../lib/navigation'
 import { AppShell } from './app-shell'
 
@@ -26,8 +27,9 @@ export function TenantShell({ session, user, children }: { session: TenantSessio
 }
 
 export function ConsoleShell({ user, children }: { user: ConsoleUser; children: ReactNode }) {
+  const { t } = useI18n()
   return (
-    <AppShell brand="Haven console" nav={CONSOLE_NAV} permissions={[]} user={user} signInTo="/sign-in">
+    <AppShell brand={t('shell.consoleBrand')} nav={CONSOLE_NAV} permissions={[]} user={user} signInTo="/sign-in">
       {children}
     </AppShell>
   )

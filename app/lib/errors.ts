@@ -1,3 +1,5 @@
+import type { en } from './i18n/en'
+import { msg, tr } from './i18n'
 /**
  * An expected failure with an HTTP status and a reason a person can read. app/start.ts puts the status on the
  * wire for server-function calls and carries code and field errors to the client.
@@ -24,15 +26,15 @@ export class HttpError extends Error {
   }
 }
 
-export const unauthorized = (message = 'Please sign in to continue.') => new HttpError(401, 'unauthorized', message)
-export const forbidden = (message = 'You do not have permission to do that.') => new HttpError(403, 'forbidden', message)
-export const notFound = (what = 'That item') => new HttpError(404, 'not_found', `${what} was not found.`)
+export const unauthorized = (message = msg('errors.unauthorized')) => new HttpError(401, 'unauthorized', message)
+export const forbidden = (message = msg('errors.forbidden')) => new HttpError(403, 'forbidden', message)
+/** What was not found, as one of the sentences in `errors.notFound`. */
+export type NotFoundThing = keyof (typeof en)['errors']['notFound']
+export const notFound = (what: NotFoundThing = 'thing') => new HttpError(404, 'not_found', msg(`errors.notFound.${what}`))
 export const conflict = (message: string, fieldErrors?: Record<string, string>) =>
   new HttpError(409, 'conflict', message, { fieldErrors })
 export const badRequest = (message: string, fieldErrors?: Record<string, string>) =>
   new HttpError(400, 'bad_request', message, { fieldErrors })
-
-export const OFFLINE_MESSAGE = "Couldn't reach Haven — check your connection"
 
 /**
  * The browser could not reach the server at all (offline, DNS, a dropped connection): fetch rejects with a TypeError
@@ -42,9 +44,12 @@ export function isNetworkError(error: unknown): boolean {
   return error instanceof TypeError && /failed to fetch|networkerror|load failed|network request failed/i.test(error.message)
 }
 
-/** What the UI shows for any thrown value. */
-export function errorMessage(error: unknown): string {
-  if (isNetworkError(error)) return OFFLINE_MESSAGE
+/**
+ * The message of any thrown value as it travels: a message reference (`msg()`) from the server or a schema, or a
+ * library's own text. Loaders return this, and the page translates it when it renders.
+ */
+export function errorRef(error: unknown): string {
+  if (isNetworkError(error)) return msg('errors.offline')
   if (error instanceof Error && error.message) {
     try {
       const parsed = JSON.parse(error.message) as { message?: string }
@@ -52,10 +57,16 @@ export function errorMessage(error: unknown): string {
     } catch {}
     return error.message
   }
-  return 'Something went wrong. Please try again.'
+  return 'common.somethingWrong'
+}
+
+/** What the UI shows for any thrown value, in the language the client shows (event handlers, toasts). */
+export function errorMessage(error: unknown): string {
+  return tr(errorRef(error))
 }
 
 export function fieldErrorsOf(error: unknown): Record<string, string> | undefined {
   const value = (error as { fieldErrors?: unknown } | null)?.fieldErrors
-  return value && typeof value === 'object' ? (value as Record<string, string>) : undefined
+  if (!value || typeof value !== 'object') return undefined
+  return Object.fromEntries(Object.entries(value as Record<string, string>).map(([k, v]) => [k, tr(v)]))
 }

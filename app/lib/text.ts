@@ -1,4 +1,6 @@
 import { z } from 'zod'
+import { msg } from './i18n'
+import './i18n/zod'
 
 /**
  * The one text type for every string a client sends (ADR 014). PostgreSQL refuses U+0000 in text and jsonb with a
@@ -24,8 +26,8 @@ function hasControl(value: string, multiline: boolean): boolean {
   return false
 }
 
-export const CONTROL_CHARACTER_MESSAGE = 'Remove the control characters (such as NUL) from this text'
-export const MALFORMED_TEXT_MESSAGE = 'This text contains an invalid character'
+export const CONTROL_CHARACTER_MESSAGE = msg('validation.controlChars')
+export const MALFORMED_TEXT_MESSAGE = msg('validation.malformed')
 
 const wellFormed = (value: string) => {
   // A lone surrogate cannot be encoded as UTF-8; String.prototype.isWellFormed is Node 20+ and every current browser.
@@ -52,11 +54,11 @@ export type TextOptions = {
 }
 
 /** A trimmed string of at most `max` characters with no control characters and no lone surrogates. */
-export function text({ max, min = 0, minMessage = 'Enter a value', multiline = false, trim = true }: TextOptions) {
+export function text({ max, min = 0, minMessage = msg('validation.enterValue'), multiline = false, trim = true }: TextOptions) {
   const base = trim ? z.string().trim() : z.string()
   const bounded = min > 0 ? base.min(min, minMessage) : base
   return bounded
-    .max(max, `Use at most ${max} characters`)
+    .max(max, msg('validation.maxChars', { max }))
     .refine((value) => !hasControl(value, multiline), CONTROL_CHARACTER_MESSAGE)
     .refine(wellFormed, MALFORMED_TEXT_MESSAGE)
 }
@@ -65,9 +67,9 @@ export function text({ max, min = 0, minMessage = 'Enter a value', multiline = f
 export function token({ min = 1, max }: { min?: number; max: number }) {
   return z
     .string()
-    .min(min, 'This link is incomplete')
-    .max(max, 'This link is too long')
-    .regex(/^[A-Za-z0-9_-]+$/, 'This link is damaged')
+    .min(min, msg('validation.linkIncomplete'))
+    .max(max, msg('validation.linkTooLong'))
+    .regex(/^[A-Za-z0-9_-]+$/, msg('validation.linkDamaged'))
 }
 
 /** Search text (`q`): optional, trimmed, bounded. */
@@ -94,13 +96,13 @@ export function jsonValue() {
       }
       if (value === null || typeof value !== 'object') return true
       if (depth >= MAX_JSON_DEPTH) {
-        ctx.addIssue({ code: 'custom', message: `Nest values at most ${MAX_JSON_DEPTH} levels deep`, path })
+        ctx.addIssue({ code: 'custom', message: msg('validation.nestTooDeep', { max: MAX_JSON_DEPTH }), path })
         return false
       }
       if (Array.isArray(value)) return value.every((item, i) => walk(item, [...path, i], depth + 1))
       for (const [key, item] of Object.entries(value)) {
         const message = PROTOTYPE_KEYS.has(key)
-          ? 'This key is reserved'
+          ? msg('validation.reservedKey')
           : hasControl(key, false)
             ? CONTROL_CHARACTER_MESSAGE
             : wellFormed(key)

@@ -1,5 +1,6 @@
 import type { z } from 'zod'
 import { HttpError } from './errors'
+import { msg } from './i18n'
 import { fieldErrorsFromZod } from './zod-errors'
 
 /**
@@ -12,6 +13,6 @@ export function input<S extends z.ZodType>(schema: S) {
     if (parsed.success) return parsed.data
     const fieldErrors = fieldErrorsFromZod(parsed.error)
     const first = Object.entries(fieldErrors)[0]
-    throw new HttpError(400, 'invalid_input', first ? `${first[0]}: ${first[1]}` : 'The request is not valid.', { fieldErrors })
+    throw new HttpError(400, 'invalid_input', first ? first[1] : msg('errors.invalidRequest'), { fieldErrors })
   }
 }

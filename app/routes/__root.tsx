@@ -1,10 +1,12 @@
 /// <reference types="vite/client" />
-import { createRootRoute, HeadContent, Outlet, Scripts } from '@tanstack/react-router'
+import { createRootRoute, HeadContent, Outlet, Scripts, useRouterState } from '@tanstack/react-router'
 import { type ReactNode, useEffect } from 'react'
 import { Toaster } from 'sonner'
 import { NotFound, WorkspaceNotFound, WorkspaceSuspended } from '../components/errors'
 import { NavigationProgress } from '../components/navigation-progress'
 import { getRealm } from '../features/auth/auth.functions'
+import { isLocale, type Locale, pickLocale } from '../lib/i18n'
+import { LocaleProvider } from '../lib/i18n/react'
 import { THEME_BOOT_SCRIPT } from '../lib/theme'
 import css from '../styles.css?url'
 
@@ -23,10 +25,10 @@ export const Route = createRootRoute({
   }),
   // The Host never changes within a page's life, so the client asks once.
   beforeLoad: async () => {
-    if (typeof window !== 'undefined' && clientRealm) return { realm: clientRealm }
+    if (typeof window !== 'undefined' && clientRealm) return { realm: clientRealm, locale: pickLocale(clientRealm.acceptLocale) }
     const realm = await getRealm()
     if (typeof window !== 'undefined') clientRealm = realm
-    return { realm }
+    return { realm, locale: pickLocale(realm.acceptLocale) }
   },
   component: RootComponent,
   notFoundComponent: RealmNotFound,
@@ -40,6 +42,14 @@ function RealmNotFound() {
       {realm.kind === 'suspended' ? <WorkspaceSuspended name={realm.name} /> : realm.kind === 'unknown' ? <WorkspaceNotFound /> : <NotFound />}
     </main>
   )
+}
+
+/** The deepest route's locale: the person's preference, else the workspace's default, else the browser's. */
+function useLocale(): Locale {
+  const own = Route.useRouteContext({ select: (c) => c.locale })
+  // A route whose guard threw (a 403 or 404 page) has no context of its own: take the deepest one that has a locale.
+  return useRouterState({ select: (s) => pickLocale(s.matches.findLast((m) => isLocale(m.context?.locale))?.context?.locale, own) })
+
 }
 
 function RootComponent() {
@@ -56,22 +66,25 @@ function RootComponent() {
 }
 
 function RootDocument({ children, rootDomain }: { children: ReactNode; rootDomain: string }) {
+  const locale = useLocale()
   // Marks the page as interactive once React has hydrated it; end-to-end tests wait for it before using a form.
   useEffect(() => {
     document.documentElement.dataset.hydrated = 'true'
   }, [])
   return (
-    <html lang="en" data-root-domain={rootDomain} suppressHydrationWarning>
+    <html lang={locale} data-root-domain={rootDomain} suppressHydrationWarning>
       <head>
         {/* biome-ignore lint/security/noDangerouslySetInnerHtml: a constant script that applies the saved theme before paint */}
         <script dangerouslySetInnerHTML={{ __html: THEME_BOOT_SCRIPT }} />
         <HeadContent />
       </head>
       <body className="min-h-screen bg-slate-50 text-slate-900 antialiased dark:bg-slate-950 dark:text-slate-100">
-        <NavigationProgress />
-        {children}
-        {/* Below the 56 px top bar, so a toast never covers the account menu or the navigation button. */}
-        <Toaster richColors closeButton position="top-right" offset={{ top: 68, right: 16 }} mobileOffset={{ top: 64, right: 8, left: 8 }} />
+        <LocaleProvider locale={locale}>
+          <NavigationProgress />
+          {children}
+          {/* Below the 56 px top bar, so a toast never covers the account menu or the navigation button. */}
+          <Toaster richColors closeButton position="top-right" offset={{ top: 68, right: 16 }} mobileOffset={{ top: 64, right: 8, left: 8 }} />
+        </LocaleProvider>
         <Scripts />
       </body>
     </html>

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { HttpError } from '../lib/errors'
+import { msg } from '../lib/i18n'
 import { text } from '../lib/text'
 
 /**
@@ -26,7 +27,7 @@ export function decodeCursor<S extends z.ZodType>(raw: string | undefined, schem
 }
 
 function damagedCursor(reason: string) {
-  return new HttpError(400, 'invalid_cursor', 'This page link is damaged or out of date. Go back to the first page.', {
+  return new HttpError(400, 'invalid_cursor', msg('errors.invalidCursor'), {
     fieldErrors: { cursor: `The page token is not valid: ${reason}` },
   })
 }

@@ -6,6 +6,7 @@
  */
 import { createMiddleware } from '@tanstack/react-start'
 import { forbidden, HttpError, notFound, unauthorized } from '../lib/errors'
+import { msg } from '../lib/i18n'
 import type { Permission } from '../lib/permissions'
 import type { SessionRow, SessionUser } from './session.server'
 
@@ -24,8 +25,8 @@ export const tenantScope = createMiddleware({ type: 'function' })
   .server(async ({ next, context }) => {
     const { withTenantSession } = await import('./session.server')
     const { realm } = context.request
-    if (realm.kind === 'suspended') throw new HttpError(403, 'tenant_suspended', `The ${realm.name} workspace is suspended.`)
-    if (realm.kind !== 'tenant') throw notFound('This workspace')
+    if (realm.kind === 'suspended') throw new HttpError(403, 'tenant_suspended', msg('errors.suspended', { name: realm.name }))
+    if (realm.kind !== 'tenant') throw notFound('workspace')
     const { tenantId } = realm
     return withTenantSession({ ...context.request.audit, tenantId }, (tx, caller) =>
       next({ context: { tenantId, tenantName: realm.name, tenantSlug: realm.slug, tx, caller } }),
@@ -54,7 +55,7 @@ export const consoleRealm = createMiddleware({ type: 'function' })
   .middleware([requestInfo])
   .server(async ({ next, context }) => {
     const { realm } = context.request
-    if (realm.kind !== 'console') throw notFound('This page')
+    if (realm.kind !== 'console') throw notFound('page')
     const { withTenant } = await import('./db/scope.server')
     const { fetchSession, loadSession, sessionToken } = await import('./session.server')
     const token = await sessionToken()
@@ -78,7 +79,7 @@ export const requireSuperuser = createMiddleware({ type: 'function' })
   .server(async ({ next, context }) => {
     const { caller } = context
     if (!caller) throw unauthorized()
-    if (!caller.user.isSuperuser) throw forbidden('Only superusers can use the console.')
+    if (!caller.user.isSuperuser) throw forbidden(msg('errors.consoleOnly'))
     const { withConsole } = await import('./db/scope.server')
     return withConsole({ ...context.request.audit, userId: caller.user.id, tenantId: context.consoleTenantId }, (tx) =>
       next({ context: { user: caller.user, tx } }),

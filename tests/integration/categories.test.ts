@@ -1,3 +1,4 @@
+import { inEnglish } from '../support/errors'
 import { sql } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
@@ -236,7 +237,7 @@ describe('editing', () => {
       const error = await httpError(
         as(a, (tx, tenantId) => moveCategory(tx, tenantId, { id: ids.Cyc ?? '', parentId: target ?? null, expectedParentId: null, beforeId: null })),
       )
-      expect(error).toMatchObject({ status: 409, code: 'cycle', message: expect.stringContaining('its own subcategories') })
+      expect(inEnglish(error)).toMatchObject({ status: 409, code: 'cycle', message: expect.stringContaining('its own subcategories') })
     }
     expect(await snapshot(a)).toEqual(before)
   })
@@ -255,7 +256,7 @@ describe('editing', () => {
     const error = await httpError(
       as(a, (tx, tenantId) => moveCategory(tx, tenantId, { id: ids.Mover ?? '', parentId: ids.New2 ?? null, expectedParentId: ids.Old ?? null, beforeId: null })),
     )
-    expect(error).toMatchObject({ status: 409, code: 'tree_changed', message: expect.stringContaining('tree changed') })
+    expect(inEnglish(error)).toMatchObject({ status: 409, code: 'tree_changed', message: expect.stringContaining('tree changed') })
     expect(await names(a, ids.New1 ?? null)).toEqual(['Mover'])
   })
 
@@ -292,7 +293,7 @@ describe('editing', () => {
     expect(await names(a, ids.Order ?? null)).toEqual(['O1', 'O3', 'O2'])
     await reorder(ids.O1, 'down')
     expect(await names(a, ids.Order ?? null)).toEqual(['O3', 'O1', 'O2'])
-    expect(await httpError(reorder(ids.O3, 'up'))).toMatchObject({ status: 400, message: expect.stringContaining('already first') })
+    expect(inEnglish(await httpError(reorder(ids.O3, 'up')))).toMatchObject({ status: 400, message: expect.stringContaining('already first') })
   })
 })
 
@@ -314,13 +315,13 @@ describe('delete and restore', () => {
     await as(a, (tx, tenantId) => deleteCategory(tx, tenantId, ids.Rake ?? '', a.ownerId))
     await create(a, 'rake', ids.Shed ?? null)
     const taken = await httpError(as(a, (tx, tenantId) => restoreCategory(tx, tenantId, ids.Rake ?? '')))
-    expect(taken).toMatchObject({ status: 409, message: expect.stringContaining('rake') })
+    expect(inEnglish(taken)).toMatchObject({ status: 409, message: expect.stringContaining('rake') })
 
     const tine = await httpError(as(a, (tx) => restoreItem(tx, 'category', ids.Tine ?? '')))
-    expect(tine).toMatchObject({ status: 409, message: expect.stringContaining('parent') })
+    expect(inEnglish(tine)).toMatchObject({ status: 409, message: expect.stringContaining('parent') })
     await as(a, (tx, tenantId) => deleteCategory(tx, tenantId, ids.Shed ?? '', a.ownerId))
     const parentGone = await httpError(as(a, (tx, tenantId) => restoreCategory(tx, tenantId, ids.Rake ?? '')))
-    expect(parentGone).toMatchObject({ status: 409, message: expect.stringContaining('parent category is in the trash') })
+    expect(inEnglish(parentGone)).toMatchObject({ status: 409, message: expect.stringContaining('parent category is in the trash') })
   })
 })
 

@@ -1,3 +1,4 @@
+import { english } from '../support/errors'
 import { randomUUID } from 'node:crypto'
 import { and, eq, sql } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -102,7 +103,7 @@ describe('creating and renaming roles', () => {
     const first = await x.scope((tx) => insertRole(tx, x.owns, { name: 'Support', description: '', permissions: [] }))
     for (const name of ['support', 'OWNER']) {
       const error = await rejection(x.scope((tx) => insertRole(tx, x.owns, { name, description: '', permissions: [] })))
-      expect({ status: error.status, name: error.fieldErrors?.name }).toEqual({ status: 409, name: expect.stringMatching(/already has this name/) })
+      expect({ status: error.status, name: english(error.fieldErrors?.name) }).toEqual({ status: 409, name: expect.stringMatching(/already has this name/) })
     }
     await x.scope((tx) => softDeleteRole(tx, x.owns, first.id))
     const again = await x.scope((tx) => insertRole(tx, x.owns, { name: 'Support', description: '', permissions: [] }))
@@ -128,11 +129,11 @@ describe('creating and renaming roles', () => {
     const x = await tenant()
     for (const id of Object.values(x.roleIds)) {
       const rename = await rejection(x.scope((tx) => editRole(tx, id, { name: 'Boss' })))
-      expect({ status: rename.status, message: rename.message }).toEqual({ status: 409, message: expect.stringMatching(/system role and cannot be renamed/) })
+      expect({ status: rename.status, message: english(rename.message) }).toEqual({ status: 409, message: expect.stringMatching(/system role and cannot be renamed/) })
       const redescribe = await rejection(x.scope((tx) => editRole(tx, id, { description: 'Something else' })))
       expect(redescribe.status).toBe(409)
       const remove = await rejection(x.scope((tx) => softDeleteRole(tx, x.owns, id)))
-      expect({ status: remove.status, message: remove.message }).toEqual({ status: 409, message: expect.stringMatching(/cannot be deleted/) })
+      expect({ status: remove.status, message: english(remove.message) }).toEqual({ status: 409, message: expect.stringMatching(/cannot be deleted/) })
     }
     // Sending a system role's own values back (as a form would) is not a change.
     await x.scope((tx) => editRole(tx, x.roleIds.owner, { name: 'Owner', description: SYSTEM_ROLES.owner.description }))
@@ -208,7 +209,7 @@ describe('the permission matrix', () => {
           ]),
         ),
       )
-      expect({ status: error.status, message: error.message }).toEqual({ status: 409, message: expect.stringMatching(/system role: its permissions are fixed/) })
+      expect({ status: error.status, message: english(error.message) }).toEqual({ status: 409, message: expect.stringMatching(/system role: its permissions are fixed/) })
     }
     expect(await permissionsOfRole(x, custom.id)).toEqual([])
     expect(await permissionsOfRole(x, x.roleIds.owner)).toEqual(sorted(PERMISSION_KEYS))
@@ -222,7 +223,7 @@ describe('the permission matrix', () => {
     const role = await x.scope((tx) => insertRole(tx, x.owns, { name: 'Workspace keepers', description: '', permissions: ['tenant:manage', 'users:read'] }))
 
     const grant = await rejection(x.scope((tx) => applyPermissionMatrix(tx, admin, [{ id: role.id, permissions: ['tenant:manage', 'users:read', 'trash:purge', 'audit:read'] }])))
-    expect({ status: grant.status, message: grant.message }).toEqual({ status: 403, message: expect.stringMatching(/do not hold yourself: trash:purge\./) })
+    expect({ status: grant.status, message: english(grant.message) }).toEqual({ status: 403, message: expect.stringMatching(/do not hold yourself: trash:purge\./) })
     const create = await rejection(x.scope((tx) => insertRole(tx, admin, { name: 'Sneaky', description: '', permissions: ['users:read', 'tenant:manage'] })))
     expect({ status: create.status, message: create.message }).toEqual({ status: 403, message: expect.stringMatching(/tenant:manage/) })
     expect(await permissionsOfRole(x, role.id)).toEqual(['tenant:manage', 'users:read'])
@@ -240,7 +241,7 @@ describe('the permission matrix', () => {
     await x.scope((tx) => softDeleteRole(tx, x.owns, role.id))
     for (const id of [role.id, randomUUID()]) {
       const error = await rejection(x.scope((tx) => applyPermissionMatrix(tx, x.owns, [{ id, permissions: ['users:read'] }])))
-      expect({ status: error.status, message: error.message }).toEqual({ status: 404, message: 'Role was not found.' })
+      expect({ status: error.status, message: english(error.message) }).toEqual({ status: 404, message: 'Role was not found.' })
     }
     expect(await permissionsOfRole(x, role.id)).toEqual([])
 

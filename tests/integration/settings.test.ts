@@ -9,7 +9,7 @@ import { auditLog, tenants } from '../../app/server/db/schema'
 import { withTenant } from '../../app/server/db/scope.server'
 import { ofTenant } from '../../app/server/db/tenant.server'
 import { openTestDatabase, type TestDatabase } from '../support/db'
-import { expectPgError, SQLSTATE } from '../support/errors'
+import { english, expectPgError, SQLSTATE } from '../support/errors'
 import { createTestTenant } from '../support/fixtures'
 
 type Tenant = { tenantId: string; ownerId: string; name: string }
@@ -96,7 +96,8 @@ describe('settings', () => {
       }
       throw new Error('expected a validation error')
     }
-    expect(failure({ name: '   ' })).toMatchObject({ status: 400, fieldErrors: { name: 'Enter a workspace name' } })
+    expect(failure({ name: '   ' })).toMatchObject({ status: 400, fieldErrors: { name: 'validation.enterWorkspaceName' } })
+    expect(english(failure({ name: '   ' }).fieldErrors?.name)).toBe('Enter a workspace name')
     expect(failure({ settings: { defaultTheme: 'neon' } })).toMatchObject({ status: 400, fieldErrors: { 'settings.defaultTheme': expect.any(String) } })
     expect(failure({ settings: { allowImpersonation: 'yes' } })).toBeInstanceOf(HttpError)
     expect(failure({})).toMatchObject({ status: 400 })

@@ -24,7 +24,7 @@ import { organizations, teams, users, userTeamLinks } from '../../app/server/db/
 import { withTenant } from '../../app/server/db/scope.server'
 import { ofTenant } from '../../app/server/db/tenant.server'
 import { openTestDatabase, type TestDatabase } from '../support/db'
-import { expectPgError, SQLSTATE } from '../support/errors'
+import { english, expectPgError, SQLSTATE } from '../support/errors'
 import { createTestTenant } from '../support/fixtures'
 import { unique } from '../support/tenant-data'
 
@@ -242,7 +242,7 @@ describe('team membership', () => {
     expect((await as(a, (tx) => findTeamMembers(tx, { ...page, teamId: team.id, q: 'grace' }))).items.map((m) => m.userId)).toEqual([user(a, 1)])
 
     const conflict = await expectHttpError(as(a, (tx) => addTeamMember(tx, a.tenantId, { teamId: team.id, userId: user(a, 0), role: 'member' })), 409, 'userId')
-    expect(conflict.message).toMatch(/Ada Lovelace is already a member/)
+    expect(english(conflict.message)).toMatch(/Ada Lovelace is already a member/)
 
     expect(await as(a, (tx) => setTeamMemberRole(tx, { teamId: team.id, userId: user(a, 1), role: 'admin' }))).toMatchObject({ role: 'admin' })
     expect(await as(a, (tx) => removeTeamMember(tx, { teamId: team.id, userId: user(a, 0) }))).toMatchObject({ userId: user(a, 0) })

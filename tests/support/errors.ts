@@ -1,4 +1,5 @@
 import { expect } from 'vitest'
+import { i18nFor, translateRef } from '../../app/lib/i18n'
 
 /** What the two drivers' errors have in common. */
 export type PgError = { code: string; message: string; constraint?: string }
@@ -63,4 +64,20 @@ export async function rolledBack<T>(scope: Promise<never>): Promise<T> {
     throw err
   }
   throw new Error('the scope was expected to roll back')
+}
+
+/** What a person reading English sees for a message reference (errors carry a key and parameters, ADR 020). */
+export function english(message: string | undefined): string {
+  return translateRef(i18nFor('en'), message ?? '')
+}
+
+/** An HttpError-like value with its message and field errors as an English reader sees them. */
+export function inEnglish(error: unknown): unknown {
+  const e = error as { status?: number; code?: string; message?: string; fieldErrors?: Record<string, string> }
+  return {
+    status: e.status,
+    code: e.code,
+    message: english(e.message),
+    fieldErrors: e.fieldErrors && Object.fromEntries(Object.entries(e.fieldErrors).map(([k, v]) => [k, english(v)])),
+  }
 }

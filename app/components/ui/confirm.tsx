@@ -1,5 +1,6 @@
 import { type ReactNode, useEffect, useRef, useState } from 'react'
 import { errorMessage } from '../../lib/errors'
+import { useI18n } from '../../lib/i18n/react'
 import { Alert, Button } from './index'
 
 /**
@@ -23,6 +24,7 @@ export function ConfirmDialog({
   onConfirm: () => Promise<void> | void
   onClose: () => void
 }) {
+  const { t } = useI18n()
   const ref = useRef<HTMLDialogElement>(null)
   const [pending, setPending] = useState(false)
   const [error, setError] = useState<string>()
@@ -68,7 +70,7 @@ export function ConfirmDialog({
       )}
       <div className="mt-6 flex justify-end gap-2">
         <Button variant="secondary" onClick={onClose} disabled={pending}>
-          Cancel
+          {t('common.cancel')}
         </Button>
         <Button variant={tone === 'danger' ? 'danger' : 'primary'} onClick={confirm} pending={pending} autoFocus>
           {confirmLabel}

@@ -98,13 +98,16 @@ export function Alert({ tone = 'error', children }: { tone?: 'error' | 'info' | 
   )
 }
 
+/** The product's name, the same in every language. */
+const HAVEN = 'Haven'
+
 /** A centred single-card page: sign-in, reset, invitation, status pages. */
 export function CenteredPage({ title, subtitle, children }: { title: string; subtitle?: ReactNode; children: ReactNode }) {
   return (
     <main className="flex min-h-screen items-center justify-center bg-slate-50 px-4 py-12 dark:bg-slate-950">
       <div className="w-full max-w-md space-y-6">
         <div className="text-center">
-          <p className="text-sm font-semibold tracking-wide text-indigo-600 dark:text-indigo-400">Haven</p>
+          <p className="text-sm font-semibold tracking-wide text-indigo-600 dark:text-indigo-400">{HAVEN}</p>
           <h1 className="mt-2 text-2xl font-bold tracking-tight">{title}</h1>
           {subtitle && <p className="mt-2 text-sm text-slate-600 dark:text-slate-400">{subtitle}</p>}
         </div>

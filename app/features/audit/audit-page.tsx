@@ -1,3 +1,4 @@
+import { useI18n } from '../../lib/i18n/react'
 import { getRouteApi } from '@tanstack/react-router'
 import { useServerFn } from '@tanstack/react-start'
 import { ChevronRight, Download, RotateCcw, ShieldCheck, X } from 'lucide-react'
@@ -7,7 +8,6 @@ import { PageHeader } from '../../components/app-shell'
 import { Alert, Badge, Button, EmptyState, Field, Select, Skeleton } from '../../components/ui'
 import { verifyAuditChain } from './audit.functions'
 import { AUDIT_ENTITY_TYPES, type AuditSearch, type ExportFormat } from './audit.schemas'
-import { ACTION_LABELS, ENTITY_LABELS } from './describe'
 import { AuditEventDetail } from './event-detail'
 import { AuditEventList } from './event-list'
 import { AUDIT_ACTIONS } from '../../lib/enums'
@@ -49,8 +49,9 @@ export function filterOf(search: AuditSearch) {
 }
 
 export function AuditLoading() {
+  const { t } = useI18n()
   return (
-    <div role="status" aria-busy="true" aria-label="Loading the audit log" className="space-y-3">
+    <div role="status" aria-busy="true" aria-label={t('audit.loading')} className="space-y-3">
       <Skeleton className="h-8 w-48" />
       <Skeleton className="h-24 w-full" />
       {Array.from({ length: 8 }, (_, i) => (
@@ -67,6 +68,7 @@ export function AuditPage() {
   const { page, options } = Route.useLoaderData()
   const search = Route.useSearch()
   const navigate = Route.useNavigate()
+  const { t, format } = useI18n()
   const verify = useServerFn(verifyAuditChain)
   const [text, setText] = useState({ ip: search.ip ?? '', requestId: search.requestId ?? '' })
   const [verifying, setVerifying] = useState(false)
@@ -93,8 +95,8 @@ export function AuditPage() {
     try {
       const result = await verify()
       setReport(result)
-      if (result.status === 'intact') toast.success('The audit chain is intact')
-      else toast.error('The audit chain is broken')
+      if (result.status === 'intact') toast.success(t('audit.intact'))
+      else toast.error(t('audit.broken'))
     } catch (e) {
       toast.error(errorMessage(e))
     } finally {
@@ -109,7 +111,7 @@ export function AuditPage() {
     for (const [key, value] of Object.entries(filterOf(search))) if (value !== undefined) params.set(key, String(value))
     try {
       const response = await fetch(`/audit-export?${params}`, { signal: controller.signal })
-      if (!response.ok || !response.body) throw new Error((await response.text()) || `Export failed (${response.status})`)
+      if (!response.ok || !response.body) throw new Error((await response.text()) || t('audit.exportFailed', { status: response.status }))
       const total = Number(response.headers.get('x-total-count') ?? Number.NaN)
       const reader = response.body.getReader()
       const parts: Uint8Array[] = []
@@ -131,9 +133,9 @@ export function AuditPage() {
       a.remove()
       setTimeout(() => URL.revokeObjectURL(url), 10_000)
       const rows = format === 'csv' ? Math.max(received - 1, 0) : received
-      toast.success(`Exported ${rows.toLocaleString()} event${rows === 1 ? '' : 's'}`)
+      toast.success(t('audit.exported', { count: rows }))
     } catch (e) {
-      if (controller.signal.aborted) toast.info('Export cancelled')
+      if (controller.signal.aborted) toast.info(t('audit.cancelled'))
       else toast.error(errorMessage(e))
     } finally {
       setExporting(null)
@@ -146,16 +148,16 @@ export function AuditPage() {
   return (
     <>
       <PageHeader
-        title="Audit log"
+        title={t('nav.audit')}
         description={
           <span className="flex flex-wrap items-center gap-2">
-            Every change in this workspace, newest first.
+            {t('audit.intro')}
             <span>
-              Kept {retention.retentionDays ? `for ${retention.retentionDays} days` : 'forever'}
+              {retention.retentionDays ? t('audit.keptFor', { count: retention.retentionDays }) : t('audit.keptForever')}
               {retention.legalHold && (
                 <>
                   {' '}
-                  <Badge tone="warning">legal hold</Badge>
+                  <Badge tone="warning">{t('audit.legalHold')}</Badge>
                 </>
               )}
             </span>
@@ -164,13 +166,13 @@ export function AuditPage() {
         actions={
           <>
             <Button variant="secondary" pending={verifying} onClick={onVerify}>
-              <ShieldCheck aria-hidden className="size-4" /> Verify
+              <ShieldCheck aria-hidden className="size-4" /> {t('audit.verify')}
             </Button>
             <Button variant="secondary" disabled={exporting !== null} onClick={() => onExport('csv')}>
-              <Download aria-hidden className="size-4" /> Export CSV
+              <Download aria-hidden className="size-4" /> {t('audit.exportCsv')}
             </Button>
             <Button variant="secondary" disabled={exporting !== null} onClick={() => onExport('ndjson')}>
-              <Download aria-hidden className="size-4" /> Export NDJSON
+              <Download aria-hidden className="size-4" /> {t('audit.exportNdjson')}
             </Button>
           </>
         }
@@ -179,8 +181,8 @@ export function AuditPage() {
         <div className="mb-4">
           <Alert tone={report.status === 'intact' ? 'success' : 'error'}>
             {report.message}
-            {report.checkpoint && ` Older events were removed by retention; the chain continues from event ${report.checkpoint.seq}.`}
-            {report.headHash && <span className="mt-1 block break-all font-mono text-xs">Latest hash: {report.headHash}</span>}
+            {report.checkpoint && ` ${t('audit.checkpoint', { seq: report.checkpoint.seq })}`}
+            {report.headHash && <span className="mt-1 block break-all font-mono text-xs">{t('audit.latestHash', { hash: report.headHash })}</span>}
           </Alert>
         </div>
       )}
@@ -188,90 +190,95 @@ export function AuditPage() {
         <div className="mb-4 flex items-center gap-3 rounded-xl bg-white p-4 ring-1 ring-slate-200 dark:bg-slate-900 dark:ring-slate-800">
           <div className="flex-1">
             <p className="text-sm">
-              Exporting {exporting.format.toUpperCase()}: {exporting.received.toLocaleString()}
-              {exporting.total !== null && ` of ${exporting.total.toLocaleString()}`} events
+              {exporting.total !== null
+                ? t('audit.exportingOf', {
+                    format: exporting.format.toUpperCase(),
+                    received: format.number.format(exporting.received),
+                    total: format.number.format(exporting.total),
+                  })
+                : t('audit.exporting', { format: exporting.format.toUpperCase(), received: format.number.format(exporting.received) })}
             </p>
             <progress
               className="mt-1 h-2 w-full"
-              aria-label="Export progress"
+              aria-label={t('audit.progress')}
               max={exporting.total ?? undefined}
               value={exporting.total !== null ? Math.min(exporting.received, exporting.total) : undefined}
             />
           </div>
           <Button variant="secondary" onClick={() => exporting.controller.abort()}>
-            Cancel
+            {t('common.cancel')}
           </Button>
         </div>
       )}
       <form
         onSubmit={onApply}
-        aria-label="Filters"
+        aria-label={t('audit.filters')}
         className="mb-4 grid gap-3 rounded-xl bg-white p-4 ring-1 ring-slate-200 sm:grid-cols-2 lg:grid-cols-4 dark:bg-slate-900 dark:ring-slate-800"
       >
-        <Select label="Person" value={search.actor ?? ''} onChange={(e) => setSearch({ actor: e.target.value || undefined })}>
-          <option value="">Anyone</option>
-          {search.actor && !actorName && <option value={search.actor}>Someone no longer listed</option>}
+        <Select label={t('audit.person')} value={search.actor ?? ''} onChange={(e) => setSearch({ actor: e.target.value || undefined })}>
+          <option value="">{t('audit.anyone')}</option>
+          {search.actor && !actorName && <option value={search.actor}>{t('audit.noLongerListed')}</option>}
           {options.actors.map((a) => (
             <option key={a.id} value={a.id}>
-              {a.name} ({a.email}){a.deleted ? ' — deleted' : ''}
+              {a.deleted ? t('audit.deletedSuffix', { name: a.name, email: a.email }) : `${a.name} (${a.email})`}
             </option>
           ))}
         </Select>
-        <Select label="Action" value={search.action ?? ''} onChange={(e) => setSearch({ action: (e.target.value || undefined) as AuditSearch['action'] })}>
-          <option value="">Any action</option>
+        <Select label={t('audit.action')} value={search.action ?? ''} onChange={(e) => setSearch({ action: (e.target.value || undefined) as AuditSearch['action'] })}>
+          <option value="">{t('audit.anyAction')}</option>
           {AUDIT_ACTIONS.map((a) => (
             <option key={a} value={a}>
-              {ACTION_LABELS[a]}
+              {t(`auditActions.${a}`)}
             </option>
           ))}
         </Select>
-        <Select label="Kind of record" value={search.entity ?? ''} onChange={(e) => setSearch({ entity: (e.target.value || undefined) as AuditSearch['entity'] })}>
-          <option value="">Any kind</option>
-          {AUDIT_ENTITY_TYPES.map((t) => (
-            <option key={t} value={t}>
-              {ENTITY_LABELS[t]}
+        <Select label={t('audit.kind')} value={search.entity ?? ''} onChange={(e) => setSearch({ entity: (e.target.value || undefined) as AuditSearch['entity'] })}>
+          <option value="">{t('audit.anyKind')}</option>
+          {AUDIT_ENTITY_TYPES.map((type) => (
+            <option key={type} value={type}>
+              {t(`auditEntities.${type}`)}
             </option>
           ))}
         </Select>
         <label className="flex items-end gap-2 pb-2 text-sm">
           <input type="checkbox" checked={search.impersonated ?? false} onChange={(e) => setSearch({ impersonated: e.target.checked || undefined })} />
-          Impersonated only
+          {t('audit.impersonatedOnly')}
         </label>
         <Field
-          label="From (day)"
+          label={t('audit.from')}
           type="date"
           value={dayOf(search.from)}
           max={dayOf(search.to, 1) || undefined}
           onChange={(e) => setSearch({ from: e.target.value ? localMidnight(e.target.value) : undefined })}
         />
         <Field
-          label="To (day)"
+          label={t('audit.to')}
           type="date"
           value={dayOf(search.to, 1)}
           min={dayOf(search.from) || undefined}
           onChange={(e) => setSearch({ to: e.target.value ? localMidnight(e.target.value, 1) : undefined })}
         />
-        <Field label="IP address" name="ip" value={text.ip} onChange={(e) => setText((t) => ({ ...t, ip: e.target.value }))} placeholder="203.0.113.7" />
+        <Field label={t('audit.ip')} name="ip" value={text.ip} onChange={(e) => setText((v) => ({ ...v, ip: e.target.value }))} placeholder="203.0.113.7" />
         <Field
-          label="Request ID"
+          label={t('audit.requestId')}
           name="requestId"
           value={text.requestId}
-          onChange={(e) => setText((t) => ({ ...t, requestId: e.target.value }))}
+          onChange={(e) => setText((v) => ({ ...v, requestId: e.target.value }))}
         />
         <div className="flex items-end gap-2 lg:col-span-4">
           <Button type="submit" variant="secondary">
-            Apply
+            {t('audit.apply')}
           </Button>
           {filtered && (
             <Button type="button" variant="ghost" onClick={() => navigate({ search: {} })}>
-              <X aria-hidden className="size-4" /> Clear filters
+              <X aria-hidden className="size-4" /> {t('audit.clear')}
             </Button>
           )}
           {search.record && (
             <span className="ml-2 flex items-center gap-1 text-sm">
-              <Badge tone="info">{search.related ? 'One record and its links' : 'One record'}</Badge>
+              <Badge tone="info">{search.related ? t('audit.oneRecordLinks') : t('audit.oneRecord')}</Badge>
               <button type="button" className="text-indigo-700 hover:underline dark:text-indigo-300" onClick={() => setSearch({ record: undefined, related: undefined })}>
-                show all records
+                {t('audit.showAll')}
               </button>
             </span>
           )}
@@ -280,26 +287,26 @@ export function AuditPage() {
 
       {page.items.length === 0 ? (
         <EmptyState
-          title={search.cursor ? 'No older events' : filtered ? 'No events match these filters' : 'Nothing recorded yet'}
+          title={search.cursor ? t('audit.noOlder') : filtered ? t('audit.noMatch') : t('audit.nothingYet')}
           action={
             filtered || search.cursor ? (
               <Button variant="secondary" onClick={() => navigate({ search: {} })}>
-                {search.cursor ? 'Back to the newest' : 'Clear filters'}
+                {search.cursor ? t('audit.backToNewest') : t('audit.clear')}
               </Button>
             ) : undefined
           }
         >
-          {filtered ? 'Try a wider date range or fewer filters.' : 'Changes in this workspace appear here as they happen.'}
+          {filtered ? t('audit.wider') : t('audit.appearHere')}
         </EmptyState>
       ) : (
         <div ref={listRef} className="overflow-hidden rounded-xl bg-white ring-1 ring-slate-200 dark:bg-slate-900 dark:ring-slate-800">
           <AuditEventList items={page.items} onOpen={(id) => setSearch({ event: id, cursor: search.cursor })} />
-          <nav aria-label="Pages" className="flex items-center justify-between border-t border-slate-200 px-4 py-3 dark:border-slate-800">
-            <p className="text-sm text-slate-600 dark:text-slate-400">{page.items.length} events on this page</p>
+          <nav aria-label={t('users.pages')} className="flex items-center justify-between border-t border-slate-200 px-4 py-3 dark:border-slate-800">
+            <p className="text-sm text-slate-600 dark:text-slate-400">{t('auditPage.onPage', { count: page.items.length })}</p>
             <div className="flex gap-2">
               {search.cursor && (
                 <Button variant="secondary" onClick={() => setSearch({ cursor: undefined })}>
-                  <RotateCcw aria-hidden className="size-4" /> Newest
+                  <RotateCcw aria-hidden className="size-4" /> {t('audit.newest')}
                 </Button>
               )}
               {page.nextCursor && (
@@ -307,7 +314,8 @@ export function AuditPage() {
                   search={(prev) => ({ ...prev, cursor: page.nextCursor ?? undefined, event: undefined })}
                   className="inline-flex items-center gap-1 rounded-md px-3.5 py-2 text-sm font-semibold ring-1 ring-inset ring-slate-300 hover:bg-slate-50 dark:ring-slate-600 dark:hover:bg-slate-800"
                 >
-                  Older <ChevronRight aria-hidden className="size-4" />
+                  {t('audit.older')} <ChevronRight
+ aria-hidden className="size-4" />
                 </Route.Link>
               )}
             </div>

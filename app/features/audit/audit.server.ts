@@ -139,7 +139,7 @@ export async function getAuditEvent(tx: Tx, tenantId: string, id: string) {
     .select(eventColumns)
     .from(auditLog)
     .where(and(eq(auditLog.tenantId, tenantId), eq(auditLog.id, id)))) as AuditRow[]
-  if (!row) throw notFound('That audit event')
+  if (!row) throw notFound('auditEvent')
   const names = await resolveNames(tx, tenantId, [row])
   return {
     ...present(row, names),

@@ -1,3 +1,6 @@
+import type { en } from '../../lib/i18n/en'
+import type { TFunction } from 'i18next'
+import { useI18n } from '../../lib/i18n/react'
 import { Link } from '@tanstack/react-router'
 import { useServerFn } from '@tanstack/react-start'
 import Bowser from 'bowser'
@@ -7,17 +10,21 @@ import { Alert, Badge, Button, Skeleton } from '../../components/ui'
 import { useModal } from '../../components/ui/use-modal'
 import { errorMessage } from '../../lib/errors'
 import { getAuditEvent } from './audit.functions'
-import { ACTION_LABELS, displayValue, ENTITY_LABELS, fieldChanges } from './describe'
+import { displayValue, ENTITY_LABELS, fieldChanges } from './describe'
+
+type AuditEntityLabel = keyof (typeof en)['auditEntities']
+
 import { When, What, Who } from './event-list'
 
 type Detail = Awaited<ReturnType<typeof getAuditEvent>>
 
-function browserOf(userAgent: string | null): string {
-  if (!userAgent) return 'Unknown'
+function browserOf(t: TFunction, userAgent: string | null): string {
+  if (!userAgent) return t('eventDetail.unknown')
   const parsed = Bowser.parse(userAgent)
   const browser = [parsed.browser.name, parsed.browser.version?.split('.')[0]].filter(Boolean).join(' ')
   const os = [parsed.os.name, parsed.os.versionName ?? parsed.os.version].filter(Boolean).join(' ')
-  return [browser, os && `on ${os}`].filter(Boolean).join(' ') || userAgent
+  if (browser && os) return t('eventDetail.browserOn', { browser, os })
+  return browser || os || userAgent
 }
 
 /**
@@ -28,6 +35,7 @@ export function AuditEventDetail({ id, onClose }: { id: string | null; onClose: 
   const ref = useModal(id !== null)
   const titleId = useId()
   const load = useServerFn(getAuditEvent)
+  const { t } = useI18n()
   const [detail, setDetail] = useState<Detail | null>(null)
   const [error, setError] = useState<string>()
   const [showAll, setShowAll] = useState(false)
@@ -58,17 +66,17 @@ export function AuditEventDetail({ id, onClose }: { id: string | null; onClose: 
     >
       <div className="flex items-start justify-between gap-4 border-b border-slate-200 px-6 py-4 dark:border-slate-800">
         <h2 id={titleId} className="text-lg font-semibold">
-          {detail ? ACTION_LABELS[detail.action] : 'Event'}
-          {detail && <span className="ml-2 text-sm font-normal text-slate-500 dark:text-slate-400"> · {ENTITY_LABELS[detail.tableName] ?? detail.tableName}</span>}
+          {detail ? t(`auditActions.${detail.action}`) : t('eventDetail.event')}
+          {detail && <span className="ml-2 text-sm font-normal text-slate-500 dark:text-slate-400"> · {detail.tableName in ENTITY_LABELS ? t(`auditEntities.${detail.tableName as AuditEntityLabel}`) : detail.tableName}</span>}
         </h2>
-        <Button variant="ghost" aria-label="Close" onClick={onClose}>
+        <Button variant="ghost" aria-label={t('common.close')} onClick={onClose}>
           <X aria-hidden className="size-4" />
         </Button>
       </div>
       <div className="max-h-[70vh] overflow-y-auto px-6 py-4 text-sm">
         {error && <Alert>{error}</Alert>}
         {!detail && !error && (
-          <div role="status" aria-label="Loading the event" className="space-y-2">
+          <div role="status" aria-label={t('eventDetail.loading')} className="space-y-2">
             <Skeleton className="h-5 w-2/3" />
             <Skeleton className="h-24 w-full" />
           </div>
@@ -82,29 +90,29 @@ export function AuditEventDetail({ id, onClose }: { id: string | null; onClose: 
               <What event={detail} />
             </p>
             <dl className="grid grid-cols-[max-content_1fr] gap-x-4 gap-y-1">
-              <dt className="text-slate-500 dark:text-slate-400">When</dt>
+              <dt className="text-slate-500 dark:text-slate-400">{t('eventDetail.when')}</dt>
               <dd>
                 <When iso={detail.createdAt} /> <span className="text-slate-500 dark:text-slate-400">({detail.createdAt})</span>
               </dd>
               {detail.actor?.email && (
                 <>
-                  <dt className="text-slate-500 dark:text-slate-400">Email</dt>
+                  <dt className="text-slate-500 dark:text-slate-400">{t('eventDetail.email')}</dt>
                   <dd>{detail.actor.email}</dd>
                 </>
               )}
               {detail.impersonator && (
                 <>
-                  <dt className="text-slate-500 dark:text-slate-400">Impersonated by</dt>
+                  <dt className="text-slate-500 dark:text-slate-400">{t('eventDetail.impersonatedBy')}</dt>
                   <dd>
                     {detail.impersonator.name} {detail.impersonator.email && <span className="text-slate-500 dark:text-slate-400">({detail.impersonator.email})</span>}
                   </dd>
                 </>
               )}
-              <dt className="text-slate-500 dark:text-slate-400">IP address</dt>
-              <dd>{detail.ipAddress ?? 'Unknown'}</dd>
-              <dt className="text-slate-500 dark:text-slate-400">Browser</dt>
-              <dd title={detail.userAgent ?? undefined}>{browserOf(detail.userAgent)}</dd>
-              <dt className="text-slate-500 dark:text-slate-400">Request</dt>
+              <dt className="text-slate-500 dark:text-slate-400">{t('eventDetail.ip')}</dt>
+              <dd>{detail.ipAddress ?? t('eventDetail.unknown')}</dd>
+              <dt className="text-slate-500 dark:text-slate-400">{t('eventDetail.browser')}</dt>
+              <dd title={detail.userAgent ?? undefined}>{browserOf(t, detail.userAgent)}</dd>
+              <dt className="text-slate-500 dark:text-slate-400">{t('eventDetail.request')}</dt>
               <dd>
                 {detail.requestId ? (
                   <Link
@@ -116,47 +124,48 @@ export function AuditEventDetail({ id, onClose }: { id: string | null; onClose: 
                     {detail.requestId}
                   </Link>
                 ) : (
-                  'None'
+                  t('eventDetail.none')
                 )}
               </dd>
-              <dt className="text-slate-500 dark:text-slate-400">Chain</dt>
+              <dt className="text-slate-500 dark:text-slate-400">{t('eventDetail.chain')}</dt>
               <dd>
                 {detail.chainSeq ? (
                   <span>
-                    event {detail.chainSeq} <span className="break-all font-mono text-xs text-slate-500 dark:text-slate-400">{detail.chainHash}</span>
+                    {t('eventDetail.chainEvent', { seq: detail.chainSeq })} <span className="break-all font-mono text-xs text-slate-500 dark:text-slate-400">{detail.chainHash}</span>
                   </span>
                 ) : (
-                  <Badge>not sealed yet</Badge>
+                  <Badge>{t('eventDetail.notSealed')}</Badge>
                 )}
               </dd>
             </dl>
             {isRowChange || changes.length > 0 ? (
-              <section aria-label="Changes">
+              <section aria-label={t('eventDetail.changes')}>
                 <div className="mb-2 flex items-center justify-between">
-                  <h3 className="font-semibold">{detail.action === 'UPDATE' ? (showAll ? 'All fields' : 'Changed fields') : 'Values'}</h3>
+                  <h3 className="font-semibold">{detail.action === 'UPDATE' ? (showAll ? t('eventDetail.allFields') : t('eventDetail.changedFields')) : t('eventDetail.values')}</h3>
                   {detail.action === 'UPDATE' && (
                     <label className="flex items-center gap-2">
-                      <input type="checkbox" checked={showAll} onChange={(e) => setShowAll(e.target.checked)} /> Show all fields
+                      <input type="checkbox" checked={showAll} onChange={(e) => setShowAll(e.target.checked)} /> {t('eventDetail.showAll')}
                     </label>
                   )}
                 </div>
                 {changes.length === 0 ? (
-                  <p className="text-slate-500 dark:text-slate-400">Nothing a person would see changed (only bookkeeping such as the update time).</p>
+                  <p className="text-slate-500 dark:text-slate-400">{t('eventDetail.nothingVisible')}</p>
                 ) : (
                   <table className="w-full table-fixed text-left">
                     <thead>
                       <tr className="text-slate-500 dark:text-slate-400">
                         <th scope="col" className="w-1/4 py-1 font-medium">
-                          Field
+                          {t('eventDetail.field')}
                         </th>
                         {detail.action !== 'CREATE' && (
                           <th scope="col" className="py-1 font-medium">
-                            Before
+                            {t('eventDetail.before')}
                           </th>
                         )}
                         {detail.action !== 'DELETE' && (
                           <th scope="col" className="py-1 font-medium">
-                            After
+                            {t('eventDetail.after')}
+
                           </th>
                         )}
                       </tr>

@@ -1,21 +1,20 @@
+import type { Formats } from '../../lib/i18n/format'
+import { useI18n } from '../../lib/i18n/react'
 import { Link } from '@tanstack/react-router'
 import { useEffect, useState } from 'react'
 import { Badge } from '../../components/ui'
 import type { AuditEventView } from './audit.server'
 import { displayValue, entityLink } from './describe'
 
-const exact = () => new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'long' })
-const relativeFormat = () => new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' })
-
-function relative(date: Date, now: number): string {
+function relative(date: Date, now: number, format: Formats, justNow: string): string {
   const seconds = Math.round((date.getTime() - now) / 1000)
   const abs = Math.abs(seconds)
-  const f = relativeFormat()
-  if (abs < 45) return 'just now'
+  const f = format.relative
+  if (abs < 45) return justNow
   if (abs < 3600) return f.format(Math.round(seconds / 60), 'minute')
   if (abs < 86_400) return f.format(Math.round(seconds / 3600), 'hour')
   if (abs < 30 * 86_400) return f.format(Math.round(seconds / 86_400), 'day')
-  return new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' }).format(date)
+  return format.date.format(date)
 }
 
 /**
@@ -24,6 +23,7 @@ function relative(date: Date, now: number): string {
  */
 export function When({ iso }: { iso: string }) {
   const [now, setNow] = useState<number | null>(null)
+  const { t, format } = useI18n()
   useEffect(() => {
     setNow(Date.now())
     const timer = setInterval(() => setNow(Date.now()), 60_000)
@@ -31,26 +31,27 @@ export function When({ iso }: { iso: string }) {
   }, [])
   const date = new Date(iso)
   return (
-    <time dateTime={iso} title={now === null ? iso : exact().format(date)} className="whitespace-nowrap">
-      {now === null ? iso.slice(0, 16).replace('T', ' ') : relative(date, now)}
+    <time dateTime={iso} title={now === null ? iso : format.dateTimeLong.format(date)} className="whitespace-nowrap">
+      {now === null ? iso.slice(0, 16).replace('T', ' ') : relative(date, now, format, t('events.justNow'))}
     </time>
   )
 }
 
 /** "Adam Admin", or "Root Operator (console) as Mia Member" when impersonated. */
 export function Who({ event }: { event: Pick<AuditEventView, 'actor' | 'impersonator'> }) {
+  const { t } = useI18n()
   const actor = event.actor ? (
     <span title={event.actor.email ?? undefined}>
       {event.actor.name}
-      {event.actor.deleted || event.actor.gone ? <span className="text-slate-500 dark:text-slate-400"> (deleted)</span> : null}
+      {event.actor.deleted || event.actor.gone ? <span className="text-slate-500 dark:text-slate-400"> {t('events.deleted')}</span> : null}
     </span>
   ) : (
-    <span className="text-slate-500 dark:text-slate-400">System</span>
+    <span className="text-slate-500 dark:text-slate-400">{t('events.system')}</span>
   )
   if (!event.impersonator) return actor
   return (
     <span>
-      <span title={event.impersonator.email ?? undefined}>{event.impersonator.name}</span> <span className="text-slate-500 dark:text-slate-400">as</span> {actor}
+      <span title={event.impersonator.email ?? undefined}>{event.impersonator.name}</span> <span className="text-slate-500 dark:text-slate-400">{t('events.as')}</span> {actor}
     </span>
   )
 }
@@ -58,6 +59,7 @@ export function Who({ event }: { event: Pick<AuditEventView, 'actor' | 'imperson
 /** What happened, with the record linked when it still has a page. */
 export function What({ event }: { event: AuditEventView }) {
   const link = event.entityExists ? entityLink(event.tableName, event.recordId) : undefined
+  const { t } = useI18n()
   return (
     <span>
       {event.summary}
@@ -67,11 +69,11 @@ export function What({ event }: { event: AuditEventView }) {
           <Link
             to={link.to}
             params={link.params}
-            aria-label={`Open ${event.entityName ?? 'the record'}`}
+            aria-label={t('events.open', { name: event.entityName ?? t('events.theRecord') })}
             // Underlined: a link inside a sentence must not be told apart by colour alone.
             className="text-indigo-700 underline underline-offset-2 hover:no-underline dark:text-indigo-300"
           >
-            (open)
+            {t('events.openShort')}
           </Link>
         </>
       )}
@@ -81,6 +83,7 @@ export function What({ event }: { event: AuditEventView }) {
 
 /** The changed fields of an update, in one line each. */
 export function ChangeList({ event }: { event: AuditEventView }) {
+  const { t } = useI18n()
   if (event.changes.length === 0) return null
   return (
     <ul className="mt-1 space-y-0.5 text-slate-600 dark:text-slate-400">
@@ -90,13 +93,14 @@ export function ChangeList({ event }: { event: AuditEventView }) {
           {displayValue(c.to, c.secret)}
         </li>
       ))}
-      {event.changes.length > 6 && <li>and {event.changes.length - 6} more</li>}
+      {event.changes.length > 6 && <li>{t('events.more', { count: event.changes.length - 6 })}</li>}
     </ul>
   )
 }
 
 /** "Root Operator (console) as Mia Member changed name of team Web", flagged when impersonated. */
 export function Sentence({ event }: { event: AuditEventView }) {
+  const { t } = useI18n()
   return (
     <>
       <span className="font-medium">
@@ -106,7 +110,7 @@ export function Sentence({ event }: { event: AuditEventView }) {
       {event.impersonator && (
         <>
           {' '}
-          <Badge tone="warning">impersonated</Badge>
+          <Badge tone="warning">{t('events.impersonated')}</Badge>
         </>
       )}
     </>
@@ -118,8 +122,9 @@ export function Sentence({ event }: { event: AuditEventView }) {
  * detail; `compact` leaves out the record column (a History tab is about one record).
  */
 export function AuditEventList({ items, onOpen, compact = false }: { items: AuditEventView[]; onOpen?: (id: string) => void; compact?: boolean }) {
+  const { t } = useI18n()
   return (
-    <ol className="divide-y divide-slate-100 dark:divide-slate-800" aria-label="Audit events">
+    <ol className="divide-y divide-slate-100 dark:divide-slate-800" aria-label={t('events.label')}>
       {items.map((e) => (
         <li key={e.id} className="flex flex-col gap-1 px-4 py-3 text-sm sm:flex-row sm:items-start sm:gap-4">
           <div className="w-32 shrink-0 text-slate-600 dark:text-slate-400">
@@ -136,9 +141,10 @@ export function AuditEventList({ items, onOpen, compact = false }: { items: Audi
               type="button"
               onClick={() => onOpen(e.id)}
               className="shrink-0 self-start rounded px-2 py-1 text-indigo-700 hover:bg-indigo-50 focus-visible:outline focus-visible:outline-2 focus-visible:outline-indigo-500 dark:text-indigo-300 dark:hover:bg-slate-800"
-              aria-label={`Details of: ${e.summary}`}
+              aria-label={t('events.detailsOf', { summary: e.summary })}
             >
-              Details
+              {t('events.details')}
+
             </button>
           )}
         </li>

@@ -1,3 +1,4 @@
+import { useI18n } from '../../lib/i18n/react'
 import { History, X } from 'lucide-react'
 import { type KeyboardEvent, type ReactNode, useId, useRef, useState } from 'react'
 import { Button, cx } from '../../components/ui'
@@ -22,6 +23,7 @@ export function HistoryTabs({
   showHistory: boolean
   children: ReactNode
 }) {
+  const { t: tt } = useI18n()
   const [tab, setTab] = useState<'main' | 'history'>('main')
   const id = useId()
   const refs = { main: useRef<HTMLButtonElement>(null), history: useRef<HTMLButtonElement>(null) }
@@ -39,7 +41,7 @@ export function HistoryTabs({
     )
   return (
     <div>
-      <div role="tablist" aria-label={`${label} and history`} className="mb-4 flex gap-2 border-b border-slate-200 dark:border-slate-800">
+      <div role="tablist" aria-label={tt('history.tabs', { label })} className="mb-4 flex gap-2 border-b border-slate-200 dark:border-slate-800">
         {(['main', 'history'] as const).map((t) => (
           <button
             key={t}
@@ -54,7 +56,7 @@ export function HistoryTabs({
             onKeyDown={onKey}
             className={tabClass(tab === t)}
           >
-            {t === 'main' ? label : 'History'}
+            {t === 'main' ? label : tt('history.tab')}
           </button>
         ))}
       </div>
@@ -74,27 +76,31 @@ export function HistoryTabs({
 /** A record's History in a modal, for records listed on a page rather than having one (roles, organizations). */
 export function HistoryDialog({ entity, record, onClose }: { entity: AuditEntityType; record: { id: string; name: string } | null; onClose: () => void }) {
   const ref = useModal(record !== null)
+  const { t } = useI18n()
   return (
     <dialog
       ref={ref}
       onClose={onClose}
-      aria-label={record ? `History of ${record.name}` : 'History'}
+      aria-label={record ? t('history.of', { name: record.name }) : t('history.tab')}
       className="m-auto max-h-[calc(100dvh-2rem)] w-[calc(100%-1.5rem)] max-w-3xl rounded-xl bg-white p-6 text-slate-900 shadow-xl backdrop:bg-slate-900/50 dark:bg-slate-900 dark:text-slate-100"
     >
       <div className="mb-2 flex justify-end">
-        <Button variant="ghost" aria-label="Close" onClick={onClose}>
+        <Button variant="ghost" aria-label={t('common.close')} onClick={onClose}>
           <X aria-hidden className="size-4" />
         </Button>
       </div>
-      {record && <RecordHistory entity={entity} recordId={record.id} title={`History of ${record.name}`} />}
+      {record && <RecordHistory entity={entity} recordId={record.id} title={t('history.of', { name: record.name })}
+ />}
     </dialog>
   )
 }
 
 /** The button that opens a HistoryDialog. */
 export function HistoryButton({ name, onClick }: { name: string; onClick: () => void }) {
+  const { t } = useI18n()
   return (
-    <Button variant="ghost" onClick={onClick} aria-label={`History of ${name}`}>
+    <Button variant="ghost" onClick={onClick} aria-label={t('roleList.historyOf', { name })}>
+
       <History aria-hidden className="size-4" />
     </Button>
   )

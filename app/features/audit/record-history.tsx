@@ -1,3 +1,4 @@
+import { useI18n } from '../../lib/i18n/react'
 import { Link } from '@tanstack/react-router'
 import { useServerFn } from '@tanstack/react-start'
 import { useCallback, useEffect, useState } from 'react'
@@ -10,7 +11,9 @@ import { AuditEventDetail } from './event-detail'
 import { AuditEventList } from './event-list'
 
 /** A record's History: the audit viewer filtered to that record, with the same rendering and detail. */
-export function RecordHistory({ entity, recordId, title = 'History' }: { entity: AuditEntityType; recordId: string; title?: string }) {
+export function RecordHistory({ entity, recordId, title: givenTitle }: { entity: AuditEntityType; recordId: string; title?: string }) {
+  const { t } = useI18n()
+  const title = givenTitle ?? t('history.tab')
   const load = useServerFn(listAudit)
   const [items, setItems] = useState<AuditEventView[] | null>(null)
   const [cursor, setCursor] = useState<string | null>(null)
@@ -48,17 +51,17 @@ export function RecordHistory({ entity, recordId, title = 'History' }: { entity:
           search={{ entity, record: recordId, related: true }}
           className="text-sm text-indigo-700 hover:underline dark:text-indigo-300"
         >
-          Open in the audit log
+          {t('recordHistory.openInAudit')}
         </Link>
       </div>
       {error && <Alert>{error}</Alert>}
       {items === null && !error ? (
-        <div role="status" aria-label="Loading history" className="space-y-2">
+        <div role="status" aria-label={t('recordHistory.loading')} className="space-y-2">
           <Skeleton className="h-10 w-full" />
           <Skeleton className="h-10 w-full" />
         </div>
       ) : items && items.length === 0 ? (
-        <EmptyState title="No recorded changes" />
+        <EmptyState title={t('recordHistory.none')} />
       ) : items ? (
         <div className="-mx-4">
           <AuditEventList items={items} onOpen={setOpen} compact />
@@ -66,7 +69,8 @@ export function RecordHistory({ entity, recordId, title = 'History' }: { entity:
       ) : null}
       {cursor && (
         <Button variant="secondary" className="mt-3" pending={pending} onClick={() => fetchPage(cursor)}>
-          Show older
+          {t('recordHistory.older')}
+
         </Button>
       )}
       <AuditEventDetail id={open} onClose={() => setOpen(null)} />

@@ -4,6 +4,7 @@ import { APIError } from 'better-auth/api'
 import { eq, sql } from 'drizzle-orm'
 import { config } from '../../../app.config'
 import { forbidden, HttpError, notFound } from '../../lib/errors'
+import { localeFromAcceptLanguage, msg } from '../../lib/i18n'
 import { input } from '../../lib/validate'
 import { auth } from '../../server/auth.server'
 import { tenants } from '../../server/db/schema'
@@ -38,7 +39,9 @@ export const getRealm = createServerFn({ method: 'GET' })
   .handler(async ({ context }) => {
     const { realm } = context.request
     const cfg = config()
-    const base = { rootDomain: cfg.rootDomain, protocol: cfg.protocol }
+    // The browser's languages are the last say before English; a person's or workspace's choice comes first.
+    const acceptLocale = localeFromAcceptLanguage(getRequest().headers.get('accept-language')) ?? null
+    const base = { rootDomain: cfg.rootDomain, protocol: cfg.protocol, acceptLocale }
     switch (realm.kind) {
       case 'tenant':
         return { ...base, kind: 'tenant' as const, name: realm.name, slug: realm.slug }
@@ -56,7 +59,7 @@ export const getTenantSession = createServerFn({ method: 'GET' })
   .middleware([tenantScope])
   .handler(async ({ context }) => {
     const [row] = await context.tx.select({ settings: tenants.settings }).from(tenants).where(eq(tenants.id, context.tenantId))
-    const defaults = { theme: row?.settings.defaultTheme ?? 'system', language: row?.settings.defaultLanguage ?? 'en' }
+    const defaults = { theme: row?.settings.defaultTheme ?? 'system', language: row?.settings.defaultLanguage ?? null }
     const tenant = { name: context.tenantName, slug: context.tenantSlug, defaults }
     if (!context.caller) return { tenant, user: null, permissions: [], impersonating: false, impersonation: null }
     const { user, permissions, impersonatorId, sessionId } = context.caller
@@ -76,8 +79,8 @@ export const signIn = createServerFn({ method: 'POST' })
   .validator(input(signInSchema))
   .handler(async ({ data, context }) => {
     const { realm, audit } = context.request
-    if (realm.kind === 'suspended') throw new HttpError(403, 'tenant_suspended', `The ${realm.name} workspace is suspended.`)
-    if (realm.kind !== 'tenant' && realm.kind !== 'console') throw notFound('This workspace')
+    if (realm.kind === 'suspended') throw new HttpError(403, 'tenant_suspended', msg('errors.suspended', { name: realm.name }))
+    if (realm.kind !== 'tenant' && realm.kind !== 'console') throw notFound('workspace')
     const result = await signInWithPassword(
       { ...audit, tenantId: realm.tenantId },
       { ...data, headers: getRequest().headers, requireSuperuser: realm.kind === 'console' },
@@ -98,8 +101,8 @@ export const signOut = createServerFn({ method: 'POST' })
   .middleware([requestInfo])
   .handler(async ({ context }) => {
     const { realm, audit } = context.request
-    if (realm.kind === 'suspended') throw new HttpError(403, 'tenant_suspended', `The ${realm.name} workspace is suspended.`)
-    if (realm.kind !== 'tenant' && realm.kind !== 'console') throw notFound('This workspace')
+    if (realm.kind === 'suspended') throw new HttpError(403, 'tenant_suspended', msg('errors.suspended', { name: realm.name }))
+    if (realm.kind !== 'tenant' && realm.kind !== 'console') throw notFound('workspace')
     await withTenant({ ...audit, tenantId: realm.tenantId }, async (tx) => {
       const headers = getRequest().headers
       const current = await auth().api.getSession({ headers })
@@ -136,7 +139,7 @@ export const resetPassword = createServerFn({ method: 'POST' })
     } catch (error) {
       // Only better-auth's refusal of the token: anything else is a real failure, not an expired link.
       if (error instanceof APIError && error.statusCode < 500) {
-        throw new HttpError(410, 'reset_invalid', 'This reset link is invalid or has expired. Ask for a new one.')
+        throw new HttpError(410, 'reset_invalid', msg('errors.resetInvalid'))
       }
       throw error
     }
@@ -148,7 +151,7 @@ export const getInvitation = createServerFn({ method: 'GET' })
   .validator(input(invitationTokenSchema))
   .handler(async ({ data, context }) => {
     const invitation = await findPendingInvitation(context.tx, context.tenantId, data.token)
-    if (!invitation) throw new HttpError(410, 'invitation_invalid', 'This invitation link is invalid, expired or already used.')
+    if (!invitation) throw new HttpError(410, 'invitation_invalid', msg('errors.invitationInvalid'))
     const about = await invitationParties(context.tx, context.tenantId, invitation)
     return { email: invitation.email, fullName: invitation.fullName, workspace: context.tenantName, ...about }
   })
@@ -167,7 +170,7 @@ export const inviteUser = createServerFn({ method: 'POST' })
   .validator(input(createInvitationSchema))
   .handler(async ({ data, context }) => {
     if (data.roleId) {
-      if (!context.permissions.includes('roles:manage')) throw forbidden('Assigning a role needs the roles:manage permission.')
+      if (!context.permissions.includes('roles:manage')) throw forbidden(msg('errors.assignRoleNeedsPermission'))
       await requireRoles(context.tx, [data.roleId])
       await assertCanGrantRoles(context.tx, context.permissions, [data.roleId])
     }
@@ -175,8 +178,8 @@ export const inviteUser = createServerFn({ method: 'POST' })
     const pending = replace ? null : await pendingInvitationTo(context.tx, context.tenantId, fields.email)
     if (pending) {
       const sent = pending.createdAt.toISOString().slice(0, 10)
-      throw new HttpError(409, 'invitation_pending', `${fields.email} already has a pending invitation (sent ${sent}). Replace it? Its link will stop working.`, {
-        fieldErrors: { email: 'Already invited: replace the pending invitation?' },
+      throw new HttpError(409, 'invitation_pending', msg('errors.invitationPending', { email: fields.email, sent }), {
+        fieldErrors: { email: msg('errors.alreadyInvited') },
       })
     }
     const { invitation, token, replacedPending } = await createInvitation(context.tx, {

@@ -1,15 +1,16 @@
 import { z } from 'zod'
+import { msg } from '../../lib/i18n'
 import { text, token } from '../../lib/text'
 
-export const email = text({ max: 254 }).toLowerCase().pipe(z.email('Enter a valid email address'))
-export const newPassword = text({ max: 256, min: 8, minMessage: 'Use at least 8 characters', trim: false })
-export const fullName = text({ max: 120, min: 1, minMessage: 'Enter a name' })
+export const email = text({ max: 254 }).toLowerCase().pipe(z.email(msg('validation.invalidEmail')))
+export const newPassword = text({ max: 256, min: 8, minMessage: msg('validation.minPassword'), trim: false })
+export const fullName = text({ max: 120, min: 1, minMessage: msg('validation.enterName') })
 /** Reset and invitation tokens are base64url. */
 export const linkToken = token({ min: 10, max: 200 })
 
 export const signInSchema = z.object({
   email,
-  password: text({ max: 256, min: 1, minMessage: 'Enter your password', trim: false }),
+  password: text({ max: 256, min: 1, minMessage: msg('validation.enterPassword'), trim: false }),
   rememberMe: z.boolean().default(true),
 })
 

@@ -2,6 +2,7 @@ import { createHash, createHmac, randomBytes, randomUUID } from 'node:crypto'
 import { and, eq, gt, sql } from 'drizzle-orm'
 import { APIError } from 'better-auth/api'
 import { HttpError } from '../../lib/errors'
+import { msg } from '../../lib/i18n'
 import { auth } from '../../server/auth.server'
 import { rowsOf, type Tx } from '../../server/db/client.server'
 import { config } from '../../../app.config'
@@ -45,14 +46,14 @@ export async function takeAttempt(tx: Tx, buckets: Bucket[], windowSeconds: numb
   return Number(row?.retry ?? 0)
 }
 
-function tooManyAttempts(seconds: number, what = 'failed sign-in attempts') {
+function tooManyAttempts(seconds: number) {
   const minutes = Math.max(1, Math.ceil(seconds / 60))
-  return new HttpError(429, 'rate_limited', `Too many ${what}. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`, {
+  return new HttpError(429, 'rate_limited', msg('errors.tooManySignIns', { count: minutes }), {
     retryAfterSeconds: seconds,
   })
 }
 
-const invalidCredentials = () => new HttpError(401, 'invalid_credentials', 'The email or password is incorrect.')
+const invalidCredentials = () => new HttpError(401, 'invalid_credentials', msg('errors.invalidCredentials'))
 
 /**
  * Signs in with email and password at the Host's tenant. The attempt is counted in its own committed transaction
@@ -103,7 +104,7 @@ export async function signInWithPassword(
       tx.execute(sql`select haven_audit_event('SIGN_IN_FAILED', 'users', null, jsonb_build_object('email', ${input.email}::text))`),
     )
     if (error instanceof APIError && error.statusCode === 403) {
-      throw new HttpError(403, 'account_disabled', error.message || 'This account cannot sign in.')
+      throw new HttpError(403, 'account_disabled', msg('errors.accountDisabled'))
     }
     throw invalidCredentials()
   }
@@ -260,7 +261,7 @@ const usable = (tenantId: string, token: string) =>
     gt(invitations.expiresAt, sql`now()`),
   )
 
-const invitationGone = () => new HttpError(410, 'invitation_invalid', 'This invitation link is invalid, expired or already used.')
+const invitationGone = () => new HttpError(410, 'invitation_invalid', msg('errors.invitationInvalid'))
 
 export async function findPendingInvitation(tx: Tx, tenantId: string, token: string) {
   const [invitation] = await tx.select().from(invitations).where(usable(tenantId, token))
@@ -300,7 +301,7 @@ export async function acceptInvitation(tx: Tx, input: { tenantId: string; token:
     .select({ id: users.id })
     .from(users)
     .where(and(eq(users.tenantId, input.tenantId), eq(users.email, invitation.email), eq(users.isDeleted, false)))
-  if (live) throw new HttpError(409, 'email_taken', 'An account with this email already exists here. Sign in instead.')
+  if (live) throw new HttpError(409, 'email_taken', msg('errors.emailTaken'))
   // A role deleted since the invitation was sent is not handed out (restoring it later must not grant it either).
   const [role] = invitation.roleId
     ? await tx

@@ -4,6 +4,7 @@ import { type FormEvent, useState } from 'react'
 import { toast } from 'sonner'
 import { Alert, Button, Field } from '../../components/ui'
 import { errorMessage, fieldErrorsOf } from '../../lib/errors'
+import { useI18n } from '../../lib/i18n/react'
 import { signIn } from './auth.functions'
 
 /** Email + password sign-in for the realm of the current Host (a tenant or the console). */
@@ -18,6 +19,7 @@ export function SignInForm({
   onChallenge?: (next: 'enroll' | 'code') => void
 }) {
   const router = useRouter()
+  const { t } = useI18n()
   const submit = useServerFn(signIn)
   const [pending, setPending] = useState(false)
   const [error, setError] = useState<string>()
@@ -35,7 +37,7 @@ export function SignInForm({
         onChallenge(result.next)
         return
       }
-      toast.success('Signed in')
+      toast.success(t('auth.signedIn'))
       await router.invalidate()
       await router.navigate({ href: redirectTo, replace: true })
     } catch (e) {
@@ -51,9 +53,9 @@ export function SignInForm({
     <form method="post" onSubmit={onSubmit} className="space-y-4" noValidate>
       {/* Field errors sit under their fields; the summary is for what belongs to no field (wrong password, limits). */}
       {error && Object.keys(fieldErrors).length === 0 && <Alert>{error}</Alert>}
-      <Field label="Email" name="email" type="email" autoComplete="username" required autoFocus error={fieldErrors.email} />
+      <Field label={t('common.email')} name="email" type="email" autoComplete="username" required autoFocus error={fieldErrors.email} />
       <Field
-        label="Password"
+        label={t('common.password')}
         name="password"
         type="password"
         autoComplete="current-password"
@@ -61,12 +63,12 @@ export function SignInForm({
         error={fieldErrors.password}
       />
       <Button type="submit" className="w-full" pending={pending}>
-        Sign in
+        {t('auth.signIn')}
       </Button>
       {showForgot && (
         <p className="text-center text-sm">
           <Link to="/tenant/forgot-password" className="font-medium text-indigo-600 hover:underline dark:text-indigo-400">
-            Forgot your password?
+            {t('auth.forgot')}
           </Link>
         </p>
       )}

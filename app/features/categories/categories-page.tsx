@@ -1,3 +1,5 @@
+import { Trans } from 'react-i18next'
+import { useI18n } from '../../lib/i18n/react'
 import { getRouteApi, Link, Outlet, useNavigate, useParams, useRouter } from '@tanstack/react-router'
 import { useServerFn } from '@tanstack/react-start'
 import { Plus, Search } from 'lucide-react'
@@ -25,6 +27,7 @@ export function CategoriesPage() {
   const currentId = params.id
   const navigate = useNavigate()
   const router = useRouter()
+  const { t } = useI18n()
   const store = useCategoryTree(roots)
   const focusRow = useRef<((id: string) => void) | null>(null)
   const move = useServerFn(moveCategory)
@@ -64,16 +67,16 @@ export function CategoriesPage() {
       const node = nodes[request.id]
       if (!node) return
       if (request.parentId === node.parentId && request.beforeId === null && store.branches[node.parentId ?? '__root']?.ids.at(-1) === node.id) return
-      const target = request.parentId ? nodes[request.parentId]?.name : 'the top level'
+      const target = (request.parentId ? nodes[request.parentId]?.name : undefined) ?? t('catalog.topLevel')
       try {
         await move({ data: { id: request.id, parentId: request.parentId, expectedParentId: node.parentId, beforeId: request.beforeId } })
-        toast.success(request.parentId === node.parentId ? `Moved ${node.name}` : `Moved ${node.name} to ${target}`)
+        toast.success(request.parentId === node.parentId ? t('catalog.moved', { name: node.name }) : t('catalog.movedTo', { name: node.name, target }))
       } catch (e) {
         toast.error(errorMessage(e))
       }
       await afterChange({ reveal: request.id, parents: [node.parentId, request.parentId] })
     },
-    [nodes, move, afterChange, store.branches],
+    [nodes, move, afterChange, store.branches, t],
   )
 
   const page = useMemo<CategoryPage>(() => ({ store, canWrite, focusRow, afterChange }), [store, canWrite, afterChange])
@@ -81,13 +84,13 @@ export function CategoriesPage() {
   return (
     <CategoryPageContext.Provider value={page}>
       <PageHeader
-        title="Categories"
-        description="Browse the catalog tree. Open a category to see its path, details and subcategories."
+        title={t('nav.categories')}
+        description={t('catalog.description')}
         actions={
           canWrite && (
             <Button onClick={() => setCreating(true)}>
               <Plus aria-hidden className="size-4" />
-              New top-level category
+              {t('catalog.newTop')}
             </Button>
           )
         }
@@ -109,8 +112,7 @@ export function CategoriesPage() {
             />
           )}
           <p className="text-xs text-slate-500 dark:text-slate-400">
-            Arrow keys move and open, Enter shows details, <kbd>*</kbd> expands siblings
-            {canWrite ? '. Drag a row onto another to move it inside, or between rows to place it.' : '.'}
+            <Trans i18nKey={canWrite ? 'catalog.keysHelpWriter' : 'catalog.keysHelp'} components={{ kbd: <kbd /> }} />
           </p>
         </Card>
         <div>
@@ -119,12 +121,12 @@ export function CategoriesPage() {
       </div>
       <CategoryDialog
         open={creating}
-        title="New top-level category"
-        submitLabel="Create"
+        title={t('catalog.newTop')}
+        submitLabel={t('catalog.create')}
         onClose={() => setCreating(false)}
         onSubmit={async (values) => {
           const created = await create({ data: { parentId: null, ...values } })
-          toast.success(`Created ${created.name}`)
+          toast.success(t('catalog.created', { name: created.name }))
           // The tree reveals the new row when the open category changes to it.
           await navigate({ to: '/tenant/categories/$id', params: { id: created.id } })
         }}
@@ -136,6 +138,7 @@ export function CategoriesPage() {
 /** Search by any part of a name; each hit shows its path and opens (and reveals) the category. */
 function CategorySearch({ onChoose }: { onChoose: (id: string) => void }) {
   const search = useServerFn(searchCategories)
+  const { t } = useI18n()
   const [q, setQ] = useState('')
   const [hits, setHits] = useState<Hit[] | null>(null)
   const [more, setMore] = useState(false)
@@ -188,7 +191,7 @@ function CategorySearch({ onChoose }: { onChoose: (id: string) => void }) {
     <div className="space-y-2">
       <div className="relative">
         <label htmlFor="category-search" className="sr-only">
-          Search categories
+          {t('catalog.search')}
         </label>
         <Search aria-hidden className="pointer-events-none absolute left-3 top-2.5 size-4 text-slate-400" />
         <input
@@ -207,21 +210,21 @@ function CategorySearch({ onChoose }: { onChoose: (id: string) => void }) {
               setQ('')
             }
           }}
-          placeholder="Search by name"
+          placeholder={t('catalog.searchPlaceholder')}
           autoComplete="off"
           aria-controls={hits ? 'category-search-results' : undefined}
           className="block w-full rounded-md border-0 bg-white py-2 pl-9 pr-3 text-sm text-slate-900 shadow-sm ring-1 ring-inset ring-slate-300 placeholder:text-slate-400 focus:ring-2 focus:ring-inset focus:ring-indigo-500 dark:bg-slate-900 dark:text-slate-100 dark:ring-slate-700"
         />
       </div>
       <div aria-live="polite" className="sr-only">
-        {hits ? `${hits.length}${more ? '+' : ''} ${hits.length === 1 ? 'category' : 'categories'} found` : ''}
+        {hits ? (more ? t('catalog.foundMore', { count: hits.length }) : t('catalog.found', { count: hits.length })) : ''}
       </div>
       {error && <p className="text-sm text-red-600 dark:text-red-400">{error}</p>}
       {hits && (
         <ul
           id="category-search-results"
           ref={listRef}
-          aria-label="Search results"
+          aria-label={t('catalog.results')}
           onKeyDown={onListKey}
           className="max-h-72 divide-y divide-slate-100 overflow-auto rounded-md ring-1 ring-slate-200 dark:divide-slate-800 dark:ring-slate-800"
         >
@@ -237,12 +240,13 @@ function CategorySearch({ onChoose }: { onChoose: (id: string) => void }) {
                   className={cx('block px-3 py-2 text-sm outline-none hover:bg-slate-50 focus-visible:bg-indigo-50 dark:hover:bg-slate-800 dark:focus-visible:bg-indigo-950')}
                 >
                   <span className="font-medium">{hit.name}</span>
-                  <span className="block text-xs text-slate-500 dark:text-slate-400">{hit.path.map((p) => p.name).join(' › ') || 'Top level'}</span>
+                  <span className="block text-xs text-slate-500 dark:text-slate-400">{hit.path.map((p) => p.name).join(' › ') || t('catalog.topLevelPath')}</span>
                 </Link>
               </li>
             ))
           )}
-          {more && <li className="px-3 py-2 text-xs text-slate-500 dark:text-slate-400">More categories match: type more of the name.</li>}
+          {more && <li className="px-3 py-2 text-xs text-slate-500 dark:text-slate-400">{t('catalog.moreMatch')}</li>}
+
         </ul>
       )}
     </div>

@@ -1,7 +1,8 @@
+import { msg } from '../../lib/i18n'
 import { z } from 'zod'
 import { jsonValue, PROTOTYPE_KEYS, text, token } from '../../lib/text'
 
-export const categoryName = text({ max: 100, min: 1, minMessage: 'Enter a name' })
+export const categoryName = text({ max: 100, min: 1, minMessage: msg('validation.enterName') })
 export const categoryDescription = text({ max: 1000, multiline: true })
 /**
  * Metadata is a flat-or-nested JSON object whose keys and strings follow the text rules at every depth
@@ -9,10 +10,10 @@ export const categoryDescription = text({ max: 1000, multiline: true })
  */
 export const categoryMetadata = z
   .record(
-    text({ max: 100, min: 1, minMessage: 'Enter a key' }).refine((key) => !PROTOTYPE_KEYS.has(key), 'This key is reserved'),
+    text({ max: 100, min: 1, minMessage: msg('categoryForm.enterKey') }).refine((key) => !PROTOTYPE_KEYS.has(key), msg('validation.reservedKey')),
     jsonValue(),
   )
-  .refine((m) => JSON.stringify(m).length <= 10_000, 'Keep metadata under 10,000 characters')
+  .refine((m) => JSON.stringify(m).length <= 10_000, msg('categoryForm.metaTooLong'))
 
 export type CategoryMetadata = z.output<typeof categoryMetadata>
 
@@ -31,7 +32,7 @@ export const listChildrenSchema = z.object({
 export type ListChildrenInput = z.output<typeof listChildrenSchema>
 
 export const searchCategoriesSchema = z.object({
-  q: text({ max: 100, min: 1, minMessage: 'Type part of a name' }),
+  q: text({ max: 100, min: 1, minMessage: msg('categoryForm.typePart') }),
   cursor: token({ max: 500 }).optional(),
   limit: z.number().int().min(1).max(100).default(SEARCH_LIMIT),
 })
@@ -76,11 +77,11 @@ export function parseMetadataText(text: string): { ok: true; value: CategoryMeta
   if (!text.trim()) return { ok: true, value: {} }
   try {
     const value: unknown = JSON.parse(text)
-    if (!value || typeof value !== 'object' || Array.isArray(value)) return { ok: false, error: 'Enter a JSON object, like {"sku": "A-1"}' }
+    if (!value || typeof value !== 'object' || Array.isArray(value)) return { ok: false, error: msg('categoryForm.jsonObject') }
     const parsed = categoryMetadata.safeParse(value)
-    return parsed.success ? { ok: true, value: parsed.data } : { ok: false, error: parsed.error.issues[0]?.message ?? 'This metadata is not valid' }
+    return parsed.success ? { ok: true, value: parsed.data } : { ok: false, error: parsed.error.issues[0]?.message ?? msg('categoryForm.metaInvalid') }
   } catch {
-    return { ok: false, error: 'This is not valid JSON' }
+    return { ok: false, error: msg('categoryForm.notJson') }
   }
 }
 

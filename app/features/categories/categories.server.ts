@@ -1,5 +1,6 @@
+import { msg } from '../../lib/i18n'
 import { type SQL, sql } from 'drizzle-orm'
-import { badRequest, conflict, HttpError, notFound } from '../../lib/errors'
+import { badRequest, conflict, HttpError, type NotFoundThing, notFound } from '../../lib/errors'
 import { rowsOf, type Tx } from '../../server/db/client.server'
 import type { JsonObject } from '../../server/db/schema'
 import { z } from 'zod'
@@ -119,14 +120,14 @@ const parentIs = (parentId: string | null, alias = 'c') => {
 type Live = { id: string; parent_id: string | null; name: string; path_key: string; position: number; depth: number }
 
 /** A live category of the caller's tenant; another tenant's id, a deleted one and a missing one are the same 404. */
-export async function requireLiveCategory(tx: Tx, tenantId: string, id: string, options: { lock?: 'update' | 'share'; what?: string } = {}) {
+export async function requireLiveCategory(tx: Tx, tenantId: string, id: string, options: { lock?: 'update' | 'share'; what?: NotFoundThing } = {}) {
   const lock = options.lock === 'update' ? sql` for update` : options.lock === 'share' ? sql` for share` : sql``
   const [row] = rowsOf<Live>(
     await tx.execute(sql`
       select id, parent_id, name, path_key, position, depth from categories
       where tenant_id = ${tenantId} and id = ${id}::uuid and not is_deleted${lock}`),
   )
-  if (!row) throw notFound(options.what ?? 'Category')
+  if (!row) throw notFound(options.what ?? 'category')
   return { ...row, position: Number(row.position), depth: Number(row.depth) }
 }
 
@@ -228,7 +229,7 @@ async function historyOf(tx: Tx, tenantId: string, id: string) {
           await tx.execute(sql`select id, full_name from users where tenant_id = ${tenantId} and id in (${idList(userIds)})`),
         )
   // An actor who is not a user of this tenant is a Haven operator.
-  const by = (r?: (typeof rows)[number]) => (r?.user_id ? (people.find((p) => p.id === r.user_id)?.full_name ?? 'Haven support') : null)
+  const by = (r?: (typeof rows)[number]) => (r?.user_id ? (people.find((p) => p.id === r.user_id)?.full_name ?? msg('categoryForm.support')) : null)
   return { createdBy: by(rows.find((r) => r.kind === 'created')), updatedBy: by(rows.find((r) => r.kind === 'changed')) }
 }
 
@@ -239,7 +240,7 @@ export async function getCategory(tx: Tx, tenantId: string, id: string) {
       select ${nodeColumns}, c.description, c.metadata, c.created_at, c.updated_at
       from categories c where c.tenant_id = ${tenantId} and c.id = ${id}::uuid and not c.is_deleted`),
   )
-  if (!bare) throw notFound('Category')
+  if (!bare) throw notFound('category')
   const [counted] = await withCounts(tx, tenantId, [bare], null)
   const row = { ...bare, child_count: counted?.child_count ?? 0, descendant_count: counted?.descendant_count ?? 0 }
   const live: Live = { id: row.id, parent_id: row.parent_id, name: row.name, path_key: row.path_key, position: row.position, depth: row.depth }
@@ -312,8 +313,8 @@ export async function searchCategories(tx: Tx, tenantId: string, input: SearchCa
 }
 
 const nameTaken = (parentName: string | null) =>
-  conflict(parentName ? `${parentName} already has a category with that name.` : 'A top-level category with that name already exists.', {
-    name: parentName ? `Another category in ${parentName} has this name` : 'Another top-level category has this name',
+  conflict(parentName ? msg('categoryForm.nameTakenIn', { parent: parentName }) : msg('categoryForm.nameTakenTop'), {
+    name: parentName ? msg('categoryForm.nameTakenInField', { parent: parentName }) : msg('categoryForm.nameTakenTopField'),
   })
 
 async function assertNameFree(tx: Tx, tenantId: string, parentId: string | null, name: string, parentName: string | null, exceptId?: string) {
@@ -337,7 +338,7 @@ async function endPosition(tx: Tx, tenantId: string, parentId: string | null) {
 
 export async function createCategory(tx: Tx, tenantId: string, input: CreateCategoryInput) {
   await lockTree(tx, tenantId, 'shared')
-  const parent = input.parentId ? await requireLiveCategory(tx, tenantId, input.parentId, { lock: 'share', what: 'Parent category' }) : null
+  const parent = input.parentId ? await requireLiveCategory(tx, tenantId, input.parentId, { lock: 'share', what: 'parentCategory' }) : null
   await assertNameFree(tx, tenantId, input.parentId, input.name, parent?.name ?? null)
   const position = await endPosition(tx, tenantId, input.parentId)
   try {
@@ -370,7 +371,7 @@ export async function updateCategory(tx: Tx, tenantId: string, { id, data }: Upd
     const [row] = rowsOf<{ id: string; name: string }>(
       await tx.execute(sql`update categories set ${sql.join(sets, sql`, `)} where tenant_id = ${tenantId} and id = ${id}::uuid returning id, name`),
     )
-    if (!row) throw notFound('Category')
+    if (!row) throw notFound('category')
     return row
   } catch (error) {
     if (isUniqueViolation(error)) throw nameTaken(null)
@@ -379,8 +380,8 @@ export async function updateCategory(tx: Tx, tenantId: string, { id, data }: Upd
 }
 
 export const treeChanged = (detail: string) =>
-  new HttpError(409, 'tree_changed', `The tree changed while you were working: ${detail} Reload to see it as it is now, then try again.`)
-const cycle = () => new HttpError(409, 'cycle', 'A category cannot be moved into itself or into one of its own subcategories.')
+  new HttpError(409, 'tree_changed', msg('categoryForm.treeChanged', { detail }))
+const cycle = () => new HttpError(409, 'cycle', msg('categoryForm.cycle'))
 
 function isCheckViolation(error: unknown): boolean {
   for (let e: unknown = error; e; e = (e as { cause?: unknown }).cause) {
@@ -397,12 +398,12 @@ function isCheckViolation(error: unknown): boolean {
 export async function moveCategory(tx: Tx, tenantId: string, input: MoveCategoryInput) {
   await lockTree(tx, tenantId, 'exclusive')
   const node = await requireLiveCategory(tx, tenantId, input.id, { lock: 'update' })
-  if (node.parent_id !== input.expectedParentId) throw treeChanged(`${node.name} is no longer where you saw it.`)
+  if (node.parent_id !== input.expectedParentId) throw treeChanged(msg('categoryForm.movedAway', { name: node.name }))
   let parentName: string | null = null
   if (input.parentId) {
     if (input.parentId === node.id) throw cycle()
-    const target = await requireLiveCategory(tx, tenantId, input.parentId, { what: 'Target category' }).catch((error: unknown) => {
-      if (error instanceof HttpError && error.status === 404) throw treeChanged('the target category is gone.')
+    const target = await requireLiveCategory(tx, tenantId, input.parentId, { what: 'targetCategory' }).catch((error: unknown) => {
+      if (error instanceof HttpError && error.status === 404) throw treeChanged(msg('categoryForm.targetGone'))
       throw error
     })
     if (target.path_key.startsWith(`${node.path_key}.`)) throw cycle()
@@ -418,7 +419,7 @@ export async function moveCategory(tx: Tx, tenantId: string, input: MoveCategory
         select c.id, c.position from categories c
         where c.tenant_id = ${tenantId} and c.id = ${input.beforeId}::uuid and ${parentIs(input.parentId)} and not c.is_deleted`),
     )
-    if (!before) throw treeChanged('the category you dropped it next to has moved.')
+    if (!before) throw treeChanged(msg('categoryForm.neighbourMoved'))
     const at = Number(before.position)
     const [previous] = rowsOf<{ p: number | null }>(
       await tx.execute(sql`
@@ -456,7 +457,7 @@ export async function moveCategory(tx: Tx, tenantId: string, input: MoveCategory
 export async function reorderCategory(tx: Tx, tenantId: string, input: ReorderCategoryInput) {
   await lockTree(tx, tenantId, 'exclusive')
   const node = await requireLiveCategory(tx, tenantId, input.id, { lock: 'update' })
-  if (node.parent_id !== input.expectedParentId) throw treeChanged(`${node.name} is no longer where you saw it.`)
+  if (node.parent_id !== input.expectedParentId) throw treeChanged(msg('categoryForm.movedAway', { name: node.name }))
   const up = input.direction === 'up'
   const [neighbour] = rowsOf<{ id: string; position: number }>(
     await tx.execute(sql`
@@ -465,7 +466,7 @@ export async function reorderCategory(tx: Tx, tenantId: string, input: ReorderCa
         and (c.position, c.id) ${up ? sql`<` : sql`>`} (${node.position}::int, ${node.id}::uuid)
       order by c.position ${up ? sql`desc` : sql`asc`}, c.id ${up ? sql`desc` : sql`asc`} limit 1`),
   )
-  if (!neighbour) throw badRequest(up ? `${node.name} is already first.` : `${node.name} is already last.`)
+  if (!neighbour) throw badRequest(msg(up ? 'categoryForm.alreadyFirst' : 'categoryForm.alreadyLast', { name: node.name }))
   const other = Number(neighbour.position)
   // Equal positions (rows written outside the app) still swap: the moved one steps one past its neighbour.
   const mine = other === node.position ? (up ? other - 1 : other + 1) : other

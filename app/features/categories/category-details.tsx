@@ -1,3 +1,4 @@
+import { useI18n } from '../../lib/i18n/react'
 import { getRouteApi, Link, useNavigate } from '@tanstack/react-router'
 import { useServerFn } from '@tanstack/react-start'
 import { ArrowDown, ArrowUp, FolderInput, Pencil, Plus, Trash2 } from 'lucide-react'
@@ -24,14 +25,14 @@ const Route = getRouteApi('/tenant/_app/categories/$id')
 
 export const CHILDREN_SHOWN = 25
 
-const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' })
-const count = new Intl.NumberFormat()
+
 
 export function DetailsLoading() {
+  const { t } = useI18n()
   return (
     <Card>
       <div aria-busy="true" className="space-y-3">
-        <span className="sr-only">Loading the category…</span>
+        <span className="sr-only">{t('category.loading')}</span>
         <Skeleton className="h-4 w-64" />
         <Skeleton className="h-7 w-48" />
         <Skeleton className="h-24 w-full" />
@@ -47,6 +48,10 @@ export function CategoryDetails() {
   const { canWrite, afterChange, store } = useCategoryPage()
   const { permissions } = Route.useRouteContext()
   const navigate = useNavigate()
+  const { t, tr, format } = useI18n()
+  const dateTime = format.dateTime
+
+  const count = format.number
   const save = useServerFn(updateCategory)
   const add = useServerFn(createCategory)
   const move = useServerFn(moveCategory)
@@ -67,7 +72,7 @@ export function CategoryDetails() {
     setBusy(true)
     try {
       await reorder({ data: { id: category.id, direction, expectedParentId: category.parentId } })
-      toast.success(`Moved ${category.name} ${direction}`)
+      toast.success(t(direction === 'up' ? 'category.movedUp' : 'category.movedDown', { name: category.name }))
     } catch (e) {
       toast.error(errorMessage(e))
     } finally {
@@ -88,7 +93,7 @@ export function CategoryDetails() {
   async function onRestore(id: string, name: string, parentId: string | null) {
     try {
       await restore({ data: { id } })
-      toast.success(`Restored ${name}`)
+      toast.success(t('category.restored', { name }))
       await afterChange({ reveal: id, parents: [parentId] })
       await navigate({ to: '/tenant/categories/$id', params: { id } })
     } catch (e) {
@@ -97,13 +102,13 @@ export function CategoryDetails() {
   }
 
   return (
-    <section aria-label="Category details">
+    <section aria-label={t('category.details')}>
     <Card className="space-y-5">
-      <nav aria-label="Breadcrumb">
+      <nav aria-label={t('team.breadcrumb')}>
         <ol className="flex flex-wrap items-center gap-1 text-sm text-slate-600 dark:text-slate-400">
           <li>
             <Link to="/tenant/categories" className="hover:underline">
-              Categories
+              {t('nav.categories')}
             </Link>
           </li>
           {category.ancestors.map((a) => (
@@ -126,74 +131,74 @@ export function CategoryDetails() {
       <div className="flex flex-wrap items-start justify-between gap-3">
         <div className="min-w-0">
           <h2 className="truncate text-xl font-semibold">{category.name}</h2>
-          <p className="mt-1 text-sm text-slate-600 dark:text-slate-400">{category.description || 'No description.'}</p>
+          <p className="mt-1 text-sm text-slate-600 dark:text-slate-400">{category.description || t('category.noDescription')}</p>
         </div>
         {canWrite && (
           <div className="flex flex-wrap gap-2">
             <Button variant="secondary" onClick={() => setDialog('add')}>
               <Plus aria-hidden className="size-4" />
-              Add subcategory
+              {t('category.addSub')}
             </Button>
             <Button variant="secondary" onClick={() => setDialog('edit')}>
               <Pencil aria-hidden className="size-4" />
-              Edit
+              {t('category.edit')}
             </Button>
             <Button variant="secondary" onClick={() => setDialog('move')}>
               <FolderInput aria-hidden className="size-4" />
-              Move to…
+              {t('category.moveTo')}
             </Button>
-            <Button variant="secondary" onClick={() => onReorder('up')} disabled={busy || index === 0} aria-label="Move up">
+            <Button variant="secondary" onClick={() => onReorder('up')} disabled={busy || index === 0} aria-label={t('category.moveUp')}>
               <ArrowUp aria-hidden className="size-4" />
             </Button>
             <Button
               variant="secondary"
               onClick={() => onReorder('down')}
               disabled={busy || (index >= 0 && index === siblings.length - 1 && !store.branches[category.parentId ?? '__root']?.nextCursor)}
-              aria-label="Move down"
+              aria-label={t('category.moveDown')}
             >
               <ArrowDown aria-hidden className="size-4" />
             </Button>
             <Button variant="danger" onClick={askDelete}>
               <Trash2 aria-hidden className="size-4" />
-              Delete
+              {t('category.delete')}
             </Button>
           </div>
         )}
       </div>
 
-      <HistoryTabs label="Details" entity="categories" recordId={category.id} showHistory={can(permissions, ['audit:read'])}>
+      <HistoryTabs label={t('category.detailsTab')} entity="categories" recordId={category.id} showHistory={can(permissions, ['audit:read'])}>
       <div className="space-y-5">
       <dl className="grid grid-cols-2 gap-x-6 gap-y-3 text-sm sm:grid-cols-4">
         <div>
-          <dt className="text-slate-500 dark:text-slate-400">Subcategories</dt>
+          <dt className="text-slate-500 dark:text-slate-400">{t('category.subcategories')}</dt>
           <dd className="font-medium tabular-nums">{count.format(category.childCount)}</dd>
         </div>
         <div>
-          <dt className="text-slate-500 dark:text-slate-400">In all below</dt>
+          <dt className="text-slate-500 dark:text-slate-400">{t('category.inAllBelow')}</dt>
           <dd className="font-medium tabular-nums">{count.format(category.descendantCount)}</dd>
         </div>
         <div>
-          <dt className="text-slate-500 dark:text-slate-400">Created</dt>
+          <dt className="text-slate-500 dark:text-slate-400">{t('category.created')}</dt>
           <dd>
             {dateTime.format(new Date(category.createdAt))}
-            {category.createdBy && <span className="block text-xs text-slate-500 dark:text-slate-400">by {category.createdBy}</span>}
+            {category.createdBy && <span className="block text-xs text-slate-500 dark:text-slate-400">{t('category.by', { name: tr(category.createdBy) })}</span>}
           </dd>
         </div>
         <div>
-          <dt className="text-slate-500 dark:text-slate-400">Last changed</dt>
+          <dt className="text-slate-500 dark:text-slate-400">{t('category.lastChanged')}</dt>
           <dd>
             {dateTime.format(new Date(category.updatedAt))}
-            {category.updatedBy && <span className="block text-xs text-slate-500 dark:text-slate-400">by {category.updatedBy}</span>}
+            {category.updatedBy && <span className="block text-xs text-slate-500 dark:text-slate-400">{t('category.by', { name: tr(category.updatedBy) })}</span>}
           </dd>
         </div>
       </dl>
 
       <section aria-labelledby="metadata-heading">
         <h3 id="metadata-heading" className="text-sm font-semibold">
-          Metadata
+          {t('category.metadata')}
         </h3>
         {metadata.length === 0 ? (
-          <p className="mt-1 text-sm text-slate-500 dark:text-slate-400">None.</p>
+          <p className="mt-1 text-sm text-slate-500 dark:text-slate-400">{t('category.none')}</p>
         ) : (
           <dl className="mt-2 divide-y divide-slate-100 rounded-md text-sm ring-1 ring-slate-200 dark:divide-slate-800 dark:ring-slate-800">
             {metadata.map(([key, value]) => (
@@ -208,10 +213,10 @@ export function CategoryDetails() {
 
       <section aria-labelledby="children-heading">
         <h3 id="children-heading" className="text-sm font-semibold">
-          Subcategories
+          {t('category.subcategories')}
         </h3>
         {children.items.length === 0 ? (
-          <p className="mt-1 text-sm text-slate-500 dark:text-slate-400">None.</p>
+          <p className="mt-1 text-sm text-slate-500 dark:text-slate-400">{t('category.none')}</p>
         ) : (
           <ul className="mt-2 grid gap-1 sm:grid-cols-2">
             {children.items.map((c) => (
@@ -226,7 +231,7 @@ export function CategoryDetails() {
         )}
         {children.nextCursor && (
           <p className="mt-2 text-xs text-slate-500 dark:text-slate-400">
-            Showing the first {CHILDREN_SHOWN} of {count.format(category.childCount)}; expand it in the tree to see them all.
+            {t('category.showingFirst', { shown: CHILDREN_SHOWN, total: count.format(category.childCount) })}
           </p>
         )}
       </section>
@@ -235,13 +240,13 @@ export function CategoryDetails() {
 
       <CategoryDialog
         open={dialog === 'add'}
-        title="Add a subcategory"
-        context={`Inside ${[...category.ancestors.map((a) => a.name), category.name].join(' › ')}`}
-        submitLabel="Create"
+        title={t('category.addTitle')}
+        context={t('category.inside', { path: [...category.ancestors.map((a) => a.name), category.name].join(' › ') })}
+        submitLabel={t('catalog.create')}
         onClose={() => setDialog(null)}
         onSubmit={async (values) => {
           const created = await add({ data: { parentId: category.id, ...values } })
-          toast.success(`Created ${created.name} in ${category.name}`)
+          toast.success(t('category.createdIn', { name: created.name, parent: category.name }))
           // The tree reveals the new row when the open category changes to it.
           await store.refresh(category.id)
           await navigate({ to: '/tenant/categories/$id', params: { id: created.id } })
@@ -249,13 +254,13 @@ export function CategoryDetails() {
       />
       <CategoryDialog
         open={dialog === 'edit'}
-        title={`Edit ${category.name}`}
-        submitLabel="Save"
+        title={t('category.editTitle', { name: category.name })}
+        submitLabel={t('common.save')}
         initial={{ name: category.name, description: category.description, metadata: category.metadata }}
         onClose={() => setDialog(null)}
         onSubmit={async (values) => {
           await save({ data: { id: category.id, data: values } })
-          toast.success('Category saved')
+          toast.success(t('category.saved'))
           await afterChange({ reveal: category.id, parents: [category.parentId] })
         }}
       />
@@ -265,28 +270,31 @@ export function CategoryDetails() {
         onClose={() => setDialog(null)}
         onMove={async (parentId, label) => {
           await move({ data: { id: category.id, parentId, expectedParentId: category.parentId, beforeId: null } })
-          toast.success(parentId ? `Moved ${category.name} into ${label}` : `Moved ${category.name} to the top level`)
+          toast.success(parentId ? t('category.movedInto', { name: category.name, target: label }) : t('category.movedTop', { name: category.name }))
           await afterChange({ reveal: category.id, parents: [category.parentId, parentId] })
         }}
       />
       <ConfirmDialog
         open={dialog === 'delete'}
-        title={`Delete ${category.name}?`}
-        confirmLabel={descendants ? `Delete ${count.format(descendants + 1)} categories` : 'Delete category'}
+        title={t('category.deleteTitle', { name: category.name })}
+        confirmLabel={descendants ? t('category.deleteMany', { count: descendants + 1 }) : t('category.deleteOne')}
         onClose={() => setDialog(null)}
         onConfirm={async () => {
           const result = await remove({ data: { id: category.id } })
           toast.success(
-            result.descendants ? `Moved ${category.name} and ${count.format(result.descendants)} subcategories to the trash` : `Moved ${category.name} to the trash`,
-            { action: { label: 'Undo', onClick: () => void onRestore(category.id, category.name, category.parentId) } },
+            result.descendants
+              ? t('category.trashedMany', { name: category.name, count: result.descendants })
+              : t('category.trashed', { name: category.name }),
+            { action: { label: t('category.undo'), onClick: () => void onRestore(category.id, category.name, category.parentId) } },
           )
           await afterChange({ reveal: category.parentId, parents: [category.parentId] })
           await navigate(category.parentId ? { to: '/tenant/categories/$id', params: { id: category.parentId } } : { to: '/tenant/categories' })
         }}
       >
         {descendants
-          ? `${category.name} and the ${count.format(descendants)} ${descendants === 1 ? 'category' : 'categories'} below it go to the trash. You can restore them from there.`
-          : `${category.name} goes to the trash. You can restore it from there.`}
+          ? t('category.deleteBodyMany', { name: category.name, count: descendants })
+          : t('category.deleteBody', { name: category.name })}
+
       </ConfirmDialog>
     </Card>
     </section>

@@ -1,3 +1,4 @@
+import { useI18n } from '../../lib/i18n/react'
 import { useServerFn } from '@tanstack/react-start'
 import { CornerDownRight, Search } from 'lucide-react'
 import { type FormEvent, type ReactNode, useEffect, useId, useState } from 'react'
@@ -50,6 +51,8 @@ export function CategoryDialog({
   onClose: () => void
 }) {
   const [pending, setPending] = useState(false)
+  const { t, tr } = useI18n()
+
   const [error, setError] = useState<string>()
   const [fields, setFields] = useState<Record<string, string>>({})
   const metadataId = useId()
@@ -66,7 +69,7 @@ export function CategoryDialog({
     const form = new FormData(event.currentTarget)
     const metadata = parseMetadataText(String(form.get('metadata') ?? ''))
     if (!metadata.ok) {
-      setFields({ metadata: metadata.error })
+      setFields({ metadata: tr(metadata.error) })
       return
     }
     setPending(true)
@@ -89,11 +92,11 @@ export function CategoryDialog({
       {context && <p className="mt-1 text-sm text-slate-600 dark:text-slate-400">{context}</p>}
       <form onSubmit={submit} className="mt-4 space-y-4" noValidate>
         {error && <Alert>{error}</Alert>}
-        <Field label="Name" name="name" defaultValue={initial?.name ?? ''} error={fields.name} required maxLength={100} autoFocus autoComplete="off" />
-        <Field label="Description" name="description" defaultValue={initial?.description ?? ''} error={fields.description} maxLength={1000} />
+        <Field label={t('common.name')} name="name" defaultValue={initial?.name ?? ''} error={fields.name} required maxLength={100} autoFocus autoComplete="off" />
+        <Field label={t('common.description')} name="description" defaultValue={initial?.description ?? ''} error={fields.description} maxLength={1000} />
         <div className="space-y-1">
           <label htmlFor={metadataId} className="block text-sm font-medium text-slate-800 dark:text-slate-200">
-            Metadata (JSON object)
+            {t('categoryForm.metadata')}
           </label>
           <textarea
             id={metadataId}
@@ -116,7 +119,7 @@ export function CategoryDialog({
         </div>
         <div className="flex justify-end gap-2 pt-2">
           <Button type="button" variant="secondary" onClick={onClose} disabled={pending}>
-            Cancel
+            {t('common.cancel')}
           </Button>
           <Button type="submit" pending={pending}>
             {submitLabel}
@@ -153,6 +156,7 @@ export function MoveDialog({
   const [choice, setChoice] = useState<string>()
   const [pending, setPending] = useState(false)
   const [error, setError] = useState<string>()
+  const { t } = useI18n()
   const groupId = useId()
 
   useEffect(() => {
@@ -188,14 +192,14 @@ export function MoveDialog({
   }, [q, search, category.id])
 
   const options = [
-    { id: TOP_LEVEL, name: 'Top level', path: 'No parent' },
-    ...hits.map((h) => ({ id: h.id, name: h.name, path: h.path.map((p) => p.name).join(' › ') || 'Top level' })),
+    { id: TOP_LEVEL, name: t('categoryForm.topLevel'), path: t('categoryForm.noParent') },
+    ...hits.map((h) => ({ id: h.id, name: h.name, path: h.path.map((p) => p.name).join(' › ') || t('categoryForm.topLevel') })),
   ]
 
   async function submit(event: FormEvent) {
     event.preventDefault()
     if (!choice) {
-      setError('Choose where to move it.')
+      setError(t('categoryForm.chooseWhere'))
       return
     }
     const option = options.find((o) => o.id === choice)
@@ -212,27 +216,27 @@ export function MoveDialog({
   }
 
   return (
-    <Modal open={open} title={`Move ${category.name}`} onClose={onClose}>
-      <p className="mt-1 text-sm text-slate-600 dark:text-slate-400">Now in: {category.path || 'Top level'}. Its subcategories move with it.</p>
+    <Modal open={open} title={t('categoryForm.moveTitle', { name: category.name })} onClose={onClose}>
+      <p className="mt-1 text-sm text-slate-600 dark:text-slate-400">{t('categoryForm.nowIn', { path: category.path || t('categoryForm.topLevel') })}</p>
       <form onSubmit={submit} className="mt-4 space-y-4" noValidate>
         {error && <Alert>{error}</Alert>}
         <div className="relative">
           <Search aria-hidden className="pointer-events-none absolute left-3 top-9 size-4 text-slate-400" />
           <Field
-            label="Find the new parent"
+            label={t('categoryForm.findParent')}
             type="search"
             value={q}
             onChange={(e) => setQ(e.target.value)}
-            placeholder="Type part of a name"
+            placeholder={t('categoryForm.typePart')}
             autoFocus
             autoComplete="off"
             className="[&_input]:pl-9"
           />
         </div>
         <fieldset aria-describedby={groupId} className="max-h-64 space-y-1 overflow-auto">
-          <legend className="sr-only">New parent</legend>
+          <legend className="sr-only">{t('categoryForm.newParent')}</legend>
           <p id={groupId} className="text-xs text-slate-500 dark:text-slate-400" aria-live="polite">
-            {loading ? 'Searching…' : q.trim() ? `${hits.length} ${hits.length === 1 ? 'match' : 'matches'}` : 'Or move it to the top level.'}
+            {loading ? t('categoryForm.searching') : q.trim() ? t('categoryForm.matches', { count: hits.length }) : t('categoryForm.orTop')}
           </p>
           {options.map((o) => (
             <label
@@ -255,10 +259,11 @@ export function MoveDialog({
         </fieldset>
         <div className="flex justify-end gap-2 pt-2">
           <Button type="button" variant="secondary" onClick={onClose} disabled={pending}>
-            Cancel
+            {t('common.cancel')}
           </Button>
           <Button type="submit" pending={pending}>
-            Move here
+            {t('categoryForm.moveHere')}
+
           </Button>
         </div>
       </form>

@@ -1,3 +1,4 @@
+import { useI18n } from '../../lib/i18n/react'
 import { ChevronRight, GripVertical, Loader2 } from 'lucide-react'
 import { type KeyboardEvent, type ReactNode, type RefObject, useEffect, useRef } from 'react'
 import {
@@ -17,7 +18,7 @@ import { cx } from '../../components/ui'
 import { type CategoryTreeStore, ROOT } from './use-category-tree'
 
 const DRAG_TYPE = 'application/x-haven-category'
-const count = new Intl.NumberFormat()
+
 const ROW_HEIGHT = 36
 
 export type DropRequest = { id: string; parentId: string | null; beforeId: string | null }
@@ -42,6 +43,7 @@ export function CategoryTree({
   /** Given when the person may edit: rows can be dragged (by mouse, or by keyboard from the grip). */
   onDrop?: (request: DropRequest) => void
 }) {
+  const { t, tr, format } = useI18n()
   const { nodes, branches, expanded } = store
   const stateRef = useRef<TreeState<unknown> | null>(null)
   const treeRef = useRef<HTMLDivElement>(null)
@@ -115,7 +117,7 @@ export function CategoryTree({
     const rows: ReactNode[] = (branch?.ids ?? []).map((id) => {
       const node = nodes[id]
       if (!node) return null
-      const descendants = `${count.format(node.descendantCount)}${node.descendantsCapped ? '+' : ''}`
+      const descendants = `${format.number.format(node.descendantCount)}${node.descendantsCapped ? '+' : ''}`
       return (
         <TreeItem
           key={id}
@@ -144,7 +146,7 @@ export function CategoryTree({
                 {hasChildItems ? (
                   <AriaButton
                     slot="chevron"
-                    aria-label={isExpanded ? `Collapse ${node.name}` : `Expand ${node.name}`}
+                    aria-label={isExpanded ? t('catalog.collapse', { name: node.name }) : t('catalog.expand', { name: node.name })}
                     className="rounded p-0.5 text-slate-500 dark:text-slate-400 outline-none hover:bg-slate-200 focus-visible:ring-2 focus-visible:ring-indigo-500 dark:hover:bg-slate-700"
                   >
                     <ChevronRight aria-hidden className={cx('size-4 transition-transform', isExpanded && 'rotate-90')} />
@@ -154,8 +156,8 @@ export function CategoryTree({
                 )}
                 <span className="min-w-0 flex-1 truncate">{node.name}</span>
                 {node.childCount > 0 && (
-                  <span className="shrink-0 text-xs tabular-nums text-slate-600 dark:text-slate-400" title={`${node.childCount} subcategories, ${descendants} in all`}>
-                    {count.format(node.childCount)} · {descendants}
+                  <span className="shrink-0 text-xs tabular-nums text-slate-600 dark:text-slate-400" title={t('catalog.counts', { children: format.number.format(node.childCount), all: descendants })}>
+                    {format.number.format(node.childCount)} · {descendants}
                   </span>
                 )}
               </div>
@@ -180,14 +182,14 @@ export function CategoryTree({
           className="flex h-9 items-center gap-2 px-6 text-xs text-slate-500 dark:text-slate-400"
         >
           <Loader2 aria-hidden className="size-3.5 animate-spin" />
-          <span>Loading…</span>
+          <span>{t('catalog.loading')}</span>
         </TreeLoadMoreItem>,
       )
     }
     if (branch?.error) {
       rows.push(
-        <TreeItem key={`error:${key}`} id={`error:${key}`} textValue={branch.error} className="px-6 py-2 text-xs text-red-600 dark:text-red-400">
-          <TreeItemContent>{branch.error}</TreeItemContent>
+        <TreeItem key={`error:${key}`} id={`error:${key}`} textValue={tr(branch.error)} className="px-6 py-2 text-xs text-red-600 dark:text-red-400">
+          <TreeItemContent>{tr(branch.error)}</TreeItemContent>
         </TreeItem>,
       )
     }
@@ -199,7 +201,7 @@ export function CategoryTree({
     <Virtualizer layout={ListLayout} layoutOptions={{ rowHeight: ROW_HEIGHT, loaderHeight: ROW_HEIGHT, dropIndicatorThickness: 2 }}>
       <Tree
         ref={treeRef}
-        aria-label="Categories"
+        aria-label={t('catalog.tree')}
         selectionMode="none"
         expandedKeys={expanded}
         onExpandedChange={(keys: Set<Key>) => store.setExpandedKeys(new Set([...keys].map(String)))}
@@ -208,7 +210,8 @@ export function CategoryTree({
           stateRef.current = state
           return 'h-[60vh] min-h-80 overflow-auto rounded-lg p-1 outline-none ring-1 ring-slate-200 focus-visible:ring-2 focus-visible:ring-indigo-500 dark:ring-slate-800'
         }}
-        renderEmptyState={() => <p className="p-6 text-center text-sm text-slate-500 dark:text-slate-400">No categories yet.</p>}
+        renderEmptyState={() => <p className="p-6 text-center text-sm text-slate-500 dark:text-slate-400">{t('catalog.empty')}</p>}
+
       >
         {renderBranch(ROOT)}
       </Tree>

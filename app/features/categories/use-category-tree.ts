@@ -1,6 +1,6 @@
 import { useServerFn } from '@tanstack/react-start'
 import { useCallback, useRef, useState } from 'react'
-import { errorMessage } from '../../lib/errors'
+import { errorRef } from '../../lib/errors'
 import { listCategoryChildren, revealCategory } from './categories.functions'
 import { type CategoryNode, CHILD_PAGE_SIZE } from './categories.schemas'
 
@@ -57,7 +57,7 @@ export function useCategoryTree(initialRoots: { items: CategoryNode[]; nextCurso
           },
         }))
       } catch (e) {
-        setBranches((b) => ({ ...b, [key]: { ids: b[key]?.ids ?? [], nextCursor: b[key]?.nextCursor ?? null, loading: false, error: errorMessage(e) } }))
+        setBranches((b) => ({ ...b, [key]: { ids: b[key]?.ids ?? [], nextCursor: b[key]?.nextCursor ?? null, loading: false, error: errorRef(e) } }))
         if ((e as { status?: number }).status === 404) setExpanded((x) => new Set([...x].filter((id) => id !== key)))
       }
     },

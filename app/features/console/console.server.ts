@@ -116,7 +116,7 @@ export async function findTenants(tx: Tx, input: ListTenantsInput) {
 /** A customer tenant (never the console's own), or 404. */
 export async function requireTenant(tx: Tx, id: string) {
   const [row] = await tx.select().from(tenants).where(eq(tenants.id, id))
-  if (!row || row.slug === CONSOLE_SLUG) throw notFound('This tenant')
+  if (!row || row.slug === CONSOLE_SLUG) throw notFound('tenant')
   return row
 }
 

@@ -1,3 +1,5 @@
+import { Trans } from 'react-i18next'
+import { useI18n } from '../../lib/i18n/react'
 import { useRouter } from '@tanstack/react-router'
 import { useServerFn } from '@tanstack/react-start'
 import { useEffect, useState } from 'react'
@@ -19,6 +21,7 @@ export function ImpersonationBanner({
   impersonation: { impersonatorName: string; reason: string; expiresAt: string }
 }) {
   const router = useRouter()
+  const { t } = useI18n()
   const stop = useServerFn(stopImpersonation)
   const [left, setLeft] = useState(() => minutesLeft(impersonation.expiresAt))
   const [pending, setPending] = useState(false)
@@ -36,7 +39,7 @@ export function ImpersonationBanner({
     setPending(true)
     try {
       const { consoleUrl } = await stop()
-      toast.success('Impersonation ended')
+      toast.success(t('impersonation.ended'))
       window.location.assign(consoleUrl)
     } catch (e) {
       toast.error(errorMessage(e))
@@ -47,15 +50,19 @@ export function ImpersonationBanner({
   return (
     <div
       role="status"
-      aria-label="Impersonation"
+      aria-label={t('impersonation.label')}
       className="mb-4 flex flex-wrap items-center justify-between gap-3 rounded-md bg-amber-100 px-3 py-2 text-sm text-amber-900 dark:bg-amber-950 dark:text-amber-200"
     >
       <p>
-        Viewing as <strong>{personName}</strong> — {impersonation.impersonatorName}, reason “{impersonation.reason}”, ends in {left} min. Every
-        action is recorded.
+        <Trans
+          i18nKey="impersonation.banner"
+          values={{ person: personName, operator: impersonation.impersonatorName, reason: impersonation.reason, minutes: left }}
+          components={{ strong: <strong /> }}
+        />
       </p>
       <Button variant="secondary" onClick={onStop} pending={pending}>
-        Stop
+        {t('impersonation.stop')}
+
       </Button>
     </div>
   )

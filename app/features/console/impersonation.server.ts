@@ -30,7 +30,7 @@ export async function prepareImpersonation(
     .select({ id: users.id, fullName: users.fullName, isActive: users.isActive, isSuperuser: users.isSuperuser })
     .from(users)
     .where(and(eq(users.tenantId, input.tenantId), eq(users.id, input.userId), eq(users.isDeleted, false)))
-  if (!person) throw notFound('This person')
+  if (!person) throw notFound('person')
   if (person.isSuperuser) throw forbidden('A superuser cannot be impersonated.')
   if (!person.isActive) throw new HttpError(409, 'account_disabled', 'This account is deactivated.')
   const token = randomBytes(32).toString('base64url')

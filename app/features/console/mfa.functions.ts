@@ -21,7 +21,7 @@ import {
 const signInAgain = () => new HttpError(401, 'challenge_expired', 'Your sign-in has expired. Enter your email and password again.')
 
 function consoleRealmOf(realm: { kind: string; tenantId?: string }): string {
-  if (realm.kind !== 'console' || !realm.tenantId) throw notFound('This page')
+  if (realm.kind !== 'console' || !realm.tenantId) throw notFound('page')
   return realm.tenantId
 }
 

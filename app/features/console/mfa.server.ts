@@ -4,6 +4,7 @@ import { Secret, TOTP } from 'otpauth'
 import QRCode from 'qrcode'
 import { config } from '../../../app.config'
 import { HttpError } from '../../lib/errors'
+import { msg } from '../../lib/i18n'
 import type { Tx } from '../../server/db/client.server'
 import { userMfa, users, verifications } from '../../server/db/schema'
 import { takeAttempt } from '../auth/auth.server'
@@ -131,7 +132,7 @@ function throttleBuckets(userId: string, ip: string | null) {
 
 function tooMany(seconds: number) {
   const minutes = Math.max(1, Math.ceil(seconds / 60))
-  return new HttpError(429, 'rate_limited', `Too many code attempts. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`, {
+  return new HttpError(429, 'rate_limited', msg('errors.tooManyCodes', { count: minutes }), {
     retryAfterSeconds: seconds,
   })
 }

@@ -8,6 +8,8 @@ import { UnsavedChangesGuard, useFormDirty } from '../../components/unsaved-chan
 import { changePassword, updatePreferences, updateProfile } from './profile.functions'
 import { LANGUAGES } from './profile.schemas'
 import { errorMessage, fieldErrorsOf } from '../../lib/errors'
+import { isLocale, type Locale, tFor } from '../../lib/i18n'
+import { useI18n } from '../../lib/i18n/react'
 import { applyTheme, THEMES, type Theme } from '../../lib/theme'
 
 const Route = getRouteApi('/tenant/_app/profile')
@@ -15,6 +17,7 @@ const Route = getRouteApi('/tenant/_app/profile')
 export function Profile() {
   const { user } = Route.useRouteContext()
   const router = useRouter()
+  const { t, locale } = useI18n()
   const saveProfile = useServerFn(updateProfile)
   const savePreferences = useServerFn(updatePreferences)
   const savePassword = useServerFn(changePassword)
@@ -28,7 +31,7 @@ export function Profile() {
     setNameState({ pending: true })
     try {
       await saveProfile({ data: { fullName: String(new FormData(event.currentTarget).get('fullName') ?? '') } })
-      toast.success('Name saved')
+      toast.success(t('profile.nameSaved'))
       nameForm.clear()
       setNameState({})
       await router.invalidate()
@@ -37,12 +40,12 @@ export function Profile() {
     }
   }
 
-  async function onPreference(change: { theme?: Theme; language?: string }) {
+  async function onPreference(change: { theme?: Theme; language?: Locale }) {
     if (change.theme) applyTheme(change.theme)
     try {
       await savePreferences({ data: change })
-      toast.success('Preference saved')
       await router.invalidate()
+      toast.success(tFor(change.language ?? locale)('profile.preferenceSaved'))
     } catch (e) {
       toast.error(errorMessage(e))
     }
@@ -54,13 +57,13 @@ export function Profile() {
     const form = new FormData(formElement)
     const newPassword = String(form.get('newPassword') ?? '')
     if (newPassword !== String(form.get('confirm') ?? '')) {
-      setPwState({ fields: { confirm: 'The two passwords do not match' } })
+      setPwState({ fields: { confirm: t('common.passwordsDiffer') } })
       return
     }
     setPwState({ pending: true })
     try {
       await savePassword({ data: { currentPassword: String(form.get('currentPassword') ?? ''), newPassword, signOutOthers: true } })
-      toast.success('Password changed. Other sessions were signed out.')
+      toast.success(t('profile.passwordChanged'))
       formElement.reset()
       passwordForm.clear()
       setPwState({})
@@ -71,49 +74,49 @@ export function Profile() {
 
   return (
     <>
-      <PageHeader title="Profile and preferences" description={user.email} />
+      <PageHeader title={t('profile.heading')} description={user.email} />
       <UnsavedChangesGuard dirty={nameForm.dirty || passwordForm.dirty} />
       <div className="grid gap-6 lg:grid-cols-2">
         <Card>
-          <h2 className="mb-4 text-base font-semibold">Your name</h2>
+          <h2 className="mb-4 text-base font-semibold">{t('profile.yourName')}</h2>
           <form onSubmit={onName} onInput={nameForm.onInput} className="space-y-4" noValidate>
-            <Field label="Full name" name="fullName" defaultValue={user.fullName} autoComplete="name" error={nameState.error} required />
+            <Field label={t('common.fullName')} name="fullName" defaultValue={user.fullName} autoComplete="name" error={nameState.error} required />
             <Button type="submit" pending={nameState.pending}>
-              Save name
+              {t('profile.saveName')}
             </Button>
           </form>
         </Card>
         <Card>
-          <h2 className="mb-4 text-base font-semibold">Preferences</h2>
+          <h2 className="mb-4 text-base font-semibold">{t('profile.preferences')}</h2>
           <fieldset className="space-y-2">
-            <legend className="text-sm font-medium">Theme</legend>
+            <legend className="text-sm font-medium">{t('profile.theme')}</legend>
             <div className="flex gap-4">
-              {THEMES.map((t) => (
-                <label key={t} className="flex items-center gap-2 text-sm capitalize">
+              {THEMES.map((theme) => (
+                <label key={theme} className="flex items-center gap-2 text-sm">
                   <input
                     type="radio"
                     name="theme"
-                    value={t}
-                    defaultChecked={(user.preferences.theme ?? 'system') === t}
-                    onChange={() => onPreference({ theme: t })}
+                    value={theme}
+                    defaultChecked={(user.preferences.theme ?? 'system') === theme}
+                    onChange={() => onPreference({ theme })}
                   />
-                  {t}
+                  {t(`profile.themes.${theme}`)}
                 </label>
               ))}
             </div>
           </fieldset>
           <div className="mt-4 space-y-1">
             <label htmlFor="language" className="block text-sm font-medium">
-              Language
+              {t('profile.language')}
             </label>
             <select
               id="language"
-              defaultValue={user.preferences.language ?? 'en'}
-              onChange={(e) => onPreference({ language: e.target.value })}
+              value={locale}
+              onChange={(e) => isLocale(e.target.value) && onPreference({ language: e.target.value })}
               className="block w-full rounded-md border-0 bg-white px-3 py-2 text-sm ring-1 ring-slate-300 dark:bg-slate-900 dark:ring-slate-700"
             >
               {LANGUAGES.map((l) => (
-                <option key={l.code} value={l.code}>
+                <option key={l.code} value={l.code} lang={l.code}>
                   {l.label}
                 </option>
               ))}
@@ -121,14 +124,14 @@ export function Profile() {
           </div>
         </Card>
         <Card className="lg:col-span-2">
-          <h2 className="mb-4 text-base font-semibold">Change password</h2>
+          <h2 className="mb-4 text-base font-semibold">{t('profile.changePassword')}</h2>
           <form method="post" onSubmit={onPassword} onInput={passwordForm.onInput} className="grid gap-4 sm:grid-cols-3" noValidate>
-            <Field label="Current password" name="currentPassword" type="password" autoComplete="current-password" required error={pwState.fields?.currentPassword} />
-            <Field label="New password" name="newPassword" type="password" autoComplete="new-password" required hint="At least 8 characters" error={pwState.fields?.newPassword} />
-            <Field label="Repeat new password" name="confirm" type="password" autoComplete="new-password" required error={pwState.fields?.confirm} />
+            <Field label={t('profile.currentPassword')} name="currentPassword" type="password" autoComplete="current-password" required error={pwState.fields?.currentPassword} />
+            <Field label={t('profile.newPassword')} name="newPassword" type="password" autoComplete="new-password" required hint={t('common.atLeast8')} error={pwState.fields?.newPassword} />
+            <Field label={t('profile.repeatNewPassword')} name="confirm" type="password" autoComplete="new-password" required error={pwState.fields?.confirm} />
             <div className="sm:col-span-3">
               <Button type="submit" pending={pwState.pending}>
-                Change password
+                {t('profile.changePassword')}
               </Button>
             </div>
           </form>

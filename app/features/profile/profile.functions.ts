@@ -3,6 +3,7 @@ import { getRequest } from '@tanstack/react-start/server'
 import { APIError } from 'better-auth/api'
 import { and, eq, sql } from 'drizzle-orm'
 import { HttpError } from '../../lib/errors'
+import { msg } from '../../lib/i18n'
 import { input } from '../../lib/validate'
 import { auth } from '../../server/auth.server'
 import { users } from '../../server/db/schema'
@@ -48,8 +49,8 @@ export const changePassword = createServerFn({ method: 'POST' })
       })
     } catch (error) {
       if (error instanceof APIError && error.statusCode < 500) {
-        throw new HttpError(400, 'invalid_password', 'The current password is not correct.', {
-          fieldErrors: { currentPassword: 'This is not your current password' },
+        throw new HttpError(400, 'invalid_password', msg('errors.wrongPassword'), {
+          fieldErrors: { currentPassword: msg('errors.notYourPassword') },
         })
       }
       throw error

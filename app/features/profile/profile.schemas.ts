@@ -1,26 +1,23 @@
 import { z } from 'zod'
+import { LANGUAGE_NAMES, LOCALES, msg } from '../../lib/i18n'
 import { text } from '../../lib/text'
 import { THEMES } from '../../lib/theme'
 import { fullName, newPassword } from '../auth/auth.schemas'
 
-export const LANGUAGES = [
-  { code: 'en', label: 'English' },
-  { code: 'de', label: 'Deutsch' },
-  { code: 'fr', label: 'Français' },
-  { code: 'es', label: 'Español' },
-] as const
+/** The languages offered, each named in itself: only the ones shipped complete. */
+export const LANGUAGES = LOCALES.map((code) => ({ code, label: LANGUAGE_NAMES[code] }))
 
 export const updateProfileSchema = z.object({ fullName })
 
 export const updatePreferencesSchema = z
   .object({
     theme: z.enum(THEMES).optional(),
-    language: z.enum(LANGUAGES.map((l) => l.code) as [string, ...string[]]).optional(),
+    language: z.enum(LOCALES).optional(),
   })
-  .refine((p) => p.theme !== undefined || p.language !== undefined, 'Nothing to change')
+  .refine((p) => p.theme !== undefined || p.language !== undefined, msg('validation.nothingToChange'))
 
 export const changePasswordSchema = z.object({
-  currentPassword: text({ max: 256, min: 1, minMessage: 'Enter your current password', trim: false }),
+  currentPassword: text({ max: 256, min: 1, minMessage: msg('validation.enterCurrentPassword'), trim: false }),
   newPassword,
   signOutOthers: z.boolean().default(true),
 })

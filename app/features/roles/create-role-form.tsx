@@ -1,3 +1,5 @@
+import { useI18n } from '../../lib/i18n/react'
+import { roleName } from '../../lib/i18n/roles'
 import { useRouter } from '@tanstack/react-router'
 import { useServerFn } from '@tanstack/react-start'
 import { type FormEvent, useState } from 'react'
@@ -12,6 +14,7 @@ export const NEW_ROLE_NAME_ID = 'new-role-name'
 /** A new role starts empty or with the permissions of an existing role; the matrix fine-tunes it afterwards. */
 export function CreateRoleForm({ roles, held }: { roles: RoleRow[]; held: readonly string[] }) {
   const router = useRouter()
+  const { t } = useI18n()
   const create = useServerFn(createRole)
   const [name, setName] = useState('')
   const [description, setDescription] = useState('')
@@ -32,7 +35,7 @@ export function CreateRoleForm({ roles, held }: { roles: RoleRow[]; held: readon
       setName('')
       setDescription('')
       setTemplateId('')
-      toast.success(`Created "${role.name}". Choose its permissions in the matrix below.`)
+      toast.success(t('roles.created', { name: role.name }))
     } catch (e) {
       const fe = fieldErrorsOf(e)
       if (fe) setFields(fe)
@@ -45,41 +48,41 @@ export function CreateRoleForm({ roles, held }: { roles: RoleRow[]; held: readon
   return (
     <form onSubmit={onSubmit} aria-labelledby="create-role-title" className="space-y-4" noValidate>
       <h2 id="create-role-title" className="text-base font-semibold">
-        Create a role
+        {t('roles.createTitle')}
       </h2>
       {error && <Alert>{error}</Alert>}
       <Field
         id={NEW_ROLE_NAME_ID}
-        label="Name"
+        label={t('common.name')}
         value={name}
         onChange={(e) => setName(e.target.value)}
         error={fields.name}
-        placeholder="Catalog editor"
+        placeholder={t('roles.namePlaceholder')}
         maxLength={60}
         required
       />
       <Field
-        label="Description"
+        label={t('common.description')}
         value={description}
         onChange={(e) => setDescription(e.target.value)}
         error={fields.description}
-        hint="Optional. Say who this role is for."
+        hint={t('roles.descriptionHint')}
         maxLength={300}
       />
-      <Select label="Start with the permissions of" value={templateId} onChange={(e) => setTemplateId(e.target.value)} error={fields.permissions}>
-        <option value="">No permissions</option>
+      <Select label={t('roles.template')} value={templateId} onChange={(e) => setTemplateId(e.target.value)} error={fields.permissions}>
+        <option value="">{t('roles.noPermissions')}</option>
         {roles.map((role) => {
           const lacking = role.permissions.some((p) => !held.includes(p))
           return (
             <option key={role.id} value={role.id} disabled={lacking}>
-              {role.name}
-              {lacking ? ' (has permissions you do not hold)' : ''}
+              {lacking ? t('roles.lacking', { name: roleName(t, role) }) : roleName(t, role)}
             </option>
           )
         })}
       </Select>
       <Button type="submit" pending={pending}>
-        Create role
+        {t('roles.create')}
+
       </Button>
     </form>
   )

@@ -6,6 +6,8 @@ import { toast } from 'sonner'
 import { Button, Card, cx } from '../../components/ui'
 import { UnsavedChangesGuard } from '../../components/unsaved-changes'
 import { errorMessage } from '../../lib/errors'
+import { useI18n } from '../../lib/i18n/react'
+import { roleName } from '../../lib/i18n/roles'
 import { PERMISSION_KEYS, PERMISSIONS, type Permission } from '../../lib/permissions'
 import { people, type RoleRow } from './role-list'
 import { savePermissionMatrix } from './roles.functions'
@@ -34,6 +36,7 @@ const sameSet = (a: ReadonlySet<string>, b: ReadonlySet<string>) => a.size === b
  */
 export function PermissionMatrix({ roles, held }: { roles: RoleRow[]; held: readonly string[] }) {
   const router = useRouter()
+  const { t } = useI18n()
   const save = useServerFn(savePermissionMatrix)
   const [draft, setDraft] = useState<Record<string, Set<Permission>>>({})
   const [pending, setPending] = useState(false)
@@ -62,7 +65,7 @@ export function PermissionMatrix({ roles, held }: { roles: RoleRow[]; held: read
       const result = await save({ data: { roles: changed.map((r) => ({ id: r.id, permissions: [...current(r)] })) } })
       await router.invalidate()
       setDraft({})
-      toast.success(`Saved permissions of ${result.changedRoles === 1 ? '1 role' : `${result.changedRoles} roles`}`)
+      toast.success(t('matrix.saved', { what: t('matrix.roles', { count: result.changedRoles }) }))
     } catch (e) {
       toast.error(errorMessage(e))
       // Someone may have deleted or changed a role meanwhile; the draft survives the reload.
@@ -76,26 +79,26 @@ export function PermissionMatrix({ roles, held }: { roles: RoleRow[]; held: read
     <Card>
       <UnsavedChangesGuard dirty={dirty && !pending} />
       <h2 id="matrix-title" className="text-base font-semibold">
-        Permission matrix
+        {t('matrix.title')}
       </h2>
       <p className="mt-1 mb-4 text-sm text-slate-600 dark:text-slate-400">
-        Tick what each role may do. System roles are locked, and you can grant only permissions you hold yourself.
+        {t('matrix.intro')}
       </p>
       <div className="relative -mx-6 overflow-x-auto border-y border-slate-200 dark:border-slate-800">
         <table aria-labelledby="matrix-title" className="w-full border-collapse text-sm">
           <thead>
             <tr className="bg-slate-50 dark:bg-slate-800">
               <th scope="col" className="sticky left-0 z-10 min-w-44 bg-slate-50 px-4 py-3 sm:min-w-64 sm:px-6 text-left font-semibold dark:bg-slate-800">
-                Permission
+                {t('matrix.permission')}
               </th>
               {roles.map((role) => (
                 <th key={role.id} scope="col" className="min-w-24 px-3 py-3 text-center sm:min-w-28 align-bottom font-semibold last:pr-6">
                   <span className="inline-flex items-center gap-1">
                     {role.isSystem && <Lock aria-hidden className="size-3.5 text-slate-400" />}
-                    {role.name}
-                    {role.isSystem && <span className="sr-only">(system role, locked)</span>}
+                    {roleName(t, role)}
+                    {role.isSystem && <span className="sr-only">{t('matrix.systemLocked')}</span>}
                   </span>
-                  <span className="block text-xs font-normal text-slate-500 dark:text-slate-400">{people(role.holders)}</span>
+                  <span className="block text-xs font-normal text-slate-500 dark:text-slate-400">{people(t, role.holders)}</span>
                 </th>
               ))}
             </tr>
@@ -109,7 +112,7 @@ export function PermissionMatrix({ roles, held }: { roles: RoleRow[]; held: read
                   className="bg-white px-4 pt-4 pb-1 text-left text-xs font-semibold uppercase tracking-wide text-slate-500 sm:px-6 dark:bg-slate-900 dark:text-slate-400"
                 >
                   {/* The cell spans every column, so it scrolls away; the label inside it stays at the left edge. */}
-                  <span className="sticky left-4 sm:left-6">{group}</span>
+                  <span className="sticky left-4 sm:left-6">{t(`permissionGroups.${group}`)}</span>
                 </th>
               </tr>
               {keys.map((key) => {
@@ -118,15 +121,15 @@ export function PermissionMatrix({ roles, held }: { roles: RoleRow[]; held: read
                   <tr key={key}>
                     <th scope="row" className="sticky left-0 z-10 bg-white px-4 py-2.5 text-left font-normal sm:px-6 dark:bg-slate-900">
                       <code className="font-mono text-xs text-indigo-700 dark:text-indigo-300">{key}</code>
-                      <span className="block text-slate-600 dark:text-slate-400">{PERMISSIONS[key].description}</span>
+                      <span className="block text-slate-600 dark:text-slate-400">{t(`permissions.${key}`)}</span>
                     </th>
                     {roles.map((role) => {
                       const checked = current(role).has(key)
                       const wasChecked = saved.get(role.id)?.has(key) ?? false
                       const lockedReason = role.isSystem
-                        ? `${role.name} is a system role; its permissions are fixed`
+                        ? t('matrix.systemFixed', { name: roleName(t, role) })
                         : !holds && !wasChecked
-                          ? `You do not hold ${key}, so you cannot grant it`
+                          ? t('matrix.notHeld', { key })
                           : undefined
                       return (
                         <td
@@ -137,7 +140,7 @@ export function PermissionMatrix({ roles, held }: { roles: RoleRow[]; held: read
                           <span className="relative inline-grid place-items-center align-middle">
                             <input
                               type="checkbox"
-                              aria-label={`${key} for ${role.name}`}
+                              aria-label={t('matrix.cell', { key, name: roleName(t, role) })}
                               title={lockedReason}
                               checked={checked}
                               disabled={lockedReason !== undefined || pending}
@@ -158,13 +161,14 @@ export function PermissionMatrix({ roles, held }: { roles: RoleRow[]; held: read
       </div>
       <div className="flex flex-wrap items-center justify-end gap-3 pt-4">
         <p role="status" className="mr-auto text-sm text-amber-700 dark:text-amber-300">
-          {dirty ? `Unsaved changes to ${changed.length === 1 ? '1 role' : `${changed.length} roles`}` : ''}
+          {dirty ? t('matrix.unsaved', { what: t('matrix.roles', { count: changed.length }) }) : ''}
         </p>
         <Button variant="secondary" onClick={() => setDraft({})} disabled={!dirty || pending}>
-          Discard changes
+          {t('matrix.discard')}
         </Button>
         <Button onClick={onSave} disabled={!dirty} pending={pending}>
-          Save changes
+          {t('matrix.save')}
+
         </Button>
       </div>
     </Card>

@@ -16,7 +16,7 @@ export async function roleWithHolders(tx: Tx, tenantId: string, id: string) {
     .select({ id: roles.id, name: roles.name, description: roles.description, systemKey: roles.systemKey })
     .from(roles)
     .where(and(eq(roles.tenantId, tenantId), eq(roles.id, id), eq(roles.isDeleted, false)))
-  if (!role) throw notFound('Role')
+  if (!role) throw notFound('role')
   const live = and(eq(userRoles.tenantId, tenantId), eq(userRoles.roleId, id), eq(users.isDeleted, false))
   const joinUser = and(eq(users.tenantId, tenantId), eq(users.id, userRoles.userId))
   const grantedAt = sql<Date>`coalesce(${userRoles.assignedAt}, ${userRoles.createdAt})`

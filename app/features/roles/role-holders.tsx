@@ -3,47 +3,48 @@ import { ArrowLeft, Lock } from 'lucide-react'
 import { PageHeader } from '../../components/app-shell'
 import { Badge, Card, EmptyState } from '../../components/ui'
 import { TableHead } from '../../components/ui/table-head'
-import { PERMISSIONS } from '../../lib/permissions'
+import { useI18n } from '../../lib/i18n/react'
+import { roleDescription, roleName } from '../../lib/i18n/roles'
 import type { getRole } from './roles.functions'
 
 export type RolePageData = Awaited<ReturnType<typeof getRole>>
 
-const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' })
 const linkClass = 'font-medium text-indigo-700 hover:underline dark:text-indigo-300'
 
 /** One role: what it allows (in words, not keys) and who holds it, granted by whom and when, each linking to the person. */
 export function RoleHolders({ data }: { data: RolePageData }) {
   const { role, holders, total } = data
+  const { t, format } = useI18n()
   return (
     <>
       <Link to="/tenant/admin/roles" className="mb-3 inline-flex items-center gap-1 text-sm text-slate-700 hover:underline dark:text-slate-300">
-        <ArrowLeft aria-hidden className="size-4" /> All roles
+        <ArrowLeft aria-hidden className="size-4" /> {t('roleHolders.allRoles')}
       </Link>
       <PageHeader
-        title={role.name}
+        title={roleName(t, role)}
         description={
           <>
             {role.isSystem && (
               <span className="mr-2 inline-flex items-center gap-1">
-                <Lock aria-hidden className="size-3.5" /> Built-in role.
+                <Lock aria-hidden className="size-3.5" /> {t('roleHolders.builtIn')}
               </span>
             )}
-            {role.description || null}
+            {roleDescription(t, role) || null}
           </>
         }
       />
       <div className="grid gap-6 lg:grid-cols-3">
         <Card className="min-w-0 lg:col-span-2">
           <h2 className="text-base font-semibold">
-            Who holds it <Badge>{total.toLocaleString()}</Badge>
+            {t('roleHolders.whoHolds')} <Badge>{format.number.format(total)}</Badge>
           </h2>
           {holders.length === 0 ? (
-            <EmptyState title="Nobody holds this role">Assign it from a person's page or from the Users list.</EmptyState>
+            <EmptyState title={t('roleHolders.nobodyTitle')}>{t('roleHolders.nobodyBody')}</EmptyState>
           ) : (
             <div className="mt-2 overflow-x-auto">
               <table className="min-w-full text-left text-sm">
-                <caption className="sr-only">People holding the {role.name} role</caption>
-                <TableHead columns={['Person', 'Granted by', 'Granted']} />
+                <caption className="sr-only">{t('roleHolders.caption', { name: roleName(t, role) })}</caption>
+                <TableHead columns={[t('roleHolders.person'), t('roleHolders.grantedBy'), t('roleHolders.granted')]} />
                 <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
                   {holders.map((h) => (
                     <tr key={h.id}>
@@ -52,7 +53,7 @@ export function RoleHolders({ data }: { data: RolePageData }) {
                           {h.fullName}
                         </Link>
                         <span className="block text-xs text-slate-600 dark:text-slate-400">{h.email}</span>
-                        {!h.isActive && <Badge tone="warning">Deactivated</Badge>}
+                        {!h.isActive && <Badge tone="warning">{t('users.deactivated')}</Badge>}
                       </td>
                       <td className="px-3 py-2">
                         {h.grantedById && h.grantedBy ? (
@@ -60,19 +61,19 @@ export function RoleHolders({ data }: { data: RolePageData }) {
                             {h.grantedBy}
                           </Link>
                         ) : (
-                          <span className="text-slate-600 dark:text-slate-400">{h.grantedById ? 'A former person' : 'Set up with the workspace'}</span>
+                          <span className="text-slate-600 dark:text-slate-400">{h.grantedById ? t('roleHolders.formerPerson') : t('roleHolders.setUp')}</span>
                         )}
                       </td>
-                      <td className="whitespace-nowrap px-3 py-2">{dateTime.format(new Date(h.grantedAt))}</td>
+                      <td className="whitespace-nowrap px-3 py-2">{format.dateTime.format(new Date(h.grantedAt))}</td>
                     </tr>
                   ))}
                 </tbody>
               </table>
               {total > holders.length && (
                 <p className="mt-3 text-sm text-slate-600 dark:text-slate-400">
-                  Showing the {holders.length} most recent grants.{' '}
+                  {t('roleHolders.showing', { count: holders.length })}{' '}
                   <Link to="/tenant/admin/users" search={{ roleId: role.id }} className={linkClass}>
-                    See all {total.toLocaleString()} in Users
+                    {t('roleHolders.seeAll', { count: total })}
                   </Link>
                 </p>
               )}
@@ -80,13 +81,14 @@ export function RoleHolders({ data }: { data: RolePageData }) {
           )}
         </Card>
         <Card className="min-w-0 self-start">
-          <h2 className="text-base font-semibold">What it allows</h2>
+          <h2 className="text-base font-semibold">{t('roleHolders.allows')}</h2>
           {role.permissions.length === 0 ? (
-            <p className="mt-2 text-sm text-slate-600 dark:text-slate-400">Nothing yet: give it permissions in the matrix on the Roles page.</p>
+            <p className="mt-2 text-sm text-slate-600 dark:text-slate-400">{t('roleHolders.nothingYet')}</p>
           ) : (
             <ul className="mt-2 space-y-1 text-sm">
               {role.permissions.map((p) => (
-                <li key={p}>{PERMISSIONS[p].description}</li>
+                <li key={p}>{t(`permissions.${p}`)}</li>
+
               ))}
             </ul>
           )}

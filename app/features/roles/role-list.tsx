@@ -1,3 +1,6 @@
+import type { TFunction } from 'i18next'
+import { useI18n } from '../../lib/i18n/react'
+import { roleDescription, roleName } from '../../lib/i18n/roles'
 import { Link, useRouter } from '@tanstack/react-router'
 import { useServerFn } from '@tanstack/react-start'
 import { Lock, Pencil, Trash2 } from 'lucide-react'
@@ -12,11 +15,12 @@ import { deleteRole, type listRoles, updateRole } from './roles.functions'
 
 export type RoleRow = Awaited<ReturnType<typeof listRoles>>[number]
 
-export const people = (n: number) => (n === 1 ? '1 person' : `${n} people`)
+export const people = (t: TFunction, n: number) => t('roleList.peopleCount', { count: n })
 
 /** `showHistory`: each role gets a History button (the caller holds audit:read). */
 export function RoleList({ roles, onCreateClick, showHistory = false }: { roles: RoleRow[]; onCreateClick: () => void; showHistory?: boolean }) {
   const router = useRouter()
+  const { t } = useI18n()
   const remove = useServerFn(deleteRole)
   const [editingId, setEditingId] = useState<string>()
   const [deleting, setDeleting] = useState<RoleRow>()
@@ -27,24 +31,24 @@ export function RoleList({ roles, onCreateClick, showHistory = false }: { roles:
     if (!deleting) return
     const result = await remove({ data: { id: deleting.id } })
     await router.invalidate()
-    toast.success(`Deleted "${result.name}". You can restore it from the trash.`)
+    toast.success(t('roleList.deleted', { name: result.name }))
   }
 
   return (
     <>
       <div className="relative overflow-x-auto">
         <table className="w-full text-left text-sm">
-          <caption className="sr-only">Roles in this workspace</caption>
+          <caption className="sr-only">{t('roleList.caption')}</caption>
           <thead className="border-b border-slate-200 text-xs uppercase tracking-wide text-slate-500 dark:border-slate-800 dark:text-slate-400">
             <tr>
               <th scope="col" className="py-2 pr-3 font-semibold">
-                Role
+                {t('roleList.role')}
               </th>
               <th scope="col" className="w-24 whitespace-nowrap px-3 py-2 font-semibold">
-                People
+                {t('roleList.people')}
               </th>
               <th scope="col" className="w-px py-2 pl-3 text-right font-semibold">
-                <span className="sr-only">Actions</span>
+                <span className="sr-only">{t('common.actions')}</span>
               </th>
             </tr>
           </thead>
@@ -65,39 +69,39 @@ export function RoleList({ roles, onCreateClick, showHistory = false }: { roles:
                         params={{ roleId: role.id }}
                         className="font-medium text-indigo-700 hover:underline dark:text-indigo-300"
                       >
-                        {role.name}
+                        {roleName(t, role)}
                       </Link>
                       {role.isSystem && (
                         <Badge tone="info">
                           <Lock aria-hidden className="mr-1 size-3" />
-                          System
+                          {t('roleList.system')}
                         </Badge>
                       )}
                     </div>
-                    {role.description && <p className="mt-0.5 text-slate-600 dark:text-slate-400">{role.description}</p>}
+                    {role.description && <p className="mt-0.5 text-slate-600 dark:text-slate-400">{roleDescription(t, role)}</p>}
                   </td>
-                  <td className="whitespace-nowrap px-3 py-3 align-top tabular-nums text-slate-700 dark:text-slate-300">{people(role.holders)}</td>
+                  <td className="whitespace-nowrap px-3 py-3 align-top tabular-nums text-slate-700 dark:text-slate-300">{people(t, role.holders)}</td>
                   <td className="whitespace-nowrap py-2 pl-3 text-right align-top">
                     <div className="flex flex-col items-end gap-1 sm:flex-row sm:items-center sm:justify-end">
-                    {showHistory && <HistoryButton name={role.name} onClick={() => setHistory(role)} />}
+                    {showHistory && <HistoryButton name={roleName(t, role)} onClick={() => setHistory(role)} />}
                     {role.isSystem ? (
-                      <span className="text-xs text-slate-500 dark:text-slate-400" title="System roles cannot be renamed, deleted or changed">
-                        Locked
+                      <span className="text-xs text-slate-500 dark:text-slate-400" title={t('roleList.lockedHint')}>
+                        {t('roleList.locked')}
                       </span>
                     ) : (
                       <>
-                        <Button variant="ghost" className="px-2 py-1" aria-label={`Edit ${role.name}`} onClick={() => setEditingId(role.id)}>
+                        <Button variant="ghost" className="px-2 py-1" aria-label={t('roleList.editName', { name: role.name })} onClick={() => setEditingId(role.id)}>
                           <Pencil aria-hidden className="size-4" />
-                          <span className="hidden sm:inline">Edit</span>
+                          <span className="hidden sm:inline">{t('roleList.edit')}</span>
                         </Button>
                         <Button
                           variant="ghost"
                           className="px-2 py-1 text-red-700 hover:bg-red-50 dark:text-red-400 dark:hover:bg-red-950"
-                          aria-label={`Delete ${role.name}`}
+                          aria-label={t('roleList.deleteName', { name: role.name })}
                           onClick={() => setDeleting(role)}
                         >
                           <Trash2 aria-hidden className="size-4" />
-                          <span className="hidden sm:inline">Delete</span>
+                          <span className="hidden sm:inline">{t('roleList.delete')}</span>
                         </Button>
                       </>
                     )}
@@ -112,36 +116,31 @@ export function RoleList({ roles, onCreateClick, showHistory = false }: { roles:
       {custom.length === 0 && (
         <div className="mt-4">
           <EmptyState
-            title="No custom roles yet"
+            title={t('roleList.noCustomTitle')}
             action={
               <Button variant="secondary" onClick={onCreateClick}>
-                Create a role
+                {t('roleList.createRole')}
               </Button>
             }
           >
-            The system roles above are fixed. Create a role to give people exactly the permissions they need, such as a
-            catalog editor who may only change categories.
+            {t('roleList.noCustomBody')}
           </EmptyState>
         </div>
       )}
       <HistoryDialog entity="roles" record={history} onClose={() => setHistory(null)} />
       <ConfirmDialog
         open={deleting !== undefined}
-        title={`Delete the role "${deleting?.name ?? ''}"?`}
-        confirmLabel="Delete role"
+        title={t('roleList.deleteTitle', { name: deleting?.name ?? '' })}
+        confirmLabel={t('roleList.deleteRole')}
         onConfirm={confirmDelete}
         onClose={() => setDeleting(undefined)}
       >
         {deleting && deleting.holders > 0 ? (
           <p>
-            <strong>
-              {people(deleting.holders)} {deleting.holders === 1 ? 'holds' : 'hold'} this role.
-            </strong>{' '}
-            They lose its permissions at once, except those another of their roles also grants. You can restore the role
-            from the trash.
+            <strong>{t('roleList.holders', { count: deleting.holders })}</strong> {t('roleList.holdersBody')}
           </p>
         ) : (
-          <p>Nobody holds this role. You can restore it from the trash.</p>
+          <p>{t('roleList.nobody')}</p>
         )}
       </ConfirmDialog>
     </>
@@ -150,6 +149,7 @@ export function RoleList({ roles, onCreateClick, showHistory = false }: { roles:
 
 function EditRoleForm({ role, onDone }: { role: RoleRow; onDone: () => void }) {
   const router = useRouter()
+  const { t } = useI18n()
   const save = useServerFn(updateRole)
   const [name, setName] = useState(role.name)
   const [description, setDescription] = useState(role.description)
@@ -166,7 +166,7 @@ function EditRoleForm({ role, onDone }: { role: RoleRow; onDone: () => void }) {
       const saved = await save({ data: { id: role.id, data: { name, description } } })
       await router.invalidate()
       onDone()
-      toast.success(`Saved "${saved.name}"`)
+      toast.success(t('roleList.saved', { name: saved.name }))
     } catch (e) {
       const fe = fieldErrorsOf(e)
       if (fe) setFields(fe)
@@ -182,22 +182,23 @@ function EditRoleForm({ role, onDone }: { role: RoleRow; onDone: () => void }) {
       onKeyDown={(e) => {
         if (e.key === 'Escape') onDone()
       }}
-      aria-label={`Edit ${role.name}`}
+      aria-label={t('roleList.editName', { name: role.name })}
       className="space-y-3"
       noValidate
     >
       <UnsavedChangesGuard dirty={!pending && (name !== role.name || description !== role.description)} />
       {error && <Alert>{error}</Alert>}
       <div className="grid gap-3 sm:grid-cols-2">
-        <Field label="Name" value={name} onChange={(e) => setName(e.target.value)} error={fields.name} required maxLength={60} autoFocus />
-        <Field label="Description" value={description} onChange={(e) => setDescription(e.target.value)} error={fields.description} maxLength={300} />
+        <Field label={t('common.name')} value={name} onChange={(e) => setName(e.target.value)} error={fields.name} required maxLength={60} autoFocus />
+        <Field label={t('common.description')} value={description} onChange={(e) => setDescription(e.target.value)} error={fields.description} maxLength={300} />
       </div>
       <div className="flex gap-2">
         <Button type="submit" pending={pending}>
-          Save
+          {t('common.save')}
         </Button>
         <Button type="button" variant="secondary" onClick={onDone} disabled={pending}>
-          Cancel
+          {t('common.cancel')}
+
         </Button>
       </div>
     </form>

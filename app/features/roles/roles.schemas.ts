@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { text } from '../../lib/text'
 import { isPermission, PERMISSION_KEYS, type Permission } from '../../lib/permissions'
+import { msg } from '../../lib/i18n'
 
 export const roleName = text({ max: 60, min: 1, minMessage: 'Enter a name' })
 export const roleDescription = text({ max: 300, multiline: true })
@@ -30,8 +31,8 @@ export const updateRoleSchema = z.object({
 export const permissionMatrixSchema = z.object({
   roles: z
     .array(z.object({ id: z.uuid(), permissions: permissionSet }))
-    .min(1, 'Nothing to save')
+    .min(1, msg('serverErrors.nothingToSave'))
     .max(200)
-    .refine((rows) => new Set(rows.map((r) => r.id)).size === rows.length, 'Each role may appear only once'),
+    .refine((rows) => new Set(rows.map((r) => r.id)).size === rows.length, msg('serverErrors.roleOnce')),
 })
 export type PermissionMatrixInput = z.output<typeof permissionMatrixSchema>

@@ -6,6 +6,7 @@ import { rolePermissions, roles, userRoles, users } from '../../server/db/schema
 import { isUniqueViolation } from '../../server/db/errors.server'
 import type { PermissionMatrixInput } from './roles.schemas'
 import { ofTenant, scopeTenantId } from '../../server/db/tenant.server'
+import { msg } from '../../lib/i18n'
 
 /**
  * Live roles by id; any id that is not a live role of this tenant (another tenant's included) is a 404. `lock`
@@ -19,7 +20,7 @@ export async function requireRoles(tx: Tx, roleIds: string[], options: { lock?: 
     .where(and(ofTenant(roles), inArray(roles.id, roleIds), eq(roles.isDeleted, false)))
     .orderBy(asc(roles.id))
   const rows = options.lock ? await query.for('update') : await query
-  if (rows.length !== new Set(roleIds).size) throw notFound('Role')
+  if (rows.length !== new Set(roleIds).size) throw notFound('role')
   return rows
 }
 
@@ -35,7 +36,7 @@ export async function assertCanGrantRoles(tx: Tx, actorPermissions: readonly Per
 
 export function assertHolds(actorPermissions: readonly string[], wanted: readonly string[]) {
   const missing = wanted.filter((p) => !actorPermissions.includes(p))
-  if (missing.length > 0) throw forbidden(`You cannot grant permissions you do not hold yourself: ${missing.join(', ')}.`)
+  if (missing.length > 0) throw forbidden(msg('serverErrors3.grantNotHeld', { keys: missing.join(', ') }))
 }
 
 export async function ownerRoleId(tx: Tx): Promise<string> {
@@ -68,7 +69,7 @@ export async function assertNotLastOwner(tx: Tx, userId: string) {
   if (!holds) return
   await tx.execute(sql`select 1 from roles where tenant_id = ${scopeTenantId()} and id = ${ownerId} for update`)
   if ((await otherOwnerCount(tx, userId)) === 0) {
-    throw new HttpError(409, 'last_owner', 'This is the last owner of the workspace. Make someone else an owner first.')
+    throw new HttpError(409, 'last_owner', msg('serverErrors.lastOwner'))
   }
 }
 
@@ -124,7 +125,7 @@ async function assertRoleNameFree(tx: Tx, name: string, exceptId?: string) {
   if (taken && taken.id !== exceptId) throw nameTaken()
 }
 
-const nameTaken = () => conflict('A role with that name already exists.', { name: 'Another role already has this name' })
+const nameTaken = () => conflict(msg('serverErrors.roleNameTaken'), { name: msg('serverErrors.roleNameTakenField') })
 
 async function uniqueName<T>(work: Promise<T>): Promise<T> {
   try {
@@ -155,21 +156,21 @@ export async function insertRole(
 /** Renames or re-describes a custom role. System roles keep the name and description they were provisioned with. */
 export async function editRole(tx: Tx, id: string, data: { name?: string; description?: string }) {
   const [role] = await requireRoles(tx, [id], { lock: true })
-  if (!role) throw notFound('Role')
+  if (!role) throw notFound('role')
   const renaming = data.name !== undefined && data.name !== role.name
   const redescribing = data.description !== undefined && data.description !== role.description
   if (role.systemKey && renaming) {
-    throw conflict(`${role.name} is a system role and cannot be renamed.`, { name: 'System roles cannot be renamed' })
+    throw conflict(msg('serverErrors.systemNoRename', { name: role.name }), { name: msg('serverErrors.systemNoRenameField') })
   }
   if (role.systemKey && redescribing) {
-    throw conflict(`${role.name} is a system role and its description cannot be changed.`, { description: 'System roles cannot be changed' })
+    throw conflict(msg('serverErrors.systemNoDescription', { name: role.name }), { description: msg('serverErrors.systemNoChangeField') })
   }
   if (!renaming && !redescribing) return { id: role.id, name: role.name, description: role.description }
   if (renaming && data.name) await assertRoleNameFree(tx, data.name, id)
   const [updated] = await uniqueName(
     tx.update(roles).set(data).where(and(ofTenant(roles), eq(roles.id, id))).returning({ id: roles.id, name: roles.name, description: roles.description }),
   )
-  if (!updated) throw notFound('Role')
+  if (!updated) throw notFound('role')
   return updated
 }
 
@@ -179,8 +180,8 @@ export async function editRole(tx: Tx, id: string, data: { name?: string; descri
  */
 export async function softDeleteRole(tx: Tx, actor: RoleActor, id: string) {
   const [role] = await requireRoles(tx, [id], { lock: true })
-  if (!role) throw notFound('Role')
-  if (role.systemKey) throw conflict(`${role.name} is a system role and cannot be deleted.`)
+  if (!role) throw notFound('role')
+  if (role.systemKey) throw conflict(msg('serverErrors.systemNoDelete', { name: role.name }))
   const [held] = await tx
     .select({ n: count() })
     .from(userRoles)
@@ -215,7 +216,7 @@ export async function applyPermissionMatrix(tx: Tx, actor: RoleActor, rows: Perm
   })
   for (const { role, added, removed } of changes) {
     if (role?.systemKey && (added.length > 0 || removed.length > 0)) {
-      throw conflict(`${role.name} is a system role: its permissions are fixed.`)
+      throw conflict(msg('serverErrors.systemFixed', { name: role.name }))
     }
   }
   assertHolds(actor.permissions, [...new Set(changes.flatMap((c) => c.added))])

@@ -1,3 +1,6 @@
+import { Trans } from 'react-i18next'
+import { useI18n } from '../../lib/i18n/react'
+import type { Locale } from '../../lib/i18n'
 import { getRouteApi, useRouter } from '@tanstack/react-router'
 import { useServerFn } from '@tanstack/react-start'
 import { ShieldAlert, ShieldCheck } from 'lucide-react'
@@ -15,9 +18,10 @@ import { THEMES, type Theme } from '../../lib/theme'
 const Route = getRouteApi('/tenant/_app/admin/settings')
 
 export function SettingsLoading() {
+  const { t } = useI18n()
   return (
     <div aria-busy="true" className="space-y-4">
-      <span className="sr-only">Loading settings…</span>
+      <span className="sr-only">{t('settings.loading')}</span>
       <Skeleton className="h-8 w-48" />
       <Skeleton className="h-56 w-full" />
       <Skeleton className="h-40 w-full" />
@@ -28,6 +32,7 @@ export function SettingsLoading() {
 export function SettingsPage() {
   const current = Route.useLoaderData()
   const router = useRouter()
+  const { t } = useI18n()
   const save = useServerFn(updateSettings)
   const [state, setState] = useState<{ pending?: boolean; error?: string; fields?: Record<string, string> }>({})
   const [confirmOn, setConfirmOn] = useState(false)
@@ -43,10 +48,10 @@ export function SettingsPage() {
       await save({
         data: {
           name: String(form.get('name') ?? ''),
-          settings: { defaultTheme: String(form.get('defaultTheme') ?? '') as Theme, defaultLanguage: String(form.get('defaultLanguage') ?? '') },
+          settings: { defaultTheme: String(form.get('defaultTheme') ?? '') as Theme, defaultLanguage: String(form.get('defaultLanguage') ?? '') as Locale },
         },
       })
-      toast.success('Settings saved')
+      toast.success(t('settings.saved'))
       edits.clear()
       setState({})
       await router.invalidate()
@@ -60,7 +65,7 @@ export function SettingsPage() {
     setSwitching(true)
     try {
       await save({ data: { settings: { allowImpersonation: allow } } })
-      toast.success(allow ? 'Haven support may now sign in as people here' : 'Support access is off')
+      toast.success(allow ? t('settings.supportOn') : t('settings.supportOff'))
       await router.invalidate()
     } finally {
       setSwitching(false)
@@ -77,41 +82,37 @@ export function SettingsPage() {
 
   return (
     <>
-      <PageHeader title="Settings" description="Your workspace's name, defaults and security settings." />
+      <PageHeader title={t('settings.title')} description={t('settings.description')} />
       <div className="space-y-6">
         <Card>
           <form onSubmit={onSubmit} onInput={edits.onInput} className="space-y-6" noValidate>
             <UnsavedChangesGuard dirty={edits.dirty} />
             <div className="space-y-4">
-              <h2 className="text-base font-semibold">Workspace</h2>
+              <h2 className="text-base font-semibold">{t('settings.workspace')}</h2>
               {state.error && <Alert>{state.error}</Alert>}
               <Field
-                label="Workspace name"
+                label={t('settings.workspaceName')}
                 name="name"
                 defaultValue={current.name}
                 required
                 maxLength={100}
                 autoComplete="organization"
                 error={state.fields?.name}
-                hint={
-                  <>
-                    Shown in the navigation and on the sign-in page. The address <span className="font-mono">{current.slug}</span> stays the same.
-                  </>
-                }
+                hint={<Trans i18nKey="settings.nameHint" values={{ slug: current.slug }} components={{ mono: <span className="font-mono" /> }} />}
               />
             </div>
             <div className="space-y-4">
               <div>
-                <h2 className="text-base font-semibold">Defaults for people</h2>
-                <p className="mt-1 text-sm text-slate-600 dark:text-slate-400">Used for anyone who has not chosen their own in their profile.</p>
+                <h2 className="text-base font-semibold">{t('settings.defaults')}</h2>
+                <p className="mt-1 text-sm text-slate-600 dark:text-slate-400">{t('settings.defaultsHint')}</p>
               </div>
               <fieldset className="space-y-2">
-                <legend className="text-sm font-medium text-slate-800 dark:text-slate-200">Theme</legend>
+                <legend className="text-sm font-medium text-slate-800 dark:text-slate-200">{t('settings.theme')}</legend>
                 <div className="flex flex-wrap gap-4">
                   {THEMES.map((theme) => (
-                    <label key={theme} className="flex items-center gap-2 text-sm capitalize">
+                    <label key={theme} className="flex items-center gap-2 text-sm">
                       <input type="radio" name="defaultTheme" value={theme} defaultChecked={current.settings.defaultTheme === theme} />
-                      {theme}
+                      {t(`profile.themes.${theme}`)}
                     </label>
                   ))}
                 </div>
@@ -120,21 +121,21 @@ export function SettingsPage() {
                 )}
               </fieldset>
               <Select
-                label="Language"
+                label={t('settings.language')}
                 name="defaultLanguage"
                 defaultValue={current.settings.defaultLanguage}
                 error={state.fields?.['settings.defaultLanguage']}
                 className="max-w-xs"
               >
                 {LANGUAGES.map((l) => (
-                  <option key={l.code} value={l.code}>
+                  <option key={l.code} value={l.code} lang={l.code}>
                     {l.label}
                   </option>
                 ))}
               </Select>
             </div>
             <Button type="submit" pending={state.pending}>
-              Save settings
+              {t('settings.save')}
             </Button>
           </form>
         </Card>
@@ -148,21 +149,18 @@ export function SettingsPage() {
                 ) : (
                   <ShieldCheck aria-hidden className="size-5 text-emerald-600 dark:text-emerald-400" />
                 )}
-                Support access (impersonation)
-                <Badge tone={allowed ? 'warning' : 'success'}>{allowed ? 'Allowed' : 'Off'}</Badge>
+                {t('settings.support')}
+                <Badge tone={allowed ? 'warning' : 'success'}>{allowed ? t('settings.allowed') : t('settings.off')}</Badge>
               </h2>
               <p id="support-access-description" className="text-sm text-slate-600 dark:text-slate-400">
-                When allowed, Haven superusers can sign in as a person in this workspace to investigate a problem, seeing and doing what
-                that person can. Each session needs a written reason and ends after a time limit, and everything done in it is recorded in
-                this workspace's audit log with both the person's and the superuser's name. Off by default; while it is off, nobody at
-                Haven can sign in as your people.
+                {t('settings.supportBody')}
               </p>
             </div>
             <button
               type="button"
               role="switch"
               aria-checked={allowed}
-              aria-label="Allow Haven support to sign in as people in this workspace"
+              aria-label={t('settings.supportSwitch')}
               aria-describedby="support-access-description"
               aria-busy={switching || undefined}
               disabled={switching}
@@ -184,16 +182,13 @@ export function SettingsPage() {
 
       <ConfirmDialog
         open={confirmOn}
-        title="Allow Haven support to sign in as your people?"
-        confirmLabel="Allow support access"
+        title={t('settings.confirmTitle')}
+        confirmLabel={t('settings.confirmLabel')}
         tone="primary"
         onConfirm={() => setImpersonation(true)}
         onClose={() => setConfirmOn(false)}
       >
-        <p>
-          Superusers will be able to open time-limited sessions as people in this workspace, each with a written reason and fully
-          audited. You can turn this off again at any time.
-        </p>
+        <p>{t('settings.confirmBody')}</p>
       </ConfirmDialog>
     </>
   )
@@ -203,6 +198,7 @@ export function SettingsPage() {
 function AuditRetentionCard({ days, legalHold }: { days: number | null; legalHold: boolean }) {
   const router = useRouter()
   const save = useServerFn(updateSettings)
+  const { t } = useI18n()
   const [pending, setPending] = useState(false)
   const [confirmDays, setConfirmDays] = useState<30 | 90 | 365 | null>(null)
 
@@ -221,27 +217,24 @@ function AuditRetentionCard({ days, legalHold }: { days: number | null; legalHol
 
   return (
     <Card>
-      <h2 className="text-base font-semibold">Audit log</h2>
-      <p className="mt-1 max-w-2xl text-sm text-slate-600 dark:text-slate-400">
-        How long events stay in the audit log. Older events are removed every hour; the chain of hashes that proves nothing
-        was changed keeps a checkpoint, so what remains still verifies. A legal hold keeps everything until it is lifted.
-      </p>
+      <h2 className="text-base font-semibold">{t('settings.audit')}</h2>
+      <p className="mt-1 max-w-2xl text-sm text-slate-600 dark:text-slate-400">{t('settings.auditBody')}</p>
       <div className="mt-4 flex flex-wrap items-end gap-6">
         <Select
-          label="Keep events"
+          label={t('settings.keep')}
           className="w-56"
           value={days === null ? 'forever' : String(days)}
           disabled={pending}
           onChange={(e) => {
             const value = e.target.value
-            if (value === 'forever') void apply({ auditRetentionDays: null }, 'Audit events are kept forever')
+            if (value === 'forever') void apply({ auditRetentionDays: null }, t('settings.keptForever'))
             else setConfirmDays(Number(value) as 30 | 90 | 365)
           }}
         >
-          <option value="forever">Forever</option>
-          <option value="365">365 days</option>
-          <option value="90">90 days</option>
-          <option value="30">30 days</option>
+          <option value="forever">{t('settings.forever')}</option>
+          <option value="365">{t('settings.days', { count: 365 })}</option>
+          <option value="90">{t('settings.days', { count: 90 })}</option>
+          <option value="30">{t('settings.days', { count: 30 })}</option>
         </Select>
         <label className="flex items-center gap-2 pb-2 text-sm">
           <input
@@ -249,20 +242,21 @@ function AuditRetentionCard({ days, legalHold }: { days: number | null; legalHol
             checked={legalHold}
             disabled={pending}
             onChange={(e) =>
-              void apply({ auditLegalHold: e.target.checked }, e.target.checked ? 'Legal hold on: nothing is removed' : 'Legal hold lifted')
+              void apply({ auditLegalHold: e.target.checked }, e.target.checked ? t('settings.holdOn') : t('settings.holdLifted'))
             }
           />
-          Legal hold (suspend removal)
+          {t('settings.hold')}
         </label>
       </div>
       <ConfirmDialog
         open={confirmDays !== null}
-        title={`Keep audit events for ${confirmDays ?? ''} days?`}
-        confirmLabel="Remove older events"
-        onConfirm={() => apply({ auditRetentionDays: confirmDays }, `Audit events are kept for ${confirmDays} days`)}
+        title={t('settings.keepTitle', { count: confirmDays ?? 0 })}
+        confirmLabel={t('settings.removeOlder')}
+        onConfirm={() => apply({ auditRetentionDays: confirmDays }, t('settings.keptFor', { count: confirmDays ?? 0 }))}
         onClose={() => setConfirmDays(null)}
       >
-        <p>Events older than {confirmDays} days will be removed for good at the next hourly run{legalHold ? ', once the legal hold is lifted' : ''}.</p>
+        <p>{t(legalHold ? 'settings.removeBodyHold' : 'settings.removeBody', { count: confirmDays ?? 0 })}</p>
+
       </ConfirmDialog>
     </Card>
   )

@@ -1,25 +1,23 @@
 import { z } from 'zod'
 import { text } from '../../lib/text'
 import { THEMES } from '../../lib/theme'
-import { LANGUAGES } from '../profile/profile.schemas'
+import { LOCALES, msg } from '../../lib/i18n'
 
-export const LANGUAGE_CODES = LANGUAGES.map((l) => l.code) as [string, ...string[]]
-
-export const tenantName = text({ max: 100, min: 1, minMessage: 'Enter a workspace name' })
+export const tenantName = text({ max: 100, min: 1, minMessage: msg('validation.enterWorkspaceName') })
 
 export const tenantSettingsSchema = z.object({
   defaultTheme: z.enum(THEMES),
-  defaultLanguage: z.enum(LANGUAGE_CODES, 'Choose a language'),
+  defaultLanguage: z.enum(LOCALES, msg('validation.chooseLanguage')),
   allowImpersonation: z.boolean(),
   /** Days audit events are kept; null keeps them forever (ADR 013). */
-  auditRetentionDays: z.union([z.literal(30), z.literal(90), z.literal(365)], 'Choose 30, 90 or 365 days, or forever').nullable(),
+  auditRetentionDays: z.union([z.literal(30), z.literal(90), z.literal(365)], msg('validation.chooseRetention')).nullable(),
   auditLegalHold: z.boolean(),
 })
 
 /** Only the keys given change; the server merges them into the stored JSONB. */
 export const updateSettingsSchema = z
   .object({ name: tenantName.optional(), settings: tenantSettingsSchema.partial().default({}) })
-  .refine((u) => u.name !== undefined || Object.keys(u.settings).length > 0, 'Nothing to change')
+  .refine((u) => u.name !== undefined || Object.keys(u.settings).length > 0, msg('validation.nothingToChange'))
 export type UpdateSettingsInput = z.output<typeof updateSettingsSchema>
 
 export const SETTINGS_DEFAULTS: z.output<typeof tenantSettingsSchema> = {

@@ -27,7 +27,7 @@ function present(row: { name: string; slug: string; plan: string; settings: Tena
 
 export async function getSettings(tx: Tx, tenantId: string) {
   const [row] = await tx.select(columns).from(tenants).where(eq(tenants.id, tenantId))
-  if (!row) throw notFound('This workspace')
+  if (!row) throw notFound('workspace')
   return present(row)
 }
 
@@ -41,6 +41,6 @@ export async function updateSettings(tx: Tx, tenantId: string, input: UpdateSett
   if (Object.keys(input.settings).length > 0) changes.settings = sql`${tenants.settings} || ${JSON.stringify(input.settings)}::jsonb`
   if (Object.keys(changes).length === 0) return getSettings(tx, tenantId)
   const row = await updateTenant(tx, tenantId, changes)
-  if (!row) throw notFound('This workspace')
+  if (!row) throw notFound('workspace')
   return present(row)
 }

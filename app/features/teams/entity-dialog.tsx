@@ -1,3 +1,4 @@
+import { useI18n } from '../../lib/i18n/react'
 import { type FormEvent, useEffect, useId, useRef, useState } from 'react'
 import { Alert, Button, Field, Select } from '../../components/ui'
 import { errorMessage, fieldErrorsOf } from '../../lib/errors'
@@ -30,6 +31,7 @@ export function EntityDialog({
   onClose: () => void
 }) {
   const ref = useRef<HTMLDialogElement>(null)
+  const { t } = useI18n()
   const titleId = useId()
   const [pending, setPending] = useState(false)
   const [error, setError] = useState<string>()
@@ -84,7 +86,7 @@ export function EntityDialog({
         <form onSubmit={submit} className="mt-4 space-y-4" noValidate>
           {error && !FORM_FIELDS.some((f) => fields[f]) && <Alert>{error}</Alert>}
           {organizations && (
-            <Select label="Organization" name="organizationId" defaultValue={initial?.organizationId ?? ''} error={fields.organizationId} required>
+            <Select label={t('teams.organization')} name="organizationId" defaultValue={initial?.organizationId ?? ''} error={fields.organizationId} required>
               {organizations.map((o) => (
                 <option key={o.id} value={o.id}>
                   {o.name}
@@ -92,10 +94,10 @@ export function EntityDialog({
               ))}
             </Select>
           )}
-          <Field label="Name" name="name" defaultValue={initial?.name ?? ''} error={fields.name} required maxLength={100} autoComplete="off" autoFocus />
+          <Field label={t('common.name')} name="name" defaultValue={initial?.name ?? ''} error={fields.name} required maxLength={100} autoComplete="off" autoFocus />
           <div className="space-y-1">
             <label htmlFor={`${titleId}-description`} className="block text-sm font-medium text-slate-800 dark:text-slate-200">
-              Description <span className="font-normal text-slate-500 dark:text-slate-400">(optional)</span>
+              {t('common.description')} <span className="font-normal text-slate-500 dark:text-slate-400">{t('teams.optional')}</span>
             </label>
             <textarea
               id={`${titleId}-description`}
@@ -115,7 +117,8 @@ export function EntityDialog({
           </div>
           <div className="flex justify-end gap-2">
             <Button type="button" variant="secondary" onClick={onClose} disabled={pending}>
-              Cancel
+              {t('common.cancel')}
+
             </Button>
             <Button type="submit" pending={pending}>
               {submitLabel}

@@ -1,3 +1,4 @@
+import { useI18n } from '../../lib/i18n/react'
 import { getRouteApi, Link, useRouter } from '@tanstack/react-router'
 import { useServerFn } from '@tanstack/react-start'
 import { ChevronLeft, ChevronRight, Pencil, Search, Trash2, UserMinus, UserPlus } from 'lucide-react'
@@ -17,7 +18,6 @@ import {
   setTeamMemberRole,
   updateTeam,
 } from './teams.functions'
-import { TEAM_ROLE_LABELS } from './teams.schemas'
 import { listUsers } from '../users/users.functions'
 import { TEAM_ROLES, type TeamRole } from '../../lib/enums'
 import { errorMessage } from '../../lib/errors'
@@ -30,9 +30,10 @@ export const MEMBERS_PER_PAGE = 50
 type Member = Awaited<ReturnType<typeof listTeamMembers>>['items'][number]
 
 export function TeamLoading() {
+  const { t } = useI18n()
   return (
     <div aria-busy="true" className="space-y-4">
-      <span className="sr-only">Loading the team…</span>
+      <span className="sr-only">{t('team.loading')}</span>
       <Skeleton className="h-5 w-48" />
       <Skeleton className="h-8 w-72" />
       <Skeleton className="h-32 w-full" />
@@ -49,6 +50,7 @@ export function TeamPage() {
   const canSeePeople = can(permissions, ['users:read'])
   const navigate = Route.useNavigate()
   const router = useRouter()
+  const { t } = useI18n()
   const saveTeam = useServerFn(updateTeam)
   const removeTeam = useServerFn(deleteTeam)
   const changeRole = useServerFn(setTeamMemberRole)
@@ -72,7 +74,7 @@ export function TeamPage() {
 
   async function onSave(values: EntityValues) {
     await saveTeam({ data: { id: team.id, data: values } })
-    toast.success('Team saved')
+    toast.success(t('teams.teamSaved'))
     await router.invalidate()
   }
 
@@ -80,7 +82,7 @@ export function TeamPage() {
     setRoleDrafts((d) => ({ ...d, [member.userId]: role }))
     try {
       await changeRole({ data: { teamId: team.id, userId: member.userId, role } })
-      toast.success(`${member.fullName} is now ${TEAM_ROLE_LABELS[role].toLowerCase()} of ${team.name}`)
+      toast.success(t('team.roleChanged', { name: member.fullName, role: t(`teamRoles.${role}`), team: team.name }))
     } catch (e) {
       toast.error(errorMessage(e))
     }
@@ -92,12 +94,12 @@ export function TeamPage() {
     if (!confirm) return
     if (confirm.kind === 'team') {
       await removeTeam({ data: { id: team.id } })
-      toast.success(`Deleted team ${team.name}. Restore it from the trash.`)
+      toast.success(t('teams.teamDeleted', { name: team.name }))
       await navigate({ to: '/tenant/admin/teams', search: { org: team.organizationId } })
       return
     }
     await removeMember({ data: { teamId: team.id, userId: confirm.member.userId } })
-    toast.success(`Removed ${confirm.member.fullName} from ${team.name}`)
+    toast.success(t('team.removed', { name: confirm.member.fullName, team: team.name }))
     await router.invalidate()
   }
 
@@ -109,11 +111,11 @@ export function TeamPage() {
 
   return (
     <>
-      <nav aria-label="Breadcrumb" className="mb-2 text-sm text-slate-600 dark:text-slate-400">
+      <nav aria-label={t('team.breadcrumb')} className="mb-2 text-sm text-slate-600 dark:text-slate-400">
         <ol className="flex flex-wrap items-center gap-1">
           <li>
             <Link to="/tenant/admin/teams" className="hover:underline">
-              Organizations and teams
+              {t('nav.teams')}
             </Link>
           </li>
           <li aria-hidden>/</li>
@@ -126,28 +128,28 @@ export function TeamPage() {
       </nav>
       <PageHeader
         title={team.name}
-        description={team.description || `A team of ${team.organizationName}`}
+        description={team.description || t('team.teamOf', { org: team.organizationName })}
         actions={
           canWrite && (
             <>
               <Button variant="secondary" onClick={openEdit}>
-                <Pencil aria-hidden className="size-4" /> Edit team
+                <Pencil aria-hidden className="size-4" /> {t('teams.editTeam')}
               </Button>
               <Button variant="secondary" onClick={() => setConfirm({ kind: 'team' })}>
-                <Trash2 aria-hidden className="size-4" /> Delete team
+                <Trash2 aria-hidden className="size-4" /> {t('teams.deleteTeam')}
               </Button>
             </>
           )
         }
       />
 
-      <HistoryTabs label="Members" entity="teams" recordId={team.id} showHistory={can(permissions, ['audit:read'])}>
+      <HistoryTabs label={t('team.members')} entity="teams" recordId={team.id} showHistory={can(permissions, ['audit:read'])}>
       <div className="space-y-6">
         {canWrite &&
           (canSeePeople ? (
             <AddMember teamId={team.id} teamName={team.name} memberIds={members.items.map((m) => m.userId)} />
           ) : (
-            <Alert tone="info">Adding members needs permission to see the people in this workspace (users:read).</Alert>
+            <Alert tone="info">{t('team.needsUsersRead')}</Alert>
           ))}
 
         <Card>
@@ -157,8 +159,8 @@ export function TeamPage() {
             </h2>
             {(team.memberCount > 10 || search.q) && (
               <form onSubmit={onSearch} className="flex items-end gap-2">
-                <Field label="Search members" name="q" type="search" defaultValue={search.q ?? ''} />
-                <Button type="submit" variant="secondary" aria-label="Search members">
+                <Field label={t('team.searchMembers')} name="q" type="search" defaultValue={search.q ?? ''} />
+                <Button type="submit" variant="secondary" aria-label={t('team.searchMembers')}>
                   <Search aria-hidden className="size-4" />
                 </Button>
               </form>
@@ -166,8 +168,8 @@ export function TeamPage() {
           </div>
           {members.items.length === 0 ? (
             <div className="mt-4">
-              <EmptyState title={search.q ? `No member matches “${search.q}”` : 'No members yet'}>
-                {!search.q && (canWrite ? 'Find a person above and add them with a team role.' : 'An administrator can add people to this team.')}
+              <EmptyState title={search.q ? t('team.noMatch', { q: search.q }) : t('team.noMembers')}>
+                {!search.q && (canWrite ? t('team.addHint') : t('team.adminCanAdd'))}
               </EmptyState>
             </div>
           ) : (
@@ -176,14 +178,14 @@ export function TeamPage() {
                 <thead className="border-b border-slate-200 text-xs uppercase tracking-wide text-slate-500 dark:border-slate-800 dark:text-slate-400">
                   <tr>
                     <th scope="col" className="py-2 pr-4 font-semibold">
-                      Person
+                      {t('team.person')}
                     </th>
                     <th scope="col" className="w-44 py-2 pr-4 font-semibold">
-                      Team role
+                      {t('team.teamRole')}
                     </th>
                     {canWrite && (
                       <th scope="col" className="py-2 text-right font-semibold">
-                        <span className="sr-only">Actions</span>
+                        <span className="sr-only">{t('common.actions')}</span>
                       </th>
                     )}
                   </tr>
@@ -201,7 +203,7 @@ export function TeamPage() {
                         )}
                         {!m.isActive && (
                           <span className="ml-2">
-                            <Badge tone="warning">Deactivated</Badge>
+                            <Badge tone="warning">{t('users.deactivated')}</Badge>
                           </span>
                         )}
                         <span className="block text-slate-600 dark:text-slate-400">{m.email}</span>
@@ -209,7 +211,7 @@ export function TeamPage() {
                       <td className="py-3 pr-4">
                         {canWrite ? (
                           <Select
-                            label={`Team role of ${m.fullName}`}
+                            label={t('team.teamRoleOf', { name: m.fullName })}
                             hideLabel
                             value={roleDrafts[m.userId] ?? m.role}
                             disabled={m.userId in roleDrafts}
@@ -217,17 +219,17 @@ export function TeamPage() {
                           >
                             {TEAM_ROLES.map((r) => (
                               <option key={r} value={r}>
-                                {TEAM_ROLE_LABELS[r]}
+                                {t(`teamRoles.${r}`)}
                               </option>
                             ))}
                           </Select>
                         ) : (
-                          <Badge tone={m.role === 'owner' ? 'info' : 'neutral'}>{TEAM_ROLE_LABELS[m.role]}</Badge>
+                          <Badge tone={m.role === 'owner' ? 'info' : 'neutral'}>{t(`teamRoles.${m.role}`)}</Badge>
                         )}
                       </td>
                       {canWrite && (
                         <td className="py-3 text-right">
-                          <Button variant="ghost" aria-label={`Remove ${m.fullName}`} onClick={() => setConfirm({ kind: 'member', member: m })}>
+                          <Button variant="ghost" aria-label={t('team.removeName', { name: m.fullName })} onClick={() => setConfirm({ kind: 'member', member: m })}>
                             <UserMinus aria-hidden className="size-4" />
                           </Button>
                         </td>
@@ -239,14 +241,14 @@ export function TeamPage() {
             </div>
           )}
           {pages > 1 && (
-            <nav aria-label="Member pages" className="mt-4 flex items-center justify-between gap-2 text-sm">
-              <Button variant="secondary" disabled={members.page <= 1} onClick={() => navigate({ search: (p) => ({ ...p, page: members.page - 1 }) })} aria-label="Previous page">
+            <nav aria-label={t('team.memberPages')} className="mt-4 flex items-center justify-between gap-2 text-sm">
+              <Button variant="secondary" disabled={members.page <= 1} onClick={() => navigate({ search: (p) => ({ ...p, page: members.page - 1 }) })} aria-label={t('teams.previousPage')}>
                 <ChevronLeft aria-hidden className="size-4" />
               </Button>
               <span className="text-slate-600 dark:text-slate-400">
-                Page {members.page} of {pages}
+                {t('common.pageOf', { page: members.page, pages })}
               </span>
-              <Button variant="secondary" disabled={members.page >= pages} onClick={() => navigate({ search: (p) => ({ ...p, page: members.page + 1 }) })} aria-label="Next page">
+              <Button variant="secondary" disabled={members.page >= pages} onClick={() => navigate({ search: (p) => ({ ...p, page: members.page + 1 }) })} aria-label={t('teams.nextPage')}>
                 <ChevronRight aria-hidden className="size-4" />
               </Button>
             </nav>
@@ -257,8 +259,8 @@ export function TeamPage() {
 
       <EntityDialog
         open={editing !== null}
-        title="Edit team"
-        submitLabel="Save"
+        title={t('teams.editTeam')}
+        submitLabel={t('common.save')}
         initial={team}
         organizations={editing ?? []}
         onSubmit={onSave}
@@ -266,15 +268,19 @@ export function TeamPage() {
       />
       <ConfirmDialog
         open={confirm !== null}
-        title={confirm?.kind === 'member' ? `Remove ${confirm.member.fullName} from ${team.name}?` : `Delete team ${team.name}?`}
-        confirmLabel={confirm?.kind === 'member' ? 'Remove member' : 'Delete team'}
+        title={
+          confirm?.kind === 'member'
+            ? t('team.removeTitle', { name: confirm.member.fullName, team: team.name })
+            : t('teams.deleteTeamTitle', { name: team.name })
+        }
+        confirmLabel={confirm?.kind === 'member' ? t('team.removeMember') : t('teams.deleteTeam')}
         onConfirm={onConfirm}
         onClose={() => setConfirm(null)}
       >
         <p>
           {confirm?.kind === 'member'
-            ? 'They keep their account, their roles and their other teams.'
-            : 'The team goes to the trash with its memberships kept, so it can be restored.'}
+            ? t('team.removeBody')
+            : t('teams.teamToTrash')}
         </p>
       </ConfirmDialog>
     </>
@@ -286,6 +292,7 @@ type Candidate = Awaited<ReturnType<typeof listUsers>>['items'][number]
 /** Finds people of this workspace by name or email (the users list, searched in SQL) and adds them with a role. */
 function AddMember({ teamId, teamName, memberIds }: { teamId: string; teamName: string; memberIds: string[] }) {
   const router = useRouter()
+  const { t } = useI18n()
   const findPeople = useServerFn(listUsers)
   const add = useServerFn(addTeamMember)
   const [q, setQ] = useState('')
@@ -325,7 +332,7 @@ function AddMember({ teamId, teamName, memberIds }: { teamId: string; teamName: 
     setAdding(person.id)
     try {
       await add({ data: { teamId, userId: person.id, role } })
-      toast.success(`Added ${person.fullName} to ${teamName} as ${TEAM_ROLE_LABELS[role].toLowerCase()}`)
+      toast.success(t('team.added', { name: person.fullName, team: teamName, role: t(`teamRoles.${role}`) }))
       await router.invalidate()
     } catch (e) {
       toast.error(errorMessage(e))
@@ -336,31 +343,31 @@ function AddMember({ teamId, teamName, memberIds }: { teamId: string; teamName: 
 
   return (
     <Card>
-      <h2 className="text-base font-semibold">Add a member</h2>
+      <h2 className="text-base font-semibold">{t('team.addMember')}</h2>
       <div className="mt-4 grid gap-4 sm:grid-cols-[1fr_12rem]">
         <Field
-          label="Find a person"
+          label={t('team.findPerson')}
           type="search"
           value={q}
           onChange={(e) => setQ(e.target.value)}
-          placeholder="Name or email"
+          placeholder={t('team.namePlaceholder')}
           autoComplete="off"
-          hint="Search the people of this workspace"
+          hint={t('team.findHint')}
         />
-        <Select label="Team role" value={role} onChange={(e) => setRole(e.target.value as TeamRole)}>
+        <Select label={t('team.teamRole')} value={role} onChange={(e) => setRole(e.target.value as TeamRole)}>
           {TEAM_ROLES.map((r) => (
             <option key={r} value={r}>
-              {TEAM_ROLE_LABELS[r]}
+              {t(`teamRoles.${r}`)}
             </option>
           ))}
         </Select>
       </div>
       <div aria-live="polite" className="mt-3">
         {error && <Alert>{error}</Alert>}
-        {searching && !results && <p className="text-sm text-slate-600 dark:text-slate-400">Searching…</p>}
-        {results && results.length === 0 && <p className="text-sm text-slate-600 dark:text-slate-400">Nobody matches “{q.trim()}”.</p>}
+        {searching && !results && <p className="text-sm text-slate-600 dark:text-slate-400">{t('team.searching')}</p>}
+        {results && results.length === 0 && <p className="text-sm text-slate-600 dark:text-slate-400">{t('team.nobody', { q: q.trim() })}</p>}
         {results && results.length > 0 && (
-          <ul aria-label="People found" aria-busy={searching || undefined} className="divide-y divide-slate-100 rounded-md ring-1 ring-slate-200 dark:divide-slate-800 dark:ring-slate-800">
+          <ul aria-label={t('team.found')} aria-busy={searching || undefined} className="divide-y divide-slate-100 rounded-md ring-1 ring-slate-200 dark:divide-slate-800 dark:ring-slate-800">
             {results.map((person) => {
               const member = memberIds.includes(person.id)
               return (
@@ -369,16 +376,17 @@ function AddMember({ teamId, teamName, memberIds }: { teamId: string; teamName: 
                     <span className="font-medium">{person.fullName}</span>
                     {!person.isActive && (
                       <span className="ml-2">
-                        <Badge tone="warning">Deactivated</Badge>
+                        <Badge tone="warning">{t('users.deactivated')}</Badge>
                       </span>
                     )}
                     <span className="block truncate text-slate-600 dark:text-slate-400">{person.email}</span>
                   </span>
                   {member ? (
-                    <Badge tone="success">Member</Badge>
+                    <Badge tone="success">{t('team.member')}</Badge>
                   ) : (
-                    <Button variant="secondary" pending={adding === person.id} disabled={adding !== null} onClick={() => onAdd(person)} aria-label={`Add ${person.fullName}`}>
-                      <UserPlus aria-hidden className="size-4" /> Add
+                    <Button variant="secondary" pending={adding === person.id} disabled={adding !== null} onClick={() => onAdd(person)} aria-label={t('team.addName', { name: person.fullName })}>
+                      <UserPlus aria-hidden className="size-4" /> {t('team.add')}
+
                     </Button>
                   )}
                 </li>

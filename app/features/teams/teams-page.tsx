@@ -1,3 +1,4 @@
+import { useI18n } from '../../lib/i18n/react'
 import { getRouteApi, Link, useRouter } from '@tanstack/react-router'
 import { useServerFn } from '@tanstack/react-start'
 import { Building2, ChevronLeft, ChevronRight, History, Pencil, Plus, Search, Trash2, Users } from 'lucide-react'
@@ -43,9 +44,10 @@ type Dialog =
 type Confirm = { kind: 'organization'; organization: Pick<Organization, 'id' | 'name'>; teamCount: number } | { kind: 'team'; team: Team }
 
 export function TeamsLoading() {
+  const { t } = useI18n()
   return (
     <div aria-busy="true" className="space-y-4">
-      <span className="sr-only">Loading organizations and teams…</span>
+      <span className="sr-only">{t('teams.loading')}</span>
       <Skeleton className="h-8 w-72" />
       <div className="grid gap-6 lg:grid-cols-[18rem_1fr]">
         <div className="space-y-2">
@@ -67,6 +69,7 @@ export function TeamsPage() {
   const canWrite = can(permissions, ['teams:write'])
   const navigate = Route.useNavigate()
   const router = useRouter()
+  const { t } = useI18n()
   const [dialog, setDialog] = useState<Dialog | null>(null)
   const [confirm, setConfirm] = useState<Confirm | null>(null)
   const [history, setHistory] = useState<{ id: string; name: string } | null>(null)
@@ -89,18 +92,18 @@ export function TeamsPage() {
     const data = { name: values.name, description: values.description }
     if (dialog.kind === 'new-organization') {
       const created = await create.organization({ data })
-      toast.success(`Created ${created.name}`)
+      toast.success(t('teams.created', { name: created.name }))
       await navigate({ search: (prev) => ({ ...prev, org: created.id, teamPage: undefined }) })
     } else if (dialog.kind === 'edit-organization') {
       await update.organization({ data: { id: dialog.organization.id, data } })
-      toast.success('Organization saved')
+      toast.success(t('teams.orgSaved'))
     } else if (dialog.kind === 'new-team') {
       if (!selected) return
       const created = await create.team({ data: { ...data, organizationId: selected.id } })
-      toast.success(`Created team ${created.name}`)
+      toast.success(t('teams.teamCreated', { name: created.name }))
     } else {
       await update.team({ data: { id: dialog.team.id, data } })
-      toast.success('Team saved')
+      toast.success(t('teams.teamSaved'))
     }
     await router.invalidate()
   }
@@ -111,13 +114,13 @@ export function TeamsPage() {
       const { teamsDeleted } = await remove.organization({ data: { id: confirm.organization.id } })
       toast.success(
         teamsDeleted > 0
-          ? `Deleted ${confirm.organization.name} and its ${teamsDeleted === 1 ? 'team' : `${teamsDeleted} teams`}. Restore them from the trash.`
-          : `Deleted ${confirm.organization.name}. Restore it from the trash.`,
+          ? t('teams.orgDeletedWithTeams', { name: confirm.organization.name, count: teamsDeleted })
+          : t('teams.orgDeleted', { name: confirm.organization.name }),
       )
       await navigate({ search: (prev) => ({ ...prev, org: undefined, teamPage: undefined }) })
     } else {
       await remove.team({ data: { id: confirm.team.id } })
-      toast.success(`Deleted team ${confirm.team.name}. Restore it from the trash.`)
+      toast.success(t('teams.teamDeleted', { name: confirm.team.name }))
     }
     await router.invalidate()
   }
@@ -125,12 +128,12 @@ export function TeamsPage() {
   return (
     <>
       <PageHeader
-        title="Organizations and teams"
-        description="Organizations group teams; each team has members with a team role."
+        title={t('nav.teams')}
+        description={t('teams.description')}
         actions={
           canWrite && (
             <Button onClick={() => setDialog({ kind: 'new-organization' })}>
-              <Plus aria-hidden className="size-4" /> New organization
+              <Plus aria-hidden className="size-4" /> {t('teams.newOrg')}
             </Button>
           )
         }
@@ -138,28 +141,28 @@ export function TeamsPage() {
 
       {organizations.total === 0 && !search.q ? (
         <EmptyState
-          title="No organizations yet — create the first"
+          title={t('teams.emptyTitle')}
           action={
             canWrite ? (
               <Button onClick={() => setDialog({ kind: 'new-organization' })}>
-                <Plus aria-hidden className="size-4" /> New organization
+                <Plus aria-hidden className="size-4" /> {t('teams.newOrg')}
               </Button>
             ) : undefined
           }
         >
           {canWrite
-            ? 'An organization groups related teams, for example Engineering or Sales.'
-            : 'An administrator can create organizations and teams.'}
+            ? t('teams.emptyWriter')
+            : t('teams.emptyReader')}
         </EmptyState>
       ) : (
         <div className="grid items-start gap-6 lg:grid-cols-[18rem_1fr]">
           <section aria-labelledby="organizations-heading" className="space-y-3">
             <h2 id="organizations-heading" className="sr-only">
-              Organizations
+              {t('teams.organizations')}
             </h2>
             <form onSubmit={onSearch} className="flex items-end gap-2">
-              <Field label="Search organizations" name="q" type="search" defaultValue={search.q ?? ''} className="flex-1" />
-              <Button type="submit" variant="secondary" aria-label="Search">
+              <Field label={t('teams.searchOrgs')} name="q" type="search" defaultValue={search.q ?? ''} className="flex-1" />
+              <Button type="submit" variant="secondary" aria-label={t('common.search')}>
                 <Search aria-hidden className="size-4" />
               </Button>
             </form>
@@ -186,7 +189,7 @@ export function TeamsPage() {
                           <Building2 aria-hidden className="size-4 shrink-0 text-slate-400" />
                           <span className="truncate">{o.name}</span>
                         </span>
-                        <Badge>{o.teamCount === 1 ? '1 team' : `${o.teamCount} teams`}</Badge>
+                        <Badge>{t('teams.teamCount', { count: o.teamCount })}</Badge>
                       </Link>
                     </li>
                   )
@@ -195,7 +198,7 @@ export function TeamsPage() {
             )}
             {pages > 1 && (
               <Pager
-                label="Organization pages"
+                label={t('teams.orgPages')}
                 page={organizations.page}
                 pages={pages}
                 onPage={(page) => navigate({ search: (prev) => ({ ...prev, page, org: undefined, teamPage: undefined }) })}
@@ -206,7 +209,7 @@ export function TeamsPage() {
           <section aria-labelledby="teams-heading">
             {missing && (
               <div className="mb-4">
-                <Alert>That organization was not found. It may have been deleted.</Alert>
+                <Alert>{t('teams.orgMissing')}</Alert>
               </div>
             )}
             {selected && teams ? (
@@ -220,45 +223,45 @@ export function TeamsPage() {
                   </div>
                   {can(permissions, ['audit:read']) && (
                     <Button variant="secondary" onClick={() => setHistory({ id: selected.id, name: selected.name })}>
-                      <History aria-hidden className="size-4" /> History
+                      <History aria-hidden className="size-4" /> {t('teams.history')}
                     </Button>
                   )}
                   {canWrite && (
                     <div className="flex gap-2">
                       <Button variant="secondary" onClick={() => setDialog({ kind: 'edit-organization', organization: selected })}>
-                        <Pencil aria-hidden className="size-4" /> Edit
+                        <Pencil aria-hidden className="size-4" /> {t('teams.edit')}
                       </Button>
                       <Button
                         variant="secondary"
                         onClick={() => setConfirm({ kind: 'organization', organization: selected, teamCount: selectedCount })}
                       >
-                        <Trash2 aria-hidden className="size-4" /> Delete
+                        <Trash2 aria-hidden className="size-4" /> {t('teams.delete')}
                       </Button>
                     </div>
                   )}
                 </div>
 
                 <div className="mt-6 flex items-center justify-between gap-4">
-                  <h3 className="text-sm font-semibold uppercase tracking-wide text-slate-500 dark:text-slate-400">Teams</h3>
+                  <h3 className="text-sm font-semibold uppercase tracking-wide text-slate-500 dark:text-slate-400">{t('teams.teams')}</h3>
                   {canWrite && teams.total > 0 && (
                     <Button onClick={() => setDialog({ kind: 'new-team' })}>
-                      <Plus aria-hidden className="size-4" /> New team
+                      <Plus aria-hidden className="size-4" /> {t('teams.newTeam')}
                     </Button>
                   )}
                 </div>
                 {teams.total === 0 ? (
                   <div className="mt-3">
                     <EmptyState
-                      title={`No teams in ${selected.name} yet`}
+                      title={t('teams.noTeams', { name: selected.name })}
                       action={
                         canWrite ? (
                           <Button onClick={() => setDialog({ kind: 'new-team' })}>
-                            <Plus aria-hidden className="size-4" /> Create the first team
+                            <Plus aria-hidden className="size-4" /> {t('teams.firstTeam')}
                           </Button>
                         ) : undefined
                       }
                     >
-                      Teams gather people who work together; each member has a team role.
+                      {t('teams.noTeamsBody')}
                     </EmptyState>
                   </div>
                 ) : (
@@ -272,7 +275,7 @@ export function TeamsPage() {
                 {teams.total > teams.pageSize && (
                   <div className="mt-4">
                     <Pager
-                      label="Team pages"
+                      label={t('teams.teamPages')}
                       page={teams.page}
                       pages={Math.ceil(teams.total / teams.pageSize)}
                       onPage={(teamPage) => navigate({ search: (prev) => ({ ...prev, teamPage }) })}
@@ -282,7 +285,7 @@ export function TeamsPage() {
               </Card>
             ) : (
               <h2 id="teams-heading" className="sr-only">
-                Teams
+                {t('teams.teams')}
               </h2>
             )}
           </section>
@@ -292,40 +295,42 @@ export function TeamsPage() {
       <HistoryDialog entity="organizations" record={history} onClose={() => setHistory(null)} />
       <EntityDialog
         open={dialog !== null}
-        title={DIALOG_TITLES[dialog?.kind ?? 'new-organization']}
-        submitLabel={dialog?.kind === 'new-organization' ? 'Create organization' : dialog?.kind === 'new-team' ? 'Create team' : 'Save'}
+        title={t(DIALOG_TITLES[dialog?.kind ?? 'new-organization'])}
+        submitLabel={dialog?.kind === 'new-organization' ? t('teams.createOrg') : dialog?.kind === 'new-team' ? t('teams.createTeam') : t('common.save')}
         initial={dialog?.kind === 'edit-organization' ? dialog.organization : dialog?.kind === 'edit-team' ? dialog.team : undefined}
         onSubmit={onSubmit}
         onClose={() => setDialog(null)}
       />
       <ConfirmDialog
         open={confirm !== null}
-        title={confirm?.kind === 'organization' ? `Delete ${confirm.organization.name}?` : `Delete team ${confirm?.team.name ?? ''}?`}
-        confirmLabel={confirm?.kind === 'organization' ? 'Delete organization' : 'Delete team'}
+        title={
+          confirm?.kind === 'organization'
+            ? t('teams.deleteOrgTitle', { name: confirm.organization.name })
+            : t('teams.deleteTeamTitle', { name: confirm?.team.name ?? '' })
+        }
+        confirmLabel={confirm?.kind === 'organization' ? t('teams.deleteOrg') : t('teams.deleteTeam')}
         onConfirm={onConfirm}
         onClose={() => setConfirm(null)}
       >
         {confirm?.kind === 'organization' ? (
           <p>
-            {confirm.teamCount > 0
-              ? `Its ${confirm.teamCount === 1 ? 'team goes' : `${confirm.teamCount} teams go`} to the trash with it. `
-              : ''}
-            Everything can be restored from the trash, memberships included.
+            {confirm.teamCount > 0 ? `${t('teams.orgTeamsGo', { count: confirm.teamCount })} ` : ''}
+            {t('teams.restorable')}
           </p>
         ) : (
-          <p>The team goes to the trash with its memberships kept, so it can be restored.</p>
+          <p>{t('teams.teamToTrash')}</p>
         )}
       </ConfirmDialog>
     </>
   )
 }
 
-const DIALOG_TITLES: Record<Dialog['kind'], string> = {
-  'new-organization': 'New organization',
-  'edit-organization': 'Edit organization',
-  'new-team': 'New team',
-  'edit-team': 'Edit team',
-}
+const DIALOG_TITLES = {
+  'new-organization': 'teams.newOrg',
+  'edit-organization': 'teams.editOrg',
+  'new-team': 'teams.newTeam',
+  'edit-team': 'teams.editTeam',
+} as const satisfies Record<Dialog['kind'], string>
 
 function TeamTable({ teams, canWrite, onEdit, onDelete }: {
   teams: Team[]
@@ -333,20 +338,21 @@ function TeamTable({ teams, canWrite, onEdit, onDelete }: {
   onEdit: (team: Team) => void
   onDelete: (team: Team) => void
 }) {
+  const { t } = useI18n()
   return (
     <div className="mt-3 overflow-x-auto">
       <table className="w-full text-left text-sm">
         <thead className="border-b border-slate-200 text-xs uppercase tracking-wide text-slate-500 dark:border-slate-800 dark:text-slate-400">
           <tr>
             <th scope="col" className="py-2 pr-4 font-semibold">
-              Team
+              {t('teams.team')}
             </th>
             <th scope="col" className="py-2 pr-4 font-semibold">
-              Members
+              {t('teams.members')}
             </th>
             {canWrite && (
               <th scope="col" className="py-2 text-right font-semibold">
-                <span className="sr-only">Actions</span>
+                <span className="sr-only">{t('common.actions')}</span>
               </th>
             )}
           </tr>
@@ -372,10 +378,10 @@ function TeamTable({ teams, canWrite, onEdit, onDelete }: {
               </td>
               {canWrite && (
                 <td className="py-3 text-right whitespace-nowrap">
-                  <Button variant="ghost" aria-label={`Edit ${team.name}`} onClick={() => onEdit(team)}>
+                  <Button variant="ghost" aria-label={t('teams.editName', { name: team.name })} onClick={() => onEdit(team)}>
                     <Pencil aria-hidden className="size-4" />
                   </Button>
-                  <Button variant="ghost" aria-label={`Delete ${team.name}`} onClick={() => onDelete(team)}>
+                  <Button variant="ghost" aria-label={t('teams.deleteName', { name: team.name })} onClick={() => onDelete(team)}>
                     <Trash2 aria-hidden className="size-4" />
                   </Button>
                 </td>
@@ -389,15 +395,17 @@ function TeamTable({ teams, canWrite, onEdit, onDelete }: {
 }
 
 function Pager({ label, page, pages, onPage }: { label: string; page: number; pages: number; onPage: (page: number) => void }) {
+  const { t } = useI18n()
   return (
     <nav aria-label={label} className="flex items-center justify-between gap-2 text-sm">
-      <Button variant="secondary" disabled={page <= 1} onClick={() => onPage(page - 1)} aria-label="Previous page">
+      <Button variant="secondary" disabled={page <= 1} onClick={() => onPage(page - 1)} aria-label={t('teams.previousPage')}>
         <ChevronLeft aria-hidden className="size-4" />
       </Button>
       <span className="text-slate-600 dark:text-slate-400">
-        Page {page} of {pages}
+        {t('common.pageOf', { page, pages })}
       </span>
-      <Button variant="secondary" disabled={page >= pages} onClick={() => onPage(page + 1)} aria-label="Next page">
+      <Button variant="secondary" disabled={page >= pages} onClick={() => onPage(page + 1)} aria-label={t('teams.nextPage')}
+>
         <ChevronRight aria-hidden className="size-4" />
       </Button>
     </nav>

@@ -1,3 +1,4 @@
+import { msg } from '../../lib/i18n'
 import { and, asc, count, eq, inArray, ne, type SQL, sql } from 'drizzle-orm'
 import { conflict, notFound } from '../../lib/errors'
 import type { Tx } from '../../server/db/client.server'
@@ -19,8 +20,8 @@ import type {
 } from './teams.schemas'
 
 const ORGANIZATION_TAKEN = () =>
-  conflict('An organization with that name already exists.', { name: 'Another organization already has this name' })
-const TEAM_TAKEN = () => conflict('This organization already has a team with that name.', { name: 'Another team in this organization has this name' })
+  conflict(msg('serverErrors2.orgTaken'), { name: msg('serverErrors2.orgTakenField') })
+const TEAM_TAKEN = () => conflict(msg('serverErrors2.teamTaken'), { name: msg('serverErrors2.teamTakenField') })
 
 function isForeignKeyViolation(error: unknown): boolean {
   return sqlState(error) === '23503'
@@ -79,7 +80,7 @@ export async function requireOrganization(tx: Tx, id: string, options: { lock?: 
     .from(organizations)
     .where(and(ofTenant(organizations), eq(organizations.id, id), eq(organizations.isDeleted, false)))
   const [row] = options.lock ? await query.for('share') : await query
-  if (!row) throw notFound('Organization')
+  if (!row) throw notFound('organization')
   return row
 }
 
@@ -116,7 +117,7 @@ export async function updateOrganization(tx: Tx, { id, data }: UpdateOrganizatio
   if (data.name !== undefined) await assertOrganizationNameFree(tx, data.name, id)
   try {
     const [row] = await tx.update(organizations).set(data).where(and(ofTenant(organizations), eq(organizations.id, id))).returning()
-    if (!row) throw notFound('Organization')
+    if (!row) throw notFound('organization')
     return row
   } catch (error) {
     if (isUniqueViolation(error)) throw ORGANIZATION_TAKEN()
@@ -202,7 +203,7 @@ export async function requireTeam(tx: Tx, id: string) {
       and(ofTenant(organizations), eq(organizations.id, teams.organizationId), eq(organizations.isDeleted, false)),
     )
     .where(and(ofTenant(teams), eq(teams.id, id), eq(teams.isDeleted, false)))
-  if (!row) throw notFound('Team')
+  if (!row) throw notFound('team')
   return row
 }
 
@@ -226,7 +227,7 @@ async function assertTeamNameFree(tx: Tx, organizationId: string, name: string, 
 function teamWriteError(error: unknown): unknown {
   if (isUniqueViolation(error)) return TEAM_TAKEN()
   // The composite key (tenant_id, organization_id) can only point into this tenant.
-  if (isForeignKeyViolation(error)) return notFound('Organization')
+  if (isForeignKeyViolation(error)) return notFound('organization')
   return error
 }
 
@@ -295,7 +296,7 @@ export async function findTeamMembers(tx: Tx, input: ListTeamMembersInput) {
 export async function addTeamMember(tx: Tx, tenantId: string, input: AddTeamMemberInput) {
   await requireTeam(tx, input.teamId)
   const user = await requireUserRow(tx, input.userId)
-  const already = () => conflict(`${user.fullName} is already a member of this team.`, { userId: 'Already a member of this team' })
+  const already = () => conflict(msg('serverErrors2.alreadyMember', { name: user.fullName }), { userId: msg('serverErrors2.alreadyMemberField') })
   const [existing] = await tx
     .select({ id: userTeamLinks.id })
     .from(userTeamLinks)
@@ -322,7 +323,7 @@ async function requireMembership(tx: Tx, { teamId, userId }: TeamMemberInput) {
     .from(userTeamLinks)
     .innerJoin(users, liveMember())
     .where(and(ofTenant(userTeamLinks), eq(userTeamLinks.teamId, teamId), eq(userTeamLinks.userId, userId)))
-  if (!row) throw notFound('Team member')
+  if (!row) throw notFound('teamMember')
   return row
 }
 

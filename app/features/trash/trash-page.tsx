@@ -1,3 +1,4 @@
+import { useI18n } from '../../lib/i18n/react'
 import { getRouteApi, useRouter } from '@tanstack/react-router'
 import { useServerFn } from '@tanstack/react-start'
 import { ChevronRight, RotateCcw, Trash2 } from 'lucide-react'
@@ -7,16 +8,16 @@ import { PageHeader } from '../../components/app-shell'
 import { Badge, Button, cx, EmptyState } from '../../components/ui'
 import { ConfirmDialog } from '../../components/ui/confirm'
 import { getPurgeImpact, type listTrash, purgeFromTrash, restoreFromTrash } from './trash.functions'
-import { TRASH_LABELS, type TrashType } from './trash.schemas'
+import type { TrashType } from './trash.schemas'
 import { errorMessage } from '../../lib/errors'
 
 const Route = getRouteApi('/tenant/_app/admin/trash')
 
-const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' })
+
 type Item = Awaited<ReturnType<typeof listTrash>>['items'][number]
 
 /** Columns a phone leaves out: the item's cell says kind, date and who there. */
-const WIDE_ONLY = new Set(['Kind', 'Deleted', 'By'])
+const WIDE_ONLY = new Set(['kindColumn', 'deleted', 'by'])
 
 export function TrashPage() {
   const data = Route.useLoaderData()
@@ -28,12 +29,13 @@ export function TrashPage() {
   const impactOf = useServerFn(getPurgeImpact)
   const [purging, setPurging] = useState<{ item: Item; descendants: number } | null>(null)
   const [busy, setBusy] = useState<string>()
+  const { t, format } = useI18n()
 
   async function onRestore(item: Item) {
     setBusy(item.id)
     try {
       await restore({ data: { type: item.type, id: item.id } })
-      toast.success(`${item.name} was restored`)
+      toast.success(t('trash.restored', { name: item.name }))
       await router.invalidate()
     } catch (e) {
       toast.error(errorMessage(e))
@@ -53,8 +55,8 @@ export function TrashPage() {
 
   return (
     <>
-      <PageHeader title="Trash" description="Deleted people, organizations, teams, roles and categories. Restore them, or delete them for good." />
-      <div role="tablist" aria-label="Kind of item" className="mb-4 flex flex-wrap gap-2">
+      <PageHeader title={t('nav.trash')} description={t('trash.description')} />
+      <div role="tablist" aria-label={t('trash.kind')} className="mb-4 flex flex-wrap gap-2">
         {[undefined, ...data.allowedTypes].map((type) => (
           <button
             key={type ?? 'all'}
@@ -82,24 +84,24 @@ export function TrashPage() {
                 : 'bg-white ring-slate-300 hover:bg-slate-50 dark:bg-slate-900 dark:ring-slate-700 dark:hover:bg-slate-800',
             )}
           >
-            {type ? `${TRASH_LABELS[type as TrashType]}s` : 'Everything'}
+            {type ? t(`trashTabs.${type as TrashType}`) : t('trash.everything')}
           </button>
         ))}
       </div>
       {data.items.length === 0 ? (
-        <EmptyState title="The trash is empty">Deleted items appear here, with who deleted them and when.</EmptyState>
+        <EmptyState title={t('trash.emptyTitle')}>{t('trash.emptyBody')}</EmptyState>
       ) : (
         <div className="overflow-x-auto rounded-xl bg-white ring-1 ring-slate-200 dark:bg-slate-900 dark:ring-slate-800">
           <table className="min-w-full divide-y divide-slate-200 text-sm dark:divide-slate-800">
             <thead>
               <tr>
-                {['Item', 'Kind', 'Deleted', 'By', 'Actions'].map((h) => (
+                {(['item', 'kindColumn', 'deleted', 'by', 'actions'] as const).map((key) => (
                   <th
-                    key={h}
+                    key={key}
                     scope="col"
-                    className={cx('px-4 py-3 text-left font-semibold text-slate-700 dark:text-slate-300', h === 'Actions' && 'text-right', WIDE_ONLY.has(h) && 'hidden sm:table-cell')}
+                    className={cx('px-4 py-3 text-left font-semibold text-slate-700 dark:text-slate-300', key === 'actions' && 'text-right', WIDE_ONLY.has(key) && 'hidden sm:table-cell')}
                   >
-                    {h}
+                    {key === 'actions' ? t('common.actions') : t(`trash.${key}`)}
                   </th>
                 ))}
               </tr>
@@ -111,23 +113,23 @@ export function TrashPage() {
                     <p className="font-medium">{item.name}</p>
                     {item.detail && <p className="break-all text-slate-500 sm:break-normal dark:text-slate-400">{item.detail}</p>}
                     <p className="text-xs text-slate-500 sm:hidden dark:text-slate-400">
-                      {TRASH_LABELS[item.type]} · {dateTime.format(new Date(item.deletedAt))}
+                      {t(`trashKinds.${item.type}`)} · {format.dateTime.format(new Date(item.deletedAt))}
                       {item.deletedBy ? ` · ${item.deletedBy}` : ''}
                     </p>
                   </td>
                   <td className="hidden px-4 py-3 sm:table-cell">
-                    <Badge>{TRASH_LABELS[item.type]}</Badge>
+                    <Badge>{t(`trashKinds.${item.type}`)}</Badge>
                   </td>
-                  <td className="hidden whitespace-nowrap px-4 py-3 sm:table-cell">{dateTime.format(new Date(item.deletedAt))}</td>
+                  <td className="hidden whitespace-nowrap px-4 py-3 sm:table-cell">{format.dateTime.format(new Date(item.deletedAt))}</td>
                   <td className="hidden px-4 py-3 sm:table-cell">{item.deletedBy ?? '—'}</td>
                   <td className="whitespace-nowrap px-4 py-3 text-right">
                     <div className="flex flex-col items-end gap-2 sm:flex-row sm:justify-end">
-                      <Button variant="secondary" pending={busy === item.id} onClick={() => onRestore(item)} aria-label={`Restore ${item.name}`}>
-                        <RotateCcw aria-hidden className="size-4" /> Restore
+                      <Button variant="secondary" pending={busy === item.id} onClick={() => onRestore(item)} aria-label={t('trash.restoreName', { name: item.name })}>
+                        <RotateCcw aria-hidden className="size-4" /> {t('trash.restore')}
                       </Button>
                       {data.canPurge && (
-                        <Button variant="danger" onClick={() => askPurge(item)} aria-label={`Delete forever: ${item.name}`}>
-                          <Trash2 aria-hidden className="size-4" /> Delete forever
+                        <Button variant="danger" onClick={() => askPurge(item)} aria-label={t('trash.purgeName', { name: item.name })}>
+                          <Trash2 aria-hidden className="size-4" /> {t('trash.purge')}
                         </Button>
                       )}
                     </div>
@@ -137,15 +139,15 @@ export function TrashPage() {
             </tbody>
           </table>
           {(data.nextCursor || search.cursor) && (
-            <nav aria-label="Pages" className="flex justify-end gap-2 border-t border-slate-200 px-4 py-3 dark:border-slate-800">
+            <nav aria-label={t('users.pages')} className="flex justify-end gap-2 border-t border-slate-200 px-4 py-3 dark:border-slate-800">
               {search.cursor && (
                 <Button variant="secondary" onClick={() => navigate({ search: { type: search.type } })}>
-                  Newest
+                  {t('trash.newest')}
                 </Button>
               )}
               {data.nextCursor && (
                 <Button variant="secondary" onClick={() => navigate({ search: { type: search.type, cursor: data.nextCursor ?? undefined } })}>
-                  Older <ChevronRight aria-hidden className="size-4" />
+                  {t('trash.older')} <ChevronRight aria-hidden className="size-4" />
                 </Button>
               )}
             </nav>
@@ -154,23 +156,24 @@ export function TrashPage() {
       )}
       <ConfirmDialog
         open={purging !== null}
-        title={`Delete ${purging?.item.name ?? ''} permanently?`}
-        confirmLabel="Delete forever"
+        title={t('trash.purgeTitle', { name: purging?.item.name ?? '' })}
+        confirmLabel={t('trash.purge')}
         onClose={() => setPurging(null)}
         onConfirm={async () => {
           if (!purging) return
           await purge({ data: { type: purging.item.type, id: purging.item.id } })
-          toast.success(`${purging.item.name} was deleted permanently`)
+          toast.success(t('trash.purged', { name: purging.item.name }))
           await router.invalidate()
         }}
       >
-        This cannot be undone.
+        {t('trash.cannotUndo')}
         {purging && purging.descendants > 0 && (
           <strong className="block">
-            It takes {purging.descendants} {purging.item.type === 'category' ? 'sub-categories' : 'teams'} with it.
+            {t(purging.item.type === 'category' ? 'trash.takesCategories' : 'trash.takesTeams', { count: purging.descendants })}
           </strong>
         )}{' '}
-        The audit log keeps the record of it.
+        {t('trash.auditKeeps')}
+
       </ConfirmDialog>
     </>
   )

@@ -1,3 +1,4 @@
+import { msg } from '../../lib/i18n'
 import { and, count, eq, type SQL, sql } from 'drizzle-orm'
 import { alias } from 'drizzle-orm/pg-core'
 import { z } from 'zod'
@@ -26,7 +27,7 @@ export function trashTypesFor(permissions: readonly Permission[]): TrashType[] {
 
 export function assertMayHandle(permissions: readonly Permission[], type: TrashType, purge = false) {
   if (!permissions.includes(TRASH_PERMISSION[type])) throw forbidden()
-  if (purge && !permissions.includes('trash:purge')) throw forbidden('Deleting permanently needs the trash:purge permission.')
+  if (purge && !permissions.includes('trash:purge')) throw forbidden(msg('serverErrors2.purgeNeedsPermission'))
 }
 
 /** One branch per kind; each is served by its `(tenant_id, deleted_at) WHERE is_deleted` index. */
@@ -96,7 +97,7 @@ async function requireDeleted(tx: Tx, type: TrashType, id: string) {
     .select({ id: table.id })
     .from(table)
     .where(and(ofTenant(table), eq(table.id, id), eq(table.isDeleted, true)))
-  if (!row) throw notFound('That item in the trash')
+  if (!row) throw notFound('trashItem')
 }
 
 /**
@@ -118,7 +119,7 @@ export async function restoreItem(tx: Tx, type: TrashType, id: string, actorPerm
           .select({ id: users.id })
           .from(users)
           .where(and(ofTenant(users), eq(users.email, u?.email ?? ''), eq(users.isDeleted, false)))
-        if (taken) throw conflict(`Cannot restore: ${u?.email} is now used by another person in this workspace. Change that person's email first.`)
+        if (taken) throw conflict(msg('serverErrors2.restoreEmailTaken', { email: u?.email ?? '' }))
         await tx.update(users).set(live).where(and(ofTenant(users), eq(users.id, id)))
         break
       }
@@ -128,7 +129,7 @@ export async function restoreItem(tx: Tx, type: TrashType, id: string, actorPerm
           .from(teams)
           .innerJoin(organizations, and(ofTenant(organizations), eq(organizations.id, teams.organizationId)))
           .where(and(ofTenant(teams), eq(teams.id, id)))
-        if (t?.orgDeleted) throw conflict(`Cannot restore: its organization ${t.org} is in the trash. Restore the organization first.`)
+        if (t?.orgDeleted) throw conflict(msg('serverErrors2.restoreOrgDeleted', { org: t.org }))
         await tx.update(teams).set(live).where(and(ofTenant(teams), eq(teams.id, id)))
         break
       }
@@ -139,20 +140,20 @@ export async function restoreItem(tx: Tx, type: TrashType, id: string, actorPerm
           .from(categories)
           .innerJoin(parent, and(ofTenant(parent), eq(parent.id, categories.parentId)))
           .where(and(ofTenant(categories), eq(categories.id, id)))
-        if (c?.parentDeleted) throw conflict('Cannot restore: its parent category is in the trash. Restore the parent first.')
+        if (c?.parentDeleted) throw conflict(msg('serverErrors2.restoreParentDeleted'))
         const [self] = rowsOf<{ parent_id: string | null; name_key: string; path_key: string; deleted_at: string; deleted_by_id: string | null }>(
           await tx.execute(sql`
             select parent_id, name_key, path_key, deleted_by_id, to_char(deleted_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as deleted_at
             from categories where tenant_id = ${scopeTenantId()} and id = ${id}::uuid`),
         )
-        if (!self) throw notFound('That item in the trash')
+        if (!self) throw notFound('trashItem')
         const [taken] = rowsOf<{ name: string }>(
           await tx.execute(sql`
             select s.name from categories s
             where s.tenant_id = ${scopeTenantId()} and ${self.parent_id ? sql`s.parent_id = ${self.parent_id}::uuid` : sql`s.parent_id is null`}
               and s.name_key = ${self.name_key} and not s.is_deleted limit 1`),
         )
-        if (taken) throw conflict(`Cannot restore: a live category named ${taken.name} now sits in the same place. Rename or move it first.`)
+        if (taken) throw conflict(msg('serverErrors2.restoreCategoryTaken', { name: taken.name }))
         // The subtree deleted with it (same moment, same person) comes back with it. Bounds are values, so the
         // (tenant_id, path_key) index serves the range under RLS.
         await tx.execute(sql`
@@ -175,7 +176,7 @@ export async function restoreItem(tx: Tx, type: TrashType, id: string, actorPerm
         break
     }
   } catch (error) {
-    if (isUniqueViolation(error)) throw conflict('Cannot restore: a live item with the same name exists now. Rename it first.')
+    if (isUniqueViolation(error)) throw conflict(msg('serverErrors2.restoreNameTaken'))
     throw error
   }
 }

@@ -5,10 +5,12 @@ import { type FormEvent, useEffect, useRef, useState } from 'react'
 import { toast } from 'sonner'
 import { Alert, Button, Field, Select } from '../../components/ui'
 import { errorMessage, fieldErrorsOf } from '../../lib/errors'
+import { useI18n } from '../../lib/i18n/react'
+import { roleName } from '../../lib/i18n/roles'
 import { inviteUser } from '../auth/auth.functions'
 import { createUser } from './users.functions'
 
-type RoleOption = { id: string; name: string }
+type RoleOption = { id: string; name: string; systemKey?: string | null }
 
 /** Add a person either by invitation (they choose their password) or directly with a password. */
 export function AddPersonDialog({
@@ -24,6 +26,7 @@ export function AddPersonDialog({
 }) {
   const ref = useRef<HTMLDialogElement>(null)
   const router = useRouter()
+  const { t } = useI18n()
   const invite = useServerFn(inviteUser)
   const create = useServerFn(createUser)
   const [mode, setMode] = useState<'invite' | 'create'>('invite')
@@ -63,7 +66,7 @@ export function AddPersonDialog({
         await sendInvitation({ email, fullName, roleId: roleId || null }, false)
       } else {
         await create({ data: { email, fullName, password: String(form.get('password') ?? ''), roleIds: roleId ? [roleId] : [], metadata: {} } })
-        toast.success(`${fullName} was added`)
+        toast.success(t('addPerson.added', { name: fullName }))
         onClose()
       }
       await router.invalidate()
@@ -82,7 +85,7 @@ export function AddPersonDialog({
     setReplacing(undefined)
     setLink(result.link)
     setReplaced(result.replacedPending)
-    toast.success(`Invitation created for ${result.email}`)
+    toast.success(t('addPerson.invitationCreated', { email: result.email }))
   }
 
   async function onReplace() {
@@ -107,39 +110,36 @@ export function AddPersonDialog({
       className="m-auto max-h-[calc(100dvh-2rem)] w-[calc(100%-1.5rem)] max-w-lg rounded-xl bg-white p-6 text-slate-900 shadow-xl backdrop:bg-slate-900/50 dark:bg-slate-900 dark:text-slate-100"
     >
       <h2 id="add-person-title" className="text-lg font-semibold">
-        Add a person
+        {t('addPerson.title')}
       </h2>
       {!open ? null : link ? (
         <div className="mt-4 space-y-4">
-          <Alert tone="success">
-            The invitation is valid for 7 days and can be used once. No mail transport is configured, so send this link yourself (it is
-            also in the server log).
-          </Alert>
-          {replaced ? <Alert tone="info">This replaces the earlier invitation to this address: its link no longer works.</Alert> : null}
+          <Alert tone="success">{t('addPerson.linkInfo')}</Alert>
+          {replaced ? <Alert tone="info">{t('addPerson.replacedInfo')}</Alert> : null}
           <div className="flex gap-2">
-            <input readOnly value={link} aria-label="Invitation link" className="min-w-0 flex-1 rounded-md px-3 py-2 text-sm ring-1 ring-slate-300 dark:bg-slate-800 dark:ring-slate-700" />
+            <input readOnly value={link} aria-label={t('addPerson.invitationLink')} className="min-w-0 flex-1 rounded-md px-3 py-2 text-sm ring-1 ring-slate-300 dark:bg-slate-800 dark:ring-slate-700" />
             <Button
               variant="secondary"
               onClick={() => {
                 void navigator.clipboard?.writeText(link)
-                toast.success('Link copied')
+                toast.success(t('addPerson.linkCopied'))
               }}
             >
-              <Copy aria-hidden className="size-4" /> Copy
+              <Copy aria-hidden className="size-4" /> {t('addPerson.copy')}
             </Button>
           </div>
           <div className="flex justify-end">
-            <Button onClick={onClose}>Done</Button>
+            <Button onClick={onClose}>{t('addPerson.done')}</Button>
           </div>
         </div>
       ) : (
         <form onSubmit={onSubmit} className="mt-4 space-y-4" noValidate>
-          <div role="radiogroup" aria-label="How to add" className="flex gap-4 text-sm">
+          <div role="radiogroup" aria-label={t('addPerson.howToAdd')} className="flex gap-4 text-sm">
             <label className="flex items-center gap-2">
-              <input type="radio" name="mode" checked={mode === 'invite'} onChange={() => setMode('invite')} /> Send an invitation
+              <input type="radio" name="mode" checked={mode === 'invite'} onChange={() => setMode('invite')} /> {t('addPerson.sendInvitation')}
             </label>
             <label className="flex items-center gap-2">
-              <input type="radio" name="mode" checked={mode === 'create'} onChange={() => setMode('create')} /> Create with a password
+              <input type="radio" name="mode" checked={mode === 'create'} onChange={() => setMode('create')} /> {t('addPerson.createWithPassword')}
             </label>
           </div>
           {error && <Alert>{error}</Alert>}
@@ -148,33 +148,34 @@ export function AddPersonDialog({
               <p>{replacing.message}</p>
               <div className="flex gap-2">
                 <Button type="button" onClick={onReplace} pending={pending}>
-                  Replace invitation
+                  {t('addPerson.replaceInvitation')}
                 </Button>
                 <Button type="button" variant="secondary" onClick={() => setReplacing(undefined)}>
-                  Keep the pending one
+                  {t('addPerson.keepPending')}
                 </Button>
               </div>
             </div>
           )}
-          <Field label="Email" name="email" type="email" required error={fields.email} autoComplete="off" />
-          <Field label="Full name" name="fullName" required={mode === 'create'} error={fields.fullName} autoComplete="off" />
-          {mode === 'create' && <Field label="Initial password" name="password" type="password" autoComplete="new-password" required hint="At least 8 characters; they can change it later" error={fields.password} />}
+          <Field label={t('common.email')} name="email" type="email" required error={fields.email} autoComplete="off" />
+          <Field label={t('common.fullName')} name="fullName" required={mode === 'create'} error={fields.fullName} autoComplete="off" />
+          {mode === 'create' && <Field label={t('addPerson.initialPassword')} name="password" type="password" autoComplete="new-password" required hint={t('addPerson.initialPasswordHint')} error={fields.password} />}
           {canAssignRoles && (
-            <Select label="Role" name="roleId" defaultValue={roles.find((r) => r.name === 'Member')?.id ?? ''} error={fields.roleId ?? fields.roleIds}>
-              <option value="">No role</option>
+            <Select label={t('common.role')} name="roleId" defaultValue={roles.find((r) => r.systemKey === 'member')?.id ?? ''} error={fields.roleId ?? fields.roleIds}>
+              <option value="">{t('addPerson.noRole')}</option>
               {roles.map((r) => (
                 <option key={r.id} value={r.id}>
-                  {r.name}
+                  {roleName(t, r)}
                 </option>
               ))}
             </Select>
           )}
           <div className="flex justify-end gap-2">
             <Button type="button" variant="secondary" onClick={onClose} disabled={pending}>
-              Cancel
+              {t('common.cancel')}
             </Button>
             <Button type="submit" pending={pending}>
-              {mode === 'invite' ? 'Create invitation' : 'Add person'}
+              {mode === 'invite' ? t('addPerson.createInvitation') : t('addPerson.addPerson')}
+
             </Button>
           </div>
         </form>

@@ -5,6 +5,7 @@ import type { Tx } from '../../server/db/client.server'
 import { userRoles, users } from '../../server/db/schema'
 import type { BulkUsersInput } from './users.schemas'
 import { assertMayManage, lockOut } from './users.server'
+import { msg } from '../../lib/i18n'
 
 type Actor = { tenantId: string; userId: string; permissions: readonly Permission[] }
 
@@ -20,7 +21,7 @@ export async function applyBulk(tx: Tx, actor: Actor, input: BulkUsersInput): Pr
     .from(users)
     .where(and(eq(users.tenantId, actor.tenantId), inArray(users.id, ids), eq(users.isDeleted, false)))
     .orderBy(asc(users.id))
-  if (people.length !== ids.length) throw notFound('One of the selected people')
+  if (people.length !== ids.length) throw notFound('selectedPeople')
   for (const person of people) {
     try {
       await assertMayManage(tx, actor.permissions, person.id)
@@ -34,7 +35,7 @@ export async function applyBulk(tx: Tx, actor: Actor, input: BulkUsersInput): Pr
       }
     } catch (error) {
       if (error instanceof HttpError) {
-        throw new HttpError(error.status, error.code, `Nothing was changed. ${person.fullName}: ${error.message}`, { fieldErrors: error.fieldErrors })
+        throw new HttpError(error.status, error.code, msg('serverErrors.bulkNothingChanged', { name: person.fullName, reason: error.message }), { fieldErrors: error.fieldErrors })
       }
       throw error
     }

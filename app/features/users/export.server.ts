@@ -14,6 +14,7 @@ import { type AuditContext, withTenant } from '../../server/db/scope.server'
 import { describeRequest, loadSession } from '../../server/session.server'
 import { listUsersSchema } from './users.schemas'
 import { userFilters } from './users.server'
+import { msg } from '../../lib/i18n'
 
 export const USER_CSV_COLUMNS = ['name', 'email', 'status', 'roles', 'last_active', 'added', 'id'] as const
 export const EXPORT_BATCH = 1000
@@ -89,13 +90,13 @@ const problem = (e: HttpError) => Response.json({ code: e.code, message: e.messa
 export async function handleUserExport(request: Request): Promise<Response> {
   try {
     const { realm, audit } = await describeRequest()
-    if (realm.kind !== 'tenant') throw new HttpError(404, 'not_found', 'This workspace was not found.')
+    if (realm.kind !== 'tenant') throw new HttpError(404, 'not_found', msg('errors.notFound.workspace'))
     const { tenantId } = realm
     const filter = input(userExportFilter)(Object.fromEntries(new URL(request.url).searchParams) as never)
     const started = await withTenant({ ...audit, tenantId }, async (tx) => {
       const caller = await loadSession(tx, tenantId)
-      if (!caller) throw new HttpError(401, 'unauthorized', 'Please sign in to continue.')
-      if (!caller.permissions.includes('users:read')) throw new HttpError(403, 'forbidden', 'You do not have permission to do that.')
+      if (!caller) throw new HttpError(401, 'unauthorized', msg('errors.unauthorized'))
+      if (!caller.permissions.includes('users:read')) throw new HttpError(403, 'forbidden', msg('errors.forbidden'))
       const [row] = await tx.select({ n: count() }).from(users).where(where(tenantId, filter))
       const total = Number(row?.n ?? 0)
       await tx.execute(sql`select haven_audit_event('EXPORT', 'users', null, ${JSON.stringify({ format: 'csv', filter, people: total })}::jsonb)`)

@@ -7,26 +7,28 @@ import { Badge, Button, Card } from '../../components/ui'
 import { ConfirmDialog } from '../../components/ui/confirm'
 import { TableHead } from '../../components/ui/table-head'
 import { errorMessage } from '../../lib/errors'
-import { getInvitationLink, type listInvitations, resendInvitationLink, revokeInvitationLink } from './users.functions'
+import { tr } from '../../lib/i18n'
+import { useI18n } from '../../lib/i18n/react'
+import { getInvitationLink,
+ type listInvitations, resendInvitationLink, revokeInvitationLink } from './users.functions'
 
 export type PendingInvitation = Awaited<ReturnType<typeof listInvitations>>[number]
-
-const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' })
-const day = (value: Date | string) => dateFormat.format(new Date(value))
 
 async function copy(link: string) {
   try {
     await navigator.clipboard.writeText(link)
-    toast.success('Invitation link copied')
+    toast.success(tr('invitations.copied'))
   } catch {
     // No clipboard (an insecure origin, a denied permission): show the link so it can be copied by hand.
-    toast.info(link, { duration: 20_000, description: 'Copy this invitation link' })
+    toast.info(link, { duration: 20_000, description: tr('invitations.copyThis') })
   }
 }
 
 /** The workspace's pending invitations, with copy link, resend (a new link; the old one dies) and revoke. */
 export function InvitationsPanel({ invitations }: { invitations: PendingInvitation[] }) {
   const router = useRouter()
+  const { t, format } = useI18n()
+  const day = (value: Date | string) => format.date.format(new Date(value))
   const linkOf = useServerFn(getInvitationLink)
   const resend = useServerFn(resendInvitationLink)
   const revoke = useServerFn(revokeInvitationLink)
@@ -51,12 +53,21 @@ export function InvitationsPanel({ invitations }: { invitations: PendingInvitati
   return (
     <Card className="mb-4 min-w-0">
       <h2 className="flex items-center gap-2 text-base font-semibold">
-        <MailPlus aria-hidden className="size-4" /> Pending invitations <Badge tone="info">{invitations.length}</Badge>
+        <MailPlus aria-hidden className="size-4" /> {t('invitations.pending')} <Badge tone="info">{invitations.length}</Badge>
       </h2>
       <div className="mt-2 overflow-x-auto">
         <table className="min-w-full text-left text-sm">
-          <caption className="sr-only">Pending invitations</caption>
-          <TableHead columns={['Email', 'Role', 'Invited by', 'Sent', 'Expires', { label: 'Actions', hidden: true, end: true }]} />
+          <caption className="sr-only">{t('invitations.pending')}</caption>
+          <TableHead
+            columns={[
+              t('invitations.email'),
+              t('invitations.role'),
+              t('invitations.invitedBy'),
+              t('invitations.sent'),
+              t('invitations.expires'),
+              { label: t('common.actions'), hidden: true, end: true },
+            ]}
+          />
           <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
             {invitations.map((invitation) => (
               <tr key={invitation.id}>
@@ -64,24 +75,24 @@ export function InvitationsPanel({ invitations }: { invitations: PendingInvitati
                   <span className="font-medium">{invitation.email}</span>
                   {invitation.fullName && <span className="block text-xs text-slate-600 dark:text-slate-400">{invitation.fullName}</span>}
                 </td>
-                <td className="px-3 py-2">{invitation.roleName ?? <span className="text-slate-600 dark:text-slate-400">No role</span>}</td>
-                <td className="px-3 py-2">{invitation.invitedBy ?? <span className="text-slate-600 dark:text-slate-400">Unknown</span>}</td>
+                <td className="px-3 py-2">{invitation.roleName ?? <span className="text-slate-600 dark:text-slate-400">{t('invitations.noRole')}</span>}</td>
+                <td className="px-3 py-2">{invitation.invitedBy ?? <span className="text-slate-600 dark:text-slate-400">{t('invitations.unknown')}</span>}</td>
                 <td className="whitespace-nowrap px-3 py-2">{day(invitation.createdAt)}</td>
                 <td className="whitespace-nowrap px-3 py-2">
-                  {invitation.expired ? <Badge tone="warning">Expired {day(invitation.expiresAt)}</Badge> : day(invitation.expiresAt)}
+                  {invitation.expired ? <Badge tone="warning">{t('invitations.expiredOn', { date: day(invitation.expiresAt) })}</Badge> : day(invitation.expiresAt)}
                 </td>
                 <td className="py-2 pl-3">
                   <div className="flex justify-end gap-1">
                     {!invitation.expired && (
-                      <Button variant="ghost" pending={busy === invitation.id} onClick={() => onCopy(invitation)} aria-label={`Copy link for ${invitation.email}`}>
-                        <Copy aria-hidden className="size-4" /> Copy link
+                      <Button variant="ghost" pending={busy === invitation.id} onClick={() => onCopy(invitation)} aria-label={t('invitations.copyFor', { email: invitation.email })}>
+                        <Copy aria-hidden className="size-4" /> {t('invitations.copyLink')}
                       </Button>
                     )}
-                    <Button variant="ghost" onClick={() => setResending(invitation)} aria-label={`Resend invitation to ${invitation.email}`}>
-                      <RotateCw aria-hidden className="size-4" /> Resend
+                    <Button variant="ghost" onClick={() => setResending(invitation)} aria-label={t('invitations.resendTo', { email: invitation.email })}>
+                      <RotateCw aria-hidden className="size-4" /> {t('invitations.resend')}
                     </Button>
-                    <Button variant="ghost" onClick={() => setRevoking(invitation)} aria-label={`Revoke invitation to ${invitation.email}`}>
-                      <X aria-hidden className="size-4" /> Revoke
+                    <Button variant="ghost" onClick={() => setRevoking(invitation)} aria-label={t('invitations.revokeTo', { email: invitation.email })}>
+                      <X aria-hidden className="size-4" /> {t('invitations.revoke')}
                     </Button>
                   </div>
                 </td>
@@ -92,33 +103,33 @@ export function InvitationsPanel({ invitations }: { invitations: PendingInvitati
       </div>
       <ConfirmDialog
         open={resending !== undefined}
-        title={`Resend the invitation to ${resending?.email ?? ''}?`}
-        confirmLabel="Resend"
+        title={t('invitations.resendTitle', { email: resending?.email ?? '' })}
+        confirmLabel={t('invitations.resend')}
         tone="primary"
         onClose={() => setResending(undefined)}
         onConfirm={async () => {
           if (!resending) return
           const result = await resend({ data: { id: resending.id } })
           await router.invalidate()
-          toast.success(`New link for ${result.email}. The old link no longer works.`)
+          toast.success(t('invitations.newLink', { email: result.email }))
           await copy(result.link)
         }}
       >
-        A new link valid for 7 days is made and copied. The link sent before stops working at once.
+        {t('invitations.resendBody')}
       </ConfirmDialog>
       <ConfirmDialog
         open={revoking !== undefined}
-        title={`Revoke the invitation to ${revoking?.email ?? ''}?`}
-        confirmLabel="Revoke"
+        title={t('invitations.revokeTitle', { email: revoking?.email ?? '' })}
+        confirmLabel={t('invitations.revoke')}
         onClose={() => setRevoking(undefined)}
         onConfirm={async () => {
           if (!revoking) return
           const result = await revoke({ data: { id: revoking.id } })
           await router.invalidate()
-          toast.success(`Invitation to ${result.email} revoked. Its link no longer works.`)
+          toast.success(t('invitations.revoked', { email: result.email }))
         }}
       >
-        Its link stops working. You can invite the address again later.
+        {t('invitations.revokeBody')}
       </ConfirmDialog>
     </Card>
   )
@@ -126,16 +137,17 @@ export function InvitationsPanel({ invitations }: { invitations: PendingInvitati
 
 /** What a search found among pending invitations: the address is not a person yet. */
 export function InvitedMatches({ invited }: { invited: Array<Pick<PendingInvitation, 'id' | 'email' | 'fullName' | 'expired'>> }) {
+  const { t } = useI18n()
   if (invited.length === 0) return null
   return (
-    <section aria-label="Invited, not yet joined" className="mb-4 rounded-xl bg-amber-50 p-4 text-sm ring-1 ring-amber-200 dark:bg-amber-950/40 dark:ring-amber-900">
-      <h2 className="font-semibold">Invited, not yet joined</h2>
+    <section aria-label={t('invitations.invitedNotJoined')} className="mb-4 rounded-xl bg-amber-50 p-4 text-sm ring-1 ring-amber-200 dark:bg-amber-950/40 dark:ring-amber-900">
+      <h2 className="font-semibold">{t('invitations.invitedNotJoined')}</h2>
       <ul className="mt-2 space-y-1">
         {invited.map((i) => (
           <li key={i.id} className="flex flex-wrap items-center gap-2">
             <span className="font-medium">{i.email}</span>
             {i.fullName && <span className="text-slate-700 dark:text-slate-300">({i.fullName})</span>}
-            <Badge tone="warning">{i.expired ? 'Invitation expired' : 'Invitation pending'}</Badge>
+            <Badge tone="warning">{i.expired ? t('invitations.statusExpired') : t('invitations.statusPending')}</Badge>
           </li>
         ))}
       </ul>

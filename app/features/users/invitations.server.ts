@@ -7,6 +7,7 @@ import { invitations, roles, users } from '../../server/db/schema'
 import { createInvitation, hashToken, invitationToken } from '../auth/auth.server'
 import { assertCanGrantRoles } from '../roles/roles.server'
 import { likePattern } from './users.server'
+import { msg } from '../../lib/i18n'
 
 /** The most pending invitations the Users page lists at once (a workspace with more should clean up). */
 export const PENDING_LIST_LIMIT = 200
@@ -51,7 +52,7 @@ async function requirePending(tx: Tx, tenantId: string, id: string, lock = false
     .from(invitations)
     .where(and(eq(invitations.tenantId, tenantId), eq(invitations.id, id), eq(invitations.status, 'pending')))
   const [row] = lock ? await query.for('update') : await query
-  if (!row) throw notFound('Pending invitation')
+  if (!row) throw notFound('invitation')
   return row
 }
 
@@ -63,9 +64,9 @@ export async function pendingInvitationLink(tx: Tx, tenant: { id: string; slug: 
   const row = await requirePending(tx, tenant.id, id)
   const token = invitationToken(tenant.id, row.id)
   if (hashToken(token) !== row.tokenHash) {
-    throw new HttpError(409, 'link_unavailable', 'This invitation’s link cannot be shown again. Resend it to get a new link.')
+    throw new HttpError(409, 'link_unavailable', msg('serverErrors.linkUnavailable'))
   }
-  if (row.expiresAt.getTime() <= Date.now()) throw new HttpError(410, 'invitation_expired', 'This invitation has expired. Resend it.')
+  if (row.expiresAt.getTime() <= Date.now()) throw new HttpError(410, 'invitation_expired', msg('serverErrors.invitationExpired'))
   return { link: invitationLink(tenant.slug, token), email: row.email, expiresAt: row.expiresAt }
 }
 
@@ -102,6 +103,6 @@ export async function revokeInvitation(tx: Tx, tenantId: string, id: string) {
     .set({ status: 'revoked' })
     .where(and(eq(invitations.tenantId, tenantId), eq(invitations.id, id), eq(invitations.status, 'pending')))
     .returning({ email: invitations.email })
-  if (!row) throw notFound('Pending invitation')
+  if (!row) throw notFound('invitation')
   return row
 }

@@ -20,11 +20,13 @@ import {
   updateUser,
 } from './users.functions'
 import { errorMessage, fieldErrorsOf } from '../../lib/errors'
+import { useI18n } from '../../lib/i18n/react'
+import { roleName } from '../../lib/i18n/roles'
 import { can } from '../../lib/navigation'
+
 
 const Route = getRouteApi('/tenant/_app/admin/users/$userId')
 
-const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' })
 
 
 /** A person's page, or, for someone in the trash, a page that says so and offers restore to those who may. */
@@ -38,12 +40,13 @@ function PersonInTrash({ person }: { person: Awaited<ReturnType<typeof getDelete
   const { permissions } = Route.useRouteContext()
   const router = useRouter()
   const restore = useServerFn(restoreFromTrash)
+  const { t, format } = useI18n()
   const [pending, setPending] = useState(false)
   async function onRestore() {
     setPending(true)
     try {
       await restore({ data: { type: 'user', id: person.id } })
-      toast.success(`${person.fullName} is back`)
+      toast.success(t('user.isBack', { name: person.fullName }))
       await router.invalidate()
     } catch (e) {
       toast.error(errorMessage(e))
@@ -54,17 +57,19 @@ function PersonInTrash({ person }: { person: Awaited<ReturnType<typeof getDelete
   return (
     <>
       <Link to="/tenant/admin/users" className="mb-4 inline-flex items-center gap-1 text-sm text-slate-600 hover:underline dark:text-slate-400">
-        <ArrowLeft aria-hidden className="size-4" /> All users
+        <ArrowLeft aria-hidden className="size-4" /> {t('user.allUsers')}
       </Link>
       <PageHeader title={person.fullName} description={person.email} />
       <Alert tone="info">
-        <strong>This person is in the trash.</strong> {person.fullName} was deleted{person.deletedAt ? ` on ${dateTime.format(new Date(person.deletedAt))}` : ''}. They cannot sign in
-        and do not appear in lists.{' '}
-        {can(permissions, ['users:write']) ? 'Restoring brings them back with their roles and teams.' : 'Someone who manages people can restore them.'}
+        <strong>{t('user.inTrash')}</strong>{' '}
+        {person.deletedAt
+          ? t('user.deletedOn', { name: person.fullName, date: format.dateTime.format(new Date(person.deletedAt)) })
+          : t('user.deleted', { name: person.fullName })}{' '}
+        {can(permissions, ['users:write']) ? t('user.restoreHint') : t('user.restoreOthers')}
       </Alert>
       {can(permissions, ['users:write']) && (
         <Button className="mt-4" pending={pending} onClick={onRestore}>
-          <RotateCcw aria-hidden className="size-4" /> Restore {person.fullName}
+          <RotateCcw aria-hidden className="size-4" /> {t('user.restore', { name: person.fullName })}
         </Button>
       )}
     </>
@@ -82,6 +87,7 @@ function UserPage({
   const { user, roles, teams } = detail
   const router = useRouter()
   const navigate = useNavigate()
+  const { t, format } = useI18n()
   const canWrite = can(permissions, ['users:write'])
   const canManageRoles = can(permissions, ['roles:manage'])
   const save = useServerFn(updateUser)
@@ -114,7 +120,7 @@ function UserPage({
     setFormError(undefined)
     try {
       await save({ data: { id: user.id, data: { fullName: String(form.get('fullName') ?? ''), email: String(form.get('email') ?? ''), metadata } } })
-      toast.success('Changes saved')
+      toast.success(t('user.saved'))
       details.clear()
       setMetaSaved(JSON.stringify(meta))
       await router.invalidate()
@@ -130,7 +136,7 @@ function UserPage({
   async function onSaveRoles() {
     try {
       const result = await saveRoles({ data: { id: user.id, roleIds: [...selectedRoles] } })
-      toast.success(result.added + result.removed === 0 ? 'Roles unchanged' : 'Roles updated')
+      toast.success(result.added + result.removed === 0 ? t('user.rolesUnchanged') : t('user.rolesUpdated'))
       await router.invalidate()
     } catch (e) {
       toast.error(errorMessage(e))
@@ -144,15 +150,16 @@ function UserPage({
   return (
     <>
       <Link to="/tenant/admin/users" className="mb-4 inline-flex items-center gap-1 text-sm text-slate-600 hover:underline dark:text-slate-400">
-        <ArrowLeft aria-hidden className="size-4" /> All users
+        <ArrowLeft aria-hidden className="size-4" /> {t('user.allUsers')}
       </Link>
       <PageHeader
         title={user.fullName}
         description={
           <span className="flex flex-wrap items-center gap-2">
-            {user.email} {user.isActive ? <Badge tone="success">Active</Badge> : <Badge tone="warning">Deactivated</Badge>}
+            {user.email} {user.isActive ? <Badge tone="success">{t('common.active')}</Badge> : <Badge tone="warning">{t('users.deactivated')}</Badge>}
             <span>
-              · Last sign-in {user.lastSignInAt ? dateTime.format(new Date(user.lastSignInAt)) : 'never'} · Added {dateTime.format(new Date(user.createdAt))}
+              · {user.lastSignInAt ? t('user.lastSignIn', { date: format.dateTime.format(new Date(user.lastSignInAt)) }) : t('user.lastSignInNever')} ·{' '}
+              {t('user.added', { date: format.dateTime.format(new Date(user.createdAt)) })}
             </span>
           </span>
         }
@@ -162,7 +169,7 @@ function UserPage({
             <>
               {user.isActive ? (
                 <Button variant="secondary" onClick={() => setConfirm('deactivate')}>
-                  Deactivate
+                  {t('user.deactivate')}
                 </Button>
               ) : (
                 <Button
@@ -170,56 +177,56 @@ function UserPage({
                   onClick={async () => {
                     try {
                       await reactivate({ data: { id: user.id } })
-                      toast.success(`${user.fullName} can sign in again`)
+                      toast.success(t('user.canSignInAgain', { name: user.fullName }))
                       await router.invalidate()
                     } catch (e) {
                       toast.error(errorMessage(e))
                     }
                   }}
                 >
-                  Reactivate
+                  {t('user.reactivate')}
                 </Button>
               )}
               <Button variant="danger" onClick={() => setConfirm('delete')}>
-                <Trash2 aria-hidden className="size-4" /> Delete
+                <Trash2 aria-hidden className="size-4" /> {t('user.delete')}
               </Button>
             </>
           )
         }
       />
       <UnsavedChangesGuard dirty={dirty && !pending} />
-      <HistoryTabs label="Details" entity="users" recordId={user.id} showHistory={can(permissions, ['audit:read'])}>
+      <HistoryTabs label={t('user.details')} entity="users" recordId={user.id} showHistory={can(permissions, ['audit:read'])}>
       <div className="grid gap-6 lg:grid-cols-3">
         <Card className="lg:col-span-2">
-          <h2 className="mb-4 text-base font-semibold">Details</h2>
+          <h2 className="mb-4 text-base font-semibold">{t('user.details')}</h2>
           {canWrite ? (
           <form onSubmit={onSave} onInput={details.onInput} className="space-y-4" noValidate>
             {formError && <Alert>{formError}</Alert>}
             <div className="space-y-4">
               <div className="grid gap-4 sm:grid-cols-2">
-                <Field label="Full name" name="fullName" defaultValue={user.fullName} error={fields.fullName} required />
-                <Field label="Email" name="email" type="email" defaultValue={user.email} error={fields.email} required />
+                <Field label={t('common.fullName')} name="fullName" defaultValue={user.fullName} error={fields.fullName} required />
+                <Field label={t('common.email')} name="email" type="email" defaultValue={user.email} error={fields.email} required />
               </div>
               <div>
-                <p className="text-sm font-medium">Metadata</p>
-                <p className="text-sm text-slate-500 dark:text-slate-400">Key and value pairs, searchable in the users list.</p>
+                <p className="text-sm font-medium">{t('user.metadata')}</p>
+                <p className="text-sm text-slate-500 dark:text-slate-400">{t('user.metadataHint')}</p>
                 <ul className="mt-2 space-y-2">
                   {meta.map((row, i) => (
                     // biome-ignore lint/suspicious/noArrayIndexKey: rows are edited in place and have no identity of their own
                     <li key={i} className="flex items-end gap-2">
                       <Field
-                        label={`Key ${i + 1}`}
+                        label={t('user.key', { n: i + 1 })}
                         value={row.key}
                         onChange={(e) => setMeta((m) => m.map((r, j) => (j === i ? { ...r, key: e.target.value } : r)))}
                         className="flex-1"
                       />
                       <Field
-                        label={`Value ${i + 1}`}
+                        label={t('user.value', { n: i + 1 })}
                         value={row.value}
                         onChange={(e) => setMeta((m) => m.map((r, j) => (j === i ? { ...r, value: e.target.value } : r)))}
                         className="flex-1"
                       />
-                      <Button type="button" variant="ghost" aria-label={`Remove metadata ${row.key || i + 1}`} onClick={() => setMeta((m) => m.filter((_, j) => j !== i))}>
+                      <Button type="button" variant="ghost" aria-label={t('user.removeMetadata', { name: row.key || i + 1 })} onClick={() => setMeta((m) => m.filter((_, j) => j !== i))}>
                         <Trash2 aria-hidden className="size-4" />
                       </Button>
                     </li>
@@ -227,11 +234,11 @@ function UserPage({
                 </ul>
                 {fields.metadata && <p className="mt-1 text-sm text-red-600">{fields.metadata}</p>}
                 <Button type="button" variant="ghost" className="mt-2" onClick={() => setMeta((m) => [...m, { key: '', value: '' }])}>
-                  <Plus aria-hidden className="size-4" /> Add metadata
+                  <Plus aria-hidden className="size-4" /> {t('user.addMetadata')}
                 </Button>
               </div>
               <Button type="submit" pending={pending}>
-                Save changes
+                {t('user.saveChanges')}
               </Button>
             </div>
           </form>
@@ -241,12 +248,12 @@ function UserPage({
         </Card>
         <div className="space-y-6">
           <Card>
-            <h2 className="mb-3 text-base font-semibold">Roles</h2>
+            <h2 className="mb-3 text-base font-semibold">{t('common.roles')}</h2>
             {!canManageRoles ? (
-              <p className="text-sm">{roles.length === 0 ? 'No roles.' : roles.map((r) => r.name).join(', ')}</p>
+              <p className="text-sm">{roles.length === 0 ? t('user.noRoles') : roles.map((r) => roleName(t, r)).join(', ')}</p>
             ) : (
             <fieldset className="space-y-2">
-              <legend className="sr-only">Roles of {user.fullName}</legend>
+              <legend className="sr-only">{t('user.rolesOf', { name: user.fullName })}</legend>
               {options.roles.map((role) => (
                 <div key={role.id} className="flex items-center justify-between gap-2">
                 <label className="flex items-center gap-2 text-sm">
@@ -262,10 +269,11 @@ function UserPage({
                       })
                     }
                   />
-                  {role.name} {role.systemKey && <Badge>System</Badge>}
+                  {roleName(t, role)} {role.systemKey && <Badge>{t('user.system')}</Badge>}
                 </label>
                 <Link to="/tenant/admin/roles/$roleId" params={{ roleId: role.id }} className="text-xs text-indigo-700 hover:underline dark:text-indigo-300">
-                  <span className="sr-only">{role.name}: </span>Who holds it
+                  <span className="sr-only">{roleName(t, role)}: </span>
+                  {t('user.whoHoldsIt')}
                 </Link>
                 </div>
               ))}
@@ -273,29 +281,29 @@ function UserPage({
             )}
             {canManageRoles && (
               <Button className="mt-4" variant="secondary" disabled={!rolesChanged} onClick={onSaveRoles}>
-                Save roles
+                {t('user.saveRoles')}
               </Button>
             )}
           </Card>
           <Card>
-            <h2 className="mb-3 text-base font-semibold">Teams</h2>
+            <h2 className="mb-3 text-base font-semibold">{t('user.teams')}</h2>
             {teams.length === 0 ? (
-              <p className="text-sm text-slate-500 dark:text-slate-400">Not in any team.</p>
+              <p className="text-sm text-slate-500 dark:text-slate-400">{t('user.noTeams')}</p>
             ) : (
               <ul className="space-y-2 text-sm">
-                {teams.map((t) => (
-                  <li key={t.id} className="flex justify-between gap-2">
+                {teams.map((team) => (
+                  <li key={team.id} className="flex justify-between gap-2">
                     <span>
                       {can(permissions, ['teams:read']) ? (
-                        <Link to="/tenant/admin/teams/$teamId" params={{ teamId: t.id }} className="font-medium text-indigo-700 hover:underline dark:text-indigo-300">
-                          {t.name}
+                        <Link to="/tenant/admin/teams/$teamId" params={{ teamId: team.id }} className="font-medium text-indigo-700 hover:underline dark:text-indigo-300">
+                          {team.name}
                         </Link>
                       ) : (
-                        t.name
+                        team.name
                       )}{' '}
-                      <span className="text-slate-600 dark:text-slate-400">· {t.organization}</span>
+                      <span className="text-slate-600 dark:text-slate-400">· {team.organization}</span>
                     </span>
-                    <Badge>{t.role}</Badge>
+                    <Badge>{t(`teamRoles.${team.role}`)}</Badge>
                   </li>
                 ))}
               </ul>
@@ -306,29 +314,29 @@ function UserPage({
       </HistoryTabs>
       <ConfirmDialog
         open={confirm === 'deactivate'}
-        title={`Deactivate ${user.fullName}?`}
-        confirmLabel="Deactivate"
+        title={t('user.deactivateTitle', { name: user.fullName })}
+        confirmLabel={t('user.deactivate')}
         onClose={() => setConfirm(null)}
         onConfirm={async () => {
           await deactivate({ data: { id: user.id } })
-          toast.success(`${user.fullName} was deactivated and signed out`)
+          toast.success(t('user.deactivated', { name: user.fullName }))
           await router.invalidate()
         }}
       >
-        They are signed out everywhere at once and cannot sign in until reactivated. Nothing they own is removed.
+        {t('user.deactivateBody')}
       </ConfirmDialog>
       <ConfirmDialog
         open={confirm === 'delete'}
-        title={`Delete ${user.fullName}?`}
-        confirmLabel="Move to trash"
+        title={t('user.deleteTitle', { name: user.fullName })}
+        confirmLabel={t('user.moveToTrash')}
         onClose={() => setConfirm(null)}
         onConfirm={async () => {
           await remove({ data: { id: user.id } })
-          toast.success(`${user.fullName} was moved to the trash`)
+          toast.success(t('user.movedToTrash', { name: user.fullName }))
           await navigate({ to: '/tenant/admin/users' })
         }}
       >
-        They are signed out and moved to the trash, where an administrator can restore them. Their email becomes free for a new account.
+        {t('user.deleteBody')}
       </ConfirmDialog>
     </>
   )
@@ -336,7 +344,8 @@ function UserPage({
 
 /** What someone who may read people but not edit them sees: the facts as text, not a form they cannot use. */
 function PersonFacts({ fullName, email, metadata }: { fullName: string; email: string; metadata: { key: string; value: string }[] }) {
-  const rows: [string, string][] = [['Full name', fullName], ['Email', email], ...metadata.map((m): [string, string] => [m.key, m.value])]
+  const { t } = useI18n()
+  const rows: [string, string][] = [[t('common.fullName'), fullName], [t('common.email'), email], ...metadata.map((m): [string, string] => [m.key, m.value])]
   return (
     <dl className="grid gap-x-6 gap-y-3 text-sm sm:grid-cols-[10rem_1fr]">
       {rows.map(([term, value]) => (

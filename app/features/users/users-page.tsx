@@ -10,6 +10,9 @@ import { BulkActions, ExportLink, PAGE_SIZES, selectionColumn } from './bulk-act
 import { InvitationsPanel, InvitedMatches } from './invitations-panel'
 import type { listUsers } from './users.functions'
 import { USER_SORTS, USER_STATUSES } from './users.schemas'
+import { useI18n } from '../../lib/i18n/react'
+import { roleName } from '../../lib/i18n/roles'
+
 import { can } from '../../lib/navigation'
 
 const Route = getRouteApi('/tenant/_app/admin/users/')
@@ -30,15 +33,14 @@ type UsersSearch = z.infer<typeof searchSchema>
 
 type Row = Awaited<ReturnType<typeof listUsers>>['items'][number]
 const column = createColumnHelper<Row>()
-const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' })
 /** Columns a phone leaves out: the name cell carries the email there, the person's page has the rest. */
 const WIDE_ONLY = new Set(['email', 'roles', 'lastActive', 'created'])
 const wideOnly = (id: string) => (WIDE_ONLY.has(id) ? 'hidden sm:table-cell' : undefined)
-const lastActive = (value: Date | string | null) => (value ? dateFormat.format(new Date(value)) : 'Never')
 
 export function UsersLoading() {
+  const { t } = useI18n()
   return (
-    <div role="status" aria-busy="true" aria-label="Loading users" className="space-y-3">
+    <div role="status" aria-busy="true" aria-label={t('users.loading')} className="space-y-3">
       <Skeleton className="h-8 w-48" />
       <Skeleton className="h-10 w-full" />
       {Array.from({ length: 8 }, (_, i) => (
@@ -55,6 +57,7 @@ export function UsersPage() {
   const { permissions } = Route.useRouteContext()
   const navigate = Route.useNavigate()
   const [adding, setAdding] = useState(false)
+  const { t, format } = useI18n()
   // The text filters are edited locally and applied on Search. They follow the URL when something else changed it
   // (back button, a link) — not when this form did, which would clobber whatever was typed since.
   const [text, setText] = useState({ q: search.q ?? '', metaKey: search.metaKey ?? '', metaValue: search.metaValue ?? '' })
@@ -80,7 +83,7 @@ export function UsersPage() {
     () => [
       column.accessor('fullName', {
         id: 'name',
-        header: 'Name',
+        header: t('common.name'),
         cell: (info) => (
           <Link
             to="/tenant/admin/users/$userId"
@@ -91,27 +94,27 @@ export function UsersPage() {
           </Link>
         ),
       }),
-      column.accessor('email', { id: 'email', header: 'Email' }),
+      column.accessor('email', { id: 'email', header: t('users.email') }),
       column.accessor('roles', {
-        header: 'Roles',
+        header: t('common.roles'),
         enableSorting: false,
         cell: (info) => (
           <span className="flex flex-wrap gap-1">
-            {info.getValue().length === 0 ? <span className="text-slate-500 dark:text-slate-400">—</span> : info.getValue().map((r) => <Badge key={r.id}>{r.name}</Badge>)}
+            {info.getValue().length === 0 ? <span className="text-slate-500 dark:text-slate-400">—</span> : info.getValue().map((r) => <Badge key={r.id}>{roleName(t, options.roles.find((o) => o.id === r.id) ?? r)}</Badge>)}
           </span>
         ),
       }),
       column.accessor('isActive', {
-        header: 'Status',
+        header: t('common.status'),
         enableSorting: false,
-        cell: (info) => (info.getValue() ? <Badge tone="success">Active</Badge> : <Badge tone="warning">Deactivated</Badge>),
+        cell: (info) => (info.getValue() ? <Badge tone="success">{t('common.active')}</Badge> : <Badge tone="warning">{t('users.deactivated')}</Badge>),
       }),
-      column.accessor('lastSignInAt', { id: 'lastActive', header: 'Last active', enableSorting: false, cell: (info) => lastActive(info.getValue()) }),
-      column.accessor('createdAt', { id: 'created', header: 'Added', cell: (info) => dateFormat.format(new Date(info.getValue())) }),
+      column.accessor('lastSignInAt', { id: 'lastActive', header: t('users.lastActive'), enableSorting: false, cell: (info) => { const v = info.getValue(); return v ? format.date.format(new Date(v)) : t('users.never') } }),
+      column.accessor('createdAt', { id: 'created', header: t('users.added'), cell: (info) => format.date.format(new Date(info.getValue())) }),
     ],
-    [],
+    [t, format, options.roles],
   )
-  const shown = useMemo(() => (canWrite ? [selectionColumn<Row>(), ...columns] : columns), [canWrite, columns])
+  const shown = useMemo(() => (canWrite ? [selectionColumn<Row>(t), ...columns] : columns), [canWrite, columns, t])
 
   const table = useReactTable({
     data: page.items,
@@ -132,20 +135,24 @@ export function UsersPage() {
     setSearch({ q: next.q || undefined, metaKey: next.metaKey || undefined, metaValue: next.metaValue || undefined })
   }
 
-  const shownTotal = `${page.total.toLocaleString()}${page.totalCapped ? '+' : ''}`
+  const shownTotal = `${format.number.format(page.total)}${page.totalCapped ? '+' : ''}`
   const filtered = Boolean(search.q || search.roleId || search.teamId || (search.status && search.status !== 'all') || search.metaKey)
 
   return (
     <>
       <PageHeader
-        title="Users"
-        description={`${shownTotal} ${filtered ? 'matching' : ''} ${page.total === 1 && !page.totalCapped ? 'person' : 'people'}`}
+        title={t('users.title')}
+        description={
+          page.totalCapped
+            ? t(filtered ? 'users.countMatchingCapped' : 'users.countCapped', { count: format.number.format(page.total) })
+            : t(filtered ? 'users.countMatching' : 'users.count', { count: page.total })
+        }
         actions={
           <div className="flex flex-wrap gap-2">
             <ExportLink filters={{ q: search.q, roleId: search.roleId, teamId: search.teamId, status: search.status, metaKey: search.metaKey, metaValue: search.metaValue }} />
             {canWrite && (
               <Button onClick={() => setAdding(true)}>
-                <UserPlus aria-hidden className="size-4" /> Add person
+                <UserPlus aria-hidden className="size-4" /> {t('users.addPerson')}
               </Button>
             )}
           </div>
@@ -154,52 +161,52 @@ export function UsersPage() {
       {!filtered && <InvitationsPanel invitations={invitations} />}
       <form onSubmit={onSearch} className="mb-4 grid gap-3 rounded-xl bg-white p-4 ring-1 ring-slate-200 sm:grid-cols-2 lg:grid-cols-6 dark:bg-slate-900 dark:ring-slate-800">
         <Field
-          label="Search name or email"
+          label={t('users.searchLabel')}
           name="q"
           value={text.q}
-          onChange={(e) => setText((t) => ({ ...t, q: e.target.value }))}
+          onChange={(e) => setText((v) => ({ ...v, q: e.target.value }))}
           className="lg:col-span-2"
           type="search"
         />
-        <Select label="Role" value={search.roleId ?? ''} onChange={(e) => setSearch({ roleId: e.target.value || undefined })}>
-          <option value="">Any role</option>
+        <Select label={t('common.role')} value={search.roleId ?? ''} onChange={(e) => setSearch({ roleId: e.target.value || undefined })}>
+          <option value="">{t('users.anyRole')}</option>
           {options.roles.map((r) => (
             <option key={r.id} value={r.id}>
-              {r.name}
+              {roleName(t, r)}
             </option>
           ))}
         </Select>
-        <Select label="Team" value={search.teamId ?? ''} onChange={(e) => setSearch({ teamId: e.target.value || undefined })}>
-          <option value="">Any team</option>
-          {options.teams.map((t) => (
-            <option key={t.id} value={t.id}>
-              {t.name} ({t.organization})
+        <Select label={t('users.team')} value={search.teamId ?? ''} onChange={(e) => setSearch({ teamId: e.target.value || undefined })}>
+          <option value="">{t('users.anyTeam')}</option>
+          {options.teams.map((team) => (
+            <option key={team.id} value={team.id}>
+              {team.name} ({team.organization})
             </option>
           ))}
         </Select>
-        <Select label="Status" value={search.status ?? 'all'} onChange={(e) => setSearch({ status: e.target.value as UsersSearch['status'] })}>
-          <option value="all">Any status</option>
-          <option value="active">Active</option>
-          <option value="deactivated">Deactivated</option>
+        <Select label={t('common.status')} value={search.status ?? 'all'} onChange={(e) => setSearch({ status: e.target.value as UsersSearch['status'] })}>
+          <option value="all">{t('users.anyStatus')}</option>
+          <option value="active">{t('common.active')}</option>
+          <option value="deactivated">{t('users.deactivated')}</option>
         </Select>
         <div className="flex items-end">
           <Button type="submit" variant="secondary" className="w-full">
-            <Search aria-hidden className="size-4" /> Search
+            <Search aria-hidden className="size-4" /> {t('common.search')}
           </Button>
         </div>
         <Field
-          label="Metadata key"
+          label={t('users.metaKey')}
           name="metaKey"
           value={text.metaKey}
-          onChange={(e) => setText((t) => ({ ...t, metaKey: e.target.value }))}
-          placeholder="department"
+          onChange={(e) => setText((v) => ({ ...v, metaKey: e.target.value }))}
+          placeholder={t('users.metaKeyExample')}
         />
         <Field
-          label="Metadata value"
+          label={t('users.metaValue')}
           name="metaValue"
           value={text.metaValue}
-          onChange={(e) => setText((t) => ({ ...t, metaValue: e.target.value }))}
-          placeholder="finance"
+          onChange={(e) => setText((v) => ({ ...v, metaValue: e.target.value }))}
+          placeholder={t('users.metaValueExample')}
         />
       </form>
 
@@ -212,16 +219,16 @@ export function UsersPage() {
       />
       {page.items.length === 0 ? (
         <EmptyState
-          title={filtered ? 'No one matches these filters' : 'No people yet'}
+          title={filtered ? t('users.noMatchTitle') : t('users.noPeopleTitle')}
           action={
             filtered ? (
               <Button variant="secondary" onClick={() => navigate({ search: {} })}>
-                Clear filters
+                {t('users.clearFilters')}
               </Button>
             ) : undefined
           }
         >
-          {filtered ? 'Try a shorter search or another filter.' : 'Invite the first person to this workspace.'}
+          {filtered ? t('users.noMatchBody') : t('users.noPeopleBody')}
         </EmptyState>
       ) : (
         <div className="overflow-x-auto rounded-xl bg-white ring-1 ring-slate-200 dark:bg-slate-900 dark:ring-slate-800">
@@ -271,23 +278,23 @@ export function UsersPage() {
               ))}
             </tbody>
           </table>
-          <nav aria-label="Pages" className="flex flex-wrap items-center justify-between gap-2 border-t border-slate-200 px-4 py-3 dark:border-slate-800">
+          <nav aria-label={t('users.pages')} className="flex flex-wrap items-center justify-between gap-2 border-t border-slate-200 px-4 py-3 dark:border-slate-800">
             <p className="text-sm text-slate-600 dark:text-slate-400">
-              {page.items.length} of {shownTotal} shown
+              {t('users.shown', { shown: format.number.format(page.items.length), total: shownTotal })}
             </p>
             <div className="flex items-end gap-2">
-              <Select label="Rows per page" hideLabel value={String(page.pageSize)} onChange={(e) => setSearch({ pageSize: Number(e.target.value) })}>
+              <Select label={t('users.rowsPerPage')} hideLabel value={String(page.pageSize)} onChange={(e) => setSearch({ pageSize: Number(e.target.value) })}>
                 {PAGE_SIZES.map((n) => (
                   <option key={n} value={n}>
-                    {n} per page
+                    {t('users.perPage', { count: n })}
                   </option>
                 ))}
               </Select>
               <Button variant="secondary" disabled={!page.prevCursor} onClick={() => setSearch({ cursor: page.prevCursor ?? undefined })}>
-                <ChevronLeft aria-hidden className="size-4" /> Previous
+                <ChevronLeft aria-hidden className="size-4" /> {t('common.previous')}
               </Button>
               <Button variant="secondary" disabled={!page.nextCursor} onClick={() => setSearch({ cursor: page.nextCursor ?? undefined })}>
-                Next <ChevronRight aria-hidden className="size-4" />
+                {t('common.next')} <ChevronRight aria-hidden className="size-4" />
               </Button>
             </div>
           </nav>

@@ -21,6 +21,7 @@ import {
   updateUserRow,
   userFilterOptions,
 } from './users.server'
+import { msg } from '../../lib/i18n'
 
 /** A page of people; with a search, those who manage people also get the pending invitations it matches. */
 export const listUsers = createServerFn({ method: 'GET' })
@@ -65,7 +66,7 @@ export const bulkUpdateUsers = createServerFn({ method: 'POST' })
   .validator(input(bulkUsersSchema))
   .handler(async ({ data, context }) => {
     if (data.action === 'assignRole') {
-      if (!context.permissions.includes('roles:manage')) throw forbidden('Assigning roles needs the roles:manage permission.')
+      if (!context.permissions.includes('roles:manage')) throw forbidden(msg('serverErrors.assignRolesNeedsPermission'))
       await requireRoles(context.tx, [data.roleId])
       await assertCanGrantRoles(context.tx, context.permissions, [data.roleId])
     }
@@ -93,7 +94,7 @@ export const createUser = createServerFn({ method: 'POST' })
   .validator(input(createUserSchema))
   .handler(async ({ data, context }) => {
     if (data.roleIds.length > 0) {
-      if (!context.permissions.includes('roles:manage')) throw new HttpError(403, 'forbidden', 'Assigning roles needs the roles:manage permission.')
+      if (!context.permissions.includes('roles:manage')) throw new HttpError(403, 'forbidden', msg('serverErrors.assignRolesNeedsPermission'))
       await requireRoles(context.tx, data.roleIds)
       await assertCanGrantRoles(context.tx, context.permissions, data.roleIds)
     }

@@ -1,17 +1,18 @@
 import { z } from 'zod'
 import { PROTOTYPE_KEYS, searchText, text, token } from '../../lib/text'
 import { email, fullName, newPassword } from '../auth/auth.schemas'
+import { msg } from '../../lib/i18n'
 
 export const USER_SORTS = ['name', 'email', 'created'] as const
 export const USER_STATUSES = ['all', 'active', 'deactivated'] as const
 
 const metadataKey = text({ max: 64, min: 1, minMessage: 'Enter a key' })
-  .regex(/^[\w.-]+$/, 'Keys use letters, digits, dots, dashes and underscores')
-  .refine((key) => !PROTOTYPE_KEYS.has(key), 'This key is reserved')
+  .regex(/^[\w.-]+$/, msg('serverErrors.metaKeyChars'))
+  .refine((key) => !PROTOTYPE_KEYS.has(key), msg('validation.reservedKey'))
 const metadataValue = z.union([text({ max: 200 }), z.number().finite(), z.boolean()])
 export const metadataSchema = z
   .record(metadataKey, metadataValue)
-  .refine((m) => Object.keys(m).length <= 50, 'At most 50 metadata keys')
+  .refine((m) => Object.keys(m).length <= 50, msg('serverErrors.metaTooMany'))
 
 export const listUsersSchema = z.object({
   q: searchText,
@@ -48,7 +49,7 @@ export const invitationIdSchema = z.object({ id: z.uuid() })
 
 /** At most one page's worth of people per bulk action. */
 export const BULK_LIMIT = 100
-const bulkIds = z.array(z.uuid()).min(1, 'Select at least one person').max(BULK_LIMIT, `At most ${BULK_LIMIT} people at once`)
+const bulkIds = z.array(z.uuid()).min(1, msg('serverErrors.selectOne')).max(BULK_LIMIT, msg('serverErrors.bulkLimit', { max: BULK_LIMIT }))
 export const bulkUsersSchema = z.discriminatedUnion('action', [
   z.object({ action: z.literal('deactivate'), ids: bulkIds }),
   z.object({ action: z.literal('delete'), ids: bulkIds }),

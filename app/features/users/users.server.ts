@@ -11,6 +11,7 @@ import { assertCanGrantRoles, assertNotLastOwner, ownerRoleId, requireRoles } fr
 import type { ListUsersInput } from './users.schemas'
 import { ofTenant, scopeTenantId } from '../../server/db/tenant.server'
 import { cursorId, cursorText, cursorTimestamp, decodeCursor, encodeCursor } from '../../server/cursor.server'
+import { msg } from '../../lib/i18n'
 
 export type NewUser = {
   tenantId: string
@@ -208,7 +209,7 @@ export async function requireUserRow(tx: Tx, id: string, options: { deleted?: bo
     .select()
     .from(users)
     .where(and(ofTenant(users), eq(users.id, id), eq(users.isDeleted, options.deleted ?? false)))
-  if (!row) throw notFound('User')
+  if (!row) throw notFound('user')
   return row
 }
 
@@ -217,7 +218,7 @@ export async function getUserInTrash(tx: Tx, tenantId: string, id: string) {
     .select({ id: users.id, fullName: users.fullName, email: users.email, deletedAt: users.deletedAt })
     .from(users)
     .where(and(eq(users.tenantId, tenantId), eq(users.id, id), eq(users.isDeleted, true)))
-  if (!row) throw notFound('User')
+  if (!row) throw notFound('user')
   return row
 }
 
@@ -247,8 +248,8 @@ export async function getUserDetail(tx: Tx, id: string) {
 }
 
 export const emailTaken = () =>
-  new HttpError(409, 'email_taken', 'Someone in this workspace already uses that email.', {
-    fieldErrors: { email: 'Already in use in this workspace' },
+  new HttpError(409, 'email_taken', msg('serverErrors.emailInUse'), {
+    fieldErrors: { email: msg('serverErrors.emailInUseField') },
   })
 
 /** Emails are unique among a tenant's live people (soft-deleted ones free theirs). */
@@ -304,7 +305,7 @@ export async function updateUserRow(tx: Tx, id: string, data: { email?: string; 
 /** Deactivation and deletion keep the workspace's last owner, refuse the actor themself, and end sessions at once. */
 export async function lockOut(tx: Tx, id: string, actorId: string, how: 'deactivate' | 'delete') {
   await requireUserRow(tx, id)
-  if (id === actorId) throw new HttpError(409, 'self', `You cannot ${how} your own account.`)
+  if (id === actorId) throw new HttpError(409, 'self', msg(how === 'deactivate' ? 'serverErrors.selfDeactivate' : 'serverErrors.selfDelete'))
   await assertNotLastOwner(tx, id)
   const change = how === 'deactivate' ? { isActive: false } : { isDeleted: true, deletedAt: sql`now()`, deletedById: actorId }
   await tx.update(users).set(change).where(and(ofTenant(users), eq(users.id, id)))
@@ -346,6 +347,6 @@ export async function assertMayManage(tx: Tx, actorPermissions: readonly Permiss
   await requireUserRow(tx, targetId)
   const missing = (await permissionsOf(tx, targetId)).filter((p) => !actorPermissions.includes(p))
   if (missing.length > 0) {
-    throw forbidden(`You cannot change someone who holds permissions you do not have (${missing.join(', ')}).`)
+    throw forbidden(msg('serverErrors3.changeStronger', { keys: missing.join(', ') }))
   }
 }

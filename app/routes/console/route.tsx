@@ -3,6 +3,7 @@ import { useEffect } from 'react'
 import { NotFound, WorkspaceNotFound } from '../../components/errors'
 import { ConsoleShell } from '../../components/shells'
 import { getConsoleSession } from '../../features/auth/auth.functions'
+import { pickLocale } from '../../lib/i18n'
 import { lastKnown } from '../../lib/last-known'
 
 const consoleSession = lastKnown(getConsoleSession)
@@ -10,7 +11,8 @@ const consoleSession = lastKnown(getConsoleSession)
 export const Route = createFileRoute('/console')({
   beforeLoad: async ({ context }) => {
     if (context.realm.kind !== 'console') throw notFound()
-    return { consoleSession: await consoleSession.get() }
+    const session = await consoleSession.get()
+    return { consoleSession: session, locale: pickLocale(session.user?.preferences.language, context.locale) }
   },
   notFoundComponent: ConsoleNotFound,
   component: ConsoleHost,

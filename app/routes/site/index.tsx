@@ -1,10 +1,13 @@
+import { Trans } from 'react-i18next'
+import { useI18n } from '../../lib/i18n/react'
+import { pageTitle } from '../../lib/i18n/title'
 import { createFileRoute } from '@tanstack/react-router'
 import { type FormEvent, useState } from 'react'
 import { Button, CenteredPage, Field } from '../../components/ui'
 import { SLUG_PATTERN } from '../../lib/enums'
 
 export const Route = createFileRoute('/site/')({
-  head: () => ({ meta: [{ title: 'Haven — go to your workspace' }] }),
+  head: ({ match }) => pageTitle(match.context, 'site.title'),
   component: Landing,
 })
 
@@ -12,12 +15,13 @@ function Landing() {
   const { realm } = Route.useRouteContext()
   const [slug, setSlug] = useState('')
   const [error, setError] = useState<string>()
+  const { t } = useI18n()
 
   function go(event: FormEvent) {
     event.preventDefault()
     const value = slug.trim().toLowerCase()
     if (!SLUG_PATTERN.test(value)) {
-      setError('Workspace names use lowercase letters, digits and dashes, like "acme".')
+      setError(t('site.slugRule'))
       return
     }
     window.location.assign(`${realm.protocol}://${value}.${realm.rootDomain}/sign-in`)
@@ -25,23 +29,30 @@ function Landing() {
 
   if (realm.kind === 'unknown') {
     return (
-      <CenteredPage title="No workspace here" subtitle="This address does not belong to any Haven workspace.">
+      <CenteredPage title={t('status.noWorkspaceTitle')} subtitle={t('site.noWorkspace')}>
         <p className="text-sm">
-          Go to{' '}
-          <a className="font-semibold text-indigo-600 hover:underline" href={`${realm.protocol}://${realm.rootDomain}/`}>
-            {realm.rootDomain}
-          </a>{' '}
-          to find yours.
+          <Trans
+            i18nKey="site.goTo"
+            values={{ domain: realm.rootDomain }}
+            components={{
+              link: (
+                <a className="font-semibold text-indigo-600 hover:underline" href={`${realm.protocol}://${realm.rootDomain}/`}>
+                  {realm.rootDomain}
+                </a>
+              ),
+            }}
+
+          />
         </p>
       </CenteredPage>
     )
   }
 
   return (
-    <CenteredPage title="Go to your workspace" subtitle="Every team has its own address. Type your workspace name to sign in.">
+    <CenteredPage title={t('site.title')} subtitle={t('site.subtitle')}>
       <form onSubmit={go} className="space-y-4" noValidate>
         <Field
-          label="Workspace"
+          label={t('site.workspace')}
           name="workspace"
           autoComplete="off"
           autoCapitalize="none"
@@ -53,10 +64,11 @@ function Landing() {
             setError(undefined)
           }}
           error={error}
-          hint={`You will be taken to ${slug.trim().toLowerCase() || 'name'}.${realm.rootDomain}`}
+          hint={t('site.hint', { host: `${slug.trim().toLowerCase() || t('site.name')}.${realm.rootDomain}` })}
         />
         <Button type="submit" className="w-full">
-          Continue
+          {t('site.continue')}
+
         </Button>
       </form>
     </CenteredPage>

@@ -4,14 +4,17 @@ import { type FormEvent, useState } from 'react'
 import { Alert, Button, CenteredPage, Field } from '../../components/ui'
 import { requestPasswordReset } from '../../features/auth/auth.functions'
 import { errorMessage, fieldErrorsOf } from '../../lib/errors'
+import { useI18n } from '../../lib/i18n/react'
+import { pageTitle } from '../../lib/i18n/title'
 
 export const Route = createFileRoute('/tenant/forgot-password')({
-  head: () => ({ meta: [{ title: 'Reset your password — Haven' }] }),
+  head: ({ match }) => pageTitle(match.context, 'auth.resetTitle'),
   component: ForgotPassword,
 })
 
 function ForgotPassword() {
   const send = useServerFn(requestPasswordReset)
+  const { t } = useI18n()
   const [state, setState] = useState<{ pending?: boolean; done?: boolean; error?: string; field?: string }>({})
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
@@ -27,23 +30,21 @@ function ForgotPassword() {
   }
 
   return (
-    <CenteredPage title="Reset your password" subtitle="We will send a link to set a new password.">
+    <CenteredPage title={t('auth.resetTitle')} subtitle={t('auth.resetSubtitle')}>
       {state.done ? (
-        <Alert tone="success">
-          If an account with that email exists in this workspace, a reset link is on its way. It is valid for one hour.
-        </Alert>
+        <Alert tone="success">{t('auth.resetSent')}</Alert>
       ) : (
         <form onSubmit={onSubmit} className="space-y-4" noValidate>
           {state.error && !state.field && <Alert>{state.error}</Alert>}
-          <Field label="Email" name="email" type="email" autoComplete="username" required autoFocus error={state.field} />
+          <Field label={t('common.email')} name="email" type="email" autoComplete="username" required autoFocus error={state.field} />
           <Button type="submit" className="w-full" pending={state.pending}>
-            Send reset link
+            {t('auth.sendReset')}
           </Button>
         </form>
       )}
       <p className="mt-4 text-center text-sm">
         <Link to="/tenant/sign-in" className="font-medium text-indigo-600 hover:underline dark:text-indigo-400">
-          Back to sign in
+          {t('auth.backToSignIn')}
         </Link>
       </p>
     </CenteredPage>

@@ -4,18 +4,21 @@ import { useEffect, useRef, useState } from 'react'
 import { Alert, CenteredPage, Skeleton } from '../../components/ui'
 import { redeemImpersonation } from '../../features/console/impersonation.functions'
 import { errorMessage } from '../../lib/errors'
+import { useI18n } from '../../lib/i18n/react'
+import { pageTitle } from '../../lib/i18n/title'
 
 /**
  * The landing of an impersonation handoff from the console. The single-use token travels in the fragment, so it
  * reaches neither server logs nor a Referer; this page posts it and the server sets this host's session cookie.
  */
 export const Route = createFileRoute('/tenant/impersonate')({
-  head: () => ({ meta: [{ title: 'Starting impersonation — Haven' }] }),
+  head: ({ match }) => pageTitle(match.context, 'auth.impersonationStarting'),
   component: Impersonate,
 })
 
 function Impersonate() {
   const router = useRouter()
+  const { t } = useI18n()
   const redeem = useServerFn(redeemImpersonation)
   const [error, setError] = useState<string>()
   const started = useRef(false)
@@ -34,7 +37,7 @@ function Impersonate() {
   }, [redeem, router])
 
   return (
-    <CenteredPage title="Impersonation">
+    <CenteredPage title={t('auth.impersonationTitle')}>
       {error ? <Alert>{error}</Alert> : <Skeleton className="h-10 w-full" />}
     </CenteredPage>
   )

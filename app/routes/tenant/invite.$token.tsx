@@ -4,17 +4,21 @@ import { type FormEvent, useState } from 'react'
 import { toast } from 'sonner'
 import { Alert, Button, CenteredPage, Field } from '../../components/ui'
 import { acceptInvitation, getInvitation } from '../../features/auth/auth.functions'
-import { errorMessage, fieldErrorsOf } from '../../lib/errors'
+import type { TFunction } from 'i18next'
+import { Trans } from 'react-i18next'
+import { errorMessage, errorRef, fieldErrorsOf } from '../../lib/errors'
+import { useI18n } from '../../lib/i18n/react'
+import { pageTitle } from '../../lib/i18n/title'
 
 export const Route = createFileRoute('/tenant/invite/$token')({
   loader: async ({ params }) => {
     try {
       return { invitation: await getInvitation({ data: { token: params.token } }), error: null }
     } catch (e) {
-      return { invitation: null, error: errorMessage(e) }
+      return { invitation: null, error: errorRef(e) }
     }
   },
-  head: () => ({ meta: [{ title: 'Accept your invitation — Haven' }] }),
+  head: ({ match }) => pageTitle(match.context, 'auth.inviteTitle'),
   component: AcceptInvitation,
 })
 
@@ -22,19 +26,16 @@ function AcceptInvitation() {
   const { invitation, error } = Route.useLoaderData()
   const { token } = Route.useParams()
   const router = useRouter()
+  const { t, tr } = useI18n()
   const accept = useServerFn(acceptInvitation)
   const [state, setState] = useState<{ pending?: boolean; error?: string; fields?: Record<string, string> }>({})
 
   if (!invitation) {
     return (
-      <CenteredPage title="This invitation cannot be used">
-        <Alert>{error}</Alert>
+      <CenteredPage title={t('auth.inviteUnusable')}>
+        <Alert>{error ? tr(error) : null}</Alert>
         <p className="mt-4 text-sm text-slate-600 dark:text-slate-400">
-          Ask the person who invited you to send a new invitation, or{' '}
-          <Link to="/tenant/sign-in" className="font-medium text-indigo-600 hover:underline">
-            sign in
-          </Link>{' '}
-          if you already have an account.
+          <Trans i18nKey="auth.inviteAskNew" components={{ link: <Link to="/tenant/sign-in" className="font-medium text-indigo-600 hover:underline" /> }} />
         </p>
       </CenteredPage>
     )
@@ -45,13 +46,13 @@ function AcceptInvitation() {
     const form = new FormData(event.currentTarget)
     const password = String(form.get('password') ?? '')
     if (password !== String(form.get('confirm') ?? '')) {
-      setState({ fields: { confirm: 'The two passwords do not match' } })
+      setState({ fields: { confirm: t('common.passwordsDiffer') } })
       return
     }
     setState({ pending: true })
     try {
       await accept({ data: { token, fullName: String(form.get('fullName') ?? ''), password } })
-      toast.success(`Welcome to ${invitation?.workspace}`)
+      toast.success(t('auth.welcome', { workspace: invitation?.workspace ?? '' }))
       await router.invalidate()
       await router.navigate({ to: '/tenant', replace: true })
     } catch (e) {
@@ -60,14 +61,14 @@ function AcceptInvitation() {
   }
 
   return (
-    <CenteredPage title={`Join ${invitation.workspace}`} subtitle={invitationSubtitle(invitation)}>
+    <CenteredPage title={t('auth.joinWorkspace', { workspace: invitation.workspace })} subtitle={invitationSubtitle(t, invitation)}>
       <form method="post" onSubmit={onSubmit} className="space-y-4" noValidate>
         {state.error && !state.fields && <Alert>{state.error}</Alert>}
-        <Field label="Full name" name="fullName" autoComplete="name" defaultValue={invitation.fullName} required error={state.fields?.fullName} />
-        <Field label="Password" name="password" type="password" autoComplete="new-password" required hint="At least 8 characters" error={state.fields?.password} />
-        <Field label="Repeat the password" name="confirm" type="password" autoComplete="new-password" required error={state.fields?.confirm} />
+        <Field label={t('common.fullName')} name="fullName" autoComplete="name" defaultValue={invitation.fullName} required error={state.fields?.fullName} />
+        <Field label={t('common.password')} name="password" type="password" autoComplete="new-password" required hint={t('common.atLeast8')} error={state.fields?.password} />
+        <Field label={t('auth.repeatPassword')} name="confirm" type="password" autoComplete="new-password" required error={state.fields?.confirm} />
         <Button type="submit" className="w-full" pending={state.pending}>
-          Create my account
+          {t('auth.createAccount')}
         </Button>
       </form>
     </CenteredPage>
@@ -75,8 +76,8 @@ function AcceptInvitation() {
 }
 
 /** Who invited whom, to which workspace and role: what a person wants to know before making an account. */
-function invitationSubtitle(i: { email: string; workspace: string; invitedBy: string | null; roleName: string | null }) {
-  const who = i.invitedBy ? `${i.invitedBy} invited you` : 'You were invited'
-  const role = i.roleName ? ` as ${i.roleName}` : ''
-  return `${who} (${i.email}) to the ${i.workspace} workspace${role}. Check your name and choose a password.`
+function invitationSubtitle(t: TFunction, i: { email: string; workspace: string; invitedBy: string | null; roleName: string | null }) {
+  const params = { who: i.invitedBy ?? '', email: i.email, workspace: i.workspace, role: i.roleName ?? '' }
+  if (i.invitedBy) return i.roleName ? t('auth.invitedByAsRole', params) : t('auth.invitedBy', params)
+  return i.roleName ? t('auth.invitedAsRole', params) : t('auth.invited', params)
 }

@@ -5,6 +5,8 @@ import { z } from 'zod'
 import { Alert, Button, CenteredPage, Field } from '../../components/ui'
 import { getResetLinkStatus, resetPassword } from '../../features/auth/auth.functions'
 import { errorMessage, fieldErrorsOf } from '../../lib/errors'
+import { useI18n } from '../../lib/i18n/react'
+import { pageTitle } from '../../lib/i18n/title'
 
 export const Route = createFileRoute('/tenant/reset-password')({
   validateSearch: z.object({ token: z.string().optional() }),
@@ -19,7 +21,7 @@ export const Route = createFileRoute('/tenant/reset-password')({
       throw e
     }
   },
-  head: () => ({ meta: [{ title: 'Choose a new password — Haven' }] }),
+  head: ({ match }) => pageTitle(match.context, 'auth.newPasswordTitle'),
   component: ResetPassword,
 })
 
@@ -27,6 +29,7 @@ function ResetPassword() {
   const { token } = Route.useSearch()
   const { usable } = Route.useLoaderData()
   const reset = useServerFn(resetPassword)
+  const { t } = useI18n()
   const [state, setState] = useState<{ pending?: boolean; done?: boolean; error?: string; field?: string }>({})
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
@@ -34,7 +37,7 @@ function ResetPassword() {
     const form = new FormData(event.currentTarget)
     const password = String(form.get('password') ?? '')
     if (password !== String(form.get('confirm') ?? '')) {
-      setState({ field: 'The two passwords do not match' })
+      setState({ field: t('common.passwordsDiffer') })
       return
     }
     setState({ pending: true })
@@ -48,40 +51,40 @@ function ResetPassword() {
 
   if (!token) {
     return (
-      <CenteredPage title="Reset link missing">
-        <Alert>This page needs the link from your reset email. Ask for a new one below.</Alert>
+      <CenteredPage title={t('auth.resetMissingTitle')}>
+        <Alert>{t('auth.resetMissing')}</Alert>
         <Link to="/tenant/forgot-password" className="mt-4 block text-center text-sm font-medium text-indigo-600 hover:underline">
-          Request a reset link
+          {t('auth.requestReset')}
         </Link>
       </CenteredPage>
     )
   }
   if (!usable && !state.done) {
     return (
-      <CenteredPage title="This reset link no longer works">
-        <Alert>It was already used, or it has expired (a link works for one hour). Ask for a new one and use the newest email.</Alert>
+      <CenteredPage title={t('auth.resetUsedTitle')}>
+        <Alert>{t('auth.resetUsedBody')}</Alert>
         <Link to="/tenant/forgot-password" className="mt-4 block text-center text-sm font-semibold text-indigo-700 hover:underline dark:text-indigo-300">
-          Send me a new reset link
+          {t('auth.sendNewLink')}
         </Link>
       </CenteredPage>
     )
   }
   return (
-    <CenteredPage title="Choose a new password">
+    <CenteredPage title={t('auth.newPasswordTitle')}>
       {state.done ? (
         <div className="space-y-4">
-          <Alert tone="success">Your password was changed, and you were signed out everywhere else.</Alert>
+          <Alert tone="success">{t('auth.passwordChanged')}</Alert>
           <Link to="/tenant/sign-in" className="block text-center text-sm font-semibold text-indigo-600 hover:underline">
-            Sign in with your new password
+            {t('auth.signInWithNew')}
           </Link>
         </div>
       ) : (
         <form method="post" onSubmit={onSubmit} className="space-y-4" noValidate>
           {state.error && !state.field && <Alert>{state.error}</Alert>}
-          <Field label="New password" name="password" type="password" autoComplete="new-password" required error={state.field} hint="At least 8 characters" />
-          <Field label="Repeat the new password" name="confirm" type="password" autoComplete="new-password" required />
+          <Field label={t('auth.newPassword')} name="password" type="password" autoComplete="new-password" required error={state.field} hint={t('common.atLeast8')} />
+          <Field label={t('auth.repeatNewPassword')} name="confirm" type="password" autoComplete="new-password" required />
           <Button type="submit" className="w-full" pending={state.pending}>
-            Set new password
+            {t('auth.setNewPassword')}
           </Button>
         </form>
       )}

@@ -4,6 +4,7 @@ import { NotFound, WorkspaceNotFound, WorkspaceSuspended } from '../../component
 import { TenantShell } from '../../components/shells'
 import { getTenantSession } from '../../features/auth/auth.functions'
 import { markForbidden } from '../../lib/guards'
+import { pickLocale } from '../../lib/i18n'
 import { lastKnown } from '../../lib/last-known'
 import { defaultThemeScript } from '../../lib/theme'
 
@@ -14,7 +15,8 @@ export const Route = createFileRoute('/tenant')({
   beforeLoad: async ({ context }) => {
     if (context.realm.kind === 'suspended') await markForbidden()
     if (context.realm.kind !== 'tenant') throw notFound()
-    return { session: await tenantSession.get() }
+    const session = await tenantSession.get()
+    return { session, locale: pickLocale(session.user?.preferences.language, session.tenant.defaults.language, context.locale) }
   },
   notFoundComponent: TenantNotFound,
   component: TenantHost,

@@ -2,22 +2,25 @@ import { createFileRoute, redirect } from '@tanstack/react-router'
 import { z } from 'zod'
 import { CenteredPage } from '../../components/ui'
 import { SignInForm, safeRedirect } from '../../features/auth/sign-in-form'
+import { useI18n } from '../../lib/i18n/react'
+import { pageTitle } from '../../lib/i18n/title'
 
 export const Route = createFileRoute('/tenant/sign-in')({
   validateSearch: z.object({ redirect: z.string().optional() }),
   beforeLoad: ({ context, search }) => {
     if (context.session?.user) throw redirect({ href: safeRedirect(search.redirect) })
   },
-  head: () => ({ meta: [{ title: 'Sign in — Haven' }] }),
+  head: ({ match }) => pageTitle(match.context, 'auth.signInTitle'),
   component: SignInPage,
 })
 
 function SignInPage() {
   const { realm } = Route.useRouteContext()
   const search = Route.useSearch()
-  const name = realm.kind === 'tenant' ? realm.name : 'your workspace'
+  const { t } = useI18n()
+  const name = realm.kind === 'tenant' ? realm.name : t('auth.yourWorkspace')
   return (
-    <CenteredPage title={`Sign in to ${name}`} subtitle="Use the account you have in this workspace.">
+    <CenteredPage title={t('auth.signInTo', { name })} subtitle={t('auth.signInSubtitle')}>
       <SignInForm redirectTo={safeRedirect(search.redirect)} showForgot />
     </CenteredPage>
   )

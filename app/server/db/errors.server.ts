@@ -1,4 +1,5 @@
 import { HttpError } from '../../lib/errors'
+import { msg } from '../../lib/i18n'
 
 /**
  * The one place that turns a database failure into an answer a client can act on (ADR 014). Feature code still
@@ -87,7 +88,7 @@ export function isRetryableDbError(error: unknown): boolean {
 }
 
 const unavailable = () =>
-  new HttpError(503, 'database_unavailable', 'The service is briefly unavailable. Please try again in a few seconds.', {
+  new HttpError(503, 'database_unavailable', msg('errors.unavailable'), {
     retryAfterSeconds: DATABASE_RETRY_AFTER_SECONDS,
   })
 
@@ -106,38 +107,38 @@ export function httpErrorFromDatabase(error: unknown): HttpError | undefined {
     return new HttpError(
       400,
       'invalid_value',
-      tooLong ? 'A value in the request is too long.' : 'A value in the request is not valid here (a character, number or date the database cannot store).',
+      tooLong ? msg('errors.valueTooLong') : msg('errors.valueNotStorable'),
     )
   }
   if (state === '23505' || state === '23P01') {
-    return new HttpError(409, 'conflict', 'This conflicts with something that already exists (perhaps created at the same moment). Reload and try again.')
+    return new HttpError(409, 'conflict', msg('errors.dbConflict'))
   }
   if (state === '23503') {
     // "insert or update … violates" means the thing referred to is gone; "update or delete … violates" means
     // something still refers to the row being removed.
     const message = [...chain(error)].map((e) => (typeof e.message === 'string' ? e.message : '')).join(' ')
     if (/update or delete on table/i.test(message)) {
-      return new HttpError(409, 'in_use', 'This is still in use by other records, so it cannot be removed.')
+      return new HttpError(409, 'in_use', msg('errors.inUse'))
     }
-    return new HttpError(404, 'not_found', 'Something this refers to was not found (it may have just been deleted).')
+    return new HttpError(404, 'not_found', msg('errors.refGone'))
   }
-  if (cls === '23') return new HttpError(400, 'invalid_value', 'A value in the request is missing or not allowed.')
+  if (cls === '23') return new HttpError(400, 'invalid_value', msg('errors.valueMissing'))
   if (state === '40001' || state === '40P01') {
-    return new HttpError(409, 'concurrent_change', 'Someone else changed this at the same moment. Please try again.')
+    return new HttpError(409, 'concurrent_change', msg('errors.concurrent'))
   }
-  if (cls === '40') return new HttpError(409, 'concurrent_change', 'The change could not be completed. Please try again.')
+  if (cls === '40') return new HttpError(409, 'concurrent_change', msg('errors.notCompleted'))
   if (state === '55P03' || state === '55006') {
-    return new HttpError(409, 'busy', 'This is being changed by someone else right now. Please try again.')
+    return new HttpError(409, 'busy', msg('errors.busy'))
   }
   if (state === '57014') {
-    return new HttpError(503, 'timeout', 'That took too long and was stopped. Please try again or narrow it down.', {
+    return new HttpError(503, 'timeout', msg('errors.timeout'), {
       retryAfterSeconds: DATABASE_RETRY_AFTER_SECONDS,
     })
   }
   if (cls === '53') return unavailable()
-  if (cls === '54') return new HttpError(413, 'too_complex', 'This request is too large or complex to process. Send less at once.')
-  if (state === '42501') return new HttpError(403, 'forbidden', 'You do not have permission to do that.')
-  if (state === '2201B' || state === '2200M') return new HttpError(400, 'invalid_value', 'A value in the request is not valid.')
+  if (cls === '54') return new HttpError(413, 'too_complex', msg('errors.tooComplex'))
+  if (state === '42501') return new HttpError(403, 'forbidden', msg('errors.forbidden'))
+  if (state === '2201B' || state === '2200M') return new HttpError(400, 'invalid_value', msg('errors.invalidValue'))
   return undefined
 }
 

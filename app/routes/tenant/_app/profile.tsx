@@ -1,7 +1,8 @@
 import { createFileRoute } from '@tanstack/react-router'
 import { Profile } from '../../../features/profile/profile-page'
+import { pageTitle } from '../../../lib/i18n/title'
 
 export const Route = createFileRoute('/tenant/_app/profile')({
-  head: () => ({ meta: [{ title: 'Profile — Haven' }] }),
+  head: ({ match }) => pageTitle(match.context, 'profile.title'),
   component: Profile,
 })

@@ -1,3 +1,4 @@
+import { pageTitle } from '../../../../lib/i18n/title'
 import { createFileRoute } from '@tanstack/react-router'
 import { getAuditOptions, listAudit } from '../../../../features/audit/audit.functions'
 import { auditSearchSchema } from '../../../../features/audit/audit.schemas'
@@ -13,6 +14,6 @@ export const Route = createFileRoute('/tenant/_app/admin/audit')({
     return { page, options }
   },
   pendingComponent: AuditLoading,
-  head: () => ({ meta: [{ title: 'Audit log — Haven' }] }),
+  head: ({ match }) => pageTitle(match.context, 'nav.audit'),
   component: AuditPage,
 })

@@ -1,3 +1,5 @@
+import { useI18n } from '../../../../lib/i18n/react'
+import { pageTitle } from '../../../../lib/i18n/title'
 import { createFileRoute } from '@tanstack/react-router'
 import { PageHeader } from '../../../../components/app-shell'
 import { Card, Skeleton } from '../../../../components/ui'
@@ -9,24 +11,25 @@ import { listRoles } from '../../../../features/roles/roles.functions'
 import { guardPage } from '../../../../lib/guards'
 
 export const Route = createFileRoute('/tenant/_app/admin/roles')({
-  head: () => ({ meta: [{ title: 'Roles — Haven' }] }),
   beforeLoad: ({ context }) => guardPage(context.permissions, ['roles:manage']),
+  head: ({ match }) => pageTitle(match.context, 'roles.title'),
+
   loader: () => listRoles(),
   pendingComponent: RolesLoading,
   component: RolesPage,
 })
 
-const DESCRIPTION = 'Roles bundle permissions. Owner, Admin and Member exist in every workspace and are locked; custom roles are yours to shape.'
 
 function RolesPage() {
   const roles = Route.useLoaderData()
   const { permissions } = Route.useRouteContext()
+  const { t } = useI18n()
   return (
     <>
-      <PageHeader title="Roles and permissions" description={DESCRIPTION} />
+      <PageHeader title={t('roles.heading')} description={t('roles.description')} />
       <div className="grid gap-6 lg:grid-cols-3">
         <Card className="min-w-0 lg:col-span-2">
-          <h2 className="mb-2 text-base font-semibold">Roles</h2>
+          <h2 className="mb-2 text-base font-semibold">{t('common.roles')}</h2>
           <RoleList
             roles={roles}
             onCreateClick={() => document.getElementById(NEW_ROLE_NAME_ID)?.focus()}
@@ -45,12 +48,14 @@ function RolesPage() {
 }
 
 function RolesLoading() {
+  const { t } = useI18n()
   return (
     <div aria-busy="true">
       <p className="sr-only" role="status">
-        Loading roles
+        {t('roles.loading')}
       </p>
-      <PageHeader title="Roles and permissions" description={DESCRIPTION} />
+      <PageHeader title={t('roles.heading')} description={t('roles.description')} />
+
       <div className="grid gap-6 lg:grid-cols-3">
         <Card className="space-y-3 lg:col-span-2">
           {[0, 1, 2, 3].map((i) => (

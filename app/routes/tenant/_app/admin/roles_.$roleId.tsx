@@ -1,3 +1,6 @@
+import { pickLocale, tFor } from '../../../../lib/i18n'
+import { roleName } from '../../../../lib/i18n/roles'
+import { dataTitle, pageTitle } from '../../../../lib/i18n/title'
 import { createFileRoute, notFound } from '@tanstack/react-router'
 import { z } from 'zod'
 import { RoleHolders } from '../../../../features/roles/role-holders'
@@ -10,6 +13,8 @@ export const Route = createFileRoute('/tenant/_app/admin/roles_/$roleId')({
     if (!z.uuid().safeParse(params.roleId).success) throw notFound()
     return orNotFound(getRole({ data: { id: params.roleId } }))
   },
-  head: ({ loaderData }) => ({ meta: [{ title: `${loaderData?.role.name ?? 'Role'} — Haven` }] }),
+  head: ({ loaderData, match }) =>
+    loaderData ? dataTitle(match.context, roleName(tFor(pickLocale(match.context.locale)), loaderData.role)) : pageTitle(match.context, 'common.role'),
+
   component: () => <RoleHolders data={Route.useLoaderData()} />,
 })

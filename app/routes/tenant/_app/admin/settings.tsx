@@ -1,3 +1,4 @@
+import { pageTitle } from '../../../../lib/i18n/title'
 import { createFileRoute } from '@tanstack/react-router'
 import { getSettings } from '../../../../features/settings/settings.functions'
 import { guardPage } from '../../../../lib/guards'
@@ -7,6 +8,6 @@ export const Route = createFileRoute('/tenant/_app/admin/settings')({
   beforeLoad: ({ context }) => guardPage(context.permissions, ['tenant:manage']),
   loader: () => getSettings(),
   pendingComponent: SettingsLoading,
-  head: () => ({ meta: [{ title: 'Settings — Haven' }] }),
+  head: ({ match }) => pageTitle(match.context, 'nav.settings'),
   component: SettingsPage,
 })

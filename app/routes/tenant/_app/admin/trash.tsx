@@ -1,3 +1,4 @@
+import { pageTitle } from '../../../../lib/i18n/title'
 import { createFileRoute } from '@tanstack/react-router'
 import { z } from 'zod'
 import { listTrash } from '../../../../features/trash/trash.functions'
@@ -10,6 +11,6 @@ export const Route = createFileRoute('/tenant/_app/admin/trash')({
   beforeLoad: ({ context }) => guardPage(context.permissions, ['users:write', 'teams:write', 'roles:manage', 'categories:write']),
   loaderDeps: ({ search }) => search,
   loader: ({ deps }) => listTrash({ data: { type: deps.type, cursor: deps.cursor, pageSize: 25 } }),
-  head: () => ({ meta: [{ title: 'Trash — Haven' }] }),
+  head: ({ match }) => pageTitle(match.context, 'nav.trash'),
   component: TrashPage,
 })

@@ -1,3 +1,4 @@
+import { pageTitle } from '../../../../lib/i18n/title'
 import { createFileRoute, notFound } from '@tanstack/react-router'
 import { z } from 'zod'
 import { Card } from '../../../../components/ui'
@@ -20,6 +21,9 @@ export const Route = createFileRoute('/tenant/_app/categories/$id')({
       <p className="mt-1 text-sm text-slate-600 dark:text-slate-400">It may have been deleted or moved to the trash.</p>
     </Card>
   ),
-  head: ({ loaderData }) => ({ meta: [{ title: `${loaderData?.category.name ?? 'Category'} — Categories — Haven` }] }),
+  head: ({ loaderData, match }) => {
+    const name = loaderData?.category.name
+    return name ? pageTitle(match.context, 'nav.categories', undefined, name) : pageTitle(match.context, 'categories.titleFallback')
+  },
   component: CategoryDetails,
 })

@@ -1,3 +1,4 @@
+import { dataTitle, pageTitle } from '../../../../../lib/i18n/title'
 import { createFileRoute, notFound } from '@tanstack/react-router'
 import { z } from 'zod'
 import { getTeam, listTeamMembers } from '../../../../../features/teams/teams.functions'
@@ -17,6 +18,9 @@ export const Route = createFileRoute('/tenant/_app/admin/teams/$teamId')({
     return { team, members }
   },
   pendingComponent: TeamLoading,
-  head: ({ loaderData }) => ({ meta: [{ title: `${loaderData?.team.name ?? 'Team'} — Haven` }] }),
+  head: ({ loaderData, match }) => {
+    const name = loaderData?.team.name
+    return name ? dataTitle(match.context, name) : pageTitle(match.context, 'teamPage.titleFallback')
+  },
   component: TeamPage,
 })

@@ -1,3 +1,4 @@
+import { pageTitle } from '../../../../../lib/i18n/title'
 import { createFileRoute } from '@tanstack/react-router'
 import { listOrganizations, listTeams } from '../../../../../features/teams/teams.functions'
 import { HttpError } from '../../../../../lib/errors'
@@ -22,6 +23,6 @@ export const Route = createFileRoute('/tenant/_app/admin/teams/')({
     }
   },
   pendingComponent: TeamsLoading,
-  head: () => ({ meta: [{ title: 'Organizations and teams — Haven' }] }),
+  head: ({ match }) => pageTitle(match.context, 'nav.teams'),
   component: TeamsPage,
 })

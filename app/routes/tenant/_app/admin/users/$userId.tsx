@@ -1,3 +1,4 @@
+import { dataTitle, pageTitle } from '../../../../../lib/i18n/title'
 import { createFileRoute, notFound } from '@tanstack/react-router'
 import { z } from 'zod'
 import { UserRoute } from '../../../../../features/users/user-page'
@@ -18,8 +19,11 @@ export const Route = createFileRoute('/tenant/_app/admin/users/$userId')({
       return { detail: null, options: null, trashed }
     }
   },
-  head: ({ loaderData }) => ({
-    meta: [{ title: `${loaderData?.detail?.user.fullName ?? loaderData?.trashed?.fullName ?? 'User'}${loaderData?.trashed ? ' (in the trash)' : ''} — Haven` }],
-  }),
+  head: ({ loaderData, match }) => {
+    const name = loaderData?.detail?.user.fullName ?? loaderData?.trashed?.fullName
+    if (!name) return pageTitle(match.context, 'user.titleFallback')
+    return loaderData?.trashed ? pageTitle(match.context, 'user.inTrashTitle', { name }) : dataTitle(match.context, name)
+  },
+
   component: UserRoute,
 })

@@ -1,6 +1,7 @@
 import { createFileRoute } from '@tanstack/react-router'
 import { getUserFilterOptions, listInvitations, listUsers } from '../../../../../features/users/users.functions'
 import { guardPage } from '../../../../../lib/guards'
+import { pageTitle } from '../../../../../lib/i18n/title'
 import { can } from '../../../../../lib/navigation'
 import { searchSchema, UsersLoading, UsersPage } from '../../../../../features/users/users-page'
 
@@ -17,6 +18,6 @@ export const Route = createFileRoute('/tenant/_app/admin/users/')({
     return { page, options, invitations }
   },
   pendingComponent: UsersLoading,
-  head: () => ({ meta: [{ title: 'Users — Haven' }] }),
+  head: ({ match }) => pageTitle(match.context, 'users.title'),
   component: UsersPage,
 })

@@ -1,0 +1,87 @@
+/**
+ * English and German are shipped complete: the same keys, no empty message, the same parameters and tags in both,
+ * plural forms for every language's categories; and the request locale falls back as it should.
+ */
+import { describe, expect, it } from 'vitest'
+import { de } from '../../app/lib/i18n/de'
+import { en } from '../../app/lib/i18n/en'
+import { i18nFor, LOCALES, localeFromAcceptLanguage, MESSAGES, msg, pickLocale, translateRef } from '../../app/lib/i18n'
+
+type Tree = { [key: string]: string | Tree }
+
+function flatten(tree: Tree, prefix = ''): Map<string, string> {
+  const out = new Map<string, string>()
+  for (const [key, value] of Object.entries(tree)) {
+    const path = prefix ? `${prefix}.${key}` : key
+    if (typeof value === 'string') out.set(path, value)
+    else for (const [k, v] of flatten(value, path)) out.set(k, v)
+  }
+  return out
+}
+
+/** `{{name}}` parameters and `<tag>` components of a message, sorted. */
+const placeholders = (message: string) =>
+  [...message.matchAll(/\{\{\s*([\w.]+)\s*(?:,[^}]*)?\}\}|<\/?(\w+)>/g)].map((m) => (m[1] ? `{{${m[1]}}}` : `<${m[2]}>`)).sort()
+
+/** Keys with their plural suffix removed: `x_one` and `x_other` are one message. */
+const base = (key: string) => key.replace(/_(zero|one|two|few|many|other)$/, '')
+
+describe('messages', () => {
+  const english = flatten(en)
+  const german = flatten(de as Tree)
+
+  it('has the same keys in English and German', () => {
+    expect([...german.keys()].filter((k) => !english.has(k))).toEqual([])
+    expect([...english.keys()].filter((k) => !german.has(k))).toEqual([])
+    expect(english.size).toBeGreaterThan(100)
+  })
+
+  it('has no empty message in either language', () => {
+    for (const [locale, messages] of [['en', english], ['de', german]] as const) {
+      const empty = [...messages].filter(([, v]) => v.trim() === '').map(([k]) => `${locale}:${k}`)
+      expect(empty).toEqual([])
+    }
+  })
+
+  it('uses the same parameters and tags in both languages', () => {
+    const differ = [...english]
+      .filter(([key, message]) => JSON.stringify(placeholders(message)) !== JSON.stringify(placeholders(german.get(key) ?? '')))
+      .map(([key]) => key)
+    expect(differ).toEqual([])
+  })
+
+  it('gives every plural message the forms each language needs', () => {
+    const pluralBases = new Set([...english.keys()].filter((k) => k !== base(k)).map(base))
+    for (const locale of LOCALES) {
+      const categories = new Intl.PluralRules(locale).resolvedOptions().pluralCategories
+      const messages = flatten(MESSAGES[locale] as Tree)
+      for (const key of pluralBases) for (const c of categories) expect(messages.has(`${key}_${c}`), `${locale}: ${key}_${c}`).toBe(true)
+    }
+  })
+
+  it('translates a message reference with its parameters, and passes other text through', () => {
+    const ref = msg('validation.maxChars', { max: 100 })
+    expect(translateRef(i18nFor('en'), ref)).toBe('Use at most 100 characters')
+    expect(translateRef(i18nFor('de'), ref)).toBe('Verwenden Sie höchstens 100 Zeichen')
+    expect(translateRef(i18nFor('de'), msg('errors.tooManySignIns', { count: 1 }))).toContain('1 Minute ')
+    expect(translateRef(i18nFor('de'), 'Plain text from a library.')).toBe('Plain text from a library.')
+    expect(translateRef(i18nFor('de'), 'no.such.key')).toBe('no.such.key')
+  })
+})
+
+describe('the request locale', () => {
+  it('takes the first shipped locale: person, workspace, browser, English', () => {
+    expect(pickLocale('de', 'en')).toBe('de')
+    expect(pickLocale(undefined, 'de', 'en')).toBe('de')
+    expect(pickLocale('fr', null, 'de')).toBe('de')
+    expect(pickLocale(undefined, null)).toBe('en')
+  })
+
+  it('reads Accept-Language by quality, ignoring regions and languages Haven does not ship', () => {
+    expect(localeFromAcceptLanguage('de-CH,de;q=0.9,en;q=0.8')).toBe('de')
+    expect(localeFromAcceptLanguage('fr-FR,fr;q=0.9,de;q=0.5,en;q=0.7')).toBe('en')
+    expect(localeFromAcceptLanguage('en;q=0.1, de')).toBe('de')
+    expect(localeFromAcceptLanguage('fr, es')).toBeUndefined()
+    expect(localeFromAcceptLanguage('')).toBeUndefined()
+  })
+})
