@@ -187,6 +187,7 @@ function NavSections({ sections, onNavigate }: { sections: NavSection[]; onNavig
 function NavDrawer({ brand, sections }: { brand: string; sections: NavSection[] }) {
   const [open, setOpen] = useState(false)
   const ref = useModal(open)
+  const { t } = useI18n()
   const pathname = useRouterState({ select: (s) => s.location.pathname })
 
   // biome-ignore lint/correctness/useExhaustiveDependencies: the drawer closes when the path changes
@@ -197,7 +198,7 @@ function NavDrawer({ brand, sections }: { brand: string; sections: NavSection[] 
       <button
         type="button"
         onClick={() => setOpen(true)}
-        aria-label="Open navigation"
+        aria-label={t('nav.open')}
         aria-haspopup="dialog"
         aria-expanded={open}
         className="-ml-2 rounded-md p-2 text-slate-600 hover:bg-slate-100 focus-visible:outline focus-visible:outline-2 focus-visible:outline-indigo-500 md:hidden dark:text-slate-300 dark:hover:bg-slate-800"
@@ -206,7 +207,7 @@ function NavDrawer({ brand, sections }: { brand: string; sections: NavSection[] 
       </button>
       <dialog
         ref={ref}
-        aria-label="Navigation"
+        aria-label={t('nav.drawer')}
         onKeyDown={wrapTab}
         onClose={() => setOpen(false)}
         // A click on the backdrop lands on the <dialog> itself, outside its panel.
@@ -220,7 +221,7 @@ function NavDrawer({ brand, sections }: { brand: string; sections: NavSection[] 
           <button
             type="button"
             onClick={() => setOpen(false)}
-            aria-label="Close navigation"
+            aria-label={t('nav.close')}
             className="rounded-md p-2 text-slate-600 hover:bg-slate-100 focus-visible:outline focus-visible:outline-2 focus-visible:outline-indigo-500 dark:text-slate-300 dark:hover:bg-slate-800"
           >
             <X aria-hidden className="size-5" />

@@ -1,5 +1,6 @@
 import { useBlocker } from '@tanstack/react-router'
 import { type FormEvent, useState } from 'react'
+import { useI18n } from '../lib/i18n/react'
 import { ConfirmDialog } from './ui/confirm'
 
 /**
@@ -8,15 +9,16 @@ import { ConfirmDialog } from './ui/confirm'
  */
 export function UnsavedChangesGuard({ dirty }: { dirty: boolean }) {
   const blocker = useBlocker({ shouldBlockFn: () => dirty, enableBeforeUnload: () => dirty, disabled: !dirty, withResolver: true })
+  const { t } = useI18n()
   return (
     <ConfirmDialog
       open={blocker.status === 'blocked'}
-      title="Leave without saving?"
-      confirmLabel="Leave without saving"
+      title={t('unsaved.title')}
+      confirmLabel={t('unsaved.leave')}
       onConfirm={() => blocker.proceed?.()}
       onClose={() => blocker.reset?.()}
     >
-      Your changes on this page are not saved yet. If you leave now, they are lost.
+      {t('unsaved.body')}
     </ConfirmDialog>
   )
 }

@@ -34,7 +34,16 @@ export const de: Messages<typeof en> = {
     passwordsDiffer: 'Die beiden Passwörter stimmen nicht überein',
     somethingWrong: 'Etwas ist schiefgelaufen. Bitte versuchen Sie es erneut.',
   },
+  unsaved: {
+    title: 'Ohne Speichern verlassen?',
+    leave: 'Ohne Speichern verlassen',
+    body: 'Ihre Änderungen auf dieser Seite sind noch nicht gespeichert. Wenn Sie die Seite jetzt verlassen, gehen sie verloren.',
+  },
   nav: {
+    open: 'Navigation öffnen',
+    drawer: 'Navigation',
+    close: 'Navigation schließen',
+    loadingPage: 'Seite wird geladen',
     dashboard: 'Übersicht',
     categories: 'Kategorien',
     users: 'Personen',

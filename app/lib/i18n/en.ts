@@ -33,7 +33,16 @@ export const en = {
     passwordsDiffer: 'The two passwords do not match',
     somethingWrong: 'Something went wrong. Please try again.',
   },
+  unsaved: {
+    title: 'Leave without saving?',
+    leave: 'Leave without saving',
+    body: 'Your changes on this page are not saved yet. If you leave now, they are lost.',
+  },
   nav: {
+    open: 'Open navigation',
+    drawer: 'Navigation',
+    close: 'Close navigation',
+    loadingPage: 'Loading page',
     dashboard: 'Dashboard',
     categories: 'Categories',
     users: 'Users',
