@@ -146,6 +146,22 @@ test.describe('tenants', () => {
   })
 })
 
+test.describe('on a phone', () => {
+  test.use({ viewport: { width: 390, height: 844 } })
+  test("the tenant page's people and the people search fit the screen: wide tables scroll inside their card", async ({ page }) => {
+    await signInRoot(page)
+    const acme = await tenantIdOf(page, 'acme')
+    const overflow = () => page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)
+    await openPage(page, hostUrl('console', `/tenants/${acme}`))
+    await expect(page.getByRole('button', { name: /^Impersonate / }).first()).toBeAttached()
+    // Polled: the chart measures its width after the first paint.
+    await expect.poll(overflow).toBe(0)
+    await openPage(page, hostUrl('console', '/users?q=member@acme'))
+    await expect(page.getByRole('cell', { name: 'member@acme.test' })).toBeAttached()
+    await expect.poll(overflow).toBe(0)
+  })
+})
+
 test.describe('impersonation', () => {
   test("is refused without the tenant's consent; a step-up code works once", async ({ page }) => {
     await signInRoot(page)
@@ -231,5 +247,37 @@ test.describe('impersonation', () => {
     await openPage(admin, hostUrl('acme', '/admin/audit?action=IMPERSONATION_ENDED'))
     await expect(events.filter({ hasText: 'impersonation stopped' }).first()).toBeVisible()
     await adminContext.close()
+  })
+
+  test("signing out of an impersonation from the account menu names the operator, like Stop", async ({ page }) => {
+    const reason = `Ticket ${randomUUID().slice(0, 6)}: signs out from the menu`
+    await signInRoot(page)
+    const acme = await tenantIdOf(page, 'acme')
+    const people = resultOf<{ items: { id: string; email: string }[] }>(await callFromPage(page, 'GET', 'console.listTenantPeople', { id: acme, q: 'member@acme.test' }))
+    const mia = people.items.find((p) => p.email === 'member@acme.test')
+    await withTotpCode(async (code) => {
+      const stepped = await callFromPage(page, 'POST', 'mfa.stepUp', { code })
+      expect(stepped.status, stepped.text).toBe(200)
+    })
+    const started = await callFromPage(page, 'POST', 'impersonation.startImpersonation', { tenantId: acme, userId: mia?.id, reason, minutes: 15 })
+    expect(started.status, started.text).toBe(200)
+    await page.goto(resultOf<{ url: string }>(started).url)
+    await expect(page.getByRole('status', { name: 'Impersonation' })).toContainText(reason)
+
+    await page.getByRole('button', { name: 'Account menu' }).click()
+    await page.getByRole('menuitem', { name: 'Sign out' }).click()
+    await expect(page).toHaveURL(hostUrl('acme', '/sign-in'))
+
+    // The sign-out, the session's deletion and the impersonation's end: Mia's, by root, all three.
+    await openPage(page, hostUrl('console', '/'))
+    const audit = resultOf<{ items: { action: string; tableName: string; userName: string | null; impersonatorName: string | null; requestId: string | null }[] }>(
+      await callFromPage(page, 'GET', 'console.listGlobalAudit', { tenantId: acme }),
+    )
+    const ends = new Set(audit.items.filter((e) => e.action === 'IMPERSONATION_ENDED').map((e) => e.requestId))
+    const signOut = audit.items.find((e) => e.action === 'SIGN_OUT' && ends.has(e.requestId))
+    expect(signOut?.userName).toBe('Mia Member')
+    const sameRequest = audit.items.filter((e) => e.requestId === signOut?.requestId)
+    expect(sameRequest.map((e) => `${e.action} ${e.tableName}`).sort()).toEqual(['DELETE sessions', 'IMPERSONATION_ENDED sessions', 'SIGN_OUT users'])
+    for (const e of sameRequest) expect([e.userName, e.impersonatorName]).toEqual(['Mia Member', 'Root Operator'])
   })
 })

@@ -13,7 +13,9 @@ import {
   provision,
   purge,
   reactivate,
+  readAuditLog,
   restore,
+  searchPeople,
   searchUsers,
   softDelete,
   suspend,
@@ -309,6 +311,37 @@ describe('people search and the global audit log', () => {
     const second = await asConsole(({ tx }) => searchUsers(tx, { q: marker, cursor: first.nextCursor ?? undefined }, 1))
     expect([...first.items, ...second.items].map((u) => u.id)).toEqual(byEmail.items.map((u) => u.id))
     expect(second.nextCursor).toBeNull()
+  })
+
+  it('a search across tenants and the unfiltered audit log are looks into each tenant they show, recorded there', async () => {
+    const marker = `seen${randomUUID().slice(0, 6)}`
+    await withTenant({ tenantId: a.id }, (tx) => createUser(tx, { tenantId: a.id, email: `${marker}@${a.slug}.test`, fullName: 'Seen Person' }))
+    const looks = async (tenantId: string, requestId: string) =>
+      (await eventsOf(tenantId, requestId)).filter((e) => e.action === 'CONSOLE_ACCESS').map((e) => [e.tableName, e.userId, e.newValues])
+
+    const searched = `search-${randomUUID().slice(0, 8)}`
+    const hits = await withConsole({ tenantId: consoleId, userId: rootId, requestId: searched }, (tx) =>
+      searchPeople({ tx, consoleTenantId: consoleId }, { q: marker }),
+    )
+    expect(hits.items.map((u) => u.tenantId)).toEqual([a.id])
+    expect(await looks(a.id, searched)).toEqual([['users', rootId, { view: 'people-search', q: marker }]])
+    // b had nobody on the page: nothing was read there, and nothing is recorded.
+    expect(await looks(b.id, searched)).toEqual([])
+
+    const read = `audit-${randomUUID().slice(0, 8)}`
+    const page = await withConsole({ tenantId: consoleId, userId: rootId, requestId: read }, (tx) =>
+      readAuditLog({ tx, consoleTenantId: consoleId }, {}, 1000),
+    )
+    const shown = new Set(page.items.map((e) => e.tenantId))
+    expect([...shown]).toEqual(expect.arrayContaining([a.id, b.id, consoleId]))
+    for (const x of [a, b]) expect(await looks(x.id, read)).toEqual([['audit_log', rootId, { view: 'audit' }]])
+    // The console's own events are its own: no look recorded there.
+    expect(await looks(consoleId, read)).toEqual([])
+
+    const filtered = `audit-a-${randomUUID().slice(0, 8)}`
+    await withConsole({ tenantId: consoleId, userId: rootId, requestId: filtered }, (tx) => readAuditLog({ tx, consoleTenantId: consoleId }, { tenantId: a.id }, 5))
+    expect(await looks(a.id, filtered)).toEqual([['audit_log', rootId, { view: 'audit' }]])
+    expect(await looks(b.id, filtered)).toEqual([])
   })
 
   it('filters the audit log by tenant and pages it newest first', async () => {

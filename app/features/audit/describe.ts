@@ -126,6 +126,7 @@ const CONSOLE_WORDS: Record<string, string> = {
   impersonate: 'prepared to sign in as a person',
   tenant: 'opened this workspace',
   people: 'looked through the people',
+  'people-search': 'found people here in a search across workspaces',
   audit: 'read the audit log',
 }
 

@@ -107,7 +107,8 @@ export const signOut = createServerFn({ method: 'POST' })
       const headers = getRequest().headers
       const current = await auth().api.getSession({ headers })
       if (current) {
-        await setActor(tx, current.user.id, null)
+        // Signing out of an impersonation is the operator's act: the sign-out and the session's end name both.
+        await setActor(tx, current.user.id, current.session.impersonatorId ?? null)
         await tx.execute(sql`select haven_audit_event('SIGN_OUT', 'users', ${current.user.id}::uuid, '{}'::jsonb)`)
       }
       await auth().api.signOut({ headers })

@@ -18,17 +18,16 @@ import {
 } from './console.schemas'
 import {
   activity,
-  auditIn,
-  findAuditEvents,
   findTenantPeople,
   findTenants,
   getTenantDetail,
   provision,
   purge,
   reactivate,
+  readAuditLog,
   requireTenant,
   restore,
-  searchUsers,
+  searchPeople,
   softDelete,
   suspend,
 } from './console.server'
@@ -71,12 +70,7 @@ export const listTenantPeople = createServerFn({ method: 'GET' })
 export const listTenantAudit = createServerFn({ method: 'GET' })
   .middleware([requireSuperuser])
   .validator(input(tenantAuditSchema))
-  .handler(async ({ data, context }) => {
-    await requireTenant(context.tx, data.id)
-    const page = await findAuditEvents(context.tx, { tenantId: data.id, cursor: data.cursor })
-    await auditIn({ tx: context.tx, consoleTenantId: context.consoleTenantId }, data.id, 'CONSOLE_ACCESS', 'audit_log', null, { view: 'audit' })
-    return page
-  })
+  .handler(({ data, context }) => readAuditLog({ tx: context.tx, consoleTenantId: context.consoleTenantId }, { tenantId: data.id, cursor: data.cursor }))
 
 export const getActivity = createServerFn({ method: 'GET' })
   .middleware([requireSuperuser])
@@ -154,15 +148,9 @@ export const purgeTenant = createServerFn({ method: 'POST' })
 export const searchAllUsers = createServerFn({ method: 'GET' })
   .middleware([requireSuperuser])
   .validator(input(userSearchSchema))
-  .handler(({ data, context }) => searchUsers(context.tx, data))
+  .handler(({ data, context }) => searchPeople({ tx: context.tx, consoleTenantId: context.consoleTenantId }, data))
 
 export const listGlobalAudit = createServerFn({ method: 'GET' })
   .middleware([requireSuperuser])
   .validator(input(globalAuditSchema))
-  .handler(async ({ data, context }) => {
-    if (!data.tenantId) return findAuditEvents(context.tx, data)
-    await requireTenant(context.tx, data.tenantId)
-    const page = await findAuditEvents(context.tx, data)
-    await auditIn({ tx: context.tx, consoleTenantId: context.consoleTenantId }, data.tenantId, 'CONSOLE_ACCESS', 'audit_log', null, { view: 'audit' })
-    return page
-  })
+  .handler(({ data, context }) => readAuditLog({ tx: context.tx, consoleTenantId: context.consoleTenantId }, data))

@@ -251,6 +251,24 @@ export async function findAuditEvents(tx: Tx, input: { tenantId?: string; cursor
   return { items, nextCursor: rows.length > pageSize && last ? encodeCursor({ v: last.key, id: last.id }) : null }
 }
 
+/**
+ * A look across tenants is a look into each tenant it shows: one CONSOLE_ACCESS in the log of every customer tenant
+ * on the page (the console's own events need none), so reading without a tenant filter is audited like reading with one.
+ */
+async function auditLooks(scope: ConsoleScope, tenantIds: Iterable<string>, table: string, details: Record<string, unknown>) {
+  for (const tenantId of new Set(tenantIds)) {
+    if (tenantId !== scope.consoleTenantId) await auditIn(scope, tenantId, 'CONSOLE_ACCESS', table, null, details)
+  }
+}
+
+/** The audit log as the console reads it, one tenant's or every tenant's; each tenant whose events it shows records the look. */
+export async function readAuditLog(scope: ConsoleScope, input: { tenantId?: string; cursor?: string }, pageSize?: number) {
+  if (input.tenantId) await requireTenant(scope.tx, input.tenantId)
+  const page = await findAuditEvents(scope.tx, input, pageSize)
+  await auditLooks(scope, input.tenantId ? [input.tenantId] : page.items.map((e) => e.tenantId), 'audit_log', { view: 'audit' })
+  return page
+}
+
 /** A short, flat view of an event's values for a list (row images can be large). */
 function summarize(details: unknown): string {
   if (!details || typeof details !== 'object') return ''
@@ -394,4 +412,11 @@ export async function searchUsers(tx: Tx, input: { q: string; cursor?: string },
   const items = rows.slice(0, pageSize)
   const last = items.at(-1)
   return { items, nextCursor: rows.length > pageSize && last ? encodeCursor({ v: last.email, t: last.tenantId, id: last.id }) : null }
+}
+
+/** The people search as the console runs it: every tenant with a person on the page records the look and the query. */
+export async function searchPeople(scope: ConsoleScope, input: { q: string; cursor?: string }, pageSize?: number) {
+  const page = await searchUsers(scope.tx, input, pageSize)
+  await auditLooks(scope, page.items.map((u) => u.tenantId), 'users', { view: 'people-search', q: input.q })
+  return page
 }

@@ -256,36 +256,38 @@ function People({ initialQuery, tenantId, tenantName, canImpersonate, guard }: {
       ) : page.items.length === 0 ? (
         <EmptyState title="Nobody found">{filters.q || filters.status !== 'all' ? 'Try another search.' : 'This workspace has no people yet.'}</EmptyState>
       ) : (
-        <table className="w-full text-left text-sm">
-          <thead className="text-xs uppercase text-slate-500 dark:text-slate-400">
-            <tr>
-              <th className="py-2 pr-3">Name</th>
-              <th className="py-2 pr-3">Email</th>
-              <th className="py-2 pr-3">Status</th>
-              <th className="py-2 pr-3">Last sign-in</th>
-              <th className="py-2">
-                <span className="sr-only">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
-            {page.items.map((p) => (
-              <tr key={p.id}>
-                <td className="py-2 pr-3 font-medium">{p.fullName}</td>
-                <td className="py-2 pr-3">{p.email}</td>
-                <td className="py-2 pr-3">{p.isActive ? <Badge tone="success">Active</Badge> : <Badge>Deactivated</Badge>}</td>
-                <td className="py-2 pr-3 text-slate-500 dark:text-slate-400">{formatDate(p.lastSignInAt, dateTime)}</td>
-                <td className="py-2 text-right">
-                  {canImpersonate && p.isActive && !p.isSuperuser && (
-                    <Button variant="secondary" onClick={() => setTarget({ id: p.id, fullName: p.fullName })} aria-label={`Impersonate ${p.fullName}`}>
-                      Impersonate
-                    </Button>
-                  )}
-                </td>
+        <div className="relative overflow-x-auto">
+          <table className="w-full text-left text-sm">
+            <thead className="text-xs uppercase text-slate-500 dark:text-slate-400">
+              <tr>
+                <th className="py-2 pr-3">Name</th>
+                <th className="py-2 pr-3">Email</th>
+                <th className="py-2 pr-3">Status</th>
+                <th className="py-2 pr-3">Last sign-in</th>
+                <th className="py-2">
+                  <span className="sr-only">Actions</span>
+                </th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
+              {page.items.map((p) => (
+                <tr key={p.id}>
+                  <td className="py-2 pr-3 font-medium">{p.fullName}</td>
+                  <td className="py-2 pr-3">{p.email}</td>
+                  <td className="py-2 pr-3">{p.isActive ? <Badge tone="success">Active</Badge> : <Badge>Deactivated</Badge>}</td>
+                  <td className="py-2 pr-3 text-slate-500 dark:text-slate-400">{formatDate(p.lastSignInAt, dateTime)}</td>
+                  <td className="py-2 text-right">
+                    {canImpersonate && p.isActive && !p.isSuperuser && (
+                      <Button variant="secondary" onClick={() => setTarget({ id: p.id, fullName: p.fullName })} aria-label={`Impersonate ${p.fullName}`}>
+                        Impersonate
+                      </Button>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       )}
       <nav aria-label="People pages" className="mt-3 flex justify-end gap-2">
         <Button variant="secondary" disabled={cursors.length === 0} onClick={() => setCursors(cursors.slice(0, -1))}>

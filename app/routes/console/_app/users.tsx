@@ -49,34 +49,36 @@ function UserSearch() {
         ) : page.items.length === 0 ? (
           <EmptyState title="Nobody found">No person in any tenant matches “{search.q}”.</EmptyState>
         ) : (
-          <table className="w-full text-left text-sm">
-            <thead className="text-xs uppercase text-slate-500 dark:text-slate-400">
-              <tr>
-                <th className="py-2 pr-3">Name</th>
-                <th className="py-2 pr-3">Email</th>
-                <th className="py-2 pr-3">Tenant</th>
-                <th className="py-2">Status</th>
-              </tr>
-            </thead>
-            <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
-              {page.items.map((u) => (
-                <tr key={`${u.tenantId}:${u.id}`}>
-                  <td className="py-2 pr-3 font-medium">{u.fullName}</td>
-                  <td className="py-2 pr-3">{u.email}</td>
-                  <td className="py-2 pr-3">
-                    {u.tenantSlug === 'console' ? (
-                      <span className="font-mono text-xs">console</span>
-                    ) : (
-                      <Link to="/console/tenants/$tenantId" params={{ tenantId: u.tenantId }} search={{ q: u.email }} className="text-indigo-600 hover:underline dark:text-indigo-400">
-                        {u.tenantName} <span className="font-mono text-xs">({u.tenantSlug})</span>
-                      </Link>
-                    )}
-                  </td>
-                  <td className="py-2">{u.isActive ? <Badge tone="success">Active</Badge> : <Badge>Deactivated</Badge>}</td>
+          <div className="overflow-x-auto">
+            <table className="w-full text-left text-sm">
+              <thead className="text-xs uppercase text-slate-500 dark:text-slate-400">
+                <tr>
+                  <th className="py-2 pr-3">Name</th>
+                  <th className="py-2 pr-3">Email</th>
+                  <th className="py-2 pr-3">Tenant</th>
+                  <th className="py-2">Status</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
+                {page.items.map((u) => (
+                  <tr key={`${u.tenantId}:${u.id}`}>
+                    <td className="py-2 pr-3 font-medium">{u.fullName}</td>
+                    <td className="py-2 pr-3">{u.email}</td>
+                    <td className="py-2 pr-3">
+                      {u.tenantSlug === 'console' ? (
+                        <span className="font-mono text-xs">console</span>
+                      ) : (
+                        <Link to="/console/tenants/$tenantId" params={{ tenantId: u.tenantId }} search={{ q: u.email }} className="text-indigo-600 hover:underline dark:text-indigo-400">
+                          {u.tenantName} <span className="font-mono text-xs">({u.tenantSlug})</span>
+                        </Link>
+                      )}
+                    </td>
+                    <td className="py-2">{u.isActive ? <Badge tone="success">Active</Badge> : <Badge>Deactivated</Badge>}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
         )}
         {page && (
           <nav aria-label="Pages" className="mt-4 flex justify-end gap-2">
