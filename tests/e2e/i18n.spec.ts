@@ -40,7 +40,7 @@ test('a person switches to Deutsch: shell, pages, <html lang> and dates are Germ
   const nav = page.getByRole('navigation', { name: 'Hauptnavigation' })
   await expect(nav.getByRole('link', { name: 'Personen' })).toBeVisible()
   await expect(nav.getByRole('link', { name: 'Rollen' })).toBeVisible()
-  await expect(page.getByText('Verwaltung', { exact: true })).toBeVisible()
+  await expect(nav.getByText('Verwaltung', { exact: true })).toBeVisible()
   await expect(page.getByRole('button', { name: 'Kontomenü, Ida Intl' })).toBeVisible()
 
   // A page and its dates: the people list shows when each person joined, as German writes a date.
