@@ -1,6 +1,5 @@
-import { History, X } from 'lucide-react'
-import { type KeyboardEvent, type ReactNode, useEffect, useId, useRef, useState } from 'react'
-import { Button, cx } from '../../components/ui'
+import { type KeyboardEvent, type ReactNode, useId, useRef, useState } from 'react'
+import { cx } from '../../components/ui'
 import type { AuditEntityType } from './audit.schemas'
 import { RecordHistory } from './record-history'
 
@@ -67,40 +66,5 @@ export function HistoryTabs({
         )}
       </div>
     </div>
-  )
-}
-
-/** A record's History in a modal, for records listed on a page rather than having one (roles, organizations). */
-export function HistoryDialog({ entity, record, onClose }: { entity: AuditEntityType; record: { id: string; name: string } | null; onClose: () => void }) {
-  const ref = useRef<HTMLDialogElement>(null)
-  useEffect(() => {
-    const dialog = ref.current
-    if (!dialog) return
-    if (record && !dialog.open) dialog.showModal()
-    if (!record && dialog.open) dialog.close()
-  }, [record])
-  return (
-    <dialog
-      ref={ref}
-      onClose={onClose}
-      aria-label={record ? `History of ${record.name}` : 'History'}
-      className="m-auto w-full max-w-3xl rounded-xl bg-white p-6 text-slate-900 shadow-xl backdrop:bg-slate-900/50 dark:bg-slate-900 dark:text-slate-100"
-    >
-      <div className="mb-2 flex justify-end">
-        <Button variant="ghost" aria-label="Close" onClick={onClose}>
-          <X aria-hidden className="size-4" />
-        </Button>
-      </div>
-      {record && <RecordHistory entity={entity} recordId={record.id} title={`History of ${record.name}`} />}
-    </dialog>
-  )
-}
-
-/** The button that opens a HistoryDialog. */
-export function HistoryButton({ name, onClick }: { name: string; onClick: () => void }) {
-  return (
-    <Button variant="ghost" onClick={onClick} aria-label={`History of ${name}`}>
-      <History aria-hidden className="size-4" />
-    </Button>
   )
 }

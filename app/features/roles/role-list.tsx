@@ -6,20 +6,17 @@ import { toast } from 'sonner'
 import { Alert, Badge, Button, EmptyState, Field } from '../../components/ui'
 import { ConfirmDialog } from '../../components/ui/confirm'
 import { errorMessage, fieldErrorsOf } from '../../lib/errors'
-import { HistoryButton, HistoryDialog } from '../audit/history-tabs'
 import { deleteRole, type listRoles, updateRole } from './roles.functions'
 
 export type RoleRow = Awaited<ReturnType<typeof listRoles>>[number]
 
 export const people = (n: number) => (n === 1 ? '1 person' : `${n} people`)
 
-/** `showHistory`: each role gets a History button (the caller holds audit:read). */
-export function RoleList({ roles, onCreateClick, showHistory = false }: { roles: RoleRow[]; onCreateClick: () => void; showHistory?: boolean }) {
+export function RoleList({ roles, onCreateClick }: { roles: RoleRow[]; onCreateClick: () => void }) {
   const router = useRouter()
   const remove = useServerFn(deleteRole)
   const [editingId, setEditingId] = useState<string>()
   const [deleting, setDeleting] = useState<RoleRow>()
-  const [history, setHistory] = useState<RoleRow | null>(null)
   const custom = roles.filter((r) => !r.isSystem)
 
   async function confirmDelete() {
@@ -77,7 +74,6 @@ export function RoleList({ roles, onCreateClick, showHistory = false }: { roles:
                   </td>
                   <td className="whitespace-nowrap px-3 py-3 align-top tabular-nums text-slate-700 dark:text-slate-300">{people(role.holders)}</td>
                   <td className="whitespace-nowrap py-2 pl-3 text-right align-top">
-                    {showHistory && <HistoryButton name={role.name} onClick={() => setHistory(role)} />}
                     {role.isSystem ? (
                       <span className="text-xs text-slate-500 dark:text-slate-400" title="System roles cannot be renamed, deleted or changed">
                         Locked
@@ -121,7 +117,6 @@ export function RoleList({ roles, onCreateClick, showHistory = false }: { roles:
           </EmptyState>
         </div>
       )}
-      <HistoryDialog entity="roles" record={history} onClose={() => setHistory(null)} />
       <ConfirmDialog
         open={deleting !== undefined}
         title={`Delete the role "${deleting?.name ?? ''}"?`}
