@@ -208,23 +208,32 @@ test('an admin creates, renames, moves (by the dialog), reorders, deletes and re
  * scrolls the tree, moving the target away from under the pointer.
  */
 async function drag(page: Page, source: Locator, target: Locator, where: 'on' | 'before') {
-  // Scroll the tree (not the page) so that the target row is in its middle.
-  await target.evaluate((el) => {
-    const list = el.closest('[role="treegrid"]')
-    if (list) list.scrollTop += el.getBoundingClientRect().top - list.getBoundingClientRect().top - list.clientHeight / 2
-  })
-  // hover() waits until the row itself receives the pointer at that point, i.e. the tree has stopped scrolling.
-  await source.hover({ position: { x: 60, y: 18 } })
-  const from = await source.boundingBox()
-  const box = await tree(page).boundingBox()
-  if (!from || !box) throw new Error('source row not on screen')
-  const band = (y: number) => y < box.y + 24 || y > box.y + box.height - 24
-  if (band(from.y + 18)) throw new Error(`source row in the auto-scroll band: row at ${from.y}, tree from ${box.y} to ${box.y + box.height}`)
+  // Scroll the tree (not the page) so that the target row is in its middle, until both rows are clear of its edges:
+  // a load that lands meanwhile (the page's reveal, the router's reload after an edit) may still move the rows.
+  const band = (y: number, box: { y: number; height: number }) => y < box.y + 24 || y > box.y + box.height - 24
+  let from: { x: number; y: number; width: number; height: number } | null = null
+  await expect(async () => {
+    await target.evaluate((el) => {
+      const list = el.closest('[role="treegrid"]')
+      if (list) list.scrollTop += el.getBoundingClientRect().top - list.getBoundingClientRect().top - list.clientHeight / 2
+    })
+    // hover() waits until the row itself receives the pointer (the tree has stopped scrolling).
+    await source.hover({ position: { x: 60, y: 18 } })
+    from = await source.boundingBox()
+    const to = await target.boundingBox()
+    const box = await tree(page).boundingBox()
+    const rows = await tree(page).getByRole('row').evaluateAll((els) => els.map((e) => `${e.getAttribute('aria-label')}@${Math.round(e.getBoundingClientRect().top)}`).join(', '))
+    if (!from || !to || !box || band(from.y + 18, box) || band(to.y + to.height / 2, box)) {
+      throw new Error(`rows at the tree's edge: source ${from?.y}, target ${to?.y}, tree ${box?.y}–${box ? box.y + box.height : ''}: ${rows}`)
+    }
+  }).toPass({ timeout: 15_000 })
+  if (!from) throw new Error('source row not on screen')
+  const start: { x: number; y: number } = from
   await page.mouse.down()
-  await page.mouse.move(from.x + 60, from.y + 8, { steps: 5 })
+  await page.mouse.move(start.x + 60, start.y + 8, { steps: 5 })
   await expect(source).toHaveAttribute('data-dragging', 'true')
   const to = await target.boundingBox()
-  if (!to || band(to.y + to.height / 2)) throw new Error('target row not on screen, or in the auto-scroll band')
+  if (!to) throw new Error('target row not on screen')
   await page.mouse.move(to.x + 60, to.y + to.height / 2, { steps: 10 })
   if (where === 'on') {
     await expect(target).toHaveAttribute('data-drop-target', 'true')
