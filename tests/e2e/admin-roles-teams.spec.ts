@@ -1,5 +1,18 @@
 import { randomUUID } from 'node:crypto'
+import type { Page } from '@playwright/test'
 import { expect, hostUrl, openPage, signInAs, test } from './fixtures'
+
+/** A record page's History tab, reached with the keyboard: focus the first tab, ArrowRight. Returns the panel. */
+async function historyByKeyboard(page: Page, mainLabel: string) {
+  const tabs = page.getByRole('tablist', { name: `${mainLabel} and history` })
+  await expect(tabs.getByRole('tab', { name: mainLabel })).toHaveAttribute('aria-selected', 'true')
+  await tabs.getByRole('tab', { name: mainLabel }).focus()
+  await page.keyboard.press('ArrowRight')
+  const history = tabs.getByRole('tab', { name: 'History' })
+  await expect(history).toBeFocused()
+  await expect(history).toHaveAttribute('aria-selected', 'true')
+  return page.getByRole('tabpanel')
+}
 
 test('an owner creates a custom role and grants it a permission in the matrix, which an admin cannot extend', async ({ page, browser }) => {
   // Two people sign in (two real password checks) on a 2-core machine shared with the server.
@@ -20,6 +33,15 @@ test('an owner creates a custom role and grants it a permission in the matrix, w
   await page.reload()
   await expect(page.getByRole('checkbox', { name: `teams:write for ${role}` })).toBeChecked()
   await expect(page.getByRole('checkbox', { name: 'users:write for Owner' })).toBeDisabled()
+
+  // The role's page has a History tab, like a person's, a team's and a category's.
+  await page.getByRole('link', { name: role, exact: true }).click()
+  await expect(page.getByRole('heading', { level: 1, name: role })).toBeVisible()
+  const roleHistory = await historyByKeyboard(page, 'Details')
+  await expect(roleHistory).toContainText(`created role ${role}`)
+  await page.keyboard.press('ArrowLeft')
+  await expect(page.getByRole('tab', { name: 'Details' })).toBeFocused()
+  await expect(page.getByRole('tabpanel')).toContainText('Who holds it')
 
   const adminContext = await browser.newContext()
   const adminPage = await adminContext.newPage()
@@ -48,6 +70,12 @@ test('an owner creates an organization and a team, and adds a member with a team
   await teamDialog.getByLabel('Name').fill(team)
   await teamDialog.getByRole('button', { name: 'Create team' }).click()
   await expect(page.getByText(`Created team ${team}`)).toBeVisible()
+
+  // The organization's History is a tab beside its teams: its own changes and its teams'.
+  const orgHistory = await historyByKeyboard(page, 'Teams')
+  await expect(orgHistory).toContainText(`created organization ${organization}`)
+  await expect(orgHistory).toContainText(`created team ${team}`)
+  await page.keyboard.press('ArrowLeft')
 
   await page.getByRole('link', { name: team }).click()
   await expect(page.getByRole('heading', { name: team })).toBeVisible()

@@ -1,8 +1,6 @@
-import { useI18n } from '../../lib/i18n/react'
-import { History, X } from 'lucide-react'
 import { type KeyboardEvent, type ReactNode, useId, useRef, useState } from 'react'
-import { Button, cx } from '../../components/ui'
-import { useModal } from '../../components/ui/use-modal'
+import { cx } from '../../components/ui'
+import { useI18n } from '../../lib/i18n/react'
 import type { AuditEntityType } from './audit.schemas'
 import { RecordHistory } from './record-history'
 
@@ -70,38 +68,5 @@ export function HistoryTabs({
         )}
       </div>
     </div>
-  )
-}
-
-/** A record's History in a modal, for records listed on a page rather than having one (roles, organizations). */
-export function HistoryDialog({ entity, record, onClose }: { entity: AuditEntityType; record: { id: string; name: string } | null; onClose: () => void }) {
-  const ref = useModal(record !== null)
-  const { t } = useI18n()
-  return (
-    <dialog
-      ref={ref}
-      onClose={onClose}
-      aria-label={record ? t('history.of', { name: record.name }) : t('history.tab')}
-      className="m-auto max-h-[calc(100dvh-2rem)] w-[calc(100%-1.5rem)] max-w-3xl rounded-xl bg-white p-6 text-slate-900 shadow-xl backdrop:bg-slate-900/50 dark:bg-slate-900 dark:text-slate-100"
-    >
-      <div className="mb-2 flex justify-end">
-        <Button variant="ghost" aria-label={t('common.close')} onClick={onClose}>
-          <X aria-hidden className="size-4" />
-        </Button>
-      </div>
-      {record && <RecordHistory entity={entity} recordId={record.id} title={t('history.of', { name: record.name })}
- />}
-    </dialog>
-  )
-}
-
-/** The button that opens a HistoryDialog. */
-export function HistoryButton({ name, onClick }: { name: string; onClick: () => void }) {
-  const { t } = useI18n()
-  return (
-    <Button variant="ghost" onClick={onClick} aria-label={t('roleList.historyOf', { name })}>
-
-      <History aria-hidden className="size-4" />
-    </Button>
   )
 }

@@ -11,7 +11,7 @@ import { createCategory, moveCategory, searchCategories } from './categories.fun
 import { CategoryDialog } from './category-dialogs'
 import { type CategoryPage, CategoryPageContext } from './category-page-context'
 import { CategoryTree, type DropRequest } from './category-tree'
-import { useCategoryTree } from './use-category-tree'
+import { ROOT, useCategoryTree } from './use-category-tree'
 import { errorMessage } from '../../lib/errors'
 import { can } from '../../lib/navigation'
 
@@ -66,7 +66,7 @@ export function CategoriesPage() {
     async (request: DropRequest) => {
       const node = nodes[request.id]
       if (!node) return
-      if (request.parentId === node.parentId && request.beforeId === null && store.branches[node.parentId ?? '__root']?.ids.at(-1) === node.id) return
+      if (request.parentId === node.parentId && request.beforeId === null && store.idsOf(node.parentId ?? ROOT).at(-1) === node.id) return
       const target = (request.parentId ? nodes[request.parentId]?.name : undefined) ?? t('catalog.topLevel')
       try {
         await move({ data: { id: request.id, parentId: request.parentId, expectedParentId: node.parentId, beforeId: request.beforeId } })
@@ -76,7 +76,7 @@ export function CategoriesPage() {
       }
       await afterChange({ reveal: request.id, parents: [node.parentId, request.parentId] })
     },
-    [nodes, move, afterChange, store.branches, t],
+    [nodes, move, afterChange, store.idsOf, t],
   )
 
   const page = useMemo<CategoryPage>(() => ({ store, canWrite, focusRow, afterChange }), [store, canWrite, afterChange])

@@ -1,5 +1,6 @@
 import { useI18n } from '../../lib/i18n/react'
 import { ChevronRight, GripVertical, Loader2 } from 'lucide-react'
+import { useRouter } from '@tanstack/react-router'
 import { type KeyboardEvent, type ReactNode, type RefObject, useEffect, useRef } from 'react'
 import {
   Button as AriaButton,
@@ -20,6 +21,9 @@ import { type CategoryTreeStore, ROOT } from './use-category-tree'
 const DRAG_TYPE = 'application/x-haven-category'
 
 const ROW_HEIGHT = 36
+// The tree's inner padding belongs to the layout, not to CSS: drag and drop hit-tests rows by the layout's geometry,
+// so padding the scroll container would shift every drop position by its width.
+const PADDING = 4
 
 export type DropRequest = { id: string; parentId: string | null; beforeId: string | null }
 
@@ -44,9 +48,24 @@ export function CategoryTree({
   onDrop?: (request: DropRequest) => void
 }) {
   const { t, tr, format } = useI18n()
-  const { nodes, branches, expanded } = store
+  const { nodes, branches, expanded, idsOf } = store
   const stateRef = useRef<TreeState<unknown> | null>(null)
   const treeRef = useRef<HTMLDivElement>(null)
+  const router = useRouter()
+  const scrollTop = useRef(0)
+
+  // The router's scroll restoration treats every scrolled element as part of the page: after each load (a click on a
+  // row, the reload after an edit) it sets the tree back to a position it recorded before, which jumped the tree away
+  // from the rows a person was working on (and under a drag in progress). The tree keeps its own position; the open
+  // category is brought into view by the effect below.
+  useEffect(
+    () =>
+      router.subscribe('onRendered', () => {
+        const el = treeRef.current
+        if (el && el.scrollTop !== scrollTop.current) el.scrollTop = scrollTop.current
+      }),
+    [router],
+  )
 
   // Keep the open category in view (deep links, search hits, edits that moved it). Rows have one fixed height, so
   // its offset is its index among the rows on screen; the virtualizer renders it once it is scrolled to.
@@ -56,7 +75,7 @@ export function CategoryTree({
     let index = 0
     let found = -1
     const walk = (key: string) => {
-      for (const id of branches[key]?.ids ?? []) {
+      for (const id of idsOf(key)) {
         if (found >= 0) return
         if (id === currentId) found = index
         index += 1
@@ -66,9 +85,12 @@ export function CategoryTree({
     }
     walk(ROOT)
     if (found < 0) return
-    const top = found * ROW_HEIGHT
-    if (top < el.scrollTop || top + ROW_HEIGHT > el.scrollTop + el.clientHeight) el.scrollTop = Math.max(0, top - el.clientHeight / 3)
-  }, [currentId, branches, expanded])
+    const top = PADDING + found * ROW_HEIGHT
+    if (top < el.scrollTop || top + ROW_HEIGHT > el.scrollTop + el.clientHeight) {
+      el.scrollTop = Math.max(0, top - el.clientHeight / 3)
+      scrollTop.current = el.scrollTop
+    }
+  }, [currentId, branches, expanded, idsOf])
   if (focusRef) {
     focusRef.current = (id) => {
       const manager = stateRef.current?.selectionManager
@@ -89,7 +111,7 @@ export function CategoryTree({
       if (!id || !over || !onDrop) return
       if (target.dropPosition === 'on') return onDrop({ id, parentId: over.id, beforeId: null })
       if (target.dropPosition === 'before') return onDrop({ id, parentId: over.parentId, beforeId: over.id })
-      const siblings = (branches[over.parentId ?? ROOT]?.ids ?? []).filter((s) => s !== id)
+      const siblings = idsOf(over.parentId ?? ROOT).filter((s) => s !== id)
       const next = siblings[siblings.indexOf(over.id) + 1] ?? null
       onDrop({ id, parentId: over.parentId, beforeId: next })
     },
@@ -105,7 +127,7 @@ export function CategoryTree({
     if (!node) return
     event.preventDefault()
     event.stopPropagation()
-    const siblings = branches[node.parentId ?? ROOT]?.ids ?? []
+    const siblings = idsOf(node.parentId ?? ROOT)
     store.toggle(
       siblings.filter((s) => (nodes[s]?.childCount ?? 0) > 0),
       true,
@@ -114,7 +136,7 @@ export function CategoryTree({
 
   function renderBranch(key: string): ReactNode[] {
     const branch = branches[key]
-    const rows: ReactNode[] = (branch?.ids ?? []).map((id) => {
+    const rows: ReactNode[] = idsOf(key).map((id) => {
       const node = nodes[id]
       if (!node) return null
       const descendants = `${format.number.format(node.descendantCount)}${node.descendantsCapped ? '+' : ''}`
@@ -198,7 +220,7 @@ export function CategoryTree({
 
   return (
     <div onKeyDownCapture={onKeyDownCapture}>
-    <Virtualizer layout={ListLayout} layoutOptions={{ rowHeight: ROW_HEIGHT, loaderHeight: ROW_HEIGHT, dropIndicatorThickness: 2 }}>
+    <Virtualizer layout={ListLayout} layoutOptions={{ rowHeight: ROW_HEIGHT, loaderHeight: ROW_HEIGHT, dropIndicatorThickness: 2, padding: PADDING }}>
       <Tree
         ref={treeRef}
         aria-label={t('catalog.tree')}
@@ -206,9 +228,12 @@ export function CategoryTree({
         expandedKeys={expanded}
         onExpandedChange={(keys: Set<Key>) => store.setExpandedKeys(new Set([...keys].map(String)))}
         dragAndDropHooks={onDrop ? dragAndDropHooks : undefined}
+        onScroll={(e) => {
+          scrollTop.current = e.currentTarget.scrollTop
+        }}
         className={({ state }) => {
           stateRef.current = state
-          return 'h-[60vh] min-h-80 overflow-auto rounded-lg p-1 outline-none ring-1 ring-slate-200 focus-visible:ring-2 focus-visible:ring-indigo-500 dark:ring-slate-800'
+          return 'h-[60vh] min-h-80 overflow-auto rounded-lg outline-none ring-1 ring-slate-200 focus-visible:ring-2 focus-visible:ring-indigo-500 dark:ring-slate-800'
         }}
         renderEmptyState={() => <p className="p-6 text-center text-sm text-slate-500 dark:text-slate-400">{t('catalog.empty')}</p>}
 

@@ -109,7 +109,17 @@ export function useCategoryTree(initialRoots: { items: CategoryNode[]; nextCurso
     [expanded, setExpandedKeys],
   )
 
-  return { nodes, branches, expanded, setExpandedKeys, load, reveal, refresh, toggle }
+  /**
+   * The ids a branch shows: only those whose latest copy names this parent. Around a move both parents are reloaded,
+   * and when the new one answers first the old one still lists the node for a render; a key twice in the tree breaks
+   * the widget's collection (it loops until the page fails).
+   */
+  const idsOf = useCallback(
+    (key: BranchKey) => (branches[key]?.ids ?? []).filter((id) => nodes[id] && keyOf(nodes[id].parentId) === key),
+    [branches, nodes],
+  )
+
+  return { nodes, branches, expanded, idsOf, setExpandedKeys, load, reveal, refresh, toggle }
 }
 
 export type CategoryTreeStore = ReturnType<typeof useCategoryTree>

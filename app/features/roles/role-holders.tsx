@@ -1,11 +1,15 @@
-import { Link } from '@tanstack/react-router'
+import { getRouteApi, Link } from '@tanstack/react-router'
 import { ArrowLeft, Lock } from 'lucide-react'
 import { PageHeader } from '../../components/app-shell'
 import { Badge, Card, EmptyState } from '../../components/ui'
 import { TableHead } from '../../components/ui/table-head'
 import { useI18n } from '../../lib/i18n/react'
 import { roleDescription, roleName } from '../../lib/i18n/roles'
+import { can } from '../../lib/navigation'
+import { HistoryTabs } from '../audit/history-tabs'
 import type { getRole } from './roles.functions'
+
+const Route = getRouteApi('/tenant/_app/admin/roles_/$roleId')
 
 export type RolePageData = Awaited<ReturnType<typeof getRole>>
 
@@ -15,6 +19,7 @@ const linkClass = 'font-medium text-indigo-700 hover:underline dark:text-indigo-
 export function RoleHolders({ data }: { data: RolePageData }) {
   const { role, holders, total } = data
   const { t, format } = useI18n()
+  const { permissions } = Route.useRouteContext()
   return (
     <>
       <Link to="/tenant/admin/roles" className="mb-3 inline-flex items-center gap-1 text-sm text-slate-700 hover:underline dark:text-slate-300">
@@ -33,6 +38,7 @@ export function RoleHolders({ data }: { data: RolePageData }) {
           </>
         }
       />
+      <HistoryTabs key={role.id} label={t('user.details')} entity="roles" recordId={role.id} showHistory={can(permissions, ['audit:read'])}>
       <div className="grid gap-6 lg:grid-cols-3">
         <Card className="min-w-0 lg:col-span-2">
           <h2 className="text-base font-semibold">
@@ -94,6 +100,7 @@ export function RoleHolders({ data }: { data: RolePageData }) {
           )}
         </Card>
       </div>
+      </HistoryTabs>
     </>
   )
 }

@@ -10,21 +10,18 @@ import { Alert, Badge, Button, EmptyState, Field } from '../../components/ui'
 import { UnsavedChangesGuard } from '../../components/unsaved-changes'
 import { ConfirmDialog } from '../../components/ui/confirm'
 import { errorMessage, fieldErrorsOf } from '../../lib/errors'
-import { HistoryButton, HistoryDialog } from '../audit/history-tabs'
 import { deleteRole, type listRoles, updateRole } from './roles.functions'
 
 export type RoleRow = Awaited<ReturnType<typeof listRoles>>[number]
 
 export const people = (t: TFunction, n: number) => t('roleList.peopleCount', { count: n })
 
-/** `showHistory`: each role gets a History button (the caller holds audit:read). */
-export function RoleList({ roles, onCreateClick, showHistory = false }: { roles: RoleRow[]; onCreateClick: () => void; showHistory?: boolean }) {
+export function RoleList({ roles, onCreateClick }: { roles: RoleRow[]; onCreateClick: () => void }) {
   const router = useRouter()
   const { t } = useI18n()
   const remove = useServerFn(deleteRole)
   const [editingId, setEditingId] = useState<string>()
   const [deleting, setDeleting] = useState<RoleRow>()
-  const [history, setHistory] = useState<RoleRow | null>(null)
   const custom = roles.filter((r) => !r.isSystem)
 
   async function confirmDelete() {
@@ -83,7 +80,6 @@ export function RoleList({ roles, onCreateClick, showHistory = false }: { roles:
                   <td className="whitespace-nowrap px-3 py-3 align-top tabular-nums text-slate-700 dark:text-slate-300">{people(t, role.holders)}</td>
                   <td className="whitespace-nowrap py-2 pl-3 text-right align-top">
                     <div className="flex flex-col items-end gap-1 sm:flex-row sm:items-center sm:justify-end">
-                    {showHistory && <HistoryButton name={roleName(t, role)} onClick={() => setHistory(role)} />}
                     {role.isSystem ? (
                       <span className="text-xs text-slate-500 dark:text-slate-400" title={t('roleList.lockedHint')}>
                         {t('roleList.locked')}
@@ -127,7 +123,6 @@ export function RoleList({ roles, onCreateClick, showHistory = false }: { roles:
           </EmptyState>
         </div>
       )}
-      <HistoryDialog entity="roles" record={history} onClose={() => setHistory(null)} />
       <ConfirmDialog
         open={deleting !== undefined}
         title={t('roleList.deleteTitle', { name: deleting?.name ?? '' })}

@@ -1,14 +1,14 @@
 import { useI18n } from '../../lib/i18n/react'
 import { getRouteApi, Link, useRouter } from '@tanstack/react-router'
 import { useServerFn } from '@tanstack/react-start'
-import { Building2, ChevronLeft, ChevronRight, History, Pencil, Plus, Search, Trash2, Users } from 'lucide-react'
+import { Building2, ChevronLeft, ChevronRight, Pencil, Plus, Search, Trash2, Users } from 'lucide-react'
 import { type FormEvent, useState } from 'react'
 import { toast } from 'sonner'
 import { z } from 'zod'
 import { PageHeader } from '../../components/app-shell'
 import { Alert, Badge, Button, Card, cx, EmptyState, Field, Skeleton } from '../../components/ui'
 import { ConfirmDialog } from '../../components/ui/confirm'
-import { HistoryDialog } from '../audit/history-tabs'
+import { HistoryTabs } from '../audit/history-tabs'
 import { EntityDialog, type EntityValues } from './entity-dialog'
 import {
   createOrganization,
@@ -72,7 +72,6 @@ export function TeamsPage() {
   const { t } = useI18n()
   const [dialog, setDialog] = useState<Dialog | null>(null)
   const [confirm, setConfirm] = useState<Confirm | null>(null)
-  const [history, setHistory] = useState<{ id: string; name: string } | null>(null)
   const create = { organization: useServerFn(createOrganization), team: useServerFn(createTeam) }
   const update = { organization: useServerFn(updateOrganization), team: useServerFn(updateTeam) }
   const remove = { organization: useServerFn(deleteOrganization), team: useServerFn(deleteTeam) }
@@ -221,11 +220,6 @@ export function TeamsPage() {
                     </h2>
                     {selected.description && <p className="mt-1 text-sm text-slate-600 dark:text-slate-400">{selected.description}</p>}
                   </div>
-                  {can(permissions, ['audit:read']) && (
-                    <Button variant="secondary" onClick={() => setHistory({ id: selected.id, name: selected.name })}>
-                      <History aria-hidden className="size-4" /> {t('teams.history')}
-                    </Button>
-                  )}
                   {canWrite && (
                     <div className="flex gap-2">
                       <Button variant="secondary" onClick={() => setDialog({ kind: 'edit-organization', organization: selected })}>
@@ -241,7 +235,9 @@ export function TeamsPage() {
                   )}
                 </div>
 
-                <div className="mt-6 flex items-center justify-between gap-4">
+                <div className="mt-6">
+                <HistoryTabs key={selected.id} label={t('teams.teams')} entity="organizations" recordId={selected.id} showHistory={can(permissions, ['audit:read'])}>
+                <div className="flex items-center justify-between gap-4">
                   <h3 className="text-sm font-semibold uppercase tracking-wide text-slate-500 dark:text-slate-400">{t('teams.teams')}</h3>
                   {canWrite && teams.total > 0 && (
                     <Button onClick={() => setDialog({ kind: 'new-team' })}>
@@ -282,6 +278,8 @@ export function TeamsPage() {
                     />
                   </div>
                 )}
+                </HistoryTabs>
+                </div>
               </Card>
             ) : (
               <h2 id="teams-heading" className="sr-only">
@@ -292,7 +290,6 @@ export function TeamsPage() {
         </div>
       )}
 
-      <HistoryDialog entity="organizations" record={history} onClose={() => setHistory(null)} />
       <EntityDialog
         open={dialog !== null}
         title={t(DIALOG_TITLES[dialog?.kind ?? 'new-organization'])}

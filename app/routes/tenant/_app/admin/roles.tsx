@@ -5,7 +5,6 @@ import { PageHeader } from '../../../../components/app-shell'
 import { Card, Skeleton } from '../../../../components/ui'
 import { CreateRoleForm, NEW_ROLE_NAME_ID } from '../../../../features/roles/create-role-form'
 import { PermissionMatrix } from '../../../../features/roles/permission-matrix'
-import { can } from '../../../../lib/navigation'
 import { RoleList } from '../../../../features/roles/role-list'
 import { listRoles } from '../../../../features/roles/roles.functions'
 import { guardPage } from '../../../../lib/guards'
@@ -33,7 +32,6 @@ function RolesPage() {
           <RoleList
             roles={roles}
             onCreateClick={() => document.getElementById(NEW_ROLE_NAME_ID)?.focus()}
-            showHistory={can(permissions, ['audit:read'])}
           />
         </Card>
         <Card className="min-w-0 self-start">
