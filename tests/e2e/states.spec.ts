@@ -75,8 +75,8 @@ test('after a page change focus is on the new heading; toasts stay clear of the 
   const toast = page.getByText('Name saved')
   await expect(toast).toBeVisible()
   const bar = await page.locator('header').boundingBox()
-  const box = await toast.boundingBox()
-  expect(box?.y ?? 0).toBeGreaterThanOrEqual((bar?.y ?? 0) + (bar?.height ?? 0))
+  // Measured once the toast has slid in (it enters from above).
+  await expect.poll(async () => (await toast.boundingBox())?.y ?? 0).toBeGreaterThanOrEqual((bar?.y ?? 0) + (bar?.height ?? 0))
 })
 
 test('a person who may only read people sees their details as text, not as disabled inputs', async ({ page }) => {

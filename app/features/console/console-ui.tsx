@@ -78,7 +78,8 @@ export function FormDialog({
         <form method="post" onSubmit={submit} noValidate className="space-y-4">
           <h2 className="text-lg font-semibold">{title}</h2>
           {description && <div className="text-sm text-slate-600 dark:text-slate-300">{description}</div>}
-          {error && <Alert>{error}</Alert>}
+          {/* Field errors sit under their fields; the summary is for what belongs to no field. */}
+          {error && Object.keys(fieldErrors).length === 0 && <Alert>{error}</Alert>}
           {children(fieldErrors)}
           <div className="flex justify-end gap-2 pt-2">
             <Button type="button" variant="secondary" onClick={onClose} disabled={pending}>
