@@ -18,6 +18,8 @@ const quietBuild: Plugin = {
 
 export default defineConfig({
   server: { port: Number(process.env.PORT ?? 3000), allowedHosts: true },
+  // `~/…` is `app/…` (tsconfig.json paths), for imports that would otherwise climb several folders.
+  resolve: { tsconfigPaths: true },
   plugins: [
     quietBuild,
     tailwindcss(),

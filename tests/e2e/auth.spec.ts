@@ -1,5 +1,5 @@
 import type { Page } from '@playwright/test'
-import { SYSTEM_ROLES } from '../../app/lib/permissions'
+import { SYSTEM_ROLES } from '~/lib/permissions'
 import { createAcmeAccount, inviteAsAdmin, resetLinkFor, uniqueEmail } from './accounts'
 import { DEMO_PASSWORD, expect, hostUrl, openPage, PORT, signInAs, test } from './fixtures'
 import { callOverHttp, resultOf, sessionCookie } from './server-fn'

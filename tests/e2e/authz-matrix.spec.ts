@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto'
 import { expect, test } from '@playwright/test'
-import { SYSTEM_ROLES } from '../../app/lib/permissions'
+import { SYSTEM_ROLES } from '~/lib/permissions'
 import { uniqueEmail } from './accounts'
 import { DEMO_PASSWORD } from './fixtures'
 import { callOverHttp, discoverServerFunctions, type Method, resultOf, type ServerFnResponse, sessionCookie } from './server-fn'

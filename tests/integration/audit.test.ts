@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto'
 import { and, asc, eq, sql } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { updateTenant } from '../../app/features/tenants/tenant-changes.server'
-import { provisionTenant } from '../../app/features/tenants/tenants.server'
-import { rowsOf, type Tx } from '../../app/server/db/client.server'
+import { updateTenant } from '~/features/tenants/tenant-changes.server'
+import { provisionTenant } from '~/features/tenants/tenants.server'
+import { rowsOf, type Tx } from '~/server/db/client.server'
 import {
   accounts,
   auditLog,
@@ -20,9 +20,9 @@ import {
   users,
   userTeamLinks,
   verifications,
-} from '../../app/server/db/schema'
-import { type TenantContext, withConsole, withResolver, withTenant } from '../../app/server/db/scope.server'
-import { ofTenant, scopeTenantId } from '../../app/server/db/tenant.server'
+} from '~/server/db/schema'
+import { type TenantContext, withConsole, withResolver, withTenant } from '~/server/db/scope.server'
+import { ofTenant, scopeTenantId } from '~/server/db/tenant.server'
 import { setContextSql } from '../support/context'
 import { openTestDatabase, type TestDatabase } from '../support/db'
 import { expectPgError, SQLSTATE } from '../support/errors'

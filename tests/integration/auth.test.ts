@@ -8,13 +8,13 @@ import {
   findPendingInvitation,
   SIGN_IN_LIMITS,
   signInWithPassword,
-} from '../../app/features/auth/auth.server'
-import { createUser } from '../../app/features/users/users.server'
-import { HttpError } from '../../app/lib/errors'
-import { rowsOf, type Tx } from '../../app/server/db/client.server'
-import { auditLog, invitations, sessions, userRoles, users } from '../../app/server/db/schema'
-import { type TenantContext, withTenant } from '../../app/server/db/scope.server'
-import { ofTenant } from '../../app/server/db/tenant.server'
+} from '~/features/auth/auth.server'
+import { createUser } from '~/features/users/users.server'
+import { HttpError } from '~/lib/errors'
+import { rowsOf, type Tx } from '~/server/db/client.server'
+import { auditLog, invitations, sessions, userRoles, users } from '~/server/db/schema'
+import { type TenantContext, withTenant } from '~/server/db/scope.server'
+import { ofTenant } from '~/server/db/tenant.server'
 import { openTestDatabase, type TestDatabase } from '../support/db'
 import { createTestTenant, TEST_PASSWORD, testPasswordHash } from '../support/fixtures'
 import { unique } from '../support/tenant-data'

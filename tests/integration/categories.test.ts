@@ -13,11 +13,11 @@ import {
   revealCategory,
   searchCategories,
   updateCategory,
-} from '../../app/features/categories/categories.server'
-import { findTrash, restoreItem } from '../../app/features/trash/trash.server'
-import { HttpError } from '../../app/lib/errors'
-import { rowsOf, type Tx } from '../../app/server/db/client.server'
-import { withTenant } from '../../app/server/db/scope.server'
+} from '~/features/categories/categories.server'
+import { findTrash, restoreItem } from '~/features/trash/trash.server'
+import { HttpError } from '~/lib/errors'
+import { rowsOf, type Tx } from '~/server/db/client.server'
+import { withTenant } from '~/server/db/scope.server'
 import { openTestDatabase, type TestDatabase } from '../support/db'
 import { createTestTenant } from '../support/fixtures'
 

@@ -3,7 +3,7 @@ import { and, eq, sql } from 'drizzle-orm'
 import { makeSignature } from 'better-auth/crypto'
 import { Secret, TOTP } from 'otpauth'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { provisionSchema } from '../../app/features/console/console.schemas'
+import { provisionSchema } from '~/features/console/console.schemas'
 import {
   activity,
   findAuditEvents,
@@ -19,8 +19,8 @@ import {
   searchUsers,
   softDelete,
   suspend,
-} from '../../app/features/console/console.server'
-import { prepareImpersonation, redeemHandoff } from '../../app/features/console/impersonation.server'
+} from '~/features/console/console.server'
+import { prepareImpersonation, redeemHandoff } from '~/features/console/impersonation.server'
 import {
   assertSteppedUp,
   CODE_LIMITS,
@@ -30,16 +30,16 @@ import {
   pendingEnrollment,
   recordStepUp,
   verifyCode,
-} from '../../app/features/console/mfa.server'
-import { provisionTenant } from '../../app/features/tenants/tenants.server'
-import { createUser } from '../../app/features/users/users.server'
-import { CONSOLE_SLUG } from '../../app/lib/enums'
-import { HttpError, unauthorized } from '../../app/lib/errors'
+} from '~/features/console/mfa.server'
+import { provisionTenant } from '~/features/tenants/tenants.server'
+import { createUser } from '~/features/users/users.server'
+import { CONSOLE_SLUG } from '~/lib/enums'
+import { HttpError, unauthorized } from '~/lib/errors'
 import { config } from '../../app.config'
-import { withTenantSession } from '../../app/server/session.server'
-import { rowsOf, type Tx } from '../../app/server/db/client.server'
-import { auditLog, invitations, roles, sessions, tenants, userMfa, users } from '../../app/server/db/schema'
-import { withConsole, withTenant } from '../../app/server/db/scope.server'
+import { withTenantSession } from '~/server/session.server'
+import { rowsOf, type Tx } from '~/server/db/client.server'
+import { auditLog, invitations, roles, sessions, tenants, userMfa, users } from '~/server/db/schema'
+import { withConsole, withTenant } from '~/server/db/scope.server'
 import { openTestDatabase, type TestDatabase } from '../support/db'
 import { createTestTenant, testPasswordHash, uniqueSlug } from '../support/fixtures'
 

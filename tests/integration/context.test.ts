@@ -1,9 +1,9 @@
 import { and, eq, type SQL, sql } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type Database, rowsOf } from '../../app/server/db/client.server'
-import { categories, organizations } from '../../app/server/db/schema'
-import { setScopeDatabase, withTenant } from '../../app/server/db/scope.server'
-import { ofTenant } from '../../app/server/db/tenant.server'
+import { type Database, rowsOf } from '~/server/db/client.server'
+import { categories, organizations } from '~/server/db/schema'
+import { setScopeDatabase, withTenant } from '~/server/db/scope.server'
+import { ofTenant } from '~/server/db/tenant.server'
 import { openAppPool, openTestDatabase, type TestDatabase } from '../support/db'
 import { setContextSql } from '../support/context'
 import { expectPgError, SQLSTATE } from '../support/errors'
@@ -188,7 +188,7 @@ describe('haven_set_context', () => {
   })
 
   it('refuses a context whose signature does not verify: forged, altered, or signed with another key', async () => {
-    const { signContext, contextKey } = await import('../../app/server/db/context-key.server')
+    const { signContext, contextKey } = await import('~/server/db/context-key.server')
     const a = tenant(0)
     const good = signContext(['haven_tenant', a.tenantId, '', '', '', '', ''])
     const altered = good.context.replace(a.tenantId, tenant(1).tenantId)

@@ -1,8 +1,8 @@
 import { sql } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { openDatabase, rowsOf } from '../../app/server/db/client.server'
-import { organizations } from '../../app/server/db/schema'
-import { setScopeDatabase, withTenant } from '../../app/server/db/scope.server'
+import { openDatabase, rowsOf } from '~/server/db/client.server'
+import { organizations } from '~/server/db/schema'
+import { setScopeDatabase, withTenant } from '~/server/db/scope.server'
 import { openAppPool, openTestDatabase, type TestDatabase } from '../support/db'
 import { createTenantWithData, type TenantData, unique } from '../support/tenant-data'
 

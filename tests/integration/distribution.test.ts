@@ -2,8 +2,8 @@ import { readdirSync, readFileSync, statSync } from 'node:fs'
 import path from 'node:path'
 import { sql } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { rowsOf } from '../../app/server/db/client.server'
-import { distributeDatabase, hasCitus } from '../../app/server/db/distribute.server'
+import { rowsOf } from '~/server/db/client.server'
+import { distributeDatabase, hasCitus } from '~/server/db/distribute.server'
 import { openTestDatabase, type TestDatabase } from '../support/db'
 
 /**

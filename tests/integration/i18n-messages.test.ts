@@ -3,9 +3,9 @@
  * plural forms for every language's categories; and the request locale falls back as it should.
  */
 import { describe, expect, it } from 'vitest'
-import { de } from '../../app/lib/i18n/de'
-import { en } from '../../app/lib/i18n/en'
-import { i18nFor, LOCALES, localeFromAcceptLanguage, MESSAGES, msg, pickLocale, translateRef } from '../../app/lib/i18n'
+import { de } from '~/lib/i18n/de'
+import { en } from '~/lib/i18n/en'
+import { i18nFor, LOCALES, localeFromAcceptLanguage, MESSAGES, msg, pickLocale, translateRef } from '~/lib/i18n'
 
 type Tree = { [key: string]: string | Tree }
 

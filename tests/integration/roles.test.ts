@@ -2,7 +2,7 @@ import { english } from '../support/errors'
 import { randomUUID } from 'node:crypto'
 import { and, eq, sql } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { permissionMatrixSchema } from '../../app/features/roles/roles.schemas'
+import { permissionMatrixSchema } from '~/features/roles/roles.schemas'
 import {
   applyPermissionMatrix,
   editRole,
@@ -11,16 +11,16 @@ import {
   type RoleActor,
   requireRoles,
   softDeleteRole,
-} from '../../app/features/roles/roles.server'
-import { createUser } from '../../app/features/users/users.server'
-import { HttpError } from '../../app/lib/errors'
-import { PERMISSION_KEYS, type Permission, SYSTEM_ROLES } from '../../app/lib/permissions'
-import { input } from '../../app/lib/validate'
-import { rowsOf, type Tx } from '../../app/server/db/client.server'
-import { auditLog, rolePermissions, roles, users } from '../../app/server/db/schema'
-import { withTenant } from '../../app/server/db/scope.server'
-import { ofTenant } from '../../app/server/db/tenant.server'
-import { permissionsOf } from '../../app/server/session.server'
+} from '~/features/roles/roles.server'
+import { createUser } from '~/features/users/users.server'
+import { HttpError } from '~/lib/errors'
+import { PERMISSION_KEYS, type Permission, SYSTEM_ROLES } from '~/lib/permissions'
+import { input } from '~/lib/validate'
+import { rowsOf, type Tx } from '~/server/db/client.server'
+import { auditLog, rolePermissions, roles, users } from '~/server/db/schema'
+import { withTenant } from '~/server/db/scope.server'
+import { ofTenant } from '~/server/db/tenant.server'
+import { permissionsOf } from '~/server/session.server'
 import { openTestDatabase, type TestDatabase } from '../support/db'
 import { createTestTenant } from '../support/fixtures'
 import { probingRls } from '../support/statement-capture'

@@ -1,8 +1,8 @@
 import { sql } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { rowsOf } from '../../app/server/db/client.server'
-import { distributionPlan, LOCAL_TABLES, REFERENCE_TABLES } from '../../app/server/db/distribute.server'
-import { TENANT_TABLES } from '../../app/server/db/schema'
+import { rowsOf } from '~/server/db/client.server'
+import { distributionPlan, LOCAL_TABLES, REFERENCE_TABLES } from '~/server/db/distribute.server'
+import { TENANT_TABLES } from '~/server/db/schema'
 import { openTestDatabase, type TestDatabase } from '../support/db'
 
 /**

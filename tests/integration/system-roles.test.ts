@@ -1,9 +1,9 @@
 import { and, eq } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { syncSystemRoleGrants } from '../../app/features/roles/roles.server'
-import { SYSTEM_ROLES } from '../../app/lib/permissions'
-import { rolePermissions, roles } from '../../app/server/db/schema'
-import { withConsole } from '../../app/server/db/scope.server'
+import { syncSystemRoleGrants } from '~/features/roles/roles.server'
+import { SYSTEM_ROLES } from '~/lib/permissions'
+import { rolePermissions, roles } from '~/server/db/schema'
+import { withConsole } from '~/server/db/scope.server'
 import { openTestDatabase, type TestDatabase } from '../support/db'
 import { createTestTenant } from '../support/fixtures'
 

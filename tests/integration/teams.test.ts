@@ -16,13 +16,13 @@ import {
   setTeamMemberRole,
   updateOrganization,
   updateTeam,
-} from '../../app/features/teams/teams.server'
-import { createUser } from '../../app/features/users/users.server'
-import { HttpError } from '../../app/lib/errors'
-import { rowsOf, type Tx } from '../../app/server/db/client.server'
-import { organizations, teams, users, userTeamLinks } from '../../app/server/db/schema'
-import { withTenant } from '../../app/server/db/scope.server'
-import { ofTenant } from '../../app/server/db/tenant.server'
+} from '~/features/teams/teams.server'
+import { createUser } from '~/features/users/users.server'
+import { HttpError } from '~/lib/errors'
+import { rowsOf, type Tx } from '~/server/db/client.server'
+import { organizations, teams, users, userTeamLinks } from '~/server/db/schema'
+import { withTenant } from '~/server/db/scope.server'
+import { ofTenant } from '~/server/db/tenant.server'
 import { openTestDatabase, type TestDatabase } from '../support/db'
 import { english, expectPgError, SQLSTATE } from '../support/errors'
 import { createTestTenant } from '../support/fixtures'

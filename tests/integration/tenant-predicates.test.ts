@@ -1,9 +1,9 @@
 import { eq, sql } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { rowsOf } from '../../app/server/db/client.server'
-import { users } from '../../app/server/db/schema'
-import { withConsole, withTenant } from '../../app/server/db/scope.server'
-import { requireUserRow } from '../../app/features/users/users.server'
+import { rowsOf } from '~/server/db/client.server'
+import { users } from '~/server/db/schema'
+import { withConsole, withTenant } from '~/server/db/scope.server'
+import { requireUserRow } from '~/features/users/users.server'
 import { openTestDatabase, type TestDatabase } from '../support/db'
 import { createTestTenant } from '../support/fixtures'
 import {

@@ -1,9 +1,9 @@
 import { and, eq, like } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { issueResetLink, mayRequestReset, RESET_LIMITS, SIGN_IN_LIMITS, signInWithPassword } from '../../app/features/auth/auth.server'
-import { HttpError } from '../../app/lib/errors'
-import { auditLog, verifications } from '../../app/server/db/schema'
-import { withTenant } from '../../app/server/db/scope.server'
+import { issueResetLink, mayRequestReset, RESET_LIMITS, SIGN_IN_LIMITS, signInWithPassword } from '~/features/auth/auth.server'
+import { HttpError } from '~/lib/errors'
+import { auditLog, verifications } from '~/server/db/schema'
+import { withTenant } from '~/server/db/scope.server'
 import { openTestDatabase, type TestDatabase } from '../support/db'
 import { createTestTenant, TEST_PASSWORD } from '../support/fixtures'
 

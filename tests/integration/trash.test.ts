@@ -2,12 +2,12 @@ import { english } from '../support/errors'
 import { randomUUID } from 'node:crypto'
 import { and, eq, inArray, sql } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { assertMayHandle, findTrash, purgeImpact, purgeItem, restoreItem, trashTypesFor } from '../../app/features/trash/trash.server'
-import { TRASH_TYPES, type TrashType } from '../../app/features/trash/trash.schemas'
-import { createUser, requireUserRow } from '../../app/features/users/users.server'
-import { HttpError } from '../../app/lib/errors'
-import { PERMISSION_KEYS, type Permission, SYSTEM_ROLES } from '../../app/lib/permissions'
-import { rowsOf, type Tx } from '../../app/server/db/client.server'
+import { assertMayHandle, findTrash, purgeImpact, purgeItem, restoreItem, trashTypesFor } from '~/features/trash/trash.server'
+import { TRASH_TYPES, type TrashType } from '~/features/trash/trash.schemas'
+import { createUser, requireUserRow } from '~/features/users/users.server'
+import { HttpError } from '~/lib/errors'
+import { PERMISSION_KEYS, type Permission, SYSTEM_ROLES } from '~/lib/permissions'
+import { rowsOf, type Tx } from '~/server/db/client.server'
 import {
   accounts,
   auditLog,
@@ -19,9 +19,9 @@ import {
   userRoles,
   users,
   userTeamLinks,
-} from '../../app/server/db/schema'
-import { withTenant } from '../../app/server/db/scope.server'
-import { ofTenant } from '../../app/server/db/tenant.server'
+} from '~/server/db/schema'
+import { withTenant } from '~/server/db/scope.server'
+import { ofTenant } from '~/server/db/tenant.server'
 import { openTestDatabase, type TestDatabase } from '../support/db'
 import { createTestTenant } from '../support/fixtures'
 import { unique } from '../support/tenant-data'

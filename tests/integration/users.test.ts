@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { and, eq, sql } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { assertCanGrantRoles, assertNotLastOwner, requireRoles } from '../../app/features/roles/roles.server'
+import { assertCanGrantRoles, assertNotLastOwner, requireRoles } from '~/features/roles/roles.server'
 import {
   assertEmailFree,
   createUser,
@@ -13,13 +13,13 @@ import {
   replaceUserRoles,
   requireUserRow,
   updateUserRow,
-} from '../../app/features/users/users.server'
-import { HttpError } from '../../app/lib/errors'
-import { PERMISSION_KEYS, SYSTEM_ROLES } from '../../app/lib/permissions'
-import { rowsOf, type Tx } from '../../app/server/db/client.server'
-import { organizations, rolePermissions, roles, sessions, teams, userRoles, users, userTeamLinks } from '../../app/server/db/schema'
-import { withTenant } from '../../app/server/db/scope.server'
-import { ofTenant } from '../../app/server/db/tenant.server'
+} from '~/features/users/users.server'
+import { HttpError } from '~/lib/errors'
+import { PERMISSION_KEYS, SYSTEM_ROLES } from '~/lib/permissions'
+import { rowsOf, type Tx } from '~/server/db/client.server'
+import { organizations, rolePermissions, roles, sessions, teams, userRoles, users, userTeamLinks } from '~/server/db/schema'
+import { withTenant } from '~/server/db/scope.server'
+import { ofTenant } from '~/server/db/tenant.server'
 import { openTestDatabase, type TestDatabase } from '../support/db'
 import { createTestTenant } from '../support/fixtures'
 import { probingRls } from '../support/statement-capture'

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm'
-import { signContext } from '../../app/server/db/context-key.server'
+import { signContext } from '~/server/db/context-key.server'
 
 /** `select haven_set_context(…)` for a context signed with the server's key: what the scope sends, spelled out. */
 export function setContextSql(role: string, tenantId: string | null, userId: string | null = null) {

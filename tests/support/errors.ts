@@ -1,5 +1,5 @@
 import { expect } from 'vitest'
-import { i18nFor, translateRef } from '../../app/lib/i18n'
+import { i18nFor, translateRef } from '~/lib/i18n'
 
 /** What the two drivers' errors have in common. */
 export type PgError = { code: string; message: string; constraint?: string }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { hashPassword } from 'better-auth/crypto'
-import { provisionTenant } from '../../app/features/tenants/tenants.server'
-import { withConsole } from '../../app/server/db/scope.server'
+import { provisionTenant } from '~/features/tenants/tenants.server'
+import { withConsole } from '~/server/db/scope.server'
 
 export const TEST_PASSWORD = 'test-password-123'
 let passwordHash: Promise<string> | undefined

@@ -3,8 +3,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import type { TestProject } from 'vitest/node'
-import { createPglite, openDatabase } from '../../app/server/db/client.server'
-import { migrateDatabase } from '../../app/server/db/migrate.server'
+import { createPglite, openDatabase } from '~/server/db/client.server'
+import { migrateDatabase } from '~/server/db/migrate.server'
 import { adminUrl, databaseUrl } from './urls'
 
 /**

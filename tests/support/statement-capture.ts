@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
 import type { PGlite } from '@electric-sql/pglite'
-import type { ScopeRole } from '../../app/server/db/scope.server'
+import type { ScopeRole } from '~/server/db/scope.server'
 import { analyzeStatement, loadParser, type Analysis } from './tenant-predicates'
 
 /**

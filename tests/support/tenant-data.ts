@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
-import { createUser } from '../../app/features/users/users.server'
-import { accounts, categories, invitations, organizations, roles, sessions, teams, userMfa, userTeamLinks, verifications } from '../../app/server/db/schema'
-import { withTenant } from '../../app/server/db/scope.server'
+import { createUser } from '~/features/users/users.server'
+import { accounts, categories, invitations, organizations, roles, sessions, teams, userMfa, userTeamLinks, verifications } from '~/server/db/schema'
+import { withTenant } from '~/server/db/scope.server'
 import { createTestTenant, testPasswordHash } from './fixtures'
 
 export type TenantData = Awaited<ReturnType<typeof createTenantWithData>>

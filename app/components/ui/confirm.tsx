@@ -1,6 +1,6 @@
 import { type ReactNode, useEffect, useRef, useState } from 'react'
-import { errorMessage } from '../../lib/errors'
-import { useI18n } from '../../lib/i18n/react'
+import { errorMessage } from '~/lib/errors'
+import { useI18n } from '~/lib/i18n/react'
 import { Alert, Button } from './index'
 
 /**

@@ -1,17 +1,17 @@
-import { useI18n } from '../../lib/i18n/react'
+import { useI18n } from '~/lib/i18n/react'
 import { getRouteApi } from '@tanstack/react-router'
 import { useServerFn } from '@tanstack/react-start'
 import { ChevronRight, Download, RotateCcw, ShieldCheck, X } from 'lucide-react'
 import { type FormEvent, useEffect, useRef, useState } from 'react'
 import { toast } from 'sonner'
-import { PageHeader } from '../../components/app-shell'
-import { Alert, Badge, Button, EmptyState, Field, Select, Skeleton } from '../../components/ui'
+import { PageHeader } from '~/components/app-shell'
+import { Alert, Badge, Button, EmptyState, Field, Select, Skeleton } from '~/components/ui'
 import { verifyAuditChain } from './audit.functions'
 import { AUDIT_ENTITY_TYPES, type AuditSearch, type ExportFormat } from './audit.schemas'
 import { AuditEventDetail } from './event-detail'
 import { AuditEventList } from './event-list'
-import { AUDIT_ACTIONS } from '../../lib/enums'
-import { errorMessage } from '../../lib/errors'
+import { AUDIT_ACTIONS } from '~/lib/enums'
+import { errorMessage } from '~/lib/errors'
 
 const Route = getRouteApi('/tenant/_app/admin/audit')
 

@@ -1,6 +1,6 @@
 import { createServerFn } from '@tanstack/react-start'
-import { input } from '../../lib/validate'
-import { requirePermission } from '../../server/middleware'
+import { input } from '~/lib/validate'
+import { requirePermission } from '~/server/middleware'
 import { auditEventSchema, listAuditSchema } from './audit.schemas'
 import * as store from './audit.server'
 import { describeReport, verifyChain } from './chain.server'

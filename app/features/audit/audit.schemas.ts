@@ -1,6 +1,6 @@
 import { z } from 'zod'
-import { text, token } from '../../lib/text'
-import { AUDIT_ACTIONS } from '../../lib/enums'
+import { text, token } from '~/lib/text'
+import { AUDIT_ACTIONS } from '~/lib/enums'
 
 /** The tables whose events the viewer can filter by ("entity type"), in the order the filter lists them. */
 export const AUDIT_ENTITY_TYPES = [

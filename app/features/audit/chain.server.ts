@@ -9,8 +9,8 @@
  */
 import { createHash } from 'node:crypto'
 import { sql } from 'drizzle-orm'
-import { type AppDb, rowsOf, type Tx } from '../../server/db/client.server'
-import { withTenant } from '../../server/db/scope.server'
+import { type AppDb, rowsOf, type Tx } from '~/server/db/client.server'
+import { withTenant } from '~/server/db/scope.server'
 
 /** The hash before event 1 of every chain. */
 export const GENESIS_HASH = '0'.repeat(64)

@@ -3,8 +3,8 @@
  * the viewer, the per-record History tabs and (later) the console render events the same way.
  */
 import diff from 'microdiff'
-import type { AuditAction } from '../../lib/enums'
-import { PERMISSIONS } from '../../lib/permissions'
+import type { AuditAction } from '~/lib/enums'
+import { PERMISSIONS } from '~/lib/permissions'
 
 type Json = string | number | boolean | null | Json[] | { [key: string]: Json }
 export type JsonRow = { [key: string]: Json }

@@ -1,8 +1,8 @@
-import type { Formats } from '../../lib/i18n/format'
-import { useI18n } from '../../lib/i18n/react'
+import type { Formats } from '~/lib/i18n/format'
+import { useI18n } from '~/lib/i18n/react'
 import { Link } from '@tanstack/react-router'
 import { useEffect, useState } from 'react'
-import { Badge } from '../../components/ui'
+import { Badge } from '~/components/ui'
 import type { AuditEventView } from './audit.server'
 import { displayValue, entityLink } from './describe'
 

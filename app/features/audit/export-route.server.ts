@@ -1,10 +1,10 @@
-import { HttpError } from '../../lib/errors'
-import { withTenant } from '../../server/db/scope.server'
-import { describeRequest, loadSession } from '../../server/session.server'
+import { HttpError } from '~/lib/errors'
+import { withTenant } from '~/server/db/scope.server'
+import { describeRequest, loadSession } from '~/server/session.server'
 import { auditFilterSchema, EXPORT_FORMATS } from './audit.schemas'
 import { auditExportStream, countAuditEvents, recordExport } from './export.server'
 import { z } from 'zod'
-import { input } from '../../lib/validate'
+import { input } from '~/lib/validate'
 
 const exportQuery = auditFilterSchema.extend({
   format: z.enum(EXPORT_FORMATS),

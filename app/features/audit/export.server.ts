@@ -7,12 +7,12 @@
  */
 import { stringify } from 'csv-stringify/sync'
 import { sql } from 'drizzle-orm'
-import { type AuditContext, withTenant } from '../../server/db/scope.server'
-import type { Tx } from '../../server/db/client.server'
-import { rowsOf } from '../../server/db/client.server'
+import { type AuditContext, withTenant } from '~/server/db/scope.server'
+import type { Tx } from '~/server/db/client.server'
+import { rowsOf } from '~/server/db/client.server'
 import type { AuditFilter, ExportFormat } from './audit.schemas'
 import { type AuditRow, auditWhere, findAuditRows, present, resolveNames } from './audit.server'
-import { auditLog } from '../../server/db/schema'
+import { auditLog } from '~/server/db/schema'
 
 export const CSV_COLUMNS = [
   'event_id',

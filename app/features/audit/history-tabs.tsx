@@ -1,6 +1,6 @@
 import { type KeyboardEvent, type ReactNode, useId, useRef, useState } from 'react'
-import { cx } from '../../components/ui'
-import { useI18n } from '../../lib/i18n/react'
+import { cx } from '~/components/ui'
+import { useI18n } from '~/lib/i18n/react'
 import type { AuditEntityType } from './audit.schemas'
 import { RecordHistory } from './record-history'
 

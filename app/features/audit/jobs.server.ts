@@ -1,6 +1,6 @@
 import type { AppConfig } from '../../../app.config'
-import type { Database } from '../../server/db/client.server'
-import { openDatabase } from '../../server/db/client.server'
+import type { Database } from '~/server/db/client.server'
+import { openDatabase } from '~/server/db/client.server'
 import { runRetention, sealPending, setAuditOwnerDatabase } from './chain.server'
 
 type Jobs = { timers: NodeJS.Timeout[]; owner?: Database; stopped?: boolean }

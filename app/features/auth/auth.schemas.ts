@@ -1,6 +1,6 @@
 import { z } from 'zod'
-import { msg } from '../../lib/i18n'
-import { text, token } from '../../lib/text'
+import { msg } from '~/lib/i18n'
+import { text, token } from '~/lib/text'
 
 export const email = text({ max: 254 }).toLowerCase().pipe(z.email(msg('validation.invalidEmail')))
 export const newPassword = text({ max: 256, min: 8, minMessage: msg('validation.minPassword'), trim: false })

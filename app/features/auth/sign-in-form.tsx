@@ -2,9 +2,9 @@ import { Link, useRouter } from '@tanstack/react-router'
 import { useServerFn } from '@tanstack/react-start'
 import { type FormEvent, useState } from 'react'
 import { toast } from 'sonner'
-import { Alert, Button, Field } from '../../components/ui'
-import { errorMessage, fieldErrorsOf } from '../../lib/errors'
-import { useI18n } from '../../lib/i18n/react'
+import { Alert, Button, Field } from '~/components/ui'
+import { errorMessage, fieldErrorsOf } from '~/lib/errors'
+import { useI18n } from '~/lib/i18n/react'
 import { signIn } from './auth.functions'
 
 /** Email + password sign-in for the realm of the current Host (a tenant or the console). */

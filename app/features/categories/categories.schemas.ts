@@ -1,6 +1,6 @@
-import { msg } from '../../lib/i18n'
+import { msg } from '~/lib/i18n'
 import { z } from 'zod'
-import { jsonValue, PROTOTYPE_KEYS, text, token } from '../../lib/text'
+import { jsonValue, PROTOTYPE_KEYS, text, token } from '~/lib/text'
 
 export const categoryName = text({ max: 100, min: 1, minMessage: msg('validation.enterName') })
 export const categoryDescription = text({ max: 1000, multiline: true })

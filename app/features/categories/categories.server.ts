@@ -1,12 +1,12 @@
-import { msg } from '../../lib/i18n'
+import { msg } from '~/lib/i18n'
 import { type SQL, sql } from 'drizzle-orm'
-import { badRequest, conflict, HttpError, type NotFoundThing, notFound } from '../../lib/errors'
-import { rowsOf, type Tx } from '../../server/db/client.server'
-import type { JsonObject } from '../../server/db/schema'
+import { badRequest, conflict, HttpError, type NotFoundThing, notFound } from '~/lib/errors'
+import { rowsOf, type Tx } from '~/server/db/client.server'
+import type { JsonObject } from '~/server/db/schema'
 import { z } from 'zod'
-import { cursorId, cursorText, decodeCursor, encodeCursor, } from '../../server/cursor.server'
+import { cursorId, cursorText, decodeCursor, encodeCursor, } from '~/server/cursor.server'
 import { restoreItem } from '../trash/trash.server'
-import { isUniqueViolation } from '../../server/db/errors.server'
+import { isUniqueViolation } from '~/server/db/errors.server'
 import {
   type CategoryNode,
   type CreateCategoryInput,

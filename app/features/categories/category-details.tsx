@@ -1,11 +1,11 @@
-import { useI18n } from '../../lib/i18n/react'
+import { useI18n } from '~/lib/i18n/react'
 import { getRouteApi, Link, useNavigate } from '@tanstack/react-router'
 import { useServerFn } from '@tanstack/react-start'
 import { ArrowDown, ArrowUp, FolderInput, Pencil, Plus, Trash2 } from 'lucide-react'
 import { useState } from 'react'
 import { toast } from 'sonner'
-import { Button, Card, Skeleton } from '../../components/ui'
-import { ConfirmDialog } from '../../components/ui/confirm'
+import { Button, Card, Skeleton } from '~/components/ui'
+import { ConfirmDialog } from '~/components/ui/confirm'
 import {
   createCategory,
   deleteCategory,
@@ -18,8 +18,8 @@ import {
 import { CategoryDialog, MoveDialog } from './category-dialogs'
 import { useCategoryPage } from './category-page-context'
 import { HistoryTabs } from '../audit/history-tabs'
-import { can } from '../../lib/navigation'
-import { errorMessage } from '../../lib/errors'
+import { can } from '~/lib/navigation'
+import { errorMessage } from '~/lib/errors'
 
 const Route = getRouteApi('/tenant/_app/categories/$id')
 

@@ -1,4 +1,4 @@
-import { useI18n } from '../../lib/i18n/react'
+import { useI18n } from '~/lib/i18n/react'
 import { ChevronRight, GripVertical, Loader2 } from 'lucide-react'
 import { useRouter } from '@tanstack/react-router'
 import { type KeyboardEvent, type ReactNode, type RefObject, useEffect, useRef } from 'react'
@@ -15,7 +15,7 @@ import {
   useDragAndDrop,
   Virtualizer,
 } from 'react-aria-components'
-import { cx } from '../../components/ui'
+import { cx } from '~/components/ui'
 import { type CategoryTreeStore, ROOT } from './use-category-tree'
 
 const DRAG_TYPE = 'application/x-haven-category'

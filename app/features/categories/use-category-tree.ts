@@ -1,6 +1,6 @@
 import { useServerFn } from '@tanstack/react-start'
 import { useCallback, useRef, useState } from 'react'
-import { errorRef } from '../../lib/errors'
+import { errorRef } from '~/lib/errors'
 import { listCategoryChildren, revealCategory } from './categories.functions'
 import { type CategoryNode, CHILD_PAGE_SIZE } from './categories.schemas'
 

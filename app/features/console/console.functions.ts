@@ -1,9 +1,9 @@
 import { createServerFn } from '@tanstack/react-start'
 import { config } from '../../../app.config'
-import { unauthorized } from '../../lib/errors'
-import { input } from '../../lib/validate'
-import type { Caller } from '../../server/session.server'
-import { requireSuperuser } from '../../server/middleware'
+import { unauthorized } from '~/lib/errors'
+import { input } from '~/lib/validate'
+import type { Caller } from '~/server/session.server'
+import { requireSuperuser } from '~/server/middleware'
 import {
   activitySchema,
   globalAuditSchema,
@@ -98,7 +98,7 @@ export const suspendTenant = createServerFn({ method: 'POST' })
   .handler(async ({ data, context }) => {
     await assertSteppedUp(context.tx, context.consoleTenantId, context.user.id, sessionOf(context.caller))
     await suspend({ tx: context.tx, consoleTenantId: context.consoleTenantId }, data.id, data.reason)
-    const { forgetRealm } = await import('../../server/realm.server')
+    const { forgetRealm } = await import('~/server/realm.server')
     forgetRealm()
     return { ok: true as const }
   })
@@ -108,7 +108,7 @@ export const reactivateTenant = createServerFn({ method: 'POST' })
   .validator(input(tenantIdSchema))
   .handler(async ({ data, context }) => {
     await reactivate({ tx: context.tx, consoleTenantId: context.consoleTenantId }, data.id)
-    const { forgetRealm } = await import('../../server/realm.server')
+    const { forgetRealm } = await import('~/server/realm.server')
     forgetRealm()
     return { ok: true as const }
   })
@@ -119,7 +119,7 @@ export const deleteTenant = createServerFn({ method: 'POST' })
   .handler(async ({ data, context }) => {
     await assertSteppedUp(context.tx, context.consoleTenantId, context.user.id, sessionOf(context.caller))
     await softDelete({ tx: context.tx, consoleTenantId: context.consoleTenantId }, data.id, context.user.id)
-    const { forgetRealm } = await import('../../server/realm.server')
+    const { forgetRealm } = await import('~/server/realm.server')
     forgetRealm()
     return { ok: true as const }
   })
@@ -129,7 +129,7 @@ export const restoreTenant = createServerFn({ method: 'POST' })
   .validator(input(tenantIdSchema))
   .handler(async ({ data, context }) => {
     await restore({ tx: context.tx, consoleTenantId: context.consoleTenantId }, data.id)
-    const { forgetRealm } = await import('../../server/realm.server')
+    const { forgetRealm } = await import('~/server/realm.server')
     forgetRealm()
     return { ok: true as const }
   })
@@ -140,7 +140,7 @@ export const purgeTenant = createServerFn({ method: 'POST' })
   .handler(async ({ data, context }) => {
     await assertSteppedUp(context.tx, context.consoleTenantId, context.user.id, sessionOf(context.caller))
     await purge({ tx: context.tx, consoleTenantId: context.consoleTenantId }, data.id, data.confirmSlug)
-    const { forgetRealm } = await import('../../server/realm.server')
+    const { forgetRealm } = await import('~/server/realm.server')
     forgetRealm()
     return { ok: true as const }
   })

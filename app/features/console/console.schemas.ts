@@ -1,6 +1,6 @@
 import { z } from 'zod'
-import { text, token } from '../../lib/text'
-import { RESERVED_SLUGS, SLUG_PATTERN } from '../../lib/enums'
+import { text, token } from '~/lib/text'
+import { RESERVED_SLUGS, SLUG_PATTERN } from '~/lib/enums'
 import { email, fullName } from '../auth/auth.schemas'
 
 const cursor = token({ max: 500 }).optional()

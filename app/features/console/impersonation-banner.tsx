@@ -1,11 +1,11 @@
 import { Trans } from 'react-i18next'
-import { useI18n } from '../../lib/i18n/react'
+import { useI18n } from '~/lib/i18n/react'
 import { useRouter } from '@tanstack/react-router'
 import { useServerFn } from '@tanstack/react-start'
 import { useEffect, useState } from 'react'
 import { toast } from 'sonner'
-import { Button } from '../../components/ui'
-import { errorMessage } from '../../lib/errors'
+import { Button } from '~/components/ui'
+import { errorMessage } from '~/lib/errors'
 import { stopImpersonation } from './impersonation.functions'
 
 function minutesLeft(expiresAt: string): number {

@@ -1,8 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { and, eq, gt, sql } from 'drizzle-orm'
-import { forbidden, HttpError, notFound } from '../../lib/errors'
-import type { Tx } from '../../server/db/client.server'
-import { sessions, tenants, users, verifications } from '../../server/db/schema'
+import { forbidden, HttpError, notFound } from '~/lib/errors'
+import type { Tx } from '~/server/db/client.server'
+import { sessions, tenants, users, verifications } from '~/server/db/schema'
 import { auditIn, type ConsoleScope, requireTenant } from './console.server'
 
 /** The link the console opens is good for this long, once. */

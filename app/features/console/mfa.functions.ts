@@ -1,11 +1,11 @@
 import { createServerFn } from '@tanstack/react-start'
 import { deleteCookie, getCookie, getRequest } from '@tanstack/react-start/server'
 import { sql } from 'drizzle-orm'
-import { forbidden, HttpError, notFound, unauthorized } from '../../lib/errors'
-import { input } from '../../lib/validate'
-import { auth } from '../../server/auth.server'
-import { setActor, withTenant } from '../../server/db/scope.server'
-import { consoleRealm, requestInfo } from '../../server/middleware'
+import { forbidden, HttpError, notFound, unauthorized } from '~/lib/errors'
+import { input } from '~/lib/validate'
+import { auth } from '~/server/auth.server'
+import { setActor, withTenant } from '~/server/db/scope.server'
+import { consoleRealm, requestInfo } from '~/server/middleware'
 import { codeSchema } from './mfa.schemas'
 import {
   CHALLENGE_COOKIE,

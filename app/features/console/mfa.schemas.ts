@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { text } from '../../lib/text'
+import { text } from '~/lib/text'
 
 /** Six digits from the authenticator, or a recovery code (xxxxx-xxxxx). */
 export const codeSchema = z.object({

@@ -2,8 +2,8 @@ import { getRouteApi, Link, useNavigate, useRouter } from '@tanstack/react-route
 import { useServerFn } from '@tanstack/react-start'
 import { type FormEvent, useEffect, useState } from 'react'
 import { toast } from 'sonner'
-import { PageHeader } from '../../components/app-shell'
-import { Alert, Badge, Button, Card, EmptyState, Field, Select, Skeleton } from '../../components/ui'
+import { PageHeader } from '~/components/app-shell'
+import { Alert, Badge, Button, Card, EmptyState, Field, Select, Skeleton } from '~/components/ui'
 import { ActivityChart, AuditList, dateTime, FormDialog, formatDate, useStepUp } from './console-ui'
 import {
   deleteTenant,
@@ -16,7 +16,7 @@ import {
 } from './console.functions'
 import { IMPERSONATION_MINUTES } from './console.schemas'
 import { startImpersonation } from './impersonation.functions'
-import { errorMessage } from '../../lib/errors'
+import { errorMessage } from '~/lib/errors'
 import { TenantStatus } from './tenants-page'
 
 const Route = getRouteApi('/console/_app/tenants/$tenantId')

@@ -1,5 +1,5 @@
 import { createServerFn } from '@tanstack/react-start'
-import { requireUser } from '../../server/middleware'
+import { requireUser } from '~/server/middleware'
 import { dashboardFor } from './dashboard.server'
 
 /** Any signed-in person: what it returns depends on their permissions (dashboard.server.ts). */

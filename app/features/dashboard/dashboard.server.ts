@@ -1,8 +1,8 @@
 import { and, count, eq, type SQL, sql } from 'drizzle-orm'
 import type { PgTable } from 'drizzle-orm/pg-core'
-import type { Permission } from '../../lib/permissions'
-import type { Tx } from '../../server/db/client.server'
-import { categories, invitations, teams, users } from '../../server/db/schema'
+import type { Permission } from '~/lib/permissions'
+import type { Tx } from '~/server/db/client.server'
+import { categories, invitations, teams, users } from '~/server/db/schema'
 import { findAuditRows, present, resolveNames } from '../audit/audit.server'
 import { listPendingInvitations } from '../users/invitations.server'
 

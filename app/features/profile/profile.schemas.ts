@@ -1,7 +1,7 @@
 import { z } from 'zod'
-import { LANGUAGE_NAMES, LOCALES, msg } from '../../lib/i18n'
-import { text } from '../../lib/text'
-import { THEMES } from '../../lib/theme'
+import { LANGUAGE_NAMES, LOCALES, msg } from '~/lib/i18n'
+import { text } from '~/lib/text'
+import { THEMES } from '~/lib/theme'
 import { fullName, newPassword } from '../auth/auth.schemas'
 
 /** The languages offered, each named in itself: only the ones shipped complete. */

@@ -1,8 +1,8 @@
 import { and, asc, count, eq, sql } from 'drizzle-orm'
-import { notFound } from '../../lib/errors'
-import { isPermission } from '../../lib/permissions'
-import type { Tx } from '../../server/db/client.server'
-import { rolePermissions, roles, userRoles, users } from '../../server/db/schema'
+import { notFound } from '~/lib/errors'
+import { isPermission } from '~/lib/permissions'
+import type { Tx } from '~/server/db/client.server'
+import { rolePermissions, roles, userRoles, users } from '~/server/db/schema'
 
 /** The most holders a role page lists; the Users page, filtered by the role, has them all. */
 export const HOLDERS_LIMIT = 200

@@ -1,7 +1,7 @@
 import { createServerFn } from '@tanstack/react-start'
-import { input } from '../../lib/validate'
+import { input } from '~/lib/validate'
 import { roleWithHolders } from './role-holders.server'
-import { requirePermission } from '../../server/middleware'
+import { requirePermission } from '~/server/middleware'
 import { createRoleSchema, permissionMatrixSchema, roleIdSchema, updateRoleSchema } from './roles.schemas'
 import { applyPermissionMatrix, editRole, insertRole, listRolesWithHolders, type RoleActor, softDeleteRole } from './roles.server'
 

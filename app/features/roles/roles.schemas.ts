@@ -1,7 +1,7 @@
 import { z } from 'zod'
-import { text } from '../../lib/text'
-import { isPermission, PERMISSION_KEYS, type Permission } from '../../lib/permissions'
-import { msg } from '../../lib/i18n'
+import { text } from '~/lib/text'
+import { isPermission, PERMISSION_KEYS, type Permission } from '~/lib/permissions'
+import { msg } from '~/lib/i18n'
 
 export const roleName = text({ max: 60, min: 1, minMessage: 'Enter a name' })
 export const roleDescription = text({ max: 300, multiline: true })

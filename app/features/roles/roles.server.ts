@@ -1,12 +1,12 @@
 import { and, asc, count, eq, inArray, ne, or, sql } from 'drizzle-orm'
-import { conflict, forbidden, HttpError, notFound } from '../../lib/errors'
-import { isPermission, type Permission, SYSTEM_ROLES, type SystemRoleKey } from '../../lib/permissions'
-import type { Tx } from '../../server/db/client.server'
-import { rolePermissions, roles, userRoles, users } from '../../server/db/schema'
-import { isUniqueViolation } from '../../server/db/errors.server'
+import { conflict, forbidden, HttpError, notFound } from '~/lib/errors'
+import { isPermission, type Permission, SYSTEM_ROLES, type SystemRoleKey } from '~/lib/permissions'
+import type { Tx } from '~/server/db/client.server'
+import { rolePermissions, roles, userRoles, users } from '~/server/db/schema'
+import { isUniqueViolation } from '~/server/db/errors.server'
 import type { PermissionMatrixInput } from './roles.schemas'
-import { ofTenant, scopeTenantId } from '../../server/db/tenant.server'
-import { msg } from '../../lib/i18n'
+import { ofTenant, scopeTenantId } from '~/server/db/tenant.server'
+import { msg } from '~/lib/i18n'
 
 /**
  * Live roles by id; any id that is not a live role of this tenant (another tenant's included) is a 404. `lock`

@@ -1,7 +1,7 @@
 import { createServerFn } from '@tanstack/react-start'
-import { input } from '../../lib/validate'
-import { requirePermission } from '../../server/middleware'
-import { forgetRealm } from '../../server/realm.server'
+import { input } from '~/lib/validate'
+import { requirePermission } from '~/server/middleware'
+import { forgetRealm } from '~/server/realm.server'
 import { updateSettingsSchema } from './settings.schemas'
 import * as store from './settings.server'
 

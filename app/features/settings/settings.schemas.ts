@@ -1,7 +1,7 @@
 import { z } from 'zod'
-import { text } from '../../lib/text'
-import { THEMES } from '../../lib/theme'
-import { LOCALES, msg } from '../../lib/i18n'
+import { text } from '~/lib/text'
+import { THEMES } from '~/lib/theme'
+import { LOCALES, msg } from '~/lib/i18n'
 
 export const tenantName = text({ max: 100, min: 1, minMessage: msg('validation.enterWorkspaceName') })
 

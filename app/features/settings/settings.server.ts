@@ -1,8 +1,8 @@
 import { eq, type SQL, sql } from 'drizzle-orm'
-import { notFound } from '../../lib/errors'
-import { THEMES } from '../../lib/theme'
-import type { Tx } from '../../server/db/client.server'
-import { type TenantSettings, tenants } from '../../server/db/schema'
+import { notFound } from '~/lib/errors'
+import { THEMES } from '~/lib/theme'
+import type { Tx } from '~/server/db/client.server'
+import { type TenantSettings, tenants } from '~/server/db/schema'
 import { updateTenant } from '../tenants/tenant-changes.server'
 import { SETTINGS_DEFAULTS, type UpdateSettingsInput } from './settings.schemas'
 

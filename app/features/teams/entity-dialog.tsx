@@ -1,7 +1,7 @@
-import { useI18n } from '../../lib/i18n/react'
+import { useI18n } from '~/lib/i18n/react'
 import { type FormEvent, useEffect, useId, useRef, useState } from 'react'
-import { Alert, Button, Field, Select } from '../../components/ui'
-import { errorMessage, fieldErrorsOf } from '../../lib/errors'
+import { Alert, Button, Field, Select } from '~/components/ui'
+import { errorMessage, fieldErrorsOf } from '~/lib/errors'
 
 const FORM_FIELDS = ['name', 'description', 'organizationId'] as const
 

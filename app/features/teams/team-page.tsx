@@ -1,12 +1,12 @@
-import { useI18n } from '../../lib/i18n/react'
+import { useI18n } from '~/lib/i18n/react'
 import { getRouteApi, Link, useRouter } from '@tanstack/react-router'
 import { useServerFn } from '@tanstack/react-start'
 import { ChevronLeft, ChevronRight, Pencil, Search, Trash2, UserMinus, UserPlus } from 'lucide-react'
 import { type FormEvent, useEffect, useState } from 'react'
 import { toast } from 'sonner'
-import { PageHeader } from '../../components/app-shell'
-import { Alert, Badge, Button, Card, EmptyState, Field, Select, Skeleton } from '../../components/ui'
-import { ConfirmDialog } from '../../components/ui/confirm'
+import { PageHeader } from '~/components/app-shell'
+import { Alert, Badge, Button, Card, EmptyState, Field, Select, Skeleton } from '~/components/ui'
+import { ConfirmDialog } from '~/components/ui/confirm'
 import { HistoryTabs } from '../audit/history-tabs'
 import { EntityDialog, type EntityValues } from './entity-dialog'
 import {
@@ -19,9 +19,9 @@ import {
   updateTeam,
 } from './teams.functions'
 import { listUsers } from '../users/users.functions'
-import { TEAM_ROLES, type TeamRole } from '../../lib/enums'
-import { errorMessage } from '../../lib/errors'
-import { can } from '../../lib/navigation'
+import { TEAM_ROLES, type TeamRole } from '~/lib/enums'
+import { errorMessage } from '~/lib/errors'
+import { can } from '~/lib/navigation'
 
 const Route = getRouteApi('/tenant/_app/admin/teams/$teamId')
 

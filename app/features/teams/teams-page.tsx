@@ -1,13 +1,13 @@
-import { useI18n } from '../../lib/i18n/react'
+import { useI18n } from '~/lib/i18n/react'
 import { getRouteApi, Link, useRouter } from '@tanstack/react-router'
 import { useServerFn } from '@tanstack/react-start'
 import { Building2, ChevronLeft, ChevronRight, Pencil, Plus, Search, Trash2, Users } from 'lucide-react'
 import { type FormEvent, useState } from 'react'
 import { toast } from 'sonner'
 import { z } from 'zod'
-import { PageHeader } from '../../components/app-shell'
-import { Alert, Badge, Button, Card, cx, EmptyState, Field, Skeleton } from '../../components/ui'
-import { ConfirmDialog } from '../../components/ui/confirm'
+import { PageHeader } from '~/components/app-shell'
+import { Alert, Badge, Button, Card, cx, EmptyState, Field, Skeleton } from '~/components/ui'
+import { ConfirmDialog } from '~/components/ui/confirm'
 import { HistoryTabs } from '../audit/history-tabs'
 import { EntityDialog, type EntityValues } from './entity-dialog'
 import {
@@ -20,7 +20,7 @@ import {
   updateOrganization,
   updateTeam,
 } from './teams.functions'
-import { can } from '../../lib/navigation'
+import { can } from '~/lib/navigation'
 
 const Route = getRouteApi('/tenant/_app/admin/teams/')
 

@@ -1,6 +1,6 @@
 import { createServerFn } from '@tanstack/react-start'
-import { input } from '../../lib/validate'
-import { requirePermission } from '../../server/middleware'
+import { input } from '~/lib/validate'
+import { requirePermission } from '~/server/middleware'
 import {
   addTeamMemberSchema,
   createOrganizationSchema,

@@ -1,6 +1,6 @@
 import { z } from 'zod'
-import { TEAM_ROLES } from '../../lib/enums'
-import { searchText, text } from '../../lib/text'
+import { TEAM_ROLES } from '~/lib/enums'
+import { searchText, text } from '~/lib/text'
 
 export const name = text({ max: 100, min: 1, minMessage: 'Enter a name' })
 export const description = text({ max: 500, multiline: true })

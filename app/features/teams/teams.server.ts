@@ -1,10 +1,10 @@
-import { msg } from '../../lib/i18n'
+import { msg } from '~/lib/i18n'
 import { and, asc, count, eq, inArray, ne, type SQL, sql } from 'drizzle-orm'
-import { conflict, notFound } from '../../lib/errors'
-import type { Tx } from '../../server/db/client.server'
-import { organizations, teams, users, userTeamLinks } from '../../server/db/schema'
-import { isUniqueViolation, sqlState } from '../../server/db/errors.server'
-import { ofTenant, scopeTenantId } from '../../server/db/tenant.server'
+import { conflict, notFound } from '~/lib/errors'
+import type { Tx } from '~/server/db/client.server'
+import { organizations, teams, users, userTeamLinks } from '~/server/db/schema'
+import { isUniqueViolation, sqlState } from '~/server/db/errors.server'
+import { ofTenant, scopeTenantId } from '~/server/db/tenant.server'
 import { requireUserRow } from '../users/users.server'
 import type {
   AddTeamMemberInput,

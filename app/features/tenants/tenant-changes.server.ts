@@ -1,6 +1,6 @@
 import { eq, sql } from 'drizzle-orm'
-import { rowsOf, type Tx } from '../../server/db/client.server'
-import { auditEventOutbox, type JsonObject, tenants } from '../../server/db/schema'
+import { rowsOf, type Tx } from '~/server/db/client.server'
+import { auditEventOutbox, type JsonObject, tenants } from '~/server/db/schema'
 
 /**
  * Every write to `tenants` goes through here. The table has no row audit trigger: on Citus it is a reference table,

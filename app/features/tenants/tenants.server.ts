@@ -1,8 +1,8 @@
-import { CONSOLE_SLUG, RESERVED_SLUGS, SLUG_PATTERN, type TenantPlan } from '../../lib/enums'
-import { badRequest } from '../../lib/errors'
-import { SYSTEM_ROLES, type SystemRoleKey } from '../../lib/permissions'
-import type { Tx } from '../../server/db/client.server'
-import { rolePermissions, roles } from '../../server/db/schema'
+import { CONSOLE_SLUG, RESERVED_SLUGS, SLUG_PATTERN, type TenantPlan } from '~/lib/enums'
+import { badRequest } from '~/lib/errors'
+import { SYSTEM_ROLES, type SystemRoleKey } from '~/lib/permissions'
+import type { Tx } from '~/server/db/client.server'
+import { rolePermissions, roles } from '~/server/db/schema'
 import { createUser, type NewUser } from '../users/users.server'
 import { insertTenant, updateTenant } from './tenant-changes.server'
 

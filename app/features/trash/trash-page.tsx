@@ -1,15 +1,15 @@
-import { useI18n } from '../../lib/i18n/react'
+import { useI18n } from '~/lib/i18n/react'
 import { getRouteApi, useRouter } from '@tanstack/react-router'
 import { useServerFn } from '@tanstack/react-start'
 import { ChevronRight, RotateCcw, Trash2 } from 'lucide-react'
 import { useState } from 'react'
 import { toast } from 'sonner'
-import { PageHeader } from '../../components/app-shell'
-import { Badge, Button, cx, EmptyState } from '../../components/ui'
-import { ConfirmDialog } from '../../components/ui/confirm'
+import { PageHeader } from '~/components/app-shell'
+import { Badge, Button, cx, EmptyState } from '~/components/ui'
+import { ConfirmDialog } from '~/components/ui/confirm'
 import { getPurgeImpact, type listTrash, purgeFromTrash, restoreFromTrash } from './trash.functions'
 import type { TrashType } from './trash.schemas'
-import { errorMessage } from '../../lib/errors'
+import { errorMessage } from '~/lib/errors'
 
 const Route = getRouteApi('/tenant/_app/admin/trash')
 

@@ -1,7 +1,7 @@
 import { createServerFn } from '@tanstack/react-start'
-import { forbidden } from '../../lib/errors'
-import { input } from '../../lib/validate'
-import { requireUser } from '../../server/middleware'
+import { forbidden } from '~/lib/errors'
+import { input } from '~/lib/validate'
+import { requireUser } from '~/server/middleware'
 import { listTrashSchema, trashItemSchema } from './trash.schemas'
 import { assertMayHandle, findTrash, purgeImpact, purgeItem, restoreItem, trashTypesFor } from './trash.server'
 

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { token } from '../../lib/text'
+import { token } from '~/lib/text'
 
 export const TRASH_TYPES = ['user', 'organization', 'team', 'role', 'category'] as const
 export type TrashType = (typeof TRASH_TYPES)[number]

@@ -1,11 +1,11 @@
 import { and, asc, eq, inArray } from 'drizzle-orm'
-import { HttpError, notFound } from '../../lib/errors'
-import type { Permission } from '../../lib/permissions'
-import type { Tx } from '../../server/db/client.server'
-import { userRoles, users } from '../../server/db/schema'
+import { HttpError, notFound } from '~/lib/errors'
+import type { Permission } from '~/lib/permissions'
+import type { Tx } from '~/server/db/client.server'
+import { userRoles, users } from '~/server/db/schema'
 import type { BulkUsersInput } from './users.schemas'
 import { assertMayManage, lockOut } from './users.server'
-import { msg } from '../../lib/i18n'
+import { msg } from '~/lib/i18n'
 
 type Actor = { tenantId: string; userId: string; permissions: readonly Permission[] }
 

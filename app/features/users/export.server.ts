@@ -6,15 +6,15 @@
 import { stringify } from 'csv-stringify/sync'
 import { and, asc, count, eq, inArray, sql } from 'drizzle-orm'
 import type { z } from 'zod'
-import { HttpError } from '../../lib/errors'
-import { input } from '../../lib/validate'
-import type { Tx } from '../../server/db/client.server'
-import { roles, userRoles, users } from '../../server/db/schema'
-import { type AuditContext, withTenant } from '../../server/db/scope.server'
-import { describeRequest, loadSession } from '../../server/session.server'
+import { HttpError } from '~/lib/errors'
+import { input } from '~/lib/validate'
+import type { Tx } from '~/server/db/client.server'
+import { roles, userRoles, users } from '~/server/db/schema'
+import { type AuditContext, withTenant } from '~/server/db/scope.server'
+import { describeRequest, loadSession } from '~/server/session.server'
 import { listUsersSchema } from './users.schemas'
 import { userFilters } from './users.server'
-import { msg } from '../../lib/i18n'
+import { msg } from '~/lib/i18n'
 
 export const USER_CSV_COLUMNS = ['name', 'email', 'status', 'roles', 'last_active', 'added', 'id'] as const
 export const EXPORT_BATCH = 1000

@@ -1,13 +1,13 @@
 import { and, asc, desc, eq, sql } from 'drizzle-orm'
 import { config } from '../../../app.config'
-import { HttpError, notFound } from '../../lib/errors'
-import type { Permission } from '../../lib/permissions'
-import type { Tx } from '../../server/db/client.server'
-import { invitations, roles, users } from '../../server/db/schema'
+import { HttpError, notFound } from '~/lib/errors'
+import type { Permission } from '~/lib/permissions'
+import type { Tx } from '~/server/db/client.server'
+import { invitations, roles, users } from '~/server/db/schema'
 import { createInvitation, hashToken, invitationToken } from '../auth/auth.server'
 import { assertCanGrantRoles } from '../roles/roles.server'
 import { likePattern } from './users.server'
-import { msg } from '../../lib/i18n'
+import { msg } from '~/lib/i18n'
 
 /** The most pending invitations the Users page lists at once (a workspace with more should clean up). */
 export const PENDING_LIST_LIMIT = 200

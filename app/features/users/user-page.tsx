@@ -3,10 +3,10 @@ import { useServerFn } from '@tanstack/react-start'
 import { ArrowLeft, Plus, RotateCcw, Trash2 } from 'lucide-react'
 import { type FormEvent, useState } from 'react'
 import { toast } from 'sonner'
-import { PageHeader } from '../../components/app-shell'
-import { Alert, Badge, Button, Card, Field } from '../../components/ui'
-import { ConfirmDialog } from '../../components/ui/confirm'
-import { UnsavedChangesGuard, useFormDirty } from '../../components/unsaved-changes'
+import { PageHeader } from '~/components/app-shell'
+import { Alert, Badge, Button, Card, Field } from '~/components/ui'
+import { ConfirmDialog } from '~/components/ui/confirm'
+import { UnsavedChangesGuard, useFormDirty } from '~/components/unsaved-changes'
 import { HistoryTabs } from '../audit/history-tabs'
 import { restoreFromTrash } from '../trash/trash.functions'
 import {
@@ -19,10 +19,10 @@ import {
   setUserRoles,
   updateUser,
 } from './users.functions'
-import { errorMessage, fieldErrorsOf } from '../../lib/errors'
-import { useI18n } from '../../lib/i18n/react'
-import { roleName } from '../../lib/i18n/roles'
-import { can } from '../../lib/navigation'
+import { errorMessage, fieldErrorsOf } from '~/lib/errors'
+import { useI18n } from '~/lib/i18n/react'
+import { roleName } from '~/lib/i18n/roles'
+import { can } from '~/lib/navigation'
 
 
 const Route = getRouteApi('/tenant/_app/admin/users/$userId')

@@ -3,17 +3,17 @@ import { createColumnHelper, flexRender, getCoreRowModel, type RowSelectionState
 import { ArrowDown, ArrowUp, ChevronLeft, ChevronRight, Search, UserPlus } from 'lucide-react'
 import { type FormEvent, useEffect, useMemo, useRef, useState } from 'react'
 import { z } from 'zod'
-import { PageHeader } from '../../components/app-shell'
-import { Badge, Button, cx, EmptyState, Field, Select, Skeleton } from '../../components/ui'
+import { PageHeader } from '~/components/app-shell'
+import { Badge, Button, cx, EmptyState, Field, Select, Skeleton } from '~/components/ui'
 import { AddPersonDialog } from './add-person-dialog'
 import { BulkActions, ExportLink, PAGE_SIZES, selectionColumn } from './bulk-actions'
 import { InvitationsPanel, InvitedMatches } from './invitations-panel'
 import type { listUsers } from './users.functions'
 import { USER_SORTS, USER_STATUSES } from './users.schemas'
-import { useI18n } from '../../lib/i18n/react'
-import { roleName } from '../../lib/i18n/roles'
+import { useI18n } from '~/lib/i18n/react'
+import { roleName } from '~/lib/i18n/roles'
 
-import { can } from '../../lib/navigation'
+import { can } from '~/lib/navigation'
 
 const Route = getRouteApi('/tenant/_app/admin/users/')
 

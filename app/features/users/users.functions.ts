@@ -1,9 +1,9 @@
 import { createServerFn } from '@tanstack/react-start'
 import { and, eq } from 'drizzle-orm'
-import { users } from '../../server/db/schema'
-import { forbidden, HttpError } from '../../lib/errors'
-import { input } from '../../lib/validate'
-import { requirePermission } from '../../server/middleware'
+import { users } from '~/server/db/schema'
+import { forbidden, HttpError } from '~/lib/errors'
+import { input } from '~/lib/validate'
+import { requirePermission } from '~/server/middleware'
 import { assertCanGrantRoles, requireRoles } from '../roles/roles.server'
 import { refusedWhileImpersonating } from '../console/impersonation.server'
 import { listPendingInvitations, pendingInvitationLink, resendInvitation, revokeInvitation } from './invitations.server'
@@ -21,7 +21,7 @@ import {
   updateUserRow,
   userFilterOptions,
 } from './users.server'
-import { msg } from '../../lib/i18n'
+import { msg } from '~/lib/i18n'
 
 /** A page of people; with a search, those who manage people also get the pending invitations it matches. */
 export const listUsers = createServerFn({ method: 'GET' })

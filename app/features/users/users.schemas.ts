@@ -1,7 +1,7 @@
 import { z } from 'zod'
-import { PROTOTYPE_KEYS, searchText, text, token } from '../../lib/text'
+import { PROTOTYPE_KEYS, searchText, text, token } from '~/lib/text'
 import { email, fullName, newPassword } from '../auth/auth.schemas'
-import { msg } from '../../lib/i18n'
+import { msg } from '~/lib/i18n'
 
 export const USER_SORTS = ['name', 'email', 'created'] as const
 export const USER_STATUSES = ['all', 'active', 'deactivated'] as const

@@ -1,10 +1,10 @@
 import { createFileRoute, notFound, Outlet } from '@tanstack/react-router'
 import { useEffect } from 'react'
-import { NotFound, WorkspaceNotFound } from '../../components/errors'
-import { ConsoleShell } from '../../components/shells'
-import { getConsoleSession } from '../../features/auth/auth.functions'
-import { pickLocale } from '../../lib/i18n'
-import { lastKnown } from '../../lib/last-known'
+import { NotFound, WorkspaceNotFound } from '~/components/errors'
+import { ConsoleShell } from '~/components/shells'
+import { getConsoleSession } from '~/features/auth/auth.functions'
+import { pickLocale } from '~/lib/i18n'
+import { lastKnown } from '~/lib/last-known'
 
 const consoleSession = lastKnown(getConsoleSession)
 

@@ -1,8 +1,8 @@
 import { createFileRoute, redirect } from '@tanstack/react-router'
 import { z } from 'zod'
-import { CenteredPage } from '../../components/ui'
-import { safeRedirect } from '../../features/auth/sign-in-form'
-import { ConsoleSignIn } from '../../features/console/console-sign-in'
+import { CenteredPage } from '~/components/ui'
+import { safeRedirect } from '~/features/auth/sign-in-form'
+import { ConsoleSignIn } from '~/features/console/console-sign-in'
 
 export const Route = createFileRoute('/console/sign-in')({
   validateSearch: z.object({ redirect: z.string().optional() }),

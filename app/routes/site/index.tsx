@@ -1,10 +1,10 @@
 import { Trans } from 'react-i18next'
-import { useI18n } from '../../lib/i18n/react'
-import { pageTitle } from '../../lib/i18n/title'
+import { useI18n } from '~/lib/i18n/react'
+import { pageTitle } from '~/lib/i18n/title'
 import { createFileRoute } from '@tanstack/react-router'
 import { type FormEvent, useState } from 'react'
-import { Button, CenteredPage, Field } from '../../components/ui'
-import { SLUG_PATTERN } from '../../lib/enums'
+import { Button, CenteredPage, Field } from '~/components/ui'
+import { SLUG_PATTERN } from '~/lib/enums'
 
 export const Route = createFileRoute('/site/')({
   head: ({ match }) => pageTitle(match.context, 'site.title'),

@@ -9,7 +9,7 @@ export const Route = createFileRoute('/tenant/audit-export')({
   server: {
     handlers: {
       GET: async ({ request }) => {
-        const { handleAuditExport } = await import('../../features/audit/export-route.server')
+        const { handleAuditExport } = await import('~/features/audit/export-route.server')
         return handleAuditExport(request)
       },
     },

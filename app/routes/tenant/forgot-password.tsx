@@ -1,11 +1,11 @@
 import { createFileRoute, Link } from '@tanstack/react-router'
 import { useServerFn } from '@tanstack/react-start'
 import { type FormEvent, useState } from 'react'
-import { Alert, Button, CenteredPage, Field } from '../../components/ui'
-import { requestPasswordReset } from '../../features/auth/auth.functions'
-import { errorMessage, fieldErrorsOf } from '../../lib/errors'
-import { useI18n } from '../../lib/i18n/react'
-import { pageTitle } from '../../lib/i18n/title'
+import { Alert, Button, CenteredPage, Field } from '~/components/ui'
+import { requestPasswordReset } from '~/features/auth/auth.functions'
+import { errorMessage, fieldErrorsOf } from '~/lib/errors'
+import { useI18n } from '~/lib/i18n/react'
+import { pageTitle } from '~/lib/i18n/title'
 
 export const Route = createFileRoute('/tenant/forgot-password')({
   head: ({ match }) => pageTitle(match.context, 'auth.resetTitle'),

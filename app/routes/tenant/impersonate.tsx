@@ -1,11 +1,11 @@
 import { createFileRoute, useRouter } from '@tanstack/react-router'
 import { useServerFn } from '@tanstack/react-start'
 import { useEffect, useRef, useState } from 'react'
-import { Alert, CenteredPage, Skeleton } from '../../components/ui'
-import { redeemImpersonation } from '../../features/console/impersonation.functions'
-import { errorMessage } from '../../lib/errors'
-import { useI18n } from '../../lib/i18n/react'
-import { pageTitle } from '../../lib/i18n/title'
+import { Alert, CenteredPage, Skeleton } from '~/components/ui'
+import { redeemImpersonation } from '~/features/console/impersonation.functions'
+import { errorMessage } from '~/lib/errors'
+import { useI18n } from '~/lib/i18n/react'
+import { pageTitle } from '~/lib/i18n/title'
 
 /**
  * The landing of an impersonation handoff from the console. The single-use token travels in the fragment, so it

@@ -2,13 +2,13 @@ import { createFileRoute, Link, useRouter } from '@tanstack/react-router'
 import { useServerFn } from '@tanstack/react-start'
 import { type FormEvent, useState } from 'react'
 import { toast } from 'sonner'
-import { Alert, Button, CenteredPage, Field } from '../../components/ui'
-import { acceptInvitation, getInvitation } from '../../features/auth/auth.functions'
+import { Alert, Button, CenteredPage, Field } from '~/components/ui'
+import { acceptInvitation, getInvitation } from '~/features/auth/auth.functions'
 import type { TFunction } from 'i18next'
 import { Trans } from 'react-i18next'
-import { errorMessage, errorRef, fieldErrorsOf } from '../../lib/errors'
-import { useI18n } from '../../lib/i18n/react'
-import { pageTitle } from '../../lib/i18n/title'
+import { errorMessage, errorRef, fieldErrorsOf } from '~/lib/errors'
+import { useI18n } from '~/lib/i18n/react'
+import { pageTitle } from '~/lib/i18n/title'
 
 export const Route = createFileRoute('/tenant/invite/$token')({
   loader: async ({ params }) => {

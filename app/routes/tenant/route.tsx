@@ -1,12 +1,12 @@
 import { createFileRoute, notFound, Outlet } from '@tanstack/react-router'
 import { useEffect } from 'react'
-import { NotFound, WorkspaceNotFound, WorkspaceSuspended } from '../../components/errors'
-import { TenantShell } from '../../components/shells'
-import { getTenantSession } from '../../features/auth/auth.functions'
-import { markForbidden } from '../../lib/guards'
-import { pickLocale } from '../../lib/i18n'
-import { lastKnown } from '../../lib/last-known'
-import { defaultThemeScript } from '../../lib/theme'
+import { NotFound, WorkspaceNotFound, WorkspaceSuspended } from '~/components/errors'
+import { TenantShell } from '~/components/shells'
+import { getTenantSession } from '~/features/auth/auth.functions'
+import { markForbidden } from '~/lib/guards'
+import { pickLocale } from '~/lib/i18n'
+import { lastKnown } from '~/lib/last-known'
+import { defaultThemeScript } from '~/lib/theme'
 
 const tenantSession = lastKnown(getTenantSession)
 

@@ -1,9 +1,9 @@
 import { createFileRoute, redirect } from '@tanstack/react-router'
 import { z } from 'zod'
-import { CenteredPage } from '../../components/ui'
-import { SignInForm, safeRedirect } from '../../features/auth/sign-in-form'
-import { useI18n } from '../../lib/i18n/react'
-import { pageTitle } from '../../lib/i18n/title'
+import { CenteredPage } from '~/components/ui'
+import { SignInForm, safeRedirect } from '~/features/auth/sign-in-form'
+import { useI18n } from '~/lib/i18n/react'
+import { pageTitle } from '~/lib/i18n/title'
 
 export const Route = createFileRoute('/tenant/sign-in')({
   validateSearch: z.object({ redirect: z.string().optional() }),

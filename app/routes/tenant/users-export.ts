@@ -8,7 +8,7 @@ export const Route = createFileRoute('/tenant/users-export')({
   server: {
     handlers: {
       GET: async ({ request }) => {
-        const { handleUserExport } = await import('../../features/users/export.server')
+        const { handleUserExport } = await import('~/features/users/export.server')
         return handleUserExport(request)
       },
     },

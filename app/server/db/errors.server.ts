@@ -1,5 +1,5 @@
-import { HttpError } from '../../lib/errors'
-import { msg } from '../../lib/i18n'
+import { HttpError } from '~/lib/errors'
+import { msg } from '~/lib/i18n'
 
 /**
  * The one place that turns a database failure into an answer a client can act on (ADR 014). Feature code still

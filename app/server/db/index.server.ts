@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm'
 import { type AppConfig, config } from '../../../app.config'
 import { type Database, openDatabase, rowsOf } from './client.server'
 import { migrateDatabase } from './migrate.server'
-import { syncSystemRoleGrants } from '../../features/roles/roles.server'
+import { syncSystemRoleGrants } from '~/features/roles/roles.server'
 import { setScopeDatabase, withConsole, withResolver } from './scope.server'
 import { isDatabaseEmpty, seedDemo } from './seed.server'
 

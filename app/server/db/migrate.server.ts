@@ -1,6 +1,6 @@
 import path from 'node:path'
 import { notInArray, sql } from 'drizzle-orm'
-import { PERMISSIONS } from '../../lib/permissions'
+import { PERMISSIONS } from '~/lib/permissions'
 import type { AppDb, Database } from './client.server'
 import { contextKey } from './context-key.server'
 import { distributeDatabase, hasCitus } from './distribute.server'

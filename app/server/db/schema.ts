@@ -24,7 +24,7 @@ import {
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core'
-import { AUDIT_ACTIONS, INVITATION_STATUSES, SYSTEM_ROLE_KEYS, TEAM_ROLES, TENANT_PLANS } from '../../lib/enums'
+import { AUDIT_ACTIONS, INVITATION_STATUSES, SYSTEM_ROLE_KEYS, TEAM_ROLES, TENANT_PLANS } from '~/lib/enums'
 
 /** JSON as it round-trips through JSONB (and through server-function serialization). */
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue }

@@ -1,9 +1,9 @@
 import { createFileRoute, useNavigate } from '@tanstack/react-router'
 import { z } from 'zod'
-import { PageHeader } from '../../../components/app-shell'
-import { Button, Card, Select, Skeleton } from '../../../components/ui'
-import { AuditList } from '../../../features/console/console-ui'
-import { listGlobalAudit, listTenants } from '../../../features/console/console.functions'
+import { PageHeader } from '~/components/app-shell'
+import { Button, Card, Select, Skeleton } from '~/components/ui'
+import { AuditList } from '~/features/console/console-ui'
+import { listGlobalAudit, listTenants } from '~/features/console/console.functions'
 
 const searchSchema = z.object({ tenantId: z.string().optional(), cursor: z.string().optional(), back: z.array(z.string()).optional() })
 

@@ -1,8 +1,8 @@
 import { createFileRoute, Link } from '@tanstack/react-router'
-import { PageHeader } from '../../../components/app-shell'
-import { Card, Skeleton } from '../../../components/ui'
-import { ActivityChart, dateTime, formatDate } from '../../../features/console/console-ui'
-import { getConsoleOverview } from '../../../features/console/console.functions'
+import { PageHeader } from '~/components/app-shell'
+import { Card, Skeleton } from '~/components/ui'
+import { ActivityChart, dateTime, formatDate } from '~/features/console/console-ui'
+import { getConsoleOverview } from '~/features/console/console.functions'
 
 export const Route = createFileRoute('/console/_app/')({
   loader: () => getConsoleOverview(),

@@ -1,5 +1,5 @@
 import { createFileRoute, Outlet, redirect } from '@tanstack/react-router'
-import { ConsoleShell } from '../../../components/shells'
+import { ConsoleShell } from '~/components/shells'
 
 export const Route = createFileRoute('/console/_app')({
   beforeLoad: ({ context, location }) => {

@@ -2,9 +2,9 @@ import { createFileRoute, Link, useNavigate } from '@tanstack/react-router'
 import { Search } from 'lucide-react'
 import { type FormEvent, useState } from 'react'
 import { z } from 'zod'
-import { PageHeader } from '../../../components/app-shell'
-import { Badge, Button, Card, EmptyState, Field, Skeleton } from '../../../components/ui'
-import { searchAllUsers } from '../../../features/console/console.functions'
+import { PageHeader } from '~/components/app-shell'
+import { Badge, Button, Card, EmptyState, Field, Skeleton } from '~/components/ui'
+import { searchAllUsers } from '~/features/console/console.functions'
 
 const searchSchema = z.object({ q: z.string().optional(), cursor: z.string().optional(), back: z.array(z.string()).optional() })
 

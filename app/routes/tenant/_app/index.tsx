@@ -1,8 +1,8 @@
 import { createFileRoute } from '@tanstack/react-router'
-import { getDashboard } from '../../../features/dashboard/dashboard.functions'
-import { DashboardView } from '../../../features/dashboard/dashboard-view'
-import { useI18n } from '../../../lib/i18n/react'
-import { pageTitle } from '../../../lib/i18n/title'
+import { getDashboard } from '~/features/dashboard/dashboard.functions'
+import { DashboardView } from '~/features/dashboard/dashboard-view'
+import { useI18n } from '~/lib/i18n/react'
+import { pageTitle } from '~/lib/i18n/title'
 
 export const Route = createFileRoute('/tenant/_app/')({
   head: ({ match }) => pageTitle(match.context, 'dashboard.title'),

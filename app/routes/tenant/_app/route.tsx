@@ -1,8 +1,8 @@
 import { createFileRoute, Outlet, redirect } from '@tanstack/react-router'
 import type { ReactNode } from 'react'
-import { Forbidden, NotFound } from '../../../components/errors'
-import { TenantShell as Shell } from '../../../components/shells'
-import { isForbiddenNotFound } from '../../../lib/guards'
+import { Forbidden, NotFound } from '~/components/errors'
+import { TenantShell as Shell } from '~/components/shells'
+import { isForbiddenNotFound } from '~/lib/guards'
 
 /** Signed-in pages of the tenant host. This guard only steers navigation; every server function checks again. */
 export const Route = createFileRoute('/tenant/_app')({

@@ -1,8 +1,8 @@
 import { createFileRoute } from '@tanstack/react-router'
 import { z } from 'zod'
-import { Skeleton } from '../../../../components/ui'
-import { getTenant } from '../../../../features/console/console.functions'
-import { TenantPage } from '../../../../features/console/tenant-page'
+import { Skeleton } from '~/components/ui'
+import { getTenant } from '~/features/console/console.functions'
+import { TenantPage } from '~/features/console/tenant-page'
 
 export const Route = createFileRoute('/console/_app/tenants/$tenantId')({
   /** `q` prefills the people search (a hit of the cross-tenant search opens the person here). */

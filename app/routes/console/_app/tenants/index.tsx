@@ -1,7 +1,7 @@
 import { createFileRoute } from '@tanstack/react-router'
-import { Skeleton } from '../../../../components/ui'
-import { listTenants } from '../../../../features/console/console.functions'
-import { searchSchema, TenantsPage } from '../../../../features/console/tenants-page'
+import { Skeleton } from '~/components/ui'
+import { listTenants } from '~/features/console/console.functions'
+import { searchSchema, TenantsPage } from '~/features/console/tenants-page'
 
 export const Route = createFileRoute('/console/_app/tenants/')({
   validateSearch: searchSchema,

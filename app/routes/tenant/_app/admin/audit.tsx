@@ -1,9 +1,9 @@
-import { pageTitle } from '../../../../lib/i18n/title'
+import { pageTitle } from '~/lib/i18n/title'
 import { createFileRoute } from '@tanstack/react-router'
-import { getAuditOptions, listAudit } from '../../../../features/audit/audit.functions'
-import { auditSearchSchema } from '../../../../features/audit/audit.schemas'
-import { guardPage } from '../../../../lib/guards'
-import { AuditLoading, AuditPage, filterOf } from '../../../../features/audit/audit-page'
+import { getAuditOptions, listAudit } from '~/features/audit/audit.functions'
+import { auditSearchSchema } from '~/features/audit/audit.schemas'
+import { guardPage } from '~/lib/guards'
+import { AuditLoading, AuditPage, filterOf } from '~/features/audit/audit-page'
 
 export const Route = createFileRoute('/tenant/_app/admin/audit')({
   validateSearch: auditSearchSchema,

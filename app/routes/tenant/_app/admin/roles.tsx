@@ -1,13 +1,13 @@
-import { useI18n } from '../../../../lib/i18n/react'
-import { pageTitle } from '../../../../lib/i18n/title'
+import { useI18n } from '~/lib/i18n/react'
+import { pageTitle } from '~/lib/i18n/title'
 import { createFileRoute } from '@tanstack/react-router'
-import { PageHeader } from '../../../../components/app-shell'
-import { Card, Skeleton } from '../../../../components/ui'
-import { CreateRoleForm, NEW_ROLE_NAME_ID } from '../../../../features/roles/create-role-form'
-import { PermissionMatrix } from '../../../../features/roles/permission-matrix'
-import { RoleList } from '../../../../features/roles/role-list'
-import { listRoles } from '../../../../features/roles/roles.functions'
-import { guardPage } from '../../../../lib/guards'
+import { PageHeader } from '~/components/app-shell'
+import { Card, Skeleton } from '~/components/ui'
+import { CreateRoleForm, NEW_ROLE_NAME_ID } from '~/features/roles/create-role-form'
+import { PermissionMatrix } from '~/features/roles/permission-matrix'
+import { RoleList } from '~/features/roles/role-list'
+import { listRoles } from '~/features/roles/roles.functions'
+import { guardPage } from '~/lib/guards'
 
 export const Route = createFileRoute('/tenant/_app/admin/roles')({
   beforeLoad: ({ context }) => guardPage(context.permissions, ['roles:manage']),

@@ -1,11 +1,11 @@
-import { pickLocale, tFor } from '../../../../lib/i18n'
-import { roleName } from '../../../../lib/i18n/roles'
-import { dataTitle, pageTitle } from '../../../../lib/i18n/title'
+import { pickLocale, tFor } from '~/lib/i18n'
+import { roleName } from '~/lib/i18n/roles'
+import { dataTitle, pageTitle } from '~/lib/i18n/title'
 import { createFileRoute, notFound } from '@tanstack/react-router'
 import { z } from 'zod'
-import { RoleHolders } from '../../../../features/roles/role-holders'
-import { getRole } from '../../../../features/roles/roles.functions'
-import { guardPage, orNotFound } from '../../../../lib/guards'
+import { RoleHolders } from '~/features/roles/role-holders'
+import { getRole } from '~/features/roles/roles.functions'
+import { guardPage, orNotFound } from '~/lib/guards'
 
 export const Route = createFileRoute('/tenant/_app/admin/roles_/$roleId')({
   beforeLoad: ({ context }) => guardPage(context.permissions, ['roles:manage']),

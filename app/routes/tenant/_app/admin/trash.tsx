@@ -1,10 +1,10 @@
-import { pageTitle } from '../../../../lib/i18n/title'
+import { pageTitle } from '~/lib/i18n/title'
 import { createFileRoute } from '@tanstack/react-router'
 import { z } from 'zod'
-import { listTrash } from '../../../../features/trash/trash.functions'
-import { TRASH_TYPES } from '../../../../features/trash/trash.schemas'
-import { guardPage } from '../../../../lib/guards'
-import { TrashPage } from '../../../../features/trash/trash-page'
+import { listTrash } from '~/features/trash/trash.functions'
+import { TRASH_TYPES } from '~/features/trash/trash.schemas'
+import { guardPage } from '~/lib/guards'
+import { TrashPage } from '~/features/trash/trash-page'
 
 export const Route = createFileRoute('/tenant/_app/admin/trash')({
   validateSearch: z.object({ type: z.enum(TRASH_TYPES).optional(), cursor: z.string().optional() }),

@@ -1,10 +1,10 @@
-import { pageTitle } from '../../../../lib/i18n/title'
+import { pageTitle } from '~/lib/i18n/title'
 import { createFileRoute, notFound } from '@tanstack/react-router'
 import { z } from 'zod'
-import { Card } from '../../../../components/ui'
-import { getCategory, listCategoryChildren } from '../../../../features/categories/categories.functions'
-import { orNotFound } from '../../../../lib/guards'
-import { CategoryDetails, CHILDREN_SHOWN, DetailsLoading } from '../../../../features/categories/category-details'
+import { Card } from '~/components/ui'
+import { getCategory, listCategoryChildren } from '~/features/categories/categories.functions'
+import { orNotFound } from '~/lib/guards'
+import { CategoryDetails, CHILDREN_SHOWN, DetailsLoading } from '~/features/categories/category-details'
 
 export const Route = createFileRoute('/tenant/_app/categories/$id')({
   loader: async ({ params }) => {

@@ -1,7 +1,7 @@
-import { useI18n } from '../../../../lib/i18n/react'
+import { useI18n } from '~/lib/i18n/react'
 import { createFileRoute } from '@tanstack/react-router'
 import { FolderTree } from 'lucide-react'
-import { EmptyState } from '../../../../components/ui'
+import { EmptyState } from '~/components/ui'
 
 export const Route = createFileRoute('/tenant/_app/categories/')({
   component: ChooseCategory,

@@ -1,9 +1,9 @@
-import { dataTitle, pageTitle } from '../../../../../lib/i18n/title'
+import { dataTitle, pageTitle } from '~/lib/i18n/title'
 import { createFileRoute, notFound } from '@tanstack/react-router'
 import { z } from 'zod'
-import { getTeam, listTeamMembers } from '../../../../../features/teams/teams.functions'
-import { guardPage, orNotFound } from '../../../../../lib/guards'
-import { MEMBERS_PER_PAGE, TeamLoading, TeamPage } from '../../../../../features/teams/team-page'
+import { getTeam, listTeamMembers } from '~/features/teams/teams.functions'
+import { guardPage, orNotFound } from '~/lib/guards'
+import { MEMBERS_PER_PAGE, TeamLoading, TeamPage } from '~/features/teams/team-page'
 
 export const Route = createFileRoute('/tenant/_app/admin/teams/$teamId')({
   validateSearch: z.object({ q: z.string().optional(), page: z.number().int().min(1).optional() }),

@@ -1,9 +1,9 @@
-import { pageTitle } from '../../../../../lib/i18n/title'
+import { pageTitle } from '~/lib/i18n/title'
 import { createFileRoute } from '@tanstack/react-router'
-import { listOrganizations, listTeams } from '../../../../../features/teams/teams.functions'
-import { HttpError } from '../../../../../lib/errors'
-import { guardPage } from '../../../../../lib/guards'
-import { ORGANIZATIONS_PER_PAGE, searchSchema, TEAMS_PER_PAGE, TeamsLoading, TeamsPage } from '../../../../../features/teams/teams-page'
+import { listOrganizations, listTeams } from '~/features/teams/teams.functions'
+import { HttpError } from '~/lib/errors'
+import { guardPage } from '~/lib/guards'
+import { ORGANIZATIONS_PER_PAGE, searchSchema, TEAMS_PER_PAGE, TeamsLoading, TeamsPage } from '~/features/teams/teams-page'
 
 export const Route = createFileRoute('/tenant/_app/admin/teams/')({
   validateSearch: searchSchema,

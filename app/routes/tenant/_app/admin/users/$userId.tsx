@@ -1,9 +1,9 @@
-import { dataTitle, pageTitle } from '../../../../../lib/i18n/title'
+import { dataTitle, pageTitle } from '~/lib/i18n/title'
 import { createFileRoute, notFound } from '@tanstack/react-router'
 import { z } from 'zod'
-import { UserRoute } from '../../../../../features/users/user-page'
-import { getDeletedUser, getUser, getUserFilterOptions } from '../../../../../features/users/users.functions'
-import { guardPage, orNotFound } from '../../../../../lib/guards'
+import { UserRoute } from '~/features/users/user-page'
+import { getDeletedUser, getUser, getUserFilterOptions } from '~/features/users/users.functions'
+import { guardPage, orNotFound } from '~/lib/guards'
 
 export const Route = createFileRoute('/tenant/_app/admin/users/$userId')({
   beforeLoad: ({ context }) => guardPage(context.permissions, ['users:read']),

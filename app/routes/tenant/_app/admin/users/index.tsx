@@ -1,9 +1,9 @@
 import { createFileRoute } from '@tanstack/react-router'
-import { getUserFilterOptions, listInvitations, listUsers } from '../../../../../features/users/users.functions'
-import { guardPage } from '../../../../../lib/guards'
-import { pageTitle } from '../../../../../lib/i18n/title'
-import { can } from '../../../../../lib/navigation'
-import { searchSchema, UsersLoading, UsersPage } from '../../../../../features/users/users-page'
+import { getUserFilterOptions, listInvitations, listUsers } from '~/features/users/users.functions'
+import { guardPage } from '~/lib/guards'
+import { pageTitle } from '~/lib/i18n/title'
+import { can } from '~/lib/navigation'
+import { searchSchema, UsersLoading, UsersPage } from '~/features/users/users-page'
 
 export const Route = createFileRoute('/tenant/_app/admin/users/')({
   validateSearch: searchSchema,
