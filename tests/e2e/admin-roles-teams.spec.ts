@@ -23,7 +23,7 @@ test('an owner creates a custom role and grants it a permission in the matrix, w
   await page.getByLabel('Name').fill(role)
   await page.getByLabel('Description').fill('Made by the end-to-end suite')
   await page.getByRole('button', { name: 'Create role' }).click()
-  await expect(page.getByText(`Created "${role}"`)).toBeVisible()
+  await expect(page.getByText(`Created “${role}”`)).toBeVisible()
 
   const teamsWrite = page.getByRole('checkbox', { name: `teams:write for ${role}` })
   await expect(teamsWrite).not.toBeChecked()

@@ -13,6 +13,7 @@ import { randomUUID } from 'node:crypto'
 import { expect, test } from '@playwright/test'
 import fc from 'fast-check'
 import { toJSONAsync } from 'seroval'
+import { i18nFor, translateRef } from '~/lib/i18n'
 import { DEMO_PASSWORD, PORT } from './fixtures'
 import { callOverHttp, discoverServerFunctions, hostHeader, resultOf, sessionCookie } from './server-fn'
 
@@ -199,7 +200,9 @@ test.describe("the issue's examples", () => {
     const cookie = await sessionCookie('acme', 'admin@acme.test', DEMO_PASSWORD)
     const response = await callOverHttp({ host: 'acme', method: 'GET', id: 'users.listUsers', data: { q: 'a\u0000b' }, cookie })
     expect(response.status).toBe(400)
-    expect(response.text).toContain('control characters')
+    // The reason travels as a message reference (ADR 020), which the page shows in the reader's language.
+    expect(response.text).toContain('"validation.controlChars"')
+    expect(translateRef(i18nFor('en'), 'validation.controlChars')).toContain('control characters')
     expect(response.text).toContain('"q"')
   })
 

@@ -137,7 +137,7 @@ export const de: Messages<typeof en> = {
     valueTooLong: 'Ein Wert in der Anfrage ist zu lang.',
     valueNotStorable: 'Ein Wert in der Anfrage ist hier ungültig (ein Zeichen, eine Zahl oder ein Datum, das die Datenbank nicht speichern kann).',
     invalidCredentials: 'E-Mail-Adresse oder Passwort ist falsch.',
-    accountDisabled: 'Mit diesem Konto ist keine Anmeldung möglich.',
+    accountDisabled: 'Dieses Konto ist deaktiviert.',
     tooManySignIns_one: 'Zu viele fehlgeschlagene Anmeldeversuche. Versuchen Sie es in {{count}} Minute erneut.',
     tooManySignIns_other: 'Zu viele fehlgeschlagene Anmeldeversuche. Versuchen Sie es in {{count}} Minuten erneut.',
     tooManyCodes_one: 'Zu viele Codeversuche. Versuchen Sie es in {{count}} Minute erneut.',

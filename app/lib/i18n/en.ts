@@ -136,7 +136,7 @@ export const en = {
     valueTooLong: 'A value in the request is too long.',
     valueNotStorable: 'A value in the request is not valid here (a character, number or date the database cannot store).',
     invalidCredentials: 'The email or password is incorrect.',
-    accountDisabled: 'This account cannot sign in.',
+    accountDisabled: 'This account is deactivated.',
     tooManySignIns_one: 'Too many failed sign-in attempts. Try again in {{count}} minute.',
     tooManySignIns_other: 'Too many failed sign-in attempts. Try again in {{count}} minutes.',
     tooManyCodes_one: 'Too many code attempts. Try again in {{count}} minute.',
