@@ -209,6 +209,9 @@ function NavDrawer({ brand, sections }: { brand: string; sections: NavSection[] 
         ref={ref}
         aria-label={t('nav.drawer')}
         onKeyDown={wrapTab}
+        // Escape: the state follows at once (cancel), not only when the close event arrives, so the menu button opens
+        // the drawer again straight away.
+        onCancel={() => setOpen(false)}
         onClose={() => setOpen(false)}
         // A click on the backdrop lands on the <dialog> itself, outside its panel.
         onClick={(e) => {

@@ -44,7 +44,7 @@ describe('settings', () => {
   it('starts with impersonation off and the default theme and language', async () => {
     expect(await as(a, (tx) => getSettings(tx, a.tenantId))).toMatchObject({
       name: a.name,
-      settings: { defaultTheme: 'system', defaultLanguage: 'en', allowImpersonation: false, auditRetentionDays: null, auditLegalHold: false },
+      settings: { defaultTheme: 'system', defaultLanguage: '', allowImpersonation: false, auditRetentionDays: null, auditLegalHold: false },
     })
   })
 
@@ -58,7 +58,7 @@ describe('settings', () => {
     expect(renamed).toMatchObject({ name: 'Acme Industries', settings: { defaultTheme: 'light' } })
 
     const switched = await as(a, (tx) => updateSettings(tx, a.tenantId, updateSettingsSchema.parse({ settings: { allowImpersonation: true } })))
-    expect(switched.settings).toEqual({ defaultTheme: 'light', defaultLanguage: 'en', allowImpersonation: true, auditRetentionDays: null, auditLegalHold: false })
+    expect(switched.settings).toEqual({ defaultTheme: 'light', defaultLanguage: '', allowImpersonation: true, auditRetentionDays: null, auditLegalHold: false })
 
     await as(a, (tx) => updateSettings(tx, a.tenantId, updateSettingsSchema.parse({ settings: { defaultTheme: 'dark', defaultLanguage: 'de' } })))
     const row = await storedRow(a)

@@ -59,7 +59,7 @@ export const getTenantSession = createServerFn({ method: 'GET' })
   .middleware([tenantScope])
   .handler(async ({ context }) => {
     const [row] = await context.tx.select({ settings: tenants.settings }).from(tenants).where(eq(tenants.id, context.tenantId))
-    const defaults = { theme: row?.settings.defaultTheme ?? 'system', language: row?.settings.defaultLanguage ?? null }
+    const defaults = { theme: row?.settings.defaultTheme ?? 'system', language: row?.settings.defaultLanguage || null }
     const tenant = { name: context.tenantName, slug: context.tenantSlug, defaults }
     if (!context.caller) return { tenant, user: null, permissions: [], impersonating: false, impersonation: null }
     const { user, permissions, impersonatorId, sessionId } = context.caller

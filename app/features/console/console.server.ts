@@ -147,7 +147,7 @@ export async function getTenantDetail(scope: ConsoleScope, id: string) {
     settings: {
       allowImpersonation: s.allowImpersonation === true,
       defaultTheme: s.defaultTheme ?? 'system',
-      defaultLanguage: s.defaultLanguage ?? 'en',
+      defaultLanguage: s.defaultLanguage || 'each visitor’s browser language',
     },
     figures: figures ?? { people: 0, active30: 0, categories: 0, events30: 0, roles: 0 },
   }

@@ -48,7 +48,7 @@ export function SettingsPage() {
       await save({
         data: {
           name: String(form.get('name') ?? ''),
-          settings: { defaultTheme: String(form.get('defaultTheme') ?? '') as Theme, defaultLanguage: String(form.get('defaultLanguage') ?? '') as Locale },
+          settings: { defaultTheme: String(form.get('defaultTheme') ?? '') as Theme, defaultLanguage: String(form.get('defaultLanguage') ?? '') as Locale | '' },
         },
       })
       toast.success(t('settings.saved'))
@@ -127,6 +127,7 @@ export function SettingsPage() {
                 error={state.fields?.['settings.defaultLanguage']}
                 className="max-w-xs"
               >
+                <option value="">{t('settings.browserLanguage')}</option>
                 {LANGUAGES.map((l) => (
                   <option key={l.code} value={l.code} lang={l.code}>
                     {l.label}

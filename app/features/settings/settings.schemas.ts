@@ -7,7 +7,8 @@ export const tenantName = text({ max: 100, min: 1, minMessage: msg('validation.e
 
 export const tenantSettingsSchema = z.object({
   defaultTheme: z.enum(THEMES),
-  defaultLanguage: z.enum(LOCALES, msg('validation.chooseLanguage')),
+  /** '' = each visitor's browser language (Accept-Language), else English. */
+  defaultLanguage: z.union([z.enum(LOCALES), z.literal('')], msg('validation.chooseLanguage')),
   allowImpersonation: z.boolean(),
   /** Days audit events are kept; null keeps them forever (ADR 013). */
   auditRetentionDays: z.union([z.literal(30), z.literal(90), z.literal(365)], msg('validation.chooseRetention')).nullable(),
@@ -22,7 +23,7 @@ export type UpdateSettingsInput = z.output<typeof updateSettingsSchema>
 
 export const SETTINGS_DEFAULTS: z.output<typeof tenantSettingsSchema> = {
   defaultTheme: 'system',
-  defaultLanguage: 'en',
+  defaultLanguage: '',
   allowImpersonation: false,
   auditRetentionDays: null,
   auditLegalHold: false,

@@ -55,7 +55,8 @@ export function InvitationsPanel({ invitations }: { invitations: PendingInvitati
       <h2 className="flex items-center gap-2 text-base font-semibold">
         <MailPlus aria-hidden className="size-4" /> {t('invitations.pending')} <Badge tone="info">{invitations.length}</Badge>
       </h2>
-      <div className="mt-2 overflow-x-auto">
+      {/* relative: the visually hidden caption and header are positioned, and would otherwise widen the page. */}
+      <div className="relative mt-2 overflow-x-auto">
         <table className="min-w-full text-left text-sm">
           <caption className="sr-only">{t('invitations.pending')}</caption>
           <TableHead
