@@ -239,7 +239,8 @@ function NavDrawer({ brand, sections }: { brand: string; sections: NavSection[] 
 /**
  * After a client-side navigation to another page, focus moves to the new page's heading, so a screen reader announces
  * where the person is and the keyboard starts from the top of the content. Search-parameter changes (filters, paging)
- * keep focus where it is. The first page load leaves focus to the browser.
+ * and navigations from content that stays on screen keep focus where it is. The first page load leaves focus to the
+ * browser.
  */
 function HeadingFocus() {
   const pathname = useRouterState({ select: (s) => s.resolvedLocation?.pathname })
@@ -249,6 +250,10 @@ function HeadingFocus() {
     previous.current = pathname
     const heading = document.querySelector<HTMLElement>('#main h1')
     if (!heading || heading.contains(document.activeElement)) return
+    // A navigation made from inside the content that stays on screen (a category tree row that is selected, which
+    // changes the URL) keeps its focus there; a link of a page that went away leaves focus on <body>.
+    const active = document.activeElement
+    if (active && active !== document.body && document.getElementById('main')?.contains(active)) return
     heading.tabIndex = -1
     heading.focus({ preventScroll: true })
   }, [pathname])
