@@ -469,8 +469,9 @@ const MATRIX: Record<string, Entry> = {
   'settings.updateSettings': {
     method: 'POST',
     realm: 'tenant',
-    // The default language again, and no new name: other tests read the workspace name.
-    data: { settings: { defaultLanguage: 'en' } },
+    // The default language again (each visitor's browser language), and no new name: other tests read the workspace
+    // name, and the sign-in page's language follows Accept-Language only while no fixed language is set.
+    data: { settings: { defaultLanguage: '' } },
     status: ownerOnly,
     landing: 404,
     invalid: { settings: {} },

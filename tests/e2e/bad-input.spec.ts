@@ -188,6 +188,11 @@ function raw(opts: { method?: string; path: string; host?: string; headers?: Rec
   })
 }
 
+/** The reasons in a server function's error answer, in English: they travel as message references (ADR 020). */
+function englishReasons(text: string): string {
+  return [...text.matchAll(/"s":"([a-z][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)+)"/g)].map((m) => translateRef(i18nFor('en'), m[1] ?? '')).join(' ')
+}
+
 const serverFnHeaders = (host = 'acme') => ({
   'x-tsr-serverFn': 'true',
   accept: 'application/json',
@@ -200,9 +205,7 @@ test.describe("the issue's examples", () => {
     const cookie = await sessionCookie('acme', 'admin@acme.test', DEMO_PASSWORD)
     const response = await callOverHttp({ host: 'acme', method: 'GET', id: 'users.listUsers', data: { q: 'a\u0000b' }, cookie })
     expect(response.status).toBe(400)
-    // The reason travels as a message reference (ADR 020), which the page shows in the reader's language.
-    expect(response.text).toContain('"validation.controlChars"')
-    expect(translateRef(i18nFor('en'), 'validation.controlChars')).toContain('control characters')
+    expect(englishReasons(response.text)).toContain('control characters')
     expect(response.text).toContain('"q"')
   })
 
@@ -248,7 +251,7 @@ test.describe("the issue's examples", () => {
       [0, 1].map(() => callOverHttp({ host: 'acme', method: 'POST', id: 'teams.createOrganization', data: { name }, cookie })),
     )
     expect(responses.map((r) => r.status).sort()).toEqual([200, 409])
-    expect(responses.find((r) => r.status === 409)?.text).toContain('already exists')
+    expect(englishReasons(responses.find((r) => r.status === 409)?.text ?? '')).toContain('already exists')
   })
 
   test('a request line naming globex with Host acme is refused, and nothing is created at either', async () => {
