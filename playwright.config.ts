@@ -11,6 +11,13 @@ process.env.E2E_MAIL_LOG = mailLog
 // Root's authenticator key, written by the console-setup project (root enrols TOTP) and read by every console sign-in.
 process.env.E2E_TOTP_FILE ??= path.join(tmpdir(), `haven-e2e-totp-${randomUUID()}.json`)
 
+/**
+ * Specs about what the browser shows whatever the database (axe, phone layouts, languages, offline and loading
+ * states). `E2E_SKIP_PRESENTATION=1` leaves them out: CI runs them in the embedded-database pass and the rest in both
+ * (.ci/run), since running them twice checks the same pages twice. A plain `npm test` runs everything.
+ */
+const PRESENTATION_SPECS = /(a11y|phones|i18n|states)\.spec\.ts$/
+
 export default defineConfig({
   testDir: 'tests/e2e',
   // A console sign-in takes the next unused TOTP time step from the shared dispenser (tests/e2e/totp.ts), which waits
@@ -23,7 +30,11 @@ export default defineConfig({
   reporter: [['list']],
   projects: [
     { name: 'console-setup', testMatch: /console\.setup\.ts$/ },
-    { name: 'chromium', testIgnore: /console\.setup\.ts$/, dependencies: ['console-setup'] },
+    {
+      name: 'chromium',
+      testIgnore: process.env.E2E_SKIP_PRESENTATION === '1' ? [/console\.setup\.ts$/, PRESENTATION_SPECS] : /console\.setup\.ts$/,
+      dependencies: ['console-setup'],
+    },
   ],
   use: {
     baseURL: `http://localhost:${port}`,

@@ -7,13 +7,14 @@
  * BENCH_USERS people beside a second tenant. Each request is what the app's scope sends, as the runtime role
  * haven_app: BEGIN; set the context (bound parameters); the read; COMMIT. Reads: a person by id, and a count of
  * the tenant's people, both naming their tenant as the app's queries do. Prints requests/s at 1 and 8 clients,
- * interleaved over BENCH_ROUNDS rounds, and the after/before ratio.
+ * interleaved over BENCH_ROUNDS rounds, and the after/before ratio; then the server CPU time per request of each
+ * (one connection, BENCH_CPU_REQUESTS requests), which a busy machine distorts far less than throughput.
  *
  *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npx tsx bench/context.ts
  */
 import { execFileSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import postgres from 'postgres'
@@ -24,6 +25,7 @@ const BEFORE = process.env.BENCH_BEFORE ?? 'e0996cf'
 const USERS = Number(process.env.BENCH_USERS ?? 100_000)
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 2)
+const CPU_REQUESTS = Number(process.env.BENCH_CPU_REQUESTS ?? 3000)
 const root = path.resolve(import.meta.dirname, '..')
 const serverUrl = process.env.DATABASE_URL
 if (!serverUrl) throw new Error('bench/context.ts needs DATABASE_URL (a PostgreSQL server; the embedded database has no roles to compare)')
@@ -66,7 +68,46 @@ async function seed(database: string) {
   return { tenantId: a, personId: person.id }
 }
 
-type Variant = { label: string; sql: postgres.Sql; tenantId: string; personId: string; context: (tx: postgres.TransactionSql) => Promise<unknown> }
+type Variant = {
+  label: string
+  sql: postgres.Sql
+  url: string
+  tenantId: string
+  personId: string
+  context: (tx: postgres.TransactionSql) => Promise<unknown>
+}
+
+function request(v: Variant, sql: postgres.Sql, read: 'by id' | 'count') {
+  return sql.begin(async (tx) => {
+    await v.context(tx)
+    if (read === 'by id') await tx`select id, email, full_name from users where tenant_id = ${v.tenantId} and id = ${v.personId}`
+    else await tx`select count(*) from users where tenant_id = ${v.tenantId} and not is_deleted`
+  })
+}
+
+/** CPU time (user + system) of a local backend so far, in microseconds, from /proc (clock ticks of 10 ms). */
+function backendCpuMicros(pid: number): number {
+  const fields = (readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1] ?? '').split(' ')
+  return (Number(fields[11]) + Number(fields[12])) * 10_000
+}
+
+/**
+ * The server's CPU time per request, on one connection: what a busy machine barely distorts (throughput on a shared
+ * machine measures the neighbours too). Needs the server on this machine (its backend's /proc entry).
+ */
+async function cpuPerRequest(v: Variant, read: 'by id' | 'count', requests: number): Promise<number | null> {
+  const sql = postgres(v.url, { max: 1, onnotice: () => {} })
+  try {
+    const [row] = await sql<{ pid: number }[]>`select pg_backend_pid() as pid`
+    if (!row || !existsSync(`/proc/${row.pid}/stat`)) return null
+    for (let i = 0; i < 200; i++) await request(v, sql, read)
+    const before = backendCpuMicros(row.pid)
+    for (let i = 0; i < requests; i++) await request(v, sql, read)
+    return (backendCpuMicros(row.pid) - before) / requests
+  } finally {
+    await sql.end()
+  }
+}
 
 async function throughput(v: Variant, clients: number, read: 'by id' | 'count'): Promise<number> {
   let done = 0
@@ -74,11 +115,7 @@ async function throughput(v: Variant, clients: number, read: 'by id' | 'count'):
   await Promise.all(
     Array.from({ length: clients }, async () => {
       while (performance.now() < until) {
-        await v.sql.begin(async (tx) => {
-          await v.context(tx)
-          if (read === 'by id') await tx`select id, email, full_name from users where tenant_id = ${v.tenantId} and id = ${v.personId}`
-          else await tx`select count(*) from users where tenant_id = ${v.tenantId} and not is_deleted`
-        })
+        await request(v, v.sql, read)
         done += 1
       }
     }),
@@ -106,16 +143,24 @@ async function main() {
     variants.push({
       label: `before (${BEFORE})`,
       sql: postgres(url(names.before, 'haven_app'), { max: 8, onnotice: () => {} }),
+      url: url(names.before, 'haven_app'),
       ...before,
       context: (tx) => tx`select haven_set_context('haven_tenant', ${before.tenantId}, null, null, '127.0.0.1', 'bench', 'bench')`,
     })
     variants.push({
       label: 'after (signed)',
       sql: postgres(url(names.after, 'haven_app'), { max: 8, onnotice: () => {} }),
+      url: url(names.after, 'haven_app'),
       ...after,
+      // What the scope sends (app/server/db/scope.server.ts): the reset, the release of SQL-prepared statements and
+      // the context, three statements pipelined in one round trip.
       context: (tx) => {
         const { context, sig } = signContext(['haven_tenant', after.tenantId, '', '', '127.0.0.1', 'bench', 'bench'])
-        return tx`select public.haven_set_context(${context}, ${sig})`
+        return Promise.all([
+          tx`select public.haven_reset_session()`,
+          tx`select public.haven_release_prepared()`,
+          tx`select public.haven_set_context(${context}, ${sig}, false)`,
+        ])
       },
     })
     const results = new Map<string, number[]>()
@@ -139,6 +184,17 @@ async function main() {
         const a = median(results.get(`${read}|${clients}|${variants[1]?.label}`) ?? [])
         console.log(`| ${read} | ${clients} | ${b.toFixed(0)} | ${a.toFixed(0)} | ${(a / b).toFixed(2)} |`)
       }
+    }
+    console.log(`\nServer CPU per request, µs (one connection, ${CPU_REQUESTS} requests; robust to a busy machine)\n`)
+    console.log('| read | before | after (signed) | after − before |')
+    console.log('|---|---|---|---|')
+    for (const read of ['by id', 'count'] as const) {
+      const [b, a] = [await cpuPerRequest(variants[0] as Variant, read, CPU_REQUESTS), await cpuPerRequest(variants[1] as Variant, read, CPU_REQUESTS)]
+      if (b === null || a === null) {
+        console.log(`| ${read} | (the server is not on this machine) | | |`)
+        continue
+      }
+      console.log(`| ${read} | ${b.toFixed(0)} | ${a.toFixed(0)} | ${(a - b).toFixed(0)} |`)
     }
   } finally {
     await Promise.all(variants.map((v) => v.sql.end({ timeout: 5 })))
