@@ -49,8 +49,21 @@ export async function openDatabase(options: OpenOptions): Promise<Database> {
     connect_timeout: options.connectTimeoutSeconds ?? 5,
     // Startup parameters override the login role's own defaults (ALTER ROLE … SET), which SQL injected into a request
     // could set: without these a new connection's first queries (the driver's type lookup) would run under them,
-    // before the scope's reset can act (decision 009).
-    connection: { statement_timeout: 0, lock_timeout: 0, idle_in_transaction_session_timeout: 0 },
+    // before the scope's reset can act. They are also what the reset's RESET ALL returns to, so they are the settings
+    // haven_reset_session() would otherwise set one by one (decision 009, migration 0022).
+    connection: {
+      search_path: '"$user", public',
+      row_security: 'on',
+      statement_timeout: 0,
+      lock_timeout: 0,
+      idle_in_transaction_session_timeout: 0,
+      default_transaction_read_only: false,
+      default_transaction_isolation: 'read committed',
+      DateStyle: 'ISO, MDY',
+      IntervalStyle: 'postgres',
+      TimeZone: 'UTC',
+      bytea_output: 'hex',
+    },
     max_lifetime: 10 * 60,
     onnotice: () => {},
   })
