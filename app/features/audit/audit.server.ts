@@ -44,9 +44,17 @@ export type AuditRow = {
   chainHash: string | null
 }
 
+/**
+ * A person's row updated only to note when they signed in: the SIGN_IN event of the same request says it, so the
+ * viewer, the History tabs and the export fold it away (it stays in the log and in the chain).
+ */
+const signInBookkeeping = sql`coalesce(${auditLog.tableName} = 'users' and ${auditLog.action} = 'UPDATE'
+  and ${auditLog.oldValues} -> 'last_sign_in_at' is distinct from ${auditLog.newValues} -> 'last_sign_in_at'
+  and ${auditLog.oldValues} - 'last_sign_in_at' - 'updated_at' = ${auditLog.newValues} - 'last_sign_in_at' - 'updated_at', false)`
+
 /** The WHERE of a filter; the tenant is named explicitly (RLS still guards it). */
 export function auditWhere(tenantId: string, f: AuditFilter): SQL {
-  const parts: (SQL | undefined)[] = [eq(auditLog.tenantId, tenantId)]
+  const parts: (SQL | undefined)[] = [eq(auditLog.tenantId, tenantId), sql`not ${signInBookkeeping}`]
   if (f.actor) parts.push(eq(auditLog.userId, f.actor))
   if (f.action) parts.push(eq(auditLog.action, f.action))
   if (f.record && f.related) {
@@ -115,6 +123,10 @@ export type AuditEventView = ReturnType<typeof present>
 /** An event as the viewer shows it: who, what in words, the changed fields (secrets stay redacted). */
 export function present(r: AuditRow, names: Names) {
   const event: DescribableEvent = r
+  const changes = r.action === 'UPDATE' ? fieldChanges(r.oldValues, r.newValues) : []
+  // The names of ids among the changed values (a new parent, who deleted it), so the list shows names, not ids.
+  const changeNames: Names = {}
+  for (const c of changes) for (const v of [c.from, c.to]) if (typeof v === 'string' && names[v]) changeNames[v] = names[v]
   return {
     id: r.id,
     createdAt: r.createdAt.toISOString(),
@@ -126,7 +138,8 @@ export function present(r: AuditRow, names: Names) {
     entityExists: r.recordId ? names[r.recordId] !== undefined && !names[r.recordId]?.gone && !names[r.recordId]?.deleted : false,
     actor: r.userId ? { id: r.userId, ...(names[r.userId] ?? { name: 'Unknown person' }) } : null,
     impersonator: r.impersonatorId ? { id: r.impersonatorId, ...(names[r.impersonatorId] ?? { name: 'A console operator' }) } : null,
-    changes: r.action === 'UPDATE' ? fieldChanges(r.oldValues, r.newValues) : [],
+    changes,
+    names: changeNames,
     ipAddress: r.ipAddress,
     requestId: r.requestId,
     chainSeq: r.chainSeq,
