@@ -118,6 +118,7 @@ export function AuditEventDetail({ id, onClose }: { id: string | null; onClose: 
                     to="/tenant/admin/audit"
                     search={{ requestId: detail.requestId }}
                     onClick={onClose}
+                    aria-label={t('eventDetail.requestEvents', { id: detail.requestId })}
                     className="font-mono text-xs text-indigo-700 hover:underline dark:text-indigo-300"
                   >
                     {detail.requestId}
