@@ -99,6 +99,10 @@ describe('the viewer query', () => {
     const summaries = (await list(a, { requestId: personRequest })).items.map((i) => english(i.summary))
     expect(summaries).toContain('created person Ada Rossi')
     expect(summaries).toContain('granted role Admin to Ada Rossi')
+    // A system role is named in the reader's language; the person keeps their own name.
+    await as(a, (tx) => tx.insert(userRoles).values({ tenantId: a.tenantId, userId: ada.id, roleId: a.roleIds.member }), { requestId: personRequest })
+    const german = (await list(a, { requestId: personRequest })).items.map((i) => translateRef(i18nFor('de'), i.summary))
+    expect(german).toContain('hat Ada Rossi die Rolle Mitglied gegeben')
   })
 
   it('applies every filter, alone and together', async () => {

@@ -6,7 +6,7 @@ import type { AuditAction } from '~/lib/enums'
 import { rowsOf, type Tx } from '~/server/db/client.server'
 import { auditLog, categories, organizations, roles, teams, tenants, users } from '~/server/db/schema'
 import type { AuditFilter, ListAuditInput } from './audit.schemas'
-import { describeEvent, type DescribableEvent, entityName, fieldChanges, type JsonRow, type Names, referencedIds } from './describe'
+import { describeEvent, type DescribableEvent, entityName, fieldChanges, type JsonRow, type Names, referencedIds, systemRoleName } from './describe'
 
 /** The columns a viewer reads; `at` is the exact timestamp as text (microseconds), which the keyset cursor carries. */
 const eventColumns = {
@@ -190,7 +190,7 @@ export async function resolveNames(tx: Tx, tenantId: string, rows: (DescribableE
       .select({ id: users.id, name: users.fullName, email: users.email, deleted: users.isDeleted })
       .from(users)
       .where(and(eq(users.tenantId, tenantId), inArray(users.id, list))),
-    tx.select({ id: roles.id, name: roles.name, deleted: roles.isDeleted }).from(roles).where(and(eq(roles.tenantId, tenantId), inArray(roles.id, list))),
+    tx.select({ id: roles.id, name: roles.name, systemKey: roles.systemKey, deleted: roles.isDeleted }).from(roles).where(and(eq(roles.tenantId, tenantId), inArray(roles.id, list))),
     // A team is named with its organization: two organizations may each have a team called "Sales".
     tx
       .select({ id: teams.id, name: sql<string>`${teams.name} || ' (' || ${organizations.name} || ')'`, deleted: teams.isDeleted })
@@ -207,7 +207,8 @@ export async function resolveNames(tx: Tx, tenantId: string, rows: (DescribableE
       .where(and(eq(categories.tenantId, tenantId), inArray(categories.id, list))),
   ])
   for (const p of people) names[p.id] = { name: p.name, email: p.email, deleted: p.deleted }
-  for (const r of [...roleRows, ...teamRows, ...orgRows, ...categoryRows]) names[r.id] = { name: r.name, deleted: r.deleted }
+  for (const r of roleRows) names[r.id] = { name: systemRoleName(r.systemKey) ?? r.name, deleted: r.deleted }
+  for (const r of [...teamRows, ...orgRows, ...categoryRows]) names[r.id] = { name: r.name, deleted: r.deleted }
   const missing = list.filter((id) => !names[id] && remember.has(id))
   if (missing.length === 0) return names
   const remembered = rowsOf<{ record_id: string; name: string | null; email: string | null }>(

@@ -28,7 +28,7 @@ export type DescribableEvent = {
 /** Which column names a table's row; the noun is `auditNouns.<table>` in the catalogue. */
 const ENTITIES: Record<string, { label?: (row: JsonRow) => string | undefined }> = {
   users: { label: (r) => str(r.full_name) ?? str(r.email) },
-  roles: { label: (r) => str(r.name) },
+  roles: { label: (r) => systemRoleName(r.system_key) ?? str(r.name) },
   organizations: { label: (r) => str(r.name) },
   teams: { label: (r) => str(r.name) },
   categories: { label: (r) => str(r.name) },
@@ -78,6 +78,11 @@ function noun(tableName: string): string {
 }
 
 const str = (v: Json | undefined): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined)
+
+/** A system role is named by its key in the screen's language (decision 020); a custom role by its own name. */
+export function systemRoleName(key: Json | undefined): string | undefined {
+  return typeof key === 'string' && has(en.systemRoles, key) ? msg(`systemRoles.${key}.name`) : undefined
+}
 
 export type FieldChange = { path: string; label: string; from: Json | undefined; to: Json | undefined; secret: boolean }
 

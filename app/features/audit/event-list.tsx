@@ -62,14 +62,14 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
 /** A stored value as a person reads it: names for ids, local times for timestamps, secrets hidden, no raw ids. */
 export function Value({ value, secret = false, names }: { value: Json | undefined; secret?: boolean; names?: Names }) {
-  const { t } = useI18n()
+  const { t, tr } = useI18n()
   if (secret || value === REDACTED) return <>{t('auditValues.secret')}</>
   if (value === undefined) return <>{t('auditValues.none')}</>
   if (value === null || value === '') return <>{t('auditValues.empty')}</>
   if (typeof value === 'boolean') return <>{value ? t('auditValues.yes') : t('auditValues.no')}</>
   if (typeof value === 'string') {
     const named = names?.[value]
-    if (named) return <>{named.name}</>
+    if (named) return <>{tr(named.name)}</>
     if (INSTANT.test(value)) return <LocalTime iso={value} />
     if (UUID.test(value)) return <span title={value}>{t('auditValues.unknownRecord')}</span>
   }
@@ -111,7 +111,7 @@ export function What({ event }: { event: AuditEventView }) {
             // Underlined: a link inside a sentence must not be told apart by colour alone.
             className="text-indigo-700 underline underline-offset-2 hover:no-underline dark:text-indigo-300"
           >
-            {t('events.open', { name: event.entityName ?? t('events.theRecord') })}
+            {t('events.open', { name: event.entityName ? tr(event.entityName) : t('events.theRecord') })}
           </Link>
         </>
       )}
