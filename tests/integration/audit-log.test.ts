@@ -10,9 +10,11 @@ import { describeReport, runRetention, sealPending, setAuditOwnerDatabase, verif
 import { createUser } from '~/features/users/users.server'
 import { HttpError } from '~/lib/errors'
 import { rowsOf, type Tx } from '~/server/db/client.server'
-import { categories, sessions, teams, tenants, userRoles, userTeamLinks, users } from '~/server/db/schema'
+import { categories, sessions, teams, tenants, userRoles, userTeamLinks, users, verifications } from '~/server/db/schema'
 import { type TenantContext, withTenant } from '~/server/db/scope.server'
 import { openTestDatabase, type TestDatabase } from '../support/db'
+import { english } from '../support/errors'
+import { i18nFor, translateRef } from '~/lib/i18n'
 import { createTenantWithData, type TenantData, unique } from '../support/tenant-data'
 
 let t: TestDatabase
@@ -72,9 +74,12 @@ describe('the viewer query', () => {
     const { items } = await list(a, { requestId })
     expect(items).toHaveLength(1)
     const [event] = items
-    expect(event).toMatchObject({ action: 'UPDATE', tableName: 'teams', summary: 'changed name of team Web', entityExists: true })
+    expect(event).toMatchObject({ action: 'UPDATE', tableName: 'teams', entityExists: true })
+    expect(english(event?.summary)).toBe('changed name of team Web')
+    expect(translateRef(i18nFor('de'), event?.summary ?? '')).toBe('hat Name von Team Web geändert')
     expect(event?.actor?.name).toMatch(/^Owner of /)
-    expect(event?.changes).toEqual([expect.objectContaining({ path: 'name', label: 'name', from: 'Web', to: 'Web Platform' })])
+    expect(event?.changes).toEqual([expect.objectContaining({ path: 'name', from: 'Web', to: 'Web Platform' })])
+    expect(event?.changes.map((c) => english(c.label))).toEqual(['name'])
     const newest = await list(a, { pageSize: 5 })
     const times = newest.items.map((i) => i.createdAt)
     expect([...times].sort().reverse()).toEqual(times)
@@ -86,14 +91,18 @@ describe('the viewer query', () => {
     if (!laptops) throw new Error('no category')
     await as(a, (tx) => tx.update(categories).set({ parentId: a.childCategoryId }).where(and(eq(categories.tenantId, a.tenantId), eq(categories.id, laptops.id))), { requestId })
     const moved = await list(a, { requestId })
-    expect(moved.items.map((i) => i.summary)).toContain('moved category Laptops from Root to Child')
+    expect(moved.items.map((i) => english(i.summary))).toContain('moved category Laptops from Root to Child')
 
     const personRequest = unique('person')
     const ada = await as(a, (tx) => createUser(tx, { tenantId: a.tenantId, email: `${unique('ada')}@example.test`, fullName: 'Ada Rossi' }), { requestId: personRequest })
     await as(a, (tx) => tx.insert(userRoles).values({ tenantId: a.tenantId, userId: ada.id, roleId: a.roleIds.admin }), { requestId: personRequest })
-    const summaries = (await list(a, { requestId: personRequest })).items.map((i) => i.summary)
+    const summaries = (await list(a, { requestId: personRequest })).items.map((i) => english(i.summary))
     expect(summaries).toContain('created person Ada Rossi')
     expect(summaries).toContain('granted role Admin to Ada Rossi')
+    // A system role is named in the reader's language; the person keeps their own name.
+    await as(a, (tx) => tx.insert(userRoles).values({ tenantId: a.tenantId, userId: ada.id, roleId: a.roleIds.member }), { requestId: personRequest })
+    const german = (await list(a, { requestId: personRequest })).items.map((i) => translateRef(i18nFor('de'), i.summary))
+    expect(german).toContain('hat Ada Rossi die Rolle Mitglied gegeben')
   })
 
   it('applies every filter, alone and together', async () => {
@@ -142,7 +151,7 @@ describe('the viewer query', () => {
     // Someone else's links stay out, and so do the record's namesakes of another kind.
     expect(await history('users', a.ownerId)).toEqual([])
     const person = await all(a, { entity: 'users', record: a.freeUserId, related: true })
-    expect(person.map((i) => i.summary)).toContainEqual(expect.stringMatching(/^granted role Unassigned-\S+ to Free User$/))
+    expect(person.map((i) => english(i.summary))).toContainEqual(expect.stringMatching(/^granted role Unassigned-\S+ to Free User$/))
     expect(person.some((i) => i.tableName === 'users' && i.action === 'CREATE')).toBe(true)
     const [team] = await as(a, (tx) => tx.select().from(teams).where(and(eq(teams.tenantId, a.tenantId), eq(teams.id, a.emptyTeamId))))
     const orgHistory = await all(a, { entity: 'organizations', record: team?.organizationId ?? '', related: true })
@@ -183,6 +192,71 @@ describe('the viewer query', () => {
     expect(detail.newValues?.token).toBe('[redacted]')
     expect(JSON.stringify(detail)).not.toContain(token)
     expect(JSON.stringify(await all(a, { entity: 'sessions' }))).not.toContain(token)
+  })
+
+  it('names what people changed in their words: no derived keys, names for ids, in either language', async () => {
+    const requestId = unique('rename-category')
+    const [shelf] = await as(a, (tx) => tx.insert(categories).values({ tenantId: a.tenantId, name: 'Shelf', parentId: a.rootCategoryId }).returning())
+    if (!shelf) throw new Error('no category')
+    const where = and(eq(categories.tenantId, a.tenantId), eq(categories.id, shelf.id))
+    await as(a, (tx) => tx.update(categories).set({ name: 'Shelves' }).where(where), { requestId })
+    const [rename] = (await list(a, { requestId })).items
+    expect(english(rename?.summary)).toBe('changed name of category Shelf')
+    expect(rename?.changes.map((c) => c.path)).toEqual(['name'])
+    const both = unique('name-and-description')
+    await as(a, (tx) => tx.update(categories).set({ name: 'Racks', description: 'Metal' }).where(where), { requestId: both })
+    const [twoFields] = (await list(a, { requestId: both })).items
+    expect(english(twoFields?.summary)).toBe('changed name and description of category Shelves')
+    expect(translateRef(i18nFor('de'), twoFields?.summary ?? '')).toBe('hat Name und Beschreibung von Kategorie Shelves geändert')
+    // Moved to the trash: the person who did it is named, not their id.
+    const trash = unique('trash')
+    await as(a, (tx) => tx.update(categories).set({ isDeleted: true, deletedAt: new Date(), deletedById: a.ownerId }).where(where), { requestId: trash })
+    const [trashed] = (await list(a, { requestId: trash })).items
+    expect(english(trashed?.summary)).toBe('deleted category Racks (moved to the trash)')
+    const deletedBy = trashed?.changes.find((c) => c.path === 'deleted_by_id')
+    expect(english(deletedBy?.label)).toBe('deleted by')
+    expect(trashed?.names[a.ownerId]?.name).toMatch(/^Owner of /)
+  })
+
+  it('folds the sign-in time into the sign-in event: one "signed in", no bookkeeping row', async () => {
+    const requestId = unique('sign-in')
+    await as(
+      a,
+      async (tx) => {
+        await tx.update(users).set({ lastSignInAt: sql`now()` }).where(and(eq(users.tenantId, a.tenantId), eq(users.id, a.freeUserId)))
+        await tx.execute(sql`select haven_audit_event('SIGN_IN', 'users', ${a.freeUserId}::uuid, '{"method":"password"}'::jsonb)`)
+      },
+      { userId: a.freeUserId, requestId },
+    )
+    const items = await all(a, { requestId })
+    expect(items.map((i) => [i.action, english(i.summary)])).toEqual([['SIGN_IN', 'signed in']])
+    expect(await as(a, (tx) => countAuditEvents(tx, a.tenantId, { requestId }))).toBe(1)
+    // A real change of the person in the same request is still shown.
+    const renamed = unique('rename-at-sign-in')
+    await as(a, (tx) => tx.update(users).set({ lastSignInAt: sql`now()`, fullName: unique('Renamed') }).where(and(eq(users.tenantId, a.tenantId), eq(users.id, a.freeUserId))), {
+      requestId: renamed,
+    })
+    expect((await all(a, { requestId: renamed })).map((i) => i.action)).toEqual(['UPDATE'])
+  })
+
+  it('orders events of one instant by id, in the query and across a page edge', async () => {
+    const requestId = unique('same-instant')
+    // One statement in one transaction: every row's created_at is the same now().
+    await as(
+      a,
+      (tx) => tx.insert(categories).values(Array.from({ length: 7 }, (_, i) => ({ tenantId: a.tenantId, name: `Tie ${i}`, parentId: a.rootCategoryId }))),
+      { requestId },
+    )
+    const first = await list(a, { requestId, pageSize: 5 })
+    expect(first.items).toHaveLength(5)
+    expect(new Set(first.items.map((i) => i.createdAt)).size).toBe(1)
+    const second = await list(a, { requestId, pageSize: 5, cursor: first.nextCursor ?? undefined })
+    expect(second.nextCursor).toBeNull()
+    const ids = [...first.items, ...second.items].map((i) => i.id)
+    expect(ids).toHaveLength(7)
+    expect(ids).toEqual([...ids].sort().reverse())
+    const again = await list(a, { requestId, pageSize: 5 })
+    expect(again.items.map((i) => i.id)).toEqual(first.items.map((i) => i.id))
   })
 
   it("keeps an actor's name readable after the person is deleted for good", async () => {
@@ -231,7 +305,7 @@ describe('export', () => {
       .split('\n')
       .map((l) => JSON.parse(l) as { id: string; description: string; chainHash: string | null; chainSeq: number | null })
     expect(events.map((e) => e.id)).toEqual(view.map((v) => v.id))
-    expect(events.map((e) => e.description)).toEqual(view.map((v) => v.summary))
+    expect(events.map((e) => e.description)).toEqual(view.map((v) => english(v.summary)))
     expect(events.every((e) => typeof e.chainHash === 'string' && e.chainHash.length === 64)).toBe(true)
 
     const csv = await readAll(auditExportStream(ctx(f), filter, 'csv'))
@@ -245,10 +319,26 @@ describe('export', () => {
     expect(await readAll(auditExportStream(ctx(f), { ...filter, ip: '192.0.2.250' }, 'ndjson'))).toBe('')
   })
 
+  it('records an export as finished only when every row was streamed; a cancelled one stays "started"', async () => {
+    const f = await createTenantWithData()
+    const expiresAt = new Date(Date.now() + 3_600_000)
+    await as(f, (tx) => tx.insert(verifications).values(Array.from({ length: 1001 }, (_, i) => ({ tenantId: f.tenantId, identifier: `row-${i}`, value: 'v', expiresAt }))))
+    const exports = async () => (await list(f, { action: 'EXPORT' })).items.map((i) => english(i.summary))
+    const filter = { entity: 'verifications' as const }
+    const cancelled = auditExportStream(ctx(f), filter, 'csv', { record: true }).getReader()
+    expect((await cancelled.read()).done).toBe(false)
+    await cancelled.cancel()
+    expect(await exports()).toEqual([])
+    const total = await as(f, (tx) => countAuditEvents(tx, f.tenantId, filter))
+    await readAll(auditExportStream(ctx(f), filter, 'csv', { record: true }))
+    expect(await exports()).toEqual([`exported the audit log as CSV (${total.toLocaleString('en')} events)`])
+  })
+
   it('records the export as an event, and never exports another tenant\'s events', async () => {
-    await as(a, (tx) => recordExport(tx, 'csv', { entity: 'teams' }, 12))
+    await as(a, (tx) => recordExport(tx, 'csv', { entity: 'teams' }, 12, 'started'))
     const [event] = (await list(a, { action: 'EXPORT', pageSize: 5 })).items
-    expect(event).toMatchObject({ summary: 'exported the audit log as CSV', actor: expect.objectContaining({ id: a.ownerId }) })
+    expect(event).toMatchObject({ actor: expect.objectContaining({ id: a.ownerId }) })
+    expect(english(event?.summary)).toBe('started exporting the audit log as CSV')
     const foreign = await readAll(auditExportStream(ctx(a), { record: b.teamId }, 'ndjson'))
     expect(foreign).toBe('')
   })
@@ -355,7 +445,7 @@ describe('retention', () => {
     expect(left).toMatchObject({ recent: true })
     const events = await all(f, { action: 'RETENTION' })
     expect(events).toHaveLength(1)
-    expect(events[0]?.summary).toBe(`removed ${old?.n} events older than 30 days (retention)`)
+    expect(english(events[0]?.summary)).toBe(`removed ${old?.n} events older than 30 days (retention)`)
     await sealPending({ tenantId: f.tenantId })
     const report = await verifyTenant(f.tenantId)
     expect(report).toMatchObject({ status: 'intact', checkpoint: { seq: old?.n }, unsealed: 0 })
@@ -415,7 +505,7 @@ describe('retention', () => {
     expect(await runRetention({ tenantId: b.tenantId })).toEqual([expect.objectContaining({ outcome: 'legal_hold' })])
     await as(b, (tx) => updateSettings(tx, b.tenantId, updateSettingsSchema.parse({ settings: { auditRetentionDays: null, auditLegalHold: false } })))
     const [change] = (await list(b, { entity: 'tenants', action: 'UPDATE', pageSize: 5 })).items
-    expect(change?.summary).toMatch(/^changed settings of workspace /)
+    expect(english(change?.summary)).toMatch(/^changed settings of workspace /)
   })
 
   it('keeps everything when the setting is "forever" (the default)', async () => {

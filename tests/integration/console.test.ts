@@ -42,6 +42,7 @@ import { auditLog, invitations, roles, sessions, tenants, userMfa, users } from 
 import { withConsole, withTenant } from '~/server/db/scope.server'
 import { openTestDatabase, type TestDatabase } from '../support/db'
 import { createTestTenant, testPasswordHash, uniqueSlug } from '../support/fixtures'
+import { english } from '../support/errors'
 
 type Tenant = { id: string; slug: string; ownerId: string }
 
@@ -356,7 +357,7 @@ describe('people search and the global audit log', () => {
     const looks = (await asConsole(({ tx }) => findAuditEvents(tx, { tenantId: a.id }, 100))).items.filter((e) => e.action === 'CONSOLE_ACCESS')
     expect(looks.length).toBeGreaterThan(0)
     for (const e of looks) expect(e.actor).toMatchObject({ id: rootId, name: 'Root Operator' })
-    expect(looks.map((e) => e.summary)).toEqual(
+    expect(looks.map((e) => english(e.summary))).toEqual(
       expect.arrayContaining(['suspended this workspace from the console (Unpaid invoices)', 'reactivated this workspace from the console']),
     )
   })

@@ -1,15 +1,16 @@
+import { Trans } from 'react-i18next'
 import { useI18n } from '~/lib/i18n/react'
 import { getRouteApi } from '@tanstack/react-router'
 import { useServerFn } from '@tanstack/react-start'
-import { ChevronRight, Download, RotateCcw, ShieldCheck, X } from 'lucide-react'
-import { type FormEvent, useEffect, useRef, useState } from 'react'
+import { ChevronRight, Download, RotateCcw, ShieldCheck, SlidersHorizontal, X } from 'lucide-react'
+import { type FormEvent, useEffect, useId, useRef, useState } from 'react'
 import { toast } from 'sonner'
 import { PageHeader } from '~/components/app-shell'
-import { Alert, Badge, Button, EmptyState, Field, Select, Skeleton } from '~/components/ui'
+import { Alert, Badge, Button, cx, EmptyState, Field, Select, Skeleton } from '~/components/ui'
 import { verifyAuditChain } from './audit.functions'
 import { AUDIT_ENTITY_TYPES, type AuditSearch, type ExportFormat } from './audit.schemas'
 import { AuditEventDetail } from './event-detail'
-import { AuditEventList } from './event-list'
+import { AuditEventList, LocalTime } from './event-list'
 import { AUDIT_ACTIONS } from '~/lib/enums'
 import { errorMessage } from '~/lib/errors'
 
@@ -30,6 +31,12 @@ function dayOf(instant: string | undefined, minusDays = 0): string {
   if (!instant) return ''
   const [y, m, d] = instant.slice(0, 10).split('-').map(Number)
   return new Date(Date.UTC(y ?? 1970, (m ?? 1) - 1, (d ?? 1) - minusDays)).toISOString().slice(0, 10)
+}
+
+/** Two views are the same when every parameter that is set is equal (an absent value and `undefined` alike). */
+function sameSearch(a: AuditSearch, b: AuditSearch): boolean {
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)] as (keyof AuditSearch)[])
+  return [...keys].every((key) => a[key] === b[key])
 }
 
 /** The filter as the server functions and the export take it. */
@@ -62,6 +69,27 @@ export function AuditLoading() {
   )
 }
 
+type ChainReport = Awaited<ReturnType<typeof verifyAuditChain>>
+
+/** The chain check's verdict in the viewer's language, the time of the last sealed event in their time zone. */
+function ChainVerdict({ report }: { report: ChainReport }) {
+  const { t, tr } = useI18n()
+  if (report.status === 'broken' && report.break) {
+    return <>{t('auditVerify.broken', { seq: report.break.seq, reason: tr(report.break.reasonRef), through: report.intactThrough })}</>
+  }
+  if (report.checked === 0 && !report.checkpoint) return <>{t('auditVerify.nothingSealed', { count: report.unsealed })}</>
+  return (
+    <>
+      {report.sealedUpTo ? (
+        <Trans i18nKey="auditVerify.intactSealed" values={{ through: report.intactThrough }} components={{ time: <LocalTime iso={report.sealedUpTo} /> }} />
+      ) : (
+        t('auditVerify.intact', { through: report.intactThrough })
+      )}
+      {report.unsealed > 0 && ` ${t('auditVerify.pending', { count: report.unsealed })}`}
+    </>
+  )
+}
+
 type ExportState = { format: ExportFormat; received: number; total: number | null; controller: AbortController }
 
 export function AuditPage() {
@@ -72,18 +100,26 @@ export function AuditPage() {
   const verify = useServerFn(verifyAuditChain)
   const [text, setText] = useState({ ip: search.ip ?? '', requestId: search.requestId ?? '' })
   const [verifying, setVerifying] = useState(false)
-  const [report, setReport] = useState<Awaited<ReturnType<typeof verifyAuditChain>> | null>(null)
+  const [report, setReport] = useState<ChainReport | null>(null)
   const [exporting, setExporting] = useState<ExportState | null>(null)
   const listRef = useRef<HTMLDivElement>(null)
 
   useEffect(() => setText({ ip: search.ip ?? '', requestId: search.requestId ?? '' }), [search.ip, search.requestId])
 
-  const setSearch = (patch: Partial<AuditSearch>) =>
-    navigate({ search: (prev) => ({ ...prev, ...patch, cursor: 'cursor' in patch ? patch.cursor : undefined, event: 'event' in patch ? patch.event : undefined }) })
+  /** A new history entry only for a view that differs from this one: Back then returns to the previous distinct filter. */
+  const setSearch = (patch: Partial<AuditSearch>) => {
+    const next: AuditSearch = { ...search, ...patch, cursor: 'cursor' in patch ? patch.cursor : undefined, event: 'event' in patch ? patch.event : undefined }
+    if (sameSearch(next, search)) return
+    void navigate({ search: next })
+  }
 
-  const filtered = Boolean(
-    search.actor || search.action || search.entity || search.record || search.from || search.to || search.ip || search.requestId || search.impersonated,
-  )
+  const activeFilters = [search.actor, search.action, search.entity, search.record, search.from, search.to, search.ip, search.requestId, search.impersonated].filter(
+    Boolean,
+  ).length
+  const filtered = activeFilters > 0
+  // On a phone the form would fill the screen: it folds behind a button that says how many filters are on.
+  const [filtersOpen, setFiltersOpen] = useState(false)
+  const formId = useId()
 
   function onApply(event: FormEvent<HTMLFormElement>) {
     event.preventDefault()
@@ -180,7 +216,7 @@ export function AuditPage() {
       {report && (
         <div className="mb-4">
           <Alert tone={report.status === 'intact' ? 'success' : 'error'}>
-            {report.message}
+            <ChainVerdict report={report} />
             {report.checkpoint && ` ${t('audit.checkpoint', { seq: report.checkpoint.seq })}`}
             {report.headHash && <span className="mt-1 block break-all font-mono text-xs">{t('audit.latestHash', { hash: report.headHash })}</span>}
           </Alert>
@@ -210,10 +246,23 @@ export function AuditPage() {
           </Button>
         </div>
       )}
+      <Button
+        variant="secondary"
+        className="mb-3 sm:hidden"
+        aria-expanded={filtersOpen}
+        aria-controls={formId}
+        onClick={() => setFiltersOpen((open) => !open)}
+      >
+        <SlidersHorizontal aria-hidden className="size-4" /> {filtered ? t('audit.filtersActive', { n: activeFilters }) : t('audit.showFilters')}
+      </Button>
       <form
+        id={formId}
         onSubmit={onApply}
         aria-label={t('audit.filters')}
-        className="mb-4 grid gap-3 rounded-xl bg-white p-4 ring-1 ring-slate-200 sm:grid-cols-2 lg:grid-cols-4 dark:bg-slate-900 dark:ring-slate-800"
+        className={cx(
+          'mb-4 gap-3 rounded-xl bg-white p-4 ring-1 ring-slate-200 sm:grid sm:grid-cols-2 lg:grid-cols-4 dark:bg-slate-900 dark:ring-slate-800',
+          filtersOpen ? 'grid' : 'hidden',
+        )}
       >
         <Select label={t('audit.person')} value={search.actor ?? ''} onChange={(e) => setSearch({ actor: e.target.value || undefined })}>
           <option value="">{t('audit.anyone')}</option>

@@ -6,7 +6,7 @@ import type { AuditAction } from '~/lib/enums'
 import { rowsOf, type Tx } from '~/server/db/client.server'
 import { auditLog, categories, organizations, roles, teams, tenants, users } from '~/server/db/schema'
 import type { AuditFilter, ListAuditInput } from './audit.schemas'
-import { describeEvent, type DescribableEvent, entityName, fieldChanges, type JsonRow, type Names, referencedIds } from './describe'
+import { describeEvent, type DescribableEvent, entityName, fieldChanges, type JsonRow, type Names, referencedIds, systemRoleName } from './describe'
 
 /** The columns a viewer reads; `at` is the exact timestamp as text (microseconds), which the keyset cursor carries. */
 const eventColumns = {
@@ -44,9 +44,17 @@ export type AuditRow = {
   chainHash: string | null
 }
 
+/**
+ * A person's row updated only to note when they signed in: the SIGN_IN event of the same request says it, so the
+ * viewer, the History tabs and the export fold it away (it stays in the log and in the chain).
+ */
+const signInBookkeeping = sql`coalesce(${auditLog.tableName} = 'users' and ${auditLog.action} = 'UPDATE'
+  and ${auditLog.oldValues} -> 'last_sign_in_at' is distinct from ${auditLog.newValues} -> 'last_sign_in_at'
+  and ${auditLog.oldValues} - 'last_sign_in_at' - 'updated_at' = ${auditLog.newValues} - 'last_sign_in_at' - 'updated_at', false)`
+
 /** The WHERE of a filter; the tenant is named explicitly (RLS still guards it). */
 export function auditWhere(tenantId: string, f: AuditFilter): SQL {
-  const parts: (SQL | undefined)[] = [eq(auditLog.tenantId, tenantId)]
+  const parts: (SQL | undefined)[] = [eq(auditLog.tenantId, tenantId), sql`not ${signInBookkeeping}`]
   if (f.actor) parts.push(eq(auditLog.userId, f.actor))
   if (f.action) parts.push(eq(auditLog.action, f.action))
   if (f.record && f.related) {
@@ -115,6 +123,10 @@ export type AuditEventView = ReturnType<typeof present>
 /** An event as the viewer shows it: who, what in words, the changed fields (secrets stay redacted). */
 export function present(r: AuditRow, names: Names) {
   const event: DescribableEvent = r
+  const changes = r.action === 'UPDATE' ? fieldChanges(r.oldValues, r.newValues) : []
+  // The names of ids among the changed values (a new parent, who deleted it), so the list shows names, not ids.
+  const changeNames: Names = {}
+  for (const c of changes) for (const v of [c.from, c.to]) if (typeof v === 'string' && names[v]) changeNames[v] = names[v]
   return {
     id: r.id,
     createdAt: r.createdAt.toISOString(),
@@ -126,7 +138,8 @@ export function present(r: AuditRow, names: Names) {
     entityExists: r.recordId ? names[r.recordId] !== undefined && !names[r.recordId]?.gone && !names[r.recordId]?.deleted : false,
     actor: r.userId ? { id: r.userId, ...(names[r.userId] ?? { name: 'Unknown person' }) } : null,
     impersonator: r.impersonatorId ? { id: r.impersonatorId, ...(names[r.impersonatorId] ?? { name: 'A console operator' }) } : null,
-    changes: r.action === 'UPDATE' ? fieldChanges(r.oldValues, r.newValues) : [],
+    changes,
+    names: changeNames,
     ipAddress: r.ipAddress,
     requestId: r.requestId,
     chainSeq: r.chainSeq,
@@ -177,7 +190,7 @@ export async function resolveNames(tx: Tx, tenantId: string, rows: (DescribableE
       .select({ id: users.id, name: users.fullName, email: users.email, deleted: users.isDeleted })
       .from(users)
       .where(and(eq(users.tenantId, tenantId), inArray(users.id, list))),
-    tx.select({ id: roles.id, name: roles.name, deleted: roles.isDeleted }).from(roles).where(and(eq(roles.tenantId, tenantId), inArray(roles.id, list))),
+    tx.select({ id: roles.id, name: roles.name, systemKey: roles.systemKey, deleted: roles.isDeleted }).from(roles).where(and(eq(roles.tenantId, tenantId), inArray(roles.id, list))),
     // A team is named with its organization: two organizations may each have a team called "Sales".
     tx
       .select({ id: teams.id, name: sql<string>`${teams.name} || ' (' || ${organizations.name} || ')'`, deleted: teams.isDeleted })
@@ -194,7 +207,8 @@ export async function resolveNames(tx: Tx, tenantId: string, rows: (DescribableE
       .where(and(eq(categories.tenantId, tenantId), inArray(categories.id, list))),
   ])
   for (const p of people) names[p.id] = { name: p.name, email: p.email, deleted: p.deleted }
-  for (const r of [...roleRows, ...teamRows, ...orgRows, ...categoryRows]) names[r.id] = { name: r.name, deleted: r.deleted }
+  for (const r of roleRows) names[r.id] = { name: systemRoleName(r.systemKey) ?? r.name, deleted: r.deleted }
+  for (const r of [...teamRows, ...orgRows, ...categoryRows]) names[r.id] = { name: r.name, deleted: r.deleted }
   const missing = list.filter((id) => !names[id] && remember.has(id))
   if (missing.length === 0) return names
   const remembered = rowsOf<{ record_id: string; name: string | null; email: string | null }>(

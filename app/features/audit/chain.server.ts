@@ -11,6 +11,7 @@ import { createHash } from 'node:crypto'
 import { sql } from 'drizzle-orm'
 import { type AppDb, rowsOf, type Tx } from '~/server/db/client.server'
 import { withTenant } from '~/server/db/scope.server'
+import { i18nFor, msg, translateRef } from '~/lib/i18n'
 
 /** The hash before event 1 of every chain. */
 export const GENESIS_HASH = '0'.repeat(64)
@@ -134,7 +135,8 @@ export type ChainReport = {
   headHash: string | null
   unsealed: number
   checkpoint: { seq: number; at: string } | null
-  break: { seq: number; eventId: string | null; reason: string } | null
+  /** `reason` in English for the command line; `reasonRef` for the screen to translate. */
+  break: { seq: number; eventId: string | null; reason: string; reasonRef: string } | null
 }
 
 /**
@@ -187,11 +189,13 @@ export async function verifyChain(tx: Tx, tenantId: string): Promise<ChainReport
   )
   const row = around[0]
   const prev = row?.prev ? Number(row.prev) : anchorSeq
-  let reason: string
-  if (badSeq > prev + 1) reason = badSeq === prev + 2 ? `event ${prev + 1} is missing (deleted)` : `events ${prev + 1}–${badSeq - 1} are missing (deleted)`
-  else if (Number(row?.dup ?? 1) > 1) reason = `event ${badSeq} appears twice (a row was inserted)`
-  else reason = `event ${badSeq} does not match its hash (edited, or inserted out of order)`
-  return { ...report, status: 'broken', intactThrough: prev, break: { seq: badSeq, eventId: row?.id ?? null, reason } }
+  let reasonRef: string
+  if (badSeq > prev + 1) {
+    reasonRef = badSeq === prev + 2 ? msg('auditVerify.missingOne', { seq: prev + 1 }) : msg('auditVerify.missingRange', { from: prev + 1, to: badSeq - 1 })
+  } else if (Number(row?.dup ?? 1) > 1) reasonRef = msg('auditVerify.repeated', { seq: badSeq })
+  else reasonRef = msg('auditVerify.mismatch', { seq: badSeq })
+  const reason = translateRef(i18nFor('en'), reasonRef)
+  return { ...report, status: 'broken', intactThrough: prev, break: { seq: badSeq, eventId: row?.id ?? null, reason, reasonRef } }
 }
 
 /** "intact through event N, sealed up to T" or the first break, for the CLI and the UI. */

@@ -1,12 +1,16 @@
 /**
  * Audit events in words a person reads, and their field-level diffs. Client-safe and free of server imports, so
- * the viewer, the per-record History tabs and (later) the console render events the same way.
+ * the viewer, the per-record History tabs and the console render events the same way. Sentences and field labels
+ * are message references (`msg()`, decision 020): the screen translates them into the language it shows, the
+ * export into English.
  */
 import diff from 'microdiff'
 import type { AuditAction } from '~/lib/enums'
+import { type MessageKey, msg } from '~/lib/i18n'
+import { en } from '~/lib/i18n/en'
 import { PERMISSIONS } from '~/lib/permissions'
 
-type Json = string | number | boolean | null | Json[] | { [key: string]: Json }
+export type Json = string | number | boolean | null | Json[] | { [key: string]: Json }
 export type JsonRow = { [key: string]: Json }
 
 /** A person or a record named by an event, resolved when the page was read. `gone`: no longer exists. */
@@ -21,122 +25,64 @@ export type DescribableEvent = {
   newValues: JsonRow | null
 }
 
-/** What each table's rows are called, and which column names one. */
-const ENTITIES: Record<string, { noun: string; label?: (row: JsonRow) => string | undefined }> = {
-  users: { noun: 'person', label: (r) => str(r.full_name) ?? str(r.email) },
-  roles: { noun: 'role', label: (r) => str(r.name) },
-  organizations: { noun: 'organization', label: (r) => str(r.name) },
-  teams: { noun: 'team', label: (r) => str(r.name) },
-  categories: { noun: 'category', label: (r) => str(r.name) },
-  invitations: { noun: 'invitation', label: (r) => str(r.email) },
-  tenants: { noun: 'workspace', label: (r) => str(r.name) },
-  sessions: { noun: 'session' },
-  accounts: { noun: 'sign-in method' },
-  verifications: { noun: 'verification code' },
-  user_roles: { noun: 'role assignment' },
-  user_team_links: { noun: 'team membership' },
-  role_permissions: { noun: 'permission grant' },
-  audit_log: { noun: 'audit log' },
+/** Which column names a table's row; the noun is `auditNouns.<table>` in the catalogue. */
+const ENTITIES: Record<string, { label?: (row: JsonRow) => string | undefined }> = {
+  users: { label: (r) => str(r.full_name) ?? str(r.email) },
+  roles: { label: (r) => systemRoleName(r.system_key) ?? str(r.name) },
+  organizations: { label: (r) => str(r.name) },
+  teams: { label: (r) => str(r.name) },
+  categories: { label: (r) => str(r.name) },
+  invitations: { label: (r) => str(r.email) },
+  tenants: { label: (r) => str(r.name) },
+  sessions: {},
+  accounts: {},
+  verifications: {},
+  user_roles: {},
+  user_team_links: {},
+  role_permissions: {},
+  user_mfa: {},
+  audit_log: {},
 }
 
-export const ENTITY_LABELS: Record<string, string> = {
-  users: 'People',
-  roles: 'Roles',
-  user_roles: 'Role assignments',
-  role_permissions: 'Role permissions',
-  organizations: 'Organizations',
-  teams: 'Teams',
-  user_team_links: 'Team memberships',
-  categories: 'Categories',
-  invitations: 'Invitations',
-  sessions: 'Sessions',
-  accounts: 'Sign-in methods',
-  verifications: 'Verification codes',
-  tenants: 'Workspace',
-  audit_log: 'Audit log',
-}
-
-export const ACTION_LABELS: Record<AuditAction, string> = {
-  CREATE: 'Created',
-  UPDATE: 'Changed',
-  DELETE: 'Removed',
-  SIGN_IN: 'Signed in',
-  SIGN_IN_FAILED: 'Sign-in failed',
-  SIGN_OUT: 'Signed out',
-  PASSWORD_CHANGED: 'Password changed',
-  PASSWORD_RESET_REQUESTED: 'Password reset requested',
-  INVITATION_ACCEPTED: 'Invitation accepted',
-  IMPERSONATION_STARTED: 'Impersonation started',
-  IMPERSONATION_ENDED: 'Impersonation ended',
-  CONSOLE_ACCESS: 'Console access',
-  EXPORT: 'Audit log exported',
-  RETENTION: 'Old events removed',
-}
-
-/** Human names of columns; columns not listed are shown with underscores turned into spaces. */
-const FIELD_LABELS: Record<string, string> = {
-  full_name: 'name',
-  email: 'email',
-  name: 'name',
-  description: 'description',
-  is_active: 'active',
-  is_deleted: 'in trash',
-  deleted_at: 'deleted at',
-  deleted_by_id: 'deleted by',
-  metadata: 'details',
-  preferences: 'preferences',
-  parent_id: 'parent',
-  position: 'position',
-  organization_id: 'organization',
-  team_id: 'team',
-  role_id: 'role',
-  user_id: 'person',
-  permission_key: 'permission',
-  settings: 'settings',
-  plan: 'plan',
-  slug: 'address',
-  status: 'status',
-  expires_at: 'expires at',
-  invited_by_id: 'invited by',
-  accepted_at: 'accepted at',
-  last_sign_in_at: 'last sign-in',
-  email_verified: 'email verified',
-  image: 'picture',
-  token: 'token',
-  password: 'password',
-  token_hash: 'token',
-  user_agent: 'browser',
-  ip_address: 'IP address',
-  system_key: 'system role',
-  role: 'team role',
-  identifier: 'identifier',
-  value: 'value',
-}
-
-/** Bookkeeping the database maintains; hidden from diffs. */
-const NOISE = new Set(['updated_at', 'created_at', 'tenant_id', 'id', 'path', 'depth', 'last_sign_in_at'])
+/**
+ * Bookkeeping the database maintains, and columns derived from others (a category's path, depth and search keys):
+ * hidden from diffs and change summaries. `last_sign_in_at` is said by the sign-in event of the same request.
+ */
+const NOISE = new Set(['updated_at', 'created_at', 'tenant_id', 'id', 'path', 'depth', 'path_key', 'name_key', 'last_sign_in_at', 'last_totp_step'])
 
 /** What a console operator did or looked at (the `action` or `view` of a CONSOLE_ACCESS event). */
-const CONSOLE_WORDS: Record<string, string> = {
-  provision: 'provisioned this workspace',
-  suspend: 'suspended this workspace',
-  reactivate: 'reactivated this workspace',
-  delete: 'deleted this workspace',
-  restore: 'restored this workspace',
-  impersonate: 'prepared to sign in as a person',
-  tenant: 'opened this workspace',
-  people: 'looked through the people',
-  'people-search': 'found people here in a search across workspaces',
-  audit: 'read the audit log',
+const CONSOLE_WORDS: Record<string, keyof (typeof en)['auditConsole']> = {
+  provision: 'provision',
+  suspend: 'suspend',
+  reactivate: 'reactivate',
+  delete: 'delete',
+  restore: 'restore',
+  impersonate: 'impersonate',
+  tenant: 'tenant',
+  people: 'people',
+  'people-search': 'peopleSearch',
+  audit: 'audit',
 }
 
 export const REDACTED = '[redacted]'
 
+const has = <T extends object>(o: T, key: string): key is Extract<keyof T, string> => Object.hasOwn(o, key)
+
+/** A column's label as a message reference; a column without one is shown with underscores turned into spaces. */
 export function fieldLabel(column: string): string {
-  return FIELD_LABELS[column] ?? column.replaceAll('_', ' ')
+  return has(en.auditFields, column) ? msg(`auditFields.${column}`) : column.replaceAll('_', ' ')
+}
+
+function noun(tableName: string): string {
+  return has(en.auditNouns, tableName) ? msg(`auditNouns.${tableName}`) : msg('auditNouns.record')
 }
 
 const str = (v: Json | undefined): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined)
+
+/** A system role is named by its key in the screen's language (decision 020); a custom role by its own name. */
+export function systemRoleName(key: Json | undefined): string | undefined {
+  return typeof key === 'string' && has(en.systemRoles, key) ? msg(`systemRoles.${key}.name`) : undefined
+}
 
 export type FieldChange = { path: string; label: string; from: Json | undefined; to: Json | undefined; secret: boolean }
 
@@ -158,7 +104,7 @@ export function fieldChanges(oldValues: JsonRow | null, newValues: JsonRow | nul
     const to = d.type === 'REMOVE' ? undefined : (d.value as Json)
     changes.push({
       path: d.path.map(String).join('.'),
-      label: rest.length ? `${fieldLabel(top)} › ${rest.join(' › ')}` : fieldLabel(top),
+      label: rest.length ? msg('auditFields.nested', { field: fieldLabel(top), path: rest.join(' › ') }) : fieldLabel(top),
       from,
       to,
       secret: from === REDACTED || to === REDACTED,
@@ -179,14 +125,17 @@ function changedColumns(e: DescribableEvent): string[] {
   return [...new Set(fieldChanges(e.oldValues, e.newValues).map((c) => c.path.split('.')[0] ?? c.path))]
 }
 
-function nameOf(names: Names, id: Json | undefined, fallback: string): string {
-  if (typeof id !== 'string') return fallback
-  return names[id]?.name ?? fallback
+function nameOf(names: Names, id: Json | undefined, fallback: MessageKey): string {
+  if (typeof id !== 'string') return msg(fallback)
+  return names[id]?.name ?? msg(fallback)
 }
 
+/** "a", "a and b", "a, b and c" as one reference, joined in the screen's language. */
 function listWords(words: string[]): string {
-  if (words.length <= 1) return words.join('')
-  return `${words.slice(0, -1).join(', ')} and ${words.at(-1)}`
+  const [first = '', ...rest] = words
+  if (rest.length === 0) return first
+  if (rest.length === 1) return msg('auditSentence.listTwo', { first, second: rest[0] ?? '' })
+  return msg('auditSentence.listMore', { first, rest: listWords(rest) })
 }
 
 /** The entity's name from the event's own values, else from the names resolved for its id. */
@@ -198,121 +147,159 @@ export function entityName(e: DescribableEvent, names: Names): string | undefine
 
 const ROW_ACTIONS = { CREATE: true, UPDATE: true, DELETE: true }
 
-/** One sentence, lower-case first word, no table or column names: "changed name of team Web". */
+const withReason = (sentence: string, reason: string | undefined) => (reason ? msg('auditSentence.withReason', { sentence, reason }) : sentence)
+
+/**
+ * One sentence as a message reference, lower-case first word, no table or column names: "changed name of team
+ * Web". The actor's name goes before it on the screen.
+ */
 export function describeEvent(e: DescribableEvent, names: Names): string {
-  const entity = ENTITIES[e.tableName]
-  const noun = entity?.noun ?? 'record'
   const details = e.newValues ?? {}
   switch (e.action) {
     case 'SIGN_IN':
-      return 'signed in'
+      return msg('auditSentence.signedIn')
     case 'SIGN_IN_FAILED': {
       const email = str(details.email)
-      const why = details.reason === 'rate_limited' ? ' (too many attempts)' : ''
-      return `sign-in failed${email ? ` for ${email}` : ''}${why}`
+      const sentence = email ? msg('auditSentence.signInFailedFor', { email }) : msg('auditSentence.signInFailed')
+      return details.reason === 'rate_limited' ? msg('auditSentence.tooMany', { sentence }) : sentence
     }
     case 'SIGN_OUT':
-      return 'signed out'
+      return msg('auditSentence.signedOut')
     case 'PASSWORD_CHANGED':
-      return 'changed their password'
-    case 'PASSWORD_RESET_REQUESTED':
-      return `requested a password reset${str(details.email) ? ` for ${str(details.email)}` : ''}`
-    case 'INVITATION_ACCEPTED':
-      return 'accepted an invitation'
-    case 'IMPERSONATION_STARTED':
-      return `started impersonating${e.recordId ? ` ${nameOf(names, e.recordId, 'a person')}` : ''}${str(details.reason) ? ` (${str(details.reason)})` : ''}`
-    case 'IMPERSONATION_ENDED':
-      return details.reason === 'expired' ? 'impersonation ran out (time limit reached)' : 'impersonation stopped'
-    case 'CONSOLE_ACCESS':
-      return `${CONSOLE_WORDS[str(details.action) ?? str(details.view) ?? ''] ?? 'opened this workspace'} from the console${str(details.reason) ? ` (${str(details.reason)})` : ''}`
-    case 'EXPORT': {
-      const format = str(details.format)?.toUpperCase() ?? ''
-      const what = e.tableName === 'users' ? 'the people list' : 'the audit log'
-      return `exported ${what}${format ? ` as ${format}` : ''}`
+      return msg('auditSentence.passwordChanged')
+    case 'PASSWORD_RESET_REQUESTED': {
+      const email = str(details.email)
+      return email ? msg('auditSentence.resetRequestedFor', { email }) : msg('auditSentence.resetRequested')
     }
+    case 'INVITATION_ACCEPTED':
+      return msg('auditSentence.invitationAccepted')
+    case 'IMPERSONATION_STARTED': {
+      const sentence = e.recordId
+        ? msg('auditSentence.impersonationStartedOf', { name: nameOf(names, e.recordId, 'auditSentence.aPerson') })
+        : msg('auditSentence.impersonationStarted')
+      return withReason(sentence, str(details.reason))
+    }
+    case 'IMPERSONATION_ENDED':
+      return details.reason === 'expired' ? msg('auditSentence.impersonationExpired') : msg('auditSentence.impersonationStopped')
+    case 'CONSOLE_ACCESS': {
+      const word = CONSOLE_WORDS[str(details.action) ?? str(details.view) ?? ''] ?? 'tenant'
+      return withReason(msg('auditSentence.fromConsole', { what: msg(`auditConsole.${word}`) }), str(details.reason))
+    }
+    case 'EXPORT':
+      return describeExport(e.tableName, details)
     case 'RETENTION': {
       const count = typeof details.events === 'number' ? details.events : 0
       const days = typeof details.retentionDays === 'number' ? details.retentionDays : undefined
-      return `removed ${count.toLocaleString('en')} event${count === 1 ? '' : 's'}${days ? ` older than ${days} days` : ''} (retention)`
+      return days ? msg('auditSentence.removedOlder', { count, days }) : msg('auditSentence.removed', { count })
     }
     default:
-      return describeRowChange(e, names, noun)
+      return describeRowChange(e, names)
   }
 }
 
-function describeRowChange(e: DescribableEvent, names: Names, noun: string): string {
+/** An export says whether it began or streamed to its end; exports recorded before that distinction say "exported". */
+function describeExport(tableName: string, details: JsonRow): string {
+  const what = msg(tableName === 'users' ? 'auditSentence.thePeopleList' : 'auditSentence.theAuditLog')
+  const format = str(details.format)?.toUpperCase()
+  if (!format) return msg('auditSentence.exported', { what })
+  if (details.phase === 'started') return msg('auditSentence.exportStarted', { what, format })
+  if (details.phase === 'finished' && typeof details.events === 'number') return msg('auditSentence.exportFinished', { what, format, count: details.events })
+  return msg('auditSentence.exportedAs', { what, format })
+}
+
+function teamRole(role: Json | undefined): string {
+  return typeof role === 'string' && has(en.teamRoles, role) ? msg(`teamRoles.${role}`) : String(role ?? '')
+}
+
+function describeRowChange(e: DescribableEvent, names: Names): string {
   const row = (e.newValues ?? e.oldValues ?? {}) as JsonRow
   const label = entityName(e, names)
-  const named = label ? `${noun} ${label}` : noun
+  const named = (name: string | undefined) => (name ? msg('auditSentence.named', { noun: noun(e.tableName), name }) : noun(e.tableName))
+  const what = named(label)
+  const who = () => nameOf(names, row.user_id, 'auditSentence.aPerson')
+  const email = label ?? msg('auditSentence.someone')
   switch (e.tableName) {
     case 'user_roles': {
-      const who = nameOf(names, row.user_id, 'a person')
-      const role = nameOf(names, row.role_id, 'a role')
-      if (e.action === 'CREATE') return `granted role ${role} to ${who}`
-      if (e.action === 'DELETE') return `took role ${role} from ${who}`
+      const role = nameOf(names, row.role_id, 'auditSentence.aRole')
+      if (e.action === 'CREATE') return msg('auditSentence.granted', { role, who: who() })
+      if (e.action === 'DELETE') return msg('auditSentence.tookRole', { role, who: who() })
       break
     }
     case 'user_team_links': {
-      const who = nameOf(names, row.user_id, 'a person')
-      const team = nameOf(names, row.team_id, 'a team')
-      if (e.action === 'CREATE') return `added ${who} to team ${team}${str(row.role) ? ` as ${row.role}` : ''}`
-      if (e.action === 'DELETE') return `removed ${who} from team ${team}`
-      if (e.oldValues?.role !== e.newValues?.role) return `changed the team role of ${who} in ${team} from ${e.oldValues?.role} to ${e.newValues?.role}`
+      const team = nameOf(names, row.team_id, 'auditSentence.aTeam')
+      if (e.action === 'CREATE') {
+        return str(row.role) ? msg('auditSentence.addedToTeamAs', { who: who(), team, role: teamRole(row.role) }) : msg('auditSentence.addedToTeam', { who: who(), team })
+      }
+      if (e.action === 'DELETE') return msg('auditSentence.removedFromTeam', { who: who(), team })
+      if (e.oldValues?.role !== e.newValues?.role) {
+        return msg('auditSentence.teamRoleChanged', { who: who(), team, from: teamRole(e.oldValues?.role), to: teamRole(e.newValues?.role) })
+      }
       break
     }
     case 'role_permissions': {
-      const role = nameOf(names, row.role_id, 'a role')
+      const role = nameOf(names, row.role_id, 'auditSentence.aRole')
       const key = str(row.permission_key) ?? ''
-      const what = key in PERMISSIONS ? `“${PERMISSIONS[key as keyof typeof PERMISSIONS].description}”` : key
-      if (e.action === 'CREATE') return `allowed role ${role} to ${what}`
-      if (e.action === 'DELETE') return `no longer allows role ${role} to ${what}`
+      const permission = key in PERMISSIONS && has(en.permissions, key) ? msg(`permissions.${key}`) : key
+      if (e.action === 'CREATE') return msg('auditSentence.allowed', { role, what: permission })
+      if (e.action === 'DELETE') return msg('auditSentence.noLongerAllowed', { role, what: permission })
       break
     }
-    case 'sessions': {
-      const who = nameOf(names, row.user_id, 'a person')
-      if (e.action === 'CREATE') return `started a session for ${who}`
-      if (e.action === 'DELETE') return `ended a session of ${who}`
-      return `renewed a session of ${who}`
-    }
-    case 'accounts': {
-      const who = nameOf(names, row.user_id, 'a person')
-      const cols = changedColumns(e)
-      if (e.action === 'UPDATE' && cols.includes('password')) return `set a new password for ${who}`
-      if (e.action === 'CREATE') return `added a sign-in method for ${who}`
-      if (e.action === 'DELETE') return `removed a sign-in method of ${who}`
+    case 'sessions':
+      if (e.action === 'CREATE') return msg('auditSentence.sessionStarted', { who: who() })
+      if (e.action === 'DELETE') return msg('auditSentence.sessionEnded', { who: who() })
+      return msg('auditSentence.sessionRenewed', { who: who() })
+    case 'accounts':
+      if (e.action === 'UPDATE' && changedColumns(e).includes('password')) return msg('auditSentence.newPasswordFor', { who: who() })
+      if (e.action === 'CREATE') return msg('auditSentence.signInMethodAdded', { who: who() })
+      if (e.action === 'DELETE') return msg('auditSentence.signInMethodRemoved', { who: who() })
       break
-    }
     case 'verifications':
-      if (e.action === 'CREATE') return 'issued a verification code'
-      if (e.action === 'DELETE') return 'used up a verification code'
+      if (e.action === 'CREATE') return msg('auditSentence.codeIssued')
+      if (e.action === 'DELETE') return msg('auditSentence.codeUsed')
       break
     case 'invitations':
-      if (e.action === 'CREATE') return `sent an invitation to ${label ?? 'someone'}`
-      if (e.action === 'UPDATE' && e.newValues?.status === 'revoked') return `revoked the invitation to ${label ?? 'someone'}`
-      if (e.action === 'UPDATE' && e.newValues?.status === 'accepted') return `marked the invitation to ${label ?? 'someone'} accepted`
+      if (e.action === 'CREATE') return msg('auditSentence.invitationSent', { email })
+      if (e.action === 'UPDATE' && e.newValues?.status === 'revoked') return msg('auditSentence.invitationRevoked', { email })
+      if (e.action === 'UPDATE' && e.newValues?.status === 'accepted') return msg('auditSentence.invitationMarkedAccepted', { email })
       break
   }
-  if (e.action === 'CREATE') return `created ${named}`
-  if (e.action === 'DELETE') return `permanently deleted ${named}`
+  if (e.action === 'CREATE') return msg('auditSentence.created', { what })
+  if (e.action === 'DELETE') return msg('auditSentence.deletedForGood', { what })
   const before = e.oldValues ?? {}
   const after = e.newValues ?? {}
-  if (before.is_deleted === false && after.is_deleted === true) return `deleted ${named} (moved to the trash)`
-  if (before.is_deleted === true && after.is_deleted === false) return `restored ${named} from the trash`
+  if (before.is_deleted === false && after.is_deleted === true) return msg('auditSentence.trashed', { what })
+  if (before.is_deleted === true && after.is_deleted === false) return msg('auditSentence.restored', { what })
   const cols = changedColumns(e).filter((c) => !['deleted_at', 'deleted_by_id'].includes(c))
-  if (e.tableName === 'users' && before.is_active === true && after.is_active === false) return `deactivated ${named}`
-  if (e.tableName === 'users' && before.is_active === false && after.is_active === true) return `reactivated ${named}`
+  if (e.tableName === 'users' && before.is_active === true && after.is_active === false) return msg('auditSentence.deactivated', { what })
+  if (e.tableName === 'users' && before.is_active === false && after.is_active === true) return msg('auditSentence.reactivated', { what })
   if (e.tableName === 'categories' && cols.includes('parent_id')) {
-    const where = (id: Json | undefined) => (typeof id === 'string' ? nameOf(names, id, 'a deleted category') : 'the top level')
-    return `moved ${named} from ${where(before.parent_id)} to ${where(after.parent_id)}`
+    const where = (id: Json | undefined) => (typeof id === 'string' ? nameOf(names, id, 'auditSentence.aDeletedCategory') : msg('auditSentence.topLevel'))
+    return msg('auditSentence.moved', { what, from: where(before.parent_id), to: where(after.parent_id) })
   }
-  if (e.tableName === 'categories' && cols.length === 1 && cols[0] === 'position') return `reordered ${named}`
-  if (cols.length === 0) return e.tableName === 'users' && before.last_sign_in_at !== after.last_sign_in_at ? `noted the sign-in time of ${label ?? 'a person'}` : `touched ${named} (no visible change)`
+  if (e.tableName === 'categories' && cols.length === 1 && cols[0] === 'position') return msg('auditSentence.reordered', { what })
+  if (cols.length === 0) return isSignInBookkeeping(e) ? msg('auditSentence.signedIn') : msg('auditSentence.touched', { what })
   const oldLabel = label && e.oldValues ? ENTITIES[e.tableName]?.label?.(e.oldValues) : undefined
-  return `changed ${listWords(cols.map(fieldLabel))} of ${noun} ${oldLabel ?? label ?? ''}`.trimEnd()
+  return msg('auditSentence.changed', { fields: listWords(cols.map(fieldLabel)), what: named(oldLabel ?? label) })
+}
+
+/** A person's row updated only to note the time of a sign-in; the SIGN_IN event of the same request says it. */
+export function isSignInBookkeeping(e: DescribableEvent): boolean {
+  return e.tableName === 'users' && e.action === 'UPDATE' && e.oldValues?.last_sign_in_at !== e.newValues?.last_sign_in_at && changedColumns(e).length === 0
 }
 
 /** Columns that hold the id of a person or record the viewer can name. */
-export const REFERENCE_COLUMNS = ['user_id', 'role_id', 'team_id', 'organization_id', 'parent_id', 'deleted_by_id', 'invited_by_id']
+export const REFERENCE_COLUMNS = [
+  'user_id',
+  'role_id',
+  'team_id',
+  'organization_id',
+  'parent_id',
+  'deleted_by_id',
+  'invited_by_id',
+  'assigned_by_id',
+  'accepted_user_id',
+  'impersonator_id',
+]
 
 /** The ids an event names besides its actor, so a page can resolve them all in one go. */
 export function referencedIds(e: DescribableEvent): string[] {
@@ -334,15 +321,4 @@ export function entityLink(tableName: string, recordId: string | null): { to: st
   if (tableName === 'users') return { to: '/tenant/admin/users/$userId', params: { userId: recordId } }
   if (tableName === 'teams') return { to: '/tenant/admin/teams/$teamId', params: { teamId: recordId } }
   return undefined
-}
-
-/** A display string for a stored value; ids of people and records show their names when `names` knows them. */
-export function displayValue(value: Json | undefined, secret = false, names?: Names): string {
-  if (secret || value === REDACTED) return 'hidden (secret)'
-  if (typeof value === 'string' && names?.[value]) return names[value].name
-  if (value === undefined) return '(none)'
-  if (value === null || value === '') return '(empty)'
-  if (typeof value === 'boolean') return value ? 'yes' : 'no'
-  if (typeof value === 'object') return JSON.stringify(value)
-  return String(value)
 }

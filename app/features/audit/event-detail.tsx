@@ -1,4 +1,3 @@
-import type { en } from '~/lib/i18n/en'
 import type { TFunction } from 'i18next'
 import { useI18n } from '~/lib/i18n/react'
 import { Link } from '@tanstack/react-router'
@@ -10,11 +9,11 @@ import { Alert, Badge, Button, Skeleton } from '~/components/ui'
 import { useModal } from '~/components/ui/use-modal'
 import { errorMessage } from '~/lib/errors'
 import { getAuditEvent } from './audit.functions'
-import { displayValue, ENTITY_LABELS, fieldChanges } from './describe'
+import { AUDIT_ENTITY_TYPES, type AuditEntityType } from './audit.schemas'
+import { fieldChanges } from './describe'
+import { LocalTime, Value, When, What, Who } from './event-list'
 
-type AuditEntityLabel = keyof (typeof en)['auditEntities']
-
-import { When, What, Who } from './event-list'
+const isEntityType = (table: string): table is AuditEntityType => (AUDIT_ENTITY_TYPES as readonly string[]).includes(table)
 
 type Detail = Awaited<ReturnType<typeof getAuditEvent>>
 
@@ -35,7 +34,7 @@ export function AuditEventDetail({ id, onClose }: { id: string | null; onClose: 
   const ref = useModal(id !== null)
   const titleId = useId()
   const load = useServerFn(getAuditEvent)
-  const { t } = useI18n()
+  const { t, tr } = useI18n()
   const [detail, setDetail] = useState<Detail | null>(null)
   const [error, setError] = useState<string>()
   const [showAll, setShowAll] = useState(false)
@@ -67,7 +66,7 @@ export function AuditEventDetail({ id, onClose }: { id: string | null; onClose: 
       <div className="flex items-start justify-between gap-4 border-b border-slate-200 px-6 py-4 dark:border-slate-800">
         <h2 id={titleId} className="text-lg font-semibold">
           {detail ? t(`auditActions.${detail.action}`) : t('eventDetail.event')}
-          {detail && <span className="ml-2 text-sm font-normal text-slate-500 dark:text-slate-400"> · {detail.tableName in ENTITY_LABELS ? t(`auditEntities.${detail.tableName as AuditEntityLabel}`) : detail.tableName}</span>}
+          {detail && <span className="ml-2 text-sm font-normal text-slate-500 dark:text-slate-400"> · {isEntityType(detail.tableName) ? t(`auditEntities.${detail.tableName}`) : tr(`auditNouns.${detail.tableName}`)}</span>}
         </h2>
         <Button variant="ghost" aria-label={t('common.close')} onClick={onClose}>
           <X aria-hidden className="size-4" />
@@ -92,7 +91,7 @@ export function AuditEventDetail({ id, onClose }: { id: string | null; onClose: 
             <dl className="grid grid-cols-[max-content_1fr] gap-x-4 gap-y-1">
               <dt className="text-slate-500 dark:text-slate-400">{t('eventDetail.when')}</dt>
               <dd>
-                <When iso={detail.createdAt} /> <span className="text-slate-500 dark:text-slate-400">({detail.createdAt})</span>
+                <When iso={detail.createdAt} /> <span className="text-slate-500 dark:text-slate-400">(<LocalTime iso={detail.createdAt} />)</span>
               </dd>
               {detail.actor?.email && (
                 <>
@@ -119,6 +118,7 @@ export function AuditEventDetail({ id, onClose }: { id: string | null; onClose: 
                     to="/tenant/admin/audit"
                     search={{ requestId: detail.requestId }}
                     onClick={onClose}
+                    aria-label={t('eventDetail.requestEvents', { id: detail.requestId })}
                     className="font-mono text-xs text-indigo-700 hover:underline dark:text-indigo-300"
                   >
                     {detail.requestId}
@@ -176,16 +176,28 @@ export function AuditEventDetail({ id, onClose }: { id: string | null; onClose: 
                         return (
                           <tr key={c.path} className={changed && detail.action === 'UPDATE' ? 'bg-amber-50 dark:bg-amber-950/30' : undefined}>
                             <th scope="row" className="py-1 pr-2 align-top font-medium">
-                              {c.label}
+                              {tr(c.label)}
                             </th>
                             {detail.action !== 'CREATE' && (
                               <td className="break-words py-1 pr-2 align-top">
-                                {changed && detail.action === 'UPDATE' ? <del>{displayValue(c.from, c.secret, detail.names)}</del> : displayValue(c.from, c.secret, detail.names)}
+                                {changed && detail.action === 'UPDATE' ? (
+                                  <del>
+                                    <Value value={c.from} secret={c.secret} names={detail.names} />
+                                  </del>
+                                ) : (
+                                  <Value value={c.from} secret={c.secret} names={detail.names} />
+                                )}
                               </td>
                             )}
                             {detail.action !== 'DELETE' && (
                               <td className="break-words py-1 align-top">
-                                {changed && detail.action === 'UPDATE' ? <ins className="no-underline">{displayValue(c.to, c.secret, detail.names)}</ins> : displayValue(c.to, c.secret, detail.names)}
+                                {changed && detail.action === 'UPDATE' ? (
+                                  <ins className="no-underline">
+                                    <Value value={c.to} secret={c.secret} names={detail.names} />
+                                  </ins>
+                                ) : (
+                                  <Value value={c.to} secret={c.secret} names={detail.names} />
+                                )}
                               </td>
                             )}
                           </tr>

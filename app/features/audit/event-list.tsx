@@ -4,7 +4,7 @@ import { Link } from '@tanstack/react-router'
 import { useEffect, useState } from 'react'
 import { Badge } from '~/components/ui'
 import type { AuditEventView } from './audit.server'
-import { displayValue, entityLink } from './describe'
+import { entityLink, type Json, type Names, REDACTED } from './describe'
 
 function relative(date: Date, now: number, format: Formats, justNow: string): string {
   const seconds = Math.round((date.getTime() - now) / 1000)
@@ -17,9 +17,12 @@ function relative(date: Date, now: number, format: Formats, justNow: string): st
   return format.date.format(date)
 }
 
+/** The instant in UTC to the minute: what the server and the browser's first render agree on. */
+const utcMinute = (date: Date) => `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`
+
 /**
  * A time relative to now, with the exact time (in the viewer's time zone) on hover. The server does not know
- * the viewer's zone, so the first render shows the UTC date and the browser replaces it once it runs.
+ * the viewer's zone, so the first render shows the UTC time and the browser replaces it once it runs.
  */
 export function When({ iso }: { iso: string }) {
   const [now, setNow] = useState<number | null>(null)
@@ -31,10 +34,46 @@ export function When({ iso }: { iso: string }) {
   }, [])
   const date = new Date(iso)
   return (
-    <time dateTime={iso} title={now === null ? iso : format.dateTimeLong.format(date)} className="whitespace-nowrap">
-      {now === null ? iso.slice(0, 16).replace('T', ' ') : relative(date, now, format, t('events.justNow'))}
+    <time dateTime={iso} title={now === null ? utcMinute(date) : format.dateTimeLong.format(date)} className="whitespace-nowrap">
+      {now === null ? utcMinute(date) : relative(date, now, format, t('events.justNow'))}
     </time>
   )
+}
+
+/**
+ * An exact time in the viewer's language and time zone, the zone named on hover. Like `When`, the server's render
+ * and the first one in the browser show UTC, so hydration matches; the browser's zone follows at once.
+ */
+export function LocalTime({ iso }: { iso: string }) {
+  const [zone, setZone] = useState<string | null>(null)
+  const { format } = useI18n()
+  useEffect(() => setZone(Intl.DateTimeFormat().resolvedOptions().timeZone), [])
+  const date = new Date(iso)
+  return (
+    <time dateTime={date.toISOString()} title={zone ?? 'UTC'}>
+      {zone === null ? utcMinute(date) : format.dateTimeLong.format(date)}
+    </time>
+  )
+}
+
+/** A timestamp as PostgreSQL's to_jsonb writes it, and an id. */
+const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}(:\d{2})?)$/
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+
+/** A stored value as a person reads it: names for ids, local times for timestamps, secrets hidden, no raw ids. */
+export function Value({ value, secret = false, names }: { value: Json | undefined; secret?: boolean; names?: Names }) {
+  const { t, tr } = useI18n()
+  if (secret || value === REDACTED) return <>{t('auditValues.secret')}</>
+  if (value === undefined) return <>{t('auditValues.none')}</>
+  if (value === null || value === '') return <>{t('auditValues.empty')}</>
+  if (typeof value === 'boolean') return <>{value ? t('auditValues.yes') : t('auditValues.no')}</>
+  if (typeof value === 'string') {
+    const named = names?.[value]
+    if (named) return <>{tr(named.name)}</>
+    if (INSTANT.test(value)) return <LocalTime iso={value} />
+    if (UUID.test(value)) return <span title={value}>{t('auditValues.unknownRecord')}</span>
+  }
+  return <>{typeof value === 'object' ? JSON.stringify(value) : String(value)}</>
 }
 
 /** "Adam Admin", or "Root Operator (console) as Mia Member" when impersonated. */
@@ -56,24 +95,23 @@ export function Who({ event }: { event: Pick<AuditEventView, 'actor' | 'imperson
   )
 }
 
-/** What happened, with the record linked when it still has a page. */
+/** What happened, with the record linked when it still has a page; the link's text names it. */
 export function What({ event }: { event: AuditEventView }) {
   const link = event.entityExists ? entityLink(event.tableName, event.recordId) : undefined
-  const { t } = useI18n()
+  const { t, tr } = useI18n()
   return (
     <span>
-      {event.summary}
+      {tr(event.summary)}
       {link && (
         <>
-          {' '}
+          {' · '}
           <Link
             to={link.to}
             params={link.params}
-            aria-label={t('events.open', { name: event.entityName ?? t('events.theRecord') })}
             // Underlined: a link inside a sentence must not be told apart by colour alone.
             className="text-indigo-700 underline underline-offset-2 hover:no-underline dark:text-indigo-300"
           >
-            {t('events.openShort')}
+            {t('events.open', { name: event.entityName ? tr(event.entityName) : t('events.theRecord') })}
           </Link>
         </>
       )}
@@ -83,14 +121,17 @@ export function What({ event }: { event: AuditEventView }) {
 
 /** The changed fields of an update, in one line each. */
 export function ChangeList({ event }: { event: AuditEventView }) {
-  const { t } = useI18n()
+  const { t, tr } = useI18n()
   if (event.changes.length === 0) return null
   return (
     <ul className="mt-1 space-y-0.5 text-slate-600 dark:text-slate-400">
       {event.changes.slice(0, 6).map((c) => (
         <li key={c.path}>
-          <span className="font-medium">{c.label}</span>: <span className="line-through decoration-slate-400">{displayValue(c.from, c.secret)}</span> →{' '}
-          {displayValue(c.to, c.secret)}
+          <span className="font-medium">{tr(c.label)}</span>:{' '}
+          <span className="line-through decoration-slate-400">
+            <Value value={c.from} secret={c.secret} names={event.names} />
+          </span>{' '}
+          → <Value value={c.to} secret={c.secret} names={event.names} />
         </li>
       ))}
       {event.changes.length > 6 && <li>{t('events.more', { count: event.changes.length - 6 })}</li>}
@@ -122,7 +163,7 @@ export function Sentence({ event }: { event: AuditEventView }) {
  * detail; `compact` leaves out the record column (a History tab is about one record).
  */
 export function AuditEventList({ items, onOpen, compact = false }: { items: AuditEventView[]; onOpen?: (id: string) => void; compact?: boolean }) {
-  const { t } = useI18n()
+  const { t, tr } = useI18n()
   return (
     <ol className="divide-y divide-slate-100 dark:divide-slate-800" aria-label={t('events.label')}>
       {items.map((e) => (
@@ -141,7 +182,7 @@ export function AuditEventList({ items, onOpen, compact = false }: { items: Audi
               type="button"
               onClick={() => onOpen(e.id)}
               className="shrink-0 self-start rounded px-2 py-1 text-indigo-700 hover:bg-indigo-50 focus-visible:outline focus-visible:outline-2 focus-visible:outline-indigo-500 dark:text-indigo-300 dark:hover:bg-slate-800"
-              aria-label={t('events.detailsOf', { summary: e.summary })}
+              aria-label={t('events.detailsOf', { summary: tr(e.summary) })}
             >
               {t('events.details')}
 

@@ -22,7 +22,8 @@ const problem = (e: HttpError) => Response.json({ code: e.code, message: e.messa
 
 /**
  * The export endpoint: the Host's tenant, the session read in its scope, `audit:read`, then the export recorded
- * as an event (committed before the first byte) and the file streamed batch by batch.
+ * as started (committed before the first byte), the file streamed batch by batch, and the export recorded as
+ * finished when the last batch was read.
  */
 export async function handleAuditExport(request: Request): Promise<Response> {
   try {
@@ -36,10 +37,10 @@ export async function handleAuditExport(request: Request): Promise<Response> {
       if (!caller) throw new HttpError(401, 'unauthorized', 'Please sign in to continue.')
       if (!caller.permissions.includes('audit:read')) throw new HttpError(403, 'forbidden', 'You do not have permission to do that.')
       const total = await countAuditEvents(tx, tenantId, filter)
-      await recordExport(tx, format, filter, total)
+      await recordExport(tx, format, filter, total, 'started')
       return { total, userId: caller.user.id, impersonatorId: caller.impersonatorId }
     })
-    const stream = auditExportStream({ ...audit, tenantId, userId: started.userId, impersonatorId: started.impersonatorId }, filter, format)
+    const stream = auditExportStream({ ...audit, tenantId, userId: started.userId, impersonatorId: started.impersonatorId }, filter, format, { record: true })
     const day = new Date().toISOString().slice(0, 10)
     return new Response(stream, {
       headers: {

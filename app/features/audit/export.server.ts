@@ -13,6 +13,10 @@ import { rowsOf } from '~/server/db/client.server'
 import type { AuditFilter, ExportFormat } from './audit.schemas'
 import { type AuditRow, auditWhere, findAuditRows, present, resolveNames } from './audit.server'
 import { auditLog } from '~/server/db/schema'
+import { i18nFor, translateRef } from '~/lib/i18n'
+
+/** The files are in English, like their column headers (decision 020): a description is a message reference. */
+const english = (ref: string) => translateRef(i18nFor('en'), ref)
 
 export const CSV_COLUMNS = [
   'event_id',
@@ -41,9 +45,13 @@ export async function countAuditEvents(tx: Tx, tenantId: string, filter: AuditFi
   return Number(row?.n ?? 0)
 }
 
-/** Records the export as an event of its own, with the filter and the size it had when it began. */
-export async function recordExport(tx: Tx, format: ExportFormat, filter: AuditFilter, total: number) {
-  await tx.execute(sql`select haven_audit_event('EXPORT', 'audit_log', null, ${JSON.stringify({ format, filter, events: total })}::jsonb)`)
+/**
+ * Records the export as an event of its own: `started` (with the size the filter had) before the first byte, so
+ * even a download cut short is on record, and `finished` (with the rows sent) once every row was streamed. A
+ * cancelled export is one that started and never finished.
+ */
+export async function recordExport(tx: Tx, format: ExportFormat, filter: AuditFilter, events: number, phase: 'started' | 'finished') {
+  await tx.execute(sql`select haven_audit_event('EXPORT', 'audit_log', null, ${JSON.stringify({ format, filter, events, phase })}::jsonb)`)
 }
 
 async function lines(tx: Tx, tenantId: string, rows: AuditRow[], format: ExportFormat, header: boolean): Promise<string> {
@@ -60,8 +68,8 @@ async function lines(tx: Tx, tenantId: string, rows: AuditRow[], format: ExportF
           action: r.action,
           entityType: r.tableName,
           recordId: r.recordId,
-          recordName: v.entityName,
-          description: v.summary,
+          recordName: v.entityName && english(v.entityName),
+          description: english(v.summary),
           oldValues: r.oldValues,
           newValues: r.newValues,
           ipAddress: r.ipAddress,
@@ -84,8 +92,8 @@ async function lines(tx: Tx, tenantId: string, rows: AuditRow[], format: ExportF
       r.action,
       r.tableName,
       r.recordId ?? '',
-      v.entityName ?? '',
-      v.summary,
+      v.entityName ? english(v.entityName) : '',
+      english(v.summary),
       v.changes.length ? JSON.stringify(Object.fromEntries(v.changes.map((c) => [c.path, { from: c.from ?? null, to: c.to ?? null }]))) : '',
       r.ipAddress ?? '',
       r.userAgent ?? '',
@@ -97,26 +105,45 @@ async function lines(tx: Tx, tenantId: string, rows: AuditRow[], format: ExportF
   return stringify(records, { header, columns: header ? [...CSV_COLUMNS] : undefined })
 }
 
-/** The export as a byte stream; each pull reads the next batch in a fresh tenant transaction. */
-export function auditExportStream(ctx: AuditContext & { tenantId: string }, filter: AuditFilter, format: ExportFormat): ReadableStream<Uint8Array> {
+/**
+ * The export as a byte stream; each pull reads the next batch in a fresh tenant transaction. With `record`, the
+ * export is recorded as finished once the reader has taken the last batch; a cancelled one never is.
+ */
+export function auditExportStream(
+  ctx: AuditContext & { tenantId: string },
+  filter: AuditFilter,
+  format: ExportFormat,
+  { record = false } = {},
+): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder()
   let cursor: { at: string; id: string } | undefined
   let first = true
   let cancelled = false
+  let ending = false
+  let sent = 0
+  const finish = async (controller: ReadableStreamDefaultController<Uint8Array>) => {
+    if (record) await withTenant(ctx, (tx) => recordExport(tx, format, filter, sent, 'finished'))
+    controller.close()
+  }
   return new ReadableStream<Uint8Array>(
     {
       async pull(controller) {
         if (cancelled) return
+        // The queue holds one chunk, so this pull comes only once the reader took the last batch: it was sent.
+        if (ending) return finish(controller)
         const chunk = await withTenant(ctx, async (tx) => {
           const rows = await findAuditRows(tx, ctx.tenantId, filter, BATCH, cursor)
           const last = rows.at(-1)
           cursor = last ? { at: last.at, id: last.id } : cursor
           const text = rows.length > 0 || (first && format === 'csv') ? await lines(tx, ctx.tenantId, rows, format, first) : ''
-          return { text, done: rows.length < BATCH }
+          return { text, rows: rows.length }
         })
         first = false
+        sent += chunk.rows
+        ending = chunk.rows < BATCH
+        if (cancelled) return
         if (chunk.text) controller.enqueue(encoder.encode(chunk.text))
-        if (chunk.done) controller.close()
+        else if (ending) await finish(controller)
       },
       cancel() {
         cancelled = true

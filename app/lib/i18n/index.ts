@@ -76,7 +76,8 @@ export function msg(key: MessageKey, params?: MessageParams): string {
   return params ? `${key}|${JSON.stringify(params)}` : key
 }
 
-const REF = /^([a-z][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)+)(?:\|(\{.*\}))?$/s
+/** A key's last part may hold a colon: permission descriptions are keyed by the permission (`permissions.audit:read`). */
+const REF = /^([a-z][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)*(?:\.[A-Za-z0-9_:]+))(?:\|(\{.*\}))?$/s
 
 export function translateRef(i18n: i18n, text: string): string {
   const match = REF.exec(text)
