@@ -166,7 +166,7 @@ test('in German and in Berlin: sentences from the catalogue, no sign-in bookkeep
 
   await signIn.getByRole('button', { name: /^Details zu/ }).click()
   const exact = page.getByRole('dialog').locator('dd time[title="Europe/Berlin"]')
-  await expect(exact).toHaveText(/\d{2}:\d{2}:\d{2} MEZ$/)
+  await expect(exact).toHaveText(/\d{2}:\d{2}:\d{2} MES?Z$/)
   const iso = await exact.getAttribute('datetime')
   expect(new Date(iso ?? '').toISOString()).toBe(iso)
   await page.getByRole('dialog').getByRole('button', { name: 'Schließen' }).click()
