@@ -244,8 +244,9 @@ async function drag(page: Page, source: Locator, target: Locator, where: 'on' | 
       const list = el.closest('[role="treegrid"]')
       if (list) list.scrollTop += el.getBoundingClientRect().top - list.getBoundingClientRect().top - list.clientHeight / 2
     })
-    // hover() waits until the row itself receives the pointer (the tree has stopped scrolling).
-    await source.hover({ position: { x: 60, y: 18 } })
+    // hover() waits until the row itself receives the pointer (the tree has stopped scrolling). The point is on the
+    // name, clear of the grip and the expand button up to level 3.
+    await source.hover({ position: { x: 120, y: 18 } })
     from = await source.boundingBox()
     const to = await target.boundingBox()
     const box = await tree(page).boundingBox()
