@@ -16,6 +16,7 @@ import {
 } from '~/features/categories/categories.server'
 import { findTrash, restoreItem } from '~/features/trash/trash.server'
 import { HttpError } from '~/lib/errors'
+import { i18nFor } from '~/lib/i18n'
 import { rowsOf, type Tx } from '~/server/db/client.server'
 import { withTenant } from '~/server/db/scope.server'
 import { openTestDatabase, type TestDatabase } from '../support/db'
@@ -352,5 +353,20 @@ describe('another tenant', () => {
     expect(foreignTarget.status).toBe(409)
     expect((await as(b, (tx, tenantId) => searchCategories(tx, tenantId, { q: 'secret', limit: 10 }))).items).toEqual([])
     expect(await snapshot(a)).toEqual(before)
+  })
+})
+
+describe('the counts the category screens show', () => {
+  it('read in the singular for one and the plural for more, in English and German', () => {
+    const en = i18nFor('en')
+    const de = i18nFor('de')
+    expect(en.t('catalog.counts', { count: 1, all: '3' })).toBe('1 subcategory, 3 in all')
+    expect(en.t('catalog.counts', { count: 2, all: '3' })).toBe('2 subcategories, 3 in all')
+    expect(en.t('category.trashedMany', { name: 'Tools', count: 1 })).toBe('Moved Tools and 1 subcategory to the trash')
+    expect(en.t('category.trashedMany', { name: 'Tools', count: 1200 })).toBe('Moved Tools and 1,200 subcategories to the trash')
+    expect(en.t('category.deleteMany', { count: 2 })).toBe('Delete 2 categories')
+    expect(de.t('catalog.counts', { count: 1, all: '3' })).toBe('1 Unterkategorie, 3 insgesamt')
+    expect(de.t('category.trashedMany', { name: 'Werkzeug', count: 1 })).toBe('Werkzeug und 1 Unterkategorie in den Papierkorb verschoben')
+    expect(de.t('category.trashedMany', { name: 'Werkzeug', count: 2 })).toBe('Werkzeug und 2 Unterkategorien in den Papierkorb verschoben')
   })
 })

@@ -8,6 +8,7 @@ import { toast } from 'sonner'
 import { PageHeader } from '~/components/app-shell'
 import { Button, Card, cx } from '~/components/ui'
 import { createCategory, moveCategory, searchCategories } from './categories.functions'
+import { DETAILS_HEADING, PHONE_LAYOUT } from './category-details'
 import { CategoryDialog } from './category-dialogs'
 import { type CategoryPage, CategoryPageContext } from './category-page-context'
 import { CategoryTree, type DropRequest } from './category-tree'
@@ -95,19 +96,25 @@ export function CategoriesPage() {
           )
         }
       />
+      {/* Below lg the page shows one of the two: the tree, or the open category's details (with a way back). */}
       <div className="grid grid-cols-[minmax(0,1fr)] gap-6 lg:grid-cols-[minmax(0,2fr)_minmax(0,3fr)]">
-        <Card className="space-y-3 p-4">
+        <Card className={cx('space-y-3 p-4', currentId && 'max-lg:hidden')}>
           <CategorySearch onChoose={(id) => navigate({ to: '/tenant/categories/$id', params: { id } })} />
           {roots.items.length === 0 && store.branches.__root?.ids.length === 0 ? (
             <p className="rounded-lg border border-dashed border-slate-300 p-6 text-center text-sm text-slate-600 dark:border-slate-700 dark:text-slate-400">
-              No categories yet.{canWrite ? ' Create the first one with “New top-level category”.' : ''}
+              {t(canWrite ? 'catalog.emptyWriter' : 'catalog.empty')}
             </p>
           ) : (
             <CategoryTree
               store={store}
               currentId={currentId}
               focusRef={focusRow}
-              onOpen={(id) => navigate({ to: '/tenant/categories/$id', params: { id } })}
+              onOpen={(id) =>
+                navigate({ to: '/tenant/categories/$id', params: { id } }).then(() => {
+                  // On a phone the tree gives way to the details: focus goes with it.
+                  if (window.matchMedia(PHONE_LAYOUT).matches) document.getElementById(DETAILS_HEADING)?.focus()
+                })
+              }
               onDrop={canWrite ? onDrop : undefined}
             />
           )}
@@ -115,22 +122,24 @@ export function CategoriesPage() {
             <Trans i18nKey={canWrite ? 'catalog.keysHelpWriter' : 'catalog.keysHelp'} components={{ kbd: <kbd /> }} />
           </p>
         </Card>
-        <div>
+        <div className={cx(!currentId && 'max-lg:hidden')}>
           <Outlet />
         </div>
       </div>
-      <CategoryDialog
-        open={creating}
-        title={t('catalog.newTop')}
-        submitLabel={t('catalog.create')}
-        onClose={() => setCreating(false)}
-        onSubmit={async (values) => {
-          const created = await create({ data: { parentId: null, ...values } })
-          toast.success(t('catalog.created', { name: created.name }))
-          // The tree reveals the new row when the open category changes to it.
-          await navigate({ to: '/tenant/categories/$id', params: { id: created.id } })
-        }}
-      />
+      {canWrite && (
+        <CategoryDialog
+          open={creating}
+          title={t('catalog.newTop')}
+          submitLabel={t('catalog.create')}
+          onClose={() => setCreating(false)}
+          onSubmit={async (values) => {
+            const created = await create({ data: { parentId: null, ...values } })
+            toast.success(t('catalog.created', { name: created.name }))
+            // The tree reveals the new row when the open category changes to it.
+            await navigate({ to: '/tenant/categories/$id', params: { id: created.id } })
+          }}
+        />
+      )}
     </CategoryPageContext.Provider>
   )
 }
@@ -140,6 +149,13 @@ function CategorySearch({ onChoose }: { onChoose: (id: string) => void }) {
   const search = useServerFn(searchCategories)
   const { t } = useI18n()
   const [q, setQ] = useState('')
+  // The box is uncontrolled: only the person's typing changes it, so no render that completes meanwhile (a navigation,
+  // a reload of the page's data) can put an older query back while they type.
+  const input = useRef<HTMLInputElement>(null)
+  const clear = () => {
+    if (input.current) input.current.value = ''
+    setQ('')
+  }
   const [hits, setHits] = useState<Hit[] | null>(null)
   const [more, setMore] = useState(false)
   const [error, setError] = useState<string>()
@@ -181,7 +197,7 @@ function CategorySearch({ onChoose }: { onChoose: (id: string) => void }) {
     if (event.key === 'ArrowDown') focusHit(index + 1)
     else if (event.key === 'ArrowUp') index <= 0 ? document.getElementById('category-search')?.focus() : focusHit(index - 1)
     else if (event.key === 'Escape') {
-      setQ('')
+      clear()
       document.getElementById('category-search')?.focus()
     } else return
     event.preventDefault()
@@ -195,9 +211,10 @@ function CategorySearch({ onChoose }: { onChoose: (id: string) => void }) {
         </label>
         <Search aria-hidden className="pointer-events-none absolute left-3 top-2.5 size-4 text-slate-400" />
         <input
+          ref={input}
           id="category-search"
           type="search"
-          value={q}
+          defaultValue=""
           onChange={(e) => setQ(e.target.value)}
           onKeyDown={(e) => {
             if (e.key === 'ArrowDown' && hits?.length) {
@@ -207,7 +224,7 @@ function CategorySearch({ onChoose }: { onChoose: (id: string) => void }) {
             if (e.key === 'Enter' && hits?.[0]) {
               e.preventDefault()
               onChoose(hits[0].id)
-              setQ('')
+              clear()
             }
           }}
           placeholder={t('catalog.searchPlaceholder')}
@@ -229,14 +246,14 @@ function CategorySearch({ onChoose }: { onChoose: (id: string) => void }) {
           className="max-h-72 divide-y divide-slate-100 overflow-auto rounded-md ring-1 ring-slate-200 dark:divide-slate-800 dark:ring-slate-800"
         >
           {hits.length === 0 ? (
-            <li className="px-3 py-2 text-sm text-slate-500 dark:text-slate-400">No category name starts with “{q.trim()}”.</li>
+            <li className="px-3 py-2 text-sm text-slate-500 dark:text-slate-400">{t('catalog.noMatch', { q: q.trim() })}</li>
           ) : (
             hits.map((hit) => (
               <li key={hit.id}>
                 <Link
                   to="/tenant/categories/$id"
                   params={{ id: hit.id }}
-                  onClick={() => setQ('')}
+                  onClick={clear}
                   className={cx('block px-3 py-2 text-sm outline-none hover:bg-slate-50 focus-visible:bg-indigo-50 dark:hover:bg-slate-800 dark:focus-visible:bg-indigo-950')}
                 >
                   <span className="font-medium">{hit.name}</span>

@@ -1,7 +1,7 @@
 import { useI18n } from '~/lib/i18n/react'
 import { getRouteApi, Link, useNavigate } from '@tanstack/react-router'
 import { useServerFn } from '@tanstack/react-start'
-import { ArrowDown, ArrowUp, FolderInput, Pencil, Plus, Trash2 } from 'lucide-react'
+import { ArrowDown, ArrowLeft, ArrowUp, FolderInput, Pencil, Plus, Trash2 } from 'lucide-react'
 import { useState } from 'react'
 import { toast } from 'sonner'
 import { Button, Card, Skeleton } from '~/components/ui'
@@ -24,8 +24,20 @@ import { errorMessage } from '~/lib/errors'
 const Route = getRouteApi('/tenant/_app/categories/$id')
 
 export const CHILDREN_SHOWN = 25
+/** Below Tailwind's lg the page shows the tree or the details, not both. */
+export const PHONE_LAYOUT = '(max-width: 1023.98px)'
+export const DETAILS_HEADING = 'category-heading'
 
-
+/** On a phone, the way from a category's details back to the tree. */
+export function BackToTree() {
+  const { t } = useI18n()
+  return (
+    <Link to="/tenant/categories" className="inline-flex items-center gap-1 text-sm font-medium text-indigo-700 hover:underline lg:hidden dark:text-indigo-300">
+      <ArrowLeft aria-hidden className="size-4" />
+      {t('catalog.backToTree')}
+    </Link>
+  )
+}
 
 export function DetailsLoading() {
   const { t } = useI18n()
@@ -37,6 +49,17 @@ export function DetailsLoading() {
         <Skeleton className="h-7 w-48" />
         <Skeleton className="h-24 w-full" />
       </div>
+    </Card>
+  )
+}
+
+export function CategoryNotFound() {
+  const { t } = useI18n()
+  return (
+    <Card className="space-y-2">
+      <BackToTree />
+      <h2 className="text-lg font-semibold">{t('category.notFound')}</h2>
+      <p className="text-sm text-slate-600 dark:text-slate-400">{t('category.notFoundBody')}</p>
     </Card>
   )
 }
@@ -104,6 +127,7 @@ export function CategoryDetails() {
   return (
     <section aria-label={t('category.details')}>
     <Card className="space-y-5">
+      <BackToTree />
       <nav aria-label={t('team.breadcrumb')}>
         <ol className="flex flex-wrap items-center gap-1 text-sm text-slate-600 dark:text-slate-400">
           <li>
@@ -130,7 +154,9 @@ export function CategoryDetails() {
 
       <div className="flex flex-wrap items-start justify-between gap-3">
         <div className="min-w-0">
-          <h2 className="truncate text-xl font-semibold">{category.name}</h2>
+          <h2 id={DETAILS_HEADING} tabIndex={-1} className="truncate text-xl font-semibold outline-none">
+            {category.name}
+          </h2>
           <p className="mt-1 text-sm text-slate-600 dark:text-slate-400">{category.description || t('category.noDescription')}</p>
         </div>
         {canWrite && (
@@ -238,6 +264,8 @@ export function CategoryDetails() {
       </div>
       </HistoryTabs>
 
+      {canWrite && (
+      <>
       <CategoryDialog
         open={dialog === 'add'}
         title={t('category.addTitle')}
@@ -287,15 +315,17 @@ export function CategoryDetails() {
               : t('category.trashed', { name: category.name }),
             { action: { label: t('category.undo'), onClick: () => void onRestore(category.id, category.name, category.parentId) } },
           )
-          await afterChange({ reveal: category.parentId, parents: [category.parentId] })
+          // Leave the deleted category before anything reloads: a reload of this page would ask for it (404).
           await navigate(category.parentId ? { to: '/tenant/categories/$id', params: { id: category.parentId } } : { to: '/tenant/categories' })
+          await afterChange({ reveal: category.parentId, parents: [category.parentId] })
         }}
       >
         {descendants
           ? t('category.deleteBodyMany', { name: category.name, count: descendants })
           : t('category.deleteBody', { name: category.name })}
-
       </ConfirmDialog>
+      </>
+      )}
     </Card>
     </section>
   )

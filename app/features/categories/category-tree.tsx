@@ -1,10 +1,11 @@
 import { useI18n } from '~/lib/i18n/react'
 import { ChevronRight, GripVertical, Loader2 } from 'lucide-react'
 import { useRouter } from '@tanstack/react-router'
-import { type KeyboardEvent, type ReactNode, type RefObject, useEffect, useRef } from 'react'
+import { type DragEvent, type KeyboardEvent, type ReactNode, type RefObject, useEffect, useRef, useState } from 'react'
 import {
   Button as AriaButton,
   DropIndicator,
+  type DropTarget,
   type Key,
   ListLayout,
   Tree,
@@ -95,15 +96,63 @@ export function CategoryTree({
     focusRef.current = (id) => {
       const manager = stateRef.current?.selectionManager
       if (!manager) return
-      manager.setFocused(true)
       manager.setFocusedKey(id)
+      // Never from a field the person is typing in (the search box while a reveal completes); Tab then enters the
+      // tree on this row.
+      const active = document.activeElement
+      if (active?.matches('input, textarea, select, [contenteditable]') && !treeRef.current?.contains(active)) return
+      manager.setFocused(true)
+      // The virtualizer renders the row only once the tree has scrolled to it (a frame or two after a reveal), and the
+      // tree moves DOM focus only while it already holds it: focus the row when it appears.
+      let frames = 60
+      const focusWhenRendered = () => {
+        const el = treeRef.current?.querySelector<HTMLElement>(`[role="row"][data-key="${CSS.escape(id)}"]`)
+        if (el) {
+          if (document.activeElement !== el) el.focus({ preventScroll: true })
+        } else if (--frames > 0) requestAnimationFrame(focusWhenRendered)
+      }
+      focusWhenRendered()
     }
+  }
+
+  // Why a drop is refused, while the dragged row is over a place it cannot go; the server checks the same again.
+  const dragged = useRef<string | null>(null)
+  const [refusal, setRefusal] = useState<string | null>(null)
+  /** Whether the dragged category may go to `target`; `reason` when the person should be told why not. */
+  function checkDrop(target: DropTarget): { ok: boolean; reason: string | null } {
+    const node = dragged.current ? nodes[dragged.current] : undefined
+    const over = target.type === 'item' ? nodes[String(target.key)] : undefined
+    if (!node || !over || target.type !== 'item') return { ok: false, reason: null }
+    // Beside itself: the row stays where it is.
+    if (over.id === node.id && target.dropPosition !== 'on') return { ok: false, reason: null }
+    const parentId = target.dropPosition === 'on' ? over.id : over.parentId
+    for (let p = parentId; p; p = nodes[p]?.parentId ?? null) {
+      if (p === node.id) return { ok: false, reason: t('categoryForm.cycle') }
+    }
+    if (parentId === node.parentId) return { ok: true, reason: null }
+    const name = node.name.toLowerCase()
+    if (idsOf(parentId ?? ROOT).some((s) => s !== node.id && nodes[s]?.name.toLowerCase() === name)) {
+      const parent = parentId ? nodes[parentId]?.name : undefined
+      return { ok: false, reason: parent ? t('categoryForm.nameTakenIn', { parent }) : t('categoryForm.nameTakenTop') }
+    }
+    return { ok: true, reason: null }
   }
 
   const { dragAndDropHooks } = useDragAndDrop({
     getItems: (keys) => [...keys].map((key) => ({ [DRAG_TYPE]: String(key), 'text/plain': nodes[String(key)]?.name ?? '' })),
     acceptedDragTypes: [DRAG_TYPE],
-    getDropOperation: () => 'move',
+    onDragStart: (e) => {
+      dragged.current = String([...e.keys][0] ?? '')
+    },
+    onDragEnd: () => {
+      dragged.current = null
+      setRefusal(null)
+    },
+    getDropOperation: (target) => {
+      // The tree itself (outside any row) is never a drop target: asked last, it must not hide a row's reason.
+      if (target.type === 'root') return 'cancel'
+      return checkDrop(target).ok ? 'move' : 'cancel'
+    },
     onMove: (e) => {
       const id = String([...e.keys][0] ?? '')
       const target = e.target
@@ -119,6 +168,25 @@ export function CategoryTree({
       <DropIndicator target={target} className={({ isDropTarget }) => cx('h-0.5 rounded', isDropTarget ? 'bg-indigo-500' : 'bg-transparent')} />
     ),
   })
+
+  /**
+   * The reason shown while a dragged row is over a place it cannot go, read from the row under the pointer as the list
+   * layout reads it: its top or bottom 10 px are the gaps beside it, the rest is the row itself. (react-aria refuses a
+   * drop into the dragged row's own subtree before asking getDropOperation, so the reason cannot come from there.)
+   */
+  function onDragOver(event: DragEvent<HTMLDivElement>) {
+    if (!dragged.current) return
+    const el = (event.target as Element).closest?.('[role="row"][data-key]')
+    const key = el?.getAttribute('data-key')
+    if (!el || !key || !nodes[key]) return setRefusal(null)
+    const box = el.getBoundingClientRect()
+    const dropPosition = event.clientY <= box.top + 10 ? 'before' : event.clientY >= box.bottom - 10 ? 'after' : 'on'
+    setRefusal(checkDrop({ type: 'item', key, dropPosition }).reason)
+  }
+
+  function onDragLeave(event: DragEvent<HTMLDivElement>) {
+    if (!event.currentTarget.contains(event.relatedTarget as Node | null)) setRefusal(null)
+  }
 
   function onKeyDownCapture(event: KeyboardEvent<HTMLDivElement>) {
     if (event.key !== '*') return
@@ -168,7 +236,8 @@ export function CategoryTree({
                 {hasChildItems ? (
                   <AriaButton
                     slot="chevron"
-                    aria-label={isExpanded ? t('catalog.collapse', { name: node.name }) : t('catalog.expand', { name: node.name })}
+                    // The tree names the button by this label followed by the row's name (aria-labelledby): "Expand Garden".
+                    aria-label={isExpanded ? t('catalog.collapse') : t('catalog.expand')}
                     className="rounded p-0.5 text-slate-500 dark:text-slate-400 outline-none hover:bg-slate-200 focus-visible:ring-2 focus-visible:ring-indigo-500 dark:hover:bg-slate-700"
                   >
                     <ChevronRight aria-hidden className={cx('size-4 transition-transform', isExpanded && 'rotate-90')} />
@@ -178,7 +247,7 @@ export function CategoryTree({
                 )}
                 <span className="min-w-0 flex-1 truncate">{node.name}</span>
                 {node.childCount > 0 && (
-                  <span className="shrink-0 text-xs tabular-nums text-slate-600 dark:text-slate-400" title={t('catalog.counts', { children: format.number.format(node.childCount), all: descendants })}>
+                  <span className="shrink-0 text-xs tabular-nums text-slate-600 dark:text-slate-400" title={t('catalog.counts', { count: node.childCount, all: descendants })}>
                     {format.number.format(node.childCount)} · {descendants}
                   </span>
                 )}
@@ -219,7 +288,7 @@ export function CategoryTree({
   }
 
   return (
-    <div onKeyDownCapture={onKeyDownCapture}>
+    <div onKeyDownCapture={onKeyDownCapture} onDragOverCapture={onDragOver} onDragLeaveCapture={onDragLeave} className="relative">
     <Virtualizer layout={ListLayout} layoutOptions={{ rowHeight: ROW_HEIGHT, loaderHeight: ROW_HEIGHT, dropIndicatorThickness: 2, padding: PADDING }}>
       <Tree
         ref={treeRef}
@@ -241,6 +310,16 @@ export function CategoryTree({
         {renderBranch(ROOT)}
       </Tree>
     </Virtualizer>
+    <p
+      role="status"
+      className={
+        refusal
+          ? 'pointer-events-none absolute inset-x-2 bottom-2 rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-900 shadow ring-1 ring-amber-300 dark:bg-amber-950 dark:text-amber-100 dark:ring-amber-800'
+          : 'sr-only'
+      }
+    >
+      {refusal ? t('catalog.dropRefused', { reason: refusal }) : ''}
+    </p>
     </div>
   )
 }

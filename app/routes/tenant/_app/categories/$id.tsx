@@ -1,10 +1,9 @@
 import { pageTitle } from '~/lib/i18n/title'
 import { createFileRoute, notFound } from '@tanstack/react-router'
 import { z } from 'zod'
-import { Card } from '~/components/ui'
 import { getCategory, listCategoryChildren } from '~/features/categories/categories.functions'
 import { orNotFound } from '~/lib/guards'
-import { CategoryDetails, CHILDREN_SHOWN, DetailsLoading } from '~/features/categories/category-details'
+import { CategoryDetails, CategoryNotFound, CHILDREN_SHOWN, DetailsLoading } from '~/features/categories/category-details'
 
 export const Route = createFileRoute('/tenant/_app/categories/$id')({
   loader: async ({ params }) => {
@@ -15,12 +14,7 @@ export const Route = createFileRoute('/tenant/_app/categories/$id')({
     return { category, children }
   },
   pendingComponent: DetailsLoading,
-  notFoundComponent: () => (
-    <Card>
-      <h2 className="text-lg font-semibold">Category not found</h2>
-      <p className="mt-1 text-sm text-slate-600 dark:text-slate-400">It may have been deleted or moved to the trash.</p>
-    </Card>
-  ),
+  notFoundComponent: CategoryNotFound,
   head: ({ loaderData, match }) => {
     const name = loaderData?.category.name
     return name ? pageTitle(match.context, 'nav.categories', undefined, name) : pageTitle(match.context, 'categories.titleFallback')
