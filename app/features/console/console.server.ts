@@ -3,6 +3,7 @@ import { and, eq, sql } from 'drizzle-orm'
 import { z } from 'zod'
 import { CONSOLE_SLUG } from '~/lib/enums'
 import { conflict, HttpError, notFound } from '~/lib/errors'
+import { msg } from '~/lib/i18n'
 import { rowsOf, type Tx } from '~/server/db/client.server'
 import { invitations, sessions, tenants } from '~/server/db/schema'
 import { text } from '~/lib/text'
@@ -334,9 +335,14 @@ export async function provision(
   return { tenantId, slug: created.tenant.slug, invitationId: invitation?.id ?? null, token }
 }
 
-/** Every session of the tenant ends: its people are signed out at once (the suspended page shows from then on). */
-async function endTenantSessions(tx: Tx, tenantId: string) {
+/**
+ * Every session of the tenant ends: its people are signed out at once (the suspended page shows from then on). The
+ * reason reaches the end events of impersonations among them (migration 0022).
+ */
+async function endTenantSessions(tx: Tx, tenantId: string, reason: 'tenant_suspended' | 'tenant_deleted') {
+  await tx.execute(sql`select haven_mark_sessions_ending(${reason})`)
   await tx.delete(sessions).where(eq(sessions.tenantId, tenantId))
+  await tx.execute(sql`select haven_mark_sessions_ending(null)`)
 }
 
 export async function suspend(scope: ConsoleScope, id: string, reason: string) {
@@ -344,7 +350,7 @@ export async function suspend(scope: ConsoleScope, id: string, reason: string) {
   if (tenant.isDeleted) throw conflict('This tenant is deleted; restore it first.')
   if (!tenant.isActive) throw conflict('This tenant is already suspended.')
   await updateTenant(scope.tx, id, { isActive: false, suspendedAt: sql`now()`, suspensionReason: reason })
-  await endTenantSessions(scope.tx, id)
+  await endTenantSessions(scope.tx, id, 'tenant_suspended')
   await auditIn(scope, id, 'CONSOLE_ACCESS', 'tenants', id, { action: 'suspend', reason })
 }
 
@@ -360,7 +366,7 @@ export async function softDelete(scope: ConsoleScope, id: string, deletedById: s
   const tenant = await requireTenant(scope.tx, id)
   if (tenant.isDeleted) throw conflict('This tenant is already deleted.')
   await updateTenant(scope.tx, id, { isDeleted: true, deletedAt: sql`now()`, deletedById })
-  await endTenantSessions(scope.tx, id)
+  await endTenantSessions(scope.tx, id, 'tenant_deleted')
   await auditIn(scope, id, 'CONSOLE_ACCESS', 'tenants', id, { action: 'delete' })
 }
 
@@ -378,11 +384,17 @@ export async function restore(scope: ConsoleScope, id: string) {
 export async function purge(scope: ConsoleScope, id: string, confirmSlug: string) {
   const tenant = await requireTenant(scope.tx, id)
   if (!tenant.isDeleted) throw conflict('Delete the tenant before purging it.')
+  // The database's clock decides, in the check and in the delete alike.
+  const purgeable = sql`${tenants.deletedAt} <= now() - make_interval(days => ${DELETE_GRACE_DAYS})`
+  const [due] = await scope.tx.select({ due: purgeable, from: sql<string>`(${tenants.deletedAt} + make_interval(days => ${DELETE_GRACE_DAYS}))::text` }).from(tenants).where(eq(tenants.id, id))
+  if (!due?.due) {
+    throw new HttpError(409, 'grace_period', msg('console.errors.gracePeriod', { days: DELETE_GRACE_DAYS, date: due?.from.slice(0, 10) ?? '' }))
+  }
   if (confirmSlug !== tenant.slug) {
     throw new HttpError(400, 'confirm_mismatch', 'Type the tenant’s slug to confirm.', { fieldErrors: { confirmSlug: `Type ${tenant.slug}` } })
   }
   await scope.tx.execute(sql`select haven_mark_purging(${id}::uuid)`)
-  await scope.tx.delete(tenants).where(and(eq(tenants.id, id), eq(tenants.isDeleted, true)))
+  await scope.tx.delete(tenants).where(and(eq(tenants.id, id), eq(tenants.isDeleted, true), purgeable))
   await scope.tx.execute(sql`select haven_mark_purging(null)`)
   await scope.tx.execute(
     sql`select haven_audit_event('CONSOLE_ACCESS', 'tenants', ${id}::uuid, ${JSON.stringify({ action: 'purge', slug: tenant.slug, name: tenant.name })}::jsonb)`,

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { and, eq, gt, sql } from 'drizzle-orm'
 import { forbidden, HttpError, notFound } from '~/lib/errors'
+import { msg } from '~/lib/i18n'
 import type { Tx } from '~/server/db/client.server'
 import { sessions, tenants, users, verifications } from '~/server/db/schema'
 import { auditIn, type ConsoleScope, requireTenant } from './console.server'
@@ -84,5 +85,13 @@ export async function impersonationOf(tx: Tx, tenantId: string, sessionId: strin
   return { reason: row.reason ?? '', impersonatorName: row.impersonatorName ?? 'Haven support', expiresAt: row.expiresAt.toISOString() }
 }
 
-export const refusedWhileImpersonating = () =>
-  new HttpError(403, 'impersonating', 'This is not possible while impersonating: passwords, email addresses and sign-in factors stay with their owner.')
+export const refusedWhileImpersonating = () => new HttpError(403, 'impersonating', msg('console.errors.lastingAccess'))
+
+/**
+ * An impersonation lasts only as long as it was granted, so nothing that outlives it may come from one: no
+ * invitation or its link, no password (a new person's, a reset, a change), no email address change. Every server
+ * function that could create such lasting access calls this first (issue 9).
+ */
+export function refuseWhileImpersonating(caller: { impersonatorId: string | null } | null | undefined) {
+  if (caller?.impersonatorId) throw refusedWhileImpersonating()
+}

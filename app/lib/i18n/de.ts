@@ -843,6 +843,13 @@ export const de: Messages<typeof en> = {
     banner: 'Ansicht als <strong>{{person}}</strong> – {{operator}}, Begründung „{{reason}}“, endet in {{minutes}} Min. Jede Aktion wird protokolliert.',
     stop: 'Beenden',
   },
+  console: {
+    errors: {
+      gracePeriod: 'Ein gelöschter Mandant bleibt {{days}} Tage wiederherstellbar: Er kann ab dem {{date}} endgültig entfernt werden.',
+      lastingAccess:
+        'Während eines Identitätswechsels nicht möglich: Einladungen, Passwörter, E-Mail-Adressen, Anmeldelinks und Anmeldefaktoren bleiben bei der Person und den eigenen Admins des Arbeitsbereichs.',
+    },
+  },
   recordHistory: {
     openInAudit: 'Im Protokoll öffnen',
     loading: 'Verlauf wird geladen',

@@ -842,6 +842,13 @@ export const en = {
     banner: 'Viewing as <strong>{{person}}</strong> — {{operator}}, reason “{{reason}}”, ends in {{minutes}} min. Every action is recorded.',
     stop: 'Stop',
   },
+  console: {
+    errors: {
+      gracePeriod: 'A deleted tenant stays restorable for {{days}} days: it can be purged from {{date}}.',
+      lastingAccess:
+        'Not possible while impersonating: invitations, passwords, email addresses, sign-in links and sign-in factors stay with the person and the workspace’s own admins.',
+    },
+  },
   recordHistory: {
     openInAudit: 'Open in the audit log',
     loading: 'Loading history',
