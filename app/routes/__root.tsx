@@ -1,9 +1,9 @@
 /// <reference types="vite/client" />
 import { createRootRoute, HeadContent, Outlet, Scripts, useRouterState } from '@tanstack/react-router'
 import { type ReactNode, useEffect } from 'react'
-import { Toaster } from 'sonner'
 import { NotFound, WorkspaceNotFound, WorkspaceSuspended } from '../components/errors'
 import { NavigationProgress } from '../components/navigation-progress'
+import { AppToaster } from '../components/toaster'
 import { getRealm } from '../features/auth/auth.functions'
 import { isLocale, type Locale, pickLocale } from '../lib/i18n'
 import { LocaleProvider } from '../lib/i18n/react'
@@ -82,8 +82,7 @@ function RootDocument({ children, rootDomain }: { children: ReactNode; rootDomai
         <LocaleProvider locale={locale}>
           <NavigationProgress />
           {children}
-          {/* Below the 56 px top bar, so a toast never covers the account menu or the navigation button. */}
-          <Toaster richColors closeButton position="top-right" offset={{ top: 68, right: 16 }} mobileOffset={{ top: 64, right: 8, left: 8 }} />
+          <AppToaster />
         </LocaleProvider>
         <Scripts />
       </body>

@@ -14,10 +14,7 @@ import { createTenantWithRoles } from '../tenants/tenants.server'
 import { isUniqueViolation } from '~/server/db/errors.server'
 import { type AuditRow, present, resolveNames } from '../audit/audit.server'
 import type { Names } from '../audit/describe'
-import type { ListTenantsInput } from './console.schemas'
-
-/** A soft-deleted tenant can be restored for this long; purging needs its slug typed. */
-export const DELETE_GRACE_DAYS = 30
+import { DELETE_GRACE_DAYS, type ListTenantsInput } from './console.schemas'
 
 /** The console's own scope: the tenant in context (app.tenant_id) is the console tenant, named by requireSuperuser. */
 export type ConsoleScope = { tx: Tx; consoleTenantId: string }
@@ -148,7 +145,7 @@ export async function getTenantDetail(scope: ConsoleScope, id: string) {
     settings: {
       allowImpersonation: s.allowImpersonation === true,
       defaultTheme: s.defaultTheme ?? 'system',
-      defaultLanguage: s.defaultLanguage || 'each visitor’s browser language',
+      defaultLanguage: s.defaultLanguage ?? '',
     },
     figures: figures ?? { people: 0, active30: 0, categories: 0, events30: 0, roles: 0 },
   }
