@@ -199,11 +199,11 @@ test.describe('impersonation', () => {
       // The same code again at once, still inside its 30 seconds: refused, it was used.
       const replay = await callFromPage(page, 'POST', 'mfa.stepUp', { code })
       expect(replay.status, replay.text).toBe(401)
-      expect(replay.text).toContain('That code was used already')
+      expect(replay.text).toContain('console.errors.usedCode')
     })
     const refused = await callFromPage(page, 'POST', 'impersonation.startImpersonation', { tenantId: globex, userId, reason: 'Trying without consent' })
     expect(refused.status, refused.text).toBe(403)
-    expect(refused.text).toContain('has not allowed')
+    expect(refused.text).toContain('console.errors.impersonationNotAllowed')
   })
 
   test('with consent: the banner, an edit attributed to both, no password change, stop; acme\'s admin sees it', async ({ browser, page }) => {

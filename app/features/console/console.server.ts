@@ -306,12 +306,12 @@ export async function provision(
   invitedById: string,
 ) {
   const [taken] = await scope.tx.select({ id: tenants.id }).from(tenants).where(eq(tenants.slug, input.slug))
-  if (taken) throw conflict('That workspace address is taken.', { slug: 'This name is taken' })
+  if (taken) throw conflict(msg('console.errors.slugTaken'), { slug: msg('console.errors.slugTakenField') })
   let created: Awaited<ReturnType<typeof createTenantWithRoles>>
   try {
     created = await createTenantWithRoles(scope.tx, { name: input.name, slug: input.slug })
   } catch (error) {
-    if (isUniqueViolation(error)) throw conflict('That workspace address is taken.', { slug: 'This name is taken' })
+    if (isUniqueViolation(error)) throw conflict(msg('console.errors.slugTaken'), { slug: msg('console.errors.slugTakenField') })
     throw error
   }
   const tenantId = created.tenant.id
@@ -344,8 +344,8 @@ async function endTenantSessions(tx: Tx, tenantId: string, reason: 'tenant_suspe
 
 export async function suspend(scope: ConsoleScope, id: string, reason: string) {
   const tenant = await requireTenant(scope.tx, id)
-  if (tenant.isDeleted) throw conflict('This tenant is deleted; restore it first.')
-  if (!tenant.isActive) throw conflict('This tenant is already suspended.')
+  if (tenant.isDeleted) throw conflict(msg('console.errors.restoreFirst'))
+  if (!tenant.isActive) throw conflict(msg('console.errors.alreadySuspended'))
   await updateTenant(scope.tx, id, { isActive: false, suspendedAt: sql`now()`, suspensionReason: reason })
   await endTenantSessions(scope.tx, id, 'tenant_suspended')
   await auditIn(scope, id, 'CONSOLE_ACCESS', 'tenants', id, { action: 'suspend', reason })
@@ -353,15 +353,15 @@ export async function suspend(scope: ConsoleScope, id: string, reason: string) {
 
 export async function reactivate(scope: ConsoleScope, id: string) {
   const tenant = await requireTenant(scope.tx, id)
-  if (tenant.isDeleted) throw conflict('This tenant is deleted; restore it first.')
-  if (tenant.isActive) throw conflict('This tenant is active.')
+  if (tenant.isDeleted) throw conflict(msg('console.errors.restoreFirst'))
+  if (tenant.isActive) throw conflict(msg('console.errors.alreadyActive'))
   await updateTenant(scope.tx, id, { isActive: true, suspendedAt: null, suspensionReason: null })
   await auditIn(scope, id, 'CONSOLE_ACCESS', 'tenants', id, { action: 'reactivate' })
 }
 
 export async function softDelete(scope: ConsoleScope, id: string, deletedById: string) {
   const tenant = await requireTenant(scope.tx, id)
-  if (tenant.isDeleted) throw conflict('This tenant is already deleted.')
+  if (tenant.isDeleted) throw conflict(msg('console.errors.alreadyDeleted'))
   await updateTenant(scope.tx, id, { isDeleted: true, deletedAt: sql`now()`, deletedById })
   await endTenantSessions(scope.tx, id, 'tenant_deleted')
   await auditIn(scope, id, 'CONSOLE_ACCESS', 'tenants', id, { action: 'delete' })
@@ -369,7 +369,7 @@ export async function softDelete(scope: ConsoleScope, id: string, deletedById: s
 
 export async function restore(scope: ConsoleScope, id: string) {
   const tenant = await requireTenant(scope.tx, id)
-  if (!tenant.isDeleted) throw conflict('This tenant is not deleted.')
+  if (!tenant.isDeleted) throw conflict(msg('console.errors.notDeleted'))
   await updateTenant(scope.tx, id, { isDeleted: false, deletedAt: null, deletedById: null })
   await auditIn(scope, id, 'CONSOLE_ACCESS', 'tenants', id, { action: 'restore' })
 }
@@ -380,7 +380,7 @@ export async function restore(scope: ConsoleScope, id: string) {
  */
 export async function purge(scope: ConsoleScope, id: string, confirmSlug: string) {
   const tenant = await requireTenant(scope.tx, id)
-  if (!tenant.isDeleted) throw conflict('Delete the tenant before purging it.')
+  if (!tenant.isDeleted) throw conflict(msg('console.errors.deleteFirst'))
   // The database's clock decides, in the check and in the delete alike.
   const purgeable = sql`${tenants.deletedAt} <= now() - make_interval(days => ${DELETE_GRACE_DAYS})`
   const [due] = await scope.tx.select({ due: purgeable, from: sql<string>`(${tenants.deletedAt} + make_interval(days => ${DELETE_GRACE_DAYS}))::text` }).from(tenants).where(eq(tenants.id, id))
@@ -388,7 +388,7 @@ export async function purge(scope: ConsoleScope, id: string, confirmSlug: string
     throw new HttpError(409, 'grace_period', msg('console.errors.gracePeriod', { days: DELETE_GRACE_DAYS, date: due?.from.slice(0, 10) ?? '' }))
   }
   if (confirmSlug !== tenant.slug) {
-    throw new HttpError(400, 'confirm_mismatch', 'Type the tenant’s slug to confirm.', { fieldErrors: { confirmSlug: `Type ${tenant.slug}` } })
+    throw new HttpError(400, 'confirm_mismatch', msg('console.errors.confirmSlug'), { fieldErrors: { confirmSlug: msg('console.errors.typeSlug', { slug: tenant.slug }) } })
   }
   await scope.tx.execute(sql`select haven_mark_purging(${id}::uuid)`)
   await scope.tx.delete(tenants).where(and(eq(tenants.id, id), eq(tenants.isDeleted, true), purgeable))
