@@ -393,7 +393,8 @@ function TenantAudit({ tenantId }: { tenantId: string }) {
         />
       )}
       <p className="mt-3 text-xs text-slate-500 dark:text-slate-400">
-        <Trans i18nKey="console.tenant.seeAlso" components={{ link: <Link to="/console/audit" search={{ tenantId }} className="underline" /> }} />
+        {/* The tag is not <link>: Trans reads the message as HTML, where link is a void element and would lose its text. */}
+        <Trans i18nKey="console.tenant.seeAlso" components={{ audit: <Link to="/console/audit" search={{ tenantId }} className="underline" /> }} />
       </p>
     </Card>
   )

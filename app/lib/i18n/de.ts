@@ -1024,7 +1024,7 @@ export const de: Messages<typeof en> = {
       minutes: 'Dauer (Minuten)',
       audit: 'Protokoll',
       loadMore: 'Mehr laden',
-      seeAlso: 'Siehe auch das <link>globale Protokoll</link>, gefiltert auf diesen Mandanten.',
+      seeAlso: 'Siehe auch das <audit>globale Protokoll</audit>, gefiltert auf diesen Mandanten.',
     },
     signIn: {
       title: 'Anmeldung an der Konsole',

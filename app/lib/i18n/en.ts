@@ -1017,7 +1017,7 @@ export const en = {
       minutes: 'Duration (minutes)',
       audit: 'Audit log',
       loadMore: 'Load more',
-      seeAlso: 'See also the <link>global audit log</link> filtered to this tenant.',
+      seeAlso: 'See also the <audit>global audit log</audit> filtered to this tenant.',
     },
     signIn: {
       title: 'Console sign in',
