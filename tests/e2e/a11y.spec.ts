@@ -105,6 +105,8 @@ test('every page of the console', async ({ page }) => {
   await openPage(page, hostUrl('console', '/tenants'))
   await page.getByRole('link', { name: 'Acme Inc.' }).first().click()
   await expect(page.getByRole('heading', { level: 1, name: 'Acme Inc.' })).toBeVisible({ timeout: 30_000 })
+  // Reached from the list inside the app, the tab names the tenant, not the list.
+  await expect(page).toHaveTitle('Acme Inc. — Haven console')
   await expectAccessible(page, 'a tenant')
 })
 

@@ -162,12 +162,32 @@ test.describe('on a phone', () => {
   })
 })
 
+test.describe('toasts', () => {
+  test('are drawn in the page’s dark theme', async ({ page }) => {
+    await page.emulateMedia({ colorScheme: 'dark' })
+    await openPage(page, hostUrl('console', '/sign-in'))
+    await page.getByLabel('Email').fill('root@haven.test')
+    await page.getByLabel('Password').fill(DEMO_PASSWORD)
+    await page.getByRole('button', { name: 'Sign in' }).click()
+    const toaster = page.locator('[data-sonner-toaster]')
+    await withTotpCode(async (code) => {
+      await page.getByLabel('Authentication code').fill(code)
+      await page.getByRole('button', { name: 'Verify' }).click()
+      // "Signed in" shows for a few seconds while the overview loads.
+      await expect(page.getByText('Signed in', { exact: true })).toBeVisible()
+    })
+    await expect(toaster).toHaveAttribute('data-sonner-theme', 'dark')
+  })
+})
+
 test.describe('impersonation', () => {
   test("is refused without the tenant's consent; a step-up code works once", async ({ page }) => {
     await signInRoot(page)
     const globex = await tenantIdOf(page, 'globex')
     await page.goto(hostUrl('console', `/tenants/${globex}`))
     await expect(page.getByText(/Impersonation is off/)).toBeVisible()
+    // The page is the tenant's, and so is its title.
+    await expect(page).toHaveTitle('Globex Corp. — Haven console')
     await expect(page.getByRole('button', { name: /^Impersonate / })).toHaveCount(0)
 
     // Even called directly, with a fresh code: the tenant has not allowed it.
@@ -179,11 +199,11 @@ test.describe('impersonation', () => {
       // The same code again at once, still inside its 30 seconds: refused, it was used.
       const replay = await callFromPage(page, 'POST', 'mfa.stepUp', { code })
       expect(replay.status, replay.text).toBe(401)
-      expect(replay.text).toContain('That code was used already')
+      expect(replay.text).toContain('console.errors.usedCode')
     })
     const refused = await callFromPage(page, 'POST', 'impersonation.startImpersonation', { tenantId: globex, userId, reason: 'Trying without consent' })
     expect(refused.status, refused.text).toBe(403)
-    expect(refused.text).toContain('has not allowed')
+    expect(refused.text).toContain('console.errors.impersonationNotAllowed')
   })
 
   test('with consent: the banner, an edit attributed to both, no password change, stop; acme\'s admin sees it', async ({ browser, page }) => {
@@ -206,6 +226,21 @@ test.describe('impersonation', () => {
     await expect(banner).toContainText(/ends in (30|29) min/)
     await page.goto(hostUrl('acme', '/profile'))
     await expect(banner).toBeVisible()
+    // The password stays Mia's: no form to change it, and the server refuses whatever would outlive the impersonation.
+    await expect(page.getByText('The password stays with Mia Member')).toBeVisible()
+    await expect(page.getByLabel('Current password')).toHaveCount(0)
+    // (Mia holds no users:write, so inviting and creating people are refused to her anyway; those checks are the
+    // same call in their handlers.) A link that is only a shape here: the refusal comes before any lookup.
+    const bogus = 'x'.repeat(43)
+    const lasting = [
+      await callFromPage(page, 'POST', 'auth.requestPasswordReset', { email: 'member@acme.test' }),
+      await callFromPage(page, 'POST', 'auth.resetPassword', { token: bogus, password: 'a-door-for-later-1' }),
+      await callFromPage(page, 'POST', 'auth.acceptInvitation', { token: bogus, fullName: 'Back Door', password: 'a-door-for-later-1' }),
+    ]
+    for (const refused of lasting) {
+      expect(refused.status, refused.text).toBe(403)
+      expect(refused.text).toContain('console.errors.lastingAccess')
+    }
 
     const edit = await callFromPage(page, 'POST', 'profile.updatePreferences', { theme: 'system' })
     expect(edit.status, edit.text).toBe(200)

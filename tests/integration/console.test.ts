@@ -31,6 +31,8 @@ import {
   recordStepUp,
   verifyCode,
 } from '~/features/console/mfa.server'
+import { listAuditEvents } from '~/features/audit/audit.server'
+import { listAuditSchema } from '~/features/audit/audit.schemas'
 import { provisionTenant } from '~/features/tenants/tenants.server'
 import { createUser } from '~/features/users/users.server'
 import { CONSOLE_SLUG } from '~/lib/enums'
@@ -41,8 +43,8 @@ import { rowsOf, type Tx } from '~/server/db/client.server'
 import { auditLog, invitations, roles, sessions, tenants, userMfa, users } from '~/server/db/schema'
 import { withConsole, withTenant } from '~/server/db/scope.server'
 import { openTestDatabase, type TestDatabase } from '../support/db'
-import { createTestTenant, testPasswordHash, uniqueSlug } from '../support/fixtures'
 import { english } from '../support/errors'
+import { createTestTenant, testPasswordHash, uniqueSlug } from '../support/fixtures'
 
 type Tenant = { id: string; slug: string; ownerId: string }
 
@@ -140,7 +142,8 @@ describe('console MFA', () => {
 
   it('refuses a code whose time step was used already, also an older one, and two concurrent uses of one code', async () => {
     const replay = await failure(asConsole(({ tx }) => verifyCode(tx, consoleId, root(), lastUsed.code, null)))
-    expect(replay).toMatchObject({ status: 401, code: 'invalid_code', fieldErrors: { code: 'Code already used' } })
+    expect(replay).toMatchObject({ status: 401, code: 'invalid_code' })
+    expect(english(replay.fieldErrors?.code)).toBe('Code already used')
     // The current and the previous step are older than the step taken: refused too, though inside the window.
     for (const older of [code(secret), code(secret, -1)]) {
       expect((await failure(asConsole(({ tx }) => verifyCode(tx, consoleId, root(), older, null)))).status).toBe(401)
@@ -218,7 +221,7 @@ describe('tenants', () => {
     expect(reserved.success).toBe(false)
     const taken = await failure(asConsole((scope) => provision(scope, { name: 'Dup', slug: a.slug, ownerEmail: 'x@example.test', ownerName: '' }, rootId)))
     expect(taken.status).toBe(409)
-    expect(taken.fieldErrors?.slug).toBe('This name is taken')
+    expect(english(taken.fieldErrors?.slug)).toBe('This name is taken')
 
     const slug = uniqueSlug('new')
     const made = await asConsole((scope) => provision(scope, { name: 'New Co', slug, ownerEmail: `boss@${slug}.test`, ownerName: 'Bea' }, rootId))
@@ -255,6 +258,14 @@ describe('tenants', () => {
     await asConsole((scope) => restore(scope, doomed.id))
     expect((await failure(asConsole((scope) => purge(scope, doomed.id, doomed.slug)))).status).toBe(409)
     await asConsole((scope) => softDelete(scope, doomed.id, rootId))
+    // Within the grace period the tenant can still be restored, so it cannot be purged, slug typed or not.
+    const early = await failure(asConsole((scope) => purge(scope, doomed.id, doomed.slug)))
+    expect(early).toMatchObject({ status: 409, code: 'grace_period' })
+    expect(english(early.message)).toMatch(/restorable for 30 days: it can be purged from \d{4}-\d{2}-\d{2}\./)
+    await t.owner.db.update(tenants).set({ deletedAt: sql`now() - interval '29 days 23 hours'` }).where(eq(tenants.id, doomed.id))
+    expect((await failure(asConsole((scope) => purge(scope, doomed.id, doomed.slug)))).code).toBe('grace_period')
+    expect(await t.owner.db.select().from(tenants).where(eq(tenants.id, doomed.id))).toHaveLength(1)
+    await t.owner.db.update(tenants).set({ deletedAt: sql`now() - interval '30 days 1 minute'` }).where(eq(tenants.id, doomed.id))
     const mismatch = await failure(asConsole((scope) => purge(scope, doomed.id, 'not-it')))
     expect(mismatch.fieldErrors?.confirmSlug).toBeDefined()
     await asConsole((scope) => purge(scope, doomed.id, doomed.slug))
@@ -367,6 +378,22 @@ describe('impersonation', () => {
   const grant = { reason: 'Customer ticket 42', minutes: 30 }
   const superuser = () => ({ id: rootId, fullName: 'Root Operator' })
 
+  /** An impersonation session of `userId` by root, as redeemImpersonation creates it, and the cookie that carries it. */
+  async function impersonationSession(tenantId: string, userId: string, expiresAt = sql`now() + interval '30 minutes'`) {
+    const token = randomUUID()
+    const [session] = await withTenant({ tenantId }, (tx) =>
+      tx
+        .insert(sessions)
+        .values({ tenantId, userId, token, expiresAt, impersonatorId: rootId, impersonatorName: 'Root Operator', impersonationReason: grant.reason })
+        .returning(),
+    )
+    if (!session) throw new Error('no session')
+    const signed = `${token}.${await makeSignature(token, config().authSecret)}`
+    return { session, headers: new Headers({ cookie: `haven.session_token=${encodeURIComponent(signed)}` }) }
+  }
+
+  const endsOf = async (tenantId: string) => (await eventsOf(tenantId)).filter((e) => e.action === 'IMPERSONATION_ENDED')
+
   it('is refused without consent, of a superuser, and of someone who is not in that tenant', async () => {
     const denied = await failure(asConsole((scope) => prepareImpersonation(scope, { tenantId: b.id, userId: b.ownerId, ...grant }, superuser())))
     expect(denied).toMatchObject({ status: 403, code: 'impersonation_not_allowed' })
@@ -431,5 +458,70 @@ describe('impersonation', () => {
     expect(await t.owner.db.select().from(sessions).where(eq(sessions.id, session?.id ?? ''))).toHaveLength(0)
     const ended = (await eventsOf(a.id, requestId)).filter((e) => e.action === 'IMPERSONATION_ENDED')
     expect(ended.map((e) => e.newValues)).toEqual([expect.objectContaining({ reason: 'expired', impersonatorId: rootId, userId: a.ownerId })])
+    // Nobody was signed in when it ran out, and still the row names the person and the operator as its actors.
+    expect(ended.map((e) => [e.userId, e.impersonatorId, e.tenantId])).toEqual([[a.ownerId, rootId, a.id]])
+  })
+
+  it('a change made while impersonating is the person’s, by the operator, in the tenant’s own audit viewer', async () => {
+    const c = await tenant()
+    const { headers } = await impersonationSession(c.id, c.ownerId)
+    const requestId = `as-${randomUUID().slice(0, 8)}`
+    // The path every tenant request takes: the session read makes the person the actor and the operator the impersonator.
+    await withTenantSession(
+      { tenantId: c.id, requestId },
+      async (tx, caller) => {
+        expect(caller?.impersonatorId).toBe(rootId)
+        const details = JSON.stringify({ reason: grant.reason, minutes: 30, operatorName: 'Root Operator', operatorEmail: 'root@haven.test' })
+        await tx.execute(sql`select haven_audit_event('IMPERSONATION_STARTED', 'users', ${c.ownerId}::uuid, ${details}::jsonb)`)
+        await tx.update(users).set({ fullName: 'Olga Owner' }).where(and(eq(users.tenantId, c.id), eq(users.id, c.ownerId)))
+      },
+      headers,
+    )
+    const page = await withTenant({ tenantId: c.id, userId: c.ownerId }, (tx) => listAuditEvents(tx, c.id, listAuditSchema.parse({ requestId })))
+    const change = page.items.find((e) => e.action === 'UPDATE' && e.tableName === 'users')
+    expect(change?.actor).toMatchObject({ id: c.ownerId, name: 'Olga Owner' })
+    expect(change?.impersonator).toMatchObject({ id: rootId, name: 'Root Operator (console)', email: 'root@haven.test' })
+  })
+
+  it('suspending or deleting the tenant ends its impersonations with an event naming person, operator and tenant', async () => {
+    const c = await tenant()
+    const first = await impersonationSession(c.id, c.ownerId)
+    await asConsole((scope) => suspend(scope, c.id, 'Chargeback'))
+    await asConsole((scope) => reactivate(scope, c.id))
+    const second = await impersonationSession(c.id, c.ownerId)
+    await asConsole((scope) => softDelete(scope, c.id, rootId))
+
+    const ends = await endsOf(c.id)
+    expect(ends.map((e) => [e.recordId, e.userId, e.impersonatorId, (e.newValues as { reason?: string }).reason])).toEqual(
+      expect.arrayContaining([
+        [first.session.id, c.ownerId, rootId, 'tenant_suspended'],
+        [second.session.id, c.ownerId, rootId, 'tenant_deleted'],
+      ]),
+    )
+    expect(ends).toHaveLength(2)
+    for (const e of ends) expect(e.newValues).toMatchObject({ operatorName: 'Root Operator', impersonatorId: rootId, userId: c.ownerId })
+    // Not in the console's own log: the end belongs to the tenant whose session it was.
+    expect((await endsOf(consoleId)).filter((e) => e.userId === c.ownerId)).toHaveLength(0)
+  })
+
+  it('a session refresh is no audit event; a real change of a session still is', async () => {
+    const c = await tenant()
+    const plain = await withTenant({ tenantId: c.id }, (tx) =>
+      tx.insert(sessions).values({ tenantId: c.id, userId: c.ownerId, token: randomUUID(), expiresAt: sql`now() + interval '1 day'` }).returning(),
+    )
+    const impersonating = await impersonationSession(c.id, c.ownerId)
+    const requestId = `refresh-${randomUUID().slice(0, 8)}`
+    await withTenant({ tenantId: c.id, requestId }, async (tx) => {
+      // What better-auth's daily refresh writes: a later expiry (the cap keeps an impersonation's as it was).
+      for (const id of [plain[0]?.id ?? '', impersonating.session.id]) {
+        await tx.update(sessions).set({ expiresAt: sql`now() + interval '7 days'` }).where(and(eq(sessions.tenantId, c.id), eq(sessions.id, id)))
+      }
+    })
+    expect(await eventsOf(c.id, requestId)).toHaveLength(0)
+    const changed = `agent-${randomUUID().slice(0, 8)}`
+    await withTenant({ tenantId: c.id, requestId: changed }, (tx) =>
+      tx.update(sessions).set({ userAgent: 'Other browser' }).where(and(eq(sessions.tenantId, c.id), eq(sessions.id, plain[0]?.id ?? ''))),
+    )
+    expect((await eventsOf(c.id, changed)).map((e) => `${e.action} ${e.tableName}`)).toEqual(['UPDATE sessions'])
   })
 })

@@ -19,7 +19,7 @@ import {
   signInSchema,
 } from './auth.schemas'
 import { assertCanGrantRoles, requireRoles } from '../roles/roles.server'
-import { impersonationOf } from '../console/impersonation.server'
+import { impersonationOf, refuseWhileImpersonating } from '../console/impersonation.server'
 import { invitationLink } from '../users/invitations.server'
 import { CHALLENGE_COOKIE, CHALLENGE_TTL_SECONDS } from '../console/mfa.server'
 import {
@@ -121,6 +121,7 @@ export const requestPasswordReset = createServerFn({ method: 'POST' })
   .middleware([tenantScope])
   .validator(input(forgotPasswordSchema))
   .handler(async ({ data, context }) => {
+    refuseWhileImpersonating(context.caller)
     await requestResetLink(context.tx, { ...context.request.audit, tenantId: context.tenantId }, { email: data.email, host: context.request.host })
     return { ok: true as const }
   })
@@ -134,7 +135,8 @@ export const getResetLinkStatus = createServerFn({ method: 'GET' })
 export const resetPassword = createServerFn({ method: 'POST' })
   .middleware([tenantScope])
   .validator(input(resetPasswordSchema))
-  .handler(async ({ data }) => {
+  .handler(async ({ data, context }) => {
+    refuseWhileImpersonating(context.caller)
     try {
       await auth().api.resetPassword({ body: { token: data.token, newPassword: data.password }, headers: getRequest().headers })
     } catch (error) {
@@ -161,6 +163,7 @@ export const acceptInvitation = createServerFn({ method: 'POST' })
   .middleware([tenantScope])
   .validator(input(acceptInvitationSchema))
   .handler(async ({ data, context }) => {
+    refuseWhileImpersonating(context.caller)
     const { email } = await redeemInvitation(context.tx, { ...data, tenantId: context.tenantId })
     await auth().api.signInEmail({ body: { email, password: data.password, rememberMe: true }, headers: getRequest().headers })
     return { ok: true as const }
@@ -170,6 +173,7 @@ export const inviteUser = createServerFn({ method: 'POST' })
   .middleware([requirePermission('users:write')])
   .validator(input(createInvitationSchema))
   .handler(async ({ data, context }) => {
+    refuseWhileImpersonating(context.caller)
     if (data.roleId) {
       if (!context.permissions.includes('roles:manage')) throw forbidden(msg('errors.assignRoleNeedsPermission'))
       await requireRoles(context.tx, [data.roleId])

@@ -4,6 +4,7 @@ import { type FormEvent, useEffect, useState } from 'react'
 import { toast } from 'sonner'
 import { Alert, Button, Field, Skeleton } from '~/components/ui'
 import { errorMessage, fieldErrorsOf } from '~/lib/errors'
+import { useI18n } from '~/lib/i18n/react'
 import { SignInForm } from '../auth/sign-in-form'
 import { completeSignIn, startEnrollment } from './mfa.functions'
 
@@ -16,9 +17,10 @@ type Step = { kind: 'password' } | { kind: 'enroll' } | { kind: 'code' } | { kin
 export function ConsoleSignIn({ redirectTo }: { redirectTo: string }) {
   const router = useRouter()
   const [step, setStep] = useState<Step>({ kind: 'password' })
+  const { t } = useI18n()
 
   async function enter() {
-    toast.success('Signed in')
+    toast.success(t('auth.signedIn'))
     await router.invalidate()
     await router.navigate({ href: redirectTo, replace: true })
   }
@@ -42,6 +44,7 @@ function CodeStep({ enroll, onDone, onRestart }: { enroll: boolean; onDone: (cod
   const [error, setError] = useState<string>()
   const [fieldError, setFieldError] = useState<string>()
   const [expired, setExpired] = useState(false)
+  const { t } = useI18n()
 
   useEffect(() => {
     if (!enroll) return
@@ -75,15 +78,13 @@ function CodeStep({ enroll, onDone, onRestart }: { enroll: boolean; onDone: (cod
     <form method="post" onSubmit={onSubmit} className="space-y-4" noValidate>
       {enroll && (
         <div className="space-y-3">
-          <h2 className="text-base font-semibold text-slate-900 dark:text-slate-100">Set up two-factor authentication</h2>
-          <p className="text-sm text-slate-600 dark:text-slate-400">
-            Every console account needs an authenticator app. Scan the QR code, or type the key, then enter the 6-digit code it shows.
-          </p>
+          <h2 className="text-base font-semibold text-slate-900 dark:text-slate-100">{t('console.signIn.enrollTitle')}</h2>
+          <p className="text-sm text-slate-600 dark:text-slate-400">{t('console.signIn.enrollText')}</p>
           {setup ? (
             <>
-              <img src={setup.qr} alt={`QR code for the authenticator key of ${setup.email}`} className="mx-auto size-44 rounded bg-white p-1" />
+              <img src={setup.qr} alt={t('console.signIn.qrAlt', { email: setup.email })} className="mx-auto size-44 rounded bg-white p-1" />
               <div>
-                <p className="text-sm font-medium text-slate-800 dark:text-slate-200">Key</p>
+                <p className="text-sm font-medium text-slate-800 dark:text-slate-200">{t('console.signIn.key')}</p>
                 <code data-testid="totp-secret" className="block break-all rounded bg-slate-100 px-2 py-1 font-mono text-sm dark:bg-slate-800">
                   {setup.secret}
                 </code>
@@ -97,22 +98,22 @@ function CodeStep({ enroll, onDone, onRestart }: { enroll: boolean; onDone: (cod
       {error && <Alert>{error}</Alert>}
       {expired ? (
         <Button type="button" className="w-full" onClick={onRestart}>
-          Start again
+          {t('console.signIn.startAgain')}
         </Button>
       ) : (
         <>
           <Field
-            label={enroll ? 'Code from your authenticator' : 'Authentication code'}
+            label={enroll ? t('console.signIn.codeFromApp') : t('console.signIn.code')}
             name="code"
             inputMode={enroll ? 'numeric' : 'text'}
             autoComplete="one-time-code"
             autoFocus
             required
             error={fieldError}
-            hint={enroll ? undefined : 'The 6-digit code from your authenticator, or one of your recovery codes.'}
+            hint={enroll ? undefined : t('console.signIn.codeHint')}
           />
           <Button type="submit" className="w-full" pending={pending}>
-            {enroll ? 'Turn on and sign in' : 'Verify'}
+            {enroll ? t('console.signIn.turnOn') : t('console.signIn.verify')}
           </Button>
         </>
       )}
@@ -122,13 +123,12 @@ function CodeStep({ enroll, onDone, onRestart }: { enroll: boolean; onDone: (cod
 
 function RecoveryCodes({ codes, onDone }: { codes: string[]; onDone: () => Promise<void> }) {
   const [pending, setPending] = useState(false)
+  const { t } = useI18n()
   return (
     <div className="space-y-4">
-      <h2 className="text-base font-semibold text-slate-900 dark:text-slate-100">Save your recovery codes</h2>
-      <p className="text-sm text-slate-600 dark:text-slate-400">
-        Each code signs you in once if you lose your authenticator. They are shown only now; Haven keeps only their hashes.
-      </p>
-      <ul aria-label="Recovery codes" className="grid grid-cols-2 gap-2 rounded bg-slate-100 p-3 font-mono text-sm dark:bg-slate-800">
+      <h2 className="text-base font-semibold text-slate-900 dark:text-slate-100">{t('console.signIn.saveCodes')}</h2>
+      <p className="text-sm text-slate-600 dark:text-slate-400">{t('console.signIn.saveCodesText')}</p>
+      <ul aria-label={t('console.signIn.recoveryCodes')} className="grid grid-cols-2 gap-2 rounded bg-slate-100 p-3 font-mono text-sm dark:bg-slate-800">
         {codes.map((c) => (
           <li key={c}>{c}</li>
         ))}
@@ -137,9 +137,9 @@ function RecoveryCodes({ codes, onDone }: { codes: string[]; onDone: () => Promi
         type="button"
         variant="secondary"
         className="w-full"
-        onClick={() => navigator.clipboard?.writeText(codes.join('\n')).then(() => toast.success('Copied'))}
+        onClick={() => navigator.clipboard?.writeText(codes.join('\n')).then(() => toast.success(t('console.signIn.copied')))}
       >
-        Copy codes
+        {t('console.signIn.copy')}
       </Button>
       <Button
         type="button"
@@ -150,7 +150,7 @@ function RecoveryCodes({ codes, onDone }: { codes: string[]; onDone: () => Promi
           void onDone().finally(() => setPending(false))
         }}
       >
-        I have saved them — continue
+        {t('console.signIn.saved')}
       </Button>
     </div>
   )

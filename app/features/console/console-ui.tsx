@@ -4,13 +4,13 @@ import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxi
 import { toast } from 'sonner'
 import { Alert, Button, EmptyState, Field } from '~/components/ui'
 import { errorMessage, fieldErrorsOf } from '~/lib/errors'
+import { useI18n } from '~/lib/i18n/react'
 import type { AuditEventView } from '../audit/audit.server'
 import { ChangeList, Sentence, When } from '../audit/event-list'
 import { stepUp } from './mfa.functions'
 
-export const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' })
-export const dateOnly = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' })
-export const formatDate = (value: string | null, format = dateOnly) => (value ? format.format(new Date(value)) : '—')
+/** A date or time from the server in the page's language; a dash for none. */
+export const formatDate = (value: string | null, format: Intl.DateTimeFormat) => (value ? format.format(new Date(value)) : '—')
 
 /**
  * A modal form (native <dialog>: focus trap, Escape closes). `onSubmit` gets the form's values; a thrown error is
@@ -39,6 +39,7 @@ export function FormDialog({
   const [pending, setPending] = useState(false)
   const [error, setError] = useState<string>()
   const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({})
+  const { t } = useI18n()
 
   useEffect(() => {
     const dialog = ref.current
@@ -83,7 +84,7 @@ export function FormDialog({
           {children(fieldErrors)}
           <div className="flex justify-end gap-2 pt-2">
             <Button type="button" variant="secondary" onClick={onClose} disabled={pending}>
-              Cancel
+              {t('common.cancel')}
             </Button>
             <Button type="submit" variant={tone} pending={pending}>
               {submitLabel}
@@ -101,6 +102,7 @@ export function FormDialog({
  */
 export function useStepUp() {
   const verify = useServerFn(stepUp)
+  const { t } = useI18n()
   const [waiting, setWaiting] = useState<{ retry: () => Promise<void>; reject: (e: unknown) => void }>()
 
   const guard = useCallback(async (action: () => Promise<void>) => {
@@ -123,23 +125,23 @@ export function useStepUp() {
   const dialog = (
     <FormDialog
       open={waiting !== undefined}
-      title="Confirm it is you"
-      description="Enter a fresh code from your authenticator. It covers sensitive actions in this session for ten minutes."
-      submitLabel="Verify and continue"
+      title={t('console.stepUp.title')}
+      description={t('console.stepUp.description')}
+      submitLabel={t('console.stepUp.submit')}
       onClose={() => {
-        waiting?.reject(new Error('Cancelled: no code was entered.'))
+        waiting?.reject(new Error(t('console.stepUp.cancelled')))
         setWaiting(undefined)
       }}
       onSubmit={async (values) => {
         await verify({ data: { code: values.code ?? '' } })
-        toast.success('Verified for 10 minutes')
+        toast.success(t('console.stepUp.verified'))
         const current = waiting
         setWaiting(undefined)
         await current?.retry()
       }}
     >
       {(errors) => (
-        <Field label="Authentication code" name="code" inputMode="numeric" autoComplete="one-time-code" autoFocus required error={errors.code} />
+        <Field label={t('console.signIn.code')} name="code" inputMode="numeric" autoComplete="one-time-code" autoFocus required error={errors.code} />
       )}
     </FormDialog>
   )
@@ -147,14 +149,15 @@ export function useStepUp() {
 }
 
 export function ActivityChart({ data, label }: { data: { day: string; events: number }[]; label: string }) {
+  const { t } = useI18n()
   const total = data.reduce((sum, d) => sum + d.events, 0)
   return (
     <figure aria-label={label} className="space-y-2">
       <figcaption className="text-sm font-medium text-slate-700 dark:text-slate-300">
-        {label} <span className="font-normal text-slate-500 dark:text-slate-400">— {total.toLocaleString()} events in 30 days</span>
+        {label} <span className="font-normal text-slate-500 dark:text-slate-400">— {t('console.chart.events', { count: total })}</span>
       </figcaption>
       {total === 0 ? (
-        <p className="rounded-md bg-slate-50 px-3 py-6 text-center text-sm text-slate-500 dark:text-slate-400 dark:bg-slate-800/50">No activity in the last 30 days.</p>
+        <p className="rounded-md bg-slate-50 px-3 py-6 text-center text-sm text-slate-500 dark:text-slate-400 dark:bg-slate-800/50">{t('console.chart.none')}</p>
       ) : (
         <div className="h-48 w-full text-indigo-500">
           <ResponsiveContainer width="100%" height="100%">
@@ -163,13 +166,13 @@ export function ActivityChart({ data, label }: { data: { day: string; events: nu
               <XAxis dataKey="day" tickFormatter={(d: string) => d.slice(5)} fontSize={11} stroke="#94a3b8" interval="preserveStartEnd" />
               <YAxis allowDecimals={false} fontSize={11} stroke="#94a3b8" />
               <Tooltip cursor={{ fillOpacity: 0.1 }} contentStyle={{ fontSize: 12 }} />
-              <Bar dataKey="events" name="Events" fill="currentColor" radius={[3, 3, 0, 0]} />
+              <Bar dataKey="events" name={t('console.chart.series')} fill="currentColor" radius={[3, 3, 0, 0]} />
             </BarChart>
           </ResponsiveContainer>
         </div>
       )}
       <table className="sr-only">
-        <caption>{label} per day</caption>
+        <caption>{t('console.chart.perDay', { label })}</caption>
         <tbody>
           {data.map((d) => (
             <tr key={d.day}>
@@ -187,15 +190,16 @@ type AuditItem = AuditEventView & { tenantSlug: string | null }
 
 /** Audit events newest first, in the tenant viewer's words (ADR 013), with each event's tenant when several show. */
 export function AuditList({ items, showTenant, more }: { items: AuditItem[]; showTenant: boolean; more?: ReactNode }) {
-  if (items.length === 0) return <EmptyState title="No audit events">Nothing has been recorded here yet.</EmptyState>
+  const { t } = useI18n()
+  if (items.length === 0) return <EmptyState title={t('console.auditList.none')}>{t('console.auditList.noneText')}</EmptyState>
   return (
     <div className="overflow-x-auto">
       <table className="w-full text-left text-sm">
         <thead className="text-xs uppercase text-slate-500 dark:text-slate-400">
           <tr>
-            <th className="py-2 pr-3">When</th>
-            {showTenant && <th className="py-2 pr-3">Tenant</th>}
-            <th className="py-2">What happened</th>
+            <th className="py-2 pr-3">{t('console.auditList.when')}</th>
+            {showTenant && <th className="py-2 pr-3">{t('console.auditList.tenant')}</th>}
+            <th className="py-2">{t('console.auditList.what')}</th>
           </tr>
         </thead>
         <tbody className="divide-y divide-slate-100 dark:divide-slate-800">

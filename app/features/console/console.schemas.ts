@@ -62,6 +62,9 @@ export const globalAuditSchema = z.object({ tenantId: z.uuid().optional(), curso
 
 export const IMPERSONATION_MINUTES = { min: 15, max: 60, default: 30 } as const
 
+/** A soft-deleted tenant can be restored for this long; only then can it be purged (typing its slug). */
+export const DELETE_GRACE_DAYS = 30
+
 export const impersonateSchema = z.object({
   tenantId: z.uuid(),
   userId: z.uuid(),

@@ -3,6 +3,7 @@ import { and, eq, sql } from 'drizzle-orm'
 import { z } from 'zod'
 import { CONSOLE_SLUG } from '~/lib/enums'
 import { conflict, HttpError, notFound } from '~/lib/errors'
+import { msg } from '~/lib/i18n'
 import { rowsOf, type Tx } from '~/server/db/client.server'
 import { invitations, sessions, tenants } from '~/server/db/schema'
 import { text } from '~/lib/text'
@@ -13,10 +14,7 @@ import { createTenantWithRoles } from '../tenants/tenants.server'
 import { isUniqueViolation } from '~/server/db/errors.server'
 import { type AuditRow, present, resolveNames } from '../audit/audit.server'
 import type { Names } from '../audit/describe'
-import type { ListTenantsInput } from './console.schemas'
-
-/** A soft-deleted tenant can be restored for this long; purging needs its slug typed. */
-export const DELETE_GRACE_DAYS = 30
+import { DELETE_GRACE_DAYS, type ListTenantsInput } from './console.schemas'
 
 /** The console's own scope: the tenant in context (app.tenant_id) is the console tenant, named by requireSuperuser. */
 export type ConsoleScope = { tx: Tx; consoleTenantId: string }
@@ -147,7 +145,7 @@ export async function getTenantDetail(scope: ConsoleScope, id: string) {
     settings: {
       allowImpersonation: s.allowImpersonation === true,
       defaultTheme: s.defaultTheme ?? 'system',
-      defaultLanguage: s.defaultLanguage || 'each visitor’s browser language',
+      defaultLanguage: s.defaultLanguage ?? '',
     },
     figures: figures ?? { people: 0, active30: 0, categories: 0, events30: 0, roles: 0 },
   }
@@ -308,12 +306,12 @@ export async function provision(
   invitedById: string,
 ) {
   const [taken] = await scope.tx.select({ id: tenants.id }).from(tenants).where(eq(tenants.slug, input.slug))
-  if (taken) throw conflict('That workspace address is taken.', { slug: 'This name is taken' })
+  if (taken) throw conflict(msg('console.errors.slugTaken'), { slug: msg('console.errors.slugTakenField') })
   let created: Awaited<ReturnType<typeof createTenantWithRoles>>
   try {
     created = await createTenantWithRoles(scope.tx, { name: input.name, slug: input.slug })
   } catch (error) {
-    if (isUniqueViolation(error)) throw conflict('That workspace address is taken.', { slug: 'This name is taken' })
+    if (isUniqueViolation(error)) throw conflict(msg('console.errors.slugTaken'), { slug: msg('console.errors.slugTakenField') })
     throw error
   }
   const tenantId = created.tenant.id
@@ -334,39 +332,44 @@ export async function provision(
   return { tenantId, slug: created.tenant.slug, invitationId: invitation?.id ?? null, token }
 }
 
-/** Every session of the tenant ends: its people are signed out at once (the suspended page shows from then on). */
-async function endTenantSessions(tx: Tx, tenantId: string) {
+/**
+ * Every session of the tenant ends: its people are signed out at once (the suspended page shows from then on). The
+ * reason reaches the end events of impersonations among them (migration 0023).
+ */
+async function endTenantSessions(tx: Tx, tenantId: string, reason: 'tenant_suspended' | 'tenant_deleted') {
+  await tx.execute(sql`select haven_mark_sessions_ending(${reason})`)
   await tx.delete(sessions).where(eq(sessions.tenantId, tenantId))
+  await tx.execute(sql`select haven_mark_sessions_ending(null)`)
 }
 
 export async function suspend(scope: ConsoleScope, id: string, reason: string) {
   const tenant = await requireTenant(scope.tx, id)
-  if (tenant.isDeleted) throw conflict('This tenant is deleted; restore it first.')
-  if (!tenant.isActive) throw conflict('This tenant is already suspended.')
+  if (tenant.isDeleted) throw conflict(msg('console.errors.restoreFirst'))
+  if (!tenant.isActive) throw conflict(msg('console.errors.alreadySuspended'))
   await updateTenant(scope.tx, id, { isActive: false, suspendedAt: sql`now()`, suspensionReason: reason })
-  await endTenantSessions(scope.tx, id)
+  await endTenantSessions(scope.tx, id, 'tenant_suspended')
   await auditIn(scope, id, 'CONSOLE_ACCESS', 'tenants', id, { action: 'suspend', reason })
 }
 
 export async function reactivate(scope: ConsoleScope, id: string) {
   const tenant = await requireTenant(scope.tx, id)
-  if (tenant.isDeleted) throw conflict('This tenant is deleted; restore it first.')
-  if (tenant.isActive) throw conflict('This tenant is active.')
+  if (tenant.isDeleted) throw conflict(msg('console.errors.restoreFirst'))
+  if (tenant.isActive) throw conflict(msg('console.errors.alreadyActive'))
   await updateTenant(scope.tx, id, { isActive: true, suspendedAt: null, suspensionReason: null })
   await auditIn(scope, id, 'CONSOLE_ACCESS', 'tenants', id, { action: 'reactivate' })
 }
 
 export async function softDelete(scope: ConsoleScope, id: string, deletedById: string) {
   const tenant = await requireTenant(scope.tx, id)
-  if (tenant.isDeleted) throw conflict('This tenant is already deleted.')
+  if (tenant.isDeleted) throw conflict(msg('console.errors.alreadyDeleted'))
   await updateTenant(scope.tx, id, { isDeleted: true, deletedAt: sql`now()`, deletedById })
-  await endTenantSessions(scope.tx, id)
+  await endTenantSessions(scope.tx, id, 'tenant_deleted')
   await auditIn(scope, id, 'CONSOLE_ACCESS', 'tenants', id, { action: 'delete' })
 }
 
 export async function restore(scope: ConsoleScope, id: string) {
   const tenant = await requireTenant(scope.tx, id)
-  if (!tenant.isDeleted) throw conflict('This tenant is not deleted.')
+  if (!tenant.isDeleted) throw conflict(msg('console.errors.notDeleted'))
   await updateTenant(scope.tx, id, { isDeleted: false, deletedAt: null, deletedById: null })
   await auditIn(scope, id, 'CONSOLE_ACCESS', 'tenants', id, { action: 'restore' })
 }
@@ -377,12 +380,18 @@ export async function restore(scope: ConsoleScope, id: string) {
  */
 export async function purge(scope: ConsoleScope, id: string, confirmSlug: string) {
   const tenant = await requireTenant(scope.tx, id)
-  if (!tenant.isDeleted) throw conflict('Delete the tenant before purging it.')
+  if (!tenant.isDeleted) throw conflict(msg('console.errors.deleteFirst'))
+  // The database's clock decides, in the check and in the delete alike.
+  const purgeable = sql`${tenants.deletedAt} <= now() - make_interval(days => ${DELETE_GRACE_DAYS})`
+  const [due] = await scope.tx.select({ due: purgeable, from: sql<string>`(${tenants.deletedAt} + make_interval(days => ${DELETE_GRACE_DAYS}))::text` }).from(tenants).where(eq(tenants.id, id))
+  if (!due?.due) {
+    throw new HttpError(409, 'grace_period', msg('console.errors.gracePeriod', { days: DELETE_GRACE_DAYS, date: due?.from.slice(0, 10) ?? '' }))
+  }
   if (confirmSlug !== tenant.slug) {
-    throw new HttpError(400, 'confirm_mismatch', 'Type the tenant’s slug to confirm.', { fieldErrors: { confirmSlug: `Type ${tenant.slug}` } })
+    throw new HttpError(400, 'confirm_mismatch', msg('console.errors.confirmSlug'), { fieldErrors: { confirmSlug: msg('console.errors.typeSlug', { slug: tenant.slug }) } })
   }
   await scope.tx.execute(sql`select haven_mark_purging(${id}::uuid)`)
-  await scope.tx.delete(tenants).where(and(eq(tenants.id, id), eq(tenants.isDeleted, true)))
+  await scope.tx.delete(tenants).where(and(eq(tenants.id, id), eq(tenants.isDeleted, true), purgeable))
   await scope.tx.execute(sql`select haven_mark_purging(null)`)
   await scope.tx.execute(
     sql`select haven_audit_event('CONSOLE_ACCESS', 'tenants', ${id}::uuid, ${JSON.stringify({ action: 'purge', slug: tenant.slug, name: tenant.name })}::jsonb)`,

@@ -3,6 +3,7 @@ import { getRequest } from '@tanstack/react-start/server'
 import { sql } from 'drizzle-orm'
 import { config } from '../../../app.config'
 import { HttpError, unauthorized } from '~/lib/errors'
+import { msg } from '~/lib/i18n'
 import { input } from '~/lib/validate'
 import { auth } from '~/server/auth.server'
 import { setActor } from '~/server/db/scope.server'
@@ -35,7 +36,7 @@ export const redeemImpersonation = createServerFn({ method: 'POST' })
   .middleware([tenantScope])
   .validator(input(handoffSchema))
   .handler(async ({ data, context }) => {
-    if (context.caller?.impersonatorId) throw new HttpError(409, 'impersonating', 'Stop the current impersonation first.')
+    if (context.caller?.impersonatorId) throw new HttpError(409, 'impersonating', msg('console.errors.stopFirst'))
     const handoff = await redeemHandoff(context.tx, context.tenantId, data.token)
     await auth().api.createHavenSession({
       body: {
@@ -63,7 +64,7 @@ export const redeemImpersonation = createServerFn({ method: 'POST' })
 export const stopImpersonation = createServerFn({ method: 'POST' })
   .middleware([requireUser])
   .handler(async ({ context }) => {
-    if (!context.caller?.impersonatorId) throw new HttpError(409, 'not_impersonating', 'You are not impersonating anyone.')
+    if (!context.caller?.impersonatorId) throw new HttpError(409, 'not_impersonating', msg('console.errors.notImpersonating'))
     await auth().api.signOut({ headers: getRequest().headers })
     const cfg = config()
     return { consoleUrl: `${cfg.protocol}://console.${cfg.rootDomain}/` }

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { and, eq, gt, sql } from 'drizzle-orm'
 import { forbidden, HttpError, notFound } from '~/lib/errors'
+import { msg } from '~/lib/i18n'
 import type { Tx } from '~/server/db/client.server'
 import { sessions, tenants, users, verifications } from '~/server/db/schema'
 import { auditIn, type ConsoleScope, requireTenant } from './console.server'
@@ -22,17 +23,17 @@ export async function prepareImpersonation(
   superuser: { id: string; fullName: string; email?: string },
 ) {
   const tenant = await requireTenant(scope.tx, input.tenantId)
-  if (tenant.isDeleted || !tenant.isActive) throw new HttpError(409, 'tenant_inactive', 'This tenant is suspended or deleted.')
+  if (tenant.isDeleted || !tenant.isActive) throw new HttpError(409, 'tenant_inactive', msg('console.errors.tenantInactive'))
   if (tenant.settings.allowImpersonation !== true) {
-    throw new HttpError(403, 'impersonation_not_allowed', `${tenant.name} has not allowed Haven support to sign in as its people.`)
+    throw new HttpError(403, 'impersonation_not_allowed', msg('console.errors.impersonationNotAllowed', { name: tenant.name }))
   }
   const [person] = await scope.tx
     .select({ id: users.id, fullName: users.fullName, isActive: users.isActive, isSuperuser: users.isSuperuser })
     .from(users)
     .where(and(eq(users.tenantId, input.tenantId), eq(users.id, input.userId), eq(users.isDeleted, false)))
   if (!person) throw notFound('person')
-  if (person.isSuperuser) throw forbidden('A superuser cannot be impersonated.')
-  if (!person.isActive) throw new HttpError(409, 'account_disabled', 'This account is deactivated.')
+  if (person.isSuperuser) throw forbidden(msg('console.errors.superuserNotImpersonable'))
+  if (!person.isActive) throw new HttpError(409, 'account_disabled', msg('errors.accountDisabled'))
   const token = randomBytes(32).toString('base64url')
   const handoff: Handoff = {
     userId: person.id,
@@ -62,11 +63,11 @@ export async function redeemHandoff(tx: Tx, tenantId: string, token: string): Pr
     .delete(verifications)
     .where(and(eq(verifications.tenantId, tenantId), eq(verifications.identifier, handoffId(token)), gt(verifications.expiresAt, sql`now()`)))
     .returning({ value: verifications.value })
-  const gone = () => new HttpError(410, 'handoff_invalid', 'This impersonation link is invalid, expired or already used. Start again from the console.')
+  const gone = () => new HttpError(410, 'handoff_invalid', msg('console.errors.handoffInvalid'))
   if (!row) throw gone()
   const handoff = JSON.parse(row.value) as Handoff
   const [tenant] = await tx.select({ settings: tenants.settings }).from(tenants).where(eq(tenants.id, tenantId))
-  if (tenant?.settings.allowImpersonation !== true) throw new HttpError(403, 'impersonation_not_allowed', 'This workspace does not allow impersonation.')
+  if (tenant?.settings.allowImpersonation !== true) throw new HttpError(403, 'impersonation_not_allowed', msg('console.errors.workspaceDisallows'))
   const [person] = await tx
     .select({ id: users.id })
     .from(users)
@@ -84,5 +85,13 @@ export async function impersonationOf(tx: Tx, tenantId: string, sessionId: strin
   return { reason: row.reason ?? '', impersonatorName: row.impersonatorName ?? 'Haven support', expiresAt: row.expiresAt.toISOString() }
 }
 
-export const refusedWhileImpersonating = () =>
-  new HttpError(403, 'impersonating', 'This is not possible while impersonating: passwords, email addresses and sign-in factors stay with their owner.')
+export const refusedWhileImpersonating = () => new HttpError(403, 'impersonating', msg('console.errors.lastingAccess'))
+
+/**
+ * An impersonation lasts only as long as it was granted, so nothing that outlives it may come from one: no
+ * invitation or its link, no password (a new person's, a reset, a change), no email address change. Every server
+ * function that could create such lasting access calls this first (issue 9).
+ */
+export function refuseWhileImpersonating(caller: { impersonatorId: string | null } | null | undefined) {
+  if (caller?.impersonatorId) throw refusedWhileImpersonating()
+}

@@ -2,6 +2,7 @@ import { createServerFn } from '@tanstack/react-start'
 import { deleteCookie, getCookie, getRequest } from '@tanstack/react-start/server'
 import { sql } from 'drizzle-orm'
 import { forbidden, HttpError, notFound, unauthorized } from '~/lib/errors'
+import { msg } from '~/lib/i18n'
 import { input } from '~/lib/validate'
 import { auth } from '~/server/auth.server'
 import { setActor, withTenant } from '~/server/db/scope.server'
@@ -18,7 +19,7 @@ import {
   verifyCode,
 } from './mfa.server'
 
-const signInAgain = () => new HttpError(401, 'challenge_expired', 'Your sign-in has expired. Enter your email and password again.')
+const signInAgain = () => new HttpError(401, 'challenge_expired', msg('console.errors.signInExpired'))
 
 function consoleRealmOf(realm: { kind: string; tenantId?: string }): string {
   if (realm.kind !== 'console' || !realm.tenantId) throw notFound('page')
@@ -84,7 +85,7 @@ export const stepUp = createServerFn({ method: 'POST' })
   .handler(async ({ data, context }) => {
     const { caller, consoleTenantId } = context
     if (!caller) throw unauthorized()
-    if (!caller.user.isSuperuser) throw forbidden('Only superusers can use the console.')
+    if (!caller.user.isSuperuser) throw forbidden(msg('errors.consoleOnly'))
     const audit = { ...context.request.audit, userId: caller.user.id, tenantId: consoleTenantId }
     const who = { userId: caller.user.id, email: caller.user.email }
     await withTenant(audit, (tx) => countAttempt(tx, who.userId, audit.ip))

@@ -113,7 +113,7 @@ export async function dropChallenge(tx: Tx, tenantId: string, token: string) {
 /** A pending (unconfirmed) secret for enrolment, kept across reloads of the enrolment page until confirmed. */
 export async function pendingEnrollment(tx: Tx, tenantId: string, user: { userId: string; email: string }) {
   const existing = await getFactor(tx, tenantId, user.userId)
-  if (existing?.confirmedAt) throw new HttpError(409, 'already_enrolled', 'An authenticator is already set up for this account.')
+  if (existing?.confirmedAt) throw new HttpError(409, 'already_enrolled', msg('console.errors.alreadyEnrolled'))
   let secret: string
   if (existing) {
     secret = decryptSecret(existing.secret)
@@ -137,11 +137,11 @@ function tooMany(seconds: number) {
   })
 }
 
-const wrongCode = () => new HttpError(401, 'invalid_code', 'That code is not right. Check your authenticator and try again.', { fieldErrors: { code: 'Wrong code' } })
+const wrongCode = () => new HttpError(401, 'invalid_code', msg('console.errors.wrongCode'), { fieldErrors: { code: msg('console.errors.wrongCodeField') } })
 
 const usedCode = () =>
-  new HttpError(401, 'invalid_code', 'That code was used already. Wait for your authenticator to show the next one.', {
-    fieldErrors: { code: 'Code already used' },
+  new HttpError(401, 'invalid_code', msg('console.errors.usedCode'), {
+    fieldErrors: { code: msg('console.errors.usedCodeField') },
   })
 
 /** Counts one code attempt (per user and per IP) in its own transaction before the code is looked at. */
@@ -169,7 +169,7 @@ export async function verifyCode(
   ip: string | null,
 ): Promise<{ method: 'totp' | 'recovery'; recoveryCodes?: string[] }> {
   const factor = await getFactor(tx, tenantId, user.userId)
-  if (!factor) throw new HttpError(409, 'not_enrolled', 'Set up an authenticator first.')
+  if (!factor) throw new HttpError(409, 'not_enrolled', msg('console.errors.notEnrolled'))
   const digits = code.replace(/\s/g, '')
   let method: 'totp' | 'recovery'
   if (/^\d{6}$/.test(digits)) {
@@ -232,7 +232,7 @@ export async function assertSteppedUp(tx: Tx, tenantId: string, userId: string, 
         gt(userMfa.stepUpAt, sql`now() - make_interval(mins => ${STEP_UP_TTL_MINUTES})`),
       ),
     )
-  if (!row) throw new HttpError(403, 'step_up_required', 'Enter a fresh code from your authenticator to do this.')
+  if (!row) throw new HttpError(403, 'step_up_required', msg('console.errors.stepUpRequired'))
 }
 
 export async function stepUpStatus(tx: Tx, tenantId: string, userId: string, sessionId: string) {

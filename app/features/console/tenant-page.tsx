@@ -4,7 +4,10 @@ import { type FormEvent, useEffect, useState } from 'react'
 import { toast } from 'sonner'
 import { PageHeader } from '~/components/app-shell'
 import { Alert, Badge, Button, Card, EmptyState, Field, Select, Skeleton } from '~/components/ui'
-import { ActivityChart, AuditList, dateTime, FormDialog, formatDate, useStepUp } from './console-ui'
+import { Trans } from 'react-i18next'
+import { LANGUAGE_NAMES, isLocale } from '~/lib/i18n'
+import { useI18n } from '~/lib/i18n/react'
+import { ActivityChart, AuditList, FormDialog, formatDate, useStepUp } from './console-ui'
 import {
   deleteTenant,
   listTenantAudit,
@@ -14,7 +17,7 @@ import {
   restoreTenant,
   suspendTenant,
 } from './console.functions'
-import { IMPERSONATION_MINUTES } from './console.schemas'
+import { DELETE_GRACE_DAYS, IMPERSONATION_MINUTES } from './console.schemas'
 import { startImpersonation } from './impersonation.functions'
 import { errorMessage } from '~/lib/errors'
 import { TenantStatus } from './tenants-page'
@@ -35,6 +38,9 @@ export function TenantPage() {
   const doDelete = useServerFn(deleteTenant)
   const doRestore = useServerFn(restoreTenant)
   const doPurge = useServerFn(purgeTenant)
+  const { t, format } = useI18n()
+  const theme = tenant.settings.defaultTheme
+  const language = tenant.settings.defaultLanguage
 
   async function simple(action: () => Promise<unknown>, message: string) {
     try {
@@ -52,7 +58,7 @@ export function TenantPage() {
         title={tenant.name}
         description={
           <>
-            <span className="font-mono">{tenant.slug}</span> · {tenant.plan} plan · created {formatDate(tenant.createdAt)} ·{' '}
+            <span className="font-mono">{tenant.slug}</span> · {t('console.tenant.summary', { plan: tenant.plan, date: formatDate(tenant.createdAt, format.date) })}{' '}
             <TenantStatus isActive={tenant.isActive} isDeleted={tenant.isDeleted} />
           </>
         }
@@ -60,26 +66,26 @@ export function TenantPage() {
           <div className="flex flex-wrap gap-2">
             {!tenant.isDeleted && tenant.isActive && (
               <Button variant="secondary" onClick={() => setOpen('suspend')}>
-                Suspend
+                {t('console.tenant.suspend')}
               </Button>
             )}
             {!tenant.isDeleted && !tenant.isActive && (
-              <Button variant="secondary" onClick={() => simple(() => doReactivate({ data: { id: tenant.id } }), `${tenant.name} is active again`)}>
-                Reactivate
+              <Button variant="secondary" onClick={() => simple(() => doReactivate({ data: { id: tenant.id } }), t('console.tenant.activeAgain', { name: tenant.name }))}>
+                {t('console.tenant.reactivate')}
               </Button>
             )}
             {!tenant.isDeleted && (
               <Button variant="danger" onClick={() => setOpen('delete')}>
-                Delete
+                {t('console.tenant.delete')}
               </Button>
             )}
             {tenant.isDeleted && (
               <>
-                <Button variant="secondary" onClick={() => simple(() => doRestore({ data: { id: tenant.id } }), `${tenant.name} is restored`)}>
-                  Restore
+                <Button variant="secondary" onClick={() => simple(() => doRestore({ data: { id: tenant.id } }), t('console.tenant.restored', { name: tenant.name }))}>
+                  {t('console.tenant.restore')}
                 </Button>
                 <Button variant="danger" onClick={() => setOpen('purge')}>
-                  Purge
+                  {t('console.tenant.purge')}
                 </Button>
               </>
             )}
@@ -89,45 +95,45 @@ export function TenantPage() {
       <div className="space-y-6">
         {tenant.suspendedAt && (
           <Alert tone="info">
-            Suspended {formatDate(tenant.suspendedAt, dateTime)}: {tenant.suspensionReason}
+            {t('console.tenant.suspendedSince', { time: formatDate(tenant.suspendedAt, format.dateTime), reason: tenant.suspensionReason })}
           </Alert>
         )}
         {tenant.deletedAt && (
           <Alert>
-            Deleted {formatDate(tenant.deletedAt, dateTime)}. Restorable until {formatDate(tenant.purgeableFrom)}; purging removes every row for good.
+            {t('console.tenant.deletedNote', { time: formatDate(tenant.deletedAt, format.dateTime), date: formatDate(tenant.purgeableFrom, format.date) })}
           </Alert>
         )}
         <dl className="grid grid-cols-2 gap-4 sm:grid-cols-5">
           {[
-            ['People', tenant.figures.people],
-            ['Active in 30 days', tenant.figures.active30],
-            ['Categories', tenant.figures.categories],
-            ['Roles', tenant.figures.roles],
-            ['Events in 30 days', tenant.figures.events30],
+            [t('console.tenant.figures.people'), tenant.figures.people],
+            [t('console.tenant.figures.active30'), tenant.figures.active30],
+            [t('console.tenant.figures.categories'), tenant.figures.categories],
+            [t('console.tenant.figures.roles'), tenant.figures.roles],
+            [t('console.tenant.figures.events30'), tenant.figures.events30],
           ].map(([label, value]) => (
             <div key={label} className="rounded-xl border border-slate-200 p-3 dark:border-slate-800">
               <dt className="text-xs text-slate-500 dark:text-slate-400">{label}</dt>
-              <dd className="text-xl font-semibold tabular-nums">{Number(value).toLocaleString()}</dd>
+              <dd className="text-xl font-semibold tabular-nums">{format.number.format(Number(value))}</dd>
             </div>
           ))}
         </dl>
         <Card>
-          <ActivityChart data={activity} label={`Activity of ${tenant.name}`} />
+          <ActivityChart data={activity} label={t('console.tenant.activityOf', { name: tenant.name })} />
         </Card>
         <Card>
-          <h2 className="mb-3 text-base font-semibold">Settings (read-only)</h2>
+          <h2 className="mb-3 text-base font-semibold">{t('console.tenant.settings')}</h2>
           <dl className="grid gap-2 text-sm sm:grid-cols-3">
             <div>
-              <dt className="text-slate-500 dark:text-slate-400">Impersonation by Haven support</dt>
-              <dd>{tenant.settings.allowImpersonation ? <Badge tone="success">Allowed</Badge> : <Badge>Not allowed</Badge>}</dd>
+              <dt className="text-slate-500 dark:text-slate-400">{t('console.tenant.allowImpersonation')}</dt>
+              <dd>{tenant.settings.allowImpersonation ? <Badge tone="success">{t('console.tenant.allowed')}</Badge> : <Badge>{t('console.tenant.notAllowed')}</Badge>}</dd>
             </div>
             <div>
-              <dt className="text-slate-500 dark:text-slate-400">Default theme</dt>
-              <dd>{tenant.settings.defaultTheme}</dd>
+              <dt className="text-slate-500 dark:text-slate-400">{t('console.tenant.defaultTheme')}</dt>
+              <dd>{theme === 'light' || theme === 'dark' || theme === 'system' ? t(`profile.themes.${theme}`) : theme}</dd>
             </div>
             <div>
-              <dt className="text-slate-500 dark:text-slate-400">Default language</dt>
-              <dd>{tenant.settings.defaultLanguage}</dd>
+              <dt className="text-slate-500 dark:text-slate-400">{t('console.tenant.defaultLanguage')}</dt>
+              <dd>{isLocale(language) ? LANGUAGE_NAMES[language] : t('console.tenant.browserLanguage')}</dd>
             </div>
           </dl>
         </Card>
@@ -139,31 +145,31 @@ export function TenantPage() {
       </div>
       <FormDialog
         open={open === 'suspend'}
-        title={`Suspend ${tenant.name}`}
-        description="Its people are signed out at once and its address shows the suspended page until you reactivate it."
-        submitLabel="Suspend"
+        title={t('console.tenant.suspendTitle', { name: tenant.name })}
+        description={t('console.tenant.suspendDescription')}
+        submitLabel={t('console.tenant.suspend')}
         tone="danger"
         onClose={() => setOpen(null)}
         onSubmit={async (values) => {
           await guard(() => doSuspend({ data: { id: tenant.id, reason: values.reason ?? '' } }).then(() => undefined))
           setOpen(null)
-          toast.success(`${tenant.name} is suspended`)
+          toast.success(t('console.tenant.suspended', { name: tenant.name }))
           await router.invalidate()
         }}
       >
-        {(errors) => <Field label="Reason" name="reason" required autoFocus error={errors.reason} hint="Recorded in the tenant's audit log." />}
+        {(errors) => <Field label={t('console.tenant.reason')} name="reason" required autoFocus error={errors.reason} hint={t('console.tenant.reasonHint')} />}
       </FormDialog>
       <FormDialog
         open={open === 'delete'}
-        title={`Delete ${tenant.name}`}
-        description="The workspace disappears and its people are signed out. You can restore it for 30 days, or purge it."
-        submitLabel="Delete"
+        title={t('console.tenant.deleteTitle', { name: tenant.name })}
+        description={t('console.tenant.deleteDescription', { count: DELETE_GRACE_DAYS })}
+        submitLabel={t('console.tenant.delete')}
         tone="danger"
         onClose={() => setOpen(null)}
         onSubmit={async () => {
           await guard(() => doDelete({ data: { id: tenant.id } }).then(() => undefined))
           setOpen(null)
-          toast.success(`${tenant.name} is deleted`)
+          toast.success(t('console.tenant.deleted', { name: tenant.name }))
           await router.invalidate()
         }}
       >
@@ -171,24 +177,19 @@ export function TenantPage() {
       </FormDialog>
       <FormDialog
         open={open === 'purge'}
-        title={`Purge ${tenant.name} for good`}
-        description={
-          <>
-            Every row of this workspace — people, roles, categories, audit log — is removed. This cannot be undone. Type <strong className="font-mono">{tenant.slug}</strong> to
-            confirm.
-          </>
-        }
-        submitLabel="Purge"
+        title={t('console.tenant.purgeTitle', { name: tenant.name })}
+        description={<Trans i18nKey="console.tenant.purgeDescription" values={{ slug: tenant.slug }} components={{ strong: <strong className="font-mono" /> }} />}
+        submitLabel={t('console.tenant.purge')}
         tone="danger"
         onClose={() => setOpen(null)}
         onSubmit={async (values) => {
           await guard(() => doPurge({ data: { id: tenant.id, confirmSlug: values.confirmSlug ?? '' } }).then(() => undefined))
           setOpen(null)
-          toast.success(`${tenant.slug} is purged`)
+          toast.success(t('console.tenant.purged', { slug: tenant.slug }))
           await navigate({ to: '/console/tenants' })
         }}
       >
-        {(errors) => <Field label="Slug" name="confirmSlug" required autoFocus autoComplete="off" error={errors.confirmSlug} />}
+        {(errors) => <Field label={t('console.tenant.slug')} name="confirmSlug" required autoFocus autoComplete="off" error={errors.confirmSlug} />}
       </FormDialog>
       {stepUpDialog}
     </>
@@ -210,6 +211,7 @@ function People({ initialQuery, tenantId, tenantName, canImpersonate, guard }: {
   const [page, setPage] = useState<Awaited<ReturnType<typeof listTenantPeople>>>()
   const [error, setError] = useState<string>()
   const [target, setTarget] = useState<{ id: string; fullName: string }>()
+  const { t, format } = useI18n()
 
   useEffect(() => {
     setPage(undefined)
@@ -227,26 +229,26 @@ function People({ initialQuery, tenantId, tenantName, canImpersonate, guard }: {
 
   return (
     <Card>
-      <h2 className="mb-3 text-base font-semibold">People</h2>
+      <h2 className="mb-3 text-base font-semibold">{t('console.tenant.people')}</h2>
       {!canImpersonate && (
-        <p className="mb-3 text-sm text-slate-500 dark:text-slate-400">Impersonation is off: {tenantName} has not allowed it in its settings (or it is not active).</p>
+        <p className="mb-3 text-sm text-slate-500 dark:text-slate-400">{t('console.tenant.impersonationOff', { name: tenantName })}</p>
       )}
       <form onSubmit={onSearch} className="mb-4 flex flex-wrap items-end gap-3">
-        <Field label="Search people" name="q" value={q} onChange={(e) => setQ(e.target.value)} placeholder="Name or email" className="min-w-60 flex-1" />
+        <Field label={t('console.tenant.searchPeople')} name="q" value={q} onChange={(e) => setQ(e.target.value)} placeholder={t('console.tenant.searchPlaceholder')} className="min-w-60 flex-1" />
         <Select
-          label="Status"
+          label={t('common.status')}
           value={filters.status}
           onChange={(e) => {
             setCursors([])
             setFilters({ ...filters, status: e.target.value as typeof filters.status })
           }}
         >
-          <option value="all">All</option>
-          <option value="active">Active</option>
-          <option value="deactivated">Deactivated</option>
+          <option value="all">{t('console.tenant.all')}</option>
+          <option value="active">{t('console.status.active')}</option>
+          <option value="deactivated">{t('console.status.deactivated')}</option>
         </Select>
         <Button type="submit" variant="secondary">
-          Search
+          {t('common.search')}
         </Button>
       </form>
       {error ? (
@@ -254,18 +256,18 @@ function People({ initialQuery, tenantId, tenantName, canImpersonate, guard }: {
       ) : !page ? (
         <Skeleton className="h-32 w-full" />
       ) : page.items.length === 0 ? (
-        <EmptyState title="Nobody found">{filters.q || filters.status !== 'all' ? 'Try another search.' : 'This workspace has no people yet.'}</EmptyState>
+        <EmptyState title={t('console.tenant.nobody')}>{filters.q || filters.status !== 'all' ? t('console.tenant.tryAnother') : t('console.tenant.noPeople')}</EmptyState>
       ) : (
         <div className="relative overflow-x-auto">
           <table className="w-full text-left text-sm">
             <thead className="text-xs uppercase text-slate-500 dark:text-slate-400">
               <tr>
-                <th className="py-2 pr-3">Name</th>
-                <th className="py-2 pr-3">Email</th>
-                <th className="py-2 pr-3">Status</th>
-                <th className="py-2 pr-3">Last sign-in</th>
+                <th className="py-2 pr-3">{t('common.name')}</th>
+                <th className="py-2 pr-3">{t('common.email')}</th>
+                <th className="py-2 pr-3">{t('common.status')}</th>
+                <th className="py-2 pr-3">{t('console.tenant.lastSignIn')}</th>
                 <th className="py-2">
-                  <span className="sr-only">Actions</span>
+                  <span className="sr-only">{t('console.tenant.actions')}</span>
                 </th>
               </tr>
             </thead>
@@ -274,12 +276,12 @@ function People({ initialQuery, tenantId, tenantName, canImpersonate, guard }: {
                 <tr key={p.id}>
                   <td className="py-2 pr-3 font-medium">{p.fullName}</td>
                   <td className="py-2 pr-3">{p.email}</td>
-                  <td className="py-2 pr-3">{p.isActive ? <Badge tone="success">Active</Badge> : <Badge>Deactivated</Badge>}</td>
-                  <td className="py-2 pr-3 text-slate-500 dark:text-slate-400">{formatDate(p.lastSignInAt, dateTime)}</td>
+                  <td className="py-2 pr-3">{p.isActive ? <Badge tone="success">{t('console.status.active')}</Badge> : <Badge>{t('console.status.deactivated')}</Badge>}</td>
+                  <td className="py-2 pr-3 text-slate-500 dark:text-slate-400">{formatDate(p.lastSignInAt, format.dateTime)}</td>
                   <td className="py-2 text-right">
                     {canImpersonate && p.isActive && !p.isSuperuser && (
-                      <Button variant="secondary" onClick={() => setTarget({ id: p.id, fullName: p.fullName })} aria-label={`Impersonate ${p.fullName}`}>
-                        Impersonate
+                      <Button variant="secondary" onClick={() => setTarget({ id: p.id, fullName: p.fullName })} aria-label={t('console.tenant.impersonateName', { name: p.fullName })}>
+                        {t('console.tenant.impersonate')}
                       </Button>
                     )}
                   </td>
@@ -289,19 +291,19 @@ function People({ initialQuery, tenantId, tenantName, canImpersonate, guard }: {
           </table>
         </div>
       )}
-      <nav aria-label="People pages" className="mt-3 flex justify-end gap-2">
+      <nav aria-label={t('console.tenant.peoplePages')} className="mt-3 flex justify-end gap-2">
         <Button variant="secondary" disabled={cursors.length === 0} onClick={() => setCursors(cursors.slice(0, -1))}>
-          Previous
+          {t('common.previous')}
         </Button>
         <Button variant="secondary" disabled={!page?.nextCursor} onClick={() => page?.nextCursor && setCursors([...cursors, page.nextCursor])}>
-          Next
+          {t('common.next')}
         </Button>
       </nav>
       <FormDialog
         open={target !== undefined}
-        title={`Impersonate ${target?.fullName ?? ''}`}
-        description={`You will act as this person in the ${tenantName} workspace. Everything you do is recorded with both your names and shown to the workspace's admins.`}
-        submitLabel="Start impersonating"
+        title={t('console.tenant.impersonateName', { name: target?.fullName ?? '' })}
+        description={t('console.tenant.impersonateDescription', { name: tenantName })}
+        submitLabel={t('console.tenant.startImpersonating')}
         onClose={() => setTarget(undefined)}
         onSubmit={async (values) => {
           if (!target) return
@@ -318,9 +320,9 @@ function People({ initialQuery, tenantId, tenantName, canImpersonate, guard }: {
       >
         {(errors) => (
           <>
-            <Field label="Reason" name="reason" required autoFocus error={errors.reason} hint="Why you need to see the workspace as this person." />
+            <Field label={t('console.tenant.reason')} name="reason" required autoFocus error={errors.reason} hint={t('console.tenant.impersonateReasonHint')} />
             <Field
-              label="Duration (minutes)"
+              label={t('console.tenant.minutes')}
               name="minutes"
               type="number"
               min={IMPERSONATION_MINUTES.min}
@@ -341,6 +343,7 @@ function TenantAudit({ tenantId }: { tenantId: string }) {
   const [next, setNext] = useState<string | null | undefined>(undefined)
   const [loading, setLoading] = useState(true)
   const [error, setError] = useState<string>()
+  const { t } = useI18n()
 
   useEffect(() => {
     setLoading(true)
@@ -369,7 +372,7 @@ function TenantAudit({ tenantId }: { tenantId: string }) {
 
   return (
     <Card>
-      <h2 className="mb-3 text-base font-semibold">Audit log</h2>
+      <h2 className="mb-3 text-base font-semibold">{t('console.tenant.audit')}</h2>
       {error ? (
         <Alert>{error}</Alert>
       ) : loading && items.length === 0 ? (
@@ -382,7 +385,7 @@ function TenantAudit({ tenantId }: { tenantId: string }) {
             next && (
               <div className="mt-3 flex justify-center">
                 <Button variant="secondary" pending={loading} onClick={more}>
-                  Load more
+                  {t('console.tenant.loadMore')}
                 </Button>
               </div>
             )
@@ -390,7 +393,8 @@ function TenantAudit({ tenantId }: { tenantId: string }) {
         />
       )}
       <p className="mt-3 text-xs text-slate-500 dark:text-slate-400">
-        See also the <Link to="/console/audit" search={{ tenantId }} className="underline">global audit log</Link> filtered to this tenant.
+        {/* The tag is not <link>: Trans reads the message as HTML, where link is a void element and would lose its text. */}
+        <Trans i18nKey="console.tenant.seeAlso" components={{ audit: <Link to="/console/audit" search={{ tenantId }} className="underline" /> }} />
       </p>
     </Card>
   )

@@ -6,7 +6,9 @@ import { toast } from 'sonner'
 import { z } from 'zod'
 import { PageHeader } from '~/components/app-shell'
 import { Alert, Badge, Button, Card, EmptyState, Field, Select } from '~/components/ui'
-import { dateTime, FormDialog, formatDate } from './console-ui'
+import { Trans } from 'react-i18next'
+import { useI18n } from '~/lib/i18n/react'
+import { FormDialog, formatDate } from './console-ui'
 import { provisionTenant } from './console.functions'
 import { TENANT_SORTS, TENANT_STATUSES } from './console.schemas'
 
@@ -23,8 +25,6 @@ export const searchSchema = z.object({
 })
 type TenantsSearch = z.infer<typeof searchSchema>
 
-const SORT_LABELS = { name: 'Name', slug: 'Slug', created: 'Created' } as const
-
 export function TenantsPage() {
   const page = Route.useLoaderData()
   const search = Route.useSearch()
@@ -36,6 +36,7 @@ export function TenantsPage() {
   const [created, setCreated] = useState<{ slug: string; link: string }>()
   const sort = search.sort ?? 'created'
   const dir = search.dir ?? 'desc'
+  const { t, format } = useI18n()
 
   const setSearch = (patch: Partial<TenantsSearch>) => navigate({ search: (prev) => ({ ...prev, cursor: undefined, back: undefined, ...patch }) })
 
@@ -51,11 +52,11 @@ export function TenantsPage() {
   return (
     <>
       <PageHeader
-        title="Tenants"
-        description={`${page.total.toLocaleString()} workspace${page.total === 1 ? '' : 's'}. Figures: people, people signed in within 30 days, categories, audit events in 30 days.`}
+        title={t('nav.tenants')}
+        description={t('console.tenants.count', { count: page.total })}
         actions={
           <Button onClick={() => setCreating(true)}>
-            <Plus aria-hidden className="size-4" /> Provision tenant
+            <Plus aria-hidden className="size-4" /> {t('console.tenants.provision')}
           </Button>
         }
       />
@@ -63,7 +64,7 @@ export function TenantsPage() {
         <div className="mb-4">
           <Alert tone="success">
             <span>
-              <strong>{created.slug}</strong> is ready. Send the owner this invitation link (shown once, also in the server log):{' '}
+              <Trans i18nKey="console.tenants.ready" values={{ slug: created.slug }} components={{ strong: <strong /> }} />{' '}
               <code data-testid="owner-invitation-link" className="break-all">
                 {created.link}
               </code>
@@ -73,21 +74,21 @@ export function TenantsPage() {
       )}
       <Card>
         <form onSubmit={onSearch} className="mb-4 flex flex-wrap items-end gap-3">
-          <Field label="Search tenants" name="q" value={q} onChange={(e) => setQ(e.target.value)} placeholder="Name or slug" className="min-w-60 flex-1" />
-          <Select label="Status" value={search.status ?? 'all'} onChange={(e) => setSearch({ status: e.target.value as TenantsSearch['status'] })}>
+          <Field label={t('console.tenants.search')} name="q" value={q} onChange={(e) => setQ(e.target.value)} placeholder={t('console.tenants.searchPlaceholder')} className="min-w-60 flex-1" />
+          <Select label={t('common.status')} value={search.status ?? 'all'} onChange={(e) => setSearch({ status: e.target.value as TenantsSearch['status'] })}>
             {TENANT_STATUSES.map((s) => (
               <option key={s} value={s}>
-                {s[0]?.toUpperCase() + s.slice(1)}
+                {t(`console.tenants.statuses.${s}`)}
               </option>
             ))}
           </Select>
           <Button type="submit" variant="secondary">
-            <Search aria-hidden className="size-4" /> Search
+            <Search aria-hidden className="size-4" /> {t('common.search')}
           </Button>
         </form>
         {page.items.length === 0 ? (
-          <EmptyState title={search.q || search.status ? 'No tenant matches' : 'No tenants yet'}>
-            {search.q || search.status ? 'Try another search or status.' : 'Provision the first workspace.'}
+          <EmptyState title={search.q || search.status ? t('console.tenants.noMatch') : t('console.tenants.noneYet')}>
+            {search.q || search.status ? t('console.tenants.tryAnother') : t('console.tenants.provisionFirst')}
           </EmptyState>
         ) : (
           <div className="overflow-x-auto">
@@ -97,12 +98,12 @@ export function TenantsPage() {
                   {(['name', 'slug'] as const).map((c) => (
                     <SortHeader key={c} column={c} sort={sort} dir={dir} onSort={sortBy} />
                   ))}
-                  <th className="py-2 pr-3">Status</th>
-                  <th className="py-2 pr-3 text-right">People</th>
-                  <th className="py-2 pr-3 text-right">Active 30 d</th>
-                  <th className="py-2 pr-3 text-right">Categories</th>
-                  <th className="py-2 pr-3 text-right">Events 30 d</th>
-                  <th className="py-2 pr-3">Last activity</th>
+                  <th className="py-2 pr-3">{t('console.tenants.columns.status')}</th>
+                  <th className="py-2 pr-3 text-right">{t('console.tenants.columns.people')}</th>
+                  <th className="py-2 pr-3 text-right">{t('console.tenants.columns.active30')}</th>
+                  <th className="py-2 pr-3 text-right">{t('console.tenants.columns.categories')}</th>
+                  <th className="py-2 pr-3 text-right">{t('console.tenants.columns.events30')}</th>
+                  <th className="py-2 pr-3">{t('console.tenants.columns.lastActivity')}</th>
                   <SortHeader column="created" sort={sort} dir={dir} onSort={sortBy} />
                 </tr>
               </thead>
@@ -118,19 +119,19 @@ export function TenantsPage() {
                     <td className="py-2 pr-3">
                       <TenantStatus isActive={t.isActive} isDeleted={t.isDeleted} />
                     </td>
-                    <td className="py-2 pr-3 text-right tabular-nums">{t.people.toLocaleString()}</td>
-                    <td className="py-2 pr-3 text-right tabular-nums">{t.active30.toLocaleString()}</td>
-                    <td className="py-2 pr-3 text-right tabular-nums">{t.categories.toLocaleString()}</td>
-                    <td className="py-2 pr-3 text-right tabular-nums">{t.events30.toLocaleString()}</td>
-                    <td className="whitespace-nowrap py-2 pr-3 text-slate-500 dark:text-slate-400">{formatDate(t.lastActivity, dateTime)}</td>
-                    <td className="whitespace-nowrap py-2 pr-3 text-slate-500 dark:text-slate-400">{formatDate(t.createdAt)}</td>
+                    <td className="py-2 pr-3 text-right tabular-nums">{format.number.format(t.people)}</td>
+                    <td className="py-2 pr-3 text-right tabular-nums">{format.number.format(t.active30)}</td>
+                    <td className="py-2 pr-3 text-right tabular-nums">{format.number.format(t.categories)}</td>
+                    <td className="py-2 pr-3 text-right tabular-nums">{format.number.format(t.events30)}</td>
+                    <td className="whitespace-nowrap py-2 pr-3 text-slate-500 dark:text-slate-400">{formatDate(t.lastActivity, format.dateTime)}</td>
+                    <td className="whitespace-nowrap py-2 pr-3 text-slate-500 dark:text-slate-400">{formatDate(t.createdAt, format.date)}</td>
                   </tr>
                 ))}
               </tbody>
             </table>
           </div>
         )}
-        <nav aria-label="Pages" className="mt-4 flex justify-end gap-2">
+        <nav aria-label={t('console.tenants.pages')} className="mt-4 flex justify-end gap-2">
           <Button
             variant="secondary"
             disabled={!search.back?.length && !search.cursor}
@@ -140,7 +141,7 @@ export function TenantsPage() {
               navigate({ search: (prev) => ({ ...prev, cursor: previous || undefined, back }) })
             }}
           >
-            Previous
+            {t('common.previous')}
           </Button>
           <Button
             variant="secondary"
@@ -149,15 +150,15 @@ export function TenantsPage() {
               navigate({ search: (prev) => ({ ...prev, cursor: page.nextCursor ?? undefined, back: [...(prev.back ?? []), prev.cursor ?? ''] }) })
             }
           >
-            Next
+            {t('common.next')}
           </Button>
         </nav>
       </Card>
       <FormDialog
         open={creating}
-        title="Provision a tenant"
-        description="Creates the workspace with its system roles and an invitation for its owner."
-        submitLabel="Provision"
+        title={t('console.tenants.provisionTitle')}
+        description={t('console.tenants.provisionDescription')}
+        submitLabel={t('console.tenants.provisionSubmit')}
         onClose={() => setCreating(false)}
         onSubmit={async (values) => {
           const result = await provision({
@@ -165,16 +166,16 @@ export function TenantsPage() {
           })
           setCreating(false)
           setCreated({ slug: result.slug, link: result.link })
-          toast.success(`Provisioned ${result.slug}`)
+          toast.success(t('console.tenants.provisioned', { slug: result.slug }))
           await router.invalidate()
         }}
       >
         {(errors) => (
           <>
-            <Field label="Workspace name" name="name" required autoFocus error={errors.name} />
-            <Field label="Slug" name="slug" required error={errors.slug} hint="Its address: <slug>.your-domain. Lowercase letters, digits, dashes." />
-            <Field label="Owner email" name="ownerEmail" type="email" required error={errors.ownerEmail} />
-            <Field label="Owner name" name="ownerName" error={errors.ownerName} />
+            <Field label={t('console.tenants.workspaceName')} name="name" required autoFocus error={errors.name} />
+            <Field label={t('console.tenants.slug')} name="slug" required error={errors.slug} hint={t('console.tenants.slugHint')} />
+            <Field label={t('console.tenants.ownerEmail')} name="ownerEmail" type="email" required error={errors.ownerEmail} />
+            <Field label={t('console.tenants.ownerName')} name="ownerName" error={errors.ownerName} />
           </>
         )}
       </FormDialog>
@@ -188,12 +189,13 @@ function SortHeader({ column, sort, dir, onSort }: {
   dir: 'asc' | 'desc'
   onSort: (c: (typeof TENANT_SORTS)[number]) => void
 }) {
+  const { t } = useI18n()
   const active = sort === column
   const Icon = dir === 'asc' ? ArrowUp : ArrowDown
   return (
     <th className="py-2 pr-3" aria-sort={active ? (dir === 'asc' ? 'ascending' : 'descending') : 'none'}>
       <button type="button" onClick={() => onSort(column)} className="inline-flex items-center gap-1 uppercase hover:text-slate-900 dark:hover:text-slate-100">
-        {SORT_LABELS[column]}
+        {t(`console.tenants.columns.${column}`)}
         {active && <Icon aria-hidden className="size-3" />}
       </button>
     </th>
@@ -201,7 +203,8 @@ function SortHeader({ column, sort, dir, onSort }: {
 }
 
 export function TenantStatus({ isActive, isDeleted }: { isActive: boolean; isDeleted: boolean }) {
-  if (isDeleted) return <Badge tone="danger">Deleted</Badge>
-  if (!isActive) return <Badge tone="warning">Suspended</Badge>
-  return <Badge tone="success">Active</Badge>
+  const { t } = useI18n()
+  if (isDeleted) return <Badge tone="danger">{t('console.status.deleted')}</Badge>
+  if (!isActive) return <Badge tone="warning">{t('console.status.suspended')}</Badge>
+  return <Badge tone="success">{t('console.status.active')}</Badge>
 }

@@ -15,7 +15,7 @@ import { applyTheme, THEMES, type Theme } from '~/lib/theme'
 const Route = getRouteApi('/tenant/_app/profile')
 
 export function Profile() {
-  const { user } = Route.useRouteContext()
+  const { user, session } = Route.useRouteContext()
   const router = useRouter()
   const { t, locale } = useI18n()
   const saveProfile = useServerFn(updateProfile)
@@ -125,16 +125,20 @@ export function Profile() {
         </Card>
         <Card className="lg:col-span-2">
           <h2 className="mb-4 text-base font-semibold">{t('profile.changePassword')}</h2>
-          <form method="post" onSubmit={onPassword} onInput={passwordForm.onInput} className="grid gap-4 sm:grid-cols-3" noValidate>
-            <Field label={t('profile.currentPassword')} name="currentPassword" type="password" autoComplete="current-password" required error={pwState.fields?.currentPassword} />
-            <Field label={t('profile.newPassword')} name="newPassword" type="password" autoComplete="new-password" required hint={t('common.atLeast8')} error={pwState.fields?.newPassword} />
-            <Field label={t('profile.repeatNewPassword')} name="confirm" type="password" autoComplete="new-password" required error={pwState.fields?.confirm} />
-            <div className="sm:col-span-3">
-              <Button type="submit" pending={pwState.pending}>
-                {t('profile.changePassword')}
-              </Button>
-            </div>
-          </form>
+          {session?.impersonating ? (
+            <p className="text-sm text-slate-600 dark:text-slate-400">{t('profile.passwordWhileImpersonating', { name: user.fullName })}</p>
+          ) : (
+            <form method="post" onSubmit={onPassword} onInput={passwordForm.onInput} className="grid gap-4 sm:grid-cols-3" noValidate>
+              <Field label={t('profile.currentPassword')} name="currentPassword" type="password" autoComplete="current-password" required error={pwState.fields?.currentPassword} />
+              <Field label={t('profile.newPassword')} name="newPassword" type="password" autoComplete="new-password" required hint={t('common.atLeast8')} error={pwState.fields?.newPassword} />
+              <Field label={t('profile.repeatNewPassword')} name="confirm" type="password" autoComplete="new-password" required error={pwState.fields?.confirm} />
+              <div className="sm:col-span-3">
+                <Button type="submit" pending={pwState.pending}>
+                  {t('profile.changePassword')}
+                </Button>
+              </div>
+            </form>
+          )}
         </Card>
       </div>
     </>

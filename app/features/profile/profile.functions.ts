@@ -9,7 +9,7 @@ import { auth } from '~/server/auth.server'
 import { users } from '~/server/db/schema'
 import { ofTenant } from '~/server/db/tenant.server'
 import { requireUser } from '~/server/middleware'
-import { refusedWhileImpersonating } from '../console/impersonation.server'
+import { refuseWhileImpersonating } from '../console/impersonation.server'
 import { changePasswordSchema, updatePreferencesSchema, updateProfileSchema } from './profile.schemas'
 
 export const updateProfile = createServerFn({ method: 'POST' })
@@ -41,7 +41,7 @@ export const changePassword = createServerFn({ method: 'POST' })
   .middleware([requireUser])
   .validator(input(changePasswordSchema))
   .handler(async ({ data, context }) => {
-    if (context.caller?.impersonatorId) throw refusedWhileImpersonating()
+    refuseWhileImpersonating(context.caller)
     try {
       await auth().api.changePassword({
         body: { currentPassword: data.currentPassword, newPassword: data.newPassword, revokeOtherSessions: data.signOutOthers },

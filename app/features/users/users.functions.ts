@@ -5,7 +5,7 @@ import { forbidden, HttpError } from '~/lib/errors'
 import { input } from '~/lib/validate'
 import { requirePermission } from '~/server/middleware'
 import { assertCanGrantRoles, requireRoles } from '../roles/roles.server'
-import { refusedWhileImpersonating } from '../console/impersonation.server'
+import { refusedWhileImpersonating, refuseWhileImpersonating } from '../console/impersonation.server'
 import { listPendingInvitations, pendingInvitationLink, resendInvitation, revokeInvitation } from './invitations.server'
 import { applyBulk } from './bulk.server'
 import { bulkUsersSchema, createUserSchema, invitationIdSchema, listUsersSchema, setUserRolesSchema, updateUserSchema, userIdSchema } from './users.schemas'
@@ -41,15 +41,19 @@ export const listInvitations = createServerFn({ method: 'GET' })
 export const getInvitationLink = createServerFn({ method: 'GET' })
   .middleware([requirePermission('users:write')])
   .validator(input(invitationIdSchema))
-  .handler(({ data, context }) => pendingInvitationLink(context.tx, { id: context.tenantId, slug: context.tenantSlug }, data.id))
+  .handler(({ data, context }) => {
+    refuseWhileImpersonating(context.caller)
+    return pendingInvitationLink(context.tx, { id: context.tenantId, slug: context.tenantSlug }, data.id)
+  })
 
 /** A new link for a pending invitation; the old link stops working in the same transaction. */
 export const resendInvitationLink = createServerFn({ method: 'POST' })
   .middleware([requirePermission('users:write')])
   .validator(input(invitationIdSchema))
-  .handler(({ data, context }) =>
-    resendInvitation(context.tx, { tenant: { id: context.tenantId, slug: context.tenantSlug }, userId: context.user.id, permissions: context.permissions }, data.id),
-  )
+  .handler(({ data, context }) => {
+    refuseWhileImpersonating(context.caller)
+    return resendInvitation(context.tx, { tenant: { id: context.tenantId, slug: context.tenantSlug }, userId: context.user.id, permissions: context.permissions }, data.id)
+  })
 
 export const revokeInvitationLink = createServerFn({ method: 'POST' })
   .middleware([requirePermission('users:write')])
@@ -93,6 +97,7 @@ export const createUser = createServerFn({ method: 'POST' })
   .middleware([requirePermission('users:write')])
   .validator(input(createUserSchema))
   .handler(async ({ data, context }) => {
+    if (data.password) refuseWhileImpersonating(context.caller)
     if (data.roleIds.length > 0) {
       if (!context.permissions.includes('roles:manage')) throw new HttpError(403, 'forbidden', msg('serverErrors.assignRolesNeedsPermission'))
       await requireRoles(context.tx, data.roleIds)

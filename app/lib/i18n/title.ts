@@ -11,3 +11,10 @@ export function pageTitle(context: { locale?: unknown } | undefined, key: Messag
 export function dataTitle(context: { locale?: unknown } | undefined, name: string) {
   return { meta: [{ title: tFor(pickLocale(context?.locale))('common.titleSuffix', { title: name }) }] }
 }
+
+/** A console page's `head()`: its name (a message key, or a name from data), then the console. */
+export function consoleTitle(context: { locale?: unknown } | undefined, page: { key: MessageKey } | { name: string }) {
+  const t = tFor(pickLocale(context?.locale))
+  const title = 'key' in page ? String(t(page.key, {})) : page.name
+  return { meta: [{ title: t('console.titleSuffix', { title }) }] }
+}

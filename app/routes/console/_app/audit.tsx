@@ -4,6 +4,8 @@ import { PageHeader } from '~/components/app-shell'
 import { Button, Card, Select, Skeleton } from '~/components/ui'
 import { AuditList } from '~/features/console/console-ui'
 import { listGlobalAudit, listTenants } from '~/features/console/console.functions'
+import { useI18n } from '~/lib/i18n/react'
+import { consoleTitle } from '~/lib/i18n/title'
 
 const searchSchema = z.object({ tenantId: z.string().optional(), cursor: z.string().optional(), back: z.array(z.string()).optional() })
 
@@ -18,7 +20,7 @@ export const Route = createFileRoute('/console/_app/audit')({
     return { page, tenants: tenants.items }
   },
   pendingComponent: () => <Skeleton className="h-64 w-full" />,
-  head: () => ({ meta: [{ title: 'Audit log — Haven console' }] }),
+  head: ({ match }) => consoleTitle(match.context, { key: 'nav.audit' }),
   component: GlobalAudit,
 })
 
@@ -26,13 +28,14 @@ function GlobalAudit() {
   const { page, tenants } = Route.useLoaderData()
   const search = Route.useSearch()
   const navigate = useNavigate({ from: Route.fullPath })
+  const { t } = useI18n()
   return (
     <>
-      <PageHeader title="Audit log" description="Every tenant's events and the console's own, newest first." />
+      <PageHeader title={t('nav.audit')} description={t('console.audit.description')} />
       <Card>
         <div className="mb-4 max-w-xs">
-          <Select label="Tenant" value={search.tenantId ?? ''} onChange={(e) => navigate({ search: { tenantId: e.target.value || undefined } })}>
-            <option value="">All tenants</option>
+          <Select label={t('console.audit.tenant')} value={search.tenantId ?? ''} onChange={(e) => navigate({ search: { tenantId: e.target.value || undefined } })}>
+            <option value="">{t('console.audit.allTenants')}</option>
             {tenants.map((t) => (
               <option key={t.id} value={t.id}>
                 {t.name} ({t.slug})
@@ -41,7 +44,7 @@ function GlobalAudit() {
           </Select>
         </div>
         <AuditList items={page.items} showTenant={!search.tenantId} />
-        <nav aria-label="Pages" className="mt-4 flex justify-end gap-2">
+        <nav aria-label={t('console.audit.pages')} className="mt-4 flex justify-end gap-2">
           <Button
             variant="secondary"
             disabled={!search.cursor}
@@ -51,14 +54,14 @@ function GlobalAudit() {
               navigate({ search: (prev) => ({ ...prev, cursor: previous || undefined, back }) })
             }}
           >
-            Newer
+            {t('console.audit.newer')}
           </Button>
           <Button
             variant="secondary"
             disabled={!page.nextCursor}
             onClick={() => navigate({ search: (prev) => ({ ...prev, cursor: page.nextCursor ?? undefined, back: [...(prev.back ?? []), prev.cursor ?? ''] }) })}
           >
-            Older
+            {t('console.audit.older')}
           </Button>
         </nav>
       </Card>

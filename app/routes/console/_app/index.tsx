@@ -1,40 +1,43 @@
 import { createFileRoute, Link } from '@tanstack/react-router'
 import { PageHeader } from '~/components/app-shell'
 import { Card, Skeleton } from '~/components/ui'
-import { ActivityChart, dateTime, formatDate } from '~/features/console/console-ui'
+import { ActivityChart } from '~/features/console/console-ui'
 import { getConsoleOverview } from '~/features/console/console.functions'
+import { useI18n } from '~/lib/i18n/react'
+import { pageTitle } from '~/lib/i18n/title'
 
 export const Route = createFileRoute('/console/_app/')({
   loader: () => getConsoleOverview(),
   pendingComponent: () => <Skeleton className="h-64 w-full" />,
-  head: () => ({ meta: [{ title: 'Console — Haven' }] }),
+  head: ({ match }) => pageTitle(match.context, 'console.overview.title'),
   component: Overview,
 })
 
 function Overview() {
   const { user } = Route.useRouteContext()
   const { activity, stepUpUntil } = Route.useLoaderData()
+  const { t, format } = useI18n()
   const steppedUp = stepUpUntil && new Date(stepUpUntil) > new Date()
   return (
     <>
       <PageHeader
-        title="Console"
+        title={t('console.overview.title')}
         description={
           <>
-            Signed in as {user.email} (superuser). Every look into a tenant and every change here is recorded in that tenant's audit log.
-            {steppedUp && <> Sensitive actions are unlocked until {formatDate(stepUpUntil, dateTime)}.</>}
+            {t('console.overview.signedInAs', { email: user.email })}
+            {steppedUp && <> {t('console.overview.unlocked', { time: format.dateTime.format(new Date(stepUpUntil)) })}</>}
           </>
         }
       />
       <div className="space-y-6">
         <Card>
-          <ActivityChart data={activity} label="Activity across all tenants" />
+          <ActivityChart data={activity} label={t('console.overview.activity')} />
         </Card>
         <div className="grid gap-4 sm:grid-cols-3">
           {[
-            { to: '/console/tenants', title: 'Tenants', text: 'Provision, suspend, reactivate and delete workspaces.' },
-            { to: '/console/users', title: 'People search', text: 'Find a person by email or name in every tenant.' },
-            { to: '/console/audit', title: 'Audit log', text: "Every tenant's events and the console's own." },
+            { to: '/console/tenants', title: t('nav.tenants'), text: t('console.overview.tenants') },
+            { to: '/console/users', title: t('nav.peopleSearch'), text: t('console.overview.people') },
+            { to: '/console/audit', title: t('nav.audit'), text: t('console.overview.audit') },
           ].map((c) => (
             <Link key={c.to} to={c.to} className="block rounded-xl border border-slate-200 p-4 hover:border-indigo-400 dark:border-slate-800">
               <span className="font-semibold">{c.title}</span>

@@ -5,6 +5,8 @@ import { z } from 'zod'
 import { PageHeader } from '~/components/app-shell'
 import { Badge, Button, Card, EmptyState, Field, Skeleton } from '~/components/ui'
 import { searchAllUsers } from '~/features/console/console.functions'
+import { useI18n } from '~/lib/i18n/react'
+import { consoleTitle } from '~/lib/i18n/title'
 
 const searchSchema = z.object({ q: z.string().optional(), cursor: z.string().optional(), back: z.array(z.string()).optional() })
 
@@ -13,7 +15,7 @@ export const Route = createFileRoute('/console/_app/users')({
   loaderDeps: ({ search }) => ({ q: search.q, cursor: search.cursor }),
   loader: ({ deps }) => (deps.q && deps.q.trim().length >= 2 ? searchAllUsers({ data: { q: deps.q, cursor: deps.cursor } }) : null),
   pendingComponent: () => <Skeleton className="h-64 w-full" />,
-  head: () => ({ meta: [{ title: 'People search — Haven console' }] }),
+  head: ({ match }) => consoleTitle(match.context, { key: 'nav.peopleSearch' }),
   component: UserSearch,
 })
 
@@ -23,11 +25,12 @@ function UserSearch() {
   const navigate = useNavigate({ from: Route.fullPath })
   const [q, setQ] = useState(search.q ?? '')
   const [error, setError] = useState<string>()
+  const { t } = useI18n()
 
   function onSubmit(event: FormEvent) {
     event.preventDefault()
     if (q.trim().length < 2) {
-      setError('Type at least 2 characters')
+      setError(t('console.search.tooShort'))
       return
     }
     setError(undefined)
@@ -36,27 +39,27 @@ function UserSearch() {
 
   return (
     <>
-      <PageHeader title="People search" description="Every tenant's people by email or name. Open a hit to see the person in their tenant." />
+      <PageHeader title={t('nav.peopleSearch')} description={t('console.search.description')} />
       <Card>
         <form onSubmit={onSubmit} className="mb-4 flex items-end gap-3">
-          <Field label="Email or name" name="q" value={q} onChange={(e) => setQ(e.target.value)} error={error} className="flex-1" autoFocus />
+          <Field label={t('console.search.label')} name="q" value={q} onChange={(e) => setQ(e.target.value)} error={error} className="flex-1" autoFocus />
           <Button type="submit">
-            <Search aria-hidden className="size-4" /> Search
+            <Search aria-hidden className="size-4" /> {t('common.search')}
           </Button>
         </form>
         {!page ? (
-          <p className="text-sm text-slate-500 dark:text-slate-400">Type at least two characters of an email address or a name.</p>
+          <p className="text-sm text-slate-500 dark:text-slate-400">{t('console.search.hint')}</p>
         ) : page.items.length === 0 ? (
-          <EmptyState title="Nobody found">No person in any tenant matches “{search.q}”.</EmptyState>
+          <EmptyState title={t('console.search.nobody')}>{t('console.search.noMatch', { q: search.q })}</EmptyState>
         ) : (
           <div className="overflow-x-auto">
             <table className="w-full text-left text-sm">
               <thead className="text-xs uppercase text-slate-500 dark:text-slate-400">
                 <tr>
-                  <th className="py-2 pr-3">Name</th>
-                  <th className="py-2 pr-3">Email</th>
-                  <th className="py-2 pr-3">Tenant</th>
-                  <th className="py-2">Status</th>
+                  <th className="py-2 pr-3">{t('common.name')}</th>
+                  <th className="py-2 pr-3">{t('common.email')}</th>
+                  <th className="py-2 pr-3">{t('console.search.tenant')}</th>
+                  <th className="py-2">{t('common.status')}</th>
                 </tr>
               </thead>
               <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
@@ -73,7 +76,7 @@ function UserSearch() {
                         </Link>
                       )}
                     </td>
-                    <td className="py-2">{u.isActive ? <Badge tone="success">Active</Badge> : <Badge>Deactivated</Badge>}</td>
+                    <td className="py-2">{u.isActive ? <Badge tone="success">{t('console.status.active')}</Badge> : <Badge>{t('console.status.deactivated')}</Badge>}</td>
                   </tr>
                 ))}
               </tbody>
@@ -81,7 +84,7 @@ function UserSearch() {
           </div>
         )}
         {page && (
-          <nav aria-label="Pages" className="mt-4 flex justify-end gap-2">
+          <nav aria-label={t('console.search.pages')} className="mt-4 flex justify-end gap-2">
             <Button
               variant="secondary"
               disabled={!search.cursor}
@@ -91,14 +94,14 @@ function UserSearch() {
                 navigate({ search: (prev) => ({ ...prev, cursor: previous || undefined, back }) })
               }}
             >
-              Previous
+              {t('common.previous')}
             </Button>
             <Button
               variant="secondary"
               disabled={!page.nextCursor}
               onClick={() => navigate({ search: (prev) => ({ ...prev, cursor: page.nextCursor ?? undefined, back: [...(prev.back ?? []), prev.cursor ?? ''] }) })}
             >
-              Next
+              {t('common.next')}
             </Button>
           </nav>
         )}
