@@ -155,7 +155,7 @@ export function TeamPage() {
         <Card>
           <div className="flex flex-wrap items-end justify-between gap-4">
             <h2 className="text-base font-semibold">
-              Members <span className="font-normal text-slate-500 dark:text-slate-400">({team.memberCount})</span>
+              {t('team.members')} <span className="font-normal text-slate-500 dark:text-slate-400">({team.memberCount})</span>
             </h2>
             {(team.memberCount > 10 || search.q) && (
               <form onSubmit={onSearch} className="flex items-end gap-2">

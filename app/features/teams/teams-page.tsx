@@ -166,7 +166,7 @@ export function TeamsPage() {
               </Button>
             </form>
             {organizations.items.length === 0 ? (
-              <p className="rounded-md px-3 py-6 text-center text-sm text-slate-600 dark:text-slate-400">No organization matches “{search.q}”.</p>
+              <p className="rounded-md px-3 py-6 text-center text-sm text-slate-600 dark:text-slate-400">{t('teams.noOrgMatch', { q: search.q ?? '' })}</p>
             ) : (
               <ul className="space-y-1">
                 {organizations.items.map((o) => {

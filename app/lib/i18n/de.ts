@@ -150,6 +150,15 @@ export const de: Messages<typeof en> = {
     emailTaken: 'Hier gibt es bereits ein Konto mit dieser E-Mail-Adresse. Melden Sie sich stattdessen an.',
     wrongPassword: 'Das aktuelle Passwort ist nicht korrekt.',
     notYourPassword: 'Das ist nicht Ihr aktuelles Passwort',
+    request: {
+      twoHosts: 'Die Anfrage nennt zwei verschiedene Hosts (Anfragezeile und Host-Header).',
+      badLength: 'Der Content-Length-Header ist keine Zahl.',
+      jsonOnly: 'Serverfunktionen erwarten Daten im JSON-Format.',
+      unreadable: 'Die Daten der Anfrage konnten nicht gelesen werden.',
+      tooLargeMb: 'Die Anfrage ist zu groß (höchstens {{size, number}} MB). Senden Sie weniger auf einmal.',
+      tooLargeKb: 'Die Anfrage ist zu groß (höchstens {{size, number}} KB). Senden Sie weniger auf einmal.',
+      crossSite: 'Diese Anfrage kam von einer anderen Website und wurde abgelehnt. Laden Sie die Seite neu und versuchen Sie es noch einmal.',
+    },
     notFound: {
       thing: 'Der Eintrag wurde nicht gefunden.',
       category: 'Die Kategorie wurde nicht gefunden.',
@@ -641,6 +650,7 @@ export const de: Messages<typeof en> = {
     alreadyMemberField: 'Bereits Mitglied dieses Teams',
   },
   teams: {
+    noOrgMatch: 'Keine Organisation passt zu „{{q}}“.',
     loading: 'Organisationen und Teams werden geladen …',
     created: '{{name}} angelegt',
     orgSaved: 'Organisation gespeichert',
