@@ -9,6 +9,7 @@ import { toast } from 'sonner'
 import { Alert, Badge, Button, EmptyState, Field } from '~/components/ui'
 import { UnsavedChangesGuard } from '~/components/unsaved-changes'
 import { ConfirmDialog } from '~/components/ui/confirm'
+import { TableHead } from '~/components/ui/table-head'
 import { errorMessage, fieldErrorsOf } from '~/lib/errors'
 import { deleteRole, type listRoles, updateRole } from './roles.functions'
 
@@ -36,19 +37,13 @@ export function RoleList({ roles, onCreateClick }: { roles: RoleRow[]; onCreateC
       <div className="relative overflow-x-auto">
         <table className="w-full text-left text-sm">
           <caption className="sr-only">{t('roleList.caption')}</caption>
-          <thead className="border-b border-slate-200 text-xs uppercase tracking-wide text-slate-500 dark:border-slate-800 dark:text-slate-400">
-            <tr>
-              <th scope="col" className="py-2 pr-3 font-semibold">
-                {t('roleList.role')}
-              </th>
-              <th scope="col" className="w-24 whitespace-nowrap px-3 py-2 font-semibold">
-                {t('roleList.people')}
-              </th>
-              <th scope="col" className="w-px py-2 pl-3 text-right font-semibold">
-                <span className="sr-only">{t('common.actions')}</span>
-              </th>
-            </tr>
-          </thead>
+          <TableHead
+            columns={[
+              t('roleList.role'),
+              { label: t('roleList.people'), className: 'w-24 whitespace-nowrap' },
+              { label: t('common.actions'), hidden: true, end: true, className: 'w-px' },
+            ]}
+          />
           <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
             {roles.map((role) =>
               role.id === editingId ? (

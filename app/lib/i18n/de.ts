@@ -696,8 +696,6 @@ export const de: Messages<typeof en> = {
     members: 'Mitglieder',
     editName: '{{name}} bearbeiten',
     deleteName: '{{name}} löschen',
-    previousPage: 'Vorherige Seite',
-    nextPage: 'Nächste Seite',
     organization: 'Organisation',
     optional: '(optional)',
   },

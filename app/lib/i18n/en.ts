@@ -695,8 +695,6 @@ export const en = {
     members: 'Members',
     editName: 'Edit {{name}}',
     deleteName: 'Delete {{name}}',
-    previousPage: 'Previous page',
-    nextPage: 'Next page',
     organization: 'Organization',
     optional: '(optional)',
   },
