@@ -7,7 +7,7 @@ import { Lock, Pencil, Trash2 } from 'lucide-react'
 import { type FormEvent, useState } from 'react'
 import { toast } from 'sonner'
 import { Alert, Badge, Button, EmptyState, Field } from '~/components/ui'
-import { UnsavedChangesGuard } from '~/components/unsaved-changes'
+import { useDiscardGuard } from '~/components/unsaved-changes'
 import { ConfirmDialog } from '~/components/ui/confirm'
 import { TableHead } from '~/components/ui/table-head'
 import { errorMessage, fieldErrorsOf } from '~/lib/errors'
@@ -146,6 +146,7 @@ function EditRoleForm({ role, onDone }: { role: RoleRow; onDone: () => void }) {
   const [pending, setPending] = useState(false)
   const [fields, setFields] = useState<Record<string, string>>({})
   const [error, setError] = useState<string>()
+  const guard = useDiscardGuard({ dirty: !pending && (name !== role.name || description !== role.description), close: onDone })
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault()
@@ -167,30 +168,31 @@ function EditRoleForm({ role, onDone }: { role: RoleRow; onDone: () => void }) {
   }
 
   return (
-    <form
-      onSubmit={onSubmit}
-      onKeyDown={(e) => {
-        if (e.key === 'Escape') onDone()
-      }}
-      aria-label={t('roleList.editName', { name: role.name })}
-      className="space-y-3"
-      noValidate
-    >
-      <UnsavedChangesGuard dirty={!pending && (name !== role.name || description !== role.description)} />
-      {error && <Alert>{error}</Alert>}
-      <div className="grid gap-3 sm:grid-cols-2">
-        <Field label={t('common.name')} value={name} onChange={(e) => setName(e.target.value)} error={fields.name} required maxLength={60} autoFocus />
-        <Field label={t('common.description')} value={description} onChange={(e) => setDescription(e.target.value)} error={fields.description} maxLength={300} />
-      </div>
-      <div className="flex gap-2">
-        <Button type="submit" pending={pending}>
-          {t('common.save')}
-        </Button>
-        <Button type="button" variant="secondary" onClick={onDone} disabled={pending}>
-          {t('common.cancel')}
-
-        </Button>
-      </div>
-    </form>
+    <>
+      <form
+        onSubmit={onSubmit}
+        onKeyDown={(e) => {
+          if (e.key === 'Escape') guard.requestClose()
+        }}
+        aria-label={t('roleList.editName', { name: role.name })}
+        className="space-y-3"
+        noValidate
+      >
+        {error && <Alert>{error}</Alert>}
+        <div className="grid gap-3 sm:grid-cols-2">
+          <Field label={t('common.name')} value={name} onChange={(e) => setName(e.target.value)} error={fields.name} required maxLength={60} autoFocus />
+          <Field label={t('common.description')} value={description} onChange={(e) => setDescription(e.target.value)} error={fields.description} maxLength={300} />
+        </div>
+        <div className="flex gap-2">
+          <Button type="submit" pending={pending}>
+            {t('common.save')}
+          </Button>
+          <Button type="button" variant="secondary" onClick={guard.requestClose} disabled={pending}>
+            {t('common.cancel')}
+          </Button>
+        </div>
+      </form>
+      {guard.prompt}
+    </>
   )
 }

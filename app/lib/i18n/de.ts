@@ -35,6 +35,10 @@ export const de: Messages<typeof en> = {
     somethingWrong: 'Etwas ist schiefgelaufen. Bitte versuchen Sie es erneut.',
   },
   unsaved: {
+    discardTitle: 'Änderungen verwerfen?',
+    discard: 'Änderungen verwerfen',
+    keepEditing: 'Weiter bearbeiten',
+    discardBody: 'Ihre Änderungen hier sind noch nicht gespeichert. Wenn Sie jetzt schließen, gehen sie verloren.',
     title: 'Ohne Speichern verlassen?',
     leave: 'Ohne Speichern verlassen',
     body: 'Ihre Änderungen auf dieser Seite sind noch nicht gespeichert. Wenn Sie die Seite jetzt verlassen, gehen sie verloren.',

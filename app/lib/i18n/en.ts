@@ -34,6 +34,10 @@ export const en = {
     somethingWrong: 'Something went wrong. Please try again.',
   },
   unsaved: {
+    discardTitle: 'Discard your changes?',
+    discard: 'Discard changes',
+    keepEditing: 'Keep editing',
+    discardBody: 'What you changed here is not saved yet. If you close it now, it is lost.',
     title: 'Leave without saving?',
     leave: 'Leave without saving',
     body: 'Your changes on this page are not saved yet. If you leave now, they are lost.',
