@@ -1,5 +1,5 @@
 import { useBlocker } from '@tanstack/react-router'
-import { type FormEvent, type MouseEvent, type SyntheticEvent, useCallback, useRef, useState } from 'react'
+import { type FormEvent, type KeyboardEvent, type MouseEvent, type SyntheticEvent, useCallback, useRef, useState } from 'react'
 import { useI18n } from '../lib/i18n/react'
 import { ConfirmDialog } from './ui/confirm'
 
@@ -55,14 +55,20 @@ function onBackdrop(event: MouseEvent<HTMLDialogElement>): boolean {
 /**
  * Asks before a form with unsaved edits is closed where it stands: a modal dialog by Escape, Cancel or a click on the
  * backdrop, an inline editor by Escape or Cancel. `requestClose` closes at once when nothing is edited and asks
- * first otherwise; `dialogProps` go on the native <dialog> (instead of its own onClose) while `open`; render `prompt`,
- * which also guards navigation (UnsavedChangesGuard) while `dirty`.
+ * first otherwise; `onEscape` is an inline editor's onKeyDown; `dialogProps` go on the native <dialog> (instead of its
+ * own onClose) while `open`; render `prompt`, which also guards navigation (UnsavedChangesGuard) while `dirty`.
  */
 export function useDiscardGuard({ dirty, open = true, close }: { dirty: boolean; open?: boolean; close: () => void }) {
   const { t } = useI18n()
   const [asking, setAsking] = useState(false)
   const pressedOnBackdrop = useRef(false)
   const requestClose = () => (dirty ? setAsking(true) : close())
+  // Escape on an inline editor: its default action would at once cancel the question the key just opened.
+  const onEscape = (event: KeyboardEvent) => {
+    if (event.key !== 'Escape') return
+    event.preventDefault()
+    requestClose()
+  }
   const dialogProps = {
     onCancel: (event: SyntheticEvent<HTMLDialogElement>) => {
       if (!dirty) return
@@ -101,5 +107,5 @@ export function useDiscardGuard({ dirty, open = true, close }: { dirty: boolean;
       </ConfirmDialog>
     </>
   )
-  return { requestClose, dialogProps, prompt }
+  return { requestClose, onEscape, dialogProps, prompt }
 }

@@ -171,9 +171,7 @@ function EditRoleForm({ role, onDone }: { role: RoleRow; onDone: () => void }) {
     <>
       <form
         onSubmit={onSubmit}
-        onKeyDown={(e) => {
-          if (e.key === 'Escape') guard.requestClose()
-        }}
+        onKeyDown={guard.onEscape}
         aria-label={t('roleList.editName', { name: role.name })}
         className="space-y-3"
         noValidate
