@@ -183,7 +183,7 @@ export function TeamPage() {
                 <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
                   {members.items.map((m) => (
                     <tr key={m.userId}>
-                      <td className="py-3 pr-4">
+                      <td className="py-3 pr-3">
                         {canSeePeople ? (
                           <Link to="/tenant/admin/users/$userId" params={{ userId: m.userId }} className="font-medium text-indigo-700 hover:underline dark:text-indigo-300">
                             {m.fullName}
@@ -196,13 +196,14 @@ export function TeamPage() {
                             <Badge tone="warning">{t('users.deactivated')}</Badge>
                           </span>
                         )}
-                        <span className="block text-slate-600 dark:text-slate-400">{m.email}</span>
+                        <span className="block break-all text-slate-600 dark:text-slate-400">{m.email}</span>
                       </td>
-                      <td className="py-3 pr-4">
+                      <td className="px-3 py-3">
                         {canWrite ? (
                           <Select
                             label={t('team.teamRoleOf', { name: m.fullName })}
                             hideLabel
+                            className="min-w-28"
                             value={roleDrafts[m.userId] ?? m.role}
                             disabled={m.userId in roleDrafts}
                             onChange={(e) => void onRole(m, e.target.value as TeamRole)}
@@ -218,7 +219,7 @@ export function TeamPage() {
                         )}
                       </td>
                       {canWrite && (
-                        <td className="py-3 text-right">
+                        <td className="py-3 pl-3 text-right">
                           <Button variant="ghost" aria-label={t('team.removeName', { name: m.fullName })} onClick={() => setConfirm({ kind: 'member', member: m })}>
                             <UserMinus aria-hidden className="size-4" />
                           </Button>

@@ -346,7 +346,7 @@ function TeamTable({ teams, canWrite, onEdit, onDelete }: {
         <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
           {teams.map((team) => (
             <tr key={team.id}>
-              <td className="py-3 pr-4">
+              <td className="py-3 pr-3">
                 <Link
                   to="/tenant/admin/teams/$teamId"
                   params={{ teamId: team.id }}
@@ -356,14 +356,14 @@ function TeamTable({ teams, canWrite, onEdit, onDelete }: {
                 </Link>
                 {team.description && <p className="mt-0.5 text-slate-600 dark:text-slate-400">{team.description}</p>}
               </td>
-              <td className="py-3 pr-4 whitespace-nowrap text-slate-700 dark:text-slate-300">
+              <td className="whitespace-nowrap px-3 py-3 text-slate-700 dark:text-slate-300">
                 <span className="inline-flex items-center gap-1.5">
                   <Users aria-hidden className="size-4 text-slate-400" />
                   {team.memberCount}
                 </span>
               </td>
               {canWrite && (
-                <td className="py-3 text-right whitespace-nowrap">
+                <td className="whitespace-nowrap py-3 pl-3 text-right">
                   <Button variant="ghost" aria-label={t('teams.editName', { name: team.name })} onClick={() => onEdit(team)}>
                     <Pencil aria-hidden className="size-4" />
                   </Button>
