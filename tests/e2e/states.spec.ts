@@ -66,6 +66,8 @@ test('leaving an edited form asks first; staying keeps the edit, leaving drops i
 })
 
 test('closing an edited dialog or inline editor asks first, by Escape, Cancel or the backdrop; an untouched one just closes', async ({ page }) => {
+  // Three pages and a dozen dialogs on a 2-core machine shared with the server.
+  test.slow()
   const role = `E2E Guarded ${randomUUID().slice(0, 6)}`
   await signInAs(page, { tenant: 'acme', email: 'owner@acme.test' })
   const discard = page.getByRole('dialog', { name: 'Discard your changes?' })
