@@ -118,6 +118,9 @@ test('closing an edited dialog or inline editor asks first, by Escape, Cancel or
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Dashboard' }).click()
   const leave = page.getByRole('dialog', { name: 'Leave without saving?' })
   await leave.getByRole('button', { name: 'Cancel' }).click()
+  // Staying neither leaves nor submits the form the question sits in.
+  await expect(page.getByLabel('Name')).toHaveValue(role)
+  await expect(page.getByText(`Created “${role}”`)).toHaveCount(0)
   await page.getByRole('button', { name: 'Create role' }).click()
   await expect(page.getByText(`Created “${role}”`)).toBeVisible()
   await page.getByRole('button', { name: `Edit ${role}` }).click()

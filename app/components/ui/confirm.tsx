@@ -73,10 +73,12 @@ export function ConfirmDialog({
         </div>
       )}
       <div className="mt-6 flex justify-end gap-2">
-        <Button variant="secondary" onClick={onClose} disabled={pending}>
+        {/* type="button": a confirmation may be rendered inside a form (a page's unsaved-changes guard), which its
+            buttons must not submit. */}
+        <Button type="button" variant="secondary" onClick={onClose} disabled={pending}>
           {cancelLabel ?? t('common.cancel')}
         </Button>
-        <Button variant={tone === 'danger' ? 'danger' : 'primary'} onClick={confirm} pending={pending} autoFocus>
+        <Button type="button" variant={tone === 'danger' ? 'danger' : 'primary'} onClick={confirm} pending={pending} autoFocus>
           {confirmLabel}
         </Button>
       </div>
