@@ -30,9 +30,9 @@ const bodyLimit = createMiddleware().server(async ({ next, request }) => {
  */
 const csrf = createMiddleware().server(async (ctx) => {
   if (ctx.request.method === 'GET' || ctx.request.method === 'HEAD') return ctx.next()
-  const { csrfOptions } = await import('./server/request-guards.server')
+  const { crossSite, csrfOptions } = await import('./server/request-guards.server')
   if (await isCsrfRequestAllowed(csrfOptions, ctx)) return ctx.next()
-  return new Response('Forbidden', { status: 403 })
+  return crossSite()
 })
 Object.defineProperty(csrf, csrfSymbol, { value: true })
 

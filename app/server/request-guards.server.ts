@@ -1,6 +1,7 @@
 import { getRequestHost } from '@tanstack/react-start/server'
 import { fromJSON } from 'seroval'
 import { config } from '../../app.config'
+import { msg } from '../lib/i18n'
 
 /** `acme.example.com:80` and `ACME.example.com` name the same host as a URL's `host` does. */
 export function normalizeHost(host: string): string {
@@ -16,6 +17,10 @@ export function tenantHost(): string {
   return normalizeHost(getRequestHost({ xForwardedHost: config().trustedProxy }) ?? '')
 }
 
+/**
+ * A refusal before any server function runs. Its text is a message reference (ADR 020): Start's client throws the
+ * body as the error's message, and the page shows it in the language it shows.
+ */
 function plainResponse(status: number, message: string) {
   // Connection: close, because the rest of an unread body is not worth draining.
   return new Response(message, { status, headers: { 'content-type': 'text/plain; charset=utf-8', connection: 'close' } })
@@ -29,7 +34,7 @@ export function misdirected(request: Request): Response | undefined {
   const urlHost = new URL(request.url).host
   const hostHeader = normalizeHost(request.headers.get('host') ?? '')
   if (hostHeader === '' || urlHost === hostHeader) return undefined
-  return plainResponse(421, 'The request names two different hosts (request line and Host header).')
+  return plainResponse(421, msg('errors.request.twoHosts'))
 }
 
 /**
@@ -46,12 +51,12 @@ export async function guardBody(request: Request, limit = config().maxBodyBytes)
   }
   const declared = request.headers.get('content-length')
   if (declared !== null) {
-    if (!/^\d{1,15}$/.test(declared.trim())) return plainResponse(400, 'The Content-Length header is not a number.')
+    if (!/^\d{1,15}$/.test(declared.trim())) return plainResponse(400, msg('errors.request.badLength'))
     if (Number(declared) > limit) return tooLarge(limit)
   }
   if (!request.body || (!serverFn && declared !== null)) return undefined
   if (serverFn && !/^application\/json\b/i.test(request.headers.get('content-type') ?? 'application/json')) {
-    return plainResponse(415, 'Server functions take a JSON payload.')
+    return plainResponse(415, msg('errors.request.jsonOnly'))
   }
   const reader = request.clone().body?.getReader()
   if (!reader) return undefined
@@ -80,14 +85,21 @@ function undecodable(payload: string | undefined): Response | undefined {
     fromJSON(JSON.parse(payload))
     return undefined
   } catch {
-    return plainResponse(400, 'The request payload could not be read.')
+    return plainResponse(400, msg('errors.request.unreadable'))
   }
 }
 
 function tooLarge(limit: number) {
-  const size = limit >= 1024 * 1024 ? `${Math.round((limit / 1024 / 1024) * 10) / 10} MB` : `${Math.round(limit / 1024)} KB`
-  return plainResponse(413, `The request is too large (the limit is ${size}). Send less at once.`)
+  return plainResponse(
+    413,
+    limit >= 1024 * 1024
+      ? msg('errors.request.tooLargeMb', { size: Math.round((limit / 1024 / 1024) * 10) / 10 })
+      : msg('errors.request.tooLargeKb', { size: Math.round(limit / 1024) }),
+  )
 }
+
+/** A non-GET request that the origin check refused (start.ts). */
+export const crossSite = () => plainResponse(403, msg('errors.request.crossSite'))
 
 /** An Origin (or a Referer's origin) is same-origin when it names the tenant's host with the server's scheme. */
 function sameTenantOrigin(value: string, request: Request): boolean {

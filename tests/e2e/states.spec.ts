@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import { expect, hostUrl, openPage, signInAs, test } from './fixtures'
 import { callFromPage } from './server-fn'
 
@@ -60,6 +61,77 @@ test('leaving an edited form asks first; staying keeps the edit, leaving drops i
   await expect(page.getByRole('heading', { level: 1, name: 'Categories' })).toBeVisible()
 
   // Once left, the edit is gone and the next page change does not ask.
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Dashboard' }).click()
+  await expect(page.getByRole('heading', { level: 1, name: /Welcome/ })).toBeVisible()
+})
+
+test('closing an edited dialog or inline editor asks first, by Escape, Cancel or the backdrop; an untouched one just closes', async ({ page }) => {
+  // Three pages and a dozen dialogs on a 2-core machine shared with the server.
+  test.slow()
+  const role = `E2E Guarded ${randomUUID().slice(0, 6)}`
+  await signInAs(page, { tenant: 'acme', email: 'owner@acme.test' })
+  const discard = page.getByRole('dialog', { name: 'Discard your changes?' })
+
+  await openPage(page, hostUrl('acme', '/admin/teams'))
+  const newOrganization = page.getByRole('button', { name: 'New organization' }).first()
+  const dialog = page.getByRole('dialog', { name: 'New organization' })
+  await newOrganization.click()
+  await page.keyboard.press('Escape')
+  await expect(dialog).toHaveCount(0)
+  await expect(discard).toHaveCount(0)
+
+  await newOrganization.click()
+  await dialog.getByLabel('Name').fill('Half-typed organization')
+  await page.keyboard.press('Escape')
+  await expect(discard).toBeVisible()
+  await discard.getByRole('button', { name: 'Keep editing' }).click()
+  await expect(dialog.getByLabel('Name')).toHaveValue('Half-typed organization')
+  // Escape on the question keeps editing too.
+  await page.keyboard.press('Escape')
+  await expect(discard).toBeVisible()
+  await page.keyboard.press('Escape')
+  await expect(discard).toHaveCount(0)
+  await expect(dialog.getByLabel('Name')).toHaveValue('Half-typed organization')
+  await page.mouse.click(4, 4)
+  await expect(discard).toBeVisible()
+  await discard.getByRole('button', { name: 'Keep editing' }).click()
+  await dialog.getByRole('button', { name: 'Cancel' }).click()
+  await discard.getByRole('button', { name: 'Discard changes' }).click()
+  await expect(dialog).toHaveCount(0)
+  await newOrganization.click()
+  await expect(dialog.getByLabel('Name')).toHaveValue('')
+  await dialog.getByRole('button', { name: 'Cancel' }).click()
+  await expect(dialog).toHaveCount(0)
+
+  await openPage(page, hostUrl('acme', '/admin/users'))
+  await page.getByRole('button', { name: 'Add person' }).click()
+  const addPerson = page.getByRole('dialog', { name: 'Add a person' })
+  await addPerson.getByLabel('Email').fill('half-typed@acme.test')
+  await addPerson.getByRole('button', { name: 'Cancel' }).click()
+  await expect(discard).toBeVisible()
+  await discard.getByRole('button', { name: 'Discard changes' }).click()
+  await expect(addPerson).toHaveCount(0)
+
+  // The create-role form asks before the page is left; the inline editor of a role before it closes.
+  await openPage(page, hostUrl('acme', '/admin/roles'))
+  await page.getByLabel('Name').fill(role)
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Dashboard' }).click()
+  const leave = page.getByRole('dialog', { name: 'Leave without saving?' })
+  await leave.getByRole('button', { name: 'Cancel' }).click()
+  // Staying neither leaves nor submits the form the question sits in.
+  await expect(page.getByLabel('Name')).toHaveValue(role)
+  await expect(page.getByText(`Created “${role}”`)).toHaveCount(0)
+  await page.getByRole('button', { name: 'Create role' }).click()
+  await expect(page.getByText(`Created “${role}”`)).toBeVisible()
+  await page.getByRole('button', { name: `Edit ${role}` }).click()
+  const editor = page.getByRole('form', { name: `Edit ${role}` })
+  await editor.getByLabel('Description').fill('Not saved')
+  await editor.getByLabel('Description').press('Escape')
+  await discard.getByRole('button', { name: 'Keep editing' }).click()
+  await expect(editor.getByLabel('Description')).toHaveValue('Not saved')
+  await editor.getByRole('button', { name: 'Cancel' }).click()
+  await discard.getByRole('button', { name: 'Discard changes' }).click()
+  await expect(editor).toHaveCount(0)
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Dashboard' }).click()
   await expect(page.getByRole('heading', { level: 1, name: /Welcome/ })).toBeVisible()
 })

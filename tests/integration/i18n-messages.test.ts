@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest'
 import { de } from '~/lib/i18n/de'
 import { en } from '~/lib/i18n/en'
 import { i18nFor, LOCALES, localeFromAcceptLanguage, MESSAGES, msg, pickLocale, translateRef } from '~/lib/i18n'
+import { crossSite, guardBody, misdirected } from '~/server/request-guards.server'
 
 type Tree = { [key: string]: string | Tree }
 
@@ -66,6 +67,34 @@ describe('messages', () => {
     expect(translateRef(i18nFor('de'), msg('errors.tooManySignIns', { count: 1 }))).toContain('1 Minute ')
     expect(translateRef(i18nFor('de'), 'Plain text from a library.')).toBe('Plain text from a library.')
     expect(translateRef(i18nFor('de'), 'no.such.key')).toBe('no.such.key')
+  })
+})
+
+describe('refusals before a server function runs', () => {
+  const url = 'http://acme.localhost:3000/_serverFn/teams.createOrganization'
+  const post = (body: string, headers: Record<string, string> = {}) =>
+    new Request(url, { method: 'POST', body, headers: { 'content-type': 'application/json', ...headers } })
+
+  it('answer with message references that both languages translate', async () => {
+    const refusals = [
+      misdirected(new Request(url, { headers: { host: 'globex.localhost:3000' } })),
+      await guardBody(post('{}', { 'content-length': 'many' })),
+      await guardBody(post('a=b', { 'content-type': 'application/x-www-form-urlencoded' })),
+      await guardBody(post('{"t":')),
+      await guardBody(post('x'.repeat(2048)), 1024),
+      await guardBody(post('x'.repeat(3 * 1024 * 1024)), 1.5 * 1024 * 1024),
+      crossSite(),
+    ]
+    const texts = await Promise.all(refusals.map((r) => r?.text() ?? ''))
+    expect(refusals.map((r) => r?.status)).toEqual([421, 400, 415, 400, 413, 413, 403])
+    for (const text of texts) {
+      const [english, german] = [translateRef(i18nFor('en'), text), translateRef(i18nFor('de'), text)]
+      expect(text, text).toMatch(/^errors\.request\./)
+      expect(english, text).not.toBe(text)
+      expect(german, text).not.toBe(english)
+    }
+    expect(translateRef(i18nFor('en'), texts[4] ?? '')).toContain('the limit is 1 KB')
+    expect(translateRef(i18nFor('de'), texts[5] ?? '')).toContain('höchstens 1,5 MB')
   })
 })
 

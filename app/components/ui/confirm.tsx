@@ -1,4 +1,4 @@
-import { type ReactNode, useEffect, useRef, useState } from 'react'
+import { type ReactNode, useEffect, useId, useRef, useState } from 'react'
 import { errorMessage } from '~/lib/errors'
 import { useI18n } from '~/lib/i18n/react'
 import { Alert, Button } from './index'
@@ -12,6 +12,7 @@ export function ConfirmDialog({
   title,
   children,
   confirmLabel,
+  cancelLabel,
   tone = 'danger',
   onConfirm,
   onClose,
@@ -20,12 +21,15 @@ export function ConfirmDialog({
   title: string
   children?: ReactNode
   confirmLabel: string
+  cancelLabel?: string
   tone?: 'danger' | 'primary'
   onConfirm: () => Promise<void> | void
   onClose: () => void
 }) {
   const { t } = useI18n()
   const ref = useRef<HTMLDialogElement>(null)
+  // Several confirmations may share a page (a page's own and a dialog's question about discarding edits).
+  const titleId = useId()
   const [pending, setPending] = useState(false)
   const [error, setError] = useState<string>()
 
@@ -56,10 +60,10 @@ export function ConfirmDialog({
     <dialog
       ref={ref}
       onClose={onClose}
-      aria-labelledby="confirm-title"
+      aria-labelledby={titleId}
       className="m-auto max-h-[calc(100dvh-2rem)] w-[calc(100%-1.5rem)] max-w-md rounded-xl bg-white p-6 text-slate-900 shadow-xl backdrop:bg-slate-900/50 dark:bg-slate-900 dark:text-slate-100"
     >
-      <h2 id="confirm-title" className="text-lg font-semibold">
+      <h2 id={titleId} className="text-lg font-semibold">
         {title}
       </h2>
       {children && <div className="mt-2 text-sm text-slate-600 dark:text-slate-300">{children}</div>}
@@ -69,10 +73,12 @@ export function ConfirmDialog({
         </div>
       )}
       <div className="mt-6 flex justify-end gap-2">
-        <Button variant="secondary" onClick={onClose} disabled={pending}>
-          {t('common.cancel')}
+        {/* type="button": a confirmation may be rendered inside a form (a page's unsaved-changes guard), which its
+            buttons must not submit. */}
+        <Button type="button" variant="secondary" onClick={onClose} disabled={pending}>
+          {cancelLabel ?? t('common.cancel')}
         </Button>
-        <Button variant={tone === 'danger' ? 'danger' : 'primary'} onClick={confirm} pending={pending} autoFocus>
+        <Button type="button" variant={tone === 'danger' ? 'danger' : 'primary'} onClick={confirm} pending={pending} autoFocus>
           {confirmLabel}
         </Button>
       </div>

@@ -5,6 +5,7 @@ import { useServerFn } from '@tanstack/react-start'
 import { type FormEvent, useState } from 'react'
 import { toast } from 'sonner'
 import { Alert, Button, Field, Select } from '~/components/ui'
+import { UnsavedChangesGuard } from '~/components/unsaved-changes'
 import { errorMessage, fieldErrorsOf } from '~/lib/errors'
 import type { RoleRow } from './role-list'
 import { createRole } from './roles.functions'
@@ -50,6 +51,7 @@ export function CreateRoleForm({ roles, held }: { roles: RoleRow[]; held: readon
       <h2 id="create-role-title" className="text-base font-semibold">
         {t('roles.createTitle')}
       </h2>
+      <UnsavedChangesGuard dirty={!pending && (name !== '' || description !== '' || templateId !== '')} />
       {error && <Alert>{error}</Alert>}
       <Field
         id={NEW_ROLE_NAME_ID}
@@ -82,7 +84,6 @@ export function CreateRoleForm({ roles, held }: { roles: RoleRow[]; held: readon
       </Select>
       <Button type="submit" pending={pending}>
         {t('roles.create')}
-
       </Button>
     </form>
   )

@@ -7,8 +7,9 @@ import { Lock, Pencil, Trash2 } from 'lucide-react'
 import { type FormEvent, useState } from 'react'
 import { toast } from 'sonner'
 import { Alert, Badge, Button, EmptyState, Field } from '~/components/ui'
-import { UnsavedChangesGuard } from '~/components/unsaved-changes'
+import { useDiscardGuard } from '~/components/unsaved-changes'
 import { ConfirmDialog } from '~/components/ui/confirm'
+import { TableHead } from '~/components/ui/table-head'
 import { errorMessage, fieldErrorsOf } from '~/lib/errors'
 import { deleteRole, type listRoles, updateRole } from './roles.functions'
 
@@ -36,19 +37,13 @@ export function RoleList({ roles, onCreateClick }: { roles: RoleRow[]; onCreateC
       <div className="relative overflow-x-auto">
         <table className="w-full text-left text-sm">
           <caption className="sr-only">{t('roleList.caption')}</caption>
-          <thead className="border-b border-slate-200 text-xs uppercase tracking-wide text-slate-500 dark:border-slate-800 dark:text-slate-400">
-            <tr>
-              <th scope="col" className="py-2 pr-3 font-semibold">
-                {t('roleList.role')}
-              </th>
-              <th scope="col" className="w-24 whitespace-nowrap px-3 py-2 font-semibold">
-                {t('roleList.people')}
-              </th>
-              <th scope="col" className="w-px py-2 pl-3 text-right font-semibold">
-                <span className="sr-only">{t('common.actions')}</span>
-              </th>
-            </tr>
-          </thead>
+          <TableHead
+            columns={[
+              t('roleList.role'),
+              { label: t('roleList.people'), className: 'w-24 whitespace-nowrap' },
+              { label: t('common.actions'), hidden: true, end: true, className: 'w-px' },
+            ]}
+          />
           <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
             {roles.map((role) =>
               role.id === editingId ? (
@@ -151,6 +146,7 @@ function EditRoleForm({ role, onDone }: { role: RoleRow; onDone: () => void }) {
   const [pending, setPending] = useState(false)
   const [fields, setFields] = useState<Record<string, string>>({})
   const [error, setError] = useState<string>()
+  const guard = useDiscardGuard({ dirty: !pending && (name !== role.name || description !== role.description), close: onDone })
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault()
@@ -172,30 +168,29 @@ function EditRoleForm({ role, onDone }: { role: RoleRow; onDone: () => void }) {
   }
 
   return (
-    <form
-      onSubmit={onSubmit}
-      onKeyDown={(e) => {
-        if (e.key === 'Escape') onDone()
-      }}
-      aria-label={t('roleList.editName', { name: role.name })}
-      className="space-y-3"
-      noValidate
-    >
-      <UnsavedChangesGuard dirty={!pending && (name !== role.name || description !== role.description)} />
-      {error && <Alert>{error}</Alert>}
-      <div className="grid gap-3 sm:grid-cols-2">
-        <Field label={t('common.name')} value={name} onChange={(e) => setName(e.target.value)} error={fields.name} required maxLength={60} autoFocus />
-        <Field label={t('common.description')} value={description} onChange={(e) => setDescription(e.target.value)} error={fields.description} maxLength={300} />
-      </div>
-      <div className="flex gap-2">
-        <Button type="submit" pending={pending}>
-          {t('common.save')}
-        </Button>
-        <Button type="button" variant="secondary" onClick={onDone} disabled={pending}>
-          {t('common.cancel')}
-
-        </Button>
-      </div>
-    </form>
+    <>
+      <form
+        onSubmit={onSubmit}
+        onKeyDown={guard.onEscape}
+        aria-label={t('roleList.editName', { name: role.name })}
+        className="space-y-3"
+        noValidate
+      >
+        {error && <Alert>{error}</Alert>}
+        <div className="grid gap-3 sm:grid-cols-2">
+          <Field label={t('common.name')} value={name} onChange={(e) => setName(e.target.value)} error={fields.name} required maxLength={60} autoFocus />
+          <Field label={t('common.description')} value={description} onChange={(e) => setDescription(e.target.value)} error={fields.description} maxLength={300} />
+        </div>
+        <div className="flex gap-2">
+          <Button type="submit" pending={pending}>
+            {t('common.save')}
+          </Button>
+          <Button type="button" variant="secondary" onClick={guard.requestClose} disabled={pending}>
+            {t('common.cancel')}
+          </Button>
+        </div>
+      </form>
+      {guard.prompt}
+    </>
   )
 }

@@ -1,6 +1,9 @@
 import { useI18n } from '~/lib/i18n/react'
-import { type FormEvent, useEffect, useId, useRef, useState } from 'react'
-import { Alert, Button, Field, Select } from '~/components/ui'
+import { type FormEvent, useEffect, useId, useState } from 'react'
+import { Alert, Field, Select } from '~/components/ui'
+import { FormActions } from '~/components/ui/form-actions'
+import { useModal } from '~/components/ui/use-modal'
+import { useDiscardGuard, useFormDirty } from '~/components/unsaved-changes'
 import { errorMessage, fieldErrorsOf } from '~/lib/errors'
 
 const FORM_FIELDS = ['name', 'description', 'organizationId'] as const
@@ -30,23 +33,21 @@ export function EntityDialog({
   onSubmit: (values: EntityValues) => Promise<void>
   onClose: () => void
 }) {
-  const ref = useRef<HTMLDialogElement>(null)
+  const ref = useModal(open)
   const { t } = useI18n()
   const titleId = useId()
   const [pending, setPending] = useState(false)
   const [error, setError] = useState<string>()
   const [fields, setFields] = useState<Record<string, string>>({})
+  const edits = useFormDirty()
+  const guard = useDiscardGuard({ dirty: open && edits.dirty && !pending, open, close: onClose })
 
   useEffect(() => {
-    const dialog = ref.current
-    if (!dialog) return
-    if (open && !dialog.open) {
-      setError(undefined)
-      setFields({})
-      dialog.showModal()
-    }
-    if (!open && dialog.open) dialog.close()
-  }, [open])
+    if (!open) return
+    setError(undefined)
+    setFields({})
+    edits.clear()
+  }, [open, edits.clear])
 
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault()
@@ -72,60 +73,55 @@ export function EntityDialog({
   }
 
   return (
-    <dialog
-      ref={ref}
-      onClose={onClose}
-      aria-labelledby={titleId}
-      className="m-auto max-h-[calc(100dvh-2rem)] w-[calc(100%-1.5rem)] max-w-lg rounded-xl bg-white p-6 text-slate-900 shadow-xl backdrop:bg-slate-900/50 dark:bg-slate-900 dark:text-slate-100"
-    >
-      <h2 id={titleId} className="text-lg font-semibold">
-        {title}
-      </h2>
-      {/* Mounted only while open, so each opening starts from `initial` and nothing re-mounts under the user's hands. */}
-      {open && (
-        <form onSubmit={submit} className="mt-4 space-y-4" noValidate>
-          {error && !FORM_FIELDS.some((f) => fields[f]) && <Alert>{error}</Alert>}
-          {organizations && (
-            <Select label={t('teams.organization')} name="organizationId" defaultValue={initial?.organizationId ?? ''} error={fields.organizationId} required>
-              {organizations.map((o) => (
-                <option key={o.id} value={o.id}>
-                  {o.name}
-                </option>
-              ))}
-            </Select>
-          )}
-          <Field label={t('common.name')} name="name" defaultValue={initial?.name ?? ''} error={fields.name} required maxLength={100} autoComplete="off" autoFocus />
-          <div className="space-y-1">
-            <label htmlFor={`${titleId}-description`} className="block text-sm font-medium text-slate-800 dark:text-slate-200">
-              {t('common.description')} <span className="font-normal text-slate-500 dark:text-slate-400">{t('teams.optional')}</span>
-            </label>
-            <textarea
-              id={`${titleId}-description`}
-              name="description"
-              rows={3}
-              maxLength={500}
-              defaultValue={initial?.description ?? ''}
-              aria-invalid={fields.description ? true : undefined}
-              aria-describedby={fields.description ? `${titleId}-description-error` : undefined}
-              className="block w-full rounded-md border-0 bg-white px-3 py-2 text-sm text-slate-900 shadow-sm ring-1 ring-inset ring-slate-300 focus:ring-2 focus:ring-inset focus:ring-indigo-500 dark:bg-slate-900 dark:text-slate-100 dark:ring-slate-700"
-            />
-            {fields.description && (
-              <p id={`${titleId}-description-error`} className="text-sm text-red-600 dark:text-red-400">
-                {fields.description}
-              </p>
+    <>
+      <dialog
+        ref={ref}
+        {...guard.dialogProps}
+        aria-labelledby={titleId}
+        className="m-auto max-h-[calc(100dvh-2rem)] w-[calc(100%-1.5rem)] max-w-lg rounded-xl bg-white p-6 text-slate-900 shadow-xl backdrop:bg-slate-900/50 dark:bg-slate-900 dark:text-slate-100"
+      >
+        <h2 id={titleId} className="text-lg font-semibold">
+          {title}
+        </h2>
+        {/* Mounted only while open, so each opening starts from `initial` and nothing re-mounts under the user's hands. */}
+        {open && (
+          <form onSubmit={submit} onInput={edits.onInput} className="mt-4 space-y-4" noValidate>
+            {error && !FORM_FIELDS.some((f) => fields[f]) && <Alert>{error}</Alert>}
+            {organizations && (
+              <Select label={t('teams.organization')} name="organizationId" defaultValue={initial?.organizationId ?? ''} error={fields.organizationId} required>
+                {organizations.map((o) => (
+                  <option key={o.id} value={o.id}>
+                    {o.name}
+                  </option>
+                ))}
+              </Select>
             )}
-          </div>
-          <div className="flex justify-end gap-2">
-            <Button type="button" variant="secondary" onClick={onClose} disabled={pending}>
-              {t('common.cancel')}
-
-            </Button>
-            <Button type="submit" pending={pending}>
-              {submitLabel}
-            </Button>
-          </div>
-        </form>
-      )}
-    </dialog>
+            <Field label={t('common.name')} name="name" defaultValue={initial?.name ?? ''} error={fields.name} required maxLength={100} autoComplete="off" autoFocus />
+            <div className="space-y-1">
+              <label htmlFor={`${titleId}-description`} className="block text-sm font-medium text-slate-800 dark:text-slate-200">
+                {t('common.description')} <span className="font-normal text-slate-500 dark:text-slate-400">{t('teams.optional')}</span>
+              </label>
+              <textarea
+                id={`${titleId}-description`}
+                name="description"
+                rows={3}
+                maxLength={500}
+                defaultValue={initial?.description ?? ''}
+                aria-invalid={fields.description ? true : undefined}
+                aria-describedby={fields.description ? `${titleId}-description-error` : undefined}
+                className="block w-full rounded-md border-0 bg-white px-3 py-2 text-sm text-slate-900 shadow-sm ring-1 ring-inset ring-slate-300 focus:ring-2 focus:ring-inset focus:ring-indigo-500 dark:bg-slate-900 dark:text-slate-100 dark:ring-slate-700"
+              />
+              {fields.description && (
+                <p id={`${titleId}-description-error`} className="text-sm text-red-600 dark:text-red-400">
+                  {fields.description}
+                </p>
+              )}
+            </div>
+            <FormActions pending={pending} submitLabel={submitLabel} onCancel={guard.requestClose} />
+          </form>
+        )}
+      </dialog>
+      {guard.prompt}
+    </>
   )
 }

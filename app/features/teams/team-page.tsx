@@ -1,12 +1,14 @@
 import { useI18n } from '~/lib/i18n/react'
 import { getRouteApi, Link, useRouter } from '@tanstack/react-router'
 import { useServerFn } from '@tanstack/react-start'
-import { ChevronLeft, ChevronRight, Pencil, Search, Trash2, UserMinus, UserPlus } from 'lucide-react'
+import { Pencil, Search, Trash2, UserMinus, UserPlus } from 'lucide-react'
 import { type FormEvent, useEffect, useState } from 'react'
 import { toast } from 'sonner'
 import { PageHeader } from '~/components/app-shell'
 import { Alert, Badge, Button, Card, EmptyState, Field, Select, Skeleton } from '~/components/ui'
 import { ConfirmDialog } from '~/components/ui/confirm'
+import { PageNumbers } from '~/components/ui/pager'
+import { TableHead } from '~/components/ui/table-head'
 import { HistoryTabs } from '../audit/history-tabs'
 import { EntityDialog, type EntityValues } from './entity-dialog'
 import {
@@ -155,7 +157,7 @@ export function TeamPage() {
         <Card>
           <div className="flex flex-wrap items-end justify-between gap-4">
             <h2 className="text-base font-semibold">
-              Members <span className="font-normal text-slate-500 dark:text-slate-400">({team.memberCount})</span>
+              {t('team.members')} <span className="font-normal text-slate-500 dark:text-slate-400">({team.memberCount})</span>
             </h2>
             {(team.memberCount > 10 || search.q) && (
               <form onSubmit={onSearch} className="flex items-end gap-2">
@@ -173,27 +175,15 @@ export function TeamPage() {
               </EmptyState>
             </div>
           ) : (
-            <div className="mt-4 overflow-x-auto">
+            <div className="relative mt-4 overflow-x-auto">
               <table className="w-full text-left text-sm">
-                <thead className="border-b border-slate-200 text-xs uppercase tracking-wide text-slate-500 dark:border-slate-800 dark:text-slate-400">
-                  <tr>
-                    <th scope="col" className="py-2 pr-4 font-semibold">
-                      {t('team.person')}
-                    </th>
-                    <th scope="col" className="w-44 py-2 pr-4 font-semibold">
-                      {t('team.teamRole')}
-                    </th>
-                    {canWrite && (
-                      <th scope="col" className="py-2 text-right font-semibold">
-                        <span className="sr-only">{t('common.actions')}</span>
-                      </th>
-                    )}
-                  </tr>
-                </thead>
+                <TableHead
+                  columns={[t('team.person'), { label: t('team.teamRole'), className: 'w-44' }, ...(canWrite ? [{ label: t('common.actions'), hidden: true, end: true }] : [])]}
+                />
                 <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
                   {members.items.map((m) => (
                     <tr key={m.userId}>
-                      <td className="py-3 pr-4">
+                      <td className="py-3 pr-3">
                         {canSeePeople ? (
                           <Link to="/tenant/admin/users/$userId" params={{ userId: m.userId }} className="font-medium text-indigo-700 hover:underline dark:text-indigo-300">
                             {m.fullName}
@@ -206,13 +196,14 @@ export function TeamPage() {
                             <Badge tone="warning">{t('users.deactivated')}</Badge>
                           </span>
                         )}
-                        <span className="block text-slate-600 dark:text-slate-400">{m.email}</span>
+                        <span className="block break-all text-slate-600 dark:text-slate-400">{m.email}</span>
                       </td>
-                      <td className="py-3 pr-4">
+                      <td className="px-3 py-3">
                         {canWrite ? (
                           <Select
                             label={t('team.teamRoleOf', { name: m.fullName })}
                             hideLabel
+                            className="min-w-28"
                             value={roleDrafts[m.userId] ?? m.role}
                             disabled={m.userId in roleDrafts}
                             onChange={(e) => void onRole(m, e.target.value as TeamRole)}
@@ -228,7 +219,7 @@ export function TeamPage() {
                         )}
                       </td>
                       {canWrite && (
-                        <td className="py-3 text-right">
+                        <td className="py-3 pl-3 text-right">
                           <Button variant="ghost" aria-label={t('team.removeName', { name: m.fullName })} onClick={() => setConfirm({ kind: 'member', member: m })}>
                             <UserMinus aria-hidden className="size-4" />
                           </Button>
@@ -241,17 +232,13 @@ export function TeamPage() {
             </div>
           )}
           {pages > 1 && (
-            <nav aria-label={t('team.memberPages')} className="mt-4 flex items-center justify-between gap-2 text-sm">
-              <Button variant="secondary" disabled={members.page <= 1} onClick={() => navigate({ search: (p) => ({ ...p, page: members.page - 1 }) })} aria-label={t('teams.previousPage')}>
-                <ChevronLeft aria-hidden className="size-4" />
-              </Button>
-              <span className="text-slate-600 dark:text-slate-400">
-                {t('common.pageOf', { page: members.page, pages })}
-              </span>
-              <Button variant="secondary" disabled={members.page >= pages} onClick={() => navigate({ search: (p) => ({ ...p, page: members.page + 1 }) })} aria-label={t('teams.nextPage')}>
-                <ChevronRight aria-hidden className="size-4" />
-              </Button>
-            </nav>
+            <PageNumbers
+              label={t('team.memberPages')}
+              className="mt-4"
+              page={members.page}
+              pages={pages}
+              onPage={(page) => navigate({ search: (p) => ({ ...p, page }) })}
+            />
           )}
         </Card>
       </div>

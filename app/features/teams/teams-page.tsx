@@ -1,13 +1,15 @@
 import { useI18n } from '~/lib/i18n/react'
 import { getRouteApi, Link, useRouter } from '@tanstack/react-router'
 import { useServerFn } from '@tanstack/react-start'
-import { Building2, ChevronLeft, ChevronRight, Pencil, Plus, Search, Trash2, Users } from 'lucide-react'
+import { Building2, Pencil, Plus, Search, Trash2, Users } from 'lucide-react'
 import { type FormEvent, useState } from 'react'
 import { toast } from 'sonner'
 import { z } from 'zod'
 import { PageHeader } from '~/components/app-shell'
 import { Alert, Badge, Button, Card, cx, EmptyState, Field, Skeleton } from '~/components/ui'
 import { ConfirmDialog } from '~/components/ui/confirm'
+import { PageNumbers } from '~/components/ui/pager'
+import { TableHead } from '~/components/ui/table-head'
 import { HistoryTabs } from '../audit/history-tabs'
 import { EntityDialog, type EntityValues } from './entity-dialog'
 import {
@@ -166,7 +168,7 @@ export function TeamsPage() {
               </Button>
             </form>
             {organizations.items.length === 0 ? (
-              <p className="rounded-md px-3 py-6 text-center text-sm text-slate-600 dark:text-slate-400">No organization matches “{search.q}”.</p>
+              <p className="rounded-md px-3 py-6 text-center text-sm text-slate-600 dark:text-slate-400">{t('teams.noOrgMatch', { q: search.q ?? '' })}</p>
             ) : (
               <ul className="space-y-1">
                 {organizations.items.map((o) => {
@@ -196,7 +198,8 @@ export function TeamsPage() {
               </ul>
             )}
             {pages > 1 && (
-              <Pager
+              <PageNumbers
+                compact
                 label={t('teams.orgPages')}
                 page={organizations.page}
                 pages={pages}
@@ -270,7 +273,7 @@ export function TeamsPage() {
                 )}
                 {teams.total > teams.pageSize && (
                   <div className="mt-4">
-                    <Pager
+                    <PageNumbers
                       label={t('teams.teamPages')}
                       page={teams.page}
                       pages={Math.ceil(teams.total / teams.pageSize)}
@@ -337,27 +340,13 @@ function TeamTable({ teams, canWrite, onEdit, onDelete }: {
 }) {
   const { t } = useI18n()
   return (
-    <div className="mt-3 overflow-x-auto">
+    <div className="relative mt-3 overflow-x-auto">
       <table className="w-full text-left text-sm">
-        <thead className="border-b border-slate-200 text-xs uppercase tracking-wide text-slate-500 dark:border-slate-800 dark:text-slate-400">
-          <tr>
-            <th scope="col" className="py-2 pr-4 font-semibold">
-              {t('teams.team')}
-            </th>
-            <th scope="col" className="py-2 pr-4 font-semibold">
-              {t('teams.members')}
-            </th>
-            {canWrite && (
-              <th scope="col" className="py-2 text-right font-semibold">
-                <span className="sr-only">{t('common.actions')}</span>
-              </th>
-            )}
-          </tr>
-        </thead>
+        <TableHead columns={[t('teams.team'), t('teams.members'), ...(canWrite ? [{ label: t('common.actions'), hidden: true, end: true }] : [])]} />
         <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
           {teams.map((team) => (
             <tr key={team.id}>
-              <td className="py-3 pr-4">
+              <td className="py-3 pr-3">
                 <Link
                   to="/tenant/admin/teams/$teamId"
                   params={{ teamId: team.id }}
@@ -367,14 +356,14 @@ function TeamTable({ teams, canWrite, onEdit, onDelete }: {
                 </Link>
                 {team.description && <p className="mt-0.5 text-slate-600 dark:text-slate-400">{team.description}</p>}
               </td>
-              <td className="py-3 pr-4 whitespace-nowrap text-slate-700 dark:text-slate-300">
+              <td className="whitespace-nowrap px-3 py-3 text-slate-700 dark:text-slate-300">
                 <span className="inline-flex items-center gap-1.5">
                   <Users aria-hidden className="size-4 text-slate-400" />
                   {team.memberCount}
                 </span>
               </td>
               {canWrite && (
-                <td className="py-3 text-right whitespace-nowrap">
+                <td className="whitespace-nowrap py-3 pl-3 text-right">
                   <Button variant="ghost" aria-label={t('teams.editName', { name: team.name })} onClick={() => onEdit(team)}>
                     <Pencil aria-hidden className="size-4" />
                   </Button>
@@ -388,23 +377,5 @@ function TeamTable({ teams, canWrite, onEdit, onDelete }: {
         </tbody>
       </table>
     </div>
-  )
-}
-
-function Pager({ label, page, pages, onPage }: { label: string; page: number; pages: number; onPage: (page: number) => void }) {
-  const { t } = useI18n()
-  return (
-    <nav aria-label={label} className="flex items-center justify-between gap-2 text-sm">
-      <Button variant="secondary" disabled={page <= 1} onClick={() => onPage(page - 1)} aria-label={t('teams.previousPage')}>
-        <ChevronLeft aria-hidden className="size-4" />
-      </Button>
-      <span className="text-slate-600 dark:text-slate-400">
-        {t('common.pageOf', { page, pages })}
-      </span>
-      <Button variant="secondary" disabled={page >= pages} onClick={() => onPage(page + 1)} aria-label={t('teams.nextPage')}
->
-        <ChevronRight aria-hidden className="size-4" />
-      </Button>
-    </nav>
   )
 }

@@ -1,9 +1,12 @@
 import { useRouter } from '@tanstack/react-router'
 import { useServerFn } from '@tanstack/react-start'
 import { Copy } from 'lucide-react'
-import { type FormEvent, useEffect, useRef, useState } from 'react'
+import { type FormEvent, useEffect, useState } from 'react'
 import { toast } from 'sonner'
 import { Alert, Button, Field, Select } from '~/components/ui'
+import { FormActions } from '~/components/ui/form-actions'
+import { useModal } from '~/components/ui/use-modal'
+import { useDiscardGuard, useFormDirty } from '~/components/unsaved-changes'
 import { errorMessage, fieldErrorsOf } from '~/lib/errors'
 import { useI18n } from '~/lib/i18n/react'
 import { roleName } from '~/lib/i18n/roles'
@@ -24,7 +27,7 @@ export function AddPersonDialog({
   roles: RoleOption[]
   canAssignRoles: boolean
 }) {
-  const ref = useRef<HTMLDialogElement>(null)
+  const ref = useModal(open)
   const router = useRouter()
   const { t } = useI18n()
   const invite = useServerFn(inviteUser)
@@ -38,19 +41,19 @@ export function AddPersonDialog({
   // A pending invitation to the address: the question, and the invitation to send when the admin says replace.
   const [replacing, setReplacing] = useState<{ message: string; data: { email: string; fullName: string; roleId: string | null } }>()
 
+  const edits = useFormDirty()
+  // Once the invitation's link is shown, what was typed is saved.
+  const guard = useDiscardGuard({ dirty: open && !link && edits.dirty && !pending, open, close: onClose })
+
   useEffect(() => {
-    const dialog = ref.current
-    if (!dialog) return
-    if (open && !dialog.open) {
-      setError(undefined)
-      setFields({})
-      setLink(undefined)
-      setReplaced(false)
-      setReplacing(undefined)
-      dialog.showModal()
-    }
-    if (!open && dialog.open) dialog.close()
-  }, [open])
+    if (!open) return
+    setError(undefined)
+    setFields({})
+    setLink(undefined)
+    setReplaced(false)
+    setReplacing(undefined)
+    edits.clear()
+  }, [open, edits.clear])
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault()
@@ -103,83 +106,78 @@ export function AddPersonDialog({
   }
 
   return (
-    <dialog
-      ref={ref}
-      onClose={onClose}
-      aria-labelledby="add-person-title"
-      className="m-auto max-h-[calc(100dvh-2rem)] w-[calc(100%-1.5rem)] max-w-lg rounded-xl bg-white p-6 text-slate-900 shadow-xl backdrop:bg-slate-900/50 dark:bg-slate-900 dark:text-slate-100"
-    >
-      <h2 id="add-person-title" className="text-lg font-semibold">
-        {t('addPerson.title')}
-      </h2>
-      {!open ? null : link ? (
-        <div className="mt-4 space-y-4">
-          <Alert tone="success">{t('addPerson.linkInfo')}</Alert>
-          {replaced ? <Alert tone="info">{t('addPerson.replacedInfo')}</Alert> : null}
-          <div className="flex gap-2">
-            <input readOnly value={link} aria-label={t('addPerson.invitationLink')} className="min-w-0 flex-1 rounded-md px-3 py-2 text-sm ring-1 ring-slate-300 dark:bg-slate-800 dark:ring-slate-700" />
-            <Button
-              variant="secondary"
-              onClick={() => {
-                void navigator.clipboard?.writeText(link)
-                toast.success(t('addPerson.linkCopied'))
-              }}
-            >
-              <Copy aria-hidden className="size-4" /> {t('addPerson.copy')}
-            </Button>
-          </div>
-          <div className="flex justify-end">
-            <Button onClick={onClose}>{t('addPerson.done')}</Button>
-          </div>
-        </div>
-      ) : (
-        <form onSubmit={onSubmit} className="mt-4 space-y-4" noValidate>
-          <div role="radiogroup" aria-label={t('addPerson.howToAdd')} className="flex gap-4 text-sm">
-            <label className="flex items-center gap-2">
-              <input type="radio" name="mode" checked={mode === 'invite'} onChange={() => setMode('invite')} /> {t('addPerson.sendInvitation')}
-            </label>
-            <label className="flex items-center gap-2">
-              <input type="radio" name="mode" checked={mode === 'create'} onChange={() => setMode('create')} /> {t('addPerson.createWithPassword')}
-            </label>
-          </div>
-          {error && <Alert>{error}</Alert>}
-          {replacing && (
-            <div role="alert" className="space-y-2 rounded-md bg-amber-50 p-3 text-sm text-amber-900 ring-1 ring-amber-200 dark:bg-amber-950/40 dark:text-amber-100 dark:ring-amber-900">
-              <p>{replacing.message}</p>
-              <div className="flex gap-2">
-                <Button type="button" onClick={onReplace} pending={pending}>
-                  {t('addPerson.replaceInvitation')}
-                </Button>
-                <Button type="button" variant="secondary" onClick={() => setReplacing(undefined)}>
-                  {t('addPerson.keepPending')}
-                </Button>
-              </div>
+    <>
+      <dialog
+        ref={ref}
+        {...guard.dialogProps}
+        aria-labelledby="add-person-title"
+        className="m-auto max-h-[calc(100dvh-2rem)] w-[calc(100%-1.5rem)] max-w-lg rounded-xl bg-white p-6 text-slate-900 shadow-xl backdrop:bg-slate-900/50 dark:bg-slate-900 dark:text-slate-100"
+      >
+        <h2 id="add-person-title" className="text-lg font-semibold">
+          {t('addPerson.title')}
+        </h2>
+        {!open ? null : link ? (
+          <div className="mt-4 space-y-4">
+            <Alert tone="success">{t('addPerson.linkInfo')}</Alert>
+            {replaced ? <Alert tone="info">{t('addPerson.replacedInfo')}</Alert> : null}
+            <div className="flex gap-2">
+              <input readOnly value={link} aria-label={t('addPerson.invitationLink')} className="min-w-0 flex-1 rounded-md px-3 py-2 text-sm ring-1 ring-slate-300 dark:bg-slate-800 dark:ring-slate-700" />
+              <Button
+                variant="secondary"
+                onClick={() => {
+                  void navigator.clipboard?.writeText(link)
+                  toast.success(t('addPerson.linkCopied'))
+                }}
+              >
+                <Copy aria-hidden className="size-4" /> {t('addPerson.copy')}
+              </Button>
             </div>
-          )}
-          <Field label={t('common.email')} name="email" type="email" required error={fields.email} autoComplete="off" />
-          <Field label={t('common.fullName')} name="fullName" required={mode === 'create'} error={fields.fullName} autoComplete="off" />
-          {mode === 'create' && <Field label={t('addPerson.initialPassword')} name="password" type="password" autoComplete="new-password" required hint={t('addPerson.initialPasswordHint')} error={fields.password} />}
-          {canAssignRoles && (
-            <Select label={t('common.role')} name="roleId" defaultValue={roles.find((r) => r.systemKey === 'member')?.id ?? ''} error={fields.roleId ?? fields.roleIds}>
-              <option value="">{t('addPerson.noRole')}</option>
-              {roles.map((r) => (
-                <option key={r.id} value={r.id}>
-                  {roleName(t, r)}
-                </option>
-              ))}
-            </Select>
-          )}
-          <div className="flex justify-end gap-2">
-            <Button type="button" variant="secondary" onClick={onClose} disabled={pending}>
-              {t('common.cancel')}
-            </Button>
-            <Button type="submit" pending={pending}>
-              {mode === 'invite' ? t('addPerson.createInvitation') : t('addPerson.addPerson')}
-
-            </Button>
+            <div className="flex justify-end">
+              <Button onClick={onClose}>{t('addPerson.done')}</Button>
+            </div>
           </div>
-        </form>
-      )}
-    </dialog>
+        ) : (
+          <form onSubmit={onSubmit} onInput={edits.onInput} className="mt-4 space-y-4" noValidate>
+            <div role="radiogroup" aria-label={t('addPerson.howToAdd')} className="flex gap-4 text-sm">
+              <label className="flex items-center gap-2">
+                <input type="radio" name="mode" checked={mode === 'invite'} onChange={() => setMode('invite')} /> {t('addPerson.sendInvitation')}
+              </label>
+              <label className="flex items-center gap-2">
+                <input type="radio" name="mode" checked={mode === 'create'} onChange={() => setMode('create')} /> {t('addPerson.createWithPassword')}
+              </label>
+            </div>
+            {error && <Alert>{error}</Alert>}
+            {replacing && (
+              <div role="alert" className="space-y-2 rounded-md bg-amber-50 p-3 text-sm text-amber-900 ring-1 ring-amber-200 dark:bg-amber-950/40 dark:text-amber-100 dark:ring-amber-900">
+                <p>{replacing.message}</p>
+                <div className="flex gap-2">
+                  <Button type="button" onClick={onReplace} pending={pending}>
+                    {t('addPerson.replaceInvitation')}
+                  </Button>
+                  <Button type="button" variant="secondary" onClick={() => setReplacing(undefined)}>
+                    {t('addPerson.keepPending')}
+                  </Button>
+                </div>
+              </div>
+            )}
+            <Field label={t('common.email')} name="email" type="email" required error={fields.email} autoComplete="off" />
+            <Field label={t('common.fullName')} name="fullName" required={mode === 'create'} error={fields.fullName} autoComplete="off" />
+            {mode === 'create' && <Field label={t('addPerson.initialPassword')} name="password" type="password" autoComplete="new-password" required hint={t('addPerson.initialPasswordHint')} error={fields.password} />}
+            {canAssignRoles && (
+              <Select label={t('common.role')} name="roleId" defaultValue={roles.find((r) => r.systemKey === 'member')?.id ?? ''} error={fields.roleId ?? fields.roleIds}>
+                <option value="">{t('addPerson.noRole')}</option>
+                {roles.map((r) => (
+                  <option key={r.id} value={r.id}>
+                    {roleName(t, r)}
+                  </option>
+                ))}
+              </Select>
+            )}
+            <FormActions pending={pending} submitLabel={mode === 'invite' ? t('addPerson.createInvitation') : t('addPerson.addPerson')} onCancel={guard.requestClose} />
+          </form>
+        )}
+      </dialog>
+      {guard.prompt}
+    </>
   )
 }

@@ -1,10 +1,11 @@
 import { getRouteApi, Link } from '@tanstack/react-router'
 import { createColumnHelper, flexRender, getCoreRowModel, type RowSelectionState, useReactTable } from '@tanstack/react-table'
-import { ArrowDown, ArrowUp, ChevronLeft, ChevronRight, Search, UserPlus } from 'lucide-react'
+import { ArrowDown, ArrowUp, Search, UserPlus } from 'lucide-react'
 import { type FormEvent, useEffect, useMemo, useRef, useState } from 'react'
 import { z } from 'zod'
 import { PageHeader } from '~/components/app-shell'
 import { Badge, Button, cx, EmptyState, Field, Select, Skeleton } from '~/components/ui'
+import { Pager } from '~/components/ui/pager'
 import { AddPersonDialog } from './add-person-dialog'
 import { BulkActions, ExportLink, PAGE_SIZES, selectionColumn } from './bulk-actions'
 import { InvitationsPanel, InvitedMatches } from './invitations-panel'
@@ -278,26 +279,23 @@ export function UsersPage() {
               ))}
             </tbody>
           </table>
-          <nav aria-label={t('users.pages')} className="flex flex-wrap items-center justify-between gap-2 border-t border-slate-200 px-4 py-3 dark:border-slate-800">
-            <p className="text-sm text-slate-600 dark:text-slate-400">
-              {t('users.shown', { shown: format.number.format(page.items.length), total: shownTotal })}
-            </p>
-            <div className="flex items-end gap-2">
-              <Select label={t('users.rowsPerPage')} hideLabel value={String(page.pageSize)} onChange={(e) => setSearch({ pageSize: Number(e.target.value) })}>
-                {PAGE_SIZES.map((n) => (
-                  <option key={n} value={n}>
-                    {t('users.perPage', { count: n })}
-                  </option>
-                ))}
-              </Select>
-              <Button variant="secondary" disabled={!page.prevCursor} onClick={() => setSearch({ cursor: page.prevCursor ?? undefined })}>
-                <ChevronLeft aria-hidden className="size-4" /> {t('common.previous')}
-              </Button>
-              <Button variant="secondary" disabled={!page.nextCursor} onClick={() => setSearch({ cursor: page.nextCursor ?? undefined })}>
-                {t('common.next')} <ChevronRight aria-hidden className="size-4" />
-              </Button>
-            </div>
-          </nav>
+          <Pager
+            label={t('users.pages')}
+            className="border-t border-slate-200 px-4 py-3 dark:border-slate-800"
+            status={t('users.shown', { shown: format.number.format(page.items.length), total: shownTotal })}
+            hasPrevious={!!page.prevCursor}
+            hasNext={!!page.nextCursor}
+            onPrevious={() => setSearch({ cursor: page.prevCursor ?? undefined })}
+            onNext={() => setSearch({ cursor: page.nextCursor ?? undefined })}
+          >
+            <Select label={t('users.rowsPerPage')} hideLabel value={String(page.pageSize)} onChange={(e) => setSearch({ pageSize: Number(e.target.value) })}>
+              {PAGE_SIZES.map((n) => (
+                <option key={n} value={n}>
+                  {t('users.perPage', { count: n })}
+                </option>
+              ))}
+            </Select>
+          </Pager>
         </div>
       )}
       <AddPersonDialog

@@ -35,6 +35,10 @@ export const de: Messages<typeof en> = {
     somethingWrong: 'Etwas ist schiefgelaufen. Bitte versuchen Sie es erneut.',
   },
   unsaved: {
+    discardTitle: 'Änderungen verwerfen?',
+    discard: 'Änderungen verwerfen',
+    keepEditing: 'Weiter bearbeiten',
+    discardBody: 'Ihre Änderungen hier sind noch nicht gespeichert. Wenn Sie jetzt schließen, gehen sie verloren.',
     title: 'Ohne Speichern verlassen?',
     leave: 'Ohne Speichern verlassen',
     body: 'Ihre Änderungen auf dieser Seite sind noch nicht gespeichert. Wenn Sie die Seite jetzt verlassen, gehen sie verloren.',
@@ -150,6 +154,15 @@ export const de: Messages<typeof en> = {
     emailTaken: 'Hier gibt es bereits ein Konto mit dieser E-Mail-Adresse. Melden Sie sich stattdessen an.',
     wrongPassword: 'Das aktuelle Passwort ist nicht korrekt.',
     notYourPassword: 'Das ist nicht Ihr aktuelles Passwort',
+    request: {
+      twoHosts: 'Die Anfrage nennt zwei verschiedene Hosts (Anfragezeile und Host-Header).',
+      badLength: 'Der Content-Length-Header ist keine Zahl.',
+      jsonOnly: 'Serverfunktionen erwarten Daten im JSON-Format.',
+      unreadable: 'Die Daten der Anfrage konnten nicht gelesen werden.',
+      tooLargeMb: 'Die Anfrage ist zu groß (höchstens {{size, number}} MB). Senden Sie weniger auf einmal.',
+      tooLargeKb: 'Die Anfrage ist zu groß (höchstens {{size, number}} KB). Senden Sie weniger auf einmal.',
+      crossSite: 'Diese Anfrage kam von einer anderen Website und wurde abgelehnt. Laden Sie die Seite neu und versuchen Sie es noch einmal.',
+    },
     notFound: {
       thing: 'Der Eintrag wurde nicht gefunden.',
       category: 'Die Kategorie wurde nicht gefunden.',
@@ -642,6 +655,7 @@ export const de: Messages<typeof en> = {
     alreadyMemberField: 'Bereits Mitglied dieses Teams',
   },
   teams: {
+    noOrgMatch: 'Keine Organisation passt zu „{{q}}“.',
     loading: 'Organisationen und Teams werden geladen …',
     created: '{{name}} angelegt',
     orgSaved: 'Organisation gespeichert',
@@ -687,8 +701,6 @@ export const de: Messages<typeof en> = {
     members: 'Mitglieder',
     editName: '{{name}} bearbeiten',
     deleteName: '{{name}} löschen',
-    previousPage: 'Vorherige Seite',
-    nextPage: 'Nächste Seite',
     organization: 'Organisation',
     optional: '(optional)',
   },

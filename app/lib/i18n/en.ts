@@ -34,6 +34,10 @@ export const en = {
     somethingWrong: 'Something went wrong. Please try again.',
   },
   unsaved: {
+    discardTitle: 'Discard your changes?',
+    discard: 'Discard changes',
+    keepEditing: 'Keep editing',
+    discardBody: 'What you changed here is not saved yet. If you close it now, it is lost.',
     title: 'Leave without saving?',
     leave: 'Leave without saving',
     body: 'Your changes on this page are not saved yet. If you leave now, they are lost.',
@@ -149,6 +153,15 @@ export const en = {
     emailTaken: 'An account with this email already exists here. Sign in instead.',
     wrongPassword: 'The current password is not correct.',
     notYourPassword: 'This is not your current password',
+    request: {
+      twoHosts: 'The request names two different hosts (request line and Host header).',
+      badLength: 'The Content-Length header is not a number.',
+      jsonOnly: 'Server functions take a JSON payload.',
+      unreadable: 'The request payload could not be read.',
+      tooLargeMb: 'The request is too large (the limit is {{size, number}} MB). Send less at once.',
+      tooLargeKb: 'The request is too large (the limit is {{size, number}} KB). Send less at once.',
+      crossSite: 'This request came from another site, so it was refused. Reload the page and try again.',
+    },
     notFound: {
       thing: 'That item was not found.',
       category: 'Category was not found.',
@@ -641,6 +654,7 @@ export const en = {
     alreadyMemberField: 'Already a member of this team',
   },
   teams: {
+    noOrgMatch: 'No organization matches “{{q}}”.',
     loading: 'Loading organizations and teams…',
     created: 'Created {{name}}',
     orgSaved: 'Organization saved',
@@ -686,8 +700,6 @@ export const en = {
     members: 'Members',
     editName: 'Edit {{name}}',
     deleteName: 'Delete {{name}}',
-    previousPage: 'Previous page',
-    nextPage: 'Next page',
     organization: 'Organization',
     optional: '(optional)',
   },
