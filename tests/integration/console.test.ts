@@ -502,6 +502,12 @@ describe('impersonation', () => {
     for (const e of ends) expect(e.newValues).toMatchObject({ operatorName: 'Root Operator', impersonatorId: rootId, userId: c.ownerId })
     // Not in the console's own log: the end belongs to the tenant whose session it was.
     expect((await endsOf(consoleId)).filter((e) => e.userId === c.ownerId)).toHaveLength(0)
+    // Read in words, each end says why it ended.
+    const described = (await asConsole(({ tx }) => findAuditEvents(tx, { tenantId: c.id }, 100))).items.filter((e) => e.action === 'IMPERSONATION_ENDED')
+    expect(described.map((e) => english(e.summary)).sort()).toEqual([
+      'impersonation ended (the workspace was deleted)',
+      'impersonation ended (the workspace was suspended)',
+    ])
   })
 
   it('a session refresh is no audit event; a real change of a session still is', async () => {

@@ -180,7 +180,16 @@ export function describeEvent(e: DescribableEvent, names: Names): string {
       return withReason(sentence, str(details.reason))
     }
     case 'IMPERSONATION_ENDED':
-      return details.reason === 'expired' ? msg('auditSentence.impersonationExpired') : msg('auditSentence.impersonationStopped')
+      switch (details.reason) {
+        case 'expired':
+          return msg('auditSentence.impersonationExpired')
+        case 'tenant_suspended':
+          return msg('auditSentence.impersonationEndedSuspended')
+        case 'tenant_deleted':
+          return msg('auditSentence.impersonationEndedDeleted')
+        default:
+          return msg('auditSentence.impersonationStopped')
+      }
     case 'CONSOLE_ACCESS': {
       const word = CONSOLE_WORDS[str(details.action) ?? str(details.view) ?? ''] ?? 'tenant'
       return withReason(msg('auditSentence.fromConsole', { what: msg(`auditConsole.${word}`) }), str(details.reason))

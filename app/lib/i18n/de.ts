@@ -1106,6 +1106,8 @@ export const de: Messages<typeof en> = {
     withReason: '{{sentence}} ({{reason}})',
     impersonationExpired: 'Identitätswechsel abgelaufen (Zeitlimit erreicht)',
     impersonationStopped: 'Identitätswechsel beendet',
+    impersonationEndedSuspended: 'Identitätswechsel beendet (der Arbeitsbereich wurde gesperrt)',
+    impersonationEndedDeleted: 'Identitätswechsel beendet (der Arbeitsbereich wurde gelöscht)',
     fromConsole: '{{what}} (über die Konsole)',
     exported: 'hat {{what}} exportiert',
     exportedAs: 'hat {{what}} als {{format}} exportiert',

@@ -1097,6 +1097,8 @@ export const en = {
     withReason: '{{sentence}} ({{reason}})',
     impersonationExpired: 'impersonation ran out (time limit reached)',
     impersonationStopped: 'impersonation stopped',
+    impersonationEndedSuspended: 'impersonation ended (the workspace was suspended)',
+    impersonationEndedDeleted: 'impersonation ended (the workspace was deleted)',
     fromConsole: '{{what}} from the console',
     exported: 'exported {{what}}',
     exportedAs: 'exported {{what}} as {{format}}',
