@@ -6,6 +6,7 @@ import { toast } from 'sonner'
 import { z } from 'zod'
 import { PageHeader } from '~/components/app-shell'
 import { Alert, Badge, Button, Card, EmptyState, Field, Select } from '~/components/ui'
+import { Pager } from '~/components/ui/pager'
 import { Trans } from 'react-i18next'
 import { useI18n } from '~/lib/i18n/react'
 import { FormDialog, formatDate } from './console-ui'
@@ -131,28 +132,19 @@ export function TenantsPage() {
             </table>
           </div>
         )}
-        <nav aria-label={t('console.tenants.pages')} className="mt-4 flex justify-end gap-2">
-          <Button
-            variant="secondary"
-            disabled={!search.back?.length && !search.cursor}
-            onClick={() => {
-              const back = [...(search.back ?? [])]
-              const previous = back.pop()
-              navigate({ search: (prev) => ({ ...prev, cursor: previous || undefined, back }) })
-            }}
-          >
-            {t('common.previous')}
-          </Button>
-          <Button
-            variant="secondary"
-            disabled={!page.nextCursor}
-            onClick={() =>
-              navigate({ search: (prev) => ({ ...prev, cursor: page.nextCursor ?? undefined, back: [...(prev.back ?? []), prev.cursor ?? ''] }) })
-            }
-          >
-            {t('common.next')}
-          </Button>
-        </nav>
+        <Pager
+          label={t('console.tenants.pages')}
+          className="mt-4"
+          status={t('console.tenants.shown', { shown: format.number.format(page.items.length), total: format.number.format(page.total) })}
+          hasPrevious={!!search.back?.length || !!search.cursor}
+          hasNext={!!page.nextCursor}
+          onPrevious={() => {
+            const back = [...(search.back ?? [])]
+            const previous = back.pop()
+            navigate({ search: (prev) => ({ ...prev, cursor: previous || undefined, back }) })
+          }}
+          onNext={() => navigate({ search: (prev) => ({ ...prev, cursor: page.nextCursor ?? undefined, back: [...(prev.back ?? []), prev.cursor ?? ''] }) })}
+        />
       </Card>
       <FormDialog
         open={creating}

@@ -972,6 +972,7 @@ export const de: Messages<typeof en> = {
         lastActivity: 'Letzte Aktivität',
       },
       pages: 'Seiten',
+      shown: '{{shown}} von {{total}} angezeigt',
       provisionTitle: 'Mandanten einrichten',
       provisionDescription: 'Legt den Arbeitsbereich mit seinen Systemrollen und einer Einladung für seine Inhaberin oder seinen Inhaber an.',
       provisionSubmit: 'Einrichten',

@@ -968,6 +968,7 @@ export const en = {
         lastActivity: 'Last activity',
       },
       pages: 'Pages',
+      shown: '{{shown}} of {{total}} shown',
       provisionTitle: 'Provision a tenant',
       provisionDescription: 'Creates the workspace with its system roles and an invitation for its owner.',
       provisionSubmit: 'Provision',
