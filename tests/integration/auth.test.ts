@@ -16,6 +16,7 @@ import { auditLog, invitations, sessions, userRoles, users } from '~/server/db/s
 import { type TenantContext, withTenant } from '~/server/db/scope.server'
 import { ofTenant } from '~/server/db/tenant.server'
 import { openTestDatabase, type TestDatabase } from '../support/db'
+import { english } from '../support/errors'
 import { createTestTenant, TEST_PASSWORD, testPasswordHash } from '../support/fixtures'
 import { unique } from '../support/tenant-data'
 
@@ -251,6 +252,11 @@ describe('signInWithPassword', () => {
       challenge: { token: expect.any(String), enrolled: false },
     })
     expect(await sessionCount(root.id)).toBe(0)
+    // A deactivated superuser: 403 account_disabled, like anyone else, in the reader's language, and no challenge.
+    const retired = await addUser(a, { isSuperuser: true, isActive: false })
+    const refused = await httpError(signIn(a, retired.email, TEST_PASSWORD, { ip, requireSuperuser: true }))
+    expect(refused).toMatchObject({ status: 403, code: 'account_disabled' })
+    expect(english(refused.message)).toBe('This account is deactivated.')
   })
 })
 

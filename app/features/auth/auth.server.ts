@@ -98,12 +98,12 @@ export async function signInWithPassword(
   } catch (error) {
     const rejected =
       (error instanceof APIError && (error.statusCode === 401 || error.statusCode === 403)) ||
-      (error instanceof HttpError && error.code === 'invalid_credentials')
+      (error instanceof HttpError && (error.code === 'invalid_credentials' || error.code === 'account_disabled'))
     if (!rejected) throw error
     await withTenant(ctx, (tx) =>
       tx.execute(sql`select haven_audit_event('SIGN_IN_FAILED', 'users', null, jsonb_build_object('email', ${input.email}::text))`),
     )
-    if (error instanceof APIError && error.statusCode === 403) {
+    if ((error instanceof APIError && error.statusCode === 403) || (error instanceof HttpError && error.code === 'account_disabled')) {
       throw new HttpError(403, 'account_disabled', msg('errors.accountDisabled'))
     }
     throw invalidCredentials()
@@ -120,7 +120,7 @@ async function checkConsolePassword(tx: Tx, tenantId: string, email: string, pas
   if (!row?.isSuperuser || !row.hash) throw invalidCredentials()
   const context = await auth().$context
   if (!(await context.password.verify({ hash: row.hash, password }))) throw invalidCredentials()
-  if (!row.isActive) throw new APIError('FORBIDDEN', { message: 'This account is deactivated.' })
+  if (!row.isActive) throw new HttpError(403, 'account_disabled', msg('errors.accountDisabled'))
   return row.id
 }
 

@@ -1,5 +1,6 @@
 import { CONSOLE_SLUG, RESERVED_SLUGS, SLUG_PATTERN, type TenantPlan } from '~/lib/enums'
 import { badRequest } from '~/lib/errors'
+import { msg } from '~/lib/i18n'
 import { SYSTEM_ROLES, type SystemRoleKey } from '~/lib/permissions'
 import type { Tx } from '~/server/db/client.server'
 import { rolePermissions, roles } from '~/server/db/schema'
@@ -29,9 +30,9 @@ export async function provisionTenant(tx: Tx, input: ProvisionInput) {
 
 /** The tenant row and its system roles, without people (the console then invites the owner). */
 export async function createTenantWithRoles(tx: Tx, input: { name: string; slug: string; plan?: TenantPlan }) {
-  if (!SLUG_PATTERN.test(input.slug)) throw badRequest('Use 1–40 lowercase letters, digits and dashes.', { slug: 'Not a valid workspace name' })
+  if (!SLUG_PATTERN.test(input.slug)) throw badRequest(msg('console.errors.slugPattern'), { slug: msg('console.errors.slugPatternField') })
   if (input.slug !== CONSOLE_SLUG && (RESERVED_SLUGS as readonly string[]).includes(input.slug)) {
-    throw badRequest(`"${input.slug}" is reserved.`, { slug: 'This name is reserved' })
+    throw badRequest(msg('console.errors.slugReserved', { slug: input.slug }), { slug: msg('console.errors.slugReservedField') })
   }
   const tenant = await insertTenant(tx, { name: input.name, slug: input.slug, plan: input.plan ?? 'free', isActive: true })
   const roleIds = await createSystemRoles(tx, tenant.id)

@@ -868,6 +868,10 @@ export const de: Messages<typeof en> = {
     titleSuffix: '{{title}} — Haven-Konsole',
     errors: {
       gracePeriod: 'Ein gelöschter Mandant bleibt {{days}} Tage wiederherstellbar: Er kann ab dem {{date}} endgültig entfernt werden.',
+      slugPattern: 'Verwenden Sie 1–40 Kleinbuchstaben, Ziffern und Bindestriche.',
+      slugPatternField: 'Kein gültiger Name für einen Arbeitsbereich',
+      slugReserved: '„{{slug}}“ ist reserviert.',
+      slugReservedField: 'Dieser Name ist reserviert',
       slugTaken: 'Diese Adresse eines Arbeitsbereichs ist vergeben.',
       slugTakenField: 'Dieser Name ist vergeben',
       restoreFirst: 'Dieser Mandant ist gelöscht; stellen Sie ihn zuerst wieder her.',

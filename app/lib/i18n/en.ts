@@ -867,6 +867,10 @@ export const en = {
     titleSuffix: '{{title}} — Haven console',
     errors: {
       gracePeriod: 'A deleted tenant stays restorable for {{days}} days: it can be purged from {{date}}.',
+      slugPattern: 'Use 1–40 lowercase letters, digits and dashes.',
+      slugPatternField: 'Not a valid workspace name',
+      slugReserved: '“{{slug}}” is reserved.',
+      slugReservedField: 'This name is reserved',
       slugTaken: 'That workspace address is taken.',
       slugTakenField: 'This name is taken',
       restoreFirst: 'This tenant is deleted; restore it first.',
