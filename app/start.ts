@@ -48,7 +48,10 @@ const requestLog = createMiddleware().server(async ({ next, request }) => {
   return result
 })
 
-/** A page guard's "Not allowed" answers 403, not the router's 404 (app/server/page-status.server.ts). */
+/**
+ * A page guard's "Not allowed" answers 403, not the router's 404, and a page whose loader's call was refused with a 4xx
+ * answers that status, not 500 (app/server/page-status.server.ts).
+ */
 const forbiddenPage = createMiddleware().server(async ({ next, request }) => {
   const result = await next()
   const { pageStatus } = await import('./server/page-status.server')
@@ -113,6 +116,9 @@ const errorStatus = createMiddleware({ type: 'function' }).server(async ({ next 
     if (new URL(getRequest().url).pathname.startsWith('/_serverFn/')) {
       setResponseStatus(error instanceof HttpError ? error.status : 500)
       if (error instanceof HttpError && error.retryAfterSeconds) setResponseHeader('Retry-After', String(error.retryAfterSeconds))
+    } else if (error instanceof HttpError) {
+      // Rendering a page: its error page should answer with this status, not the router's 500 (page-status.server.ts).
+      ;(await import('./server/page-status.server')).markRefusedCall(error.status)
     }
     if (error instanceof HttpError) {
       if (error !== caught && error.status >= 500) console.warn(`[haven] database error answered ${error.status}: ${caught.message}`)

@@ -217,6 +217,15 @@ test.describe("the issue's examples", () => {
     expect(response.text).toContain('invalid_cursor')
   })
 
+  test('a page opened with a damaged page link answers 400, the status of the error it shows, not 500', async () => {
+    const cookie = await sessionCookie('acme', 'admin@acme.test', DEMO_PASSWORD)
+    for (const path of ['/admin/audit?cursor=garbage', '/admin/audit?cursor=AAAA', '/admin/trash?cursor=garbage', '/admin/users?cursor=garbage']) {
+      const response = await raw({ method: 'GET', path, headers: { cookie } })
+      expect(response.status, path).toBe(400)
+      expect(response.text, path).toContain('This page link is damaged')
+    }
+  })
+
   test('an anonymous 64 MB POST is refused with 413 before it is read', async () => {
     // The body is announced but only its first kilobyte is sent: an answer proves nothing waited for the rest.
     const response = await raw({

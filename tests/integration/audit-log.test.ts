@@ -10,7 +10,7 @@ import { describeReport, runRetention, sealPending, setAuditOwnerDatabase, verif
 import { createUser } from '~/features/users/users.server'
 import { HttpError } from '~/lib/errors'
 import { rowsOf, type Tx } from '~/server/db/client.server'
-import { categories, sessions, teams, tenants, userRoles, userTeamLinks, users, verifications } from '~/server/db/schema'
+import { accounts, categories, sessions, teams, tenants, userRoles, userTeamLinks, users, verifications } from '~/server/db/schema'
 import { type TenantContext, withTenant } from '~/server/db/scope.server'
 import { openTestDatabase, type TestDatabase } from '../support/db'
 import { english } from '../support/errors'
@@ -216,6 +216,20 @@ describe('the viewer query', () => {
     const deletedBy = trashed?.changes.find((c) => c.path === 'deleted_by_id')
     expect(english(deletedBy?.label)).toBe('deleted by')
     expect(trashed?.names[a.ownerId]?.name).toMatch(/^Owner of /)
+  })
+
+  it('a changed secret (a password) is said so, although both sides are stored redacted', async () => {
+    const requestId = unique('password')
+    await as(
+      a,
+      (tx) => tx.update(accounts).set({ password: `hash-${randomUUID()}` }).where(and(eq(accounts.tenantId, a.tenantId), eq(accounts.userId, a.ownerId))),
+      { requestId },
+    )
+    const items = await all(a, { requestId })
+    expect(items.map((i) => english(i.summary)).sort()).toEqual([
+      'changed a hidden value (such as a password) of sign-in method',
+      expect.stringMatching(/^set a new password for Owner of /),
+    ])
   })
 
   it('folds the sign-in time into the sign-in event: one "signed in", no bookkeeping row', async () => {

@@ -26,6 +26,11 @@ function localMidnight(day: string, plusDays = 0): string {
   return `${ymd}T00:00:00${offset >= 0 ? '+' : '-'}${pad(offset / 60)}:${pad(offset % 60)}`
 }
 
+/** A complete calendar day as a date field reports it (`yyyy-mm-dd`), with a four-digit year. */
+function isDay(value: string): boolean {
+  return /^[1-9]\d{3}-\d{2}-\d{2}$/.test(value)
+}
+
 /** The calendar day an instant from the URL names, read from its own text (the same on the server and in the browser). */
 function dayOf(instant: string | undefined, minusDays = 0): string {
   if (!instant) return ''
@@ -98,13 +103,15 @@ export function AuditPage() {
   const navigate = Route.useNavigate()
   const { t, format } = useI18n()
   const verify = useServerFn(verifyAuditChain)
-  const [text, setText] = useState({ ip: search.ip ?? '', requestId: search.requestId ?? '' })
+  const typed = () => ({ ip: search.ip ?? '', requestId: search.requestId ?? '', from: dayOf(search.from), to: dayOf(search.to, 1) })
+  const [text, setText] = useState(typed)
   const [verifying, setVerifying] = useState(false)
   const [report, setReport] = useState<ChainReport | null>(null)
   const [exporting, setExporting] = useState<ExportState | null>(null)
   const listRef = useRef<HTMLDivElement>(null)
 
-  useEffect(() => setText({ ip: search.ip ?? '', requestId: search.requestId ?? '' }), [search.ip, search.requestId])
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the typed values follow the URL when it changes
+  useEffect(() => setText(typed()), [search.ip, search.requestId, search.from, search.to])
 
   /** A new history entry only for a view that differs from this one: Back then returns to the previous distinct filter. */
   const setSearch = (patch: Partial<AuditSearch>) => {
@@ -121,9 +128,18 @@ export function AuditPage() {
   const [filtersOpen, setFiltersOpen] = useState(false)
   const formId = useId()
 
+  /**
+   * The days as typed, once complete: a date field reports every keystroke of its year (0002, 0020, 0202, 2026), so
+   * a day applies when the field is left or the form applied, and only with a four-digit year.
+   */
+  const typedDays = (): Pick<AuditSearch, 'from' | 'to'> => ({
+    from: text.from === '' ? undefined : isDay(text.from) ? localMidnight(text.from) : search.from,
+    to: text.to === '' ? undefined : isDay(text.to) ? localMidnight(text.to, 1) : search.to,
+  })
+
   function onApply(event: FormEvent<HTMLFormElement>) {
     event.preventDefault()
-    setSearch({ ip: text.ip.trim() || undefined, requestId: text.requestId.trim() || undefined })
+    setSearch({ ip: text.ip.trim() || undefined, requestId: text.requestId.trim() || undefined, ...typedDays() })
   }
 
   async function onVerify() {
@@ -296,21 +312,31 @@ export function AuditPage() {
         <Field
           label={t('audit.from')}
           type="date"
-          value={dayOf(search.from)}
-          max={dayOf(search.to, 1) || undefined}
-          onChange={(e) => setSearch({ from: e.target.value ? localMidnight(e.target.value) : undefined })}
+          value={text.from}
+          max={text.to || undefined}
+          onChange={(e) => setText((v) => ({ ...v, from: e.target.value }))}
+          onBlur={() => setSearch(typedDays())}
         />
         <Field
           label={t('audit.to')}
           type="date"
-          value={dayOf(search.to, 1)}
-          min={dayOf(search.from) || undefined}
-          onChange={(e) => setSearch({ to: e.target.value ? localMidnight(e.target.value, 1) : undefined })}
+          value={text.to}
+          min={text.from || undefined}
+          onChange={(e) => setText((v) => ({ ...v, to: e.target.value }))}
+          onBlur={() => setSearch(typedDays())}
         />
-        <Field label={t('audit.ip')} name="ip" value={text.ip} onChange={(e) => setText((v) => ({ ...v, ip: e.target.value }))} placeholder="203.0.113.7" />
+        <Field
+          label={t('audit.ip')}
+          name="ip"
+          maxLength={64}
+          value={text.ip}
+          onChange={(e) => setText((v) => ({ ...v, ip: e.target.value }))}
+          placeholder="203.0.113.7"
+        />
         <Field
           label={t('audit.requestId')}
           name="requestId"
+          maxLength={64}
           value={text.requestId}
           onChange={(e) => setText((v) => ({ ...v, requestId: e.target.value }))}
         />

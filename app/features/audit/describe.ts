@@ -286,7 +286,13 @@ function describeRowChange(e: DescribableEvent, names: Names): string {
     return msg('auditSentence.moved', { what, from: where(before.parent_id), to: where(after.parent_id) })
   }
   if (e.tableName === 'categories' && cols.length === 1 && cols[0] === 'position') return msg('auditSentence.reordered', { what })
-  if (cols.length === 0) return isSignInBookkeeping(e) ? msg('auditSentence.signedIn') : msg('auditSentence.touched', { what })
+  if (cols.length === 0) {
+    if (isSignInBookkeeping(e)) return msg('auditSentence.signedIn')
+    // Secrets are stored redacted on both sides, so their change leaves no visible difference; updates that change
+    // nothing at all are not recorded (migration 0023), so a row with a secret and no visible change changed the secret.
+    if (Object.values(after).includes(REDACTED)) return msg('auditSentence.changedSecret', { what })
+    return msg('auditSentence.touched', { what })
+  }
   const oldLabel = label && e.oldValues ? ENTITIES[e.tableName]?.label?.(e.oldValues) : undefined
   return msg('auditSentence.changed', { fields: listWords(cols.map(fieldLabel)), what: named(oldLabel ?? label) })
 }

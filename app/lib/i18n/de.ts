@@ -1152,6 +1152,7 @@ export const de: Messages<typeof en> = {
     reactivated: 'hat {{what}} wieder aktiviert',
     moved: 'hat {{what}} von {{from}} nach {{to}} verschoben',
     reordered: 'hat {{what}} umsortiert',
+    changedSecret: 'hat einen verborgenen Wert (etwa ein Passwort) von {{what}} geändert',
     touched: 'hat {{what}} gespeichert (ohne sichtbare Änderung)',
     changed: 'hat {{fields}} von {{what}} geändert',
     named: '{{noun}} {{name}}',

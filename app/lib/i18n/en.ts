@@ -1143,6 +1143,7 @@ export const en = {
     reactivated: 'reactivated {{what}}',
     moved: 'moved {{what}} from {{from}} to {{to}}',
     reordered: 'reordered {{what}}',
+    changedSecret: 'changed a hidden value (such as a password) of {{what}}',
     touched: 'touched {{what}} (no visible change)',
     changed: 'changed {{fields}} of {{what}}',
     named: '{{noun}} {{name}}',
