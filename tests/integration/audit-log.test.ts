@@ -92,6 +92,16 @@ describe('the viewer query', () => {
     await as(a, (tx) => tx.update(categories).set({ parentId: a.childCategoryId }).where(and(eq(categories.tenantId, a.tenantId), eq(categories.id, laptops.id))), { requestId })
     const moved = await list(a, { requestId })
     expect(moved.items.map((i) => english(i.summary))).toContain('moved category Laptops from Root to Child')
+    // With a subtree: the categories below follow (their paths change), and only the move itself is shown.
+    const [gaming] = await as(a, (tx) => tx.insert(categories).values({ tenantId: a.tenantId, name: 'Gaming', parentId: laptops.id }).returning())
+    if (!gaming) throw new Error('no category')
+    await as(a, (tx) => tx.insert(categories).values({ tenantId: a.tenantId, name: 'Ultrabooks', parentId: gaming.id }).returning())
+    const subtree = unique('move-subtree')
+    await as(a, (tx) => tx.update(categories).set({ parentId: a.rootCategoryId }).where(and(eq(categories.tenantId, a.tenantId), eq(categories.id, laptops.id))), {
+      requestId: subtree,
+    })
+    expect((await list(a, { requestId: subtree })).items.map((i) => english(i.summary))).toEqual(['moved category Laptops from Child to Root'])
+    expect(await as(a, (tx) => countAuditEvents(tx, a.tenantId, { requestId: subtree }))).toBe(1)
 
     const personRequest = unique('person')
     const ada = await as(a, (tx) => createUser(tx, { tenantId: a.tenantId, email: `${unique('ada')}@example.test`, fullName: 'Ada Rossi' }), { requestId: personRequest })

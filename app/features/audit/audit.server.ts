@@ -52,9 +52,18 @@ const signInBookkeeping = sql`coalesce(${auditLog.tableName} = 'users' and ${aud
   and ${auditLog.oldValues} -> 'last_sign_in_at' is distinct from ${auditLog.newValues} -> 'last_sign_in_at'
   and ${auditLog.oldValues} - 'last_sign_in_at' - 'updated_at' = ${auditLog.newValues} - 'last_sign_in_at' - 'updated_at', false)`
 
+/**
+ * A category below a moved one: its path, depth and keys follow its ancestor's move, which the moved category's own
+ * event says ("moved category Laptops from … to …"). A move of a large subtree would otherwise bury it under one
+ * "no visible change" row per descendant; they are folded away like the sign-in bookkeeping.
+ */
+const categoryFollowedMove = sql`coalesce(${auditLog.tableName} = 'categories' and ${auditLog.action} = 'UPDATE'
+  and ${auditLog.oldValues} - 'path' - 'depth' - 'path_key' - 'name_key' - 'updated_at'
+    = ${auditLog.newValues} - 'path' - 'depth' - 'path_key' - 'name_key' - 'updated_at', false)`
+
 /** The WHERE of a filter; the tenant is named explicitly (RLS still guards it). */
 export function auditWhere(tenantId: string, f: AuditFilter): SQL {
-  const parts: (SQL | undefined)[] = [eq(auditLog.tenantId, tenantId), sql`not ${signInBookkeeping}`]
+  const parts: (SQL | undefined)[] = [eq(auditLog.tenantId, tenantId), sql`not ${signInBookkeeping}`, sql`not ${categoryFollowedMove}`]
   if (f.actor) parts.push(eq(auditLog.userId, f.actor))
   if (f.action) parts.push(eq(auditLog.action, f.action))
   if (f.record && f.related) {
