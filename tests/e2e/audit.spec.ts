@@ -43,22 +43,19 @@ test('an admin renames a person, finds the event by filtering on themselves, rea
 
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Audit log' }).click()
   await expect(page.getByRole('heading', { name: 'Audit log' })).toBeVisible()
+  // Two choices in quick succession: both are kept.
   await page.getByLabel('Person', { exact: true }).selectOption({ label: 'Adam Admin (admin@acme.test)' })
-  await expect(page).toHaveURL(/actor=/)
   await page.getByLabel('Kind of record').selectOption({ label: 'People' })
-  await expect(page).toHaveURL(/entity=users/)
+  await expect(page).toHaveURL(/actor=.*entity=users|entity=users.*actor=/)
   const today = new Date().toLocaleDateString('sv')
-  // Typed key by key (month, day, year in this en-US browser), the day applies once complete and left: the year's
-  // first digits are not taken for years 2, 20 and 202.
+  // Typed key by key (month, day, year in this en-US browser): the year's first digits are not taken for years 2,
+  // 20 and 202 (which would filter, or clear the field); the day applies once its year is complete.
   const [year, month, day] = today.split('-')
   await page.getByLabel('From (day)').focus()
   await page.keyboard.type(`${month}${day}${year}`)
   await expect(page.getByLabel('From (day)')).toHaveValue(today)
-  expect(page.url()).not.toContain('from=')
-  await page.keyboard.press('Tab')
-  await expect(page).toHaveURL(/from=\d{4}-\d{2}-\d{2}T00%3A00%3A00/)
+  await expect(page).toHaveURL(new RegExp(`from=${today}T00%3A00%3A00`))
   await page.getByLabel('To (day)').fill(today)
-  await page.getByLabel('To (day)').blur()
   await expect(page).toHaveURL(/to=/)
   await expect(page.getByLabel('To (day)')).toHaveValue(today)
   const row = page.getByRole('listitem').filter({ hasText: `changed name of person ${before}` })

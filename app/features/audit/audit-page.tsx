@@ -1,6 +1,6 @@
 import { Trans } from 'react-i18next'
 import { useI18n } from '~/lib/i18n/react'
-import { getRouteApi } from '@tanstack/react-router'
+import { getRouteApi, useRouter } from '@tanstack/react-router'
 import { useServerFn } from '@tanstack/react-start'
 import { ChevronRight, Download, RotateCcw, ShieldCheck, SlidersHorizontal, X } from 'lucide-react'
 import { type FormEvent, useEffect, useId, useRef, useState } from 'react'
@@ -114,9 +114,12 @@ export function AuditPage() {
   useEffect(() => setText(typed()), [search.ip, search.requestId, search.from, search.to])
 
   /** A new history entry only for a view that differs from this one: Back then returns to the previous distinct filter. */
+  const router = useRouter()
   const setSearch = (patch: Partial<AuditSearch>) => {
-    const next: AuditSearch = { ...search, ...patch, cursor: 'cursor' in patch ? patch.cursor : undefined, event: 'event' in patch ? patch.event : undefined }
-    if (sameSearch(next, search)) return
+    // From the latest location, not this render's: two quick changes (person, then action) must both be kept.
+    const current = router.latestLocation.search as AuditSearch
+    const next: AuditSearch = { ...current, ...patch, cursor: 'cursor' in patch ? patch.cursor : undefined, event: 'event' in patch ? patch.event : undefined }
+    if (sameSearch(next, current)) return
     void navigate({ search: next })
   }
 
@@ -129,8 +132,8 @@ export function AuditPage() {
   const formId = useId()
 
   /**
-   * The days as typed, once complete: a date field reports every keystroke of its year (0002, 0020, 0202, 2026), so
-   * a day applies when the field is left or the form applied, and only with a four-digit year.
+   * The days as typed: a date field reports every keystroke of its year (0002, 0020, 0202, 2026), so a day applies
+   * once its year has four digits (as typed or picked), and otherwise when the field is left or the form applied.
    */
   const typedDays = (): Pick<AuditSearch, 'from' | 'to'> => ({
     from: text.from === '' ? undefined : isDay(text.from) ? localMidnight(text.from) : search.from,
@@ -314,7 +317,11 @@ export function AuditPage() {
           type="date"
           value={text.from}
           max={text.to || undefined}
-          onChange={(e) => setText((v) => ({ ...v, from: e.target.value }))}
+          onChange={(e) => {
+            const day = e.target.value
+            setText((v) => ({ ...v, from: day }))
+            if (day === '' || isDay(day)) setSearch({ from: day ? localMidnight(day) : undefined })
+          }}
           onBlur={() => setSearch(typedDays())}
         />
         <Field
@@ -322,7 +329,11 @@ export function AuditPage() {
           type="date"
           value={text.to}
           min={text.from || undefined}
-          onChange={(e) => setText((v) => ({ ...v, to: e.target.value }))}
+          onChange={(e) => {
+            const day = e.target.value
+            setText((v) => ({ ...v, to: day }))
+            if (day === '' || isDay(day)) setSearch({ to: day ? localMidnight(day, 1) : undefined })
+          }}
           onBlur={() => setSearch(typedDays())}
         />
         <Field
