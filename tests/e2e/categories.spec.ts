@@ -256,10 +256,22 @@ async function drag(page: Page, source: Locator, target: Locator, where: 'on' | 
     }
   }).toPass({ timeout: 15_000 })
   if (!from) throw new Error('source row not on screen')
-  const start: { x: number; y: number } = from
-  await page.mouse.down()
-  await page.mouse.move(start.x + 60, start.y + 8, { steps: 5 })
-  await expect(source).toHaveAttribute('data-dragging', 'true')
+  let start: { x: number; y: number } = from
+  // On a busy machine the browser sometimes takes the first press and move for a click: the drag has not started.
+  // Then the press is released (a click on the row, which only selects it) and the drag is tried again, twice at most.
+  for (let attempt = 1; ; attempt++) {
+    await page.mouse.down()
+    await page.mouse.move(start.x + 60, start.y + 8, { steps: 5 })
+    try {
+      await expect(source).toHaveAttribute('data-dragging', 'true', { timeout: 5_000 })
+      break
+    } catch (error) {
+      await page.mouse.up()
+      if (attempt === 3) throw error
+      await source.hover({ position: { x: 120, y: 18 } })
+      start = (await source.boundingBox()) ?? start
+    }
+  }
   const to = await target.boundingBox()
   if (!to) throw new Error('target row not on screen')
   await page.mouse.move(to.x + 60, to.y + to.height / 2, { steps: 10 })
