@@ -1,4 +1,5 @@
 import { useI18n } from '~/lib/i18n/react'
+import { FormActions } from '~/components/ui/form-actions'
 import { useServerFn } from '@tanstack/react-start'
 import { CornerDownRight, Search } from 'lucide-react'
 import { type FormEvent, type ReactNode, useEffect, useId, useState } from 'react'
@@ -117,13 +118,8 @@ export function CategoryDialog({
             </p>
           )}
         </div>
-        <div className="flex justify-end gap-2 pt-2">
-          <Button type="button" variant="secondary" onClick={onClose} disabled={pending}>
-            {t('common.cancel')}
-          </Button>
-          <Button type="submit" pending={pending}>
-            {submitLabel}
-          </Button>
+        <div className="pt-2">
+          <FormActions pending={pending} submitLabel={submitLabel} onCancel={onClose} />
         </div>
       </form>
     </Modal>
