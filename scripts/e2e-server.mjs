@@ -11,7 +11,14 @@ import { createInterface } from 'node:readline'
 
 const root = path.resolve(import.meta.dirname, '..')
 const port = process.env.E2E_PORT ?? '3100'
-const env = { ...process.env, PORT: port, HAVEN_ROOT_DOMAIN: `localhost:${port}`, HAVEN_SEED: 'auto' }
+// Under CI the request log keeps warnings and errors only: one JSON line per request made most of the CI output.
+const env = {
+  ...process.env,
+  PORT: port,
+  HAVEN_ROOT_DOMAIN: `localhost:${port}`,
+  HAVEN_SEED: 'auto',
+  HAVEN_LOG_LEVEL: process.env.HAVEN_LOG_LEVEL ?? (process.env.CI ? 'warn' : 'info'),
+}
 let cleanup = () => {}
 
 if (process.env.DATABASE_URL) {
