@@ -108,6 +108,8 @@ test('every page of the console', async ({ page }) => {
   // Reached from the list inside the app, the tab names the tenant, not the list.
   await expect(page).toHaveTitle('Acme Inc. — Haven console')
   await expectAccessible(page, 'a tenant')
+  // The chart library loads on demand (features/console/activity-bars.tsx): the tenant's activity is drawn as bars.
+  await expect(page.getByRole('figure').locator('.recharts-bar-rectangle').first()).toBeVisible()
 })
 
 test('an unknown path is a missing page inside the app, answered 404; a page one may not see is a 403', async ({ page }) => {

@@ -1,6 +1,5 @@
 import { useServerFn } from '@tanstack/react-start'
-import { type FormEvent, type ReactNode, useCallback, useEffect, useRef, useState } from 'react'
-import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts'
+import { type FormEvent, lazy, type ReactNode, Suspense, useCallback, useEffect, useRef, useState } from 'react'
 import { toast } from 'sonner'
 import { Alert, Button, EmptyState, Field } from '~/components/ui'
 import { errorMessage, fieldErrorsOf } from '~/lib/errors'
@@ -148,6 +147,8 @@ export function useStepUp() {
   return { guard, dialog }
 }
 
+const ActivityBars = lazy(() => import('./activity-bars'))
+
 export function ActivityChart({ data, label }: { data: { day: string; events: number }[]; label: string }) {
   const { t } = useI18n()
   const total = data.reduce((sum, d) => sum + d.events, 0)
@@ -160,15 +161,9 @@ export function ActivityChart({ data, label }: { data: { day: string; events: nu
         <p className="rounded-md bg-slate-50 px-3 py-6 text-center text-sm text-slate-500 dark:text-slate-400 dark:bg-slate-800/50">{t('console.chart.none')}</p>
       ) : (
         <div className="h-48 w-full text-indigo-500">
-          <ResponsiveContainer width="100%" height="100%">
-            <BarChart data={data} margin={{ top: 4, right: 4, bottom: 0, left: -16 }}>
-              <CartesianGrid strokeDasharray="3 3" stroke="currentColor" strokeOpacity={0.15} vertical={false} />
-              <XAxis dataKey="day" tickFormatter={(d: string) => d.slice(5)} fontSize={11} stroke="#94a3b8" interval="preserveStartEnd" />
-              <YAxis allowDecimals={false} fontSize={11} stroke="#94a3b8" />
-              <Tooltip cursor={{ fillOpacity: 0.1 }} contentStyle={{ fontSize: 12 }} />
-              <Bar dataKey="events" name={t('console.chart.series')} fill="currentColor" radius={[3, 3, 0, 0]} />
-            </BarChart>
-          </ResponsiveContainer>
+          <Suspense fallback={null}>
+            <ActivityBars data={data} series={t('console.chart.series')} />
+          </Suspense>
         </div>
       )}
       <table className="sr-only">
