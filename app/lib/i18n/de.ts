@@ -866,6 +866,7 @@ export const de: Messages<typeof en> = {
     label: 'Identitätswechsel',
     banner: 'Ansicht als <strong>{{person}}</strong> – {{operator}}, Begründung „{{reason}}“, endet in {{minutes}} Min. Jede Aktion wird protokolliert.',
     stop: 'Beenden',
+    emailStays: 'Während eines Identitätswechsels kann die E-Mail-Adresse nicht geändert werden.',
   },
   console: {
     titleSuffix: '{{title}} — Haven-Konsole',
