@@ -4,7 +4,7 @@
 // to that file, which the tests read as their mailbox.
 import { spawn, spawnSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { appendFileSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { createInterface } from 'node:readline'
@@ -64,7 +64,13 @@ process.on('SIGTERM', () => stop('SIGTERM'))
 server.on('exit', (code) => {
   cleanup()
   if (mailLog) rmSync(mailLog, { force: true })
-  // Root's authenticator key from the console-setup project (playwright.config.ts).
-  if (process.env.E2E_TOTP_FILE) rmSync(process.env.E2E_TOTP_FILE, { force: true })
+  // Root's authenticator key from the console-setup project (playwright.config.ts), its dispenser's last step and
+  // the stored console sessions beside it (tests/e2e/totp.ts).
+  const totpFile = process.env.E2E_TOTP_FILE
+  if (totpFile) {
+    for (const name of readdirSync(path.dirname(totpFile))) {
+      if (name.startsWith(path.basename(totpFile))) rmSync(path.join(path.dirname(totpFile), name), { force: true, recursive: true })
+    }
+  }
   process.exit(code ?? 0)
 })

@@ -38,6 +38,18 @@ export type SessionUser = {
 
 export type Caller = { user: SessionUser; sessionId: string; impersonatorId: string | null; permissions: Permission[] }
 
+/** Who acts in a tenant's server function, for the work it hands to `*.server.ts` (which re-checks what it needs). */
+export type Actor = { tenant: { id: string; slug: string }; userId: string; permissions: readonly Permission[]; impersonatorId: string | null }
+
+export function actorOf(context: { tenantId: string; tenantSlug: string; user: { id: string }; permissions: readonly Permission[]; caller: Caller | null }): Actor {
+  return {
+    tenant: { id: context.tenantId, slug: context.tenantSlug },
+    userId: context.user.id,
+    permissions: context.permissions,
+    impersonatorId: context.caller?.impersonatorId ?? null,
+  }
+}
+
 /** The session cookie's token when its signature (better-auth's: HMAC-SHA256 with the auth secret) checks out. */
 export async function sessionToken(headers: Headers = getRequest().headers): Promise<string | null> {
   const cookieHeader = headers.get('cookie')

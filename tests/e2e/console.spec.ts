@@ -1,30 +1,34 @@
 import { randomUUID } from 'node:crypto'
 import type { Page } from '@playwright/test'
-import { DEMO_PASSWORD, expect as baseExpect, hostUrl, openPage, test } from './fixtures'
+import { DEMO_PASSWORD, enterRootPassword, expect as baseExpect, hostUrl, openPage, test } from './fixtures'
 import { callFromPage, resultOf } from './server-fn'
-import { rootFactor, withTotpCode } from './totp'
+import { type ConsoleSession, consoleSessionFile, recoveryCode, withTotpCode } from './totp'
 
 // Whole flows across several hosts and browsers, each step a few round trips, on a machine shared with other work.
 test.describe.configure({ timeout: 180_000 })
 const expect = baseExpect.configure({ timeout: 30_000 })
 
-/** signInAs with this file's patience: the console's sign-in is three round trips before the overview loads. */
+/** signInAs at a tenant's host with this file's patience. */
 async function signIn(page: Page, host: string, email: string, password = DEMO_PASSWORD) {
   await openPage(page, hostUrl(host, '/sign-in'))
   await page.getByLabel('Email').fill(email)
   await page.getByLabel('Password').fill(password)
   await page.getByRole('button', { name: 'Sign in' }).click()
-  if (host === 'console') {
-    await withTotpCode(async (code) => {
-      await page.getByLabel('Authentication code').fill(code)
-      await page.getByRole('button', { name: 'Verify' }).click()
-      await expect(page.getByRole('button', { name: 'Account menu' })).toBeVisible()
-    })
-  }
   await expect(page.getByRole('button', { name: 'Account menu' })).toBeVisible()
 }
 
-const signInRoot = (page: Page) => signIn(page, 'console', 'root@haven.test')
+/**
+ * Root, signed in at the console with a session console-setup stored (`name`: one per test, since a step-up belongs
+ * to its session). The sign-in itself, with a TOTP code and with a recovery code, is the first test's subject.
+ */
+function signedInRoot(name: ConsoleSession) {
+  test.use({ storageState: consoleSessionFile(name) })
+}
+
+async function openConsole(page: Page) {
+  await openPage(page, hostUrl('console', '/'))
+  await expect(page.getByRole('button', { name: 'Account menu' })).toBeVisible()
+}
 
 /** Answers the step-up dialog that a sensitive action opens. */
 async function confirmWithCode(page: Page) {
@@ -48,10 +52,7 @@ test.describe('console sign-in with TOTP', () => {
   test('a code signs root in; a wrong code does not; a recovery code works once', async ({ browser }) => {
     const first = await browser.newContext()
     const page = await first.newPage()
-    await openPage(page, hostUrl('console', '/sign-in'))
-    await page.getByLabel('Email').fill('root@haven.test')
-    await page.getByLabel('Password').fill(DEMO_PASSWORD)
-    await page.getByRole('button', { name: 'Sign in' }).click()
+    await enterRootPassword(page)
     await page.getByLabel('Authentication code').fill('zzzzz-zzzzz')
     await page.getByRole('button', { name: 'Verify' }).click()
     await expect(page.getByText('That code is not right')).toBeVisible()
@@ -63,14 +64,11 @@ test.describe('console sign-in with TOTP', () => {
     })
     await first.close()
 
-    const recovery = rootFactor().recoveryCodes[0] ?? ''
+    const recovery = recoveryCode('sign-in test')
     for (const expected of ['signed in', 'refused'] as const) {
       const context = await browser.newContext()
       const p = await context.newPage()
-      await openPage(p, hostUrl('console', '/sign-in'))
-      await p.getByLabel('Email').fill('root@haven.test')
-      await p.getByLabel('Password').fill(DEMO_PASSWORD)
-      await p.getByRole('button', { name: 'Sign in' }).click()
+      await enterRootPassword(p)
       await p.getByLabel('Authentication code').fill(recovery)
       await p.getByRole('button', { name: 'Verify' }).click()
       if (expected === 'signed in') await expect(p.getByRole('button', { name: 'Account menu' })).toBeVisible()
@@ -81,9 +79,10 @@ test.describe('console sign-in with TOTP', () => {
 })
 
 test.describe('tenants', () => {
+  signedInRoot('tenants')
   test('provision with an owner invitation, suspend (sign-in refused, sessions gone), reactivate', async ({ browser, page }) => {
     const slug = `e2e-${randomUUID().slice(0, 8)}`
-    await signInRoot(page)
+    await openConsole(page)
     await page.getByRole('link', { name: 'Tenants' }).first().click()
     await expect(page.getByRole('heading', { name: 'Tenants' })).toBeVisible()
     await expect(page.getByRole('link', { name: 'Acme Inc.' })).toBeVisible()
@@ -148,8 +147,9 @@ test.describe('tenants', () => {
 
 test.describe('on a phone', () => {
   test.use({ viewport: { width: 390, height: 844 } })
+  signedInRoot('phone')
   test("the tenant page's people and the people search fit the screen: wide tables scroll inside their card", async ({ page }) => {
-    await signInRoot(page)
+    await openConsole(page)
     const acme = await tenantIdOf(page, 'acme')
     const overflow = () => page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)
     await openPage(page, hostUrl('console', `/tenants/${acme}`))
@@ -165,24 +165,21 @@ test.describe('on a phone', () => {
 test.describe('toasts', () => {
   test('are drawn in the page’s dark theme', async ({ page }) => {
     await page.emulateMedia({ colorScheme: 'dark' })
-    await openPage(page, hostUrl('console', '/sign-in'))
-    await page.getByLabel('Email').fill('root@haven.test')
-    await page.getByLabel('Password').fill(DEMO_PASSWORD)
-    await page.getByRole('button', { name: 'Sign in' }).click()
+    await enterRootPassword(page)
     const toaster = page.locator('[data-sonner-toaster]')
-    await withTotpCode(async (code) => {
-      await page.getByLabel('Authentication code').fill(code)
-      await page.getByRole('button', { name: 'Verify' }).click()
-      // "Signed in" shows for a few seconds while the overview loads.
-      await expect(page.getByText('Signed in', { exact: true })).toBeVisible()
-    })
+    // A recovery code signs in like a TOTP code (the first test checks both) without waiting for a time step.
+    await page.getByLabel('Authentication code').fill(recoveryCode('toasts'))
+    await page.getByRole('button', { name: 'Verify' }).click()
+    // "Signed in" shows for a few seconds while the overview loads.
+    await expect(page.getByText('Signed in', { exact: true })).toBeVisible()
     await expect(toaster).toHaveAttribute('data-sonner-theme', 'dark')
   })
 })
 
-test.describe('impersonation', () => {
+test.describe('impersonation refused', () => {
+  signedInRoot('refused')
   test("is refused without the tenant's consent; a step-up code works once", async ({ page }) => {
-    await signInRoot(page)
+    await openConsole(page)
     const globex = await tenantIdOf(page, 'globex')
     await page.goto(hostUrl('console', `/tenants/${globex}`))
     await expect(page.getByText(/Impersonation is off/)).toBeVisible()
@@ -206,9 +203,13 @@ test.describe('impersonation', () => {
     expect(refused.text).toContain('console.errors.impersonationNotAllowed')
   })
 
+})
+
+test.describe('impersonation with consent', () => {
+  signedInRoot('consent')
   test('with consent: the banner, an edit attributed to both, no password change, stop; acme\'s admin sees it', async ({ browser, page }) => {
     const reason = `Ticket ${randomUUID().slice(0, 6)}: cannot see categories`
-    await signInRoot(page)
+    await openConsole(page)
     const acme = await tenantIdOf(page, 'acme')
     await page.goto(hostUrl('console', `/tenants/${acme}`))
     await page.getByLabel('Search people').fill('Mia')
@@ -284,35 +285,58 @@ test.describe('impersonation', () => {
     await adminContext.close()
   })
 
-  test("signing out of an impersonation from the account menu names the operator, like Stop", async ({ page }) => {
+})
+
+test.describe('impersonating an admin', () => {
+  signedInRoot('signOut')
+  test('the Users page offers nothing the server refuses; signing out from the account menu names the operator, like Stop', async ({ browser, page }) => {
     const reason = `Ticket ${randomUUID().slice(0, 6)}: signs out from the menu`
-    await signInRoot(page)
+    // A pending invitation, so that its controls can be looked for: acme's owner sends it, not impersonated.
+    const ownerContext = await browser.newContext()
+    const owner = await ownerContext.newPage()
+    await signIn(owner, 'acme', 'owner@acme.test')
+    const invitee = `pending-${randomUUID().slice(0, 6)}@acme.test`
+    const invited = await callFromPage(owner, 'POST', 'auth.inviteUser', { email: invitee })
+    expect(invited.status, invited.text).toBe(200)
+    await ownerContext.close()
+
+    await openConsole(page)
     const acme = await tenantIdOf(page, 'acme')
-    const people = resultOf<{ items: { id: string; email: string }[] }>(await callFromPage(page, 'GET', 'console.listTenantPeople', { id: acme, q: 'member@acme.test' }))
-    const mia = people.items.find((p) => p.email === 'member@acme.test')
+    const people = resultOf<{ items: { id: string; email: string }[] }>(await callFromPage(page, 'GET', 'console.listTenantPeople', { id: acme, q: 'admin@acme.test' }))
+    const adam = people.items.find((p) => p.email === 'admin@acme.test')
     await withTotpCode(async (code) => {
       const stepped = await callFromPage(page, 'POST', 'mfa.stepUp', { code })
       expect(stepped.status, stepped.text).toBe(200)
     })
-    const started = await callFromPage(page, 'POST', 'impersonation.startImpersonation', { tenantId: acme, userId: mia?.id, reason, minutes: 15 })
+    const started = await callFromPage(page, 'POST', 'impersonation.startImpersonation', { tenantId: acme, userId: adam?.id, reason, minutes: 15 })
     expect(started.status, started.text).toBe(200)
     await page.goto(resultOf<{ url: string }>(started).url)
     await expect(page.getByRole('status', { name: 'Impersonation' })).toContainText(reason)
+
+    // Adam may manage people, but nothing that would outlive the impersonation is offered: no adding (by invitation
+    // or with a password), no invitation link shown or made again. Revoking stays; the page says why.
+    await openPage(page, hostUrl('acme', '/admin/users'))
+    await expect(page.getByRole('heading', { name: 'Users' })).toBeVisible()
+    await expect(page.getByRole('button', { name: `Revoke invitation to ${invitee}` })).toBeVisible()
+    await expect(page.getByRole('button', { name: 'Add person' })).toHaveCount(0)
+    await expect(page.getByRole('button', { name: `Copy link for ${invitee}` })).toHaveCount(0)
+    await expect(page.getByRole('button', { name: `Resend invitation to ${invitee}` })).toHaveCount(0)
+    await expect(page.getByText(/^Not possible while impersonating: invitations, passwords/)).toBeVisible()
 
     await page.getByRole('button', { name: 'Account menu' }).click()
     await page.getByRole('menuitem', { name: 'Sign out' }).click()
     await expect(page).toHaveURL(hostUrl('acme', '/sign-in'))
 
-    // The sign-out, the session's deletion and the impersonation's end: Mia's, by root, all three.
+    // The sign-out, the session's deletion and the impersonation's end: Adam's, by root, all three.
     await openPage(page, hostUrl('console', '/'))
     const audit = resultOf<{ items: { action: string; tableName: string; userName: string | null; impersonatorName: string | null; requestId: string | null }[] }>(
       await callFromPage(page, 'GET', 'console.listGlobalAudit', { tenantId: acme }),
     )
     const ends = new Set(audit.items.filter((e) => e.action === 'IMPERSONATION_ENDED').map((e) => e.requestId))
     const signOut = audit.items.find((e) => e.action === 'SIGN_OUT' && ends.has(e.requestId))
-    expect(signOut?.userName).toBe('Mia Member')
+    expect(signOut?.userName).toBe('Adam Admin')
     const sameRequest = audit.items.filter((e) => e.requestId === signOut?.requestId)
     expect(sameRequest.map((e) => `${e.action} ${e.tableName}`).sort()).toEqual(['DELETE sessions', 'IMPERSONATION_ENDED sessions', 'SIGN_OUT users'])
-    for (const e of sameRequest) expect([e.userName, e.impersonatorName]).toEqual(['Mia Member', 'Root Operator'])
+    for (const e of sameRequest) expect([e.userName, e.impersonatorName]).toEqual(['Adam Admin', 'Root Operator'])
   })
 })

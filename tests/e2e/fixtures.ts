@@ -18,6 +18,14 @@ export async function openPage(page: Page, url: string) {
   await expect(page.locator('html[data-hydrated]')).toBeAttached()
 }
 
+/** Root's first step at the console: email and password, after which the console asks for a code. */
+export async function enterRootPassword(page: Page) {
+  await openPage(page, hostUrl('console', '/sign-in'))
+  await page.getByLabel('Email').fill('root@haven.test')
+  await page.getByLabel('Password').fill(DEMO_PASSWORD)
+  await page.getByRole('button', { name: 'Sign in' }).click()
+}
+
 export async function signInAs(page: Page, { tenant, email, password = DEMO_PASSWORD }: { tenant: string; email: string; password?: string }) {
   await openPage(page, hostUrl(tenant, '/sign-in'))
   await page.getByLabel('Email').fill(email)

@@ -29,6 +29,23 @@ export function rootFactor(): Saved {
   return JSON.parse(readFileSync(file(), 'utf8')) as Saved
 }
 
+/**
+ * Root's signed-in console sessions that console-setup stores (Playwright storageState), one per name: a test that
+ * only needs to be signed in opens the console with one instead of waiting for a time step. One per test, because a
+ * step-up belongs to its session.
+ */
+export const CONSOLE_SESSIONS = ['tenants', 'phone', 'refused', 'consent', 'signOut'] as const
+export type ConsoleSession = (typeof CONSOLE_SESSIONS)[number]
+export const consoleSessionFile = (name: ConsoleSession) => `${file()}.${name}.session.json`
+
+/** Which of root's ten recovery codes each use takes: each works once, and none waits for the clock. */
+const RECOVERY_USES = ['sign-in test', 'toasts', ...CONSOLE_SESSIONS] as const
+export function recoveryCode(use: (typeof RECOVERY_USES)[number]): string {
+  const code = rootFactor().recoveryCodes[RECOVERY_USES.indexOf(use)]
+  if (!code) throw new Error(`no recovery code for ${use}: console-setup saves them`)
+  return code
+}
+
 const currentStep = () => Math.floor(Date.now() / PERIOD_MS)
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 

@@ -34,16 +34,19 @@ import {
 import { listAuditEvents } from '~/features/audit/audit.server'
 import { listAuditSchema } from '~/features/audit/audit.schemas'
 import { provisionTenant } from '~/features/tenants/tenants.server'
-import { createUser } from '~/features/users/users.server'
+import { addPerson, createUser } from '~/features/users/users.server'
+import { invitePerson, pendingInvitationLink, resendInvitation } from '~/features/users/invitations.server'
+import { PERMISSION_KEYS } from '~/lib/permissions'
 import { CONSOLE_SLUG } from '~/lib/enums'
 import { HttpError, unauthorized } from '~/lib/errors'
 import { config } from '../../app.config'
-import { withTenantSession } from '~/server/session.server'
+import { type Actor, withTenantSession } from '~/server/session.server'
 import { rowsOf, type Tx } from '~/server/db/client.server'
 import { auditLog, invitations, roles, sessions, tenants, userMfa, users } from '~/server/db/schema'
 import { withConsole, withTenant } from '~/server/db/scope.server'
 import { openTestDatabase, type TestDatabase } from '../support/db'
 import { english } from '../support/errors'
+import { i18nFor, translateRef } from '~/lib/i18n'
 import { createTestTenant, testPasswordHash, uniqueSlug } from '../support/fixtures'
 
 type Tenant = { id: string; slug: string; ownerId: string }
@@ -325,18 +328,38 @@ describe('people search and the global audit log', () => {
     expect(second.nextCursor).toBeNull()
   })
 
+  it('the tenant’s own audit viewer names the operator behind a console read, in the reader’s language', async () => {
+    const c = await tenant()
+    const requestId = `look-${randomUUID().slice(0, 8)}`
+    await withConsole({ tenantId: consoleId, userId: rootId, requestId }, (tx) => getTenantDetail({ tx, consoleTenantId: consoleId }, c.id))
+    // Read as c's owner reads /admin/audit: in c's scope, where the console's people are out of reach.
+    const page = await withTenant({ tenantId: c.id, userId: c.ownerId }, (tx) => listAuditEvents(tx, c.id, listAuditSchema.parse({ requestId })))
+    const look = page.items.find((e) => e.action === 'CONSOLE_ACCESS')
+    expect(look?.actor?.id).toBe(rootId)
+    expect(english(look?.actor?.name)).toBe('Root Operator (console)')
+    expect(translateRef(i18nFor('de'), look?.actor?.name ?? '')).toBe('Root Operator (Konsole)')
+    expect(english(look?.summary)).toBe('opened this workspace from the console')
+    // An operator no event here names (events written before they carried the name): still no "Unknown person".
+    const anonymous = `anon-${randomUUID().slice(0, 8)}`
+    await withConsole({ tenantId: consoleId, userId: randomUUID(), requestId: anonymous }, (tx) => getTenantDetail({ tx, consoleTenantId: consoleId }, c.id))
+    const unnamed = await withTenant({ tenantId: c.id, userId: c.ownerId }, (tx) => listAuditEvents(tx, c.id, listAuditSchema.parse({ requestId: anonymous })))
+    expect(unnamed.items.map((e) => english(e.actor?.name))).toEqual(['A Haven console operator'])
+  })
+
   it('a search across tenants and the unfiltered audit log are looks into each tenant they show, recorded there', async () => {
     const marker = `seen${randomUUID().slice(0, 6)}`
     await withTenant({ tenantId: a.id }, (tx) => createUser(tx, { tenantId: a.id, email: `${marker}@${a.slug}.test`, fullName: 'Seen Person' }))
     const looks = async (tenantId: string, requestId: string) =>
       (await eventsOf(tenantId, requestId)).filter((e) => e.action === 'CONSOLE_ACCESS').map((e) => [e.tableName, e.userId, e.newValues])
+    // Each look carries the operator's name and email, by which the tenant's own viewer names them.
+    const by = { operatorName: 'Root Operator', operatorEmail: 'root@haven.test' }
 
     const searched = `search-${randomUUID().slice(0, 8)}`
     const hits = await withConsole({ tenantId: consoleId, userId: rootId, requestId: searched }, (tx) =>
       searchPeople({ tx, consoleTenantId: consoleId }, { q: marker }),
     )
     expect(hits.items.map((u) => u.tenantId)).toEqual([a.id])
-    expect(await looks(a.id, searched)).toEqual([['users', rootId, { view: 'people-search', q: marker }]])
+    expect(await looks(a.id, searched)).toEqual([['users', rootId, { view: 'people-search', q: marker, ...by }]])
     // b had nobody on the page: nothing was read there, and nothing is recorded.
     expect(await looks(b.id, searched)).toEqual([])
 
@@ -346,13 +369,13 @@ describe('people search and the global audit log', () => {
     )
     const shown = new Set(page.items.map((e) => e.tenantId))
     expect([...shown]).toEqual(expect.arrayContaining([a.id, b.id, consoleId]))
-    for (const x of [a, b]) expect(await looks(x.id, read)).toEqual([['audit_log', rootId, { view: 'audit' }]])
+    for (const x of [a, b]) expect(await looks(x.id, read)).toEqual([['audit_log', rootId, { view: 'audit', ...by }]])
     // The console's own events are its own: no look recorded there.
     expect(await looks(consoleId, read)).toEqual([])
 
     const filtered = `audit-a-${randomUUID().slice(0, 8)}`
     await withConsole({ tenantId: consoleId, userId: rootId, requestId: filtered }, (tx) => readAuditLog({ tx, consoleTenantId: consoleId }, { tenantId: a.id }, 5))
-    expect(await looks(a.id, filtered)).toEqual([['audit_log', rootId, { view: 'audit' }]])
+    expect(await looks(a.id, filtered)).toEqual([['audit_log', rootId, { view: 'audit', ...by }]])
     expect(await looks(b.id, filtered)).toEqual([])
   })
 
@@ -364,10 +387,10 @@ describe('people search and the global audit log', () => {
     expect(new Set(ids).size).toBe(ids.length)
     const times = [...onlyA.items, ...next.items].map((e) => e.createdAt)
     expect(times).toEqual([...times].sort().reverse())
-    // In the tenant viewer's words, the superuser named from the console's own people.
+    // In the tenant viewer's words: the superuser named as an operator, as acme's own admins read it.
     const looks = (await asConsole(({ tx }) => findAuditEvents(tx, { tenantId: a.id }, 100))).items.filter((e) => e.action === 'CONSOLE_ACCESS')
     expect(looks.length).toBeGreaterThan(0)
-    for (const e of looks) expect(e.actor).toMatchObject({ id: rootId, name: 'Root Operator' })
+    for (const e of looks) expect({ ...e.actor, name: english(e.actor?.name) }).toMatchObject({ id: rootId, name: 'Root Operator (console)' })
     expect(looks.map((e) => english(e.summary))).toEqual(
       expect.arrayContaining(['suspended this workspace from the console (Unpaid invoices)', 'reactivated this workspace from the console']),
     )
@@ -462,6 +485,56 @@ describe('impersonation', () => {
     expect(ended.map((e) => [e.userId, e.impersonatorId, e.tenantId])).toEqual([[a.ownerId, rootId, a.id]])
   })
 
+  it('an impersonated admin, who may invite and add people, still cannot: 403 impersonating and nothing written', async () => {
+    const c = await createTestTenant()
+    await t.owner.db.update(tenants).set({ settings: { allowImpersonation: true } }).where(eq(tenants.id, c.tenant.id))
+    const tenantRef = { id: c.tenant.id, slug: c.tenant.slug }
+    const [adminRole] = await t.owner.db
+      .select({ id: roles.id })
+      .from(roles)
+      .where(and(eq(roles.tenantId, c.tenant.id), eq(roles.systemKey, 'admin')))
+    const admin = await withTenant({ tenantId: c.tenant.id }, (tx) =>
+      createUser(tx, { tenantId: c.tenant.id, email: `admin@${c.tenant.slug}.test`, fullName: 'Ada Admin', roleIds: [adminRole?.id ?? ''] }),
+    )
+    // A pending invitation from the owner, not impersonated: the same call goes through for them.
+    const owner = { tenant: tenantRef, userId: c.owner.id, permissions: PERMISSION_KEYS, impersonatorId: null }
+    const pending = await withTenant({ tenantId: c.tenant.id, userId: c.owner.id }, (tx) =>
+      invitePerson(tx, owner, { email: `pending@${c.tenant.slug}.test`, fullName: '', roleId: null, replace: false }),
+    )
+    const { headers } = await impersonationSession(c.tenant.id, admin.id)
+    const invitee = `new@${c.tenant.slug}.test`
+    const attempts: Record<string, (tx: Tx, actor: Actor) => Promise<unknown>> = {
+      invite: (tx, actor) => invitePerson(tx, actor, { email: invitee, fullName: 'New Person', roleId: null, replace: false }),
+      'create with a password': (tx, actor) =>
+        addPerson(tx, actor, { email: invitee, fullName: 'New Person', password: 'a-door-for-later-1', roleIds: [], metadata: {} }),
+      'resend an invitation': (tx, actor) => resendInvitation(tx, actor, pending.id),
+      'show an invitation link': (tx, actor) => pendingInvitationLink(tx, actor, pending.id),
+    }
+    for (const [what, attempt] of Object.entries(attempts)) {
+      const requestId = `lasting-${randomUUID().slice(0, 8)}`
+      const refused = await failure(
+        withTenantSession(
+          { tenantId: c.tenant.id, requestId },
+          (tx, caller) => {
+            if (!caller) throw new Error('no caller')
+            // The refusal is about the impersonation, not a missing permission: the person holds it.
+            expect(caller.permissions).toContain('users:write')
+            expect(caller.impersonatorId).toBe(rootId)
+            return attempt(tx, { tenant: tenantRef, userId: caller.user.id, permissions: caller.permissions, impersonatorId: caller.impersonatorId })
+          },
+          headers,
+        ),
+      )
+      expect(refused, what).toMatchObject({ status: 403, code: 'impersonating' })
+      expect(english(refused.message), what).toMatch(/^Not possible while impersonating/)
+      expect((await eventsOf(c.tenant.id, requestId)).map((e) => `${e.action} ${e.tableName}`), what).toEqual([])
+    }
+    // Nothing written: no person, no invitation to the new address, the pending one as it was (no new link).
+    expect(await t.owner.db.select().from(users).where(and(eq(users.tenantId, c.tenant.id), eq(users.email, invitee)))).toHaveLength(0)
+    const left = await t.owner.db.select().from(invitations).where(eq(invitations.tenantId, c.tenant.id))
+    expect(left.map((i) => [i.id, i.email, i.status])).toEqual([[pending.id, `pending@${c.tenant.slug}.test`, 'pending']])
+  })
+
   it('a change made while impersonating is the person’s, by the operator, in the tenant’s own audit viewer', async () => {
     const c = await tenant()
     const { headers } = await impersonationSession(c.id, c.ownerId)
@@ -480,7 +553,8 @@ describe('impersonation', () => {
     const page = await withTenant({ tenantId: c.id, userId: c.ownerId }, (tx) => listAuditEvents(tx, c.id, listAuditSchema.parse({ requestId })))
     const change = page.items.find((e) => e.action === 'UPDATE' && e.tableName === 'users')
     expect(change?.actor).toMatchObject({ id: c.ownerId, name: 'Olga Owner' })
-    expect(change?.impersonator).toMatchObject({ id: rootId, name: 'Root Operator (console)', email: 'root@haven.test' })
+    expect(change?.impersonator).toMatchObject({ id: rootId, email: 'root@haven.test' })
+    expect(english(change?.impersonator?.name)).toBe('Root Operator (console)')
   })
 
   it('suspending or deleting the tenant ends its impersonations with an event naming person, operator and tenant', async () => {

@@ -59,7 +59,7 @@ const invite = (f: Tenant, email: string, roleId: string | null = f.roleIds.memb
   as(f, (tx) => createInvitation(tx, { tenantId: f.tenantId, email, fullName: 'Ivy Invited', roleId, invitedById: f.ownerId }))
 const find = (f: Tenant, token: string) => withTenant({ tenantId: f.tenantId }, (tx) => findPendingInvitation(tx, f.tenantId, token))
 const tokenOf = (link: string) => link.slice(link.lastIndexOf('/') + 1)
-const owner = (f: Tenant) => ({ tenant: { id: f.tenantId, slug: f.slug }, userId: f.ownerId, permissions: PERMISSION_KEYS })
+const owner = (f: Tenant) => ({ tenant: { id: f.tenantId, slug: f.slug }, userId: f.ownerId, permissions: PERMISSION_KEYS, impersonatorId: null })
 
 describe('pending invitations', () => {
   it('lists pending invitations with role, inviter and expiry, newest first; narrows by address; leaves others out', async () => {
@@ -87,12 +87,12 @@ describe('pending invitations', () => {
   it('shows the same link again, which accepts; an expired one is 410 and an unknown or foreign id 404', async () => {
     const email = `${unique('copy')}@example.test`
     const { invitation, token } = await invite(a, email)
-    const shown = await as(a, (tx) => pendingInvitationLink(tx, { id: a.tenantId, slug: a.slug }, invitation.id))
+    const shown = await as(a, (tx) => pendingInvitationLink(tx, owner(a), invitation.id))
     expect(shown.link).toMatch(new RegExp(`^https?://${a.slug}\\.[^/]+/invite/${token}$`))
     expect(await find(a, tokenOf(shown.link))).toMatchObject({ id: invitation.id })
-    expect((await httpError(as(b, (tx) => pendingInvitationLink(tx, { id: b.tenantId, slug: b.slug }, invitation.id)))).status).toBe(404)
+    expect((await httpError(as(b, (tx) => pendingInvitationLink(tx, owner(b), invitation.id)))).status).toBe(404)
     await t.owner.db.update(invitations).set({ expiresAt: sql`now() - interval '1 minute'` }).where(eq(invitations.id, invitation.id))
-    expect((await httpError(as(a, (tx) => pendingInvitationLink(tx, { id: a.tenantId, slug: a.slug }, invitation.id)))).status).toBe(410)
+    expect((await httpError(as(a, (tx) => pendingInvitationLink(tx, owner(a), invitation.id)))).status).toBe(410)
     expect((await as(a, (tx) => listPendingInvitations(tx, a.tenantId, { q: email }))).map((i) => i.expired)).toEqual([true])
   })
 
@@ -100,7 +100,7 @@ describe('pending invitations', () => {
     const email = `${unique('legacy')}@example.test`
     const { invitation } = await invite(a, email)
     await t.owner.db.update(invitations).set({ tokenHash: 'f'.repeat(64) }).where(eq(invitations.id, invitation.id))
-    const error = await httpError(as(a, (tx) => pendingInvitationLink(tx, { id: a.tenantId, slug: a.slug }, invitation.id)))
+    const error = await httpError(as(a, (tx) => pendingInvitationLink(tx, owner(a), invitation.id)))
     expect(error).toMatchObject({ status: 409, code: 'link_unavailable' })
   })
 
@@ -110,7 +110,7 @@ describe('pending invitations', () => {
     const admin = await addUser(a, 'Ada Resender', [a.roleIds.admin])
     const resent = await as(
       a,
-      (tx) => resendInvitation(tx, { tenant: { id: a.tenantId, slug: a.slug }, userId: admin.id, permissions: SYSTEM_ROLES.admin.permissions }, invitation.id),
+      (tx) => resendInvitation(tx, { ...owner(a), userId: admin.id, permissions: SYSTEM_ROLES.admin.permissions }, invitation.id),
       admin.id,
     )
     expect(resent.id).not.toBe(invitation.id)
@@ -125,7 +125,7 @@ describe('pending invitations', () => {
 
   it("resending checks the role as a fresh grant: someone without the role's permissions cannot", async () => {
     const { invitation, token } = await invite(a, `${unique('owner-invite')}@example.test`, a.roleIds.owner)
-    const limited = { tenant: { id: a.tenantId, slug: a.slug }, userId: a.ownerId, permissions: SYSTEM_ROLES.admin.permissions }
+    const limited = { ...owner(a), permissions: SYSTEM_ROLES.admin.permissions }
     expect((await httpError(as(a, (tx) => resendInvitation(tx, limited, invitation.id)))).status).toBe(403)
     expect(await find(a, token)).toMatchObject({ id: invitation.id })
   })

@@ -3,6 +3,7 @@ import { z } from 'zod'
 import { cursorId, decodeCursor, encodeCursor } from '~/server/cursor.server'
 import { notFound } from '~/lib/errors'
 import type { AuditAction } from '~/lib/enums'
+import { msg } from '~/lib/i18n'
 import { rowsOf, type Tx } from '~/server/db/client.server'
 import { auditLog, categories, organizations, roles, teams, tenants, users } from '~/server/db/schema'
 import type { AuditFilter, ListAuditInput } from './audit.schemas'
@@ -145,8 +146,8 @@ export function present(r: AuditRow, names: Names) {
     summary: describeEvent(event, names),
     entityName: entityName(event, names) ?? null,
     entityExists: r.recordId ? names[r.recordId] !== undefined && !names[r.recordId]?.gone && !names[r.recordId]?.deleted : false,
-    actor: r.userId ? { id: r.userId, ...(names[r.userId] ?? { name: 'Unknown person' }) } : null,
-    impersonator: r.impersonatorId ? { id: r.impersonatorId, ...(names[r.impersonatorId] ?? { name: 'A console operator' }) } : null,
+    actor: r.userId ? { id: r.userId, ...(names[r.userId] ?? { name: msg(r.action === 'CONSOLE_ACCESS' ? 'events.someOperator' : 'events.unknownPerson') }) } : null,
+    impersonator: r.impersonatorId ? { id: r.impersonatorId, ...(names[r.impersonatorId] ?? { name: msg('events.someOperator') }) } : null,
     changes,
     names: changeNames,
     ipAddress: r.ipAddress,
@@ -231,18 +232,25 @@ export async function resolveNames(tx: Tx, tenantId: string, rows: (DescribableE
       order by record_id, created_at desc, id desc`),
   )
   for (const r of remembered) if (r.name) names[r.record_id] = { name: r.name, email: r.email, gone: true }
-  const impersonators = new Set(rows.map((r) => r.impersonatorId).filter((id): id is string => id !== null))
-  const stillMissing = missing.filter((id) => !names[id] && impersonators.has(id))
+  // Superusers live in the console tenant, out of this tenant's reach: an operator is named by what the log itself
+  // recorded when they acted here (every console look and change writes a CONSOLE_ACCESS with the operator's name).
+  const actors = new Set(rows.flatMap((r) => [r.userId, r.impersonatorId]).filter((id): id is string => id !== null))
+  const stillMissing = missing.filter((id) => !names[id] && actors.has(id))
   if (stillMissing.length === 0) return names
+  const wanted = sql.join(stillMissing.map((id) => sql`${id}::uuid`), sql`, `)
   const operators = rowsOf<{ id: string; name: string | null; email: string | null }>(
     await tx.execute(sql`
-      select distinct on (impersonator_id) impersonator_id::text as id, new_values ->> 'operatorName' as name, new_values ->> 'operatorEmail' as email
-      from audit_log
-      where tenant_id = ${tenantId} and action = 'IMPERSONATION_STARTED'
-        and impersonator_id in (${sql.join(stillMissing.map((id) => sql`${id}::uuid`), sql`, `)})
-      order by impersonator_id, created_at desc`),
+      select distinct on (operator) operator::text as id, name, email
+      from (
+        select coalesce(impersonator_id, user_id) as operator, new_values ->> 'operatorName' as name,
+          new_values ->> 'operatorEmail' as email, created_at
+        from audit_log
+        where tenant_id = ${tenantId} and new_values ->> 'operatorName' is not null
+          and ((action = 'IMPERSONATION_STARTED' and impersonator_id in (${wanted})) or (action = 'CONSOLE_ACCESS' and user_id in (${wanted})))
+      ) recorded
+      order by operator, created_at desc`),
   )
-  for (const o of operators) if (o.name) names[o.id] = { name: `${o.name} (console)`, email: o.email, gone: true }
+  for (const o of operators) if (o.name) names[o.id] = { name: msg('events.operator', { name: o.name }), email: o.email }
   return names
 }
 

@@ -103,7 +103,7 @@ export function AuditEventDetail({ id, onClose }: { id: string | null; onClose: 
                 <>
                   <dt className="text-slate-500 dark:text-slate-400">{t('eventDetail.impersonatedBy')}</dt>
                   <dd>
-                    {detail.impersonator.name} {detail.impersonator.email && <span className="text-slate-500 dark:text-slate-400">({detail.impersonator.email})</span>}
+                    {tr(detail.impersonator.name)} {detail.impersonator.email && <span className="text-slate-500 dark:text-slate-400">({detail.impersonator.email})</span>}
                   </dd>
                 </>
               )}

@@ -78,10 +78,10 @@ export function Value({ value, secret = false, names }: { value: Json | undefine
 
 /** "Adam Admin", or "Root Operator (console) as Mia Member" when impersonated. */
 export function Who({ event }: { event: Pick<AuditEventView, 'actor' | 'impersonator'> }) {
-  const { t } = useI18n()
+  const { t, tr } = useI18n()
   const actor = event.actor ? (
     <span title={event.actor.email ?? undefined}>
-      {event.actor.name}
+      {tr(event.actor.name)}
       {event.actor.deleted || event.actor.gone ? <span className="text-slate-500 dark:text-slate-400"> {t('events.deleted')}</span> : null}
     </span>
   ) : (
@@ -90,7 +90,7 @@ export function Who({ event }: { event: Pick<AuditEventView, 'actor' | 'imperson
   if (!event.impersonator) return actor
   return (
     <span>
-      <span title={event.impersonator.email ?? undefined}>{event.impersonator.name}</span> <span className="text-slate-500 dark:text-slate-400">{t('events.as')}</span> {actor}
+      <span title={event.impersonator.email ?? undefined}>{tr(event.impersonator.name)}</span> <span className="text-slate-500 dark:text-slate-400">{t('events.as')}</span> {actor}
     </span>
   )
 }

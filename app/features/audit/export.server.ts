@@ -63,8 +63,8 @@ async function lines(tx: Tx, tenantId: string, rows: AuditRow[], format: ExportF
         return `${JSON.stringify({
           id: r.id,
           time: r.createdAt.toISOString(),
-          actor: v.actor,
-          impersonator: v.impersonator,
+          actor: v.actor && { ...v.actor, name: english(v.actor.name) },
+          impersonator: v.impersonator && { ...v.impersonator, name: english(v.impersonator.name) },
           action: r.action,
           entityType: r.tableName,
           recordId: r.recordId,
@@ -86,9 +86,9 @@ async function lines(tx: Tx, tenantId: string, rows: AuditRow[], format: ExportF
     return [
       r.id,
       r.createdAt.toISOString(),
-      v.actor?.name ?? '',
+      v.actor ? english(v.actor.name) : '',
       v.actor?.email ?? '',
-      v.impersonator?.name ?? '',
+      v.impersonator ? english(v.impersonator.name) : '',
       r.action,
       r.tableName,
       r.recordId ?? '',

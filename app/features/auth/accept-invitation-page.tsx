@@ -8,6 +8,7 @@ import { Alert, Button, CenteredPage, Field } from '~/components/ui'
 import { errorMessage, fieldErrorsOf } from '~/lib/errors'
 import { useI18n } from '~/lib/i18n/react'
 import { acceptInvitation } from './auth.functions'
+import { LastingAccessNote, useImpersonating } from '../console/impersonation-limits'
 
 const Route = getRouteApi('/tenant/invite/$token')
 
@@ -16,6 +17,7 @@ export function AcceptInvitation() {
   const { token } = Route.useParams()
   const router = useRouter()
   const { t, tr } = useI18n()
+  const impersonating = useImpersonating()
   const accept = useServerFn(acceptInvitation)
   const [state, setState] = useState<{ pending?: boolean; error?: string; fields?: Record<string, string> }>({})
 
@@ -51,15 +53,19 @@ export function AcceptInvitation() {
 
   return (
     <CenteredPage title={t('auth.joinWorkspace', { workspace: invitation.workspace })} subtitle={invitationSubtitle(t, invitation)}>
-      <form method="post" onSubmit={onSubmit} className="space-y-4" noValidate>
-        {state.error && !state.fields && <Alert>{state.error}</Alert>}
-        <Field label={t('common.fullName')} name="fullName" autoComplete="name" defaultValue={invitation.fullName} required error={state.fields?.fullName} />
-        <Field label={t('common.password')} name="password" type="password" autoComplete="new-password" required hint={t('common.atLeast8')} error={state.fields?.password} />
-        <Field label={t('auth.repeatPassword')} name="confirm" type="password" autoComplete="new-password" required error={state.fields?.confirm} />
-        <Button type="submit" className="w-full" pending={state.pending}>
-          {t('auth.createAccount')}
-        </Button>
-      </form>
+      {impersonating ? (
+        <LastingAccessNote />
+      ) : (
+        <form method="post" onSubmit={onSubmit} className="space-y-4" noValidate>
+          {state.error && !state.fields && <Alert>{state.error}</Alert>}
+          <Field label={t('common.fullName')} name="fullName" autoComplete="name" defaultValue={invitation.fullName} required error={state.fields?.fullName} />
+          <Field label={t('common.password')} name="password" type="password" autoComplete="new-password" required hint={t('common.atLeast8')} error={state.fields?.password} />
+          <Field label={t('auth.repeatPassword')} name="confirm" type="password" autoComplete="new-password" required error={state.fields?.confirm} />
+          <Button type="submit" className="w-full" pending={state.pending}>
+            {t('auth.createAccount')}
+          </Button>
+        </form>
+      )}
     </CenteredPage>
   )
 }

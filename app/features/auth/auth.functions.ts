@@ -3,10 +3,11 @@ import { getRequest, setCookie } from '@tanstack/react-start/server'
 import { APIError } from 'better-auth/api'
 import { eq, sql } from 'drizzle-orm'
 import { config } from '../../../app.config'
-import { forbidden, HttpError, notFound } from '~/lib/errors'
+import { HttpError, notFound } from '~/lib/errors'
 import { localeFromAcceptLanguage, msg } from '~/lib/i18n'
 import { input } from '~/lib/validate'
 import { auth } from '~/server/auth.server'
+import { actorOf } from '~/server/session.server'
 import { tenants } from '~/server/db/schema'
 import { setActor, withTenant } from '~/server/db/scope.server'
 import { consoleRealm, requestInfo, requirePermission, tenantScope } from '~/server/middleware'
@@ -18,17 +19,14 @@ import {
   resetPasswordSchema,
   signInSchema,
 } from './auth.schemas'
-import { assertCanGrantRoles, requireRoles } from '../roles/roles.server'
 import { impersonationOf, refuseWhileImpersonating } from '../console/impersonation.server'
-import { invitationLink } from '../users/invitations.server'
+import { invitePerson } from '../users/invitations.server'
 import { CHALLENGE_COOKIE, CHALLENGE_TTL_SECONDS } from '../console/mfa.server'
 import {
   acceptInvitation as redeemInvitation,
-  createInvitation,
   findPendingInvitation,
   invitationParties,
   isResetLinkUsable,
-  pendingInvitationTo,
   requestResetLink,
   signInWithPassword,
 } from './auth.server'
@@ -173,26 +171,7 @@ export const inviteUser = createServerFn({ method: 'POST' })
   .middleware([requirePermission('users:write')])
   .validator(input(createInvitationSchema))
   .handler(async ({ data, context }) => {
-    refuseWhileImpersonating(context.caller)
-    if (data.roleId) {
-      if (!context.permissions.includes('roles:manage')) throw forbidden(msg('errors.assignRoleNeedsPermission'))
-      await requireRoles(context.tx, [data.roleId])
-      await assertCanGrantRoles(context.tx, context.permissions, [data.roleId])
-    }
-    const { replace, ...fields } = data
-    const pending = replace ? null : await pendingInvitationTo(context.tx, context.tenantId, fields.email)
-    if (pending) {
-      const sent = pending.createdAt.toISOString().slice(0, 10)
-      throw new HttpError(409, 'invitation_pending', msg('errors.invitationPending', { email: fields.email, sent }), {
-        fieldErrors: { email: msg('errors.alreadyInvited') },
-      })
-    }
-    const { invitation, token, replacedPending } = await createInvitation(context.tx, {
-      ...fields,
-      tenantId: context.tenantId,
-      invitedById: context.user.id,
-    })
-    const link = invitationLink(context.tenantSlug, token)
-    console.log(`[haven] invitation link for ${invitation.email} at ${context.tenantSlug}: ${link}`)
-    return { id: invitation.id, email: invitation.email, expiresAt: invitation.expiresAt, link, replacedPending }
+    const invited = await invitePerson(context.tx, actorOf(context), data)
+    console.log(`[haven] invitation link for ${invited.email} at ${context.tenantSlug}: ${invited.link}`)
+    return invited
   })

@@ -5,10 +5,12 @@ import { Alert, Button, CenteredPage, Field } from '~/components/ui'
 import { errorMessage, fieldErrorsOf } from '~/lib/errors'
 import { useI18n } from '~/lib/i18n/react'
 import { requestPasswordReset } from './auth.functions'
+import { LastingAccessNote, useImpersonating } from '../console/impersonation-limits'
 
 export function ForgotPassword() {
   const send = useServerFn(requestPasswordReset)
   const { t } = useI18n()
+  const impersonating = useImpersonating()
   const [state, setState] = useState<{ pending?: boolean; done?: boolean; error?: string; field?: string }>({})
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
@@ -25,7 +27,9 @@ export function ForgotPassword() {
 
   return (
     <CenteredPage title={t('auth.resetTitle')} subtitle={t('auth.resetSubtitle')}>
-      {state.done ? (
+      {impersonating ? (
+        <LastingAccessNote />
+      ) : state.done ? (
         <Alert tone="success">{t('auth.resetSent')}</Alert>
       ) : (
         <form onSubmit={onSubmit} className="space-y-4" noValidate>

@@ -5,6 +5,7 @@ import { Alert, Button, CenteredPage, Field } from '~/components/ui'
 import { errorMessage, fieldErrorsOf } from '~/lib/errors'
 import { useI18n } from '~/lib/i18n/react'
 import { resetPassword } from './auth.functions'
+import { LastingAccessNote, useImpersonating } from '../console/impersonation-limits'
 
 const Route = getRouteApi('/tenant/reset-password')
 
@@ -13,6 +14,7 @@ export function ResetPassword() {
   const { usable } = Route.useLoaderData()
   const reset = useServerFn(resetPassword)
   const { t } = useI18n()
+  const impersonating = useImpersonating()
   const [state, setState] = useState<{ pending?: boolean; done?: boolean; error?: string; field?: string }>({})
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
@@ -54,7 +56,9 @@ export function ResetPassword() {
   }
   return (
     <CenteredPage title={t('auth.newPasswordTitle')}>
-      {state.done ? (
+      {impersonating ? (
+        <LastingAccessNote />
+      ) : state.done ? (
         <div className="space-y-4">
           <Alert tone="success">{t('auth.passwordChanged')}</Alert>
           <Link to="/tenant/sign-in" className="block text-center text-sm font-semibold text-indigo-600 hover:underline">

@@ -5,6 +5,7 @@ import { CONSOLE_SLUG } from '~/lib/enums'
 import { conflict, HttpError, notFound } from '~/lib/errors'
 import { msg } from '~/lib/i18n'
 import { rowsOf, type Tx } from '~/server/db/client.server'
+import { currentScope } from '~/server/db/scope.server'
 import { invitations, sessions, tenants } from '~/server/db/schema'
 import { text } from '~/lib/text'
 import { cursorId, cursorTimestamp, decodeCursor, encodeCursor } from '~/server/cursor.server'
@@ -32,9 +33,15 @@ export async function auditIn(
   recordId: string | null,
   details: Record<string, unknown>,
 ) {
+  // The operator's name and email as they are now, from the console tenant's people: the tenant cannot read those,
+  // and its audit viewer names the operator from this (resolveNames), as it does from IMPERSONATION_STARTED.
+  const operatorId = currentScope().ctx.userId ?? null
   await scope.tx.execute(
     sql`insert into audit_event_outbox (tenant_id, action, table_name, record_id, details)
-      values (${tenantId}::uuid, ${action}::audit_action, ${table}, ${recordId}::uuid, ${JSON.stringify(details)}::jsonb)`,
+      values (${tenantId}::uuid, ${action}::audit_action, ${table}, ${recordId}::uuid, ${JSON.stringify(details)}::jsonb || coalesce(
+        (select jsonb_build_object('operatorName', u.full_name, 'operatorEmail', u.email) from users u
+          where u.tenant_id = ${scope.consoleTenantId} and u.id = ${operatorId}::uuid),
+        '{}'::jsonb))`,
   )
 }
 
@@ -233,7 +240,7 @@ export async function findAuditEvents(tx: Tx, input: { tenantId?: string; cursor
   }
   for (const r of page) {
     if (r.userId && r.userName && !names[r.userId]) names[r.userId] = { name: r.userName }
-    if (r.impersonatorId && r.impersonatorName && !names[r.impersonatorId]) names[r.impersonatorId] = { name: `${r.impersonatorName} (console)` }
+    if (r.impersonatorId && r.impersonatorName && !names[r.impersonatorId]) names[r.impersonatorId] = { name: msg('events.operator', { name: r.impersonatorName }) }
   }
   const items = page.map((r) => ({
     ...present({ ...r, createdAt: new Date(r.createdAt) }, names),
@@ -271,7 +278,7 @@ export async function readAuditLog(scope: ConsoleScope, input: { tenantId?: stri
 function summarize(details: unknown): string {
   if (!details || typeof details !== 'object') return ''
   return Object.entries(details as Record<string, unknown>)
-    .filter(([k]) => !['id', 'tenant_id', 'created_at', 'updated_at'].includes(k))
+    .filter(([k]) => !['id', 'tenant_id', 'created_at', 'updated_at', 'operatorName', 'operatorEmail'].includes(k))
     .slice(0, 6)
     .map(([k, v]) => `${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`)
     .join(' · ')

@@ -6,6 +6,7 @@ import { PageHeader } from '~/components/app-shell'
 import { Button, Card, Field } from '~/components/ui'
 import { UnsavedChangesGuard, useFormDirty } from '~/components/unsaved-changes'
 import { changePassword, updatePreferences, updateProfile } from './profile.functions'
+import { useImpersonating } from '../console/impersonation-limits'
 import { LANGUAGES } from './profile.schemas'
 import { errorMessage, fieldErrorsOf } from '~/lib/errors'
 import { isLocale, type Locale, tFor } from '~/lib/i18n'
@@ -15,7 +16,8 @@ import { applyTheme, THEMES, type Theme } from '~/lib/theme'
 const Route = getRouteApi('/tenant/_app/profile')
 
 export function Profile() {
-  const { user, session } = Route.useRouteContext()
+  const { user } = Route.useRouteContext()
+  const impersonating = useImpersonating()
   const router = useRouter()
   const { t, locale } = useI18n()
   const saveProfile = useServerFn(updateProfile)
@@ -125,7 +127,7 @@ export function Profile() {
         </Card>
         <Card className="lg:col-span-2">
           <h2 className="mb-4 text-base font-semibold">{t('profile.changePassword')}</h2>
-          {session?.impersonating ? (
+          {impersonating ? (
             <p className="text-sm text-slate-600 dark:text-slate-400">{t('profile.passwordWhileImpersonating', { name: user.fullName })}</p>
           ) : (
             <form method="post" onSubmit={onPassword} onInput={passwordForm.onInput} className="grid gap-4 sm:grid-cols-3" noValidate>

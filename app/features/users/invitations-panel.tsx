@@ -9,6 +9,7 @@ import { TableHead } from '~/components/ui/table-head'
 import { errorMessage } from '~/lib/errors'
 import { tr } from '~/lib/i18n'
 import { useI18n } from '~/lib/i18n/react'
+import { useImpersonating } from '../console/impersonation-limits'
 import { getInvitationLink,
  type listInvitations, resendInvitationLink, revokeInvitationLink } from './users.functions'
 
@@ -35,6 +36,8 @@ export function InvitationsPanel({ invitations }: { invitations: PendingInvitati
   const [busy, setBusy] = useState<string>()
   const [resending, setResending] = useState<PendingInvitation>()
   const [revoking, setRevoking] = useState<PendingInvitation>()
+  // A link shown or made now would outlive an impersonation: only revoking stays possible then.
+  const impersonating = useImpersonating()
 
   if (invitations.length === 0) return null
 
@@ -84,14 +87,16 @@ export function InvitationsPanel({ invitations }: { invitations: PendingInvitati
                 </td>
                 <td className="py-2 pl-3">
                   <div className="flex justify-end gap-1">
-                    {!invitation.expired && (
+                    {!invitation.expired && !impersonating && (
                       <Button variant="ghost" pending={busy === invitation.id} onClick={() => onCopy(invitation)} aria-label={t('invitations.copyFor', { email: invitation.email })}>
                         <Copy aria-hidden className="size-4" /> {t('invitations.copyLink')}
                       </Button>
                     )}
-                    <Button variant="ghost" onClick={() => setResending(invitation)} aria-label={t('invitations.resendTo', { email: invitation.email })}>
-                      <RotateCw aria-hidden className="size-4" /> {t('invitations.resend')}
-                    </Button>
+                    {!impersonating && (
+                      <Button variant="ghost" onClick={() => setResending(invitation)} aria-label={t('invitations.resendTo', { email: invitation.email })}>
+                        <RotateCw aria-hidden className="size-4" /> {t('invitations.resend')}
+                      </Button>
+                    )}
                     <Button variant="ghost" onClick={() => setRevoking(invitation)} aria-label={t('invitations.revokeTo', { email: invitation.email })}>
                       <X aria-hidden className="size-4" /> {t('invitations.revoke')}
                     </Button>

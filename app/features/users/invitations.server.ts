@@ -1,11 +1,14 @@
 import { and, asc, desc, eq, sql } from 'drizzle-orm'
 import { config } from '../../../app.config'
-import { HttpError, notFound } from '~/lib/errors'
-import type { Permission } from '~/lib/permissions'
+import { forbidden, HttpError, notFound } from '~/lib/errors'
 import type { Tx } from '~/server/db/client.server'
+import type { Actor } from '~/server/session.server'
 import { invitations, roles, users } from '~/server/db/schema'
-import { createInvitation, hashToken, invitationToken } from '../auth/auth.server'
-import { assertCanGrantRoles } from '../roles/roles.server'
+import type { z } from 'zod'
+import type { createInvitationSchema } from '../auth/auth.schemas'
+import { createInvitation, hashToken, invitationToken, pendingInvitationTo } from '../auth/auth.server'
+import { refuseWhileImpersonating } from '../console/impersonation.server'
+import { assertCanGrantRoles, requireRoles } from '../roles/roles.server'
 import { likePattern } from './users.server'
 import { msg } from '~/lib/i18n'
 
@@ -57,10 +60,12 @@ async function requirePending(tx: Tx, tenantId: string, id: string, lock = false
 }
 
 /**
- * The link of a pending invitation, derived again from its id. An invitation made before links were derivable (or
+ * The link of a pending invitation, derived again from its id (never while impersonating, like every link). An invitation made before links were derivable (or
  * under another secret) has a hash this does not match: the admin is asked to resend it instead.
  */
-export async function pendingInvitationLink(tx: Tx, tenant: { id: string; slug: string }, id: string) {
+export async function pendingInvitationLink(tx: Tx, actor: Actor, id: string) {
+  refuseWhileImpersonating(actor)
+  const { tenant } = actor
   const row = await requirePending(tx, tenant.id, id)
   const token = invitationToken(tenant.id, row.id)
   if (hashToken(token) !== row.tokenHash) {
@@ -71,14 +76,35 @@ export async function pendingInvitationLink(tx: Tx, tenant: { id: string; slug: 
 }
 
 /**
+ * An admin's invitation (the Users page). Refused while impersonating, before anything is looked up: its link would
+ * outlive the impersonation. A pending invitation to the address is a 409 unless the admin asked to replace it.
+ */
+export async function invitePerson(tx: Tx, actor: Actor, data: z.output<typeof createInvitationSchema>) {
+  refuseWhileImpersonating(actor)
+  if (data.roleId) {
+    if (!actor.permissions.includes('roles:manage')) throw forbidden(msg('errors.assignRoleNeedsPermission'))
+    await requireRoles(tx, [data.roleId])
+    await assertCanGrantRoles(tx, actor.permissions, [data.roleId])
+  }
+  const { replace, ...fields } = data
+  const pending = replace ? null : await pendingInvitationTo(tx, actor.tenant.id, fields.email)
+  if (pending) {
+    const sent = pending.createdAt.toISOString().slice(0, 10)
+    throw new HttpError(409, 'invitation_pending', msg('errors.invitationPending', { email: fields.email, sent }), {
+      fieldErrors: { email: msg('errors.alreadyInvited') },
+    })
+  }
+  const { invitation, token, replacedPending } = await createInvitation(tx, { ...fields, tenantId: actor.tenant.id, invitedById: actor.userId })
+  const link = invitationLink(actor.tenant.slug, token)
+  return { id: invitation.id, email: invitation.email, expiresAt: invitation.expiresAt, link, replacedPending }
+}
+
+/**
  * A new invitation to the same address, name and role, from the person resending it; the old one is revoked in the
  * same transaction, so its link stops working. The role is checked as a fresh grant by the resender.
  */
-export async function resendInvitation(
-  tx: Tx,
-  actor: { tenant: { id: string; slug: string }; userId: string; permissions: readonly Permission[] },
-  id: string,
-) {
+export async function resendInvitation(tx: Tx, actor: Actor, id: string) {
+  refuseWhileImpersonating(actor)
   const old = await requirePending(tx, actor.tenant.id, id, true)
   const [role] = old.roleId
     ? await tx

@@ -23,6 +23,7 @@ import { errorMessage, fieldErrorsOf } from '~/lib/errors'
 import { useI18n } from '~/lib/i18n/react'
 import { roleName } from '~/lib/i18n/roles'
 import { can } from '~/lib/navigation'
+import { useImpersonating } from '../console/impersonation-limits'
 
 
 const Route = getRouteApi('/tenant/_app/admin/users/$userId')
@@ -90,6 +91,7 @@ function UserPage({
   const { t, format } = useI18n()
   const canWrite = can(permissions, ['users:write'])
   const canManageRoles = can(permissions, ['roles:manage'])
+  const impersonating = useImpersonating()
   const save = useServerFn(updateUser)
   const saveRoles = useServerFn(setUserRoles)
   const deactivate = useServerFn(deactivateUser)
@@ -205,7 +207,8 @@ function UserPage({
             <div className="space-y-4">
               <div className="grid gap-4 sm:grid-cols-2">
                 <Field label={t('common.fullName')} name="fullName" defaultValue={user.fullName} error={fields.fullName} required />
-                <Field label={t('common.email')} name="email" type="email" defaultValue={user.email} error={fields.email} required />
+                {/* The server refuses a new address while impersonating (it would outlive it): locked, and said why. */}
+                <Field label={t('common.email')} name="email" type="email" defaultValue={user.email} error={fields.email} required readOnly={impersonating} hint={impersonating ? t('impersonation.emailStays') : undefined} />
               </div>
               <div>
                 <p className="text-sm font-medium">{t('user.metadata')}</p>

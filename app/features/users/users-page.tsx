@@ -7,6 +7,7 @@ import { PageHeader } from '~/components/app-shell'
 import { Badge, Button, cx, EmptyState, Field, Select, Skeleton } from '~/components/ui'
 import { Pager } from '~/components/ui/pager'
 import { AddPersonDialog } from './add-person-dialog'
+import { LastingAccessNote, useImpersonating } from '../console/impersonation-limits'
 import { BulkActions, ExportLink, PAGE_SIZES, selectionColumn } from './bulk-actions'
 import { InvitationsPanel, InvitedMatches } from './invitations-panel'
 import type { listUsers } from './users.functions'
@@ -68,6 +69,7 @@ export function UsersPage() {
     if (JSON.stringify(fromUrl) !== submitted.current) setText(fromUrl)
   }, [search.q, search.metaKey, search.metaValue])
   const canWrite = can(permissions, ['users:write'])
+  const impersonating = useImpersonating()
   // A selection belongs to the page it was made on: a new page or filter starts empty, so a bulk action only ever
   // acts on rows the person can see.
   const [selection, setSelection] = useState<{ page: unknown; rows: RowSelectionState }>({ page, rows: {} })
@@ -151,7 +153,7 @@ export function UsersPage() {
         actions={
           <div className="flex flex-wrap gap-2">
             <ExportLink filters={{ q: search.q, roleId: search.roleId, teamId: search.teamId, status: search.status, metaKey: search.metaKey, metaValue: search.metaValue }} />
-            {canWrite && (
+            {canWrite && !impersonating && (
               <Button onClick={() => setAdding(true)}>
                 <UserPlus aria-hidden className="size-4" /> {t('users.addPerson')}
               </Button>
@@ -159,6 +161,11 @@ export function UsersPage() {
           </div>
         }
       />
+      {canWrite && impersonating && (
+        <div className="mb-4">
+          <LastingAccessNote />
+        </div>
+      )}
       {!filtered && <InvitationsPanel invitations={invitations} />}
       <form onSubmit={onSearch} className="mb-4 grid gap-3 rounded-xl bg-white p-4 ring-1 ring-slate-200 sm:grid-cols-2 lg:grid-cols-6 dark:bg-slate-900 dark:ring-slate-800">
         <Field

@@ -1,17 +1,18 @@
 import { createServerFn } from '@tanstack/react-start'
 import { and, eq } from 'drizzle-orm'
 import { users } from '~/server/db/schema'
-import { forbidden, HttpError } from '~/lib/errors'
+import { forbidden } from '~/lib/errors'
 import { input } from '~/lib/validate'
 import { requirePermission } from '~/server/middleware'
+import { actorOf } from '~/server/session.server'
 import { assertCanGrantRoles, requireRoles } from '../roles/roles.server'
-import { refusedWhileImpersonating, refuseWhileImpersonating } from '../console/impersonation.server'
+import { refusedWhileImpersonating } from '../console/impersonation.server'
 import { listPendingInvitations, pendingInvitationLink, resendInvitation, revokeInvitation } from './invitations.server'
 import { applyBulk } from './bulk.server'
 import { bulkUsersSchema, createUserSchema, invitationIdSchema, listUsersSchema, setUserRolesSchema, updateUserSchema, userIdSchema } from './users.schemas'
 import {
+  addPerson,
   assertMayManage,
-  createUserChecked,
   findUsers,
   getUserDetail,
   getUserInTrash,
@@ -41,19 +42,13 @@ export const listInvitations = createServerFn({ method: 'GET' })
 export const getInvitationLink = createServerFn({ method: 'GET' })
   .middleware([requirePermission('users:write')])
   .validator(input(invitationIdSchema))
-  .handler(({ data, context }) => {
-    refuseWhileImpersonating(context.caller)
-    return pendingInvitationLink(context.tx, { id: context.tenantId, slug: context.tenantSlug }, data.id)
-  })
+  .handler(({ data, context }) => pendingInvitationLink(context.tx, actorOf(context), data.id))
 
 /** A new link for a pending invitation; the old link stops working in the same transaction. */
 export const resendInvitationLink = createServerFn({ method: 'POST' })
   .middleware([requirePermission('users:write')])
   .validator(input(invitationIdSchema))
-  .handler(({ data, context }) => {
-    refuseWhileImpersonating(context.caller)
-    return resendInvitation(context.tx, { tenant: { id: context.tenantId, slug: context.tenantSlug }, userId: context.user.id, permissions: context.permissions }, data.id)
-  })
+  .handler(({ data, context }) => resendInvitation(context.tx, actorOf(context), data.id))
 
 export const revokeInvitationLink = createServerFn({ method: 'POST' })
   .middleware([requirePermission('users:write')])
@@ -96,24 +91,7 @@ export const getUser = createServerFn({ method: 'GET' })
 export const createUser = createServerFn({ method: 'POST' })
   .middleware([requirePermission('users:write')])
   .validator(input(createUserSchema))
-  .handler(async ({ data, context }) => {
-    if (data.password) refuseWhileImpersonating(context.caller)
-    if (data.roleIds.length > 0) {
-      if (!context.permissions.includes('roles:manage')) throw new HttpError(403, 'forbidden', msg('serverErrors.assignRolesNeedsPermission'))
-      await requireRoles(context.tx, data.roleIds)
-      await assertCanGrantRoles(context.tx, context.permissions, data.roleIds)
-    }
-    const user = await createUserChecked(context.tx, {
-      tenantId: context.tenantId,
-      email: data.email,
-      fullName: data.fullName,
-      roleIds: data.roleIds,
-      assignedById: context.user.id,
-      metadata: data.metadata,
-      password: data.password ? { plain: data.password } : undefined,
-    })
-    return { id: user.id }
-  })
+  .handler(async ({ data, context }) => ({ id: (await addPerson(context.tx, actorOf(context), data)).id }))
 
 export const updateUser = createServerFn({ method: 'POST' })
   .middleware([requirePermission('users:write')])

@@ -6,9 +6,10 @@ import type { Permission } from '~/lib/permissions'
 import type { Tx } from '~/server/db/client.server'
 import { accounts, type JsonObject, organizations, roles, sessions, teams, userRoles, users, userTeamLinks } from '~/server/db/schema'
 import { isUniqueViolation } from '~/server/db/errors.server'
-import { permissionsOf } from '~/server/session.server'
+import { type Actor, permissionsOf } from '~/server/session.server'
 import { assertCanGrantRoles, assertNotLastOwner, ownerRoleId, requireRoles } from '../roles/roles.server'
-import type { ListUsersInput } from './users.schemas'
+import type { createUserSchema, ListUsersInput } from './users.schemas'
+import { refuseWhileImpersonating } from '../console/impersonation.server'
 import { ofTenant, scopeTenantId } from '~/server/db/tenant.server'
 import { cursorId, cursorText, cursorTimestamp, decodeCursor, encodeCursor } from '~/server/cursor.server'
 import { msg } from '~/lib/i18n'
@@ -289,6 +290,28 @@ export async function createUserChecked(tx: Tx, input: NewUser) {
     if (isUniqueViolation(error)) throw emailTaken()
     throw error
   }
+}
+
+/**
+ * A person added by an admin (the Users page). With a password it is refused while impersonating, first: the
+ * password would outlive the impersonation. Roles need roles:manage and only roles the admin may grant.
+ */
+export async function addPerson(tx: Tx, actor: Actor, data: z.output<typeof createUserSchema>) {
+  if (data.password) refuseWhileImpersonating(actor)
+  if (data.roleIds.length > 0) {
+    if (!actor.permissions.includes('roles:manage')) throw new HttpError(403, 'forbidden', msg('serverErrors.assignRolesNeedsPermission'))
+    await requireRoles(tx, data.roleIds)
+    await assertCanGrantRoles(tx, actor.permissions, data.roleIds)
+  }
+  return createUserChecked(tx, {
+    tenantId: actor.tenant.id,
+    email: data.email,
+    fullName: data.fullName,
+    roleIds: data.roleIds,
+    assignedById: actor.userId,
+    metadata: data.metadata,
+    password: data.password ? { plain: data.password } : undefined,
+  })
 }
 
 export async function updateUserRow(tx: Tx, id: string, data: { email?: string; fullName?: string; metadata?: JsonObject }) {

@@ -849,6 +849,9 @@ export const de: Messages<typeof en> = {
     justNow: 'gerade eben',
     deleted: '(gelöscht)',
     system: 'System',
+    unknownPerson: 'Unbekannte Person',
+    operator: '{{name}} (Konsole)',
+    someOperator: 'Eine Person aus der Haven-Konsole',
     as: 'als',
     open: '{{name}} öffnen',
     theRecord: 'den Eintrag',
@@ -863,6 +866,7 @@ export const de: Messages<typeof en> = {
     label: 'Identitätswechsel',
     banner: 'Ansicht als <strong>{{person}}</strong> – {{operator}}, Begründung „{{reason}}“, endet in {{minutes}} Min. Jede Aktion wird protokolliert.',
     stop: 'Beenden',
+    emailStays: 'Während eines Identitätswechsels kann die E-Mail-Adresse nicht geändert werden.',
   },
   console: {
     titleSuffix: '{{title}} — Haven-Konsole',

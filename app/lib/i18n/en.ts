@@ -848,6 +848,9 @@ export const en = {
     justNow: 'just now',
     deleted: '(deleted)',
     system: 'System',
+    unknownPerson: 'Unknown person',
+    operator: '{{name}} (console)',
+    someOperator: 'A Haven console operator',
     as: 'as',
     open: 'Open {{name}}',
     theRecord: 'the record',
@@ -862,6 +865,7 @@ export const en = {
     label: 'Impersonation',
     banner: 'Viewing as <strong>{{person}}</strong> — {{operator}}, reason “{{reason}}”, ends in {{minutes}} min. Every action is recorded.',
     stop: 'Stop',
+    emailStays: 'The email address cannot be changed while you impersonate.',
   },
   console: {
     titleSuffix: '{{title}} — Haven console',
