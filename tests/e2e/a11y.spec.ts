@@ -2,6 +2,7 @@ import AxeBuilder from '@axe-core/playwright'
 import type { Page } from '@playwright/test'
 import { expect, hostUrl, openPage, signInAs, test } from './fixtures'
 import { callFromPage, resultOf } from './server-fn'
+import { consoleSessionFile } from './totp'
 
 // Every page in both themes, each an axe run of its own, on a machine shared with other work.
 test.describe.configure({ timeout: 480_000 })
@@ -92,24 +93,27 @@ test('every page a member of acme sees, and the pages they may not', async ({ pa
   await visit(page, hostUrl('acme', '/admin/settings'), 'Not allowed', /Not allowed/)
 })
 
-test('every page of the console', async ({ page }) => {
-  await signInAs(page, { tenant: 'console', email: 'root@haven.test' })
-  const pages: [string, string | RegExp, RegExp][] = [
-    ['/', /Overview|Console/, /console/i],
-    ['/tenants', 'Tenants', /Tenants/],
-    ['/users', /People/, /console/i],
-    ['/audit', /Audit/, /console/i],
-    ['/no-such-page', 'Page not found', /Page not found/],
-  ]
-  for (const [path, heading, title] of pages) await visit(page, hostUrl('console', path), heading, title)
-  await openPage(page, hostUrl('console', '/tenants'))
-  await page.getByRole('link', { name: 'Acme Inc.' }).first().click()
-  await expect(page.getByRole('heading', { level: 1, name: 'Acme Inc.' })).toBeVisible({ timeout: 30_000 })
-  // Reached from the list inside the app, the tab names the tenant, not the list.
-  await expect(page).toHaveTitle('Acme Inc. — Haven console')
-  await expectAccessible(page, 'a tenant')
-  // The chart library loads on demand (features/console/activity-bars.tsx): the tenant's activity is drawn as bars.
-  await expect(page.getByRole('figure').locator('.recharts-bar-rectangle').first()).toBeVisible()
+test.describe('the console', () => {
+  // Root's stored session (console-setup): these checks are about the pages, and a fresh sign-in waits for a TOTP step.
+  test.use({ storageState: consoleSessionFile('browse') })
+  test('every page of the console', async ({ page }) => {
+    const pages: [string, string | RegExp, RegExp][] = [
+      ['/', /Overview|Console/, /console/i],
+      ['/tenants', 'Tenants', /Tenants/],
+      ['/users', /People/, /console/i],
+      ['/audit', /Audit/, /console/i],
+      ['/no-such-page', 'Page not found', /Page not found/],
+    ]
+    for (const [path, heading, title] of pages) await visit(page, hostUrl('console', path), heading, title)
+    await openPage(page, hostUrl('console', '/tenants'))
+    await page.getByRole('link', { name: 'Acme Inc.' }).first().click()
+    await expect(page.getByRole('heading', { level: 1, name: 'Acme Inc.' })).toBeVisible({ timeout: 30_000 })
+    // Reached from the list inside the app, the tab names the tenant, not the list.
+    await expect(page).toHaveTitle('Acme Inc. — Haven console')
+    await expectAccessible(page, 'a tenant')
+    // The chart library loads on demand (features/console/activity-bars.tsx): the tenant's activity is drawn as bars.
+    await expect(page.getByRole('figure').locator('.recharts-bar-rectangle').first()).toBeVisible()
+  })
 })
 
 test('an unknown path is a missing page inside the app, answered 404; a page one may not see is a 403', async ({ page }) => {

@@ -1,6 +1,7 @@
 import AxeBuilder from '@axe-core/playwright'
 import type { Page } from '@playwright/test'
 import { expect, hostUrl, openPage, signInAs, test } from './fixtures'
+import { consoleSessionFile } from './totp'
 
 // A phone: 390 px wide, as an iPhone 12–15 in portrait.
 test.use({ viewport: { width: 390, height: 844 } })
@@ -36,18 +37,21 @@ test('every page of an admin fits a phone, with the navigation behind a menu but
   }
 })
 
-test('the console fits a phone', async ({ page }) => {
-  await signInAs(page, { tenant: 'console', email: 'root@haven.test' })
-  for (const [path, heading] of [
-    ['/', /Overview|Console/],
-    ['/tenants', 'Tenants'],
-    ['/users', /People/],
-    ['/audit', /Audit/],
-  ] as const) {
-    await openPage(page, hostUrl('console', path))
-    await expect(page.getByRole('heading', { level: 1, name: heading })).toBeVisible({ timeout: 30_000 })
-    await expectNoSidewaysScroll(page, `console ${path}`)
-  }
+test.describe('the console', () => {
+  // Root's stored session (console-setup): the check is about the pages, and a fresh sign-in waits for a TOTP step.
+  test.use({ storageState: consoleSessionFile('browse') })
+  test('the console fits a phone', async ({ page }) => {
+    for (const [path, heading] of [
+      ['/', /Overview|Console/],
+      ['/tenants', 'Tenants'],
+      ['/users', /People/],
+      ['/audit', /Audit/],
+    ] as const) {
+      await openPage(page, hostUrl('console', path))
+      await expect(page.getByRole('heading', { level: 1, name: heading })).toBeVisible({ timeout: 30_000 })
+      await expectNoSidewaysScroll(page, `console ${path}`)
+    }
+  })
 })
 
 test('the navigation drawer works by keyboard: focus stays inside, Escape closes it, choosing a page closes it', async ({ page }) => {

@@ -34,7 +34,8 @@ export function rootFactor(): Saved {
  * only needs to be signed in opens the console with one instead of waiting for a time step. One per test, because a
  * step-up belongs to its session.
  */
-export const CONSOLE_SESSIONS = ['tenants', 'phone', 'refused', 'consent', 'signOut'] as const
+// 'browse' is shared by the page checks (a11y, phones), which neither step up nor sign out.
+export const CONSOLE_SESSIONS = ['tenants', 'phone', 'refused', 'consent', 'signOut', 'browse'] as const
 export type ConsoleSession = (typeof CONSOLE_SESSIONS)[number]
 export const consoleSessionFile = (name: ConsoleSession) => `${file()}.${name}.session.json`
 
