@@ -31,6 +31,11 @@ function isDay(value: string): boolean {
   return /^[1-9]\d{3}-\d{2}-\d{2}$/.test(value)
 }
 
+/** Two complete days where the "To" day comes before the "From" day. */
+function outOfOrder(from: string, to: string): boolean {
+  return isDay(from) && isDay(to) && to < from
+}
+
 /** The calendar day an instant from the URL names, read from its own text (the same on the server and in the browser). */
 function dayOf(instant: string | undefined, minusDays = 0): string {
   if (!instant) return ''
@@ -135,10 +140,15 @@ export function AuditPage() {
    * The days as typed: a date field reports every keystroke of its year (0002, 0020, 0202, 2026), so a day applies
    * once its year has four digits (as typed or picked), and otherwise when the field is left or the form applied.
    */
-  const typedDays = (): Pick<AuditSearch, 'from' | 'to'> => ({
-    from: text.from === '' ? undefined : isDay(text.from) ? localMidnight(text.from) : search.from,
-    to: text.to === '' ? undefined : isDay(text.to) ? localMidnight(text.to, 1) : search.to,
-  })
+  const typedDays = (): Pick<AuditSearch, 'from' | 'to'> =>
+    outOfOrder(text.from, text.to)
+      ? { from: search.from, to: search.to }
+      : {
+          from: text.from === '' ? undefined : isDay(text.from) ? localMidnight(text.from) : search.from,
+          to: text.to === '' ? undefined : isDay(text.to) ? localMidnight(text.to, 1) : search.to,
+        }
+  // Typed past the fields' min/max, a "To" day before the "From" day is not applied (the server refuses it too).
+  const daysError = outOfOrder(text.from, text.to) ? t('validation.toBeforeFrom') : undefined
 
   function onApply(event: FormEvent<HTMLFormElement>) {
     event.preventDefault()
@@ -320,7 +330,7 @@ export function AuditPage() {
           onChange={(e) => {
             const day = e.target.value
             setText((v) => ({ ...v, from: day }))
-            if (day === '' || isDay(day)) setSearch({ from: day ? localMidnight(day) : undefined })
+            if ((day === '' || isDay(day)) && !outOfOrder(day, text.to)) setSearch({ from: day ? localMidnight(day) : undefined })
           }}
           onBlur={() => setSearch(typedDays())}
         />
@@ -329,10 +339,11 @@ export function AuditPage() {
           type="date"
           value={text.to}
           min={text.from || undefined}
+          error={daysError}
           onChange={(e) => {
             const day = e.target.value
             setText((v) => ({ ...v, to: day }))
-            if (day === '' || isDay(day)) setSearch({ to: day ? localMidnight(day, 1) : undefined })
+            if ((day === '' || isDay(day)) && !outOfOrder(text.from, day)) setSearch({ to: day ? localMidnight(day, 1) : undefined })
           }}
           onBlur={() => setSearch(typedDays())}
         />

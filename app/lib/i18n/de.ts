@@ -117,6 +117,7 @@ export const de: Messages<typeof en> = {
     tooSmall: 'Geben Sie mindestens {{min}} ein',
     tooBig: 'Geben Sie höchstens {{max}} ein',
     chooseOne: 'Wählen Sie einen der angebotenen Werte',
+    toBeforeFrom: 'Wählen Sie als „Bis“ den „Von“-Tag oder einen späteren Tag',
   },
   errors: {
     offline: 'Haven ist nicht erreichbar — bitte prüfen Sie Ihre Verbindung',
@@ -154,6 +155,9 @@ export const de: Messages<typeof en> = {
     emailTaken: 'Hier gibt es bereits ein Konto mit dieser E-Mail-Adresse. Melden Sie sich stattdessen an.',
     wrongPassword: 'Das aktuelle Passwort ist nicht korrekt.',
     notYourPassword: 'Das ist nicht Ihr aktuelles Passwort',
+    download: {
+      badParameter: 'Der Wert „{{name}}“ im Link ist ungültig: {{reason}}.',
+    },
     request: {
       twoHosts: 'Die Anfrage nennt zwei verschiedene Hosts (Anfragezeile und Host-Header).',
       badLength: 'Der Content-Length-Header ist keine Zahl.',

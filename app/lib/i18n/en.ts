@@ -116,6 +116,7 @@ export const en = {
     tooSmall: 'Enter at least {{min}}',
     tooBig: 'Enter at most {{max}}',
     chooseOne: 'Choose one of the offered values',
+    toBeforeFrom: 'Choose a “To” day on or after the “From” day',
   },
   errors: {
     offline: "Couldn't reach Haven — check your connection",
@@ -153,6 +154,9 @@ export const en = {
     emailTaken: 'An account with this email already exists here. Sign in instead.',
     wrongPassword: 'The current password is not correct.',
     notYourPassword: 'This is not your current password',
+    download: {
+      badParameter: 'The link’s “{{name}}” is not valid: {{reason}}.',
+    },
     request: {
       twoHosts: 'The request names two different hosts (request line and Host header).',
       badLength: 'The Content-Length header is not a number.',
