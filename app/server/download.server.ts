@@ -1,4 +1,3 @@
-import { getRequest } from '@tanstack/react-start/server'
 import { eq } from 'drizzle-orm'
 import type { z } from 'zod'
 import { forbidden, HttpError, notFound, unauthorized } from '../lib/errors'
@@ -30,7 +29,7 @@ type Download<S extends z.ZodType, T> = {
  * request's language (the person's, else the workspace's, else the browser's), since a browser may show it as the page.
  */
 export async function serveDownload<S extends z.ZodType, T>(request: Request, download: Download<S, T>): Promise<Response> {
-  const acceptLocale = localeFromAcceptLanguage(getRequest().headers.get('accept-language'))
+  const acceptLocale = localeFromAcceptLanguage(request.headers.get('accept-language'))
   let locale: Locale = pickLocale(acceptLocale)
   try {
     const { realm, audit } = await describeRequest()
@@ -66,12 +65,12 @@ async function workspaceLanguage(tx: Tx, tenantId: string): Promise<string | und
   return row?.settings.defaultLanguage
 }
 
-/** The refusal as plain text: its sentence, or one line per wrong parameter naming it. */
+/** The refusal as plain text: its sentence, or one line per wrong parameter naming it (`_`: the query as a whole). */
 function refuse(error: HttpError, locale: Locale): Response {
   const i18n = i18nFor(locale)
   const fields = Object.entries(error.fieldErrors ?? {})
   const text = fields.length
-    ? fields.map(([name, reason]) => translateRef(i18n, msg('errors.download.badParameter', { name, reason }))).join('\n')
+    ? fields.map(([name, reason]) => translateRef(i18n, name === '_' ? reason : msg('errors.download.badParameter', { name, reason }))).join('\n')
     : translateRef(i18n, error.message)
   const headers: Record<string, string> = { 'content-type': 'text/plain; charset=utf-8', 'content-language': locale, 'cache-control': 'no-store' }
   if (error.retryAfterSeconds) headers['retry-after'] = String(error.retryAfterSeconds)
