@@ -32,7 +32,7 @@ const csrf = createMiddleware().server(async (ctx) => {
   if (ctx.request.method === 'GET' || ctx.request.method === 'HEAD') return ctx.next()
   const { crossSite, csrfOptions } = await import('./server/request-guards.server')
   if (await isCsrfRequestAllowed(csrfOptions, ctx)) return ctx.next()
-  return crossSite()
+  return crossSite(ctx.request)
 })
 Object.defineProperty(csrf, csrfSymbol, { value: true })
 
@@ -78,7 +78,7 @@ const health = createMiddleware().server(async ({ next, request }) => {
  * The server listens before the database has migrated; requests wait for it rather than fail. A database that
  * cannot be reached is a 503 with Retry-After, like a connection lost later (db/errors.server.ts).
  */
-const databaseReady = createMiddleware().server(async ({ next }) => {
+const databaseReady = createMiddleware().server(async ({ next, request }) => {
   const { bootDatabase } = await import('./server/db/index.server')
   try {
     await bootDatabase()
@@ -87,10 +87,8 @@ const databaseReady = createMiddleware().server(async ({ next }) => {
     const mapped = httpErrorFromDatabase(error)
     if (mapped?.status !== 503) throw error
     console.warn(`[haven] database unavailable: ${error instanceof Error ? error.message : String(error)}`)
-    return new Response(mapped.message, {
-      status: 503,
-      headers: { 'content-type': 'text/plain; charset=utf-8', 'retry-after': String(mapped.retryAfterSeconds ?? 5) },
-    })
+    const { refusal } = await import('./server/request-guards.server')
+    return refusal(request, 503, mapped.message, { 'retry-after': String(mapped.retryAfterSeconds ?? 5) })
   }
   return next()
 })

@@ -1,7 +1,7 @@
 import { getRequestHost } from '@tanstack/react-start/server'
 import { fromJSON } from 'seroval'
 import { config } from '../../app.config'
-import { msg } from '../lib/i18n'
+import { i18nFor, localeFromAcceptLanguage, msg, pickLocale, translateRef } from '../lib/i18n'
 
 /** `acme.example.com:80` and `ACME.example.com` name the same host as a URL's `host` does. */
 export function normalizeHost(host: string): string {
@@ -18,13 +18,19 @@ export function tenantHost(): string {
 }
 
 /**
- * A refusal before any server function runs. Its text is a message reference (ADR 020): Start's client throws the
- * body as the error's message, and the page shows it in the language it shows.
+ * A refusal before any route or server function runs. To a server-function call its text is a message reference
+ * (ADR 020): Start's client throws the body as the error's message, and the page shows it in the language it shows.
+ * Any other request (a page, a download) is read as it is, so it gets the sentence in the browser's language.
  */
-function plainResponse(status: number, message: string) {
-  // Connection: close, because the rest of an unread body is not worth draining.
-  return new Response(message, { status, headers: { 'content-type': 'text/plain; charset=utf-8', connection: 'close' } })
+export function refusal(request: Request, status: number, message: string, headers: Record<string, string> = {}) {
+  const serverFn = new URL(request.url).pathname.startsWith('/_serverFn/')
+  const locale = pickLocale(localeFromAcceptLanguage(request.headers.get('accept-language')))
+  const text = serverFn ? message : translateRef(i18nFor(locale), message)
+  return new Response(text, { status, headers: { 'content-type': 'text/plain; charset=utf-8', ...(serverFn ? {} : { 'content-language': locale }), ...headers } })
 }
+
+// Connection: close, because the rest of an unread body is not worth draining.
+const plainResponse = (request: Request, status: number, message: string) => refusal(request, status, message, { connection: 'close' })
 
 /**
  * A request whose absolute URI (request line) names another host than its Host header: the server's URL takes the
@@ -34,7 +40,7 @@ export function misdirected(request: Request): Response | undefined {
   const urlHost = new URL(request.url).host
   const hostHeader = normalizeHost(request.headers.get('host') ?? '')
   if (hostHeader === '' || urlHost === hostHeader) return undefined
-  return plainResponse(421, msg('errors.request.twoHosts'))
+  return plainResponse(request, 421, msg('errors.request.twoHosts'))
 }
 
 /**
@@ -47,16 +53,16 @@ export function misdirected(request: Request): Response | undefined {
 export async function guardBody(request: Request, limit = config().maxBodyBytes): Promise<Response | undefined> {
   const serverFn = new URL(request.url).pathname.startsWith('/_serverFn/')
   if (request.method === 'GET' || request.method === 'HEAD') {
-    return serverFn ? undecodable(new URL(request.url).searchParams.get('payload') ?? undefined) : undefined
+    return serverFn ? undecodable(request, new URL(request.url).searchParams.get('payload') ?? undefined) : undefined
   }
   const declared = request.headers.get('content-length')
   if (declared !== null) {
-    if (!/^\d{1,15}$/.test(declared.trim())) return plainResponse(400, msg('errors.request.badLength'))
-    if (Number(declared) > limit) return tooLarge(limit)
+    if (!/^\d{1,15}$/.test(declared.trim())) return plainResponse(request, 400, msg('errors.request.badLength'))
+    if (Number(declared) > limit) return tooLarge(request, limit)
   }
   if (!request.body || (!serverFn && declared !== null)) return undefined
   if (serverFn && !/^application\/json\b/i.test(request.headers.get('content-type') ?? 'application/json')) {
-    return plainResponse(415, msg('errors.request.jsonOnly'))
+    return plainResponse(request, 415, msg('errors.request.jsonOnly'))
   }
   const reader = request.clone().body?.getReader()
   if (!reader) return undefined
@@ -71,26 +77,27 @@ export async function guardBody(request: Request, limit = config().maxBodyBytes)
       // (a branch's cancel settles only when the other one is cancelled too).
       reader.cancel().catch(() => {})
       request.body?.cancel().catch(() => {})
-      return tooLarge(limit)
+      return tooLarge(request, limit)
     }
     if (serverFn) chunks.push(chunk.value)
   }
-  return serverFn ? undecodable(total === 0 ? undefined : Buffer.concat(chunks).toString('utf8')) : undefined
+  return serverFn ? undecodable(request, total === 0 ? undefined : Buffer.concat(chunks).toString('utf8')) : undefined
 }
 
 /** 400 when a server-function payload is not JSON in seroval's form (what Start's client sends). */
-function undecodable(payload: string | undefined): Response | undefined {
+function undecodable(request: Request, payload: string | undefined): Response | undefined {
   if (payload === undefined) return undefined
   try {
     fromJSON(JSON.parse(payload))
     return undefined
   } catch {
-    return plainResponse(400, msg('errors.request.unreadable'))
+    return plainResponse(request, 400, msg('errors.request.unreadable'))
   }
 }
 
-function tooLarge(limit: number) {
+function tooLarge(request: Request, limit: number) {
   return plainResponse(
+    request,
     413,
     limit >= 1024 * 1024
       ? msg('errors.request.tooLargeMb', { size: Math.round((limit / 1024 / 1024) * 10) / 10 })
@@ -99,7 +106,7 @@ function tooLarge(limit: number) {
 }
 
 /** A non-GET request that the origin check refused (start.ts). */
-export const crossSite = () => plainResponse(403, msg('errors.request.crossSite'))
+export const crossSite = (request: Request) => plainResponse(request, 403, msg('errors.request.crossSite'))
 
 /** An Origin (or a Referer's origin) is same-origin when it names the tenant's host with the server's scheme. */
 function sameTenantOrigin(value: string, request: Request): boolean {

@@ -1,26 +1,35 @@
 import http from 'node:http'
 import { readFileSync } from 'node:fs'
 import { uniqueEmail } from './accounts'
-import { DEMO_PASSWORD, expect, hostUrl, openPage, PORT, signInAs, test } from './fixtures'
-import { callFromPage, hostHeader, resultOf, sessionCookie } from './server-fn'
+import { DEMO_PASSWORD, expect, hostUrl, openPage, PORT, signInAs, signInGerman, test } from './fixtures'
+import { callFromPage, callOverHttp, hostHeader, resultOf, sessionCookie } from './server-fn'
 
-/** GET /audit-export at a host, from Node, with an optional session. */
-function exportOverHttp(host: string, query: string, cookie?: string): Promise<{ status: number; text: string; total: string | undefined }> {
+type Download = { status: number; text: string; total: string | undefined; type: string | undefined }
+
+/** GET a download route (`/audit-export`, `/users-export`) at a host, from Node, with an optional session and headers. */
+function downloadOverHttp(path: string, host: string, query: string, cookie?: string, extra: Record<string, string> = {}): Promise<Download> {
   return new Promise((resolve, reject) => {
-    const headers: Record<string, string> = { host: hostHeader(host) }
+    const headers: Record<string, string> = { host: hostHeader(host), ...extra }
     if (cookie) headers.cookie = cookie
     http
-      .get({ host: '127.0.0.1', port: PORT, path: `/audit-export?${query}`, headers }, (res) => {
+      .get({ host: '127.0.0.1', port: PORT, path: `${path}?${query}`, headers }, (res) => {
         const chunks: Buffer[] = []
         res.on('data', (c: Buffer) => chunks.push(c))
         res.on('end', () =>
-          resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8'), total: res.headers['x-total-count'] as string | undefined }),
+          resolve({
+            status: res.statusCode ?? 0,
+            text: Buffer.concat(chunks).toString('utf8'),
+            total: res.headers['x-total-count'] as string | undefined,
+            type: res.headers['content-type'],
+          }),
         )
         res.on('error', reject)
       })
       .on('error', reject)
   })
 }
+
+const exportOverHttp = (host: string, query: string, cookie?: string, extra?: Record<string, string>) => downloadOverHttp('/audit-export', host, query, cookie, extra)
 
 test('an admin renames a person, finds the event by filtering on themselves, reads the diff, exports it and verifies the chain', async ({
   page,
@@ -117,6 +126,10 @@ test('the export endpoint authorizes like the viewer and records itself', async 
   expect((await exportOverHttp('acme', 'format=csv&entity=nope', admin)).status).toBe(400)
   expect((await exportOverHttp('console', 'format=csv', admin)).status).toBe(404)
 
+  // Who asks is checked before what they ask: bad parameters do not tell a stranger or a member anything.
+  expect((await exportOverHttp('acme', 'format=xml&entity=nope')).status).toBe(401)
+  expect((await exportOverHttp('acme', 'format=xml&entity=nope', member)).status).toBe(403)
+
   const ndjson = await exportOverHttp('acme', 'format=ndjson&entity=teams', admin)
   expect(ndjson.status).toBe(200)
   const events = ndjson.text
@@ -129,6 +142,56 @@ test('the export endpoint authorizes like the viewer and records itself', async 
   await signInAs(page, { tenant: 'acme', email: 'admin@acme.test' })
   await openPage(page, hostUrl('acme', '/admin/audit?action=EXPORT'))
   await expect(page.getByRole('listitem').filter({ hasText: 'exported the audit log as NDJSON' }).first()).toBeVisible()
+})
+
+test('every download route refuses in a sentence of the request\'s language, never a message key', async () => {
+  const admin = await sessionCookie('acme', 'admin@acme.test', DEMO_PASSWORD)
+  const german = { 'accept-language': 'de-DE,de;q=0.9' }
+  for (const path of ['/audit-export', '/users-export']) {
+    const signedOut = await downloadOverHttp(path, 'acme', 'format=xml&status=nope')
+    expect(signedOut.status, path).toBe(401)
+    expect(signedOut.type, path).toMatch(/^text\/plain/)
+    expect(signedOut.text, path).toBe('Please sign in to continue.')
+    const signedOutDe = await downloadOverHttp(path, 'acme', 'format=xml&status=nope', undefined, german)
+    expect(signedOutDe.text, path).toBe('Bitte melden Sie sich an, um fortzufahren.')
+    const bad = await downloadOverHttp(path, 'acme', path === '/audit-export' ? 'format=xml' : 'status=nope', admin)
+    expect(bad.status, path).toBe(400)
+    expect(bad.text, path).toMatch(/^The link’s “(format|status)” is not valid: Choose one of the offered values\.$/)
+    const badDe = await downloadOverHttp(path, 'acme', path === '/audit-export' ? 'format=xml' : 'status=nope', admin, german)
+    expect(badDe.text, path).toMatch(/^Der Wert „(format|status)“ im Link ist ungültig: Wählen Sie einen der angebotenen Werte\.$/)
+    expect((await downloadOverHttp(path, 'unknown-workspace', 'format=csv', admin)).text, path).toBe('This workspace was not found.')
+  }
+})
+
+test('a "to" day before the "from" day is refused by the viewer\'s server function and by the export, and not applied when typed', async ({ page }) => {
+  const admin = await sessionCookie('acme', 'admin@acme.test', DEMO_PASSWORD)
+  const range = { from: '2026-03-10T00:00:00+01:00', to: '2026-03-09T00:00:00+01:00' }
+  const listed = await callOverHttp({ host: 'acme', method: 'GET', id: 'audit.listAudit', data: { ...range, pageSize: 50 }, cookie: admin })
+  expect(listed.status).toBe(400)
+  expect(listed.text).toContain('validation.toBeforeFrom')
+  const exported = await exportOverHttp('acme', `format=csv&${new URLSearchParams(range)}`, admin)
+  expect(exported.status).toBe(400)
+  expect(exported.text).toBe('The link’s “to” is not valid: Choose a “To” day on or after the “From” day.')
+  const sameDay = await exportOverHttp('acme', `format=csv&${new URLSearchParams({ from: range.to, to: range.from })}`, admin)
+  expect(sameDay.status).toBe(200)
+
+  // Typed past the fields' min/max: the page says why, and neither leaving the field nor Apply changes the URL (and
+  // so the list). The "From" day's list has loaded before "To" is typed (a future day: nothing matches).
+  await signInAs(page, { tenant: 'acme', email: 'admin@acme.test' })
+  await openPage(page, hostUrl('acme', '/admin/audit'))
+  await page.getByLabel('From (day)').fill('2099-03-10')
+  await expect(page).toHaveURL(/from=2099-03-10/)
+  await expect(page.getByText('No events match these filters')).toBeVisible()
+  await page.getByLabel('To (day)').fill('2099-03-09')
+  await expect(page.getByText('Choose a “To” day on or after the “From” day')).toBeVisible()
+  await page.getByLabel('IP address').focus()
+  await page.getByRole('button', { name: 'Apply' }).click()
+  await expect(page).toHaveURL(/from=2099-03-10/)
+  await expect(page).not.toHaveURL(/to=/)
+  await expect(page.getByLabel('To (day)')).toHaveValue('2099-03-09')
+  await page.getByLabel('To (day)').fill('2099-03-10')
+  await expect(page).toHaveURL(/to=2099-03-11/)
+  await expect(page.getByText('Choose a “To” day on or after the “From” day')).toHaveCount(0)
 })
 
 test('a member has no audit log: no menu entry, and the page is forbidden', async ({ page }) => {
@@ -157,13 +220,7 @@ test('Apply adds a history entry only for a new filter: Back returns to the prev
 })
 
 test('in German and in Berlin: sentences from the catalogue, no sign-in bookkeeping, times in the viewer\'s zone', async ({ browser }) => {
-  const context = await browser.newContext({ locale: 'de-DE', timezoneId: 'Europe/Berlin' })
-  const page = await context.newPage()
-  await openPage(page, hostUrl('acme', '/sign-in'))
-  await page.getByLabel('E-Mail').fill('admin@acme.test')
-  await page.getByLabel('Passwort').fill(DEMO_PASSWORD)
-  await page.getByRole('button', { name: 'Anmelden' }).click()
-  await expect(page.getByRole('button', { name: /Kontomenü/ })).toBeVisible({ timeout: 30_000 })
+  const { context, page } = await signInGerman(browser, 'admin@acme.test', { timezoneId: 'Europe/Berlin' })
   await openPage(page, hostUrl('acme', '/admin/audit?entity=users'))
   const signIn = page.getByRole('listitem').filter({ hasText: 'Adam Admin hat sich angemeldet' }).first()
   await expect(signIn).toBeVisible()

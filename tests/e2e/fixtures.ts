@@ -1,4 +1,4 @@
-import { expect, type Page, test as base } from '@playwright/test'
+import { type Browser, type BrowserContextOptions, expect, type Page, test as base } from '@playwright/test'
 import { withTotpCode } from './totp'
 
 export const PORT = Number(process.env.E2E_PORT ?? 3100)
@@ -41,6 +41,18 @@ export async function signInAs(page: Page, { tenant, email, password = DEMO_PASS
   }
   // The first page after signing in loads the shell's data; on a busy machine that is more than the default 10 s.
   await expect(page.getByRole('button', { name: 'Account menu' })).toBeVisible({ timeout: 30_000 })
+}
+
+/** A new browser context whose browser asks for German, signed in at acme through the German sign-in form. */
+export async function signInGerman(browser: Browser, email: string, options: BrowserContextOptions = {}) {
+  const context = await browser.newContext({ locale: 'de-DE', ...options })
+  const page = await context.newPage()
+  await openPage(page, hostUrl('acme', '/sign-in'))
+  await page.getByLabel('E-Mail').fill(email)
+  await page.getByLabel('Passwort').fill(DEMO_PASSWORD)
+  await page.getByRole('button', { name: 'Anmelden' }).click()
+  await expect(page.getByRole('button', { name: /Kontomenü/ })).toBeVisible({ timeout: 30_000 })
+  return { context, page }
 }
 
 /**

@@ -1,6 +1,6 @@
 import AxeBuilder from '@axe-core/playwright'
 import type { Page } from '@playwright/test'
-import { expect, hostUrl, openPage, signInAs, test } from './fixtures'
+import { expect, hostUrl, openPage, signInAs, signInGerman, test } from './fixtures'
 import { consoleSessionFile } from './totp'
 
 // A phone: 390 px wide, as an iPhone 12–15 in portrait.
@@ -13,6 +13,32 @@ async function expectNoSidewaysScroll(page: Page, what: string) {
     clientWidth: document.documentElement.clientWidth,
   }))
   expect(scrollWidth, `${what} is ${scrollWidth} px wide in a ${clientWidth} px window`).toBeLessThanOrEqual(clientWidth)
+}
+
+/**
+ * Nothing in the page's <main> runs into its side margins or past the window: an element that does not fit may
+ * scroll or clip inside a box of its own, but a button wider than the room left in its row does not count as that.
+ */
+async function expectWithinMargins(page: Page, what: string) {
+  const outside = await page.evaluate(() => {
+    const main = document.querySelector('main')
+    if (!main) return ['no <main>']
+    const style = getComputedStyle(main)
+    const box = main.getBoundingClientRect()
+    const left = box.left + Number.parseFloat(style.paddingLeft)
+    const right = Math.min(box.right - Number.parseFloat(style.paddingRight), document.documentElement.clientWidth)
+    const clipped = (el: Element) => {
+      for (let p = el.parentElement; p && p !== main; p = p.parentElement) if (getComputedStyle(p).overflowX !== 'visible') return true
+      return false
+    }
+    return [...main.querySelectorAll('*')]
+      .filter((el) => {
+        const r = el.getBoundingClientRect()
+        return r.width > 1 && r.height > 1 && (r.right > right + 0.5 || r.left < left - 0.5) && !clipped(el)
+      })
+      .map((el) => `${el.tagName.toLowerCase()} "${(el.textContent ?? '').trim().slice(0, 40)}" spans ${Math.round(el.getBoundingClientRect().left)}–${Math.round(el.getBoundingClientRect().right)} px, room ${Math.round(left)}–${Math.round(right)} px`)
+  })
+  expect(outside, `${what}: elements outside the page margins`).toEqual([])
 }
 
 test('every page of an admin fits a phone, with the navigation behind a menu button', async ({ page }) => {
@@ -34,7 +60,21 @@ test('every page of an admin fits a phone, with the navigation behind a menu but
     await expect(page.getByRole('navigation', { name: 'Main' })).toBeHidden()
     await expect(page.getByRole('button', { name: 'Open navigation' })).toBeVisible()
     await expectNoSidewaysScroll(page, path)
+    await expectWithinMargins(page, path)
   }
+})
+
+test('every page of an admin fits a phone in German, the longer language: nothing runs past the margin', async ({ browser }) => {
+  const { context, page } = await signInGerman(browser, 'owner@acme.test', { viewport: { width: 390, height: 844 } })
+  for (const path of ['/', '/profile', '/categories', '/admin/users', '/admin/roles', '/admin/teams', '/admin/audit', '/admin/trash', '/admin/settings']) {
+    await openPage(page, hostUrl('acme', path))
+    await expect(page.locator('html')).toHaveAttribute('lang', 'de')
+    await expect(page.getByRole('heading', { level: 1 })).toBeVisible({ timeout: 30_000 })
+    if (path === '/admin/audit') await expect(page.getByRole('button', { name: 'Als NDJSON exportieren' })).toBeVisible()
+    await expectNoSidewaysScroll(page, `${path} in German`)
+    await expectWithinMargins(page, `${path} in German`)
+  }
+  await context.close()
 })
 
 test.describe('the console', () => {
@@ -50,6 +90,7 @@ test.describe('the console', () => {
       await openPage(page, hostUrl('console', path))
       await expect(page.getByRole('heading', { level: 1, name: heading })).toBeVisible({ timeout: 30_000 })
       await expectNoSidewaysScroll(page, `console ${path}`)
+      await expectWithinMargins(page, `console ${path}`)
     }
   })
 })

@@ -4,7 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { auditActors, auditRetention, getAuditEvent, listAuditEvents } from '~/features/audit/audit.server'
 import { updateSettingsSchema } from '~/features/settings/settings.schemas'
 import { updateSettings } from '~/features/settings/settings.server'
-import type { ListAuditInput } from '~/features/audit/audit.schemas'
+import { auditFilterSchema, type ListAuditInput, listAuditSchema } from '~/features/audit/audit.schemas'
+import { fieldChanges } from '~/features/audit/describe'
+import { input } from '~/lib/validate'
 import { CSV_COLUMNS, auditExportStream, countAuditEvents, recordExport } from '~/features/audit/export.server'
 import { describeReport, runRetention, sealPending, setAuditOwnerDatabase, verifyTenant } from '~/features/audit/chain.server'
 import { createUser } from '~/features/users/users.server'
@@ -13,7 +15,7 @@ import { rowsOf, type Tx } from '~/server/db/client.server'
 import { accounts, categories, sessions, teams, tenants, userRoles, userTeamLinks, users, verifications } from '~/server/db/schema'
 import { type TenantContext, withTenant } from '~/server/db/scope.server'
 import { openTestDatabase, type TestDatabase } from '../support/db'
-import { english } from '../support/errors'
+import { english, inEnglish } from '../support/errors'
 import { i18nFor, translateRef } from '~/lib/i18n'
 import { createTenantWithData, type TenantData, unique } from '../support/tenant-data'
 
@@ -281,6 +283,59 @@ describe('the viewer query', () => {
     expect(ids).toEqual([...ids].sort().reverse())
     const again = await list(a, { requestId, pageSize: 5 })
     expect(again.items.map((i) => i.id)).toEqual(first.items.map((i) => i.id))
+  })
+
+  it("shows a person's details (JSON) field by field with labels, never as raw JSON, in either language", async () => {
+    const created = unique('details-created')
+    const metadata = { department: 'Sales', office: { city: 'Berlin', floor: 3 } }
+    const person = await as(
+      a,
+      (tx) => createUser(tx, { tenantId: a.tenantId, email: `${unique('details')}@example.test`, fullName: 'Dee Tails', metadata }),
+      { requestId: created },
+    )
+    const [create] = (await list(a, { requestId: created, entity: 'users' })).items
+    const detail = await as(a, (tx) => getAuditEvent(tx, a.tenantId, create?.id ?? ''))
+    const shown = fieldChanges(detail.oldValues, detail.newValues, { all: true })
+    // An empty object (no preferences yet) is one row that reads "(empty)"; nothing with keys is left as JSON.
+    expect(shown.filter((c) => typeof c.to === 'object' && c.to !== null && Object.keys(c.to).length > 0)).toEqual([])
+    const rows = Object.fromEntries(shown.map((c) => [english(c.label), c.to]))
+    expect(rows).toMatchObject({ 'details › department': 'Sales', 'details › office › city': 'Berlin', 'details › office › floor': 3 })
+    expect(Object.keys(rows)).not.toContain('details')
+    const german = shown.map((c) => translateRef(i18nFor('de'), c.label))
+    expect(german).toContain('Details › department')
+
+    const changed = unique('details-changed')
+    await as(
+      a,
+      (tx) =>
+        tx
+          .update(users)
+          .set({ metadata: { department: 'Sales', office: { city: 'Hamburg', floor: 3 } }, preferences: { theme: 'dark' } })
+          .where(and(eq(users.tenantId, a.tenantId), eq(users.id, person.id))),
+      { requestId: changed },
+    )
+    const [update] = (await list(a, { requestId: changed })).items
+    expect(update?.changes.map((c) => [english(c.label), c.from ?? null, c.to ?? null])).toEqual([
+      ['details › office › city', 'Berlin', 'Hamburg'],
+      ['preferences › theme', null, 'dark'],
+    ])
+    expect(translateRef(i18nFor('de'), update?.changes[1]?.label ?? '')).toBe('Einstellungen › Design')
+  })
+
+  it('refuses a "to" day before the "from" day in the shared filter, with a field error', () => {
+    const from = '2026-03-10T00:00:00+01:00'
+    const before = '2026-03-09T00:00:00+01:00'
+    for (const schema of [listAuditSchema, auditFilterSchema]) {
+      let caught: unknown
+      try {
+        input(schema)({ from, to: before })
+      } catch (error) {
+        caught = error
+      }
+      expect(inEnglish(caught)).toMatchObject({ status: 400, fieldErrors: { to: 'Choose a “To” day on or after the “From” day' } })
+      expect(translateRef(i18nFor('de'), (caught as HttpError).fieldErrors?.to ?? '')).toBe('Wählen Sie als „Bis“ den „Von“-Tag oder einen späteren Tag')
+      expect(input(schema)({ from: before, to: from })).toMatchObject({ from: before, to: from })
+    }
   })
 
   it("keeps an actor's name readable after the person is deleted for good", async () => {

@@ -83,7 +83,7 @@ describe('refusals before a server function runs', () => {
       await guardBody(post('{"t":')),
       await guardBody(post('x'.repeat(2048)), 1024),
       await guardBody(post('x'.repeat(3 * 1024 * 1024)), 1.5 * 1024 * 1024),
-      crossSite(),
+      crossSite(post('{}')),
     ]
     const texts = await Promise.all(refusals.map((r) => r?.text() ?? ''))
     expect(refusals.map((r) => r?.status)).toEqual([421, 400, 415, 400, 413, 413, 403])
@@ -95,6 +95,16 @@ describe('refusals before a server function runs', () => {
     }
     expect(translateRef(i18nFor('en'), texts[4] ?? '')).toContain('the limit is 1 KB')
     expect(translateRef(i18nFor('de'), texts[5] ?? '')).toContain('höchstens 1,5 MB')
+  })
+
+  it('to a page or a download (no client to translate them) are sentences in the browser\'s language', async () => {
+    const download = (headers: Record<string, string>) => new Request('http://acme.localhost:3000/audit-export?format=csv', { headers })
+    const german = misdirected(download({ host: 'globex.localhost:3000', 'accept-language': 'de-DE,de;q=0.9' }))
+    expect(german?.status).toBe(421)
+    expect(german?.headers.get('content-language')).toBe('de')
+    expect(await german?.text()).toBe(translateRef(i18nFor('de'), msg('errors.request.twoHosts')))
+    const english = crossSite(new Request('http://acme.localhost:3000/admin/users', { method: 'POST', body: 'x' }))
+    expect(await english.text()).toBe('This request came from another site, so it was refused. Reload the page and try again.')
   })
 })
 

@@ -31,6 +31,11 @@ function isDay(value: string): boolean {
   return /^[1-9]\d{3}-\d{2}-\d{2}$/.test(value)
 }
 
+/** Two complete days where the "To" day comes before the "From" day. */
+function outOfOrder(from: string, to: string): boolean {
+  return isDay(from) && isDay(to) && to < from
+}
+
 /** The calendar day an instant from the URL names, read from its own text (the same on the server and in the browser). */
 function dayOf(instant: string | undefined, minusDays = 0): string {
   if (!instant) return ''
@@ -110,8 +115,13 @@ export function AuditPage() {
   const [exporting, setExporting] = useState<ExportState | null>(null)
   const listRef = useRef<HTMLDivElement>(null)
 
-  // biome-ignore lint/correctness/useExhaustiveDependencies: the typed values follow the URL when it changes
-  useEffect(() => setText(typed()), [search.ip, search.requestId, search.from, search.to])
+  // Each typed value follows the URL when its own parameter changes (Back, Clear, a shared link), and only then: a
+  // navigation that completes while another field is being typed (the "From" day applied, "To" half typed) leaves
+  // that field as typed.
+  useEffect(() => setText((v) => ({ ...v, ip: search.ip ?? '' })), [search.ip])
+  useEffect(() => setText((v) => ({ ...v, requestId: search.requestId ?? '' })), [search.requestId])
+  useEffect(() => setText((v) => ({ ...v, from: dayOf(search.from) })), [search.from])
+  useEffect(() => setText((v) => ({ ...v, to: dayOf(search.to, 1) })), [search.to])
 
   /** A new history entry only for a view that differs from this one: Back then returns to the previous distinct filter. */
   const router = useRouter()
@@ -134,11 +144,21 @@ export function AuditPage() {
   /**
    * The days as typed: a date field reports every keystroke of its year (0002, 0020, 0202, 2026), so a day applies
    * once its year has four digits (as typed or picked), and otherwise when the field is left or the form applied.
+   * Typed past the fields' min/max, a "To" day before the "From" day is not applied at all (the server refuses it
+   * too): nothing, rather than the days of a render that a pending navigation may already have replaced.
    */
-  const typedDays = (): Pick<AuditSearch, 'from' | 'to'> => ({
-    from: text.from === '' ? undefined : isDay(text.from) ? localMidnight(text.from) : search.from,
-    to: text.to === '' ? undefined : isDay(text.to) ? localMidnight(text.to, 1) : search.to,
-  })
+  const typedDays = (): Pick<AuditSearch, 'from' | 'to'> | undefined =>
+    outOfOrder(text.from, text.to)
+      ? undefined
+      : {
+          from: text.from === '' ? undefined : isDay(text.from) ? localMidnight(text.from) : search.from,
+          to: text.to === '' ? undefined : isDay(text.to) ? localMidnight(text.to, 1) : search.to,
+        }
+  const applyDays = () => {
+    const days = typedDays()
+    if (days) setSearch(days)
+  }
+  const daysError = outOfOrder(text.from, text.to) ? t('validation.toBeforeFrom') : undefined
 
   function onApply(event: FormEvent<HTMLFormElement>) {
     event.preventDefault()
@@ -320,21 +340,22 @@ export function AuditPage() {
           onChange={(e) => {
             const day = e.target.value
             setText((v) => ({ ...v, from: day }))
-            if (day === '' || isDay(day)) setSearch({ from: day ? localMidnight(day) : undefined })
+            if ((day === '' || isDay(day)) && !outOfOrder(day, text.to)) setSearch({ from: day ? localMidnight(day) : undefined })
           }}
-          onBlur={() => setSearch(typedDays())}
+          onBlur={applyDays}
         />
         <Field
           label={t('audit.to')}
           type="date"
           value={text.to}
           min={text.from || undefined}
+          error={daysError}
           onChange={(e) => {
             const day = e.target.value
             setText((v) => ({ ...v, to: day }))
-            if (day === '' || isDay(day)) setSearch({ to: day ? localMidnight(day, 1) : undefined })
+            if ((day === '' || isDay(day)) && !outOfOrder(text.from, day)) setSearch({ to: day ? localMidnight(day, 1) : undefined })
           }}
-          onBlur={() => setSearch(typedDays())}
+          onBlur={applyDays}
         />
         <Field
           label={t('audit.ip')}

@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { text, token } from '~/lib/text'
 import { AUDIT_ACTIONS } from '~/lib/enums'
+import { msg } from '~/lib/i18n'
 
 /** The tables whose events the viewer can filter by ("entity type"), in the order the filter lists them. */
 export const AUDIT_ENTITY_TYPES = [
@@ -21,8 +22,8 @@ export const AUDIT_ENTITY_TYPES = [
 ] as const
 export type AuditEntityType = (typeof AUDIT_ENTITY_TYPES)[number]
 
-/** One filter, shared by the list, the export and the URL of the viewer. Times are instants (ISO with offset). */
-export const auditFilterSchema = z.object({
+/** The filter's fields; every schema built on them checks the day order with `inDayOrder`. */
+export const auditFilterFields = z.object({
   actor: z.uuid().optional(),
   action: z.enum(AUDIT_ACTIONS).optional(),
   entity: z.enum(AUDIT_ENTITY_TYPES).optional(),
@@ -35,12 +36,25 @@ export const auditFilterSchema = z.object({
   /** With `record`: also the rows that point at it (its role grants, team memberships, members, teams). */
   related: z.boolean().optional(),
 })
+
+/**
+ * `to` is the start of the day after the last one shown, so a `to` at or before `from` is a "To" day before the
+ * "From" day: refused on `to`, since the date fields' min/max only guide the browser.
+ */
+export function inDayOrder<S extends z.ZodType<{ from?: string; to?: string }>>(schema: S) {
+  return schema.refine((f) => !f.from || !f.to || Date.parse(f.to) > Date.parse(f.from), { path: ['to'], message: msg('validation.toBeforeFrom') })
+}
+
+/** One filter, shared by the list, the export and the URL of the viewer. Times are instants (ISO with offset). */
+export const auditFilterSchema = inDayOrder(auditFilterFields)
 export type AuditFilter = z.output<typeof auditFilterSchema>
 
-export const listAuditSchema = auditFilterSchema.extend({
-  cursor: token({ max: 300 }).optional(),
-  pageSize: z.number().int().min(5).max(100).default(50),
-})
+export const listAuditSchema = inDayOrder(
+  auditFilterFields.extend({
+    cursor: token({ max: 300 }).optional(),
+    pageSize: z.number().int().min(5).max(100).default(50),
+  }),
+)
 export type ListAuditInput = z.output<typeof listAuditSchema>
 
 export const auditEventSchema = z.object({ id: z.uuid() })

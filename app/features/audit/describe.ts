@@ -86,9 +86,44 @@ export function systemRoleName(key: Json | undefined): string | undefined {
 
 export type FieldChange = { path: string; label: string; from: Json | undefined; to: Json | undefined; secret: boolean }
 
+/** Columns whose keys people type themselves (a person's, team's or category's details): shown as typed. */
+const OWN_KEYS = new Set(['metadata'])
+
+/** A field's label; inside a JSON column, "details › department", with the keys Haven defines translated. */
+function pathLabel(path: string[]): string {
+  const [top = '', ...rest] = path
+  if (rest.length === 0) return fieldLabel(top)
+  const keys = rest.map((key) => (!OWN_KEYS.has(top) && has(en.auditSubfields, key) ? msg(`auditSubfields.${key}`) : key))
+  return msg('auditFields.nested', { field: fieldLabel(top), path: keys.join(' › ') })
+}
+
+const isObject = (v: Json | undefined): v is { [key: string]: Json } => typeof v === 'object' && v !== null && !Array.isArray(v)
+
+/** A value's leaves below `path`: an object with keys becomes one entry per key (recursively), anything else itself. */
+function leaves(value: Json | undefined, path: string[]): [string[], Json | undefined][] {
+  if (isObject(value) && Object.keys(value).length > 0) return Object.entries(value).flatMap(([key, v]) => leaves(v, [...path, key]))
+  return [[path, value]]
+}
+
+/** One row per leaf of a changed value: a JSON object on either side (a person's details) is shown field by field. */
+function leafChanges(path: string[], from: Json | undefined, to: Json | undefined): FieldChange[] {
+  const rows = new Map<string, FieldChange>()
+  const row = (p: string[]) => {
+    const key = p.join('.')
+    const existing = rows.get(key)
+    if (existing) return existing
+    const created: FieldChange = { path: key, label: pathLabel(p), from: undefined, to: undefined, secret: false }
+    rows.set(key, created)
+    return created
+  }
+  if (from !== undefined) for (const [p, v] of leaves(from, path)) row(p).from = v
+  if (to !== undefined) for (const [p, v] of leaves(to, path)) row(p).to = v
+  return [...rows.values()].map((c) => ({ ...c, secret: c.from === REDACTED || c.to === REDACTED }))
+}
+
 /**
  * Field-level differences of a row change (microdiff on the stored JSON). Nested JSON (metadata, settings) is
- * diffed key by key. `all`: also the unchanged fields, for the "all fields" view.
+ * diffed and shown key by key, never as raw JSON. `all`: also the unchanged fields, for the "all fields" view.
  */
 export function fieldChanges(oldValues: JsonRow | null, newValues: JsonRow | null, { all = false } = {}): FieldChange[] {
   const before = oldValues ?? {}
@@ -99,22 +134,15 @@ export function fieldChanges(oldValues: JsonRow | null, newValues: JsonRow | nul
     const top = String(d.path[0])
     if (NOISE.has(top)) continue
     changedTop.add(top)
-    const rest = d.path.slice(1).map(String)
     const from = d.type === 'CREATE' ? undefined : (d.oldValue as Json)
     const to = d.type === 'REMOVE' ? undefined : (d.value as Json)
-    changes.push({
-      path: d.path.map(String).join('.'),
-      label: rest.length ? msg('auditFields.nested', { field: fieldLabel(top), path: rest.join(' › ') }) : fieldLabel(top),
-      from,
-      to,
-      secret: from === REDACTED || to === REDACTED,
-    })
+    changes.push(...leafChanges(d.path.map(String), from, to))
   }
   if (all) {
     for (const key of Object.keys({ ...before, ...after })) {
       if (changedTop.has(key) || NOISE.has(key)) continue
       const value = (key in after ? after[key] : before[key]) as Json
-      changes.push({ path: key, label: fieldLabel(key), from: value, to: value, secret: value === REDACTED })
+      changes.push(...leafChanges([key], value, value))
     }
   }
   return changes

@@ -65,7 +65,7 @@ export function Value({ value, secret = false, names }: { value: Json | undefine
   const { t, tr } = useI18n()
   if (secret || value === REDACTED) return <>{t('auditValues.secret')}</>
   if (value === undefined) return <>{t('auditValues.none')}</>
-  if (value === null || value === '') return <>{t('auditValues.empty')}</>
+  if (value === null || value === '' || (typeof value === 'object' && Object.keys(value).length === 0)) return <>{t('auditValues.empty')}</>
   if (typeof value === 'boolean') return <>{value ? t('auditValues.yes') : t('auditValues.no')}</>
   if (typeof value === 'string') {
     const named = names?.[value]

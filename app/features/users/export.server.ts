@@ -6,15 +6,12 @@
 import { stringify } from 'csv-stringify/sync'
 import { and, asc, count, eq, inArray, sql } from 'drizzle-orm'
 import type { z } from 'zod'
-import { HttpError } from '~/lib/errors'
-import { input } from '~/lib/validate'
 import type { Tx } from '~/server/db/client.server'
 import { roles, userRoles, users } from '~/server/db/schema'
 import { type AuditContext, withTenant } from '~/server/db/scope.server'
-import { describeRequest, loadSession } from '~/server/session.server'
+import { serveDownload } from '~/server/download.server'
 import { listUsersSchema } from './users.schemas'
 import { userFilters } from './users.server'
-import { msg } from '~/lib/i18n'
 
 export const USER_CSV_COLUMNS = ['name', 'email', 'status', 'roles', 'last_active', 'added', 'id'] as const
 export const EXPORT_BATCH = 1000
@@ -84,36 +81,27 @@ export function userExportStream(ctx: AuditContext & { tenantId: string }, filte
   )
 }
 
-const problem = (e: HttpError) => Response.json({ code: e.code, message: e.message, fieldErrors: e.fieldErrors }, { status: e.status })
-
-/** GET /users-export?<the Users page's filter>: authorizes as requirePermission('users:read') does, records the export, streams. */
-export async function handleUserExport(request: Request): Promise<Response> {
-  try {
-    const { realm, audit } = await describeRequest()
-    if (realm.kind !== 'tenant') throw new HttpError(404, 'not_found', msg('errors.notFound.workspace'))
-    const { tenantId } = realm
-    const filter = input(userExportFilter)(Object.fromEntries(new URL(request.url).searchParams) as never)
-    const started = await withTenant({ ...audit, tenantId }, async (tx) => {
-      const caller = await loadSession(tx, tenantId)
-      if (!caller) throw new HttpError(401, 'unauthorized', msg('errors.unauthorized'))
-      if (!caller.permissions.includes('users:read')) throw new HttpError(403, 'forbidden', msg('errors.forbidden'))
+/** GET /users-export?<the Users page's filter>: checked like requirePermission('users:read') (serveDownload), recorded, streamed. */
+export function handleUserExport(request: Request): Promise<Response> {
+  return serveDownload(request, {
+    permission: 'users:read',
+    query: userExportFilter,
+    begin: async (tx, tenantId, filter) => {
       const [row] = await tx.select({ n: count() }).from(users).where(where(tenantId, filter))
       const total = Number(row?.n ?? 0)
       await tx.execute(sql`select haven_audit_event('EXPORT', 'users', null, ${JSON.stringify({ format: 'csv', filter, people: total })}::jsonb)`)
-      return { total, userId: caller.user.id, impersonatorId: caller.impersonatorId }
-    })
-    const stream = userExportStream({ ...audit, tenantId, userId: started.userId, impersonatorId: started.impersonatorId }, filter)
-    const day = new Date().toISOString().slice(0, 10)
-    return new Response(stream, {
-      headers: {
-        'content-type': 'text/csv; charset=utf-8',
-        'content-disposition': `attachment; filename="people-${day}.csv"`,
-        'x-total-count': String(started.total),
-        'cache-control': 'no-store',
-      },
-    })
-  } catch (error) {
-    if (error instanceof HttpError) return problem(error)
-    throw error
-  }
+      return total
+    },
+    respond: (ctx, filter, total) => {
+      const day = new Date().toISOString().slice(0, 10)
+      return new Response(userExportStream(ctx, filter), {
+        headers: {
+          'content-type': 'text/csv; charset=utf-8',
+          'content-disposition': `attachment; filename="people-${day}.csv"`,
+          'x-total-count': String(total),
+          'cache-control': 'no-store',
+        },
+      })
+    },
+  })
 }
