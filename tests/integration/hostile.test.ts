@@ -168,6 +168,8 @@ const ATTACKS: Attack[] = [
   { name: "ending other tenants' backends", serverOnly: true, sql: () => ['select pg_terminate_backend(pid) from pg_stat_activity where pid <> pg_backend_pid()'], refused: '42501' },
   { name: "cancelling other tenants' queries", serverOnly: true, sql: () => ['select pg_cancel_backend(pid) from pg_stat_activity where pid <> pg_backend_pid()'], refused: '42501' },
   { name: 'a shared large object', serverOnly: true, sql: () => ["select lo_from_bytea(0, '\\x00'::bytea)"], refused: '42501' },
+  // The move lock (drizzle/0024) is an advisory lock behind a definer function that takes only the context's tenant.
+  { name: "holding another tenant's category moves", sql: (_a, b) => [`select haven_lock_category_moves('${b.tenantId}')`], refused: '42501' },
   { name: "another tenant's advisory lock key", serverOnly: true, sql: (_a, b) => [`select pg_advisory_xact_lock(hashtext('${b.tenantId}'))`], refused: '42501' },
   {
     name: 'an audit row made anonymous by clearing the context mid-statement',

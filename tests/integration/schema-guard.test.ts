@@ -232,6 +232,15 @@ describe('schema guard', () => {
     for (const g of triggers) expect({ trigger: `${g.table}.${g.name}`, fn: g.fn }).toEqual({ trigger: `${g.table}.${g.name}`, fn: 'haven_set_updated_at' })
   })
 
+  it('has no trigger with a transition table (Citus runs triggers on the shards, where the distributed executor cannot see it)', async () => {
+    const triggers = await query<{ trigger: string }>(`
+      select c.relname || '.' || g.tgname as trigger
+      from pg_trigger g join pg_class c on c.oid = g.tgrelid
+      where not g.tgisinternal and c.relnamespace = 'public'::regnamespace and ${notExtension('c')}
+        and (g.tgnewtable is not null or g.tgoldtable is not null)`)
+    expect(triggers).toEqual([])
+  })
+
   it('keeps the context-signing key out of reach of the runtime roles', async () => {
     const rows = await query<{ role: string; select: boolean }>(`
       select r.rolname as role, has_table_privilege(r.rolname, 'public.haven_context_keys', 'SELECT') as select
