@@ -369,24 +369,32 @@ test('an admin moves by drag and drop (into another category, among siblings) an
   await expect(history).toContainText('created')
 })
 
-test('a refused drop says why; a server refusal stays readable and clear of the buttons; deleting a child lands on its parent', async ({ page }) => {
-  test.setTimeout(300_000)
+/**
+ * As an admin on a tall window: `<label> Home` › Kid › Grandkid, `<label> Other` › `otherChild` and a last row after
+ * them, opened at Grandkid (so the tree is expanded down to it).
+ */
+async function nest(page: Page, label: string, otherChild: string) {
   const suffix = randomUUID().slice(0, 6)
-  const home = `Refuse Home ${suffix}`
-  const other = `Refuse Other ${suffix}`
+  const home = `${label} Home ${suffix}`
+  const other = `${label} Other ${suffix}`
   await page.setViewportSize({ width: 1280, height: 1100 })
   await signInAs(page, { tenant: 'acme', email: 'admin@acme.test' })
   await openPage(page, hostUrl('acme', '/categories'))
-  const { create, childrenOf } = categoriesApi(page)
-  const homeId = await create(home)
-  const kidId = await create('Kid', homeId)
-  const grandkidId = await create('Grandkid', kidId)
-  const otherId = await create(other)
-  await create('Placeholder', otherId)
-  await create(`Refuse Tail ${suffix}`)
-
+  const api = categoriesApi(page)
+  const homeId = await api.create(home)
+  const kidId = await api.create('Kid', homeId)
+  const grandkidId = await api.create('Grandkid', kidId)
+  const otherId = await api.create(other)
+  await api.create(otherChild, otherId)
+  await api.create(`${label} Tail ${suffix}`)
   await openPage(page, hostUrl('acme', `/categories/${grandkidId}`))
   await expect(details(page)).toHaveText('Grandkid')
+  return { ...api, home, other, homeId, kidId, otherId }
+}
+
+test('a refused drop says why; a server refusal stays readable and clear of the buttons; deleting a child lands on its parent', async ({ page }) => {
+  test.setTimeout(300_000)
+  const { home, other, homeId, kidId, otherId, create, childrenOf } = await nest(page, 'Refuse', 'Placeholder')
   await expect(row(page, other)).toBeVisible()
   // Counts read as a person says them: one subcategory, not "1 subcategories".
   await expect(row(page, home).locator('[title]')).toHaveAttribute('title', '1 subcategory, 2 in all')
@@ -456,4 +464,35 @@ test('on a phone a chosen category opens over the tree and closes back to it', a
   await page.goBack()
   await expect(details(page)).toHaveText('Garden')
   await expect(tree(page)).toBeHidden()
+})
+
+test('a keyboard drag says which rows it skipped and why; nothing moves', async ({ page }) => {
+  test.setTimeout(300_000)
+  const { other, homeId, kidId, otherId, childrenOf } = await nest(page, 'Keys', 'Kid')
+  await tree(page).getByRole('button', { name: `Expand ${other}`, exact: true }).click()
+  await expect(row(page, 'Kid')).toHaveCount(2)
+
+  // Enter on the grip starts the drag; the arrows move between the places that accept it. Kid may go neither into its
+  // own Grandkid nor into Other, which has a Kid already: the tree says so as it passes them.
+  const kid = tree(page).locator(`[role="row"][data-key="${kidId}"]`)
+  await kid.getByRole('button', { name: 'Drag Kid' }).focus()
+  await page.keyboard.press('Enter')
+  await expect(kid).toHaveAttribute('data-dragging', 'true')
+  const status = page.getByRole('status').filter({ hasText: /Skipped/ })
+  const said = new Set<string>()
+  for (let step = 0; step < 8 && said.size < 2; step++) {
+    await page.keyboard.press('ArrowDown')
+    for (const text of await status.allTextContents()) for (const sentence of text.split(/(?<=\.) /)) said.add(sentence)
+  }
+  expect([...said]).toEqual(
+    expect.arrayContaining([
+      'Skipped Grandkid: A category cannot be moved into itself or into one of its own subcategories.',
+      expect.stringMatching(new RegExp(`^Skipped ${other}.*: ${other} already has a category with that name\\.$`)),
+    ]),
+  )
+  await page.keyboard.press('Escape')
+  await expect(kid).not.toHaveAttribute('data-dragging', 'true')
+  await expect(status).toHaveCount(0)
+  await expect.poll(() => childrenOf(homeId)).toEqual(['Kid'])
+  await expect.poll(() => childrenOf(otherId)).toEqual(['Kid'])
 })

@@ -760,6 +760,7 @@ export const de: Messages<typeof en> = {
     counts_one: '{{count, number}} Unterkategorie, {{all}} insgesamt',
     counts_other: '{{count, number}} Unterkategorien, {{all}} insgesamt',
     dropRefused: 'Hier nicht ablegbar: {{reason}}',
+    dropSkipped: '{{names}} übersprungen: {{reason}}',
     noMatch: 'Kein Kategoriename enthält „{{q}}“.',
     emptyWriter: 'Noch keine Kategorien. Legen Sie die erste mit „Neue Kategorie auf oberster Ebene“ an.',
     backToTree: 'Zurück zum Baum',

@@ -759,6 +759,7 @@ export const en = {
     counts_one: '{{count, number}} subcategory, {{all}} in all',
     counts_other: '{{count, number}} subcategories, {{all}} in all',
     dropRefused: 'Can’t drop here: {{reason}}',
+    dropSkipped: 'Skipped {{names}}: {{reason}}',
     noMatch: 'No category name contains “{{q}}”.',
     emptyWriter: 'No categories yet. Create the first one with “New top-level category”.',
     backToTree: 'Back to the tree',
