@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type { Locator, Page } from '@playwright/test'
-import { expect as baseExpect, hostUrl, openPage, signInAs, test } from './fixtures'
+import { expect as baseExpect, guardAsksBeforeDiscarding, hostUrl, openPage, signInAs, test } from './fixtures'
 import { callFromPage, resultOf } from './server-fn'
 
 // Each step waits on a server round trip or two; on a loaded machine that can take longer than the default 10 s.
@@ -495,4 +495,35 @@ test('a keyboard drag says which rows it skipped and why; nothing moves', async 
   await expect(status).toHaveCount(0)
   await expect.poll(() => childrenOf(homeId)).toEqual(['Kid'])
   await expect.poll(() => childrenOf(otherId)).toEqual(['Kid'])
+})
+
+test('closing an edited category dialog asks first; Enter keeps editing; Escape after keeping asks again', async ({ page }) => {
+  test.setTimeout(180_000)
+  const suffix = randomUUID().slice(0, 6)
+  const name = `Guarded ${suffix}`
+  await signInAs(page, { tenant: 'acme', email: 'admin@acme.test' })
+  await openPage(page, hostUrl('acme', '/categories'))
+  const { create } = categoriesApi(page)
+  const id = await create(name)
+  await openPage(page, hostUrl('acme', `/categories/${id}`))
+  await expect(details(page)).toHaveText(name)
+  const discard = page.getByRole('dialog', { name: 'Discard your changes?' })
+
+  // Untouched, Escape closes; edited, Escape asks and Enter keeps editing, again and again; the backdrop and Cancel ask.
+  const dialog = page.getByRole('dialog', { name: 'New top-level category' })
+  await guardAsksBeforeDiscarding(page, page.getByRole('button', { name: 'New top-level category' }), dialog, dialog.getByLabel('Name'), 'Half-typed')
+
+  // Discarded: nothing was created.
+  await expect(page.getByText('Created Half-typed')).toHaveCount(0)
+
+  // Editing a category: Cancel after a change asks; discarding keeps the category as it was.
+  await page.getByRole('button', { name: 'Edit', exact: true }).click()
+  const edit = page.getByRole('dialog', { name: `Edit ${name}` })
+  await edit.getByLabel('Description').fill('Not saved')
+  await edit.getByRole('button', { name: 'Cancel' }).click()
+  await expect(discard.getByRole('button', { name: 'Keep editing' })).toBeFocused()
+  await discard.getByRole('button', { name: 'Discard changes' }).click()
+  await expect(edit).toHaveCount(0)
+  await page.getByRole('button', { name: 'Edit', exact: true }).click()
+  await expect(edit.getByLabel('Description')).toHaveValue('')
 })
