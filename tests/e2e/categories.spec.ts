@@ -497,6 +497,59 @@ test('a keyboard drag says which rows it skipped and why; nothing moves', async 
   await expect.poll(() => childrenOf(otherId)).toEqual(['Kid'])
 })
 
+test('a name a sibling already has is a field error when creating and when renaming, and nothing is saved', async ({ page }) => {
+  test.setTimeout(180_000)
+  const suffix = randomUUID().slice(0, 6)
+  const parent = `Names ${suffix}`
+  await signInAs(page, { tenant: 'acme', email: 'admin@acme.test' })
+  await openPage(page, hostUrl('acme', '/categories'))
+  const { create, childrenOf } = categoriesApi(page)
+  const parentId = await create(parent)
+  await create('Alpha', parentId)
+  const betaId = await create('Beta', parentId)
+  const topLevel = async () =>
+    resultOf<{ items: Array<{ name: string }> }>(await callFromPage(page, 'GET', 'categories.searchCategories', { q: suffix })).items.map((c) => c.name)
+
+  // Creating a top-level category with a top-level name (in other letter case).
+  await page.getByRole('button', { name: 'New top-level category' }).click()
+  let dialog = page.getByRole('dialog', { name: 'New top-level category' })
+  await dialog.getByLabel('Name').fill(parent.toUpperCase())
+  await dialog.getByRole('button', { name: 'Create' }).click()
+  await expect(dialog.getByText('Another top-level category has this name')).toBeVisible()
+  await expect(dialog.getByLabel('Name')).toHaveAttribute('aria-invalid', 'true')
+  await expect(dialog.getByLabel('Name')).toHaveValue(parent.toUpperCase())
+  expect(await topLevel()).toEqual([parent])
+  await dialog.getByRole('button', { name: 'Cancel' }).click()
+  await page.getByRole('dialog', { name: 'Discard your changes?' }).getByRole('button', { name: 'Discard changes' }).click()
+  await expect(dialog).toHaveCount(0)
+
+  // Creating a subcategory with a sibling's name.
+  await openPage(page, hostUrl('acme', `/categories/${parentId}`))
+  await expect(details(page)).toHaveText(parent)
+  await page.getByRole('button', { name: 'Add subcategory' }).click()
+  dialog = page.getByRole('dialog', { name: 'Add a subcategory' })
+  await dialog.getByLabel('Name').fill('alpha')
+  await dialog.getByRole('button', { name: 'Create' }).click()
+  await expect(dialog.getByText(`Another category in ${parent} has this name`)).toBeVisible()
+  await expect(dialog.getByLabel('Name')).toHaveAttribute('aria-invalid', 'true')
+  expect(await childrenOf(parentId)).toEqual(['Alpha', 'Beta'])
+  await page.keyboard.press('Escape')
+  await page.getByRole('dialog', { name: 'Discard your changes?' }).getByRole('button', { name: 'Discard changes' }).click()
+  await expect(dialog).toHaveCount(0)
+
+  // Renaming to a sibling's name.
+  await openPage(page, hostUrl('acme', `/categories/${betaId}`))
+  await expect(details(page)).toHaveText('Beta')
+  await page.getByRole('button', { name: 'Edit', exact: true }).click()
+  dialog = page.getByRole('dialog', { name: 'Edit Beta' })
+  await dialog.getByLabel('Name').fill('ALPHA')
+  await dialog.getByRole('button', { name: 'Save' }).click()
+  await expect(dialog.getByText(`Another category in ${parent} has this name`)).toBeVisible()
+  await expect(dialog.getByLabel('Name')).toHaveValue('ALPHA')
+  expect(await childrenOf(parentId)).toEqual(['Alpha', 'Beta'])
+  await expect(details(page)).toHaveText('Beta')
+})
+
 test('closing an edited category dialog asks first; Enter keeps editing; Escape after keeping asks again', async ({ page }) => {
   test.setTimeout(180_000)
   const suffix = randomUUID().slice(0, 6)
