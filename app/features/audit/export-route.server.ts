@@ -1,6 +1,6 @@
 import { HttpError } from '~/lib/errors'
 import { withTenant } from '~/server/db/scope.server'
-import { describeRequest, loadSession } from '~/server/session.server'
+import { describeRequest, loadSession, requestLocale } from '~/server/session.server'
 import { auditFilterSchema, EXPORT_FORMATS } from './audit.schemas'
 import { auditExportStream, countAuditEvents, recordExport } from './export.server'
 import { z } from 'zod'
@@ -38,9 +38,12 @@ export async function handleAuditExport(request: Request): Promise<Response> {
       if (!caller.permissions.includes('audit:read')) throw new HttpError(403, 'forbidden', 'You do not have permission to do that.')
       const total = await countAuditEvents(tx, tenantId, filter)
       await recordExport(tx, format, filter, total, 'started')
-      return { total, userId: caller.user.id, impersonatorId: caller.impersonatorId }
+      return { total, userId: caller.user.id, impersonatorId: caller.impersonatorId, locale: await requestLocale(tx, tenantId, caller) }
     })
-    const stream = auditExportStream({ ...audit, tenantId, userId: started.userId, impersonatorId: started.impersonatorId }, filter, format, { record: true })
+    const stream = auditExportStream({ ...audit, tenantId, userId: started.userId, impersonatorId: started.impersonatorId }, filter, format, {
+      record: true,
+      locale: started.locale,
+    })
     const day = new Date().toISOString().slice(0, 10)
     return new Response(stream, {
       headers: {
