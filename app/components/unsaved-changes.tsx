@@ -15,6 +15,7 @@ export function UnsavedChangesGuard({ dirty }: { dirty: boolean }) {
       open={blocker.status === 'blocked'}
       title={t('unsaved.title')}
       confirmLabel={t('unsaved.leave')}
+      cancelIsDefault
       onConfirm={() => blocker.proceed?.()}
       onClose={() => blocker.reset?.()}
     >
@@ -70,6 +71,13 @@ export function useDiscardGuard({ dirty, open = true, close }: { dirty: boolean;
     requestClose()
   }
   const dialogProps = {
+    // Escape on an edited dialog asks without a close request reaching the browser: Chrome groups dialogs opened with
+    // no click or key in between (the question, a dialog reopened below) and one Escape would close the whole group.
+    onKeyDown: (event: KeyboardEvent<HTMLDialogElement>) => {
+      if (event.key !== 'Escape' || !dirty) return
+      event.preventDefault()
+      setAsking(true)
+    },
     onCancel: (event: SyntheticEvent<HTMLDialogElement>) => {
       if (!dirty) return
       event.preventDefault()
@@ -100,6 +108,7 @@ export function useDiscardGuard({ dirty, open = true, close }: { dirty: boolean;
         title={t('unsaved.discardTitle')}
         confirmLabel={t('unsaved.discard')}
         cancelLabel={t('unsaved.keepEditing')}
+        cancelIsDefault
         onConfirm={close}
         onClose={() => setAsking(false)}
       >

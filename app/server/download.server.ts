@@ -19,7 +19,8 @@ type Download<S extends z.ZodType, T> = {
   query: S
   /** Runs in the checked transaction (counting, recording the export); committed before the response starts. */
   begin: (tx: Tx, tenantId: string, query: z.output<S>, caller: Caller) => Promise<T>
-  respond: (ctx: DownloadContext, query: z.output<S>, begun: T) => Response
+  /** `locale`: the request's language (the person's, else the workspace's, else the browser's), for the file's words. */
+  respond: (ctx: DownloadContext, query: z.output<S>, begun: T, locale: Locale) => Response
 }
 
 /**
@@ -48,11 +49,11 @@ export async function serveDownload<S extends z.ZodType, T>(request: Request, do
         locale = pickLocale(own, isLocale(own) ? undefined : await workspaceLanguage(tx, tenantId), acceptLocale)
         throw error
       }
-      locale = pickLocale(own, acceptLocale)
+      locale = isLocale(own) ? own : pickLocale(undefined, await workspaceLanguage(tx, tenantId), acceptLocale)
       return { caller, query, begun: await download.begin(tx, tenantId, query, caller) }
     })
     const { caller, query, begun } = checked
-    return download.respond({ ...audit, tenantId, userId: caller.user.id, impersonatorId: caller.impersonatorId }, query, begun)
+    return download.respond({ ...audit, tenantId, userId: caller.user.id, impersonatorId: caller.impersonatorId }, query, begun, locale)
   } catch (error) {
     const refusal = httpErrorFromDatabase(error)
     if (!refusal) throw error

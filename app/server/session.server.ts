@@ -4,12 +4,13 @@ import { parseCookies } from 'better-auth/cookies'
 import { and, eq, sql } from 'drizzle-orm'
 import { config } from '../../app.config'
 import type { UserPreferences } from './db/schema'
-import { rolePermissions, roles, sessions, userRoles, users } from './db/schema'
+import { rolePermissions, roles, sessions, tenants, userRoles, users } from './db/schema'
 import { rowsOf, type Tx } from './db/client.server'
 import { type AuditContext, setActor, setActorPipelined, type TenantContext, withTenant } from './db/scope.server'
 import { ofTenant } from './db/tenant.server'
 import type { Permission } from '../lib/permissions'
 import { isPermission } from '../lib/permissions'
+import { type Locale, localeFromAcceptLanguage, pickLocale } from '../lib/i18n'
 import { auth, removedExpiredImpersonation } from './auth.server'
 import { type Realm, resolveRealm } from './realm.server'
 import { noteCaller, requestEntry } from './request-log.server'
@@ -198,4 +199,13 @@ export async function permissionsOf(tx: Tx, userId: string): Promise<Permission[
     .innerJoin(rolePermissions, and(ofTenant(rolePermissions), eq(rolePermissions.roleId, roles.id)))
     .where(and(ofTenant(userRoles), eq(userRoles.userId, userId)))
   return rows.map((r) => r.key).filter(isPermission)
+}
+
+/**
+ * The language a file the server writes (a CSV export) is in: the person's choice, else the workspace's default, else
+ * the browser's, else English — the order the pages use (decision 020).
+ */
+export async function requestLocale(tx: Tx, tenantId: string, caller: Caller, headers: Headers = getRequest().headers): Promise<Locale> {
+  const [row] = await tx.select({ settings: tenants.settings }).from(tenants).where(eq(tenants.id, tenantId))
+  return pickLocale(caller.user.preferences.language, row?.settings.defaultLanguage, localeFromAcceptLanguage(headers.get('accept-language')))
 }

@@ -235,6 +235,13 @@ test('in German and in Berlin: sentences from the catalogue, no sign-in bookkeep
 
   await page.getByRole('button', { name: 'Prüfen' }).click()
   await expect(page.getByRole('status').filter({ hasText: /Unversehrt bis Ereignis \d+/ })).toBeVisible()
+
+  // The file is in German too: its column headers and its sentences.
+  const downloading = page.waitForEvent('download')
+  await page.getByRole('button', { name: 'Als CSV exportieren' }).click()
+  const csv = readFileSync(await (await downloading).path(), 'utf8')
+  expect(csv.split('\n')[0]).toMatch(/^Ereignis-ID,Zeit,Person,E-Mail der Person,/)
+  expect(csv).toContain('hat sich angemeldet')
   await context.close()
 })
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type { Locator, Page } from '@playwright/test'
-import { expect as baseExpect, hostUrl, openPage, signInAs, test } from './fixtures'
+import { expect as baseExpect, guardAsksBeforeDiscarding, hostUrl, openPage, signInAs, test } from './fixtures'
 import { callFromPage, resultOf } from './server-fn'
 
 // Each step waits on a server round trip or two; on a loaded machine that can take longer than the default 10 s.
@@ -375,24 +375,32 @@ test('an admin moves by drag and drop (into another category, among siblings) an
   await expect(history).toContainText('created')
 })
 
-test('a refused drop says why; a server refusal stays readable and clear of the buttons; deleting a child lands on its parent', async ({ page }) => {
-  test.setTimeout(300_000)
+/**
+ * As an admin on a tall window: `<label> Home` › Kid › Grandkid, `<label> Other` › `otherChild` and a last row after
+ * them, opened at Grandkid (so the tree is expanded down to it).
+ */
+async function nest(page: Page, label: string, otherChild: string) {
   const suffix = randomUUID().slice(0, 6)
-  const home = `Refuse Home ${suffix}`
-  const other = `Refuse Other ${suffix}`
+  const home = `${label} Home ${suffix}`
+  const other = `${label} Other ${suffix}`
   await page.setViewportSize({ width: 1280, height: 1100 })
   await signInAs(page, { tenant: 'acme', email: 'admin@acme.test' })
   await openPage(page, hostUrl('acme', '/categories'))
-  const { create, childrenOf } = categoriesApi(page)
-  const homeId = await create(home)
-  const kidId = await create('Kid', homeId)
-  const grandkidId = await create('Grandkid', kidId)
-  const otherId = await create(other)
-  await create('Placeholder', otherId)
-  await create(`Refuse Tail ${suffix}`)
-
+  const api = categoriesApi(page)
+  const homeId = await api.create(home)
+  const kidId = await api.create('Kid', homeId)
+  const grandkidId = await api.create('Grandkid', kidId)
+  const otherId = await api.create(other)
+  await api.create(otherChild, otherId)
+  await api.create(`${label} Tail ${suffix}`)
   await openPage(page, hostUrl('acme', `/categories/${grandkidId}`))
   await expect(details(page)).toHaveText('Grandkid')
+  return { ...api, home, other, homeId, kidId, otherId }
+}
+
+test('a refused drop says why; a server refusal stays readable and clear of the buttons; deleting a child lands on its parent', async ({ page }) => {
+  test.setTimeout(300_000)
+  const { home, other, homeId, kidId, otherId, create, childrenOf } = await nest(page, 'Refuse', 'Placeholder')
   await expect(row(page, other)).toBeVisible()
   // Counts read as a person says them: one subcategory, not "1 subcategories".
   await expect(row(page, home).locator('[title]')).toHaveAttribute('title', '1 subcategory, 2 in all')
@@ -462,4 +470,119 @@ test('on a phone a chosen category opens over the tree and closes back to it', a
   await page.goBack()
   await expect(details(page)).toHaveText('Garden')
   await expect(tree(page)).toBeHidden()
+})
+
+test('a keyboard drag says which rows it skipped and why; nothing moves', async ({ page }) => {
+  test.setTimeout(300_000)
+  const { other, homeId, kidId, otherId, childrenOf } = await nest(page, 'Keys', 'Kid')
+  await tree(page).getByRole('button', { name: `Expand ${other}`, exact: true }).click()
+  await expect(row(page, 'Kid')).toHaveCount(2)
+
+  // Enter on the grip starts the drag; the arrows move between the places that accept it. Kid may go neither into its
+  // own Grandkid nor into Other, which has a Kid already: the tree says so as it passes them.
+  const kid = tree(page).locator(`[role="row"][data-key="${kidId}"]`)
+  await kid.getByRole('button', { name: 'Drag Kid' }).focus()
+  await page.keyboard.press('Enter')
+  await expect(kid).toHaveAttribute('data-dragging', 'true')
+  const status = page.getByRole('status').filter({ hasText: /Skipped/ })
+  const said = new Set<string>()
+  for (let step = 0; step < 8 && said.size < 2; step++) {
+    await page.keyboard.press('ArrowDown')
+    for (const text of await status.allTextContents()) for (const sentence of text.split(/(?<=\.) /)) said.add(sentence)
+  }
+  expect([...said]).toEqual(
+    expect.arrayContaining([
+      'Skipped Grandkid: A category cannot be moved into itself or into one of its own subcategories.',
+      expect.stringMatching(new RegExp(`^Skipped ${other}.*: ${other} already has a category with that name\\.$`)),
+    ]),
+  )
+  await page.keyboard.press('Escape')
+  await expect(kid).not.toHaveAttribute('data-dragging', 'true')
+  await expect(status).toHaveCount(0)
+  await expect.poll(() => childrenOf(homeId)).toEqual(['Kid'])
+  await expect.poll(() => childrenOf(otherId)).toEqual(['Kid'])
+})
+
+test('a name a sibling already has is a field error when creating and when renaming, and nothing is saved', async ({ page }) => {
+  test.setTimeout(180_000)
+  const suffix = randomUUID().slice(0, 6)
+  const parent = `Names ${suffix}`
+  await signInAs(page, { tenant: 'acme', email: 'admin@acme.test' })
+  await openPage(page, hostUrl('acme', '/categories'))
+  const { create, childrenOf } = categoriesApi(page)
+  const parentId = await create(parent)
+  await create('Alpha', parentId)
+  const betaId = await create('Beta', parentId)
+  const topLevel = async () =>
+    resultOf<{ items: Array<{ name: string }> }>(await callFromPage(page, 'GET', 'categories.searchCategories', { q: suffix })).items.map((c) => c.name)
+
+  // Creating a top-level category with a top-level name (in other letter case).
+  await page.getByRole('button', { name: 'New top-level category' }).click()
+  let dialog = page.getByRole('dialog', { name: 'New top-level category' })
+  await dialog.getByLabel('Name').fill(parent.toUpperCase())
+  await dialog.getByRole('button', { name: 'Create' }).click()
+  await expect(dialog.getByText('Another top-level category has this name')).toBeVisible()
+  await expect(dialog.getByLabel('Name')).toHaveAttribute('aria-invalid', 'true')
+  await expect(dialog.getByLabel('Name')).toHaveValue(parent.toUpperCase())
+  expect(await topLevel()).toEqual([parent])
+  await dialog.getByRole('button', { name: 'Cancel' }).click()
+  await page.getByRole('dialog', { name: 'Discard your changes?' }).getByRole('button', { name: 'Discard changes' }).click()
+  await expect(dialog).toHaveCount(0)
+
+  // Creating a subcategory with a sibling's name.
+  await openPage(page, hostUrl('acme', `/categories/${parentId}`))
+  await expect(details(page)).toHaveText(parent)
+  await page.getByRole('button', { name: 'Add subcategory' }).click()
+  dialog = page.getByRole('dialog', { name: 'Add a subcategory' })
+  await dialog.getByLabel('Name').fill('alpha')
+  await dialog.getByRole('button', { name: 'Create' }).click()
+  await expect(dialog.getByText(`Another category in ${parent} has this name`)).toBeVisible()
+  await expect(dialog.getByLabel('Name')).toHaveAttribute('aria-invalid', 'true')
+  expect(await childrenOf(parentId)).toEqual(['Alpha', 'Beta'])
+  await page.keyboard.press('Escape')
+  await page.getByRole('dialog', { name: 'Discard your changes?' }).getByRole('button', { name: 'Discard changes' }).click()
+  await expect(dialog).toHaveCount(0)
+
+  // Renaming to a sibling's name.
+  await openPage(page, hostUrl('acme', `/categories/${betaId}`))
+  await expect(details(page)).toHaveText('Beta')
+  await page.getByRole('button', { name: 'Edit', exact: true }).click()
+  dialog = page.getByRole('dialog', { name: 'Edit Beta' })
+  await dialog.getByLabel('Name').fill('ALPHA')
+  await dialog.getByRole('button', { name: 'Save' }).click()
+  await expect(dialog.getByText(`Another category in ${parent} has this name`)).toBeVisible()
+  await expect(dialog.getByLabel('Name')).toHaveValue('ALPHA')
+  expect(await childrenOf(parentId)).toEqual(['Alpha', 'Beta'])
+  await expect(details(page)).toHaveText('Beta')
+})
+
+test('closing an edited category dialog asks first; Enter keeps editing; Escape after keeping asks again', async ({ page }) => {
+  test.setTimeout(180_000)
+  const suffix = randomUUID().slice(0, 6)
+  const name = `Guarded ${suffix}`
+  await signInAs(page, { tenant: 'acme', email: 'admin@acme.test' })
+  await openPage(page, hostUrl('acme', '/categories'))
+  const { create } = categoriesApi(page)
+  const id = await create(name)
+  await openPage(page, hostUrl('acme', `/categories/${id}`))
+  await expect(details(page)).toHaveText(name)
+  const discard = page.getByRole('dialog', { name: 'Discard your changes?' })
+
+  // Untouched, Escape closes; edited, Escape asks and Enter keeps editing, again and again; the backdrop and Cancel ask.
+  const dialog = page.getByRole('dialog', { name: 'New top-level category' })
+  await guardAsksBeforeDiscarding(page, page.getByRole('button', { name: 'New top-level category' }), dialog, dialog.getByLabel('Name'), 'Half-typed')
+
+  // Discarded: nothing was created.
+  await expect(page.getByText('Created Half-typed')).toHaveCount(0)
+
+  // Editing a category: Cancel after a change asks; discarding keeps the category as it was.
+  await page.getByRole('button', { name: 'Edit', exact: true }).click()
+  const edit = page.getByRole('dialog', { name: `Edit ${name}` })
+  await edit.getByLabel('Description').fill('Not saved')
+  await edit.getByRole('button', { name: 'Cancel' }).click()
+  await expect(discard.getByRole('button', { name: 'Keep editing' })).toBeFocused()
+  await discard.getByRole('button', { name: 'Discard changes' }).click()
+  await expect(edit).toHaveCount(0)
+  await page.getByRole('button', { name: 'Edit', exact: true }).click()
+  await expect(edit.getByLabel('Description')).toHaveValue('')
 })

@@ -1,4 +1,4 @@
-import { type Browser, type BrowserContextOptions, expect, type Page, test as base } from '@playwright/test'
+import { type Browser, type BrowserContextOptions, expect, type Locator, type Page, test as base } from '@playwright/test'
 import { withTotpCode } from './totp'
 
 export const PORT = Number(process.env.E2E_PORT ?? 3100)
@@ -74,3 +74,40 @@ export const test = base.extend<{ consoleErrors: string[] }>({
   ],
 })
 export { expect }
+
+/**
+ * The discard guard of a dialog: untouched, Escape just closes it; edited, Escape asks "Discard your changes?" with
+ * "Keep editing" focused, so Enter keeps the edit; every further Escape asks again, also right after the question was
+ * answered by Escape (Chrome groups dialogs opened with no click or key other than Escape in between, and one close
+ * request used to close both); the backdrop and Cancel ask too, and "Discard changes" closes the dialog.
+ */
+export async function guardAsksBeforeDiscarding(page: Page, opener: Locator, dialog: Locator, field: Locator, value: string) {
+  const discard = page.getByRole('dialog', { name: 'Discard your changes?' })
+  await opener.click()
+  await expect(field).toBeFocused()
+  await page.keyboard.press('Escape')
+  await expect(dialog).toHaveCount(0)
+  await expect(discard).toHaveCount(0)
+
+  await opener.click()
+  await field.fill(value)
+  await page.keyboard.press('Escape')
+  await expect(discard.getByRole('button', { name: 'Keep editing' })).toBeFocused()
+  await page.keyboard.press('Enter')
+  await expect(discard).toHaveCount(0)
+  await expect(field).toHaveValue(value)
+  for (let round = 0; round < 3; round++) {
+    await page.keyboard.press('Escape')
+    await expect(discard).toBeVisible()
+    await page.keyboard.press('Escape')
+    await expect(discard).toHaveCount(0)
+    await expect(dialog).toBeVisible()
+    await expect(field).toHaveValue(value)
+  }
+  await page.mouse.click(4, 4)
+  await expect(discard).toBeVisible()
+  await discard.getByRole('button', { name: 'Keep editing' }).click()
+  await dialog.getByRole('button', { name: 'Cancel' }).click()
+  await discard.getByRole('button', { name: 'Discard changes' }).click()
+  await expect(dialog).toHaveCount(0)
+}

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { expect, hostUrl, openPage, signInAs, test } from './fixtures'
+import { guardAsksBeforeDiscarding, expect, hostUrl, openPage, signInAs, test } from './fixtures'
 import { callFromPage } from './server-fn'
 
 const OFFLINE = "Couldn't reach Haven — check your connection"
@@ -52,6 +52,13 @@ test('leaving an edited form asks first; staying keeps the edit, leaving drops i
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Categories' }).click()
   const ask = page.getByRole('dialog', { name: 'Leave without saving?' })
   await expect(ask).toBeVisible()
+  // Staying is the default: Enter keeps the edit.
+  await expect(ask.getByRole('button', { name: 'Cancel' })).toBeFocused()
+  await page.keyboard.press('Enter')
+  await expect(ask).toHaveCount(0)
+  await expect(page).toHaveURL(hostUrl('acme', '/profile'))
+  await expect(page.getByLabel('Full name')).toHaveValue('Mia Half-typed')
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Categories' }).click()
   await ask.getByRole('button', { name: 'Cancel' }).click()
   await expect(page).toHaveURL(hostUrl('acme', '/profile'))
   await expect(page.getByLabel('Full name')).toHaveValue('Mia Half-typed')
@@ -75,29 +82,7 @@ test('closing an edited dialog or inline editor asks first, by Escape, Cancel or
   await openPage(page, hostUrl('acme', '/admin/teams'))
   const newOrganization = page.getByRole('button', { name: 'New organization' }).first()
   const dialog = page.getByRole('dialog', { name: 'New organization' })
-  await newOrganization.click()
-  await page.keyboard.press('Escape')
-  await expect(dialog).toHaveCount(0)
-  await expect(discard).toHaveCount(0)
-
-  await newOrganization.click()
-  await dialog.getByLabel('Name').fill('Half-typed organization')
-  await page.keyboard.press('Escape')
-  await expect(discard).toBeVisible()
-  await discard.getByRole('button', { name: 'Keep editing' }).click()
-  await expect(dialog.getByLabel('Name')).toHaveValue('Half-typed organization')
-  // Escape on the question keeps editing too.
-  await page.keyboard.press('Escape')
-  await expect(discard).toBeVisible()
-  await page.keyboard.press('Escape')
-  await expect(discard).toHaveCount(0)
-  await expect(dialog.getByLabel('Name')).toHaveValue('Half-typed organization')
-  await page.mouse.click(4, 4)
-  await expect(discard).toBeVisible()
-  await discard.getByRole('button', { name: 'Keep editing' }).click()
-  await dialog.getByRole('button', { name: 'Cancel' }).click()
-  await discard.getByRole('button', { name: 'Discard changes' }).click()
-  await expect(dialog).toHaveCount(0)
+  await guardAsksBeforeDiscarding(page, newOrganization, dialog, dialog.getByLabel('Name'), 'Half-typed organization')
   await newOrganization.click()
   await expect(dialog.getByLabel('Name')).toHaveValue('')
   await dialog.getByRole('button', { name: 'Cancel' }).click()

@@ -396,6 +396,13 @@ describe('export', () => {
     const empty = await readAll(auditExportStream(ctx(f), { ...filter, ip: '192.0.2.250' }, 'csv'))
     expect(empty.trim()).toBe(CSV_COLUMNS.join(','))
     expect(await readAll(auditExportStream(ctx(f), { ...filter, ip: '192.0.2.250' }, 'ndjson'))).toBe('')
+
+    // In the language of the request: German column headers and descriptions.
+    const german = (await readAll(auditExportStream(ctx(f), filter, 'csv', { locale: 'de' }))).trim().split('\n')
+    expect(german[0]).toBe(CSV_COLUMNS.map((c) => i18nFor('de').t(`csv.audit.${c}`)).join(','))
+    expect(german[0]).toMatch(/^Ereignis-ID,Zeit,Person,/)
+    expect(german[1]).toContain(translateRef(i18nFor('de'), view[0]?.summary ?? ''))
+    expect(german[1]).not.toContain(english(view[0]?.summary ?? ''))
   })
 
   it('records an export as finished only when every row was streamed; a cancelled one stays "started"', async () => {

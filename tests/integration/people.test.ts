@@ -10,6 +10,9 @@ import { cappedCount, dashboardFor } from '~/features/dashboard/dashboard.server
 import { roleWithHolders } from '~/features/roles/role-holders.server'
 import { applyBulk } from '~/features/users/bulk.server'
 import { userExportBatch } from '~/features/users/export.server'
+import { updateSettings } from '~/features/settings/settings.server'
+import { updateSettingsSchema } from '~/features/settings/settings.schemas'
+import { type Caller, requestLocale } from '~/server/session.server'
 import { listPendingInvitations, pendingInvitationLink, resendInvitation, revokeInvitation } from '~/features/users/invitations.server'
 import { createUser, replaceUserRoles } from '~/features/users/users.server'
 import { HttpError } from '~/lib/errors'
@@ -284,5 +287,34 @@ describe('CSV export batches', () => {
     expect(second.text.trim().split('\n').map((l) => l.split(',')[0])).toEqual([`${tag} C`])
     const elsewhere = await as(b, (tx) => userExportBatch(tx, b.tenantId, filter, undefined, true, 2))
     expect(elsewhere.text.trim().split('\n')).toHaveLength(1)
+  })
+
+  it('writes the header row and the status in the language of the request', async () => {
+    const tag = unique('export-de')
+    await addUser(a, `${tag} Jana`)
+    const filter = { q: tag, status: 'all' as const }
+    const german = await as(a, (tx) => userExportBatch(tx, a.tenantId, filter, undefined, true, 10, 'de'))
+    const [head, line] = german.text.trim().split('\n')
+    expect(head).toBe('Name,E-Mail,Status,Rollen,Zuletzt aktiv,Hinzugefügt,ID')
+    expect(line).toContain(',aktiv,')
+  })
+
+  it('takes the language from the person, then the workspace, then the browser', async () => {
+    const caller = (language?: string): Caller => ({
+      user: { id: a.ownerId, email: 'x@example.test', fullName: 'X', isSuperuser: false, preferences: language ? { language } : {} },
+      sessionId: 's',
+      impersonatorId: null,
+      permissions: [],
+    })
+    const browser = (value: string) => new Headers({ 'accept-language': value })
+    expect(await as(a, (tx) => requestLocale(tx, a.tenantId, caller(), browser('de-AT,de;q=0.9')))).toBe('de')
+    expect(await as(a, (tx) => requestLocale(tx, a.tenantId, caller(), browser('fr')))).toBe('en')
+    await as(a, (tx) => updateSettings(tx, a.tenantId, updateSettingsSchema.parse({ settings: { defaultLanguage: 'de' } })))
+    try {
+      expect(await as(a, (tx) => requestLocale(tx, a.tenantId, caller(), browser('en')))).toBe('de')
+      expect(await as(a, (tx) => requestLocale(tx, a.tenantId, caller('en'), browser('de')))).toBe('en')
+    } finally {
+      await as(a, (tx) => updateSettings(tx, a.tenantId, updateSettingsSchema.parse({ settings: { defaultLanguage: '' } })))
+    }
   })
 })

@@ -14,6 +14,7 @@ export function ConfirmDialog({
   confirmLabel,
   cancelLabel,
   tone = 'danger',
+  cancelIsDefault = false,
   onConfirm,
   onClose,
 }: {
@@ -23,6 +24,8 @@ export function ConfirmDialog({
   confirmLabel: string
   cancelLabel?: string
   tone?: 'danger' | 'primary'
+  /** Focus (and Enter) on the cancel button: for questions where confirming throws work away. */
+  cancelIsDefault?: boolean
   onConfirm: () => Promise<void> | void
   onClose: () => void
 }) {
@@ -60,6 +63,13 @@ export function ConfirmDialog({
     <dialog
       ref={ref}
       onClose={onClose}
+      // Escape answers "cancel" here rather than as the browser's close request, which closes every dialog opened with
+      // no click or key in between as one group (a discard question and the edited dialog below it).
+      onKeyDown={(event) => {
+        if (event.key !== 'Escape') return
+        event.preventDefault()
+        if (!pending) onClose()
+      }}
       aria-labelledby={titleId}
       className="m-auto max-h-[calc(100dvh-2rem)] w-[calc(100%-1.5rem)] max-w-md rounded-xl bg-white p-6 text-slate-900 shadow-xl backdrop:bg-slate-900/50 dark:bg-slate-900 dark:text-slate-100"
     >
@@ -75,10 +85,10 @@ export function ConfirmDialog({
       <div className="mt-6 flex justify-end gap-2">
         {/* type="button": a confirmation may be rendered inside a form (a page's unsaved-changes guard), which its
             buttons must not submit. */}
-        <Button type="button" variant="secondary" onClick={onClose} disabled={pending}>
+        <Button type="button" variant="secondary" onClick={onClose} disabled={pending} autoFocus={cancelIsDefault}>
           {cancelLabel ?? t('common.cancel')}
         </Button>
-        <Button type="button" variant={tone === 'danger' ? 'danger' : 'primary'} onClick={confirm} pending={pending} autoFocus>
+        <Button type="button" variant={tone === 'danger' ? 'danger' : 'primary'} onClick={confirm} pending={pending} autoFocus={!cancelIsDefault}>
           {confirmLabel}
         </Button>
       </div>

@@ -31,9 +31,9 @@ export function handleAuditExport(request: Request): Promise<Response> {
       await recordExport(tx, format, filter, total, 'started')
       return total
     },
-    respond: (ctx, { format, ...filter }, total) => {
+    respond: (ctx, { format, ...filter }, total, locale) => {
       const day = new Date().toISOString().slice(0, 10)
-      return new Response(auditExportStream(ctx, filter, format, { record: true }), {
+      return new Response(auditExportStream(ctx, filter, format, { record: true, locale }), {
         headers: {
           'content-type': format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8',
           'content-disposition': `attachment; filename="audit-log-${day}.${format}"`,

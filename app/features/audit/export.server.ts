@@ -13,10 +13,7 @@ import { rowsOf } from '~/server/db/client.server'
 import type { AuditFilter, ExportFormat } from './audit.schemas'
 import { type AuditRow, auditWhere, findAuditRows, present, resolveNames } from './audit.server'
 import { auditLog } from '~/server/db/schema'
-import { i18nFor, translateRef } from '~/lib/i18n'
-
-/** The files are in English, like their column headers (decision 020): a description is a message reference. */
-const english = (ref: string) => translateRef(i18nFor('en'), ref)
+import { i18nFor, type Locale, translateRef } from '~/lib/i18n'
 
 export const CSV_COLUMNS = [
   'event_id',
@@ -54,7 +51,10 @@ export async function recordExport(tx: Tx, format: ExportFormat, filter: AuditFi
   await tx.execute(sql`select haven_audit_event('EXPORT', 'audit_log', null, ${JSON.stringify({ format, filter, events, phase })}::jsonb)`)
 }
 
-async function lines(tx: Tx, tenantId: string, rows: AuditRow[], format: ExportFormat, header: boolean): Promise<string> {
+/** A batch of the file in `locale`: the CSV's column headers, and each description (a message reference, 020). */
+async function lines(tx: Tx, tenantId: string, rows: AuditRow[], format: ExportFormat, header: boolean, locale: Locale): Promise<string> {
+  const i18n = i18nFor(locale)
+  const say = (ref: string) => translateRef(i18n, ref)
   const names = await resolveNames(tx, tenantId, rows)
   if (format === 'ndjson') {
     return rows
@@ -63,13 +63,13 @@ async function lines(tx: Tx, tenantId: string, rows: AuditRow[], format: ExportF
         return `${JSON.stringify({
           id: r.id,
           time: r.createdAt.toISOString(),
-          actor: v.actor && { ...v.actor, name: english(v.actor.name) },
-          impersonator: v.impersonator && { ...v.impersonator, name: english(v.impersonator.name) },
+          actor: v.actor && { ...v.actor, name: say(v.actor.name) },
+          impersonator: v.impersonator && { ...v.impersonator, name: say(v.impersonator.name) },
           action: r.action,
           entityType: r.tableName,
           recordId: r.recordId,
-          recordName: v.entityName && english(v.entityName),
-          description: english(v.summary),
+          recordName: v.entityName && say(v.entityName),
+          description: say(v.summary),
           oldValues: r.oldValues,
           newValues: r.newValues,
           ipAddress: r.ipAddress,
@@ -86,14 +86,14 @@ async function lines(tx: Tx, tenantId: string, rows: AuditRow[], format: ExportF
     return [
       r.id,
       r.createdAt.toISOString(),
-      v.actor ? english(v.actor.name) : '',
+      v.actor ? say(v.actor.name) : '',
       v.actor?.email ?? '',
-      v.impersonator ? english(v.impersonator.name) : '',
+      v.impersonator ? say(v.impersonator.name) : '',
       r.action,
       r.tableName,
       r.recordId ?? '',
-      v.entityName ? english(v.entityName) : '',
-      english(v.summary),
+      v.entityName ? say(v.entityName) : '',
+      say(v.summary),
       v.changes.length ? JSON.stringify(Object.fromEntries(v.changes.map((c) => [c.path, { from: c.from ?? null, to: c.to ?? null }]))) : '',
       r.ipAddress ?? '',
       r.userAgent ?? '',
@@ -102,7 +102,7 @@ async function lines(tx: Tx, tenantId: string, rows: AuditRow[], format: ExportF
       r.chainHash ?? '',
     ]
   })
-  return stringify(records, { header, columns: header ? [...CSV_COLUMNS] : undefined })
+  return stringify(records, { header, columns: header ? CSV_COLUMNS.map((c) => i18n.t(`csv.audit.${c}`)) : undefined })
 }
 
 /**
@@ -113,7 +113,7 @@ export function auditExportStream(
   ctx: AuditContext & { tenantId: string },
   filter: AuditFilter,
   format: ExportFormat,
-  { record = false } = {},
+  { record = false, locale = 'en' as Locale } = {},
 ): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder()
   let cursor: { at: string; id: string } | undefined
@@ -135,7 +135,7 @@ export function auditExportStream(
           const rows = await findAuditRows(tx, ctx.tenantId, filter, BATCH, cursor)
           const last = rows.at(-1)
           cursor = last ? { at: last.at, id: last.id } : cursor
-          const text = rows.length > 0 || (first && format === 'csv') ? await lines(tx, ctx.tenantId, rows, format, first) : ''
+          const text = rows.length > 0 || (first && format === 'csv') ? await lines(tx, ctx.tenantId, rows, format, first, locale) : ''
           return { text, rows: rows.length }
         })
         first = false

@@ -2,21 +2,38 @@ import { useI18n } from '~/lib/i18n/react'
 import { FormActions } from '~/components/ui/form-actions'
 import { useServerFn } from '@tanstack/react-start'
 import { CornerDownRight, Search } from 'lucide-react'
-import { type FormEvent, type ReactNode, useEffect, useId, useState } from 'react'
+import { type ComponentProps, type FormEvent, type ReactNode, useEffect, useId, useState } from 'react'
 import { Alert, Button, cx, Field } from '~/components/ui'
 import { useModal } from '~/components/ui/use-modal'
+import { useDiscardGuard, useFormDirty } from '~/components/unsaved-changes'
 import { errorMessage, fieldErrorsOf } from '~/lib/errors'
 import { searchCategories } from './categories.functions'
 import { type CategoryMetadata, parseMetadataText } from './categories.schemas'
 
-/** A native modal <dialog> (focus trap, Escape closes) that is mounted only while open. */
-function Modal({ open, title, onClose, children }: { open: boolean; title: string; onClose: () => void; children: ReactNode }) {
+/**
+ * A native modal <dialog> (focus trap, Escape closes) whose content is mounted only while open. `dialogProps` (a
+ * discard guard's) replace its own `onClose`.
+ */
+function Modal({
+  open,
+  title,
+  onClose,
+  dialogProps,
+  children,
+}: {
+  open: boolean
+  title: string
+  onClose: () => void
+  dialogProps?: ComponentProps<'dialog'>
+  children: ReactNode
+}) {
   const ref = useModal(open)
   const titleId = useId()
   return (
     <dialog
       ref={ref}
       onClose={onClose}
+      {...dialogProps}
       aria-labelledby={titleId}
       className="m-auto max-h-[calc(100dvh-2rem)] w-[calc(100%-1.5rem)] max-w-lg rounded-xl bg-white p-6 text-slate-900 shadow-xl backdrop:bg-slate-900/50 dark:bg-slate-900 dark:text-slate-100"
     >
@@ -32,7 +49,7 @@ export type CategoryValues = { name: string; description: string; metadata: Cate
 
 /**
  * Create or edit a category: name, description and metadata (a JSON object). The server's field errors (a name a
- * sibling already has) appear under their fields and what was typed stays.
+ * sibling already has) appear under their fields and what was typed stays; closing it edited asks first.
  */
 export function CategoryDialog({
   open,
@@ -57,13 +74,16 @@ export function CategoryDialog({
   const [error, setError] = useState<string>()
   const [fields, setFields] = useState<Record<string, string>>({})
   const metadataId = useId()
+  const edits = useFormDirty()
+  const guard = useDiscardGuard({ dirty: open && edits.dirty && !pending, open, close: onClose })
 
   useEffect(() => {
     if (open) {
       setError(undefined)
       setFields({})
+      edits.clear()
     }
-  }, [open])
+  }, [open, edits.clear])
 
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault()
@@ -89,9 +109,10 @@ export function CategoryDialog({
   }
 
   return (
-    <Modal open={open} title={title} onClose={onClose}>
+    <>
+    <Modal open={open} title={title} onClose={onClose} dialogProps={guard.dialogProps}>
       {context && <p className="mt-1 text-sm text-slate-600 dark:text-slate-400">{context}</p>}
-      <form onSubmit={submit} className="mt-4 space-y-4" noValidate>
+      <form onSubmit={submit} onInput={edits.onInput} className="mt-4 space-y-4" noValidate>
         {error && <Alert>{error}</Alert>}
         <Field label={t('common.name')} name="name" defaultValue={initial?.name ?? ''} error={fields.name} required maxLength={100} autoFocus autoComplete="off" />
         <Field label={t('common.description')} name="description" defaultValue={initial?.description ?? ''} error={fields.description} maxLength={1000} />
@@ -119,10 +140,12 @@ export function CategoryDialog({
           )}
         </div>
         <div className="pt-2">
-          <FormActions pending={pending} submitLabel={submitLabel} onCancel={onClose} />
+          <FormActions pending={pending} submitLabel={submitLabel} onCancel={guard.requestClose} />
         </div>
       </form>
     </Modal>
+    {guard.prompt}
+    </>
   )
 }
 

@@ -5,6 +5,7 @@ import { type DragEvent, type KeyboardEvent, type ReactNode, type RefObject, use
 import {
   Button as AriaButton,
   DropIndicator,
+  type DropPosition,
   type DropTarget,
   type Key,
   ListLayout,
@@ -20,6 +21,7 @@ import { cx } from '~/components/ui'
 import { type CategoryTreeStore, ROOT } from './use-category-tree'
 
 const DRAG_TYPE = 'application/x-haven-category'
+const POSITIONS: DropPosition[] = ['before', 'on', 'after']
 
 const ROW_HEIGHT = 36
 // The tree's inner padding belongs to the layout, not to CSS: drag and drop hit-tests rows by the layout's geometry,
@@ -115,7 +117,8 @@ export function CategoryTree({
     }
   }
 
-  // Why a drop is refused, while the dragged row is over a place it cannot go; the server checks the same again.
+  // Why a drop is refused, while the dragged row is over a place it cannot go (or a keyboard move skipped some); the
+  // server checks the same again.
   const dragged = useRef<string | null>(null)
   const [refusal, setRefusal] = useState<string | null>(null)
   /** Whether the dragged category may go to `target`; `reason` when the person should be told why not. */
@@ -138,15 +141,57 @@ export function CategoryTree({
     return { ok: true, reason: null }
   }
 
+  /**
+   * A keyboard drag moves from one accepted place to the next and react-aria skips the refused ones without a word
+   * (a mouse user sees the reason while over them, onDragOver below): say which rows a keyboard move skipped and why.
+   * Places run before, on and after each row on screen, in order; everything strictly between the last place and
+   * this one was refused.
+   */
+  const keyboardAt = useRef<{ key: string; dropPosition: DropPosition } | null>(null)
+  function onKeyboardTarget(target: DropTarget) {
+    const from = keyboardAt.current
+    if (target.type !== 'item') return
+    keyboardAt.current = { key: String(target.key), dropPosition: target.dropPosition }
+    if (!from) return
+    const places: Array<{ key: string; dropPosition: DropPosition }> = []
+    const walk = (key: string) => {
+      for (const id of idsOf(key)) {
+        for (const dropPosition of POSITIONS) places.push({ key: id, dropPosition })
+        if (expanded.has(id)) walk(id)
+      }
+    }
+    walk(ROOT)
+    const index = (p: { key: string; dropPosition: DropPosition }) => places.findIndex((q) => q.key === p.key && q.dropPosition === p.dropPosition)
+    const [a, b] = [index(from), index(keyboardAt.current)].sort((x, y) => x - y)
+    const skipped = new Map<string, string[]>()
+    if (a !== undefined && b !== undefined && a >= 0) {
+      for (const place of places.slice(a + 1, b)) {
+        if (place.key === dragged.current) continue
+        const reason = checkDrop({ type: 'item', ...place }).reason
+        const name = nodes[place.key]?.name
+        if (!reason || !name) continue
+        const names = skipped.get(reason) ?? []
+        if (!names.includes(name)) names.push(name)
+        skipped.set(reason, names)
+      }
+    }
+    setRefusal(skipped.size ? [...skipped].map(([reason, names]) => t('catalog.dropSkipped', { names: format.list.format(names), reason })).join(' ') : null)
+  }
+
   const { dragAndDropHooks } = useDragAndDrop({
     getItems: (keys) => [...keys].map((key) => ({ [DRAG_TYPE]: String(key), 'text/plain': nodes[String(key)]?.name ?? '' })),
     acceptedDragTypes: [DRAG_TYPE],
     onDragStart: (e) => {
       dragged.current = String([...e.keys][0] ?? '')
+      keyboardAt.current = { key: dragged.current, dropPosition: 'on' }
     },
     onDragEnd: () => {
       dragged.current = null
+      keyboardAt.current = null
       setRefusal(null)
+    },
+    onDropEnter: (e) => {
+      if (dragAndDropHooks.isVirtualDragging?.()) onKeyboardTarget(e.target)
     },
     getDropOperation: (target) => {
       // The tree itself (outside any row) is never a drop target: asked last, it must not hide a row's reason.
@@ -181,7 +226,8 @@ export function CategoryTree({
     if (!el || !key || !nodes[key]) return setRefusal(null)
     const box = el.getBoundingClientRect()
     const dropPosition = event.clientY <= box.top + 10 ? 'before' : event.clientY >= box.bottom - 10 ? 'after' : 'on'
-    setRefusal(checkDrop({ type: 'item', key, dropPosition }).reason)
+    const { reason } = checkDrop({ type: 'item', key, dropPosition })
+    setRefusal(reason ? t('catalog.dropRefused', { reason }) : null)
   }
 
   function onDragLeave(event: DragEvent<HTMLDivElement>) {
@@ -318,7 +364,7 @@ export function CategoryTree({
           : 'sr-only'
       }
     >
-      {refusal ? t('catalog.dropRefused', { reason: refusal }) : ''}
+      {refusal ?? ''}
     </p>
     </div>
   )

@@ -12,6 +12,7 @@ import { type AuditContext, withTenant } from '~/server/db/scope.server'
 import { serveDownload } from '~/server/download.server'
 import { listUsersSchema } from './users.schemas'
 import { userFilters } from './users.server'
+import { type Locale, tFor } from '~/lib/i18n'
 
 export const USER_CSV_COLUMNS = ['name', 'email', 'status', 'roles', 'last_active', 'added', 'id'] as const
 export const EXPORT_BATCH = 1000
@@ -21,7 +22,7 @@ export type UserExportFilter = z.infer<typeof userExportFilter>
 
 const where = (tenantId: string, filter: UserExportFilter) => and(eq(users.tenantId, tenantId), ...userFilters(filter))
 
-/** One batch of the export after `cursor`, as CSV lines (with the header on the first). */
+/** One batch of the export after `cursor`, as CSV lines (with the header on the first), in `locale`. */
 export async function userExportBatch(
   tx: Tx,
   tenantId: string,
@@ -29,7 +30,9 @@ export async function userExportBatch(
   cursor: { name: string; id: string } | undefined,
   header: boolean,
   size = EXPORT_BATCH,
+  locale: Locale = 'en',
 ) {
+  const t = tFor(locale)
   const after = cursor ? sql`(${users.fullName}, ${users.id}) > (${cursor.name}, ${cursor.id}::uuid)` : undefined
   const rows = await tx
     .select({ id: users.id, fullName: users.fullName, email: users.email, isActive: users.isActive, lastSignInAt: users.lastSignInAt, createdAt: users.createdAt })
@@ -49,7 +52,7 @@ export async function userExportBatch(
   const records = rows.map((u) => [
     u.fullName,
     u.email,
-    u.isActive ? 'active' : 'deactivated',
+    u.isActive ? t('csv.users.active') : t('csv.users.deactivated'),
     roleRows
       .filter((r) => r.userId === u.id)
       .map((r) => r.name)
@@ -58,19 +61,19 @@ export async function userExportBatch(
     u.createdAt.toISOString(),
     u.id,
   ])
-  const text = records.length > 0 || header ? stringify(records, { header, columns: header ? [...USER_CSV_COLUMNS] : undefined }) : ''
+  const text = records.length > 0 || header ? stringify(records, { header, columns: header ? USER_CSV_COLUMNS.map((c) => t(`csv.users.${c}`)) : undefined }) : ''
   const last = rows.at(-1)
   return { text, next: last ? { name: last.fullName, id: last.id } : undefined, done: rows.length < size }
 }
 
-export function userExportStream(ctx: AuditContext & { tenantId: string }, filter: UserExportFilter): ReadableStream<Uint8Array> {
+export function userExportStream(ctx: AuditContext & { tenantId: string }, filter: UserExportFilter, locale: Locale): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder()
   let cursor: { name: string; id: string } | undefined
   let first = true
   return new ReadableStream<Uint8Array>(
     {
       async pull(controller) {
-        const batch = await withTenant(ctx, (tx) => userExportBatch(tx, ctx.tenantId, filter, cursor, first))
+        const batch = await withTenant(ctx, (tx) => userExportBatch(tx, ctx.tenantId, filter, cursor, first, EXPORT_BATCH, locale))
         first = false
         cursor = batch.next ?? cursor
         if (batch.text) controller.enqueue(encoder.encode(batch.text))
@@ -92,9 +95,9 @@ export function handleUserExport(request: Request): Promise<Response> {
       await tx.execute(sql`select haven_audit_event('EXPORT', 'users', null, ${JSON.stringify({ format: 'csv', filter, people: total })}::jsonb)`)
       return total
     },
-    respond: (ctx, filter, total) => {
+    respond: (ctx, filter, total, locale) => {
       const day = new Date().toISOString().slice(0, 10)
-      return new Response(userExportStream(ctx, filter), {
+      return new Response(userExportStream(ctx, filter, locale), {
         headers: {
           'content-type': 'text/csv; charset=utf-8',
           'content-disposition': `attachment; filename="people-${day}.csv"`,

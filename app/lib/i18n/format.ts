@@ -6,6 +6,7 @@ export type Formats = {
   dateTimeLong: Intl.DateTimeFormat
   number: Intl.NumberFormat
   relative: Intl.RelativeTimeFormat
+  list: Intl.ListFormat
 }
 
 const cache = new Map<Locale, Formats>()
@@ -20,6 +21,7 @@ export function formatsFor(locale: Locale): Formats {
       dateTimeLong: new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'long' }),
       number: new Intl.NumberFormat(locale),
       relative: new Intl.RelativeTimeFormat(locale, { numeric: 'auto' }),
+      list: new Intl.ListFormat(locale, { type: 'conjunction' }),
     }
     cache.set(locale, f)
   }
