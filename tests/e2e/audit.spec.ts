@@ -219,6 +219,23 @@ test('Apply adds a history entry only for a new filter: Back returns to the prev
   await expect(page).not.toHaveURL(/entity=/)
 })
 
+test('Back while an applied filter is still loading shows the earlier entry\'s filter, not the typed one', async ({ page }) => {
+  await signInAs(page, { tenant: 'acme', email: 'admin@acme.test' })
+  await openPage(page, hostUrl('acme', '/admin/audit?entity=users'))
+  // The list answers slowly, so Back comes while the IP filter's page is still loading.
+  await page.route('**/_serverFn/audit.listAudit*', async (route) => {
+    await new Promise((resolve) => setTimeout(resolve, 2_000))
+    await route.continue()
+  })
+  await page.getByLabel('IP address').fill('203.0.113.7')
+  await page.getByRole('button', { name: 'Apply' }).click()
+  await expect(page).toHaveURL(/ip=203\.0\.113\.7/)
+  await page.goBack()
+  await expect(page).toHaveURL(/entity=users/)
+  await expect(page).not.toHaveURL(/ip=/)
+  await expect(page.getByLabel('IP address')).toHaveValue('')
+})
+
 test('in German and in Berlin: sentences from the catalogue, no sign-in bookkeeping, times in the viewer\'s zone', async ({ browser }) => {
   const { context, page } = await signInGerman(browser, 'admin@acme.test', { timezoneId: 'Europe/Berlin' })
   await openPage(page, hostUrl('acme', '/admin/audit?entity=users'))

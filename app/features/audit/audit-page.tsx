@@ -123,8 +123,20 @@ export function AuditPage() {
   useEffect(() => setText((v) => ({ ...v, from: dayOf(search.from) })), [search.from])
   useEffect(() => setText((v) => ({ ...v, to: dayOf(search.to, 1) })), [search.to])
 
-  /** A new history entry only for a view that differs from this one: Back then returns to the previous distinct filter. */
   const router = useRouter()
+  // Back or Forward always shows that entry's filter as typed values, also when it interrupts a navigation that had
+  // not finished (Apply, then Back at once): the rendered search never changed then, so the effects above cannot tell.
+  useEffect(
+    () =>
+      router.history.subscribe(({ action }) => {
+        if (action.type === 'PUSH' || action.type === 'REPLACE') return
+        const s = router.latestLocation.search as AuditSearch
+        setText({ ip: s.ip ?? '', requestId: s.requestId ?? '', from: dayOf(s.from), to: dayOf(s.to, 1) })
+      }),
+    [router],
+  )
+
+  /** A new history entry only for a view that differs from this one: Back then returns to the previous distinct filter. */
   const setSearch = (patch: Partial<AuditSearch>) => {
     // From the latest location, not this render's: two quick changes (person, then action) must both be kept.
     const current = router.latestLocation.search as AuditSearch
