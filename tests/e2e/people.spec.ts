@@ -45,6 +45,8 @@ test('an admin invites, is asked before replacing, resends, revokes; the old lin
   await dialog.getByLabel('Email').fill(email)
   await dialog.getByRole('button', { name: 'Create invitation' }).click()
   await expect(dialog.getByRole('alert')).toContainText('already has a pending invitation')
+  // The date in the question is the reader's (en-US here), never an ISO day.
+  await expect(dialog.getByRole('alert')).toContainText(/\(sent \d{1,2}\/\d{1,2}\/\d{4}\)/)
   await dialog.getByRole('button', { name: 'Replace invitation' }).click()
   const second = await dialog.getByLabel('Invitation link').inputValue()
   await expect(dialog).toContainText('its link no longer works')

@@ -346,11 +346,18 @@ describe('another tenant', () => {
       (tx, tenantId) => restoreCategory(tx, tenantId, id),
     ]
     for (const call of calls) expect(await httpError(as(b, call))).toMatchObject({ status: 404 })
-    // b's own category moved under a's node: the target is invisible, so the move is refused too.
+    // b's own category moved under a's node: a target this tenant never had is a 404 too.
     const foreignTarget = await httpError(
       as(b, (tx, tenantId) => moveCategory(tx, tenantId, { id: bRoot?.id ?? '', parentId: id, expectedParentId: null, beforeId: null })),
     )
-    expect(foreignTarget.status).toBe(409)
+    expect(foreignTarget.status).toBe(404)
+    // Whereas b's own target, deleted since it was chosen, is a changed tree (409).
+    const gone = await create(b, 'Gone in b')
+    await as(b, (tx, tenantId) => deleteCategory(tx, tenantId, gone.id, b.ownerId))
+    const goneTarget = await httpError(
+      as(b, (tx, tenantId) => moveCategory(tx, tenantId, { id: bRoot?.id ?? '', parentId: gone.id, expectedParentId: null, beforeId: null })),
+    )
+    expect(goneTarget).toMatchObject({ status: 409, code: 'tree_changed' })
     expect((await as(b, (tx, tenantId) => searchCategories(tx, tenantId, { q: 'secret', limit: 10 }))).items).toEqual([])
     expect(await snapshot(a)).toEqual(before)
   })

@@ -131,6 +131,12 @@ export async function requireLiveCategory(tx: Tx, tenantId: string, id: string, 
   return { ...row, position: Number(row.position), depth: Number(row.depth) }
 }
 
+/** Whether this tenant has (or had: deleted rows count) the category. */
+async function categoryExists(tx: Tx, tenantId: string, id: string): Promise<boolean> {
+  const rows = rowsOf<{ id: string }>(await tx.execute(sql`select id from categories where tenant_id = ${tenantId} and id = ${id}::uuid`))
+  return rows.length > 0
+}
+
 const childCursor = z.strictObject({ p: z.number().int().min(-2_147_483_648).max(2_147_483_647), id: cursorId })
 const decodeChildCursor = (raw?: string) => decodeCursor(raw, childCursor)
 
@@ -402,8 +408,11 @@ export async function moveCategory(tx: Tx, tenantId: string, input: MoveCategory
   let parentName: string | null = null
   if (input.parentId) {
     if (input.parentId === node.id) throw cycle()
-    const target = await requireLiveCategory(tx, tenantId, input.parentId, { what: 'targetCategory' }).catch((error: unknown) => {
-      if (error instanceof HttpError && error.status === 404) throw treeChanged(msg('categoryForm.targetGone'))
+    const parentId = input.parentId
+    const target = await requireLiveCategory(tx, tenantId, parentId, { what: 'targetCategory' }).catch(async (error: unknown) => {
+      // A target deleted since the person chose it is a changed tree (409); one this tenant never had — another
+      // tenant's id, a made-up one — is a 404, like every other foreign id.
+      if (error instanceof HttpError && error.status === 404 && (await categoryExists(tx, tenantId, parentId))) throw treeChanged(msg('categoryForm.targetGone'))
       throw error
     })
     if (target.path_key.startsWith(`${node.path_key}.`)) throw cycle()

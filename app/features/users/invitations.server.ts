@@ -89,7 +89,7 @@ export async function invitePerson(tx: Tx, actor: Actor, data: z.output<typeof c
   const { replace, ...fields } = data
   const pending = replace ? null : await pendingInvitationTo(tx, actor.tenant.id, fields.email)
   if (pending) {
-    const sent = pending.createdAt.toISOString().slice(0, 10)
+    const sent = pending.createdAt.getTime()
     throw new HttpError(409, 'invitation_pending', msg('errors.invitationPending', { email: fields.email, sent }), {
       fieldErrors: { email: msg('errors.alreadyInvited') },
     })

@@ -150,7 +150,7 @@ export const de: Messages<typeof en> = {
     resetInvalid: 'Dieser Link zum Zurücksetzen ist ungültig oder abgelaufen. Fordern Sie einen neuen an.',
     invitationInvalid: 'Dieser Einladungslink ist ungültig, abgelaufen oder wurde bereits verwendet.',
     assignRoleNeedsPermission: 'Zum Zuweisen einer Rolle ist die Berechtigung roles:manage nötig.',
-    invitationPending: '{{email}} hat bereits eine offene Einladung (gesendet am {{sent}}). Ersetzen? Der bisherige Link funktioniert dann nicht mehr.',
+    invitationPending: '{{email}} hat bereits eine offene Einladung (gesendet am {{sent, datetime}}). Ersetzen? Der bisherige Link funktioniert dann nicht mehr.',
     alreadyInvited: 'Bereits eingeladen: offene Einladung ersetzen?',
     emailTaken: 'Hier gibt es bereits ein Konto mit dieser E-Mail-Adresse. Melden Sie sich stattdessen an.',
     wrongPassword: 'Das aktuelle Passwort ist nicht korrekt.',

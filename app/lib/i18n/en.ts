@@ -149,7 +149,7 @@ export const en = {
     resetInvalid: 'This reset link is invalid or has expired. Ask for a new one.',
     invitationInvalid: 'This invitation link is invalid, expired or already used.',
     assignRoleNeedsPermission: 'Assigning a role needs the roles:manage permission.',
-    invitationPending: '{{email}} already has a pending invitation (sent {{sent}}). Replace it? Its link will stop working.',
+    invitationPending: '{{email}} already has a pending invitation (sent {{sent, datetime}}). Replace it? Its link will stop working.',
     alreadyInvited: 'Already invited: replace the pending invitation?',
     emailTaken: 'An account with this email already exists here. Sign in instead.',
     wrongPassword: 'The current password is not correct.',
