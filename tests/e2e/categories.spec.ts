@@ -29,7 +29,8 @@ test('a member browses the tree, searches and deep-links with the keyboard only'
   await page.keyboard.press('ArrowRight')
   await expect(row(page, 'Electronics')).toHaveAttribute('aria-expanded', 'true')
   await expect(row(page, 'Phones')).toBeVisible()
-  await page.keyboard.press('ArrowDown')
+  // Right on an open row moves to its first child (the APG tree pattern).
+  await page.keyboard.press('ArrowRight')
   await expect(row(page, 'Phones')).toBeFocused()
   await expect(row(page, 'Phones')).toHaveAttribute('aria-level', '2')
   await page.keyboard.press('ArrowLeft')

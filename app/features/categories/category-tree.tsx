@@ -235,6 +235,17 @@ export function CategoryTree({
   }
 
   function onKeyDownCapture(event: KeyboardEvent<HTMLDivElement>) {
+    if (event.key === 'ArrowRight' && !(event.altKey || event.ctrlKey || event.metaKey || event.shiftKey)) {
+      // The tree pattern (WAI-ARIA APG): Right on an open row moves to its first child (react-aria stays put).
+      const manager = stateRef.current?.selectionManager
+      const focused = manager?.focusedKey == null ? undefined : String(manager.focusedKey)
+      const first = focused && expanded.has(focused) ? idsOf(focused)[0] : undefined
+      if (!manager || !first || !(event.target as HTMLElement).matches('[role="row"]')) return
+      event.preventDefault()
+      event.stopPropagation()
+      manager.setFocusedKey(first)
+      return
+    }
     if (event.key !== '*') return
     const focused = stateRef.current?.selectionManager.focusedKey
     const node = focused == null ? undefined : nodes[String(focused)]
