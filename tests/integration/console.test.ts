@@ -20,7 +20,10 @@ import {
   softDelete,
   suspend,
 } from '~/features/console/console.server'
-import { prepareImpersonation, redeemHandoff } from '~/features/console/impersonation.server'
+import { endExpiredImpersonations, prepareImpersonation, redeemHandoff } from '~/features/console/impersonation.server'
+import { setAuditOwnerDatabase } from '~/features/audit/chain.server'
+import { updateSettingsSchema } from '~/features/settings/settings.schemas'
+import { updateSettings } from '~/features/settings/settings.server'
 import {
   assertSteppedUp,
   CODE_LIMITS,
@@ -507,6 +510,9 @@ describe('impersonation', () => {
       invite: (tx, actor) => invitePerson(tx, actor, { email: invitee, fullName: 'New Person', roleId: null, replace: false }),
       'create with a password': (tx, actor) =>
         addPerson(tx, actor, { email: invitee, fullName: 'New Person', password: 'a-door-for-later-1', roleIds: [], metadata: {} }),
+      // Without a password the operator would ask for a reset link at their own address after the impersonation.
+      'create without a password': (tx, actor) =>
+        addPerson(tx, actor, { email: invitee, fullName: 'New Person', password: undefined, roleIds: [], metadata: {} }),
       'resend an invitation': (tx, actor) => resendInvitation(tx, actor, pending.id),
       'show an invitation link': (tx, actor) => pendingInvitationLink(tx, actor, pending.id),
     }
@@ -582,6 +588,70 @@ describe('impersonation', () => {
       'impersonation ended (the workspace was deleted)',
       'impersonation ended (the workspace was suspended)',
     ])
+  })
+
+  it('withdrawing consent ends the running impersonations at once, in the same transaction, and says why', async () => {
+    const c = await tenant()
+    await t.owner.db.update(tenants).set({ settings: { allowImpersonation: true } }).where(eq(tenants.id, c.id))
+    const [plain] = await withTenant({ tenantId: c.id }, (tx) =>
+      tx.insert(sessions).values({ tenantId: c.id, userId: c.ownerId, token: randomUUID(), expiresAt: sql`now() + interval '1 day'` }).returning(),
+    )
+    const running = await impersonationSession(c.id, c.ownerId)
+    const off = updateSettingsSchema.parse({ settings: { allowImpersonation: false } })
+    const left = async () => (await t.owner.db.select({ id: sessions.id }).from(sessions).where(eq(sessions.tenantId, c.id))).map((r) => r.id).sort()
+
+    // A request that fails after the change rolls the end back with it: both or neither.
+    await expect(
+      withTenant({ tenantId: c.id, userId: c.ownerId }, async (tx) => {
+        await updateSettings(tx, c.id, off)
+        throw new Error('later failure')
+      }),
+    ).rejects.toThrow('later failure')
+    expect(await left()).toEqual([plain?.id, running.session.id].sort())
+
+    const requestId = `consent-${randomUUID().slice(0, 8)}`
+    await withTenant({ tenantId: c.id, userId: c.ownerId, requestId }, (tx) => updateSettings(tx, c.id, off))
+    expect(await left()).toEqual([plain?.id])
+    const ends = (await eventsOf(c.id, requestId)).filter((e) => e.action === 'IMPERSONATION_ENDED')
+    expect(ends.map((e) => [e.recordId, e.userId, e.impersonatorId, (e.newValues as { reason?: string }).reason])).toEqual([
+      [running.session.id, c.ownerId, rootId, 'consent_withdrawn'],
+    ])
+    expect(ends[0]?.newValues).toMatchObject({ operatorName: 'Root Operator' })
+    const described = (await asConsole(({ tx }) => findAuditEvents(tx, { tenantId: c.id }, 100))).items.filter((e) => e.action === 'IMPERSONATION_ENDED')
+    expect(described.map((e) => english(e.summary))).toEqual(['impersonation ended (the workspace withdrew its consent)'])
+    expect(described.map((e) => translateRef(i18nFor('de'), e.summary))).toEqual(['Identitätswechsel beendet (der Arbeitsbereich hat seine Zustimmung zurückgezogen)'])
+  })
+
+  it('the scheduled sweep ends impersonations that ran out with a closed tab, each logged once whoever sees it first', async () => {
+    const c = await tenant()
+    setAuditOwnerDatabase(t.owner.db)
+    try {
+      const past = sql`now() - interval '1 minute'`
+      const closedTab = await impersonationSession(c.id, c.ownerId, past)
+      const cameBack = await impersonationSession(c.id, c.ownerId, past)
+      const running = await impersonationSession(c.id, c.ownerId)
+      const [plainExpired] = await withTenant({ tenantId: c.id }, (tx) =>
+        tx.insert(sessions).values({ tenantId: c.id, userId: c.ownerId, token: randomUUID(), expiresAt: past }).returning(),
+      )
+      // The browser of one comes back first: better-auth removes its session and the end is logged then.
+      await withTenantSession({ tenantId: c.id, requestId: `back-${randomUUID().slice(0, 8)}` }, async (_tx, caller) => expect(caller).toBeNull(), cameBack.headers)
+
+      expect(await endExpiredImpersonations()).toBeGreaterThanOrEqual(1)
+      expect(await endExpiredImpersonations()).toBe(0)
+      const left = (await t.owner.db.select({ id: sessions.id }).from(sessions).where(eq(sessions.tenantId, c.id))).map((r) => r.id).sort()
+      // Only impersonations are the sweep's: an ordinary expired session waits for better-auth as before.
+      expect(left).toEqual([running.session.id, plainExpired?.id].sort())
+      const ends = await endsOf(c.id)
+      expect(ends.map((e) => [e.recordId, e.userId, e.impersonatorId, (e.newValues as { reason?: string }).reason]).sort()).toEqual(
+        [
+          [closedTab.session.id, c.ownerId, rootId, 'expired'],
+          [cameBack.session.id, c.ownerId, rootId, 'expired'],
+        ].sort(),
+      )
+      expect(ends.find((e) => e.recordId === closedTab.session.id)?.requestId).toBe('impersonation-sweep')
+    } finally {
+      setAuditOwnerDatabase(undefined)
+    }
   })
 
   it('a session refresh is no audit event; a real change of a session still is', async () => {

@@ -293,11 +293,12 @@ export async function createUserChecked(tx: Tx, input: NewUser) {
 }
 
 /**
- * A person added by an admin (the Users page). With a password it is refused while impersonating, first: the
- * password would outlive the impersonation. Roles need roles:manage and only roles the admin may grant.
+ * A person added by an admin (the Users page). Refused while impersonating, first, with or without a password: a
+ * password would outlive the impersonation, and so would an address the operator receives, through a reset link
+ * asked for afterwards. Roles need roles:manage and only roles the admin may grant.
  */
 export async function addPerson(tx: Tx, actor: Actor, data: z.output<typeof createUserSchema>) {
-  if (data.password) refuseWhileImpersonating(actor)
+  refuseWhileImpersonating(actor)
   if (data.roleIds.length > 0) {
     if (!actor.permissions.includes('roles:manage')) throw new HttpError(403, 'forbidden', msg('serverErrors.assignRolesNeedsPermission'))
     await requireRoles(tx, data.roleIds)

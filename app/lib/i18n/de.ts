@@ -1122,6 +1122,7 @@ export const de: Messages<typeof en> = {
     impersonationStopped: 'Identitätswechsel beendet',
     impersonationEndedSuspended: 'Identitätswechsel beendet (der Arbeitsbereich wurde gesperrt)',
     impersonationEndedDeleted: 'Identitätswechsel beendet (der Arbeitsbereich wurde gelöscht)',
+    impersonationEndedConsent: 'Identitätswechsel beendet (der Arbeitsbereich hat seine Zustimmung zurückgezogen)',
     fromConsole: '{{what}} (über die Konsole)',
     exported: 'hat {{what}} exportiert',
     exportedAs: 'hat {{what}} als {{format}} exportiert',

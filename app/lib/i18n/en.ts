@@ -1113,6 +1113,7 @@ export const en = {
     impersonationStopped: 'impersonation stopped',
     impersonationEndedSuspended: 'impersonation ended (the workspace was suspended)',
     impersonationEndedDeleted: 'impersonation ended (the workspace was deleted)',
+    impersonationEndedConsent: 'impersonation ended (the workspace withdrew its consent)',
     fromConsole: '{{what}} from the console',
     exported: 'exported {{what}}',
     exportedAs: 'exported {{what}} as {{format}}',
