@@ -37,7 +37,9 @@ import {
 import { listAuditEvents } from '~/features/audit/audit.server'
 import { listAuditSchema } from '~/features/audit/audit.schemas'
 import { provisionTenant } from '~/features/tenants/tenants.server'
-import { addPerson, createUser } from '~/features/users/users.server'
+import { addPerson, createUser, reactivate as reactivatePerson, replaceUserRoles } from '~/features/users/users.server'
+import { applyBulk } from '~/features/users/bulk.server'
+import { restoreItem } from '~/features/trash/trash.server'
 import { invitePerson, pendingInvitationLink, resendInvitation } from '~/features/users/invitations.server'
 import { PERMISSION_KEYS } from '~/lib/permissions'
 import { CONSOLE_SLUG } from '~/lib/enums'
@@ -45,7 +47,7 @@ import { HttpError, unauthorized } from '~/lib/errors'
 import { config } from '../../app.config'
 import { type Actor, withTenantSession } from '~/server/session.server'
 import { rowsOf, type Tx } from '~/server/db/client.server'
-import { auditLog, invitations, roles, sessions, tenants, userMfa, users } from '~/server/db/schema'
+import { auditLog, invitations, roles, sessions, tenants, userMfa, userRoles, users } from '~/server/db/schema'
 import { withConsole, withTenant } from '~/server/db/scope.server'
 import { openTestDatabase, type TestDatabase } from '../support/db'
 import { english } from '../support/errors'
@@ -488,7 +490,7 @@ describe('impersonation', () => {
     expect(ended.map((e) => [e.userId, e.impersonatorId, e.tenantId])).toEqual([[a.ownerId, rootId, a.id]])
   })
 
-  it('an impersonated admin, who may invite and add people, still cannot: 403 impersonating and nothing written', async () => {
+  it('an impersonated admin, who may invite, add, restore, reactivate and grant, still cannot: 403 impersonating and nothing written', async () => {
     const c = await createTestTenant()
     await t.owner.db.update(tenants).set({ settings: { allowImpersonation: true } }).where(eq(tenants.id, c.tenant.id))
     const tenantRef = { id: c.tenant.id, slug: c.tenant.slug }
@@ -504,6 +506,15 @@ describe('impersonation', () => {
     const pending = await withTenant({ tenantId: c.tenant.id, userId: c.owner.id }, (tx) =>
       invitePerson(tx, owner, { email: `pending@${c.tenant.slug}.test`, fullName: '', roleId: null, replace: false }),
     )
+    // People an account could come back to (one of them may be the operator's old address), and one to raise.
+    const person = (name: string) =>
+      withTenant({ tenantId: c.tenant.id }, (tx) => createUser(tx, { tenantId: c.tenant.id, email: `${name}@${c.tenant.slug}.test`, fullName: name }))
+    const gone = await person('gone')
+    const off = await person('off')
+    const plain = await person('plain')
+    await t.owner.db.update(users).set({ isDeleted: true, deletedAt: sql`now()` }).where(eq(users.id, gone.id))
+    await t.owner.db.update(users).set({ isActive: false }).where(eq(users.id, off.id))
+    const adminRoleId = adminRole?.id ?? ''
     const { headers } = await impersonationSession(c.tenant.id, admin.id)
     const invitee = `new@${c.tenant.slug}.test`
     const attempts: Record<string, (tx: Tx, actor: Actor) => Promise<unknown>> = {
@@ -515,6 +526,11 @@ describe('impersonation', () => {
         addPerson(tx, actor, { email: invitee, fullName: 'New Person', password: undefined, roleIds: [], metadata: {} }),
       'resend an invitation': (tx, actor) => resendInvitation(tx, actor, pending.id),
       'show an invitation link': (tx, actor) => pendingInvitationLink(tx, actor, pending.id),
+      'restore a person from the trash': (tx, actor) => restoreItem(tx, 'user', gone.id, actor.permissions, actor),
+      'reactivate a person': (tx, actor) => reactivatePerson(tx, off.id, actor),
+      'grant a role': (tx, actor) => replaceUserRoles(tx, { tenantId: c.tenant.id, permissions: actor.permissions, caller: actor }, plain.id, [adminRoleId]),
+      'grant a role to many': (tx, actor) =>
+        applyBulk(tx, { tenantId: c.tenant.id, userId: actor.userId, permissions: actor.permissions, impersonatorId: actor.impersonatorId }, { action: 'assignRole', ids: [plain.id], roleId: adminRoleId }),
     }
     for (const [what, attempt] of Object.entries(attempts)) {
       const requestId = `lasting-${randomUUID().slice(0, 8)}`
@@ -539,6 +555,10 @@ describe('impersonation', () => {
     expect(await t.owner.db.select().from(users).where(and(eq(users.tenantId, c.tenant.id), eq(users.email, invitee)))).toHaveLength(0)
     const left = await t.owner.db.select().from(invitations).where(eq(invitations.tenantId, c.tenant.id))
     expect(left.map((i) => [i.id, i.email, i.status])).toEqual([[pending.id, `pending@${c.tenant.slug}.test`, 'pending']])
+    const states = await t.owner.db.select({ id: users.id, isDeleted: users.isDeleted, isActive: users.isActive }).from(users).where(eq(users.tenantId, c.tenant.id))
+    expect(states.find((u) => u.id === gone.id)?.isDeleted).toBe(true)
+    expect(states.find((u) => u.id === off.id)?.isActive).toBe(false)
+    expect(await t.owner.db.select().from(userRoles).where(and(eq(userRoles.tenantId, c.tenant.id), eq(userRoles.userId, plain.id)))).toHaveLength(0)
   })
 
   it('a change made while impersonating is the person’s, by the operator, in the tenant’s own audit viewer', async () => {

@@ -93,7 +93,7 @@ export const refusedWhileImpersonating = () => new HttpError(403, 'impersonating
  * invitation or its link, no password (a new person's, a reset, a change), no email address change. Every server
  * function that could create such lasting access calls this first (issue 9).
  */
-export function refuseWhileImpersonating(caller: { impersonatorId: string | null } | null | undefined) {
+export function refuseWhileImpersonating(caller: { impersonatorId?: string | null } | null | undefined) {
   if (caller?.impersonatorId) throw refusedWhileImpersonating()
 }
 

@@ -907,7 +907,7 @@ export const de: Messages<typeof en> = {
       notImpersonating: 'Sie haben keine fremde Identität angenommen.',
       signInExpired: 'Ihre Anmeldung ist abgelaufen. Geben Sie E-Mail-Adresse und Passwort erneut ein.',
       lastingAccess:
-        'Während eines Identitätswechsels nicht möglich: Einladungen, Passwörter, E-Mail-Adressen, Anmeldelinks und Anmeldefaktoren bleiben bei der Person und den eigenen Admins des Arbeitsbereichs.',
+        'Während eines Identitätswechsels nicht möglich: Personen hinzufügen, einladen, wiederherstellen und reaktivieren, Rollen vergeben, Passwörter, E-Mail-Adressen, Anmeldelinks und Anmeldefaktoren bleiben bei der Person und den eigenen Admins des Arbeitsbereichs.',
     },
     stepUp: {
       title: 'Bestätigen Sie, dass Sie es sind',
