@@ -347,5 +347,9 @@ test.describe('impersonating an admin', () => {
     const sameRequest = audit.items.filter((e) => e.requestId === signOut?.requestId)
     expect(sameRequest.map((e) => `${e.action} ${e.tableName}`).sort()).toEqual(['DELETE sessions', 'IMPERSONATION_ENDED sessions', 'SIGN_OUT users'])
     for (const e of sameRequest) expect([e.userName, e.impersonatorName]).toEqual(['Adam Admin', 'Root Operator'])
+    // The start's session row is Adam's, by root, like the start itself (not "System started a session").
+    const start = audit.items.find((e) => e.action === 'IMPERSONATION_STARTED' && e.userName === 'Adam Admin')
+    const startRequest = audit.items.filter((e) => e.requestId === start?.requestId && e.tableName === 'sessions')
+    expect(startRequest.map((e) => [e.action, e.userName, e.impersonatorName])).toEqual([['CREATE', 'Adam Admin', 'Root Operator']])
   })
 })
