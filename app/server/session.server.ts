@@ -1,7 +1,7 @@
 import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto'
 import { getRequest, getRequestHost, getRequestIP } from '@tanstack/react-start/server'
 import { parseCookies } from 'better-auth/cookies'
-import { and, eq, sql } from 'drizzle-orm'
+import { and, eq, isNotNull, sql } from 'drizzle-orm'
 import { config } from '../../app.config'
 import type { UserPreferences } from './db/schema'
 import { rolePermissions, roles, sessions, tenants, userRoles, users } from './db/schema'
@@ -14,6 +14,21 @@ import { type Locale, localeFromAcceptLanguage, pickLocale } from '../lib/i18n'
 import { auth, removedExpiredImpersonation } from './auth.server'
 import { type Realm, resolveRealm } from './realm.server'
 import { noteCaller, requestEntry } from './request-log.server'
+
+/**
+ * Ends a tenant's sessions (or only its impersonations) at once, marking why for the end events of the impersonations
+ * among them (migrations 0023, 0025): the console suspends or deletes, the workspace withdraws its consent.
+ */
+export async function endSessionsMarked(
+  tx: Tx,
+  tenantId: string,
+  reason: 'tenant_suspended' | 'tenant_deleted' | 'consent_withdrawn',
+  only: 'all' | 'impersonations' = 'all',
+) {
+  await tx.execute(sql`select haven_mark_sessions_ending(${reason})`)
+  await tx.delete(sessions).where(and(eq(sessions.tenantId, tenantId), only === 'impersonations' ? isNotNull(sessions.impersonatorId) : undefined))
+  await tx.execute(sql`select haven_mark_sessions_ending(null)`)
+}
 
 export type RequestDescription = { realm: Realm; host: string; audit: AuditContext & { ip: string | null } }
 

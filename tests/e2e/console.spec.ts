@@ -321,7 +321,16 @@ test.describe('impersonating an admin', () => {
     await expect(page.getByRole('button', { name: 'Add person' })).toHaveCount(0)
     await expect(page.getByRole('button', { name: `Copy link for ${invitee}` })).toHaveCount(0)
     await expect(page.getByRole('button', { name: `Resend invitation to ${invitee}` })).toHaveCount(0)
-    await expect(page.getByText(/^Not possible while impersonating: invitations, passwords/)).toBeVisible()
+    await expect(page.getByText(/^Not possible while impersonating: adding, inviting/)).toBeVisible()
+    // Not even a person without a password: the operator would ask for a reset link at that address afterwards.
+    const door = `door-${randomUUID().slice(0, 6)}@acme.test`
+    const created = await callFromPage(page, 'POST', 'users.createUser', { email: door, fullName: 'Back Door' })
+    expect(created.status, created.text).toBe(403)
+    expect(created.text).toContain('impersonating')
+    // A person's roles show, but cannot be granted from here.
+    await openPage(page, hostUrl('acme', `/admin/users/${adam?.id}`))
+    await expect(page.getByRole('heading', { name: 'Roles' })).toBeVisible()
+    await expect(page.getByRole('button', { name: 'Save roles' })).toHaveCount(0)
 
     await page.getByRole('button', { name: 'Account menu' }).click()
     await page.getByRole('menuitem', { name: 'Sign out' }).click()
@@ -338,5 +347,9 @@ test.describe('impersonating an admin', () => {
     const sameRequest = audit.items.filter((e) => e.requestId === signOut?.requestId)
     expect(sameRequest.map((e) => `${e.action} ${e.tableName}`).sort()).toEqual(['DELETE sessions', 'IMPERSONATION_ENDED sessions', 'SIGN_OUT users'])
     for (const e of sameRequest) expect([e.userName, e.impersonatorName]).toEqual(['Adam Admin', 'Root Operator'])
+    // The start's session row is Adam's, by root, like the start itself (not "System started a session").
+    const start = audit.items.find((e) => e.action === 'IMPERSONATION_STARTED' && e.userName === 'Adam Admin')
+    const startRequest = audit.items.filter((e) => e.requestId === start?.requestId && e.tableName === 'sessions')
+    expect(startRequest.map((e) => [e.action, e.userName, e.impersonatorName])).toEqual([['CREATE', 'Adam Admin', 'Root Operator']])
   })
 })

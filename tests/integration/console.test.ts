@@ -20,7 +20,10 @@ import {
   softDelete,
   suspend,
 } from '~/features/console/console.server'
-import { prepareImpersonation, redeemHandoff } from '~/features/console/impersonation.server'
+import { endExpiredImpersonations, prepareImpersonation, redeemHandoff } from '~/features/console/impersonation.server'
+import { setAuditOwnerDatabase } from '~/features/audit/chain.server'
+import { updateSettingsSchema } from '~/features/settings/settings.schemas'
+import { updateSettings } from '~/features/settings/settings.server'
 import {
   assertSteppedUp,
   CODE_LIMITS,
@@ -34,7 +37,9 @@ import {
 import { listAuditEvents } from '~/features/audit/audit.server'
 import { listAuditSchema } from '~/features/audit/audit.schemas'
 import { provisionTenant } from '~/features/tenants/tenants.server'
-import { addPerson, createUser } from '~/features/users/users.server'
+import { addPerson, createUser, reactivate as reactivatePerson, replaceUserRoles } from '~/features/users/users.server'
+import { applyBulk } from '~/features/users/bulk.server'
+import { restoreItem } from '~/features/trash/trash.server'
 import { invitePerson, pendingInvitationLink, resendInvitation } from '~/features/users/invitations.server'
 import { PERMISSION_KEYS } from '~/lib/permissions'
 import { CONSOLE_SLUG } from '~/lib/enums'
@@ -42,7 +47,7 @@ import { HttpError, unauthorized } from '~/lib/errors'
 import { config } from '../../app.config'
 import { type Actor, withTenantSession } from '~/server/session.server'
 import { rowsOf, type Tx } from '~/server/db/client.server'
-import { auditLog, invitations, roles, sessions, tenants, userMfa, users } from '~/server/db/schema'
+import { auditLog, invitations, roles, sessions, tenants, userMfa, userRoles, users } from '~/server/db/schema'
 import { withConsole, withTenant } from '~/server/db/scope.server'
 import { openTestDatabase, type TestDatabase } from '../support/db'
 import { english } from '../support/errors'
@@ -485,7 +490,7 @@ describe('impersonation', () => {
     expect(ended.map((e) => [e.userId, e.impersonatorId, e.tenantId])).toEqual([[a.ownerId, rootId, a.id]])
   })
 
-  it('an impersonated admin, who may invite and add people, still cannot: 403 impersonating and nothing written', async () => {
+  it('an impersonated admin, who may invite, add, restore, reactivate and grant, still cannot: 403 impersonating and nothing written', async () => {
     const c = await createTestTenant()
     await t.owner.db.update(tenants).set({ settings: { allowImpersonation: true } }).where(eq(tenants.id, c.tenant.id))
     const tenantRef = { id: c.tenant.id, slug: c.tenant.slug }
@@ -501,14 +506,31 @@ describe('impersonation', () => {
     const pending = await withTenant({ tenantId: c.tenant.id, userId: c.owner.id }, (tx) =>
       invitePerson(tx, owner, { email: `pending@${c.tenant.slug}.test`, fullName: '', roleId: null, replace: false }),
     )
+    // People an account could come back to (one of them may be the operator's old address), and one to raise.
+    const person = (name: string) =>
+      withTenant({ tenantId: c.tenant.id }, (tx) => createUser(tx, { tenantId: c.tenant.id, email: `${name}@${c.tenant.slug}.test`, fullName: name }))
+    const gone = await person('gone')
+    const off = await person('off')
+    const plain = await person('plain')
+    await t.owner.db.update(users).set({ isDeleted: true, deletedAt: sql`now()` }).where(eq(users.id, gone.id))
+    await t.owner.db.update(users).set({ isActive: false }).where(eq(users.id, off.id))
+    const adminRoleId = adminRole?.id ?? ''
     const { headers } = await impersonationSession(c.tenant.id, admin.id)
     const invitee = `new@${c.tenant.slug}.test`
     const attempts: Record<string, (tx: Tx, actor: Actor) => Promise<unknown>> = {
       invite: (tx, actor) => invitePerson(tx, actor, { email: invitee, fullName: 'New Person', roleId: null, replace: false }),
       'create with a password': (tx, actor) =>
         addPerson(tx, actor, { email: invitee, fullName: 'New Person', password: 'a-door-for-later-1', roleIds: [], metadata: {} }),
+      // Without a password the operator would ask for a reset link at their own address after the impersonation.
+      'create without a password': (tx, actor) =>
+        addPerson(tx, actor, { email: invitee, fullName: 'New Person', password: undefined, roleIds: [], metadata: {} }),
       'resend an invitation': (tx, actor) => resendInvitation(tx, actor, pending.id),
       'show an invitation link': (tx, actor) => pendingInvitationLink(tx, actor, pending.id),
+      'restore a person from the trash': (tx, actor) => restoreItem(tx, 'user', gone.id, actor.permissions, actor),
+      'reactivate a person': (tx, actor) => reactivatePerson(tx, off.id, actor),
+      'grant a role': (tx, actor) => replaceUserRoles(tx, { tenantId: c.tenant.id, permissions: actor.permissions, caller: actor }, plain.id, [adminRoleId]),
+      'grant a role to many': (tx, actor) =>
+        applyBulk(tx, { tenantId: c.tenant.id, userId: actor.userId, permissions: actor.permissions, impersonatorId: actor.impersonatorId }, { action: 'assignRole', ids: [plain.id], roleId: adminRoleId }),
     }
     for (const [what, attempt] of Object.entries(attempts)) {
       const requestId = `lasting-${randomUUID().slice(0, 8)}`
@@ -533,6 +555,10 @@ describe('impersonation', () => {
     expect(await t.owner.db.select().from(users).where(and(eq(users.tenantId, c.tenant.id), eq(users.email, invitee)))).toHaveLength(0)
     const left = await t.owner.db.select().from(invitations).where(eq(invitations.tenantId, c.tenant.id))
     expect(left.map((i) => [i.id, i.email, i.status])).toEqual([[pending.id, `pending@${c.tenant.slug}.test`, 'pending']])
+    const states = await t.owner.db.select({ id: users.id, isDeleted: users.isDeleted, isActive: users.isActive }).from(users).where(eq(users.tenantId, c.tenant.id))
+    expect(states.find((u) => u.id === gone.id)?.isDeleted).toBe(true)
+    expect(states.find((u) => u.id === off.id)?.isActive).toBe(false)
+    expect(await t.owner.db.select().from(userRoles).where(and(eq(userRoles.tenantId, c.tenant.id), eq(userRoles.userId, plain.id)))).toHaveLength(0)
   })
 
   it('a change made while impersonating is the person’s, by the operator, in the tenant’s own audit viewer', async () => {
@@ -582,6 +608,70 @@ describe('impersonation', () => {
       'impersonation ended (the workspace was deleted)',
       'impersonation ended (the workspace was suspended)',
     ])
+  })
+
+  it('withdrawing consent ends the running impersonations at once, in the same transaction, and says why', async () => {
+    const c = await tenant()
+    await t.owner.db.update(tenants).set({ settings: { allowImpersonation: true } }).where(eq(tenants.id, c.id))
+    const [plain] = await withTenant({ tenantId: c.id }, (tx) =>
+      tx.insert(sessions).values({ tenantId: c.id, userId: c.ownerId, token: randomUUID(), expiresAt: sql`now() + interval '1 day'` }).returning(),
+    )
+    const running = await impersonationSession(c.id, c.ownerId)
+    const off = updateSettingsSchema.parse({ settings: { allowImpersonation: false } })
+    const left = async () => (await t.owner.db.select({ id: sessions.id }).from(sessions).where(eq(sessions.tenantId, c.id))).map((r) => r.id).sort()
+
+    // A request that fails after the change rolls the end back with it: both or neither.
+    await expect(
+      withTenant({ tenantId: c.id, userId: c.ownerId }, async (tx) => {
+        await updateSettings(tx, c.id, off)
+        throw new Error('later failure')
+      }),
+    ).rejects.toThrow('later failure')
+    expect(await left()).toEqual([plain?.id, running.session.id].sort())
+
+    const requestId = `consent-${randomUUID().slice(0, 8)}`
+    await withTenant({ tenantId: c.id, userId: c.ownerId, requestId }, (tx) => updateSettings(tx, c.id, off))
+    expect(await left()).toEqual([plain?.id])
+    const ends = (await eventsOf(c.id, requestId)).filter((e) => e.action === 'IMPERSONATION_ENDED')
+    expect(ends.map((e) => [e.recordId, e.userId, e.impersonatorId, (e.newValues as { reason?: string }).reason])).toEqual([
+      [running.session.id, c.ownerId, rootId, 'consent_withdrawn'],
+    ])
+    expect(ends[0]?.newValues).toMatchObject({ operatorName: 'Root Operator' })
+    const described = (await asConsole(({ tx }) => findAuditEvents(tx, { tenantId: c.id }, 100))).items.filter((e) => e.action === 'IMPERSONATION_ENDED')
+    expect(described.map((e) => english(e.summary))).toEqual(['impersonation ended (the workspace withdrew its consent)'])
+    expect(described.map((e) => translateRef(i18nFor('de'), e.summary))).toEqual(['Identitätswechsel beendet (der Arbeitsbereich hat seine Zustimmung zurückgezogen)'])
+  })
+
+  it('the scheduled sweep ends impersonations that ran out with a closed tab, each logged once whoever sees it first', async () => {
+    const c = await tenant()
+    setAuditOwnerDatabase(t.owner.db)
+    try {
+      const past = sql`now() - interval '1 minute'`
+      const closedTab = await impersonationSession(c.id, c.ownerId, past)
+      const cameBack = await impersonationSession(c.id, c.ownerId, past)
+      const running = await impersonationSession(c.id, c.ownerId)
+      const [plainExpired] = await withTenant({ tenantId: c.id }, (tx) =>
+        tx.insert(sessions).values({ tenantId: c.id, userId: c.ownerId, token: randomUUID(), expiresAt: past }).returning(),
+      )
+      // The browser of one comes back first: better-auth removes its session and the end is logged then.
+      await withTenantSession({ tenantId: c.id, requestId: `back-${randomUUID().slice(0, 8)}` }, async (_tx, caller) => expect(caller).toBeNull(), cameBack.headers)
+
+      expect(await endExpiredImpersonations()).toBeGreaterThanOrEqual(1)
+      expect(await endExpiredImpersonations()).toBe(0)
+      const left = (await t.owner.db.select({ id: sessions.id }).from(sessions).where(eq(sessions.tenantId, c.id))).map((r) => r.id).sort()
+      // Only impersonations are the sweep's: an ordinary expired session waits for better-auth as before.
+      expect(left).toEqual([running.session.id, plainExpired?.id].sort())
+      const ends = await endsOf(c.id)
+      expect(ends.map((e) => [e.recordId, e.userId, e.impersonatorId, (e.newValues as { reason?: string }).reason]).sort()).toEqual(
+        [
+          [closedTab.session.id, c.ownerId, rootId, 'expired'],
+          [cameBack.session.id, c.ownerId, rootId, 'expired'],
+        ].sort(),
+      )
+      expect(ends.find((e) => e.recordId === closedTab.session.id)?.requestId).toBe('impersonation-sweep')
+    } finally {
+      setAuditOwnerDatabase(undefined)
+    }
   })
 
   it('a session refresh is no audit event; a real change of a session still is', async () => {

@@ -33,7 +33,7 @@ export function hasAuditOwnerDatabase(): boolean {
 }
 
 /** A transaction as haven_owner on the owner connection. */
-async function asOwner<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
+export async function asOwner<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
   const db = holder.__havenAuditOwnerDb
   if (!db) throw new Error('No owner connection for the audit chain: call setAuditOwnerDatabase() first.')
   return db.transaction(async (tx) => {

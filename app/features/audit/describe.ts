@@ -215,6 +215,8 @@ export function describeEvent(e: DescribableEvent, names: Names): string {
           return msg('auditSentence.impersonationEndedSuspended')
         case 'tenant_deleted':
           return msg('auditSentence.impersonationEndedDeleted')
+        case 'consent_withdrawn':
+          return msg('auditSentence.impersonationEndedConsent')
         default:
           return msg('auditSentence.impersonationStopped')
       }

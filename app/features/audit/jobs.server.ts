@@ -1,6 +1,7 @@
 import type { AppConfig } from '../../../app.config'
 import type { Database } from '~/server/db/client.server'
 import { openDatabase } from '~/server/db/client.server'
+import { endExpiredImpersonations } from '../console/impersonation.server'
 import { runRetention, sealPending, setAuditOwnerDatabase } from './chain.server'
 
 type Jobs = { timers: NodeJS.Timeout[]; owner?: Database; stopped?: boolean }
@@ -14,8 +15,9 @@ const isPermissionError = (e: unknown) => {
 }
 
 /**
- * Installs the owner connection and runs the audit jobs in this process: sealing every few seconds and retention
- * every hour (ADR 013). Embedded database: its one connection. PostgreSQL: a small pool on the owner URL
+ * Installs the owner connection and runs the audit jobs in this process: sealing every few seconds, retention
+ * every hour (ADR 013), ending the impersonations that ran out every minute (ADR 015). Embedded database: its one
+ * connection. PostgreSQL: a small pool on the owner URL
  * (`HAVEN_OWNER_DATABASE_URL`, else `DATABASE_URL`); if that login cannot act as haven_owner the jobs stay off and
  * the log says how to run them from cron instead.
  */
@@ -57,6 +59,7 @@ export async function startAuditJobs(cfg: AppConfig, database: Database) {
   if (cfg.auditRetentionMinutes > 0) {
     jobs.timers.push(setInterval(run('retention', () => runRetention()), cfg.auditRetentionMinutes * 60_000))
   }
+  jobs.timers.push(setInterval(run('impersonation sweep', () => endExpiredImpersonations()), 60_000))
   for (const t of jobs.timers) t.unref()
 }
 

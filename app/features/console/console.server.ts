@@ -6,7 +6,8 @@ import { conflict, HttpError, notFound } from '~/lib/errors'
 import { msg } from '~/lib/i18n'
 import { rowsOf, type Tx } from '~/server/db/client.server'
 import { currentScope } from '~/server/db/scope.server'
-import { invitations, sessions, tenants } from '~/server/db/schema'
+import { endSessionsMarked } from '~/server/session.server'
+import { invitations, tenants } from '~/server/db/schema'
 import { text } from '~/lib/text'
 import { cursorId, cursorTimestamp, decodeCursor, encodeCursor } from '~/server/cursor.server'
 import { hashToken, INVITATION_TTL_DAYS } from '../auth/auth.server'
@@ -339,22 +340,12 @@ export async function provision(
   return { tenantId, slug: created.tenant.slug, invitationId: invitation?.id ?? null, token }
 }
 
-/**
- * Every session of the tenant ends: its people are signed out at once (the suspended page shows from then on). The
- * reason reaches the end events of impersonations among them (migration 0023).
- */
-async function endTenantSessions(tx: Tx, tenantId: string, reason: 'tenant_suspended' | 'tenant_deleted') {
-  await tx.execute(sql`select haven_mark_sessions_ending(${reason})`)
-  await tx.delete(sessions).where(eq(sessions.tenantId, tenantId))
-  await tx.execute(sql`select haven_mark_sessions_ending(null)`)
-}
-
 export async function suspend(scope: ConsoleScope, id: string, reason: string) {
   const tenant = await requireTenant(scope.tx, id)
   if (tenant.isDeleted) throw conflict(msg('console.errors.restoreFirst'))
   if (!tenant.isActive) throw conflict(msg('console.errors.alreadySuspended'))
   await updateTenant(scope.tx, id, { isActive: false, suspendedAt: sql`now()`, suspensionReason: reason })
-  await endTenantSessions(scope.tx, id, 'tenant_suspended')
+  await endSessionsMarked(scope.tx, id, 'tenant_suspended')
   await auditIn(scope, id, 'CONSOLE_ACCESS', 'tenants', id, { action: 'suspend', reason })
 }
 
@@ -370,7 +361,7 @@ export async function softDelete(scope: ConsoleScope, id: string, deletedById: s
   const tenant = await requireTenant(scope.tx, id)
   if (tenant.isDeleted) throw conflict(msg('console.errors.alreadyDeleted'))
   await updateTenant(scope.tx, id, { isDeleted: true, deletedAt: sql`now()`, deletedById })
-  await endTenantSessions(scope.tx, id, 'tenant_deleted')
+  await endSessionsMarked(scope.tx, id, 'tenant_deleted')
   await auditIn(scope, id, 'CONSOLE_ACCESS', 'tenants', id, { action: 'delete' })
 }
 

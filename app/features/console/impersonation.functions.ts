@@ -38,6 +38,8 @@ export const redeemImpersonation = createServerFn({ method: 'POST' })
   .handler(async ({ data, context }) => {
     if (context.caller?.impersonatorId) throw new HttpError(409, 'impersonating', msg('console.errors.stopFirst'))
     const handoff = await redeemHandoff(context.tx, context.tenantId, data.token)
+    // Before the session exists, so that its row is audited as the person's, by the operator, not as the system's.
+    await setActor(context.tx, handoff.userId, handoff.impersonatorId)
     await auth().api.createHavenSession({
       body: {
         userId: handoff.userId,
@@ -48,7 +50,6 @@ export const redeemImpersonation = createServerFn({ method: 'POST' })
       },
       headers: getRequest().headers,
     })
-    await setActor(context.tx, handoff.userId, handoff.impersonatorId)
     // The operator's name and email as they are now: the tenant's audit log names them later from this (ADR 013).
     const details = JSON.stringify({
       reason: handoff.reason,

@@ -1,9 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto'
-import { and, eq, gt, sql } from 'drizzle-orm'
+import { and, eq, gt, isNotNull, lte, sql } from 'drizzle-orm'
 import { forbidden, HttpError, notFound } from '~/lib/errors'
 import { msg } from '~/lib/i18n'
 import type { Tx } from '~/server/db/client.server'
 import { sessions, tenants, users, verifications } from '~/server/db/schema'
+import { asOwner } from '../audit/chain.server'
 import { auditIn, type ConsoleScope, requireTenant } from './console.server'
 
 /** The link the console opens is good for this long, once. */
@@ -92,6 +93,22 @@ export const refusedWhileImpersonating = () => new HttpError(403, 'impersonating
  * invitation or its link, no password (a new person's, a reset, a change), no email address change. Every server
  * function that could create such lasting access calls this first (issue 9).
  */
-export function refuseWhileImpersonating(caller: { impersonatorId: string | null } | null | undefined) {
+export function refuseWhileImpersonating(caller: { impersonatorId?: string | null } | null | undefined) {
   if (caller?.impersonatorId) throw refusedWhileImpersonating()
+}
+
+/**
+ * Ends every impersonation that ran out, in every tenant, for the server's scheduled audit jobs: a closed tab never
+ * comes back to have its expired session removed. The delete trigger writes each IMPERSONATION_ENDED (`expired`,
+ * person and operator); a session the browser removed first is gone, so each expiry is logged once. Returns how
+ * many ended.
+ */
+export async function endExpiredImpersonations(): Promise<number> {
+  const ended = await asOwner((tx) =>
+    tx
+      .delete(sessions)
+      .where(and(isNotNull(sessions.impersonatorId), lte(sessions.expiresAt, sql`now()`)))
+      .returning({ id: sessions.id }),
+  )
+  return ended.length
 }

@@ -3,6 +3,7 @@ import { notFound } from '~/lib/errors'
 import { THEMES } from '~/lib/theme'
 import type { Tx } from '~/server/db/client.server'
 import { type TenantSettings, tenants } from '~/server/db/schema'
+import { endSessionsMarked } from '~/server/session.server'
 import { updateTenant } from '../tenants/tenant-changes.server'
 import { SETTINGS_DEFAULTS, type UpdateSettingsInput } from './settings.schemas'
 
@@ -33,7 +34,8 @@ export async function getSettings(tx: Tx, tenantId: string) {
 
 /**
  * The tenant role may update only name and settings; settings are merged with `||`, so keys this form does not
- * know (written by the console or a later version) survive.
+ * know (written by the console or a later version) survive. Withdrawing consent to impersonation ends the running
+ * impersonations in the same transaction, as a suspension ends every session.
  */
 export async function updateSettings(tx: Tx, tenantId: string, input: UpdateSettingsInput) {
   const changes: { name?: string; settings?: SQL } = {}
@@ -42,5 +44,6 @@ export async function updateSettings(tx: Tx, tenantId: string, input: UpdateSett
   if (Object.keys(changes).length === 0) return getSettings(tx, tenantId)
   const row = await updateTenant(tx, tenantId, changes)
   if (!row) throw notFound('workspace')
+  if (input.settings.allowImpersonation === false) await endSessionsMarked(tx, tenantId, 'consent_withdrawn', 'impersonations')
   return present(row)
 }

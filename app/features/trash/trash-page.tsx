@@ -10,6 +10,7 @@ import { ConfirmDialog } from '~/components/ui/confirm'
 import { getPurgeImpact, type listTrash, purgeFromTrash, restoreFromTrash } from './trash.functions'
 import type { TrashType } from './trash.schemas'
 import { errorMessage } from '~/lib/errors'
+import { useImpersonating } from '../console/impersonation-limits'
 
 const Route = getRouteApi('/tenant/_app/admin/trash')
 
@@ -30,6 +31,8 @@ export function TrashPage() {
   const [purging, setPurging] = useState<{ item: Item; descendants: number } | null>(null)
   const [busy, setBusy] = useState<string>()
   const { t, format } = useI18n()
+  // A person brought back could be one whose mailbox the operator receives: people stay in the trash then.
+  const impersonating = useImpersonating()
 
   async function onRestore(item: Item) {
     setBusy(item.id)
@@ -124,9 +127,11 @@ export function TrashPage() {
                   <td className="hidden px-4 py-3 sm:table-cell">{item.deletedBy ?? '—'}</td>
                   <td className="whitespace-nowrap px-4 py-3 text-right">
                     <div className="flex flex-col items-end gap-2 sm:flex-row sm:justify-end">
-                      <Button variant="secondary" pending={busy === item.id} onClick={() => onRestore(item)} aria-label={t('trash.restoreName', { name: item.name })}>
-                        <RotateCcw aria-hidden className="size-4" /> {t('trash.restore')}
-                      </Button>
+                      {!(item.type === 'user' && impersonating) && (
+                        <Button variant="secondary" pending={busy === item.id} onClick={() => onRestore(item)} aria-label={t('trash.restoreName', { name: item.name })}>
+                          <RotateCcw aria-hidden className="size-4" /> {t('trash.restore')}
+                        </Button>
+                      )}
                       {data.canPurge && (
                         <Button variant="danger" onClick={() => askPurge(item)} aria-label={t('trash.purgeName', { name: item.name })}>
                           <Trash2 aria-hidden className="size-4" /> {t('trash.purge')}

@@ -22,7 +22,7 @@ export const restoreFromTrash = createServerFn({ method: 'POST' })
   .validator(input(trashItemSchema))
   .handler(async ({ data, context }) => {
     assertMayHandle(context.permissions, data.type)
-    await restoreItem(context.tx, data.type, data.id, context.permissions)
+    await restoreItem(context.tx, data.type, data.id, context.permissions, context.caller)
     return { ok: true as const }
   })
 

@@ -6,6 +6,7 @@ import { conflict, forbidden, notFound } from '~/lib/errors'
 import type { Permission } from '~/lib/permissions'
 import { rowsOf, type Tx } from '~/server/db/client.server'
 import { categories, organizations, rolePermissions, roles, teams, users } from '~/server/db/schema'
+import { refuseWhileImpersonating } from '../console/impersonation.server'
 import { assertHolds } from '../roles/roles.server'
 import { cursorId, cursorTimestamp, decodeCursor, encodeCursor } from '~/server/cursor.server'
 import { isUniqueViolation } from '~/server/db/errors.server'
@@ -104,7 +105,15 @@ async function requireDeleted(tx: Tx, type: TrashType, id: string) {
  * Brings an item back, refusing with a reason when that would collide with what exists now. A restored role gives
  * its holders its permissions again, so the grant rule applies: the restorer must hold them all.
  */
-export async function restoreItem(tx: Tx, type: TrashType, id: string, actorPermissions?: readonly Permission[]) {
+export async function restoreItem(
+  tx: Tx,
+  type: TrashType,
+  id: string,
+  actorPermissions?: readonly Permission[],
+  caller?: { impersonatorId: string | null } | null,
+) {
+  // A person brought back could be one whose mailbox the operator receives: not while impersonating.
+  if (type === 'user') refuseWhileImpersonating(caller)
   await requireDeleted(tx, type, id)
   if (type === 'role' && actorPermissions) {
     const grants = await tx.select({ key: rolePermissions.permissionKey }).from(rolePermissions).where(and(ofTenant(rolePermissions), eq(rolePermissions.roleId, id)))

@@ -4,10 +4,11 @@ import type { Permission } from '~/lib/permissions'
 import type { Tx } from '~/server/db/client.server'
 import { userRoles, users } from '~/server/db/schema'
 import type { BulkUsersInput } from './users.schemas'
+import { refuseWhileImpersonating } from '../console/impersonation.server'
 import { assertMayManage, lockOut } from './users.server'
 import { msg } from '~/lib/i18n'
 
-type Actor = { tenantId: string; userId: string; permissions: readonly Permission[] }
+type Actor = { tenantId: string; userId: string; permissions: readonly Permission[]; impersonatorId?: string | null }
 
 /**
  * Applies one action to every selected person in the caller's transaction. Each person goes through the checks
@@ -15,6 +16,7 @@ type Actor = { tenantId: string; userId: string; permissions: readonly Permissio
  * the person, and the request's transaction rolls back what was already done. Returns how many were changed.
  */
 export async function applyBulk(tx: Tx, actor: Actor, input: BulkUsersInput): Promise<number> {
+  if (input.action === 'assignRole') refuseWhileImpersonating(actor)
   const ids = [...new Set(input.ids)]
   const people = await tx
     .select({ id: users.id, fullName: users.fullName })

@@ -23,7 +23,7 @@ import { errorMessage, fieldErrorsOf } from '~/lib/errors'
 import { useI18n } from '~/lib/i18n/react'
 import { roleName } from '~/lib/i18n/roles'
 import { can } from '~/lib/navigation'
-import { useImpersonating } from '../console/impersonation-limits'
+import { LastingAccessNote, useImpersonating } from '../console/impersonation-limits'
 
 
 const Route = getRouteApi('/tenant/_app/admin/users/$userId')
@@ -41,6 +41,7 @@ function PersonInTrash({ person }: { person: Awaited<ReturnType<typeof getDelete
   const { permissions } = Route.useRouteContext()
   const router = useRouter()
   const restore = useServerFn(restoreFromTrash)
+  const impersonating = useImpersonating()
   const { t, format } = useI18n()
   const [pending, setPending] = useState(false)
   async function onRestore() {
@@ -68,10 +69,15 @@ function PersonInTrash({ person }: { person: Awaited<ReturnType<typeof getDelete
           : t('user.deleted', { name: person.fullName })}{' '}
         {can(permissions, ['users:write']) ? t('user.restoreHint') : t('user.restoreOthers')}
       </Alert>
-      {can(permissions, ['users:write']) && (
+      {can(permissions, ['users:write']) && !impersonating && (
         <Button className="mt-4" pending={pending} onClick={onRestore}>
           <RotateCcw aria-hidden className="size-4" /> {t('user.restore', { name: person.fullName })}
         </Button>
+      )}
+      {can(permissions, ['users:write']) && impersonating && (
+        <div className="mt-4">
+          <LastingAccessNote />
+        </div>
       )}
     </>
   )
@@ -90,8 +96,9 @@ function UserPage({
   const navigate = useNavigate()
   const { t, format } = useI18n()
   const canWrite = can(permissions, ['users:write'])
-  const canManageRoles = can(permissions, ['roles:manage'])
   const impersonating = useImpersonating()
+  // Granting a role could raise an account the operator controls: the roles show read-only while impersonating.
+  const canManageRoles = can(permissions, ['roles:manage']) && !impersonating
   const save = useServerFn(updateUser)
   const saveRoles = useServerFn(setUserRoles)
   const deactivate = useServerFn(deactivateUser)
@@ -173,7 +180,7 @@ function UserPage({
                 <Button variant="secondary" onClick={() => setConfirm('deactivate')}>
                   {t('user.deactivate')}
                 </Button>
-              ) : (
+              ) : impersonating ? null : (
                 <Button
                   variant="secondary"
                   onClick={async () => {

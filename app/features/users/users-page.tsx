@@ -222,7 +222,7 @@ export function UsersPage() {
       <BulkActions
         selected={table.getSelectedRowModel().rows.map((r) => r.original)}
         roles={options.roles}
-        canAssignRoles={can(permissions, ['roles:manage'])}
+        canAssignRoles={can(permissions, ['roles:manage']) && !impersonating}
         onDone={() => setRowSelection({})}
       />
       {page.items.length === 0 ? (
@@ -309,7 +309,7 @@ export function UsersPage() {
         open={adding}
         onClose={() => setAdding(false)}
         roles={options.roles}
-        canAssignRoles={can(permissions, ['roles:manage'])}
+        canAssignRoles={can(permissions, ['roles:manage']) && !impersonating}
       />
     </>
   )

@@ -69,7 +69,7 @@ export const bulkUpdateUsers = createServerFn({ method: 'POST' })
       await requireRoles(context.tx, [data.roleId])
       await assertCanGrantRoles(context.tx, context.permissions, [data.roleId])
     }
-    const changed = await applyBulk(context.tx, { tenantId: context.tenantId, userId: context.user.id, permissions: context.permissions }, data)
+    const changed = await applyBulk(context.tx, { tenantId: context.tenantId, userId: context.user.id, permissions: context.permissions, impersonatorId: context.caller?.impersonatorId }, data)
     return { ok: true as const, changed }
   })
 
@@ -123,7 +123,7 @@ export const reactivateUser = createServerFn({ method: 'POST' })
   .validator(input(userIdSchema))
   .handler(async ({ data, context }) => {
     await assertMayManage(context.tx, context.permissions, data.id)
-    await reactivate(context.tx, data.id)
+    await reactivate(context.tx, data.id, context.caller)
     return { ok: true as const }
   })
 

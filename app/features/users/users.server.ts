@@ -293,11 +293,12 @@ export async function createUserChecked(tx: Tx, input: NewUser) {
 }
 
 /**
- * A person added by an admin (the Users page). With a password it is refused while impersonating, first: the
- * password would outlive the impersonation. Roles need roles:manage and only roles the admin may grant.
+ * A person added by an admin (the Users page). Refused while impersonating, first, with or without a password: a
+ * password would outlive the impersonation, and so would an address the operator receives, through a reset link
+ * asked for afterwards. Roles need roles:manage and only roles the admin may grant.
  */
 export async function addPerson(tx: Tx, actor: Actor, data: z.output<typeof createUserSchema>) {
-  if (data.password) refuseWhileImpersonating(actor)
+  refuseWhileImpersonating(actor)
   if (data.roleIds.length > 0) {
     if (!actor.permissions.includes('roles:manage')) throw new HttpError(403, 'forbidden', msg('serverErrors.assignRolesNeedsPermission'))
     await requireRoles(tx, data.roleIds)
@@ -335,7 +336,9 @@ export async function lockOut(tx: Tx, id: string, actorId: string, how: 'deactiv
   await endSessions(tx, id)
 }
 
-export async function reactivate(tx: Tx, id: string) {
+/** Refused while impersonating: an account brought back could be one whose mailbox the operator receives. */
+export async function reactivate(tx: Tx, id: string, caller?: { impersonatorId: string | null } | null) {
+  refuseWhileImpersonating(caller)
   await requireUserRow(tx, id)
   await tx.update(users).set({ isActive: true }).where(and(ofTenant(users), eq(users.id, id)))
 }
@@ -343,7 +346,7 @@ export async function reactivate(tx: Tx, id: string) {
 /** Replaces a user's roles in one action: adds and removes are checked against the grant and last-owner rules. */
 export async function replaceUserRoles(
   tx: Tx,
-  actor: { tenantId: string; permissions: readonly Permission[]; user?: { id: string } },
+  actor: { tenantId: string; permissions: readonly Permission[]; user?: { id: string }; caller?: { impersonatorId: string | null } | null },
   id: string,
   roleIds: string[],
 ) {
@@ -353,6 +356,8 @@ export async function replaceUserRoles(
   const current = (await tx.select({ roleId: userRoles.roleId }).from(userRoles).where(and(ofTenant(userRoles), eq(userRoles.userId, id)))).map((r) => r.roleId)
   const added = wanted.filter((r) => !current.includes(r))
   const removed = current.filter((r) => !wanted.includes(r))
+  // Taking roles away is fine while impersonating; a grant could raise an account the operator controls.
+  if (added.length > 0) refuseWhileImpersonating(actor.caller)
   await assertCanGrantRoles(tx, actor.permissions, added)
   if (removed.includes(await ownerRoleId(tx))) await assertNotLastOwner(tx, id)
   if (removed.length > 0) await tx.delete(userRoles).where(and(ofTenant(userRoles), eq(userRoles.userId, id), inArray(userRoles.roleId, removed)))

@@ -907,7 +907,7 @@ export const de: Messages<typeof en> = {
       notImpersonating: 'Sie haben keine fremde Identität angenommen.',
       signInExpired: 'Ihre Anmeldung ist abgelaufen. Geben Sie E-Mail-Adresse und Passwort erneut ein.',
       lastingAccess:
-        'Während eines Identitätswechsels nicht möglich: Einladungen, Passwörter, E-Mail-Adressen, Anmeldelinks und Anmeldefaktoren bleiben bei der Person und den eigenen Admins des Arbeitsbereichs.',
+        'Während eines Identitätswechsels nicht möglich: Personen hinzufügen, einladen, wiederherstellen und reaktivieren, Rollen vergeben, Passwörter, E-Mail-Adressen, Anmeldelinks und Anmeldefaktoren bleiben bei der Person und den eigenen Admins des Arbeitsbereichs.',
     },
     stepUp: {
       title: 'Bestätigen Sie, dass Sie es sind',
@@ -1122,6 +1122,7 @@ export const de: Messages<typeof en> = {
     impersonationStopped: 'Identitätswechsel beendet',
     impersonationEndedSuspended: 'Identitätswechsel beendet (der Arbeitsbereich wurde gesperrt)',
     impersonationEndedDeleted: 'Identitätswechsel beendet (der Arbeitsbereich wurde gelöscht)',
+    impersonationEndedConsent: 'Identitätswechsel beendet (der Arbeitsbereich hat seine Zustimmung zurückgezogen)',
     fromConsole: '{{what}} (über die Konsole)',
     exported: 'hat {{what}} exportiert',
     exportedAs: 'hat {{what}} als {{format}} exportiert',

@@ -906,7 +906,7 @@ export const en = {
       notImpersonating: 'You are not impersonating anyone.',
       signInExpired: 'Your sign-in has expired. Enter your email and password again.',
       lastingAccess:
-        'Not possible while impersonating: invitations, passwords, email addresses, sign-in links and sign-in factors stay with the person and the workspace’s own admins.',
+        'Not possible while impersonating: adding, inviting, restoring and reactivating people, granting roles, passwords, email addresses, sign-in links and sign-in factors stay with the person and the workspace’s own admins.',
     },
     stepUp: {
       title: 'Confirm it is you',
@@ -1113,6 +1113,7 @@ export const en = {
     impersonationStopped: 'impersonation stopped',
     impersonationEndedSuspended: 'impersonation ended (the workspace was suspended)',
     impersonationEndedDeleted: 'impersonation ended (the workspace was deleted)',
+    impersonationEndedConsent: 'impersonation ended (the workspace withdrew its consent)',
     fromConsole: '{{what}} from the console',
     exported: 'exported {{what}}',
     exportedAs: 'exported {{what}} as {{format}}',
