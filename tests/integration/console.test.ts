@@ -38,6 +38,7 @@ import { listAuditEvents } from '~/features/audit/audit.server'
 import { listAuditSchema } from '~/features/audit/audit.schemas'
 import { provisionTenant } from '~/features/tenants/tenants.server'
 import { addPerson, createUser, reactivate as reactivatePerson, replaceUserRoles } from '~/features/users/users.server'
+import { applyPermissionMatrix } from '~/features/roles/roles.server'
 import { applyBulk } from '~/features/users/bulk.server'
 import { restoreItem } from '~/features/trash/trash.server'
 import { invitePerson, pendingInvitationLink, resendInvitation } from '~/features/users/invitations.server'
@@ -47,7 +48,7 @@ import { HttpError, unauthorized } from '~/lib/errors'
 import { config } from '../../app.config'
 import { type Actor, withTenantSession } from '~/server/session.server'
 import { rowsOf, type Tx } from '~/server/db/client.server'
-import { auditLog, invitations, roles, sessions, tenants, userMfa, userRoles, users } from '~/server/db/schema'
+import { auditLog, invitations, rolePermissions, roles, sessions, tenants, userMfa, userRoles, users } from '~/server/db/schema'
 import { withConsole, withTenant } from '~/server/db/scope.server'
 import { openTestDatabase, type TestDatabase } from '../support/db'
 import { english } from '../support/errors'
@@ -515,6 +516,8 @@ describe('impersonation', () => {
     await t.owner.db.update(users).set({ isDeleted: true, deletedAt: sql`now()` }).where(eq(users.id, gone.id))
     await t.owner.db.update(users).set({ isActive: false }).where(eq(users.id, off.id))
     const adminRoleId = adminRole?.id ?? ''
+    // A custom role without permissions: adding one would raise whoever holds it.
+    const [helpers] = await t.owner.db.insert(roles).values({ tenantId: c.tenant.id, name: 'Helpers' }).returning({ id: roles.id })
     const { headers } = await impersonationSession(c.tenant.id, admin.id)
     const invitee = `new@${c.tenant.slug}.test`
     const attempts: Record<string, (tx: Tx, actor: Actor) => Promise<unknown>> = {
@@ -529,6 +532,10 @@ describe('impersonation', () => {
       'restore a person from the trash': (tx, actor) => restoreItem(tx, 'user', gone.id, actor.permissions, actor),
       'reactivate a person': (tx, actor) => reactivatePerson(tx, off.id, actor),
       'grant a role': (tx, actor) => replaceUserRoles(tx, { tenantId: c.tenant.id, permissions: actor.permissions, caller: actor }, plain.id, [adminRoleId]),
+      'add a permission to a role': (tx, actor) =>
+        applyPermissionMatrix(tx, { tenantId: c.tenant.id, userId: actor.userId, permissions: actor.permissions, impersonatorId: actor.impersonatorId }, [
+          { id: helpers?.id ?? '', permissions: ['users:read'] },
+        ]),
       'grant a role to many': (tx, actor) =>
         applyBulk(tx, { tenantId: c.tenant.id, userId: actor.userId, permissions: actor.permissions, impersonatorId: actor.impersonatorId }, { action: 'assignRole', ids: [plain.id], roleId: adminRoleId }),
     }
@@ -559,6 +566,7 @@ describe('impersonation', () => {
     expect(states.find((u) => u.id === gone.id)?.isDeleted).toBe(true)
     expect(states.find((u) => u.id === off.id)?.isActive).toBe(false)
     expect(await t.owner.db.select().from(userRoles).where(and(eq(userRoles.tenantId, c.tenant.id), eq(userRoles.userId, plain.id)))).toHaveLength(0)
+    expect(await t.owner.db.select().from(rolePermissions).where(and(eq(rolePermissions.tenantId, c.tenant.id), eq(rolePermissions.roleId, helpers?.id ?? '')))).toHaveLength(0)
   })
 
   it('a change made while impersonating is the person’s, by the operator, in the tenant’s own audit viewer', async () => {

@@ -5,10 +5,16 @@ import { requirePermission } from '~/server/middleware'
 import { createRoleSchema, permissionMatrixSchema, roleIdSchema, updateRoleSchema } from './roles.schemas'
 import { applyPermissionMatrix, editRole, insertRole, listRolesWithHolders, type RoleActor, softDeleteRole } from './roles.server'
 
-const actorOf = (context: { tenantId: string; user: { id: string }; permissions: RoleActor['permissions'] }): RoleActor => ({
+const actorOf = (context: {
+  tenantId: string
+  user: { id: string }
+  permissions: RoleActor['permissions']
+  caller: { impersonatorId: string | null } | null
+}): RoleActor => ({
   tenantId: context.tenantId,
   userId: context.user.id,
   permissions: context.permissions,
+  impersonatorId: context.caller?.impersonatorId ?? null,
 })
 
 export const listRoles = createServerFn({ method: 'GET' })

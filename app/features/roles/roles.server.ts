@@ -1,3 +1,4 @@
+import { refuseWhileImpersonating } from '../console/impersonation.server'
 import { and, asc, count, eq, inArray, ne, or, sql } from 'drizzle-orm'
 import { conflict, forbidden, HttpError, notFound } from '~/lib/errors'
 import { isPermission, type Permission, SYSTEM_ROLES, type SystemRoleKey } from '~/lib/permissions'
@@ -74,7 +75,7 @@ export async function assertNotLastOwner(tx: Tx, userId: string) {
 }
 
 /** Who is changing roles: the grant rule compares against `permissions`, the session's own. */
-export type RoleActor = { tenantId: string; userId: string; permissions: readonly Permission[] }
+export type RoleActor = { tenantId: string; userId: string; permissions: readonly Permission[]; impersonatorId?: string | null }
 
 /** Every live role with its permission keys and how many live (not deleted) people hold it; system roles first. */
 export async function listRolesWithHolders(tx: Tx) {
@@ -220,6 +221,9 @@ export async function applyPermissionMatrix(tx: Tx, actor: RoleActor, rows: Perm
     }
   }
   assertHolds(actor.permissions, [...new Set(changes.flatMap((c) => c.added))])
+  // A permission added to a role raises everyone who holds it, an account the operator controls among them: like a
+  // role grant, that outlives an impersonation. Taking permissions away is still allowed.
+  if (changes.some((c) => c.added.length > 0)) refuseWhileImpersonating(actor)
   const removals = changes.flatMap((c) => c.removed.map((key) => ({ roleId: c.id, key })))
   const additions = changes.flatMap((c) => c.added.map((permissionKey) => ({ tenantId: actor.tenantId, roleId: c.id, permissionKey })))
   if (removals.length > 0) {
