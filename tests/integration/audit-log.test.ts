@@ -505,6 +505,26 @@ describe('the hash chain', () => {
     }
   })
 
+  it('a forged retention checkpoint above edited events hides nothing: every event present is verified', async () => {
+    const f = await sealedTenant()
+    await asOwner(sql`update audit_log set new_values = new_values || '{"description":"forged"}'::jsonb where tenant_id = ${f.tenantId} and chain_seq = 5`)
+    const [head] = await asOwner(sql`select chain_seq::int as seq, chain_hash as hash from audit_log where tenant_id = ${f.tenantId} and chain_seq is not null order by chain_seq desc limit 1`)
+    await asOwner(
+      sql`insert into audit_log (tenant_id, table_name, action, new_values, request_id) values (${f.tenantId}, 'audit_log', 'RETENTION', ${JSON.stringify({ retentionDays: 30, events: head?.seq, throughSeq: head?.seq, throughHash: head?.hash })}::jsonb, 'audit-retention')`,
+    )
+    await sealPending({ tenantId: f.tenantId })
+    expect(await verifyTenant(f.tenantId)).toMatchObject({ status: 'broken', intactThrough: 4, break: { seq: 5, reason: expect.stringMatching(/does not match its hash/) } })
+    // A checkpoint that does not end exactly before the first event present does not excuse the missing ones.
+    const g = await sealedTenant()
+    await asOwner(sql`delete from audit_log where tenant_id = ${g.tenantId} and chain_seq <= 3`)
+    const [gHead] = await asOwner(sql`select chain_seq::int as seq, chain_hash as hash from audit_log where tenant_id = ${g.tenantId} and chain_seq is not null order by chain_seq desc limit 1`)
+    await asOwner(
+      sql`insert into audit_log (tenant_id, table_name, action, new_values, request_id) values (${g.tenantId}, 'audit_log', 'RETENTION', ${JSON.stringify({ retentionDays: 30, events: gHead?.seq, throughSeq: gHead?.seq, throughHash: gHead?.hash })}::jsonb, 'audit-retention')`,
+    )
+    await sealPending({ tenantId: g.tenantId })
+    expect(await verifyTenant(g.tenantId)).toMatchObject({ status: 'broken', intactThrough: 0, break: { seq: 4, reason: 'events 1–3 are missing (deleted)' } })
+  })
+
   it('leaves the runtime roles unable to seal, edit or delete', async () => {
     await expect(as(a, (tx) => tx.execute(sql`update audit_log set chain_seq = 1 where tenant_id = ${a.tenantId}`))).rejects.toThrow()
     await expect(as(a, (tx) => tx.execute(sql`delete from audit_log where tenant_id = ${a.tenantId}`))).rejects.toThrow()
@@ -557,9 +577,13 @@ describe('retention', () => {
     await asOwner(
       sql`insert into audit_log (tenant_id, table_name, action, new_values, request_id) values (${again.tenantId}, 'audit_log', 'RETENTION', ${JSON.stringify({ retentionDays: 30, events: head?.head, throughSeq: head?.head, throughHash: head?.hash })}::jsonb, 'audit-retention')`,
     )
-    await asOwner(sql`delete from audit_log where tenant_id = ${again.tenantId} and chain_seq <= 3`)
+    // The run deletes newest first: the oldest events stay and still chain from event 1, the gap ends at the checkpoint.
+    await asOwner(sql`delete from audit_log where tenant_id = ${again.tenantId} and chain_seq > 3 and chain_seq <= ${head?.head}`)
     await sealPending({ tenantId: again.tenantId })
     expect(await verifyTenant(again.tenantId)).toMatchObject({ status: 'intact', checkpoint: { seq: head?.head } })
+    // An event still present below the checkpoint is verified: editing it is caught.
+    await asOwner(sql`update audit_log set ip_address = '10.9.9.9' where tenant_id = ${again.tenantId} and chain_seq = 2`)
+    expect(await verifyTenant(again.tenantId)).toMatchObject({ status: 'broken', intactThrough: 1, break: { seq: 2 } })
   })
 
   it('continues the chain from the checkpoint when a run removed every sealed event, run after run', async () => {
