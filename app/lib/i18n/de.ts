@@ -1356,7 +1356,7 @@ export const de: Messages<typeof en> = {
     verify: 'Prüfen',
     exportCsv: 'Als CSV exportieren',
     exportNdjson: 'Als NDJSON exportieren',
-    checkpoint: 'Ältere Ereignisse wurden durch die Aufbewahrungsfrist entfernt; die Kette setzt bei Ereignis {{seq}} fort.',
+    checkpoint: 'Die Ereignisse bis {{through}} wurden durch die Aufbewahrungsfrist entfernt; die Kette setzt bei Ereignis {{seq}} fort.',
     latestHash: 'Letzter Hash: {{hash}}',
     exporting: '{{format}} wird exportiert: {{received}} Ereignisse',
     exportingOf: '{{format}} wird exportiert: {{received}} von {{total}} Ereignissen',

@@ -1347,7 +1347,7 @@ export const en = {
     verify: 'Verify',
     exportCsv: 'Export CSV',
     exportNdjson: 'Export NDJSON',
-    checkpoint: 'Older events were removed by retention; the chain continues from event {{seq}}.',
+    checkpoint: 'Events up to {{through}} were removed by retention; the chain continues at event {{seq}}.',
     latestHash: 'Latest hash: {{hash}}',
     exporting: 'Exporting {{format}}: {{received}} events',
     exportingOf: 'Exporting {{format}}: {{received}} of {{total}} events',
