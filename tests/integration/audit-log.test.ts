@@ -405,6 +405,21 @@ describe('export', () => {
     expect(german[1]).not.toContain(english(view[0]?.summary ?? ''))
   })
 
+  it('writes names that start like formulas as text in every column (actor, record name, changes), never as formulas', async () => {
+    const f = await createTenantWithData()
+    const formula = '=HYPERLINK("https://evil.example/","Olivia")'
+    await as(f, (tx) => tx.update(users).set({ fullName: formula }).where(and(eq(users.tenantId, f.tenantId), eq(users.id, f.ownerId))))
+    await as(f, (tx) => tx.update(teams).set({ name: '+SUM(1,2)', description: '@cmd' }).where(and(eq(teams.tenantId, f.tenantId), eq(teams.id, f.teamId))))
+    const csv = await readAll(auditExportStream(ctx(f), { entity: 'teams', action: 'UPDATE' }, 'csv'))
+    const [, line] = csv.trim().split('\n')
+    expect(line).toContain(`,"'=HYPERLINK(""https://evil.example/"",""Olivia"")",`)
+    expect(line).toContain(`,"'+SUM(1,2)",`)
+    expect(csv).not.toMatch(/(^|,)"?[=+@]/m)
+    const own = await readAll(auditExportStream(ctx(f), { entity: 'users', record: f.ownerId, action: 'UPDATE' }, 'csv'))
+    expect(own).toContain(`"'=HYPERLINK(`)
+    expect(own).not.toMatch(/(^|,)"?[=+@]/m)
+  })
+
   it('records an export as finished only when every row was streamed; a cancelled one stays "started"', async () => {
     const f = await createTenantWithData()
     const expiresAt = new Date(Date.now() + 3_600_000)
