@@ -17,6 +17,7 @@ import { type TenantContext, withTenant } from '~/server/db/scope.server'
 import { openTestDatabase, type TestDatabase } from '../support/db'
 import { english, inEnglish } from '../support/errors'
 import { i18nFor, translateRef } from '~/lib/i18n'
+import { logRequest, requestEntry, requestIdFrom } from '~/server/request-log.server'
 import { createTenantWithData, type TenantData, unique } from '../support/tenant-data'
 
 let t: TestDatabase
@@ -635,5 +636,31 @@ describe('retention', () => {
 
   it('keeps everything when the setting is "forever" (the default)', async () => {
     expect(await runRetention({ tenantId: b.tenantId })).toEqual([expect.objectContaining({ outcome: 'keep_forever', deleted: 0 })])
+  })
+})
+
+describe('the request id', () => {
+  const chosen = new Headers({ 'x-request-id': 'client-chosen-id' })
+
+  it("never takes the client's x-request-id unless a trusted proxy sets it, and then only a short safe token", async () => {
+    expect(requestIdFrom(chosen, false)).not.toBe('client-chosen-id')
+    expect(requestIdFrom(chosen, false)).toMatch(/^[0-9a-f-]{36}$/)
+    expect(requestIdFrom(chosen, true)).toBe('client-chosen-id')
+    for (const bad of ['x'.repeat(65), 'a b', '<script>', "id'; drop"]) {
+      expect(requestIdFrom(new Headers({ 'x-request-id': bad }), true)).toMatch(/^[0-9a-f-]{36}$/)
+    }
+    // The request entry, whose id the audit log records (describeRequest), follows the configuration: no proxy here.
+    let seen: string | undefined
+    await logRequest(new Request('http://acme.localhost/', { headers: chosen }), async () => {
+      seen = requestEntry()?.requestId
+      return new Response(null, { status: 204 })
+    })
+    expect(seen).toMatch(/^[0-9a-f-]{36}$/)
+    // Recorded as the request id of a change made in that request.
+    const f = a
+    const requestId = seen ?? ''
+    await as(f, (tx) => tx.update(teams).set({ description: 'request id' }).where(and(eq(teams.tenantId, f.tenantId), eq(teams.id, f.teamId))), { requestId })
+    expect((await list(f, { requestId })).items).toHaveLength(1)
+    expect((await list(f, { requestId: 'client-chosen-id' })).items).toHaveLength(0)
   })
 })
