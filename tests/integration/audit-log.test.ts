@@ -353,6 +353,25 @@ describe('the viewer query', () => {
     expect(people.map((p) => p.id)).not.toContain(b.ownerId)
   })
 
+  it('names the actor with the name and email they had at the time of each event', async () => {
+    const f = await createTenantWithData()
+    const mallory = await as(f, (tx) => createUser(tx, { tenantId: f.tenantId, email: `${unique('mallory')}@example.test`, fullName: 'Mallory Member' }))
+    const before = unique('before')
+    await as(f, (tx) => tx.update(teams).set({ description: 'before' }).where(and(eq(teams.tenantId, f.tenantId), eq(teams.id, f.teamId))), { userId: mallory.id, requestId: before })
+    const first = (await list(f, { requestId: before })).items[0]
+    await as(f, (tx) => tx.update(users).set({ fullName: 'Olivia Owner', email: `${unique('olivia')}@example.test` }).where(and(eq(users.tenantId, f.tenantId), eq(users.id, mallory.id))), { userId: mallory.id })
+    const after = unique('after')
+    await as(f, (tx) => tx.update(teams).set({ description: 'after' }).where(and(eq(teams.tenantId, f.tenantId), eq(teams.id, f.teamId))), { userId: mallory.id, requestId: after })
+    expect((await list(f, { requestId: before })).items[0]?.actor).toMatchObject({ id: mallory.id, name: 'Mallory Member', email: mallory.email })
+    expect((await list(f, { requestId: after })).items[0]?.actor).toMatchObject({ id: mallory.id, name: 'Olivia Owner', email: expect.stringMatching(/^olivia/) })
+    // Every event of the page, each with its own time; the export says the same.
+    const page = await list(f, { actor: mallory.id })
+    expect(page.items.map((i) => i.actor?.name)).toEqual(expect.arrayContaining(['Mallory Member', 'Olivia Owner']))
+    expect(first?.actor?.email).toBe(mallory.email)
+    const csv = await readAll(auditExportStream(ctx(f), { requestId: before }, 'csv'))
+    expect(csv).toContain(`,Mallory Member,${mallory.email},`)
+  })
+
   it("gives another tenant's events a 404 and never lists them", async () => {
     const [foreign] = (await list(b, { pageSize: 5 })).items
     if (!foreign) throw new Error('b has no events')
