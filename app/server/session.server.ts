@@ -1,4 +1,4 @@
-import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto'
+import { createHmac, timingSafeEqual } from 'node:crypto'
 import { getRequest, getRequestHost, getRequestIP } from '@tanstack/react-start/server'
 import { parseCookies } from 'better-auth/cookies'
 import { and, eq, sql } from 'drizzle-orm'
