@@ -5,7 +5,7 @@ import { auditActors, auditRetention, getAuditEvent, listAuditEvents } from '~/f
 import { updateSettingsSchema } from '~/features/settings/settings.schemas'
 import { updateSettings } from '~/features/settings/settings.server'
 import { auditFilterSchema, type ListAuditInput, listAuditSchema } from '~/features/audit/audit.schemas'
-import { fieldChanges } from '~/features/audit/describe'
+import { entityLink, fieldChanges } from '~/features/audit/describe'
 import { input } from '~/lib/validate'
 import { CSV_COLUMNS, auditExportStream, countAuditEvents, recordExport } from '~/features/audit/export.server'
 import { describeReport, runRetention, sealPending, setAuditOwnerDatabase, verifyTenant } from '~/features/audit/chain.server'
@@ -257,6 +257,11 @@ describe('the viewer query', () => {
     )
     const items = await all(a, { requestId })
     expect(items.map((i) => [i.action, english(i.summary)])).toEqual([['SIGN_IN', 'signed in']])
+    // Its detail: the method in words, and no "before" side (the detail shows a column only for a side it has).
+    const detail = await as(a, (tx) => getAuditEvent(tx, a.tenantId, items[0]?.id ?? ''))
+    expect(detail.oldValues).toBeNull()
+    const shown = fieldChanges(detail.oldValues, detail.newValues, { all: true })
+    expect(shown.map((c) => [english(c.label), translateRef(i18nFor('de'), c.label), c.to])).toEqual([['sign-in method', 'Anmeldemethode', 'password']])
     expect(await as(a, (tx) => countAuditEvents(tx, a.tenantId, { requestId }))).toBe(1)
     // A real change of the person in the same request is still shown.
     const renamed = unique('rename-at-sign-in')
@@ -370,6 +375,17 @@ describe('the viewer query', () => {
     expect(first?.actor?.email).toBe(mallory.email)
     const csv = await readAll(auditExportStream(ctx(f), { requestId: before }, 'csv'))
     expect(csv).toContain(`,Mallory Member,${mallory.email},`)
+  })
+
+  it('links every kind of record that has a page: person, team, role, category, organization', () => {
+    const id = randomUUID()
+    expect(entityLink('users', id)).toEqual({ to: '/tenant/admin/users/$userId', params: { userId: id } })
+    expect(entityLink('teams', id)).toEqual({ to: '/tenant/admin/teams/$teamId', params: { teamId: id } })
+    expect(entityLink('roles', id)).toEqual({ to: '/tenant/admin/roles/$roleId', params: { roleId: id } })
+    expect(entityLink('categories', id)).toEqual({ to: '/tenant/categories/$id', params: { id } })
+    expect(entityLink('organizations', id)).toEqual({ to: '/tenant/admin/teams', params: {}, search: { org: id } })
+    expect(entityLink('sessions', id)).toBeUndefined()
+    expect(entityLink('roles', null)).toBeUndefined()
   })
 
   it("gives another tenant's events a 404 and never lists them", async () => {

@@ -122,6 +122,7 @@ export function What({ event }: { event: AuditEventView }) {
           <Link
             to={link.to}
             params={link.params}
+            search={link.search}
             // Underlined: a link inside a sentence must not be told apart by colour alone.
             className="text-indigo-700 underline underline-offset-2 hover:no-underline dark:text-indigo-300"
           >
