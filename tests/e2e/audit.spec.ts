@@ -222,13 +222,18 @@ test('Apply adds a history entry only for a new filter: Back returns to the prev
 test('in German and in Berlin: sentences from the catalogue, no sign-in bookkeeping, times in the viewer\'s zone', async ({ browser }) => {
   const { context, page } = await signInGerman(browser, 'admin@acme.test', { timezoneId: 'Europe/Berlin' })
   await openPage(page, hostUrl('acme', '/admin/audit?entity=users'))
-  const signIn = page.getByRole('listitem').filter({ hasText: 'Adam Admin hat sich angemeldet' }).first()
+  // The actor with the email they had then, beside the name.
+  const signIn = page.getByRole('listitem').filter({ hasText: 'Adam Admin (admin@acme.test) hat sich angemeldet' }).first()
   await expect(signIn).toBeVisible()
   await expect(page.getByText(/noted the sign-in time|signed in/)).toHaveCount(0)
 
   await signIn.getByRole('button', { name: /^Details zu/ }).click()
   const exact = page.getByRole('dialog').locator('dd time[title="Europe/Berlin"]')
   await expect(exact).toHaveText(/\d{2}:\d{2}:\d{2} MES?Z$/)
+  // The sign-in's details in words, and no "Vorher" side it does not have.
+  await expect(page.getByRole('dialog').getByRole('rowheader', { name: 'Anmeldemethode' })).toBeVisible()
+  await expect(page.getByRole('dialog').getByRole('columnheader', { name: 'Vorher' })).toHaveCount(0)
+  await expect(page.getByRole('dialog').getByRole('rowheader', { name: 'method', exact: true })).toHaveCount(0)
   const iso = await exact.getAttribute('datetime')
   expect(new Date(iso ?? '').toISOString()).toBe(iso)
   await page.getByRole('dialog').getByRole('button', { name: 'Schließen' }).click()
