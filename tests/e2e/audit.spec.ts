@@ -250,6 +250,17 @@ test('in German and in Berlin: sentences from the catalogue, no sign-in bookkeep
   await context.close()
 })
 
+test('at 390 px in German a long field label wraps inside its column, never into the value beside it', async ({ browser }) => {
+  const { context, page } = await signInGerman(browser, 'admin@acme.test', { viewport: { width: 390, height: 844 } })
+  await openPage(page, hostUrl('acme', '/admin/audit?entity=users&action=SIGN_IN'))
+  await page.getByRole('button', { name: /^Details zu/ }).first().click()
+  const label = page.getByRole('dialog').getByRole('rowheader', { name: 'Anmeldemethode' })
+  await expect(label).toBeVisible()
+  const fits = await label.evaluate((cell) => cell.scrollWidth <= cell.clientWidth)
+  expect(fits, 'the label stays inside its cell').toBe(true)
+  await context.close()
+})
+
 test('at 390 px the filters fold behind a button that counts the active ones', async ({ browser }) => {
   const context = await browser.newContext({ viewport: { width: 390, height: 844 } })
   const page = await context.newPage()
