@@ -124,7 +124,8 @@ const errorStatus = createMiddleware({ type: 'function' }).server(async ({ next 
     }
     // An unexpected failure's message may name tables, constraints or library internals: it goes to the server log
     // with the request id, and the caller gets a reason a person can act on.
-    const requestId = getRequest().headers.get('x-request-id') ?? crypto.randomUUID()
+    const { requestEntry, requestIdFrom } = await import('./server/request-log.server')
+    const requestId = requestEntry()?.requestId ?? requestIdFrom(getRequest().headers)
     console.error(`[haven] unexpected error (reference ${requestId})`, error)
     throw new HttpError(500, 'internal', msg('errors.internal', { ref: requestId.slice(0, 8) }))
   }

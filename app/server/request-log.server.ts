@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
 import { randomUUID } from 'node:crypto'
 import pino from 'pino'
+import { config } from '../../app.config'
 
 /**
  * One structured line per request (pino, JSON): request id, method, path, host, the server function, tenant, user,
@@ -35,12 +36,21 @@ export function noteCaller(fields: Partial<Omit<RequestEntry, 'requestId'>>) {
   if (entry) Object.assign(entry, fields)
 }
 
+/**
+ * The request's id, which the audit log records with every change. A proxy's `x-request-id` is taken only behind a
+ * trusted proxy (`HAVEN_TRUSTED_PROXY`, as for the client's IP and host) and only when it is a short safe token;
+ * otherwise, and always when a browser talks to Haven directly, Haven makes a new one: a client never chooses it.
+ */
+export function requestIdFrom(headers: Headers, trustedProxy = config().trustedProxy): string {
+  const fromProxy = trustedProxy ? headers.get('x-request-id') : null
+  return fromProxy && /^[\w.:-]{1,64}$/.test(fromProxy) ? fromProxy : randomUUID()
+}
+
 /** Runs a request with its log entry and writes the line when it ends (or fails). */
 export async function logRequest(request: Request, serve: () => Promise<Response>): Promise<Response> {
   const url = new URL(request.url)
-  const fromClient = request.headers.get('x-request-id')
   const entry: RequestEntry = {
-    requestId: fromClient && /^[\w.:-]{1,64}$/.test(fromClient) ? fromClient : randomUUID(),
+    requestId: requestIdFrom(request.headers),
     fn: url.pathname.startsWith('/_serverFn/') ? decodeURIComponent(url.pathname.slice('/_serverFn/'.length)).slice(0, 80) : undefined,
   }
   const started = performance.now()

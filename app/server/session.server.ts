@@ -1,4 +1,4 @@
-import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto'
+import { createHmac, timingSafeEqual } from 'node:crypto'
 import { getRequest, getRequestHost, getRequestIP } from '@tanstack/react-start/server'
 import { parseCookies } from 'better-auth/cookies'
 import { and, eq, isNotNull, sql } from 'drizzle-orm'
@@ -13,7 +13,7 @@ import { isPermission } from '../lib/permissions'
 import { type Locale, localeFromAcceptLanguage, pickLocale } from '../lib/i18n'
 import { auth, removedExpiredImpersonation } from './auth.server'
 import { type Realm, resolveRealm } from './realm.server'
-import { noteCaller, requestEntry } from './request-log.server'
+import { noteCaller, requestEntry, requestIdFrom } from './request-log.server'
 
 /**
  * Ends a tenant's sessions (or only its impersonations) at once, marking why for the end events of the impersonations
@@ -38,7 +38,7 @@ export async function describeRequest(): Promise<RequestDescription> {
   const host = getRequestHost({ xForwardedHost: config().trustedProxy }) ?? ''
   const realm = await resolveRealm(host)
   const ip = getRequestIP({ xForwardedFor: config().trustedProxy }) ?? null
-  const requestId = requestEntry()?.requestId ?? (request.headers.get('x-request-id')?.slice(0, 64) || randomUUID())
+  const requestId = requestEntry()?.requestId ?? requestIdFrom(request.headers)
   if (realm.kind === 'tenant' || realm.kind === 'suspended') noteCaller({ tenant: realm.slug })
   else if (realm.kind === 'console') noteCaller({ tenant: 'console' })
   return { realm, host, audit: { ip, userAgent: request.headers.get('user-agent'), requestId } }

@@ -95,7 +95,7 @@ test('an admin adds a person, edits them, deactivates them, and they cannot sign
   // The person's History tab: the audit log filtered to them, in words, with the changed fields.
   await page.getByRole('tab', { name: 'History' }).click()
   const history = page.getByRole('tabpanel')
-  await expect(history.getByText('Adam Admin changed details and name of person Duplicate Person')).toBeVisible()
+  await expect(history.getByText('Adam Admin (admin@acme.test) changed details and name of person Duplicate Person')).toBeVisible()
   await expect(history.getByRole('listitem').filter({ hasText: /^name: Duplicate Person → Renamed Person$/ })).toBeVisible()
   await expect(history.getByRole('listitem').filter({ hasText: /^details › costCenter: \(none\) → 4711$/ })).toBeVisible()
   await page.getByRole('tab', { name: 'Details' }).click()

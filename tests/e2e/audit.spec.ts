@@ -239,13 +239,18 @@ test('Back while an applied filter is still loading shows the earlier entry\'s f
 test('in German and in Berlin: sentences from the catalogue, no sign-in bookkeeping, times in the viewer\'s zone', async ({ browser }) => {
   const { context, page } = await signInGerman(browser, 'admin@acme.test', { timezoneId: 'Europe/Berlin' })
   await openPage(page, hostUrl('acme', '/admin/audit?entity=users'))
-  const signIn = page.getByRole('listitem').filter({ hasText: 'Adam Admin hat sich angemeldet' }).first()
+  // The actor with the email they had then, beside the name.
+  const signIn = page.getByRole('listitem').filter({ hasText: 'Adam Admin (admin@acme.test) hat sich angemeldet' }).first()
   await expect(signIn).toBeVisible()
   await expect(page.getByText(/noted the sign-in time|signed in/)).toHaveCount(0)
 
   await signIn.getByRole('button', { name: /^Details zu/ }).click()
   const exact = page.getByRole('dialog').locator('dd time[title="Europe/Berlin"]')
   await expect(exact).toHaveText(/\d{2}:\d{2}:\d{2} MES?Z$/)
+  // The sign-in's details in words, and no "Vorher" side it does not have.
+  await expect(page.getByRole('dialog').getByRole('rowheader', { name: 'Anmeldemethode' })).toBeVisible()
+  await expect(page.getByRole('dialog').getByRole('columnheader', { name: 'Vorher' })).toHaveCount(0)
+  await expect(page.getByRole('dialog').getByRole('rowheader', { name: 'method', exact: true })).toHaveCount(0)
   const iso = await exact.getAttribute('datetime')
   expect(new Date(iso ?? '').toISOString()).toBe(iso)
   await page.getByRole('dialog').getByRole('button', { name: 'Schließen' }).click()
@@ -259,6 +264,17 @@ test('in German and in Berlin: sentences from the catalogue, no sign-in bookkeep
   const csv = readFileSync(await (await downloading).path(), 'utf8')
   expect(csv.split('\n')[0]).toMatch(/^Ereignis-ID,Zeit,Person,E-Mail der Person,/)
   expect(csv).toContain('hat sich angemeldet')
+  await context.close()
+})
+
+test('at 390 px in German a long field label wraps inside its column, never into the value beside it', async ({ browser }) => {
+  const { context, page } = await signInGerman(browser, 'admin@acme.test', { viewport: { width: 390, height: 844 } })
+  await openPage(page, hostUrl('acme', '/admin/audit?entity=users&action=SIGN_IN'))
+  await page.getByRole('button', { name: /^Details zu/ }).first().click()
+  const label = page.getByRole('dialog').getByRole('rowheader', { name: 'Anmeldemethode' })
+  await expect(label).toBeVisible()
+  const fits = await label.evaluate((cell) => cell.scrollWidth <= cell.clientWidth)
+  expect(fits, 'the label stays inside its cell').toBe(true)
   await context.close()
 })
 

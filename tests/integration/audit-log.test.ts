@@ -5,7 +5,7 @@ import { auditActors, auditRetention, getAuditEvent, listAuditEvents } from '~/f
 import { updateSettingsSchema } from '~/features/settings/settings.schemas'
 import { updateSettings } from '~/features/settings/settings.server'
 import { auditFilterSchema, type ListAuditInput, listAuditSchema } from '~/features/audit/audit.schemas'
-import { fieldChanges } from '~/features/audit/describe'
+import { entityLink, fieldChanges } from '~/features/audit/describe'
 import { input } from '~/lib/validate'
 import { CSV_COLUMNS, auditExportStream, countAuditEvents, recordExport } from '~/features/audit/export.server'
 import { describeReport, runRetention, sealPending, setAuditOwnerDatabase, verifyTenant } from '~/features/audit/chain.server'
@@ -17,6 +17,7 @@ import { type TenantContext, withTenant } from '~/server/db/scope.server'
 import { openTestDatabase, type TestDatabase } from '../support/db'
 import { english, inEnglish } from '../support/errors'
 import { i18nFor, translateRef } from '~/lib/i18n'
+import { logRequest, requestEntry, requestIdFrom } from '~/server/request-log.server'
 import { createTenantWithData, type TenantData, unique } from '../support/tenant-data'
 
 let t: TestDatabase
@@ -256,6 +257,11 @@ describe('the viewer query', () => {
     )
     const items = await all(a, { requestId })
     expect(items.map((i) => [i.action, english(i.summary)])).toEqual([['SIGN_IN', 'signed in']])
+    // Its detail: the method in words, and no "before" side (the detail shows a column only for a side it has).
+    const detail = await as(a, (tx) => getAuditEvent(tx, a.tenantId, items[0]?.id ?? ''))
+    expect(detail.oldValues).toBeNull()
+    const shown = fieldChanges(detail.oldValues, detail.newValues, { all: true })
+    expect(shown.map((c) => [english(c.label), translateRef(i18nFor('de'), c.label), c.to])).toEqual([['sign-in method', 'Anmeldemethode', 'password']])
     expect(await as(a, (tx) => countAuditEvents(tx, a.tenantId, { requestId }))).toBe(1)
     // A real change of the person in the same request is still shown.
     const renamed = unique('rename-at-sign-in')
@@ -352,6 +358,36 @@ describe('the viewer query', () => {
     expect(people.map((p) => p.id)).not.toContain(b.ownerId)
   })
 
+  it('names the actor with the name and email they had at the time of each event', async () => {
+    const f = await createTenantWithData()
+    const mallory = await as(f, (tx) => createUser(tx, { tenantId: f.tenantId, email: `${unique('mallory')}@example.test`, fullName: 'Mallory Member' }))
+    const before = unique('before')
+    await as(f, (tx) => tx.update(teams).set({ description: 'before' }).where(and(eq(teams.tenantId, f.tenantId), eq(teams.id, f.teamId))), { userId: mallory.id, requestId: before })
+    const first = (await list(f, { requestId: before })).items[0]
+    await as(f, (tx) => tx.update(users).set({ fullName: 'Olivia Owner', email: `${unique('olivia')}@example.test` }).where(and(eq(users.tenantId, f.tenantId), eq(users.id, mallory.id))), { userId: mallory.id })
+    const after = unique('after')
+    await as(f, (tx) => tx.update(teams).set({ description: 'after' }).where(and(eq(teams.tenantId, f.tenantId), eq(teams.id, f.teamId))), { userId: mallory.id, requestId: after })
+    expect((await list(f, { requestId: before })).items[0]?.actor).toMatchObject({ id: mallory.id, name: 'Mallory Member', email: mallory.email })
+    expect((await list(f, { requestId: after })).items[0]?.actor).toMatchObject({ id: mallory.id, name: 'Olivia Owner', email: expect.stringMatching(/^olivia/) })
+    // Every event of the page, each with its own time; the export says the same.
+    const page = await list(f, { actor: mallory.id })
+    expect(page.items.map((i) => i.actor?.name)).toEqual(expect.arrayContaining(['Mallory Member', 'Olivia Owner']))
+    expect(first?.actor?.email).toBe(mallory.email)
+    const csv = await readAll(auditExportStream(ctx(f), { requestId: before }, 'csv'))
+    expect(csv).toContain(`,Mallory Member,${mallory.email},`)
+  })
+
+  it('links every kind of record that has a page: person, team, role, category, organization', () => {
+    const id = randomUUID()
+    expect(entityLink('users', id)).toEqual({ to: '/tenant/admin/users/$userId', params: { userId: id } })
+    expect(entityLink('teams', id)).toEqual({ to: '/tenant/admin/teams/$teamId', params: { teamId: id } })
+    expect(entityLink('roles', id)).toEqual({ to: '/tenant/admin/roles/$roleId', params: { roleId: id } })
+    expect(entityLink('categories', id)).toEqual({ to: '/tenant/categories/$id', params: { id } })
+    expect(entityLink('organizations', id)).toEqual({ to: '/tenant/admin/teams', params: {}, search: { org: id } })
+    expect(entityLink('sessions', id)).toBeUndefined()
+    expect(entityLink('roles', null)).toBeUndefined()
+  })
+
   it("gives another tenant's events a 404 and never lists them", async () => {
     const [foreign] = (await list(b, { pageSize: 5 })).items
     if (!foreign) throw new Error('b has no events')
@@ -403,6 +439,21 @@ describe('export', () => {
     expect(german[0]).toMatch(/^Ereignis-ID,Zeit,Person,/)
     expect(german[1]).toContain(translateRef(i18nFor('de'), view[0]?.summary ?? ''))
     expect(german[1]).not.toContain(english(view[0]?.summary ?? ''))
+  })
+
+  it('writes names that start like formulas as text in every column (actor, record name, changes), never as formulas', async () => {
+    const f = await createTenantWithData()
+    const formula = '=HYPERLINK("https://evil.example/","Olivia")'
+    await as(f, (tx) => tx.update(users).set({ fullName: formula }).where(and(eq(users.tenantId, f.tenantId), eq(users.id, f.ownerId))))
+    await as(f, (tx) => tx.update(teams).set({ name: '+SUM(1,2)', description: '@cmd' }).where(and(eq(teams.tenantId, f.tenantId), eq(teams.id, f.teamId))))
+    const csv = await readAll(auditExportStream(ctx(f), { entity: 'teams', action: 'UPDATE' }, 'csv'))
+    const [, line] = csv.trim().split('\n')
+    expect(line).toContain(`,"'=HYPERLINK(""https://evil.example/"",""Olivia"")",`)
+    expect(line).toContain(`,"'+SUM(1,2)",`)
+    expect(csv).not.toMatch(/(^|,)"?[=+@]/m)
+    const own = await readAll(auditExportStream(ctx(f), { entity: 'users', record: f.ownerId, action: 'UPDATE' }, 'csv'))
+    expect(own).toContain(`"'=HYPERLINK(`)
+    expect(own).not.toMatch(/(^|,)"?[=+@]/m)
   })
 
   it('records an export as finished only when every row was streamed; a cancelled one stays "started"', async () => {
@@ -505,6 +556,26 @@ describe('the hash chain', () => {
     }
   })
 
+  it('a forged retention checkpoint above edited events hides nothing: every event present is verified', async () => {
+    const f = await sealedTenant()
+    await asOwner(sql`update audit_log set new_values = new_values || '{"description":"forged"}'::jsonb where tenant_id = ${f.tenantId} and chain_seq = 5`)
+    const [head] = await asOwner(sql`select chain_seq::int as seq, chain_hash as hash from audit_log where tenant_id = ${f.tenantId} and chain_seq is not null order by chain_seq desc limit 1`)
+    await asOwner(
+      sql`insert into audit_log (tenant_id, table_name, action, new_values, request_id) values (${f.tenantId}, 'audit_log', 'RETENTION', ${JSON.stringify({ retentionDays: 30, events: head?.seq, throughSeq: head?.seq, throughHash: head?.hash })}::jsonb, 'audit-retention')`,
+    )
+    await sealPending({ tenantId: f.tenantId })
+    expect(await verifyTenant(f.tenantId)).toMatchObject({ status: 'broken', intactThrough: 4, break: { seq: 5, reason: expect.stringMatching(/does not match its hash/) } })
+    // A checkpoint that does not end exactly before the first event present does not excuse the missing ones.
+    const g = await sealedTenant()
+    await asOwner(sql`delete from audit_log where tenant_id = ${g.tenantId} and chain_seq <= 3`)
+    const [gHead] = await asOwner(sql`select chain_seq::int as seq, chain_hash as hash from audit_log where tenant_id = ${g.tenantId} and chain_seq is not null order by chain_seq desc limit 1`)
+    await asOwner(
+      sql`insert into audit_log (tenant_id, table_name, action, new_values, request_id) values (${g.tenantId}, 'audit_log', 'RETENTION', ${JSON.stringify({ retentionDays: 30, events: gHead?.seq, throughSeq: gHead?.seq, throughHash: gHead?.hash })}::jsonb, 'audit-retention')`,
+    )
+    await sealPending({ tenantId: g.tenantId })
+    expect(await verifyTenant(g.tenantId)).toMatchObject({ status: 'broken', intactThrough: 0, break: { seq: 4, reason: 'events 1–3 are missing (deleted)' } })
+  })
+
   it('leaves the runtime roles unable to seal, edit or delete', async () => {
     await expect(as(a, (tx) => tx.execute(sql`update audit_log set chain_seq = 1 where tenant_id = ${a.tenantId}`))).rejects.toThrow()
     await expect(as(a, (tx) => tx.execute(sql`delete from audit_log where tenant_id = ${a.tenantId}`))).rejects.toThrow()
@@ -557,9 +628,13 @@ describe('retention', () => {
     await asOwner(
       sql`insert into audit_log (tenant_id, table_name, action, new_values, request_id) values (${again.tenantId}, 'audit_log', 'RETENTION', ${JSON.stringify({ retentionDays: 30, events: head?.head, throughSeq: head?.head, throughHash: head?.hash })}::jsonb, 'audit-retention')`,
     )
-    await asOwner(sql`delete from audit_log where tenant_id = ${again.tenantId} and chain_seq <= 3`)
+    // The run deletes newest first: the oldest events stay and still chain from event 1, the gap ends at the checkpoint.
+    await asOwner(sql`delete from audit_log where tenant_id = ${again.tenantId} and chain_seq > 3 and chain_seq <= ${head?.head}`)
     await sealPending({ tenantId: again.tenantId })
     expect(await verifyTenant(again.tenantId)).toMatchObject({ status: 'intact', checkpoint: { seq: head?.head } })
+    // An event still present below the checkpoint is verified: editing it is caught.
+    await asOwner(sql`update audit_log set ip_address = '10.9.9.9' where tenant_id = ${again.tenantId} and chain_seq = 2`)
+    expect(await verifyTenant(again.tenantId)).toMatchObject({ status: 'broken', intactThrough: 1, break: { seq: 2 } })
   })
 
   it('continues the chain from the checkpoint when a run removed every sealed event, run after run', async () => {
@@ -596,5 +671,31 @@ describe('retention', () => {
 
   it('keeps everything when the setting is "forever" (the default)', async () => {
     expect(await runRetention({ tenantId: b.tenantId })).toEqual([expect.objectContaining({ outcome: 'keep_forever', deleted: 0 })])
+  })
+})
+
+describe('the request id', () => {
+  const chosen = new Headers({ 'x-request-id': 'client-chosen-id' })
+
+  it("never takes the client's x-request-id unless a trusted proxy sets it, and then only a short safe token", async () => {
+    expect(requestIdFrom(chosen, false)).not.toBe('client-chosen-id')
+    expect(requestIdFrom(chosen, false)).toMatch(/^[0-9a-f-]{36}$/)
+    expect(requestIdFrom(chosen, true)).toBe('client-chosen-id')
+    for (const bad of ['x'.repeat(65), 'a b', '<script>', "id'; drop"]) {
+      expect(requestIdFrom(new Headers({ 'x-request-id': bad }), true)).toMatch(/^[0-9a-f-]{36}$/)
+    }
+    // The request entry, whose id the audit log records (describeRequest), follows the configuration: no proxy here.
+    let seen: string | undefined
+    await logRequest(new Request('http://acme.localhost/', { headers: chosen }), async () => {
+      seen = requestEntry()?.requestId
+      return new Response(null, { status: 204 })
+    })
+    expect(seen).toMatch(/^[0-9a-f-]{36}$/)
+    // Recorded as the request id of a change made in that request.
+    const f = a
+    const requestId = seen ?? ''
+    await as(f, (tx) => tx.update(teams).set({ description: 'request id' }).where(and(eq(teams.tenantId, f.tenantId), eq(teams.id, f.teamId))), { requestId })
+    expect((await list(f, { requestId })).items).toHaveLength(1)
+    expect((await list(f, { requestId: 'client-chosen-id' })).items).toHaveLength(0)
   })
 })

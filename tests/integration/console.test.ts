@@ -396,7 +396,7 @@ describe('people search and the global audit log', () => {
     // In the tenant viewer's words: the superuser named as an operator, as acme's own admins read it.
     const looks = (await asConsole(({ tx }) => findAuditEvents(tx, { tenantId: a.id }, 100))).items.filter((e) => e.action === 'CONSOLE_ACCESS')
     expect(looks.length).toBeGreaterThan(0)
-    for (const e of looks) expect({ ...e.actor, name: english(e.actor?.name) }).toMatchObject({ id: rootId, name: 'Root Operator (console)' })
+    for (const e of looks) expect({ ...e.actor, name: english(e.actor?.name) }).toMatchObject({ id: rootId, name: 'Root Operator (console)', email: 'root@haven.test' })
     expect(looks.map((e) => english(e.summary))).toEqual(
       expect.arrayContaining(['suspended this workspace from the console (Unpaid invoices)', 'reactivated this workspace from the console']),
     )

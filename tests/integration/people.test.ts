@@ -289,6 +289,14 @@ describe('CSV export batches', () => {
     expect(elsewhere.text.trim().split('\n')).toHaveLength(1)
   })
 
+  it('writes a name that starts like a formula as text (a leading quote), never as a formula', async () => {
+    const tag = unique('formula')
+    await addUser(a, `=HYPERLINK("https://evil.example/?${tag}","Click")`)
+    const batch = await as(a, (tx) => userExportBatch(tx, a.tenantId, { q: tag, status: 'all' as const }, undefined, false, 10))
+    expect(batch.text).toContain(`"'=HYPERLINK(""https://evil.example/?${tag}"",""Click"")"`)
+    expect(batch.text).not.toMatch(/(^|,)"?=/m)
+  })
+
   it('writes the header row and the status in the language of the request', async () => {
     const tag = unique('export-de')
     await addUser(a, `${tag} Jana`)

@@ -268,7 +268,7 @@ export function AuditPage() {
         <div className="mb-4">
           <Alert tone={report.status === 'intact' ? 'success' : 'error'}>
             <ChainVerdict report={report} />
-            {report.checkpoint && ` ${t('audit.checkpoint', { seq: report.checkpoint.seq })}`}
+            {report.checkpoint && ` ${t('audit.checkpoint', { through: report.checkpoint.seq, seq: report.checkpoint.seq + 1 })}`}
             {report.headHash && <span className="mt-1 block break-all font-mono text-xs">{t('audit.latestHash', { hash: report.headHash })}</span>}
           </Alert>
         </div>

@@ -146,8 +146,12 @@ export function present(r: AuditRow, names: Names) {
     summary: describeEvent(event, names),
     entityName: entityName(event, names) ?? null,
     entityExists: r.recordId ? names[r.recordId] !== undefined && !names[r.recordId]?.gone && !names[r.recordId]?.deleted : false,
-    actor: r.userId ? { id: r.userId, ...(names[r.userId] ?? { name: msg(r.action === 'CONSOLE_ACCESS' ? 'events.someOperator' : 'events.unknownPerson') }) } : null,
-    impersonator: r.impersonatorId ? { id: r.impersonatorId, ...(names[r.impersonatorId] ?? { name: msg('events.someOperator') }) } : null,
+    actor: r.userId
+      ? { id: r.userId, ...(names[asOfKey(r.id, r.userId)] ?? names[r.userId] ?? { name: msg(r.action === 'CONSOLE_ACCESS' ? 'events.someOperator' : 'events.unknownPerson') }) }
+      : null,
+    impersonator: r.impersonatorId
+      ? { id: r.impersonatorId, ...(names[asOfKey(r.id, r.impersonatorId)] ?? names[r.impersonatorId] ?? { name: msg('events.someOperator') }) }
+      : null,
     changes,
     names: changeNames,
     ipAddress: r.ipAddress,
@@ -174,12 +178,26 @@ export async function getAuditEvent(tx: Tx, tenantId: string, id: string) {
   }
 }
 
+/** The key under which `resolveNames` keeps a person's name and email as they were at one event. */
+export const asOfKey = (eventId: string, personId: string) => `${personId}@${eventId}`
+
 /**
  * Names of the people and records a page mentions, resolved when it is read (ADR 013): the tenant's rows
  * including soft-deleted ones, then, for rows that are gone for good, the last values the audit log itself holds,
  * and for console operators the name their impersonation event recorded.
  */
-export async function resolveNames(tx: Tx, tenantId: string, rows: (DescribableEvent & { userId: string | null; impersonatorId: string | null })[]): Promise<Names> {
+export async function resolveNames(
+  tx: Tx,
+  tenantId: string,
+  rows: (DescribableEvent & { id: string; userId: string | null; impersonatorId: string | null })[],
+): Promise<Names> {
+  const names = await currentNames(tx, tenantId, rows)
+  await actorsAsOfEvents(tx, tenantId, rows, names)
+  return names
+}
+
+/** The names as they are now (or, for rows gone for good, as the log last held them). */
+async function currentNames(tx: Tx, tenantId: string, rows: (DescribableEvent & { userId: string | null; impersonatorId: string | null })[]): Promise<Names> {
   const ids = new Set<string>()
   // A row change names its own record from its values; only its existence matters then (for a link), so such
   // record ids are looked up in the live tables but never searched for in the log's own history.
@@ -252,6 +270,35 @@ export async function resolveNames(tx: Tx, tenantId: string, rows: (DescribableE
   )
   for (const o of operators) if (o.name) names[o.id] = { name: msg('events.operator', { name: o.name }), email: o.email }
   return names
+}
+
+/**
+ * Who acted, as they were at the time: for each event and its actor (and impersonator), the name and email of the
+ * person's latest `users` audit row at or before the event (a person who renamed themselves "Olivia Owner" later
+ * still shows under the old name on their earlier events, and the reverse). One query for the whole page: one
+ * probe of the record index (limit 1) per event and person, at most two per event; console operators have no
+ * `users` rows here and keep the name their own events recorded.
+ */
+async function actorsAsOfEvents(tx: Tx, tenantId: string, rows: { id: string; userId: string | null; impersonatorId: string | null }[], names: Names) {
+  const pairs = rows.flatMap((r) => [r.userId, r.impersonatorId].filter((p): p is string => p !== null).map((p) => sql`(${r.id}::uuid, ${p}::uuid)`))
+  if (pairs.length === 0) return
+  const found = rowsOf<{ event: string; person: string; name: string | null; email: string | null }>(
+    await tx.execute(sql`
+      select e.event::text as event, e.person::text as person, h.name, h.email
+      from (values ${sql.join(pairs, sql`, `)}) as e(event, person)
+      join audit_log ev on ev.tenant_id = ${tenantId} and ev.id = e.event
+      cross join lateral (
+        select coalesce(h.new_values, h.old_values) ->> 'full_name' as name, coalesce(h.new_values, h.old_values) ->> 'email' as email
+        from audit_log h
+        where h.tenant_id = ${tenantId} and h.table_name = 'users' and h.record_id = e.person and h.created_at <= ev.created_at
+          and h.action in ('CREATE', 'UPDATE')
+        order by h.created_at desc
+        limit 1
+      ) h`),
+  )
+  for (const f of found) {
+    if (f.name) names[asOfKey(f.event, f.person)] = { ...names[f.person], name: f.name, email: f.email ?? names[f.person]?.email ?? null }
+  }
 }
 
 /** People to filter by: everyone in the workspace, the deleted ones marked, by name. */

@@ -140,33 +140,61 @@ export type ChainReport = {
 }
 
 /**
- * Recomputes every sealed event's hash from its stored predecessor, in one set-based query in the tenant's scope,
- * and reports the first event that does not match: an edited row (its hash), a deleted one (a gap in the
- * sequence) or an inserted one (a repeated number or a wrong hash), whoever made the change. Events a retention
- * run removed are covered by its checkpoint (the last removed event's number and hash, in the run's own event).
+ * Recomputes every sealed event's hash from its predecessor, in one set-based query in the tenant's scope, and
+ * reports the first event that does not match: an edited row (its hash), a deleted one (a gap in the sequence) or an
+ * inserted one (a repeated number or a wrong hash), whoever made the change.
+ *
+ * Every sealed row present is verified, from the lowest number present: event 1 chains on the genesis hash; any
+ * other event chains on the row before it, or, where the rows before it are gone, on a retention checkpoint that
+ * ends exactly before it (`throughSeq` = its number − 1; `throughHash`). A checkpoint never exempts a row that is
+ * still present, so a forged checkpoint above edited rows hides nothing (what no in-database chain can catch is in
+ * ADR 013).
  */
 export async function verifyChain(tx: Tx, tenantId: string): Promise<ChainReport> {
-  const [anchor] = rowsOf<{ seq: string; hash: string; at: string }>(await tx.execute(checkpointQuery(tenantId)))
-  const anchorSeq = anchor ? Number(anchor.seq) : 0
-  const anchorHash = anchor?.hash ?? GENESIS_HASH
-  const [summary] = rowsOf<{ checked: string; head: string | null; bad: string | null; head_at: string | null; head_hash: string | null; unsealed: string }>(
+  const checkpoints = sql`
+    select distinct on ((new_values ->> 'throughSeq')::bigint) (new_values ->> 'throughSeq')::bigint as seq,
+      new_values ->> 'throughHash' as hash, created_at
+    from audit_log
+    where tenant_id = ${tenantId} and action = 'RETENTION' and new_values ? 'throughSeq' and new_values ->> 'throughSeq' ~ '^[0-9]{1,18}$'
+    order by (new_values ->> 'throughSeq')::bigint, created_at`
+  const [summary] = rowsOf<{
+    checked: string
+    head: string | null
+    bad: string | null
+    anchor: string | null
+    anchor_at: string | null
+    head_at: string | null
+    head_hash: string | null
+    unsealed: string
+  }>(
     await tx.execute(sql`
-      with c as (
-        select chain_seq, chain_hash, created_at,
-          lag(chain_seq) over w as prev_seq,
-          encode(sha256(convert_to(coalesce(lag(chain_hash) over w, ${anchorHash}) || ${canonical}, 'UTF8')), 'hex') as expected
+      with cp as (${checkpoints}),
+      r as (
+        select a.chain_seq, a.chain_hash, ${canonical} as canonical,
+          lag(a.chain_seq) over w as prev_seq, lag(a.chain_hash) over w as prev_hash
         from audit_log a
-        where tenant_id = ${tenantId} and chain_seq > ${anchorSeq}::bigint
-        window w as (order by chain_seq, id)
+        where a.tenant_id = ${tenantId} and a.chain_seq is not null
+        window w as (order by a.chain_seq, a.id)
+      ),
+      c as (
+        select r.chain_seq, r.chain_hash, r.prev_seq, cp.seq as anchor_seq, cp.created_at as anchor_at,
+          encode(sha256(convert_to(
+            case when r.prev_seq = r.chain_seq - 1 then r.prev_hash
+              when r.chain_seq = 1 and r.prev_seq is null then ${GENESIS_HASH}
+              when r.prev_seq is null or r.prev_seq < r.chain_seq - 1 then cp.hash end || r.canonical, 'UTF8')), 'hex') as expected
+        from r left join cp on cp.seq = r.chain_seq - 1
       )
       select count(*)::text as checked, max(chain_seq)::text as head,
-        min(chain_seq) filter (where chain_hash is distinct from expected or coalesce(prev_seq, ${anchorSeq}::bigint) + 1 <> chain_seq)::text as bad,
+        min(chain_seq) filter (where expected is null or chain_hash is distinct from expected or prev_seq = chain_seq)::text as bad,
+        max(anchor_seq) filter (where anchor_seq is not null and (prev_seq is null or prev_seq < chain_seq - 1))::text as anchor,
+        (array_agg(anchor_at::text order by anchor_seq desc) filter (where anchor_seq is not null and (prev_seq is null or prev_seq < chain_seq - 1)))[1] as anchor_at,
         (select created_at::text from audit_log where tenant_id = ${tenantId} and chain_seq is not null order by chain_seq desc limit 1) as head_at,
         (select chain_hash from audit_log where tenant_id = ${tenantId} and chain_seq is not null order by chain_seq desc limit 1) as head_hash,
         (select count(*)::text from audit_log where tenant_id = ${tenantId} and chain_seq is null) as unsealed
       from c`),
   )
   const checked = Number(summary?.checked ?? 0)
+  const anchorSeq = summary?.anchor ? Number(summary.anchor) : 0
   const head = summary?.head ? Number(summary.head) : anchorSeq
   const report: ChainReport = {
     status: 'intact',
@@ -175,22 +203,23 @@ export async function verifyChain(tx: Tx, tenantId: string): Promise<ChainReport
     sealedUpTo: summary?.head_at ? new Date(summary.head_at).toISOString() : null,
     headHash: summary?.head_hash ?? null,
     unsealed: Number(summary?.unsealed ?? 0),
-    checkpoint: anchor ? { seq: anchorSeq, at: new Date(anchor.at).toISOString() } : null,
+    checkpoint: summary?.anchor && summary.anchor_at ? { seq: anchorSeq, at: new Date(summary.anchor_at).toISOString() } : null,
     break: null,
   }
   if (!summary?.bad) return report
   const badSeq = Number(summary.bad)
-  const around = rowsOf<{ id: string; seq: string; prev: string | null; dup: string }>(
+  const around = rowsOf<{ id: string; seq: string; prev: string | null; dup: string; covered: boolean }>(
     await tx.execute(sql`
       select id::text, chain_seq::text as seq,
-        (select max(chain_seq)::text from audit_log where tenant_id = ${tenantId} and chain_seq > ${anchorSeq}::bigint and chain_seq < ${badSeq}::bigint) as prev,
-        (select count(*)::text from audit_log where tenant_id = ${tenantId} and chain_seq = ${badSeq}::bigint) as dup
+        (select max(chain_seq)::text from audit_log where tenant_id = ${tenantId} and chain_seq < ${badSeq}::bigint) as prev,
+        (select count(*)::text from audit_log where tenant_id = ${tenantId} and chain_seq = ${badSeq}::bigint) as dup,
+        exists (select 1 from (${checkpoints}) cp where cp.seq = ${badSeq}::bigint - 1) as covered
       from audit_log where tenant_id = ${tenantId} and chain_seq = ${badSeq}::bigint order by id limit 1`),
   )
   const row = around[0]
-  const prev = row?.prev ? Number(row.prev) : anchorSeq
+  const prev = row?.prev ? Number(row.prev) : 0
   let reasonRef: string
-  if (badSeq > prev + 1) {
+  if (badSeq > prev + 1 && !row?.covered) {
     reasonRef = badSeq === prev + 2 ? msg('auditVerify.missingOne', { seq: prev + 1 }) : msg('auditVerify.missingRange', { from: prev + 1, to: badSeq - 1 })
   } else if (Number(row?.dup ?? 1) > 1) reasonRef = msg('auditVerify.repeated', { seq: badSeq })
   else reasonRef = msg('auditVerify.mismatch', { seq: badSeq })
@@ -278,13 +307,15 @@ export async function runRetention(options: { tenantId?: string; now?: Date; bat
       tx.execute(sql`insert into audit_log (tenant_id, table_name, action, new_values, request_id)
         values (${t.id}, 'audit_log', 'RETENTION', ${JSON.stringify(details)}::jsonb, 'audit-retention')`),
     )
+    // Newest first: a run that stops half-way leaves the oldest events, which still chain from event 1 (or from the
+    // previous checkpoint), and a gap that ends exactly at this checkpoint; never a first row without a predecessor.
     let deleted = 0
     for (;;) {
       const n = await asOwner(async (tx) =>
         rowsOf<{ id: string }>(
           await tx.execute(sql`
             delete from audit_log where tenant_id = ${t.id} and id in (
-              select id from audit_log where tenant_id = ${t.id} and chain_seq <= ${plan.through}::bigint order by chain_seq limit ${batch}::int)
+              select id from audit_log where tenant_id = ${t.id} and chain_seq <= ${plan.through}::bigint order by chain_seq desc limit ${batch}::int)
             returning id::text`),
         ).length,
       )

@@ -361,9 +361,16 @@ export function referencedIds(e: DescribableEvent): string[] {
 }
 
 /** Where the record lives in the app, when it has a page. */
-export function entityLink(tableName: string, recordId: string | null): { to: string; params: Record<string, string> } | undefined {
+export function entityLink(
+  tableName: string,
+  recordId: string | null,
+): { to: string; params: Record<string, string>; search?: Record<string, string> } | undefined {
   if (!recordId) return undefined
   if (tableName === 'users') return { to: '/tenant/admin/users/$userId', params: { userId: recordId } }
   if (tableName === 'teams') return { to: '/tenant/admin/teams/$teamId', params: { teamId: recordId } }
+  if (tableName === 'roles') return { to: '/tenant/admin/roles/$roleId', params: { roleId: recordId } }
+  if (tableName === 'categories') return { to: '/tenant/categories/$id', params: { id: recordId } }
+  // An organization's page is the Organizations and teams page with it selected.
+  if (tableName === 'organizations') return { to: '/tenant/admin/teams', params: {}, search: { org: recordId } }
   return undefined
 }

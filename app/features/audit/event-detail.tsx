@@ -154,15 +154,15 @@ export function AuditEventDetail({ id, onClose }: { id: string | null; onClose: 
                   <table className="w-full table-fixed text-left">
                     <thead>
                       <tr className="text-slate-500 dark:text-slate-400">
-                        <th scope="col" className="w-1/4 py-1 font-medium">
+                        <th scope="col" className="w-1/3 py-1 font-medium sm:w-1/4">
                           {t('eventDetail.field')}
                         </th>
-                        {detail.action !== 'CREATE' && (
+                        {detail.oldValues !== null && (
                           <th scope="col" className="py-1 font-medium">
                             {t('eventDetail.before')}
                           </th>
                         )}
-                        {detail.action !== 'DELETE' && (
+                        {detail.newValues !== null && (
                           <th scope="col" className="py-1 font-medium">
                             {t('eventDetail.after')}
 
@@ -175,10 +175,10 @@ export function AuditEventDetail({ id, onClose }: { id: string | null; onClose: 
                         const changed = JSON.stringify(c.from) !== JSON.stringify(c.to)
                         return (
                           <tr key={c.path} className={changed && detail.action === 'UPDATE' ? 'bg-amber-50 dark:bg-amber-950/30' : undefined}>
-                            <th scope="row" className="py-1 pr-2 align-top font-medium">
+                            <th scope="row" className="hyphens-auto break-words py-1 pr-2 align-top font-medium">
                               {tr(c.label)}
                             </th>
-                            {detail.action !== 'CREATE' && (
+                            {detail.oldValues !== null && (
                               <td className="break-words py-1 pr-2 align-top">
                                 {changed && detail.action === 'UPDATE' ? (
                                   <del>
@@ -189,7 +189,7 @@ export function AuditEventDetail({ id, onClose }: { id: string | null; onClose: 
                                 )}
                               </td>
                             )}
-                            {detail.action !== 'DELETE' && (
+                            {detail.newValues !== null && (
                               <td className="break-words py-1 align-top">
                                 {changed && detail.action === 'UPDATE' ? (
                                   <ins className="no-underline">

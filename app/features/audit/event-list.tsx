@@ -76,12 +76,22 @@ export function Value({ value, secret = false, names }: { value: Json | undefine
   return <>{typeof value === 'object' ? JSON.stringify(value) : String(value)}</>
 }
 
-/** "Adam Admin", or "Root Operator (console) as Mia Member" when impersonated. */
+/**
+ * A person's email beside their name, as both were at the time of the event: a member who renames themselves after
+ * the owner is still told apart by it.
+ */
+function Email({ email }: { email?: string | null }) {
+  if (!email) return null
+  return <span className="break-all font-normal text-slate-500 dark:text-slate-400"> ({email})</span>
+}
+
+/** "Adam Admin (admin@acme.test)", or "Root Operator (console) (root@…) as Mia Member (mia@…)" when impersonated. */
 export function Who({ event }: { event: Pick<AuditEventView, 'actor' | 'impersonator'> }) {
   const { t, tr } = useI18n()
   const actor = event.actor ? (
-    <span title={event.actor.email ?? undefined}>
+    <span>
       {tr(event.actor.name)}
+      <Email email={event.actor.email} />
       {event.actor.deleted || event.actor.gone ? <span className="text-slate-500 dark:text-slate-400"> {t('events.deleted')}</span> : null}
     </span>
   ) : (
@@ -90,7 +100,11 @@ export function Who({ event }: { event: Pick<AuditEventView, 'actor' | 'imperson
   if (!event.impersonator) return actor
   return (
     <span>
-      <span title={event.impersonator.email ?? undefined}>{tr(event.impersonator.name)}</span> <span className="text-slate-500 dark:text-slate-400">{t('events.as')}</span> {actor}
+      <span>
+        {tr(event.impersonator.name)}
+        <Email email={event.impersonator.email} />
+      </span>{' '}
+      <span className="text-slate-500 dark:text-slate-400">{t('events.as')}</span> {actor}
     </span>
   )
 }
@@ -108,6 +122,7 @@ export function What({ event }: { event: AuditEventView }) {
           <Link
             to={link.to}
             params={link.params}
+            search={link.search}
             // Underlined: a link inside a sentence must not be told apart by colour alone.
             className="text-indigo-700 underline underline-offset-2 hover:no-underline dark:text-indigo-300"
           >

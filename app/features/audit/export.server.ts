@@ -5,7 +5,7 @@
  * during the export are newer than its cursor and are not included: the file is the view as it was when the
  * export began.
  */
-import { stringify } from 'csv-stringify/sync'
+import { toCsv } from '~/server/csv.server'
 import { sql } from 'drizzle-orm'
 import { type AuditContext, withTenant } from '~/server/db/scope.server'
 import type { Tx } from '~/server/db/client.server'
@@ -102,7 +102,7 @@ async function lines(tx: Tx, tenantId: string, rows: AuditRow[], format: ExportF
       r.chainHash ?? '',
     ]
   })
-  return stringify(records, { header, columns: header ? CSV_COLUMNS.map((c) => i18n.t(`csv.audit.${c}`)) : undefined })
+  return toCsv(records, header ? CSV_COLUMNS.map((c) => i18n.t(`csv.audit.${c}`)) : undefined)
 }
 
 /**

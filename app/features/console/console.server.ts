@@ -201,7 +201,9 @@ type ConsoleAuditRow = Omit<AuditRow, 'createdAt'> & {
   tenantId: string
   tenantSlug: string | null
   userName: string | null
+  userEmail: string | null
   impersonatorName: string | null
+  impersonatorEmail: string | null
   createdAt: string
   key: string
 }
@@ -219,7 +221,8 @@ export async function findAuditEvents(tx: Tx, input: { tenantId?: string; cursor
     await tx.execute(sql`/* cross-tenant: console.audit-events */
       select a.id, a.tenant_id as "tenantId", t.slug as "tenantSlug", a.action, a.table_name as "tableName",
         a.record_id as "recordId", a.user_id as "userId", coalesce(u.full_name, su.full_name) as "userName",
-        a.impersonator_id as "impersonatorId", imp.full_name as "impersonatorName",
+        coalesce(u.email, su.email) as "userEmail", a.impersonator_id as "impersonatorId", imp.full_name as "impersonatorName",
+        imp.email as "impersonatorEmail",
         a.old_values as "oldValues", a.new_values as "newValues", a.ip_address as "ipAddress", a.user_agent as "userAgent",
         a.request_id as "requestId", a.chain_seq as "chainSeq", a.chain_hash as "chainHash",
         a.created_at::text as "createdAt", a.created_at::text as at, ${micros('a.created_at')} as key
@@ -240,8 +243,10 @@ export async function findAuditEvents(tx: Tx, input: { tenantId?: string; cursor
     Object.assign(names, await resolveNames(tx, tenantId, page.filter((r) => r.tenantId === tenantId)))
   }
   for (const r of page) {
-    if (r.userId && r.userName && !names[r.userId]) names[r.userId] = { name: r.userName }
-    if (r.impersonatorId && r.impersonatorName && !names[r.impersonatorId]) names[r.impersonatorId] = { name: msg('events.operator', { name: r.impersonatorName }) }
+    if (r.userId && r.userName && !names[r.userId]) names[r.userId] = { name: r.userName, email: r.userEmail }
+    if (r.impersonatorId && r.impersonatorName && !names[r.impersonatorId]) {
+      names[r.impersonatorId] = { name: msg('events.operator', { name: r.impersonatorName }), email: r.impersonatorEmail }
+    }
   }
   const items = page.map((r) => ({
     ...present({ ...r, createdAt: new Date(r.createdAt) }, names),

@@ -3,7 +3,7 @@
  * keyset page on (full name, id), read in its own short tenant transaction when the reader asks for more, so memory
  * stays constant whatever the size of the workspace and no connection is held while a slow client downloads.
  */
-import { stringify } from 'csv-stringify/sync'
+import { toCsv } from '~/server/csv.server'
 import { and, asc, count, eq, inArray, sql } from 'drizzle-orm'
 import type { z } from 'zod'
 import type { Tx } from '~/server/db/client.server'
@@ -61,7 +61,7 @@ export async function userExportBatch(
     u.createdAt.toISOString(),
     u.id,
   ])
-  const text = records.length > 0 || header ? stringify(records, { header, columns: header ? USER_CSV_COLUMNS.map((c) => t(`csv.users.${c}`)) : undefined }) : ''
+  const text = records.length > 0 || header ? toCsv(records, header ? USER_CSV_COLUMNS.map((c) => t(`csv.users.${c}`)) : undefined) : ''
   const last = rows.at(-1)
   return { text, next: last ? { name: last.fullName, id: last.id } : undefined, done: rows.length < size }
 }
