@@ -61,10 +61,12 @@ test('a person switches to Deutsch: shell, pages, <html lang> and dates are Germ
   await expect(page.locator('html')).toHaveAttribute('lang', 'de')
 
   await openPage(page, hostUrl('acme', '/profile'))
-  await page.getByLabel('Sprache').selectOption('en')
+  // Back to no language of one's own: the workspace's default applies (here the browser's, English).
+  await page.getByLabel('Sprache').selectOption({ label: 'Standard des Arbeitsbereichs' })
 
   await expect(page.locator('html')).toHaveAttribute('lang', 'en')
   await expect(page.getByRole('heading', { level: 1, name: 'Profile and preferences' })).toBeVisible()
+  await expect(page.getByLabel('Language')).toHaveValue('default')
   await expect(page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Users' })).toBeVisible()
   await context.close()
 })

@@ -42,12 +42,12 @@ export function Profile() {
     }
   }
 
-  async function onPreference(change: { theme?: Theme; language?: Locale }) {
+  async function onPreference(change: { theme?: Theme; language?: Locale | 'default' }) {
     if (change.theme) applyTheme(change.theme)
     try {
       await savePreferences({ data: change })
       await router.invalidate()
-      toast.success(tFor(change.language ?? locale)('profile.preferenceSaved'))
+      toast.success(tFor(change.language && change.language !== 'default' ? change.language : locale)('profile.preferenceSaved'))
     } catch (e) {
       toast.error(errorMessage(e))
     }
@@ -113,10 +113,14 @@ export function Profile() {
             </label>
             <select
               id="language"
-              value={locale}
-              onChange={(e) => isLocale(e.target.value) && onPreference({ language: e.target.value })}
+              value={isLocale(user.preferences.language) ? user.preferences.language : 'default'}
+              onChange={(e) => {
+                const value = e.target.value
+                if (value === 'default' || isLocale(value)) void onPreference({ language: value })
+              }}
               className="block w-full rounded-md border-0 bg-white px-3 py-2 text-sm ring-1 ring-slate-300 dark:bg-slate-900 dark:ring-slate-700"
             >
+              <option value="default">{t('profile.languageDefault')}</option>
               {LANGUAGES.map((l) => (
                 <option key={l.code} value={l.code} lang={l.code}>
                   {l.label}

@@ -29,9 +29,12 @@ export const updatePreferences = createServerFn({ method: 'POST' })
   .middleware([requireUser])
   .validator(input(updatePreferencesSchema))
   .handler(async ({ data, context }) => {
+    const { language, ...rest } = data
+    const own = language === 'default' ? sql`(${users.preferences} - 'language')` : sql`${users.preferences}`
+    const merged = language === 'default' ? rest : data
     const [row] = await context.tx
       .update(users)
-      .set({ preferences: sql`${users.preferences} || ${JSON.stringify(data)}::jsonb` })
+      .set({ preferences: sql`${own} || ${JSON.stringify(merged)}::jsonb` })
       .where(and(ofTenant(users), eq(users.id, context.user.id)))
       .returning({ preferences: users.preferences })
     return row

@@ -12,7 +12,8 @@ export const updateProfileSchema = z.object({ fullName })
 export const updatePreferencesSchema = z
   .object({
     theme: z.enum(THEMES).optional(),
-    language: z.enum(LOCALES).optional(),
+    // 'default': no language of one's own, so the workspace's default (else the browser's) applies again.
+    language: z.union([z.enum(LOCALES), z.literal('default')]).optional(),
   })
   .refine((p) => p.theme !== undefined || p.language !== undefined, msg('validation.nothingToChange'))
 
