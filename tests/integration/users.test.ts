@@ -13,6 +13,7 @@ import {
   replaceUserRoles,
   requireUserRow,
   updateUserRow,
+  userFilterOptions,
 } from '~/features/users/users.server'
 import { HttpError } from '~/lib/errors'
 import { PERMISSION_KEYS, SYSTEM_ROLES } from '~/lib/permissions'
@@ -392,6 +393,18 @@ describe('assertNotLastOwner', () => {
     await as(f, (tx) => lockOut(tx, f.ownerId, admin.id, 'deactivate'))
     expect(await ownerRow()).toEqual({ isActive: false, isDeleted: false })
     expect(await t.owner.db.select().from(sessions).where(eq(sessions.userId, f.ownerId))).toEqual([])
+  })
+})
+
+describe('userFilterOptions', () => {
+  it('marks the roles the viewer may grant: an admin may not grant Owner, whose permissions they lack', async () => {
+    const options = await as(a, (tx) => userFilterOptions(tx, SYSTEM_ROLES.admin.permissions))
+    const grantable = new Map(options.roles.map((r) => [r.id, r.grantable]))
+    expect(grantable.get(a.roleIds.owner)).toBe(false)
+    expect(grantable.get(a.roleIds.admin)).toBe(true)
+    expect(grantable.get(a.roleIds.member)).toBe(true)
+    const asOwner = await as(a, (tx) => userFilterOptions(tx, PERMISSION_KEYS))
+    expect(asOwner.roles.every((r) => r.grantable)).toBe(true)
   })
 })
 

@@ -13,7 +13,7 @@ import { roleName } from '~/lib/i18n/roles'
 import { inviteUser } from '../auth/auth.functions'
 import { createUser } from './users.functions'
 
-type RoleOption = { id: string; name: string; systemKey?: string | null }
+type RoleOption = { id: string; name: string; systemKey?: string | null; grantable?: boolean }
 
 /** Add a person either by invitation (they choose their password) or directly with a password. */
 export function AddPersonDialog({
@@ -166,7 +166,10 @@ export function AddPersonDialog({
             {canAssignRoles && (
               <Select label={t('common.role')} name="roleId" defaultValue={roles.find((r) => r.systemKey === 'member')?.id ?? ''} error={fields.roleId ?? fields.roleIds}>
                 <option value="">{t('addPerson.noRole')}</option>
-                {roles.map((r) => (
+                {/* Only roles the admin may grant: one carrying a permission they lack would be refused. */}
+                {roles
+                  .filter((r) => r.grantable !== false)
+                  .map((r) => (
                   <option key={r.id} value={r.id}>
                     {roleName(t, r)}
                   </option>

@@ -55,7 +55,7 @@ export function BulkActions({
   onDone,
 }: {
   selected: Array<{ id: string; fullName: string }>
-  roles: Array<{ id: string; name: string; systemKey?: string | null }>
+  roles: Array<{ id: string; name: string; systemKey?: string | null; grantable?: boolean }>
   canAssignRoles: boolean
   onDone: () => void
 }) {
@@ -98,7 +98,7 @@ export function BulkActions({
         <div className="flex items-end gap-2">
           <Select label={t('bulk.roleToAssign')} hideLabel value={roleId} onChange={(e) => setRoleId(e.target.value)}>
             <option value="">{t('bulk.chooseRole')}</option>
-            {roles.map((r) => (
+            {roles.filter((r) => r.grantable !== false).map((r) => (
               <option key={r.id} value={r.id}>
                 {roleName(t, r)}
               </option>

@@ -270,6 +270,8 @@ function UserPage({
                   <input
                     type="checkbox"
                     checked={selectedRoles.has(role.id)}
+                    // A role carrying a permission the viewer lacks can be taken away, not granted.
+                    disabled={role.grantable === false && !selectedRoles.has(role.id)}
                     onChange={(e) =>
                       setSelectedRoles((s) => {
                         const next = new Set(s)

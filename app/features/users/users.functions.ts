@@ -75,7 +75,7 @@ export const bulkUpdateUsers = createServerFn({ method: 'POST' })
 
 export const getUserFilterOptions = createServerFn({ method: 'GET' })
   .middleware([requirePermission('users:read')])
-  .handler(({ context }) => userFilterOptions(context.tx))
+  .handler(({ context }) => userFilterOptions(context.tx, context.permissions))
 
 /** A person in the trash, for their page opened by URL: it says so instead of "not found" and offers restore. */
 export const getDeletedUser = createServerFn({ method: 'GET' })

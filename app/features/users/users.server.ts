@@ -4,7 +4,7 @@ import { and, asc, count, desc, eq, exists, inArray, or, type SQL, sql } from 'd
 import { forbidden, HttpError, notFound } from '~/lib/errors'
 import type { Permission } from '~/lib/permissions'
 import type { Tx } from '~/server/db/client.server'
-import { accounts, type JsonObject, organizations, roles, sessions, teams, userRoles, users, userTeamLinks } from '~/server/db/schema'
+import { accounts, type JsonObject, organizations, rolePermissions, roles, sessions, teams, userRoles, users, userTeamLinks } from '~/server/db/schema'
 import { isUniqueViolation } from '~/server/db/errors.server'
 import { type Actor, permissionsOf } from '~/server/session.server'
 import { assertCanGrantRoles, assertNotLastOwner, ownerRoleId, requireRoles } from '../roles/roles.server'
@@ -268,8 +268,12 @@ export async function endSessions(tx: Tx, userId: string) {
 }
 
 /** Roles and teams to filter and assign by. */
-export async function userFilterOptions(tx: Tx) {
-  const [roleRows, teamRows] = await Promise.all([
+/**
+ * The roles and teams the people screens offer. Each role says whether the viewer may grant it (`grantable`: they hold
+ * every permission it carries, as `assertCanGrantRoles` requires), so grant controls offer only those.
+ */
+export async function userFilterOptions(tx: Tx, viewerPermissions: readonly string[] = []) {
+  const [roleRows, teamRows, carried] = await Promise.all([
     tx.select({ id: roles.id, name: roles.name, systemKey: roles.systemKey }).from(roles).where(and(ofTenant(roles), eq(roles.isDeleted, false))).orderBy(asc(roles.name)),
     // With its organization: teams of the same name in two organizations are told apart.
     tx
@@ -278,8 +282,10 @@ export async function userFilterOptions(tx: Tx) {
       .innerJoin(organizations, and(ofTenant(organizations), eq(organizations.id, teams.organizationId)))
       .where(and(ofTenant(teams), eq(teams.isDeleted, false)))
       .orderBy(asc(organizations.name), asc(teams.name)),
+    tx.select({ roleId: rolePermissions.roleId, key: rolePermissions.permissionKey }).from(rolePermissions).where(ofTenant(rolePermissions)),
   ])
-  return { roles: roleRows, teams: teamRows }
+  const notHeld = new Set(carried.filter((c) => !viewerPermissions.includes(c.key)).map((c) => c.roleId))
+  return { roles: roleRows.map((r) => ({ ...r, grantable: !notHeld.has(r.id) })), teams: teamRows }
 }
 
 export async function createUserChecked(tx: Tx, input: NewUser) {
