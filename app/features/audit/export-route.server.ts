@@ -1,3 +1,5 @@
+import { sql } from 'drizzle-orm'
+import { rowsOf } from '~/server/db/client.server'
 import { serveDownload } from '~/server/download.server'
 import { auditFilterFields, EXPORT_FORMATS, inDayOrder } from './audit.schemas'
 import { auditExportStream, countAuditEvents, recordExport } from './export.server'
@@ -28,12 +30,14 @@ export function handleAuditExport(request: Request): Promise<Response> {
     query: exportQuery,
     begin: async (tx, tenantId, { format, ...filter }) => {
       const total = await countAuditEvents(tx, tenantId, filter)
+      // The file holds the events counted here: those before this transaction, not the "started" event it records.
+      const [start] = rowsOf<{ now: string }>(await tx.execute(sql`select now()::text as now`))
       await recordExport(tx, format, filter, total, 'started')
-      return total
+      return { total, before: start?.now }
     },
-    respond: (ctx, { format, ...filter }, total, locale) => {
+    respond: (ctx, { format, ...filter }, { total, before }, locale) => {
       const day = new Date().toISOString().slice(0, 10)
-      return new Response(auditExportStream(ctx, filter, format, { record: true, locale }), {
+      return new Response(auditExportStream(ctx, filter, format, { record: true, locale, before }), {
         headers: {
           'content-type': format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8',
           'content-disposition': `attachment; filename="audit-log-${day}.${format}"`,

@@ -113,10 +113,11 @@ export function auditExportStream(
   ctx: AuditContext & { tenantId: string },
   filter: AuditFilter,
   format: ExportFormat,
-  { record = false, locale = 'en' as Locale } = {},
+  { record = false, locale = 'en' as Locale, before }: { record?: boolean; locale?: Locale; before?: string } = {},
 ): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder()
-  let cursor: { at: string; id: string } | undefined
+  // `before`: only events older than this moment (the export's own start, so its "started" event is not in the file).
+  let cursor: { at: string; id: string } | undefined = before ? { at: before, id: '00000000-0000-0000-0000-000000000000' } : undefined
   let first = true
   let cancelled = false
   let ending = false

@@ -36,6 +36,7 @@ function GlobalAudit() {
         <div className="mb-4 max-w-xs">
           <Select label={t('console.audit.tenant')} value={search.tenantId ?? ''} onChange={(e) => navigate({ search: { tenantId: e.target.value || undefined } })}>
             <option value="">{t('console.audit.allTenants')}</option>
+            <option value="console">{t('console.audit.consoleOnly')}</option>
             {tenants.map((t) => (
               <option key={t.id} value={t.id}>
                 {t.name} ({t.slug})
