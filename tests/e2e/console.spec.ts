@@ -277,7 +277,8 @@ test.describe('impersonation with consent', () => {
     await signIn(admin, 'acme', 'admin@acme.test')
     await openPage(admin, hostUrl('acme', '/admin/audit?impersonated=true'))
     const events = admin.getByRole('list', { name: 'Audit events' }).getByRole('listitem')
-    await expect(events.filter({ hasText: 'Root Operator (console) as Mia Member' }).first()).toBeVisible()
+    // Each name with the email it had at the time (issue 8): the operator as the operator, the person as the person.
+    await expect(events.filter({ hasText: 'Root Operator (console) (root@haven.test) as Mia Member (member@acme.test)' }).first()).toBeVisible()
     await openPage(admin, hostUrl('acme', '/admin/audit?action=IMPERSONATION_STARTED'))
     await expect(events.filter({ hasText: `started impersonating Mia Member (${reason})` })).toHaveCount(1)
     await openPage(admin, hostUrl('acme', '/admin/audit?action=IMPERSONATION_ENDED'))

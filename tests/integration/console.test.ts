@@ -383,6 +383,15 @@ describe('people search and the global audit log', () => {
     await withConsole({ tenantId: consoleId, userId: rootId, requestId: filtered }, (tx) => readAuditLog({ tx, consoleTenantId: consoleId }, { tenantId: a.id }, 5))
     expect(await looks(a.id, filtered)).toEqual([['audit_log', rootId, { view: 'audit', ...by }]])
     expect(await looks(b.id, filtered)).toEqual([])
+
+    // The operators' own events alone ('console'): only the console's rows, and no tenant records a look.
+    const own = `audit-own-${randomUUID().slice(0, 8)}`
+    const ownPage = await withConsole({ tenantId: consoleId, userId: rootId, requestId: own }, (tx) =>
+      readAuditLog({ tx, consoleTenantId: consoleId }, { tenantId: 'console' }, 50),
+    )
+    expect(ownPage.items.length).toBeGreaterThan(0)
+    expect(ownPage.items.every((e) => e.tenantId === consoleId)).toBe(true)
+    for (const x of [a, b]) expect(await looks(x.id, own)).toEqual([])
   })
 
   it('filters the audit log by tenant and pages it newest first', async () => {

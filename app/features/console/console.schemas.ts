@@ -58,7 +58,8 @@ export const userSearchSchema = z.object({
   cursor,
 })
 
-export const globalAuditSchema = z.object({ tenantId: z.uuid().optional(), cursor })
+/** `tenantId`: one customer tenant, or `console` for the operators' own events (provisioning, suspensions, sign-ins). */
+export const globalAuditSchema = z.object({ tenantId: z.union([z.uuid(), z.literal('console')]).optional(), cursor })
 
 export const IMPERSONATION_MINUTES = { min: 15, max: 60, default: 30 } as const
 

@@ -53,7 +53,8 @@ export function ImpersonationBanner({
       aria-label={t('impersonation.label')}
       className="mb-4 flex flex-wrap items-center justify-between gap-3 rounded-md bg-amber-100 px-3 py-2 text-sm text-amber-900 dark:bg-amber-950 dark:text-amber-200"
     >
-      <p>
+      {/* A reason typed without spaces wraps anywhere rather than running out of the banner. */}
+      <p className="min-w-0 [overflow-wrap:anywhere]">
         <Trans
           i18nKey="impersonation.banner"
           values={{ person: personName, operator: impersonation.impersonatorName, reason: impersonation.reason, minutes: left }}
