@@ -332,6 +332,10 @@ test.describe('impersonating an admin', () => {
     await openPage(page, hostUrl('acme', `/admin/users/${adam?.id}`))
     await expect(page.getByRole('heading', { name: 'Roles' })).toBeVisible()
     await expect(page.getByRole('button', { name: 'Save roles' })).toHaveCount(0)
+    // Nor can a permission be added to a role (it would reach an account the operator controls); taking one away can.
+    await openPage(page, hostUrl('acme', '/admin/roles'))
+    await expect(page.getByRole('checkbox', { name: 'audit:read for Catalog editor' })).toBeDisabled()
+    await expect(page.getByRole('checkbox', { name: 'categories:write for Catalog editor' })).toBeEnabled()
 
     await page.getByRole('button', { name: 'Account menu' }).click()
     await page.getByRole('menuitem', { name: 'Sign out' }).click()

@@ -282,6 +282,9 @@ describe('invitations', () => {
     expect(row).toMatchObject({ status: 'accepted', acceptedUserId: user.id })
     expect(row?.acceptedAt).toBeInstanceOf(Date)
     expect(await find(a, token)).toBeNull()
+    // Accepting signs them in: they count as active (the console's "active in 30 days") from now on.
+    const [accepted] = await t.owner.db.select({ at: users.lastSignInAt }).from(users).where(eq(users.id, user.id))
+    expect(accepted?.at).toBeInstanceOf(Date)
 
     expect(await httpError(accept(a, token))).toMatchObject({ status: 410, code: 'invitation_invalid' })
     expect(await t.owner.db.select().from(users).where(and(eq(users.tenantId, a.tenantId), eq(users.email, email)))).toHaveLength(1)

@@ -322,6 +322,8 @@ export async function acceptInvitation(tx: Tx, input: { tenantId: string; token:
     .set({ acceptedUserId: user.id })
     .where(and(eq(invitations.tenantId, input.tenantId), eq(invitations.id, invitation.id)))
   await setActor(tx, user.id, null)
+  // Accepting signs the person in (the caller starts their session), so they count as active from now on.
+  await tx.update(users).set({ lastSignInAt: sql`now()` }).where(and(eq(users.tenantId, input.tenantId), eq(users.id, user.id)))
   await tx.execute(sql`select haven_audit_event('INVITATION_ACCEPTED', 'invitations', ${invitation.id}::uuid, '{}'::jsonb)`)
   return { user, email: invitation.email }
 }

@@ -9,6 +9,7 @@ import { errorMessage } from '~/lib/errors'
 import { useI18n } from '~/lib/i18n/react'
 import { roleName } from '~/lib/i18n/roles'
 import { PERMISSION_KEYS, PERMISSIONS, type Permission } from '~/lib/permissions'
+import { useImpersonating } from '../console/impersonation-limits'
 import { people, type RoleRow } from './role-list'
 import { savePermissionMatrix } from './roles.functions'
 
@@ -37,6 +38,8 @@ const sameSet = (a: ReadonlySet<string>, b: ReadonlySet<string>) => a.size === b
 export function PermissionMatrix({ roles, held }: { roles: RoleRow[]; held: readonly string[] }) {
   const router = useRouter()
   const { t } = useI18n()
+  // While impersonating, permissions can be taken away but not added (the server refuses it: lasting access).
+  const impersonating = useImpersonating()
   const save = useServerFn(savePermissionMatrix)
   const [draft, setDraft] = useState<Record<string, Set<Permission>>>({})
   const [pending, setPending] = useState(false)
@@ -130,7 +133,9 @@ export function PermissionMatrix({ roles, held }: { roles: RoleRow[]; held: read
                         ? t('matrix.systemFixed', { name: roleName(t, role) })
                         : !holds && !wasChecked
                           ? t('matrix.notHeld', { key })
-                          : undefined
+                          : impersonating && !wasChecked
+                            ? t('matrix.notWhileImpersonating')
+                            : undefined
                       return (
                         <td
                           key={role.id}

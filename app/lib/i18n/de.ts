@@ -533,6 +533,7 @@ export const de: Messages<typeof en> = {
     systemLocked: '(Systemrolle, gesperrt)',
     systemFixed: '{{name}} ist eine Systemrolle; ihre Berechtigungen stehen fest',
     notHeld: 'Sie haben {{key}} nicht und können es daher nicht vergeben',
+    notWhileImpersonating: 'Nicht während eines Identitätswechsels: eine hier hinzugefügte Berechtigung erhielten alle mit dieser Rolle',
     cell: '{{key}} für {{name}}',
     unsaved: 'Ungespeicherte Änderungen an {{what}}',
     discard: 'Änderungen verwerfen',
@@ -908,7 +909,7 @@ export const de: Messages<typeof en> = {
       notImpersonating: 'Sie haben keine fremde Identität angenommen.',
       signInExpired: 'Ihre Anmeldung ist abgelaufen. Geben Sie E-Mail-Adresse und Passwort erneut ein.',
       lastingAccess:
-        'Während eines Identitätswechsels nicht möglich: Personen hinzufügen, einladen, wiederherstellen und reaktivieren, Rollen vergeben, Passwörter, E-Mail-Adressen, Anmeldelinks und Anmeldefaktoren bleiben bei der Person und den eigenen Admins des Arbeitsbereichs.',
+        'Während eines Identitätswechsels nicht möglich: Personen hinzufügen, einladen, wiederherstellen und reaktivieren, Rollen vergeben oder ihnen Berechtigungen hinzufügen, Passwörter, E-Mail-Adressen, Anmeldelinks und Anmeldefaktoren bleiben bei der Person und den eigenen Admins des Arbeitsbereichs.',
     },
     stepUp: {
       title: 'Bestätigen Sie, dass Sie es sind',

@@ -532,6 +532,7 @@ export const en = {
     systemLocked: '(system role, locked)',
     systemFixed: '{{name}} is a system role; its permissions are fixed',
     notHeld: 'You do not hold {{key}}, so you cannot grant it',
+    notWhileImpersonating: 'Not while impersonating: a permission added here would reach everyone who holds the role',
     cell: '{{key}} for {{name}}',
     unsaved: 'Unsaved changes to {{what}}',
     discard: 'Discard changes',
@@ -907,7 +908,7 @@ export const en = {
       notImpersonating: 'You are not impersonating anyone.',
       signInExpired: 'Your sign-in has expired. Enter your email and password again.',
       lastingAccess:
-        'Not possible while impersonating: adding, inviting, restoring and reactivating people, granting roles, passwords, email addresses, sign-in links and sign-in factors stay with the person and the workspace’s own admins.',
+        'Not possible while impersonating: adding, inviting, restoring and reactivating people, granting roles or adding permissions to them, passwords, email addresses, sign-in links and sign-in factors stay with the person and the workspace’s own admins.',
     },
     stepUp: {
       title: 'Confirm it is you',

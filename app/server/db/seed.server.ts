@@ -55,6 +55,8 @@ export async function seedDemo(password: string) {
       isActive: false,
       owner: { email: 'owner@initech.test', fullName: 'Bill Lumbergh', password: pw },
     })
+    // Initech shows the suspended page; the console shows why and since when, as for a suspension made there.
+    await updateTenant(tx, initech.tenant.id, { suspendedAt: sql`now()`, suspensionReason: 'Demo: suspended to show what its people see' })
     // Acme lets Haven support sign in as its people (the console's impersonation demo); globex does not.
     await updateTenant(tx, acme.tenant.id, { settings: { allowImpersonation: true } })
     return { platform, acme, globex, initech }
