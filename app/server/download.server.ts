@@ -1,14 +1,12 @@
-import { eq } from 'drizzle-orm'
 import type { z } from 'zod'
 import { forbidden, HttpError, notFound, unauthorized } from '../lib/errors'
-import { i18nFor, isLocale, type Locale, localeFromAcceptLanguage, msg, pickLocale, translateRef } from '../lib/i18n'
+import { i18nFor, type Locale, localeFromAcceptLanguage, msg, pickLocale, translateRef } from '../lib/i18n'
 import type { Permission } from '../lib/permissions'
 import { input } from '../lib/validate'
 import type { Tx } from './db/client.server'
 import { httpErrorFromDatabase } from './db/errors.server'
-import { tenants } from './db/schema'
 import type { TenantContext } from './db/scope.server'
-import { type Caller, describeRequest, withTenantSession } from './session.server'
+import { type Caller, describeRequest, requestLocale, withTenantSession } from './session.server'
 
 /** Who asked and from where, for the stream's own short transactions after the check. */
 export type DownloadContext = TenantContext & { userId: string; impersonatorId: string | null }
@@ -39,17 +37,10 @@ export async function serveDownload<S extends z.ZodType, T>(request: Request, do
     const { tenantId } = realm
     const params = Object.fromEntries(new URL(request.url).searchParams)
     const checked = await withTenantSession({ ...audit, tenantId }, async (tx, caller) => {
-      const own = caller?.user.preferences.language
-      let query: z.output<S>
-      try {
-        if (!caller) throw unauthorized()
-        if (!caller.permissions.includes(download.permission)) throw forbidden()
-        query = input(download.query)(params as z.input<S>)
-      } catch (error) {
-        locale = pickLocale(own, isLocale(own) ? undefined : await workspaceLanguage(tx, tenantId), acceptLocale)
-        throw error
-      }
-      locale = isLocale(own) ? own : pickLocale(undefined, await workspaceLanguage(tx, tenantId), acceptLocale)
+      locale = await requestLocale(tx, tenantId, caller, request.headers)
+      if (!caller) throw unauthorized()
+      if (!caller.permissions.includes(download.permission)) throw forbidden()
+      const query: z.output<S> = input(download.query)(params as z.input<S>)
       return { caller, query, begun: await download.begin(tx, tenantId, query, caller) }
     })
     const { caller, query, begun } = checked
@@ -59,11 +50,6 @@ export async function serveDownload<S extends z.ZodType, T>(request: Request, do
     if (!refusal) throw error
     return refuse(refusal, locale)
   }
-}
-
-async function workspaceLanguage(tx: Tx, tenantId: string): Promise<string | undefined> {
-  const [row] = await tx.select({ settings: tenants.settings }).from(tenants).where(eq(tenants.id, tenantId))
-  return row?.settings.defaultLanguage
 }
 
 /** The refusal as plain text: its sentence, or one line per wrong parameter naming it (`_`: the query as a whole). */

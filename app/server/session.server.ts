@@ -217,10 +217,11 @@ export async function permissionsOf(tx: Tx, userId: string): Promise<Permission[
 }
 
 /**
- * The language a file the server writes (a CSV export) is in: the person's choice, else the workspace's default, else
- * the browser's, else English — the order the pages use (decision 020).
+ * The language of what the server writes for a request outside a page (a download, its refusal): the person's
+ * choice, else the workspace's default, else the browser's, else English — the order the pages use (decision 020).
+ * `caller` is null for a signed-out request.
  */
-export async function requestLocale(tx: Tx, tenantId: string, caller: Caller, headers: Headers = getRequest().headers): Promise<Locale> {
+export async function requestLocale(tx: Tx, tenantId: string, caller: Caller | null, headers: Headers = getRequest().headers): Promise<Locale> {
   const [row] = await tx.select({ settings: tenants.settings }).from(tenants).where(eq(tenants.id, tenantId))
-  return pickLocale(caller.user.preferences.language, row?.settings.defaultLanguage, localeFromAcceptLanguage(headers.get('accept-language')))
+  return pickLocale(caller?.user.preferences.language, row?.settings.defaultLanguage, localeFromAcceptLanguage(headers.get('accept-language')))
 }
