@@ -19,7 +19,21 @@ import { rowsOf } from '../app/server/db/client.server'
 import { bootDatabase, shutdownDatabase } from '../app/server/db/index.server'
 import { users } from '../app/server/db/schema'
 import { withTenant } from '../app/server/db/scope.server'
-import { type BenchDatabase, freshDatabase, type Load, load, printTable, request, root, seedPeople, startServer, stopProcess } from './support'
+import {
+  type BenchDatabase,
+  type CpuProbe,
+  freshDatabase,
+  type Load,
+  load,
+  postgresCpuMicros,
+  printTable,
+  processCpuMicros,
+  request,
+  root,
+  seedPeople,
+  startServer,
+  stopProcess,
+} from './support'
 import { startWireCounter, type WireCounts } from './wire-counter'
 
 const USERS = Number(process.env.BENCH_USERS ?? 20_000)
@@ -59,7 +73,18 @@ async function signIn(host: string, port: number, password: string, agent: http.
   return reply.setCookie.map((c) => c.split(';')[0]).join('; ')
 }
 
-async function httpLoads(port: number, host: string, path_: string, cookie: string) {
+/** CPU of a served request: the server process, and PostgreSQL's processes when it is on this machine. */
+function probe(child: ChildProcess, driver: BenchDatabase['driver']): CpuProbe {
+  const pid = child.pid ?? 0
+  return { server: () => processCpuMicros(pid), database: driver === 'postgres' ? postgresCpuMicros : () => 0 }
+}
+
+/** The benchmark's own process: the in-process reads (by id, scoped and not). */
+function selfProbe(driver: BenchDatabase['driver']): CpuProbe {
+  return { server: () => { const u = process.cpuUsage(); return u.user + u.system }, database: driver === 'postgres' ? postgresCpuMicros : () => 0 }
+}
+
+async function httpLoads(port: number, host: string, path_: string, cookie: string, cpu: CpuProbe) {
   const loads: Load[] = []
   for (const clients of CLIENTS) {
     const agent = new http.Agent({ keepAlive: true, maxSockets: clients })
@@ -67,7 +92,7 @@ async function httpLoads(port: number, host: string, path_: string, cookie: stri
       const r = await request({ port, host, method: 'GET', path: path_, cookie, agent })
       if (r.status !== 200) throw new Error(`${path_}: ${r.status} ${r.text.slice(0, 200)}`)
     }
-    loads.push(await load(clients, SECONDS, get))
+    loads.push(await load(clients, SECONDS, get, cpu))
     agent.destroy()
   }
   return loads
@@ -76,7 +101,8 @@ async function httpLoads(port: number, host: string, path_: string, cookie: stri
 async function startBare(env: Record<string, string>): Promise<ChildProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'bench/bare-handler.ts')], {
     cwd: root,
-    env: { ...process.env, ...env },
+    // Only what `env` names: an inherited DATABASE_URL would send the embedded pass's handler to the server.
+    env: { ...process.env, DATABASE_URL: undefined, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   })
   await new Promise<void>((resolve, reject) => {
@@ -107,8 +133,8 @@ async function runOn(url: string | undefined): Promise<Result> {
     const scoped: Load[] = []
     const unscoped: Load[] = []
     for (const clients of CLIENTS) {
-      scoped.push(await load(clients, SECONDS, () => withTenant({ tenantId: acme.id }, (tx) => byId(tx as typeof boot.db))))
-      unscoped.push(await load(clients, SECONDS, () => byId(boot.db)))
+      scoped.push(await load(clients, SECONDS, () => withTenant({ tenantId: acme.id }, (tx) => byId(tx as typeof boot.db)), selfProbe(database.driver)))
+      unscoped.push(await load(clients, SECONDS, () => byId(boot.db), selfProbe(database.driver)))
     }
     await shutdownDatabase() // the embedded database admits one process: hand it to the server
 
@@ -119,7 +145,7 @@ async function runOn(url: string | undefined): Promise<Result> {
     children.push(server)
     const signInAgent = new http.Agent({ keepAlive: false })
     const cookie = await signIn(host, PORT, cfg.demoPassword, signInAgent)
-    const serverLoads = await httpLoads(PORT, host, listPath, cookie)
+    const serverLoads = await httpLoads(PORT, host, listPath, cookie, probe(server, database.driver))
     await stopProcess(server)
 
     let wire: WireCounts | undefined
@@ -148,7 +174,7 @@ async function runOn(url: string | undefined): Promise<Result> {
     else bareEnv.HAVEN_DATA_DIR = database.env.HAVEN_DATA_DIR ?? ''
     const bare = await startBare(bareEnv)
     children.push(bare)
-    const bareLoads = await httpLoads(BARE_PORT, host, '/list', cookie)
+    const bareLoads = await httpLoads(BARE_PORT, host, '/list', cookie, probe(bare, database.driver))
     await stopProcess(bare)
     return { label: database.label, server: serverLoads, bare: bareLoads, scoped, unscoped, wire }
   } finally {
@@ -158,6 +184,8 @@ async function runOn(url: string | undefined): Promise<Result> {
 }
 
 const fmt = (l: Load) => `${l.perSecond.toFixed(0)} /s  ${l.p50.toFixed(2)} / ${l.p99.toFixed(2)}`
+/** CPU per request, µs: the serving process + the database's processes (PostgreSQL only; PGlite runs inside). */
+const fmtCpu = (l: Load) => (l.cpu ? (l.cpu.database ? `${l.cpu.server.toFixed(0)} + ${l.cpu.database.toFixed(0)}` : l.cpu.server.toFixed(0)) : '')
 
 function report(r: Result) {
   console.log(`\n== ${r.label}, ${USERS.toLocaleString()} people, ${SECONDS} s per cell (requests/s, p50 / p99 ms)`)
@@ -165,12 +193,21 @@ function report(r: Result) {
   CLIENTS.forEach((clients, i) => {
     const row = (name: string, haven: Load | undefined, baseline: Load | undefined) => {
       if (!haven || !baseline) return
-      rows.push([name, fmt(haven), fmt(baseline), `${(haven.perSecond / baseline.perSecond).toFixed(2)}×`, `${(haven.p99 / baseline.p99).toFixed(2)}×`])
+      rows.push([
+        name,
+        fmt(haven),
+        fmt(baseline),
+        `${(haven.perSecond / baseline.perSecond).toFixed(2)}×`,
+        `${(haven.p99 / baseline.p99).toFixed(2)}×`,
+        fmtCpu(haven),
+        fmtCpu(baseline),
+      ])
     }
     row(`users.listUsers, ${clients} client(s)`, r.server[i], r.bare[i])
     row(`person by id, ${clients} client(s)`, r.scoped[i], r.unscoped[i])
   })
-  printTable(['case', 'Haven', 'baseline', 'throughput', 'p99'], rows)
+  printTable(['case', 'Haven', 'baseline', 'throughput', 'p99', 'CPU µs/req Haven', 'baseline'], rows)
+  console.log('CPU µs per request: the serving process + PostgreSQL\'s processes (all of them on this machine).')
   console.log('baseline: users.listUsers → the bare node:http handler; person by id → the same Drizzle query unscoped.')
   console.log('targets: listUsers ≥ 0.5× (stretch 0.6×) with p99 ≤ 2×; by id through withTenant ≥ 0.65×.')
   if (r.wire) {

@@ -4,11 +4,12 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import http from 'node:http'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { sql } from 'drizzle-orm'
+import { sealPending, setAuditOwnerDatabase } from '../app/features/audit/chain.server'
 import type { AppDb } from '../app/server/db/client.server'
 
 export const root = path.resolve(import.meta.dirname, '..')
@@ -16,10 +17,13 @@ export const root = path.resolve(import.meta.dirname, '..')
 export type BenchDatabase = {
   label: string
   driver: 'pglite' | 'postgres'
-  /** Environment for the app's config and the built server: the owner URL or the data folder. */
-  env: Record<string, string>
+  /**
+   * Environment for the app's config and the built server: the owner URL or the data folder. Spread over
+   * `process.env`; the embedded database's unsets `DATABASE_URL`, which would otherwise send its pass to the server.
+   */
+  env: Record<string, string | undefined>
   /** The same as the runtime role, for the built server (PostgreSQL only). */
-  serverEnv: Record<string, string>
+  serverEnv: Record<string, string | undefined>
   cleanup: () => Promise<void>
 }
 
@@ -54,7 +58,7 @@ export async function freshDatabase(url: string | undefined, base: Record<string
     }
   } else {
     const dir = mkdtempSync(path.join(tmpdir(), 'haven-bench-'))
-    const env = { ...base, HAVEN_DATA_DIR: path.join(dir, 'data') }
+    const env = { ...base, HAVEN_DATA_DIR: path.join(dir, 'data'), DATABASE_URL: undefined, HAVEN_OWNER_DATABASE_URL: undefined }
     result = { label: 'embedded PGlite', driver: 'pglite', env, serverEnv: env }
     cleanup = async () => rmSync(dir, { recursive: true, force: true })
   }
@@ -73,9 +77,11 @@ export async function freshDatabase(url: string | undefined, base: Record<string
 }
 
 /** The built server (`HAVEN_BUILD_DIR`, default `.output`, resolved against the project root) as a child process. */
-export async function startServer(env: Record<string, string>): Promise<ChildProcess> {
+export async function startServer(env: Record<string, string | undefined>): Promise<ChildProcess> {
   const buildDir = path.resolve(root, process.env.HAVEN_BUILD_DIR ?? '.output')
-  const child = spawn(process.execPath, [path.join(buildDir, 'server/index.mjs')], {
+  // BENCH_PROFILE_DIR: the server writes a V8 CPU profile there when it stops (open it in Chrome's DevTools).
+  const profile = process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.BENCH_PROFILE_DIR)}`] : []
+  const child = spawn(process.execPath, [...profile, path.join(buildDir, 'server/index.mjs')], {
     cwd: root,
     env: { ...process.env, HAVEN_LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -147,6 +153,14 @@ export async function seedPeople(db: AppDb, tenantId: string, count: number): Pr
     insert into user_roles (tenant_id, user_id, role_id)
     select u.tenant_id, u.id, r.id from users u join roles r on r.tenant_id = u.tenant_id and r.system_key = 'member'
     where u.tenant_id = ${tenantId}::uuid and u.email like '%@bench.test'`)
+  // The audit trail of the seed, sealed as a running server's job would have done by then: otherwise the server's
+  // first minutes seal a backlog of `count` events beside the measured requests (about 140 µs of database CPU each).
+  setAuditOwnerDatabase(db)
+  try {
+    await sealPending({ batch: 5_000 })
+  } finally {
+    setAuditOwnerDatabase(undefined)
+  }
   // As autovacuum leaves a table in steady state: statistics, and the visibility map index-only scans need.
   await db.execute(sql`vacuum analyze`)
   return Math.round(performance.now() - started)
@@ -167,15 +181,47 @@ export async function measure(rounds: number, run: () => Promise<unknown>) {
   return { p50: percentile(times, 50), p95: percentile(times, 95) }
 }
 
-export type Load = { perSecond: number; p50: number; p99: number }
+/** `cpu`: CPU time per request in µs (user + system), of the serving process and of the database's processes. */
+export type Load = { perSecond: number; p50: number; p99: number; cpu?: { server: number; database: number } }
 
-/** Throughput and latency of `run` with `clients` concurrent loops for `seconds` (after a 0.5 s warm-up). */
-export async function load(clients: number, seconds: number, run: () => Promise<unknown>): Promise<Load> {
+/** CPU time (user + system) of process `pid` so far, in µs, from /proc (Linux; clock ticks of 10 ms). */
+export function processCpuMicros(pid: number): number {
+  try {
+    const fields = (readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1] ?? '').split(' ')
+    return (Number(fields[11]) + Number(fields[12])) * 10_000
+  } catch {
+    return 0 // the process has exited
+  }
+}
+
+/** CPU time so far of every process named `postgres` on this machine (a local server's backends), in µs. */
+export function postgresCpuMicros(): number {
+  let total = 0
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue
+    try {
+      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === 'postgres') total += processCpuMicros(Number(entry))
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return total
+}
+
+/** Where `load` reads CPU time: the serving process and the database (0 when it runs inside the server). */
+export type CpuProbe = { server: () => number; database: () => number }
+
+/**
+ * Throughput and latency of `run` with `clients` concurrent loops for `seconds` (after a 0.5 s warm-up), and with
+ * `cpu` the CPU time per request it cost — what a shared two-core machine distorts far less than throughput.
+ */
+export async function load(clients: number, seconds: number, run: () => Promise<unknown>, cpu?: CpuProbe): Promise<Load> {
   const warmUntil = performance.now() + 500
   await Promise.all(Array.from({ length: clients }, async () => {
     while (performance.now() < warmUntil) await run()
   }))
   const times: number[] = []
+  const cpuBefore = cpu && { server: cpu.server(), database: cpu.database() }
   const until = performance.now() + seconds * 1000
   const started = performance.now()
   await Promise.all(Array.from({ length: clients }, async () => {
@@ -186,8 +232,12 @@ export async function load(clients: number, seconds: number, run: () => Promise<
     }
   }))
   const elapsed = (performance.now() - started) / 1000
+  const used = cpu && cpuBefore && {
+    server: (cpu.server() - cpuBefore.server) / times.length,
+    database: (cpu.database() - cpuBefore.database) / times.length,
+  }
   times.sort((a, b) => a - b)
-  return { perSecond: times.length / elapsed, p50: percentile(times, 50), p99: percentile(times, 99) }
+  return { perSecond: times.length / elapsed, p50: percentile(times, 50), p99: percentile(times, 99), cpu: used }
 }
 
 /** Prints rows as an aligned table; the first column left-aligned, the others right-aligned. */
