@@ -3,7 +3,7 @@ import { sql } from 'drizzle-orm'
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { takeAttempt } from '~/features/auth/auth.server'
-import { type Database, rowsOf, type Tx } from '~/server/db/client.server'
+import { type Database, openDatabase, rowsOf, STARTUP_PARAMETERS, type Tx } from '~/server/db/client.server'
 import { organizations } from '~/server/db/schema'
 import { setScopeDatabase, withTenant } from '~/server/db/scope.server'
 import { openAppPool, openTestDatabase, type TestDatabase } from '../support/db'
@@ -234,6 +234,42 @@ describe('a hostile request', () => {
       }
     } finally {
       await t.owner.db.execute(sql.raw(`do $$ begin execute format('alter role haven_app in database %I reset all', current_database()); end $$`))
+    }
+  })
+
+  it('the pool sends every protected setting at startup, the zeros and offs too', async () => {
+    if (!serverOnly() || !t.appUrl) return
+    // postgres.js drops falsy startup values: a numeric 0 for statement_timeout was never sent (found in review).
+    const fresh2 = await openDatabase({ driver: 'postgres', url: t.appUrl, max: 1 })
+    try {
+      const client = (fresh2.db as unknown as { $client: { unsafe: (q: string) => Promise<{ name: string; source: string }[]> } }).$client
+      const rows = await client.unsafe(
+        `select lower(name) as name, source from pg_settings where lower(name) in (${Object.keys(STARTUP_PARAMETERS).map((n) => `'${n.toLowerCase()}'`).join(', ')})`,
+      )
+      expect(Object.fromEntries(rows.map((r) => [r.name, r.source]))).toEqual(
+        Object.fromEntries(Object.keys(STARTUP_PARAMETERS).map((n) => [n.toLowerCase(), 'client'])),
+      )
+    } finally {
+      await fresh2.close()
+    }
+  })
+
+  it('a connection opened without the pool\'s startup parameters is set to the protected values by the reset', async () => {
+    if (!serverOnly() || !t.appUrl) return
+    // Its RESET ALL returns to the server's defaults (or whatever the login's defaults are), not to the values the
+    // pool sends at startup: the reset sees the difference and sets each protected value itself (migration 0026).
+    const { default: postgres } = await import('postgres')
+    const bare = postgres(t.appUrl, { max: 1, onnotice: () => {}, connection: { TimeZone: 'Pacific/Chatham', DateStyle: 'SQL, DMY' } })
+    try {
+      for (const set of ["set statement_timeout = '50ms'", "set bytea_output = 'escape'", 'set search_path = pg_catalog']) await bare.unsafe(set)
+      const [after] = await bare.begin(async (tx) => {
+        await tx.unsafe('select public.haven_reset_session()')
+        return tx.unsafe(`select current_setting('search_path') as search_path, current_setting('statement_timeout') as statement_timeout,
+          current_setting('TimeZone') as timezone, current_setting('DateStyle') as datestyle, current_setting('bytea_output') as bytea_output`)
+      })
+      expect(after).toEqual({ search_path: '"$user", public', statement_timeout: '0', timezone: 'UTC', datestyle: 'ISO, MDY', bytea_output: 'hex' })
+    } finally {
+      await bare.end({ timeout: 5 })
     }
   })
 

@@ -33,6 +33,27 @@ export async function createPglite(dataDir?: string, loadDataDir?: Blob): Promis
   return PGlite.create({ dataDir: dir, loadDataDir, extensions: { ltree, pg_trgm } })
 }
 
+/**
+ * The pool's startup parameters. They override the login role's own defaults (ALTER ROLE … SET), which SQL injected
+ * into a request could set: without them a new connection's first queries (the driver's type lookup) would run under
+ * those defaults, before the scope's reset can act. They are also what the reset's RESET ALL returns to, and what it
+ * checks before setting anything itself (decision 009, migrations 0022 and 0026). All strings: postgres.js leaves every
+ * falsy value (0, false) out of the startup message, so `statement_timeout: 0` would not be sent at all.
+ */
+export const STARTUP_PARAMETERS: Record<string, string> = {
+  search_path: '"$user", public',
+  row_security: 'on',
+  statement_timeout: '0',
+  lock_timeout: '0',
+  idle_in_transaction_session_timeout: '0',
+  default_transaction_read_only: 'off',
+  default_transaction_isolation: 'read committed',
+  DateStyle: 'ISO, MDY',
+  IntervalStyle: 'postgres',
+  TimeZone: 'UTC',
+  bytea_output: 'hex',
+}
+
 export async function openDatabase(options: OpenOptions): Promise<Database> {
   if (options.driver === 'pglite') {
     const instance = options.instance ?? (await createPglite(options.dataDir))
@@ -47,23 +68,7 @@ export async function openDatabase(options: OpenOptions): Promise<Database> {
   const client = postgres(options.url, {
     max: options.max ?? 10,
     connect_timeout: options.connectTimeoutSeconds ?? 5,
-    // Startup parameters override the login role's own defaults (ALTER ROLE … SET), which SQL injected into a request
-    // could set: without these a new connection's first queries (the driver's type lookup) would run under them,
-    // before the scope's reset can act. They are also what the reset's RESET ALL returns to, so they are the settings
-    // haven_reset_session() would otherwise set one by one (decision 009, migration 0022).
-    connection: {
-      search_path: '"$user", public',
-      row_security: 'on',
-      statement_timeout: 0,
-      lock_timeout: 0,
-      idle_in_transaction_session_timeout: 0,
-      default_transaction_read_only: false,
-      default_transaction_isolation: 'read committed',
-      DateStyle: 'ISO, MDY',
-      IntervalStyle: 'postgres',
-      TimeZone: 'UTC',
-      bytea_output: 'hex',
-    },
+    connection: STARTUP_PARAMETERS,
     max_lifetime: 10 * 60,
     onnotice: () => {},
   })
