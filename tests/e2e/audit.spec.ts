@@ -262,9 +262,17 @@ test('in German and in Berlin: sentences from the catalogue, no sign-in bookkeep
   await expect(page.getByRole('dialog').getByRole('rowheader', { name: 'Anmeldemethode' })).toBeVisible()
   await expect(page.getByRole('dialog').getByRole('columnheader', { name: 'Vorher' })).toHaveCount(0)
   await expect(page.getByRole('dialog').getByRole('rowheader', { name: 'method', exact: true })).toHaveCount(0)
+  // The method in words, not as stored ("password").
+  await expect(page.getByRole('dialog').getByRole('row', { name: /^Anmeldemethode/ }).getByRole('cell')).toHaveText('Passwort')
   const iso = await exact.getAttribute('datetime')
   expect(new Date(iso ?? '').toISOString()).toBe(iso)
-  await page.getByRole('dialog').getByRole('button', { name: 'Schließen' }).click()
+  // Every event of the sign-in's request: the sign-in once; the session row better-auth wrote (as the system's,
+  // before the person was known) is folded into it.
+  await page.getByRole('dialog').getByRole('link', { name: /^Alle Ereignisse der Anfrage/ }).click()
+  await expect(page).toHaveURL(/requestId=/)
+  const requestEvents = page.getByRole('list', { name: 'Protokollereignisse' }).getByRole('listitem')
+  await expect(requestEvents).toHaveCount(1)
+  await expect(requestEvents).toContainText('hat sich angemeldet')
 
   await page.getByRole('button', { name: 'Prüfen' }).click()
   await expect(page.getByRole('status').filter({ hasText: /Unversehrt bis Ereignis \d+/ })).toBeVisible()

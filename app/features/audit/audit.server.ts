@@ -62,9 +62,29 @@ const categoryFollowedMove = sql`coalesce(${auditLog.tableName} = 'categories' a
   and ${auditLog.oldValues} - 'path' - 'depth' - 'path_key' - 'name_key' - 'updated_at'
     = ${auditLog.newValues} - 'path' - 'depth' - 'path_key' - 'name_key' - 'updated_at', false)`
 
+/**
+ * A session's start that the same request also recorded as the person's own event: a sign-in ("signed in"), an
+ * accepted invitation ("accepted an invitation and signed in") or an impersonation's start. better-auth inserts the
+ * session before the app has set who is signing in, so a password sign-in's session row reads "System started a
+ * session for …" beside "signed in"; it is folded away like the sign-in bookkeeping (it stays in the log and in the
+ * chain). A session started without such an event still shows. The probe is the actor index (that person's events
+ * around the session's instant), matched by request id.
+ */
+const sessionStartSaidElsewhere = (tenantId: string) => sql`case when ${auditLog.tableName} = 'sessions' and ${auditLog.action} = 'CREATE' then exists (
+    select 1 from audit_log said
+    where said.tenant_id = ${tenantId} and said.user_id = (${auditLog.newValues} ->> 'user_id')::uuid
+      and said.created_at between ${auditLog.createdAt} - interval '1 minute' and ${auditLog.createdAt} + interval '1 minute'
+      and said.request_id = ${auditLog.requestId} and said.action in ('SIGN_IN', 'INVITATION_ACCEPTED', 'IMPERSONATION_STARTED')
+  ) else false end`
+
 /** The WHERE of a filter; the tenant is named explicitly (RLS still guards it). */
 export function auditWhere(tenantId: string, f: AuditFilter): SQL {
-  const parts: (SQL | undefined)[] = [eq(auditLog.tenantId, tenantId), sql`not ${signInBookkeeping}`, sql`not ${categoryFollowedMove}`]
+  const parts: (SQL | undefined)[] = [
+    eq(auditLog.tenantId, tenantId),
+    sql`not ${signInBookkeeping}`,
+    sql`not ${categoryFollowedMove}`,
+    sql`not ${sessionStartSaidElsewhere(tenantId)}`,
+  ]
   if (f.actor) parts.push(eq(auditLog.userId, f.actor))
   if (f.action) parts.push(eq(auditLog.action, f.action))
   if (f.record && f.related) {
