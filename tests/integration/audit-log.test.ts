@@ -1,5 +1,9 @@
 import { randomUUID } from 'node:crypto'
+import { get } from 'node:http'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { and, eq, sql } from 'drizzle-orm'
+import { serve } from 'srvx/node'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { config } from '../../app.config'
 import { acceptInvitation, createInvitation, signInWithPassword } from '~/features/auth/auth.server'
@@ -595,19 +599,71 @@ describe('export', () => {
     expect(own).not.toMatch(/(^|,)"?[=+@]/m)
   })
 
-  it('records an export as finished only when every row was streamed; a cancelled one stays "started"', async () => {
+  it("records what the server knows of an export's end: every row sent, or cancelled by the reader after the rows it took", async () => {
     const f = await createTenantWithData()
     const expiresAt = new Date(Date.now() + 3_600_000)
     await as(f, (tx) => tx.insert(verifications).values(Array.from({ length: 1001 }, (_, i) => ({ tenantId: f.tenantId, identifier: `row-${i}`, value: 'v', expiresAt }))))
     const exports = async () => (await list(f, { action: 'EXPORT' })).items.map((i) => english(i.summary))
     const filter = { entity: 'verifications' as const }
+    const total = await as(f, (tx) => countAuditEvents(tx, f.tenantId, filter))
     const cancelled = auditExportStream(ctx(f), filter, 'csv', { record: true }).getReader()
     expect((await cancelled.read()).done).toBe(false)
     await cancelled.cancel()
-    expect(await exports()).toEqual([])
-    const total = await as(f, (tx) => countAuditEvents(tx, f.tenantId, filter))
+    expect(await exports()).toEqual(['cancelled exporting the audit log as CSV after 1,000 rows'])
     await readAll(auditExportStream(ctx(f), filter, 'csv', { record: true }))
-    expect(await exports()).toEqual([`exported the audit log as CSV (${total.toLocaleString('en')} events)`])
+    const [sent, ...rest] = await exports()
+    expect(sent).toBe(`exported the audit log as CSV (export sent: ${total.toLocaleString('en')} rows)`)
+    expect(rest).toEqual(['cancelled exporting the audit log as CSV after 1,000 rows'])
+    // Recorded once: a reader that cancels after the end adds nothing.
+    const late = auditExportStream(ctx(f), { ...filter, ip: '192.0.2.251' }, 'ndjson', { record: true }).getReader()
+    expect((await late.read()).done).toBe(true)
+    await late.cancel()
+    expect((await exports()).slice(0, 2)).toEqual(['exported the audit log as NDJSON (export sent: 0 rows)', sent])
+    // Exports recorded before the outcome was split ("finished") meant sent, and say so.
+    const legacy = unique('legacy-export')
+    await as(f, (tx) => tx.execute(sql`select haven_audit_event('EXPORT', 'audit_log', null, '{"format":"csv","events":12,"phase":"finished"}'::jsonb)`), { requestId: legacy })
+    expect((await list(f, { requestId: legacy })).items.map((i) => english(i.summary))).toEqual(['exported the audit log as CSV (export sent: 12 rows)'])
+  })
+
+  it('records a download the client abandons mid-stream over HTTP as cancelled, with the rows the server had sent', async () => {
+    const f = await createTenantWithData()
+    const expiresAt = new Date(Date.now() + 3_600_000)
+    await as(f, (tx) => tx.insert(verifications).values(Array.from({ length: 2000 }, (_, i) => ({ tenantId: f.tenantId, identifier: `row-${i}`, value: 'v', expiresAt }))))
+    const filter = { entity: 'verifications' as const }
+    const total = await as(f, (tx) => countAuditEvents(tx, f.tenantId, filter))
+    // Served the way the production server serves (nitro's node preset runs srvx), on a Unix socket: its small
+    // buffers hold far less than the file (about 2 MB), so the server cannot have sent it all when the client leaves.
+    const path = join(tmpdir(), `haven-export-${randomUUID()}.sock`)
+    const server = serve({
+      node: { path },
+      silent: true,
+      gracefulShutdown: false,
+      fetch: () => new Response(auditExportStream(ctx(f), filter, 'ndjson', { record: true, batch: 10 })),
+    })
+    try {
+      await server.ready()
+      // A client that takes the first bytes and goes away (a closed tab, a cancelled download).
+      const firstBytes = await new Promise<number>((resolve, reject) => {
+        const request = get({ socketPath: path, path: '/' }, (response) => {
+          response.once('data', (chunk: Buffer) => {
+            request.destroy()
+            resolve(chunk.length)
+          })
+        })
+        request.on('error', reject)
+      })
+      expect(firstBytes).toBeGreaterThan(0)
+      await expect.poll(async () => (await list(f, { action: 'EXPORT' })).items.length, { timeout: 15_000 }).toBe(1)
+      const [event] = (await list(f, { action: 'EXPORT' })).items
+      const detail = await as(f, (tx) => getAuditEvent(tx, f.tenantId, event?.id ?? ''))
+      expect(detail.newValues).toMatchObject({ phase: 'cancelled', format: 'ndjson' })
+      const rows = Number(detail.newValues?.events)
+      expect(rows).toBeGreaterThanOrEqual(10)
+      expect(rows).toBeLessThan(total)
+      expect(english(event?.summary)).toBe(`cancelled exporting the audit log as NDJSON after ${rows.toLocaleString('en')} rows`)
+    } finally {
+      await server.close(true)
+    }
   })
 
   it('records the export as an event, and never exports another tenant\'s events', async () => {

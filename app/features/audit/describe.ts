@@ -301,13 +301,20 @@ export function describeEvent(e: DescribableEvent, names: Names): string {
   }
 }
 
-/** An export says whether it began or streamed to its end; exports recorded before that distinction say "exported". */
+/**
+ * An export says that it began, then what the server knows of its end: every row sent, or cancelled by the client
+ * after some rows (ExportPhase in export.server.ts; `finished`, recorded before that split, meant sent). Exports
+ * recorded before any of that say "exported".
+ */
 function describeExport(tableName: string, details: JsonRow): string {
   const what = msg(tableName === 'users' ? 'auditSentence.thePeopleList' : 'auditSentence.theAuditLog')
-  const format = str(details.format)?.toUpperCase()
-  if (!format) return msg('auditSentence.exported', { what })
+  const stored = str(details.format)
+  if (!stored) return msg('auditSentence.exported', { what })
+  const format = valueWords(['format'], stored) ?? stored
+  const count = typeof details.events === 'number' ? details.events : undefined
   if (details.phase === 'started') return msg('auditSentence.exportStarted', { what, format })
-  if (details.phase === 'finished' && typeof details.events === 'number') return msg('auditSentence.exportFinished', { what, format, count: details.events })
+  if ((details.phase === 'sent' || details.phase === 'finished') && count !== undefined) return msg('auditSentence.exportSent', { what, format, count })
+  if (details.phase === 'cancelled' && count !== undefined) return msg('auditSentence.exportCancelled', { what, format, count })
   return msg('auditSentence.exportedAs', { what, format })
 }
 
