@@ -1,24 +1,33 @@
 import { randomUUID } from 'node:crypto'
+import { get } from 'node:http'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { and, eq, sql } from 'drizzle-orm'
+import { serve } from 'srvx/node'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { config } from '../../app.config'
+import { acceptInvitation, createInvitation, signInWithPassword } from '~/features/auth/auth.server'
+import { auth } from '~/server/auth.server'
 import { auditActors, auditRetention, getAuditEvent, listAuditEvents } from '~/features/audit/audit.server'
 import { updateSettingsSchema } from '~/features/settings/settings.schemas'
 import { updateSettings } from '~/features/settings/settings.server'
 import { auditFilterSchema, type ListAuditInput, listAuditSchema } from '~/features/audit/audit.schemas'
-import { entityLink, fieldChanges } from '~/features/audit/describe'
+import { entityLink, fieldChanges, valueWords } from '~/features/audit/describe'
 import { input } from '~/lib/validate'
 import { CSV_COLUMNS, auditExportStream, countAuditEvents, recordExport } from '~/features/audit/export.server'
 import { describeReport, runRetention, sealPending, setAuditOwnerDatabase, verifyTenant } from '~/features/audit/chain.server'
 import { createUser } from '~/features/users/users.server'
 import { HttpError } from '~/lib/errors'
 import { rowsOf, type Tx } from '~/server/db/client.server'
-import { accounts, categories, sessions, teams, tenants, userRoles, userTeamLinks, users, verifications } from '~/server/db/schema'
-import { type TenantContext, withTenant } from '~/server/db/scope.server'
+import { accounts, auditLog, categories, invitations, sessions, teams, tenants, userRoles, userTeamLinks, users, verifications } from '~/server/db/schema'
+import { setActor, type TenantContext, withTenant } from '~/server/db/scope.server'
 import { openTestDatabase, type TestDatabase } from '../support/db'
 import { english, inEnglish } from '../support/errors'
 import { i18nFor, translateRef } from '~/lib/i18n'
 import { logRequest, requestEntry, requestIdFrom } from '~/server/request-log.server'
 import { createTenantWithData, type TenantData, unique } from '../support/tenant-data'
+import { TEST_PASSWORD } from '../support/fixtures'
+import { capturedStatements } from '../support/statement-capture'
 
 let t: TestDatabase
 let a: TenantData
@@ -271,6 +280,136 @@ describe('the viewer query', () => {
     expect((await all(a, { requestId: renamed })).map((i) => i.action)).toEqual(['UPDATE'])
   })
 
+  it("folds a session's start into the event of its request that says it: a sign-in, an accepted invitation, an impersonation", async () => {
+    const f = await createTenantWithData()
+    const headers = new Headers({ host: `${f.slug}.${config().rootDomain}` })
+    const said = async (requestId: string) => (await all(f, { requestId })).map((i) => english(i.summary))
+    const [free] = await as(f, (tx) => tx.select({ email: users.email }).from(users).where(and(eq(users.tenantId, f.tenantId), eq(users.id, f.freeUserId))))
+    if (!free) throw new Error('no free user')
+
+    // A password sign-in: better-auth's session row (written before the person is known, so the system's) is folded.
+    const signIn = unique('sign-in')
+    await signInWithPassword(
+      { tenantId: f.tenantId, ip: '198.51.100.7', userAgent: 'vitest', requestId: signIn },
+      { email: free.email, password: TEST_PASSWORD, rememberMe: false, headers, requireSuperuser: false },
+    )
+    expect(await said(signIn)).toEqual(['signed in'])
+    expect(await as(f, (tx) => countAuditEvents(tx, f.tenantId, { requestId: signIn }))).toBe(1)
+    // It stays in the log (and so in the chain).
+    const kept = await t.owner.db
+      .select({ userId: auditLog.userId })
+      .from(auditLog)
+      .where(and(eq(auditLog.tenantId, f.tenantId), eq(auditLog.requestId, signIn), eq(auditLog.tableName, 'sessions'), eq(auditLog.action, 'CREATE')))
+    expect(kept).toEqual([{ userId: null }])
+
+    // Accepting an invitation signs the new person in, as the server function does, in the same request.
+    const email = `${unique('joiner')}@example.test`
+    const { token } = await as(f, (tx) => createInvitation(tx, { tenantId: f.tenantId, email, fullName: 'Jo Joiner', roleId: null, invitedById: f.ownerId }))
+    const accept = unique('accept')
+    await withTenant({ tenantId: f.tenantId, requestId: accept }, async (tx) => {
+      await acceptInvitation(tx, { tenantId: f.tenantId, token, fullName: 'Jo Joiner', password: 'joiner-password-1' })
+      await auth().api.signInEmail({ body: { email, password: 'joiner-password-1', rememberMe: true }, headers })
+    })
+    const accepted = await said(accept)
+    expect(accepted).toContain('accepted an invitation and signed in')
+    expect(accepted.filter((s) => s.includes('session'))).toEqual([])
+
+    // An impersonation's handoff, as redeemImpersonation does it: the session is the person's, by the operator.
+    const operator = randomUUID()
+    const handoff = unique('handoff')
+    await withTenant({ tenantId: f.tenantId, requestId: handoff }, async (tx) => {
+      await setActor(tx, f.freeUserId, operator)
+      await auth().api.createHavenSession({
+        body: { userId: f.freeUserId, impersonatorId: operator, impersonatorName: 'Root Operator', impersonationReason: 'Ticket 7', expiresInSeconds: 600 },
+        headers,
+      })
+      const details = JSON.stringify({ reason: 'Ticket 7', minutes: 10, operatorName: 'Root Operator', operatorEmail: 'root@haven.test' })
+      await tx.execute(sql`select haven_audit_event('IMPERSONATION_STARTED', 'users', ${f.freeUserId}::uuid, ${details}::jsonb)`)
+    })
+    expect(await said(handoff)).toEqual(['started impersonating Free User (Ticket 7)'])
+
+    // A session started with no such event in its request still shows, and so does one of another person.
+    const bare = unique('bare-session')
+    await as(f, (tx) => tx.insert(sessions).values({ tenantId: f.tenantId, userId: f.freeUserId, token: unique('token'), expiresAt: new Date(Date.now() + 60_000) }), {
+      requestId: bare,
+    })
+    expect(await said(bare)).toEqual(['started a session for Free User'])
+    const other = unique('other-session')
+    await as(
+      f,
+      async (tx) => {
+        await tx.insert(sessions).values({ tenantId: f.tenantId, userId: f.ownerId, token: unique('token'), expiresAt: new Date(Date.now() + 60_000) })
+        await tx.execute(sql`select haven_audit_event('SIGN_IN', 'users', ${f.freeUserId}::uuid, '{"method":"password"}'::jsonb)`)
+      },
+      { userId: f.freeUserId, requestId: other },
+    )
+    expect((await said(other)).sort()).toEqual(['signed in', expect.stringMatching(/^started a session for Owner of /)])
+  })
+
+  it('says the values Haven defines in words, in either language, and shows any other value as stored', async () => {
+    const f = await createTenantWithData()
+    const de = i18nFor('de')
+    const words = (c: { label: string; to: unknown; toWords?: string }, i18n = i18nFor('en')) => [
+      translateRef(i18n, c.label),
+      c.toWords ? translateRef(i18n, c.toWords) : c.to,
+    ]
+    const detailOf = async (requestId: string) => {
+      const [event] = (await list(f, { requestId })).items
+      const detail = await as(f, (tx) => getAuditEvent(tx, f.tenantId, event?.id ?? ''))
+      return fieldChanges(detail.oldValues, detail.newValues, { all: true })
+    }
+    // A console sign-in's method and a boolean, in the detail.
+    const signIn = unique('method')
+    await as(f, (tx) => tx.execute(sql`select haven_audit_event('SIGN_IN', 'users', ${f.freeUserId}::uuid, '{"method":"password+totp","enrolled":false}'::jsonb)`), {
+      userId: f.freeUserId,
+      requestId: signIn,
+    })
+    const method = await detailOf(signIn)
+    expect(method.map((c) => words(c))).toEqual([
+      ['sign-in method', 'password and authenticator code'],
+      ['second factor set up', 'no'],
+    ])
+    expect(method.map((c) => words(c, de))).toEqual([
+      ['Anmeldemethode', 'Passwort und Authenticator-Code'],
+      ['zweiter Faktor eingerichtet', 'nein'],
+    ])
+    // An invitation's status, before and after, in the list's change lines.
+    const revoke = unique('revoke')
+    await as(f, (tx) => tx.update(invitations).set({ status: 'revoked' }).where(and(eq(invitations.tenantId, f.tenantId), eq(invitations.status, 'pending'))), {
+      requestId: revoke,
+    })
+    const [revoked] = (await list(f, { requestId: revoke })).items
+    expect(revoked?.changes.map((c) => [english(c.label), english(c.fromWords), english(c.toWords)])).toEqual([['status', 'pending', 'revoked']])
+    expect(revoked?.changes.map((c) => [translateRef(de, c.fromWords ?? ''), translateRef(de, c.toWords ?? '')])).toEqual([['ausstehend', 'widerrufen']])
+    // An export's stage and format, and a team role, in the detail; the filter's action and kind of record too.
+    const exported = unique('export-words')
+    await as(f, (tx) => recordExport(tx, 'ndjson', { action: 'UPDATE', entity: 'teams' }, 3, 'started'), { requestId: exported })
+    expect(Object.fromEntries((await detailOf(exported)).map((c) => words(c, de)))).toMatchObject({
+      Format: 'NDJSON',
+      Stand: 'begonnen',
+      'Filter › Aktion': 'Geändert',
+      'Filter › Art des Eintrags': 'Teams',
+    })
+    // Unknown values, and values in keys people type themselves, stay as stored.
+    expect(valueWords(['method'], 'carrier-pigeon')).toBeUndefined()
+    expect(valueWords(['metadata', 'status'], 'pending')).toBeUndefined()
+    expect(valueWords(['reason'], 'Customer ticket 42')).toBeUndefined()
+    expect(english(valueWords(['metadata', 'vip'], true))).toBe('yes')
+    // In sentences: a failed code, an impersonation ended from the console, an export's format.
+    const sentences = unique('sentences')
+    await as(
+      f,
+      async (tx) => {
+        await tx.execute(sql`select haven_audit_event('SIGN_IN_FAILED', 'users', ${f.freeUserId}::uuid, '{"reason":"wrong_code"}'::jsonb)`)
+        await tx.execute(sql`select haven_audit_event('IMPERSONATION_ENDED', 'sessions', null, '{"reason":"ended_by_console"}'::jsonb)`)
+      },
+      { requestId: sentences },
+    )
+    const summaries = (await list(f, { requestId: sentences })).items.map((i) => i.summary)
+    expect(summaries.map(english).sort()).toEqual(['impersonation ended from the console', 'sign-in failed (wrong code)'])
+    expect(summaries.map((s) => translateRef(de, s)).sort()).toEqual(['Anmeldung fehlgeschlagen (falscher Code)', 'Identitätswechsel über die Konsole beendet'])
+  })
+
   it('orders events of one instant by id, in the query and across a page edge', async () => {
     const requestId = unique('same-instant')
     // One statement in one transaction: every row's created_at is the same now().
@@ -375,6 +514,10 @@ describe('the viewer query', () => {
     expect(first?.actor?.email).toBe(mallory.email)
     const csv = await readAll(auditExportStream(ctx(f), { requestId: before }, 'csv'))
     expect(csv).toContain(`,Mallory Member,${mallory.email},`)
+    // Each event's time comes from the page in the VALUES list: the lookup reads the log once, not also each event again.
+    const asOf = capturedStatements().filter((s) => s.sql.includes('from (values') && s.sql.includes('e.person'))
+    expect(asOf.length).toBeGreaterThan(0)
+    for (const s of asOf) expect(s.sql.match(/\baudit_log\b/g)).toHaveLength(1)
   })
 
   it('links every kind of record that has a page: person, team, role, category, organization', () => {
@@ -456,19 +599,71 @@ describe('export', () => {
     expect(own).not.toMatch(/(^|,)"?[=+@]/m)
   })
 
-  it('records an export as finished only when every row was streamed; a cancelled one stays "started"', async () => {
+  it("records what the server knows of an export's end: every row sent, or cancelled by the reader after the rows it took", async () => {
     const f = await createTenantWithData()
     const expiresAt = new Date(Date.now() + 3_600_000)
     await as(f, (tx) => tx.insert(verifications).values(Array.from({ length: 1001 }, (_, i) => ({ tenantId: f.tenantId, identifier: `row-${i}`, value: 'v', expiresAt }))))
     const exports = async () => (await list(f, { action: 'EXPORT' })).items.map((i) => english(i.summary))
     const filter = { entity: 'verifications' as const }
+    const total = await as(f, (tx) => countAuditEvents(tx, f.tenantId, filter))
     const cancelled = auditExportStream(ctx(f), filter, 'csv', { record: true }).getReader()
     expect((await cancelled.read()).done).toBe(false)
     await cancelled.cancel()
-    expect(await exports()).toEqual([])
-    const total = await as(f, (tx) => countAuditEvents(tx, f.tenantId, filter))
+    expect(await exports()).toEqual(['cancelled exporting the audit log as CSV after 1,000 rows'])
     await readAll(auditExportStream(ctx(f), filter, 'csv', { record: true }))
-    expect(await exports()).toEqual([`exported the audit log as CSV (${total.toLocaleString('en')} events)`])
+    const [sent, ...rest] = await exports()
+    expect(sent).toBe(`exported the audit log as CSV (export sent: ${total.toLocaleString('en')} rows)`)
+    expect(rest).toEqual(['cancelled exporting the audit log as CSV after 1,000 rows'])
+    // Recorded once: a reader that cancels after the end adds nothing.
+    const late = auditExportStream(ctx(f), { ...filter, ip: '192.0.2.251' }, 'ndjson', { record: true }).getReader()
+    expect((await late.read()).done).toBe(true)
+    await late.cancel()
+    expect((await exports()).slice(0, 2)).toEqual(['exported the audit log as NDJSON (export sent: 0 rows)', sent])
+    // Exports recorded before the outcome was split ("finished") meant sent, and say so.
+    const legacy = unique('legacy-export')
+    await as(f, (tx) => tx.execute(sql`select haven_audit_event('EXPORT', 'audit_log', null, '{"format":"csv","events":12,"phase":"finished"}'::jsonb)`), { requestId: legacy })
+    expect((await list(f, { requestId: legacy })).items.map((i) => english(i.summary))).toEqual(['exported the audit log as CSV (export sent: 12 rows)'])
+  })
+
+  it('records a download the client abandons mid-stream over HTTP as cancelled, with the rows the server had sent', async () => {
+    const f = await createTenantWithData()
+    const expiresAt = new Date(Date.now() + 3_600_000)
+    await as(f, (tx) => tx.insert(verifications).values(Array.from({ length: 2000 }, (_, i) => ({ tenantId: f.tenantId, identifier: `row-${i}`, value: 'v', expiresAt }))))
+    const filter = { entity: 'verifications' as const }
+    const total = await as(f, (tx) => countAuditEvents(tx, f.tenantId, filter))
+    // Served the way the production server serves (nitro's node preset runs srvx), on a Unix socket: its small
+    // buffers hold far less than the file (about 2 MB), so the server cannot have sent it all when the client leaves.
+    const path = join(tmpdir(), `haven-export-${randomUUID()}.sock`)
+    const server = serve({
+      node: { path },
+      silent: true,
+      gracefulShutdown: false,
+      fetch: () => new Response(auditExportStream(ctx(f), filter, 'ndjson', { record: true, batch: 10 })),
+    })
+    try {
+      await server.ready()
+      // A client that takes the first bytes and goes away (a closed tab, a cancelled download).
+      const firstBytes = await new Promise<number>((resolve, reject) => {
+        const request = get({ socketPath: path, path: '/' }, (response) => {
+          response.once('data', (chunk: Buffer) => {
+            request.destroy()
+            resolve(chunk.length)
+          })
+        })
+        request.on('error', reject)
+      })
+      expect(firstBytes).toBeGreaterThan(0)
+      await expect.poll(async () => (await list(f, { action: 'EXPORT' })).items.length, { timeout: 15_000 }).toBe(1)
+      const [event] = (await list(f, { action: 'EXPORT' })).items
+      const detail = await as(f, (tx) => getAuditEvent(tx, f.tenantId, event?.id ?? ''))
+      expect(detail.newValues).toMatchObject({ phase: 'cancelled', format: 'ndjson' })
+      const rows = Number(detail.newValues?.events)
+      expect(rows).toBeGreaterThanOrEqual(10)
+      expect(rows).toBeLessThan(total)
+      expect(english(event?.summary)).toBe(`cancelled exporting the audit log as NDJSON after ${rows.toLocaleString('en')} rows`)
+    } finally {
+      await server.close(true)
+    }
   })
 
   it('records the export as an event, and never exports another tenant\'s events', async () => {

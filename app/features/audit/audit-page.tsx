@@ -220,7 +220,7 @@ export function AuditPage() {
       a.remove()
       setTimeout(() => URL.revokeObjectURL(url), 10_000)
       const rows = format === 'csv' ? Math.max(received - 1, 0) : received
-      toast.success(t('audit.exported', { count: rows }))
+      toast.success(t('audit.downloaded', { count: rows }))
     } catch (e) {
       if (controller.signal.aborted) toast.info(t('audit.cancelled'))
       else toast.error(errorMessage(e))

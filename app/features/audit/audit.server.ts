@@ -62,9 +62,29 @@ const categoryFollowedMove = sql`coalesce(${auditLog.tableName} = 'categories' a
   and ${auditLog.oldValues} - 'path' - 'depth' - 'path_key' - 'name_key' - 'updated_at'
     = ${auditLog.newValues} - 'path' - 'depth' - 'path_key' - 'name_key' - 'updated_at', false)`
 
+/**
+ * A session's start that the same request also recorded as the person's own event: a sign-in ("signed in"), an
+ * accepted invitation ("accepted an invitation and signed in") or an impersonation's start. better-auth inserts the
+ * session before the app has set who is signing in, so a password sign-in's session row reads "System started a
+ * session for …" beside "signed in"; it is folded away like the sign-in bookkeeping (it stays in the log and in the
+ * chain). A session started without such an event still shows. The probe is the actor index (that person's events
+ * around the session's instant), matched by request id.
+ */
+const sessionStartSaidElsewhere = (tenantId: string) => sql`case when ${auditLog.tableName} = 'sessions' and ${auditLog.action} = 'CREATE' then exists (
+    select 1 from audit_log said
+    where said.tenant_id = ${tenantId} and said.user_id = (${auditLog.newValues} ->> 'user_id')::uuid
+      and said.created_at between ${auditLog.createdAt} - interval '1 minute' and ${auditLog.createdAt} + interval '1 minute'
+      and said.request_id = ${auditLog.requestId} and said.action in ('SIGN_IN', 'INVITATION_ACCEPTED', 'IMPERSONATION_STARTED')
+  ) else false end`
+
 /** The WHERE of a filter; the tenant is named explicitly (RLS still guards it). */
 export function auditWhere(tenantId: string, f: AuditFilter): SQL {
-  const parts: (SQL | undefined)[] = [eq(auditLog.tenantId, tenantId), sql`not ${signInBookkeeping}`, sql`not ${categoryFollowedMove}`]
+  const parts: (SQL | undefined)[] = [
+    eq(auditLog.tenantId, tenantId),
+    sql`not ${signInBookkeeping}`,
+    sql`not ${categoryFollowedMove}`,
+    sql`not ${sessionStartSaidElsewhere(tenantId)}`,
+  ]
   if (f.actor) parts.push(eq(auditLog.userId, f.actor))
   if (f.action) parts.push(eq(auditLog.action, f.action))
   if (f.record && f.related) {
@@ -189,7 +209,7 @@ export const asOfKey = (eventId: string, personId: string) => `${personId}@${eve
 export async function resolveNames(
   tx: Tx,
   tenantId: string,
-  rows: (DescribableEvent & { id: string; userId: string | null; impersonatorId: string | null })[],
+  rows: (DescribableEvent & { id: string; at: string; userId: string | null; impersonatorId: string | null })[],
 ): Promise<Names> {
   const names = await currentNames(tx, tenantId, rows)
   await actorsAsOfEvents(tx, tenantId, rows, names)
@@ -276,21 +296,28 @@ async function currentNames(tx: Tx, tenantId: string, rows: (DescribableEvent & 
  * Who acted, as they were at the time: for each event and its actor (and impersonator), the name and email of the
  * person's latest `users` audit row at or before the event (a person who renamed themselves "Olivia Owner" later
  * still shows under the old name on their earlier events, and the reverse). One query for the whole page: one
- * probe of the record index (limit 1) per event and person, at most two per event; console operators have no
- * `users` rows here and keep the name their own events recorded.
+ * probe of the record index (limit 1) per event and person, at most two per event, each bounded by the event's time
+ * as the page read it (`at`, to the microsecond); console operators have no `users` rows here and keep the name their
+ * own events recorded.
  */
-async function actorsAsOfEvents(tx: Tx, tenantId: string, rows: { id: string; userId: string | null; impersonatorId: string | null }[], names: Names) {
-  const pairs = rows.flatMap((r) => [r.userId, r.impersonatorId].filter((p): p is string => p !== null).map((p) => sql`(${r.id}::uuid, ${p}::uuid)`))
+async function actorsAsOfEvents(
+  tx: Tx,
+  tenantId: string,
+  rows: { id: string; at: string; userId: string | null; impersonatorId: string | null }[],
+  names: Names,
+) {
+  const pairs = rows.flatMap((r) =>
+    [r.userId, r.impersonatorId].filter((p): p is string => p !== null).map((p) => sql`(${r.id}::uuid, ${p}::uuid, ${r.at}::timestamptz)`),
+  )
   if (pairs.length === 0) return
   const found = rowsOf<{ event: string; person: string; name: string | null; email: string | null }>(
     await tx.execute(sql`
       select e.event::text as event, e.person::text as person, h.name, h.email
-      from (values ${sql.join(pairs, sql`, `)}) as e(event, person)
-      join audit_log ev on ev.tenant_id = ${tenantId} and ev.id = e.event
+      from (values ${sql.join(pairs, sql`, `)}) as e(event, person, at)
       cross join lateral (
         select coalesce(h.new_values, h.old_values) ->> 'full_name' as name, coalesce(h.new_values, h.old_values) ->> 'email' as email
         from audit_log h
-        where h.tenant_id = ${tenantId} and h.table_name = 'users' and h.record_id = e.person and h.created_at <= ev.created_at
+        where h.tenant_id = ${tenantId} and h.table_name = 'users' and h.record_id = e.person and h.created_at <= e.at
           and h.action in ('CREATE', 'UPDATE')
         order by h.created_at desc
         limit 1

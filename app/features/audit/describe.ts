@@ -6,7 +6,7 @@
  */
 import diff from 'microdiff'
 import type { AuditAction } from '~/lib/enums'
-import { type MessageKey, msg } from '~/lib/i18n'
+import { isLocale, LANGUAGE_NAMES, type MessageKey, msg } from '~/lib/i18n'
 import { en } from '~/lib/i18n/en'
 import { PERMISSIONS } from '~/lib/permissions'
 
@@ -84,7 +84,63 @@ export function systemRoleName(key: Json | undefined): string | undefined {
   return typeof key === 'string' && has(en.systemRoles, key) ? msg(`systemRoles.${key}.name`) : undefined
 }
 
-export type FieldChange = { path: string; label: string; from: Json | undefined; to: Json | undefined; secret: boolean }
+/**
+ * One changed (or shown) field. `fromWords`/`toWords`: the value in words when Haven defines it (a message
+ * reference, see `valueWords`); absent, the value is shown as stored.
+ */
+export type FieldChange = {
+  path: string
+  label: string
+  from: Json | undefined
+  to: Json | undefined
+  secret: boolean
+  fromWords?: string
+  toWords?: string
+}
+
+type ValueWords = (typeof en)['auditValueWords']
+const valueWord =
+  <G extends keyof ValueWords>(group: G) =>
+  (value: string): string | undefined => {
+    // Catalogue keys are words: `password+totp` is `password_totp`. The key is one `has` just found in the catalogue.
+    const key = value.replaceAll('+', '_')
+    return has(en.auditValueWords[group], key) ? msg(`auditValueWords.${group}.${key}` as MessageKey) : undefined
+  }
+
+/**
+ * Values Haven itself defines, by the key that holds them (a column, or a key in an event's details): a sign-in
+ * method, an invitation's status, a team role, an export's stage, a theme. A value not listed here (typed by a
+ * person, or newer than this list) is shown as stored.
+ */
+const VALUE_WORDS: Record<string, (value: string) => string | undefined> = {
+  method: valueWord('method'),
+  phase: valueWord('phase'),
+  format: valueWord('format'),
+  status: valueWord('status'),
+  plan: valueWord('plan'),
+  reason: valueWord('reason'),
+  provider_id: valueWord('provider'),
+  role: (v) => (has(en.teamRoles, v) ? msg(`teamRoles.${v}`) : undefined),
+  system_key: systemRoleName,
+  action: (v) => (has(en.auditActions, v) ? msg(`auditActions.${v}`) : undefined),
+  entity: (v) => (has(en.auditEntities, v) ? msg(`auditEntities.${v}`) : undefined),
+  theme: (v) => (has(en.shell.themes, v) ? msg(`shell.themes.${v}`) : undefined),
+  defaultTheme: (v) => (has(en.shell.themes, v) ? msg(`shell.themes.${v}`) : undefined),
+  language: (v) => (isLocale(v) ? LANGUAGE_NAMES[v] : undefined),
+  defaultLanguage: (v) => (isLocale(v) ? LANGUAGE_NAMES[v] : undefined),
+}
+
+/**
+ * A stored value in words when Haven defines it: yes or no for a boolean anywhere, and the values of `VALUE_WORDS`
+ * under their keys — never inside a column whose keys people type (a person's details).
+ */
+export function valueWords(path: string[], value: Json | undefined): string | undefined {
+  if (typeof value === 'boolean') return msg(value ? 'auditValues.yes' : 'auditValues.no')
+  const [top = '', ...rest] = path
+  const key = path.at(-1) ?? ''
+  if (typeof value !== 'string' || (rest.length > 0 && OWN_KEYS.has(top)) || !has(VALUE_WORDS, key)) return undefined
+  return VALUE_WORDS[key]?.(value)
+}
 
 /** Columns whose keys people type themselves (a person's, team's or category's details): shown as typed. */
 const OWN_KEYS = new Set(['metadata'])
@@ -107,18 +163,23 @@ function leaves(value: Json | undefined, path: string[]): [string[], Json | unde
 
 /** One row per leaf of a changed value: a JSON object on either side (a person's details) is shown field by field. */
 function leafChanges(path: string[], from: Json | undefined, to: Json | undefined): FieldChange[] {
-  const rows = new Map<string, FieldChange>()
+  const rows = new Map<string, { path: string[]; change: FieldChange }>()
   const row = (p: string[]) => {
     const key = p.join('.')
     const existing = rows.get(key)
-    if (existing) return existing
+    if (existing) return existing.change
     const created: FieldChange = { path: key, label: pathLabel(p), from: undefined, to: undefined, secret: false }
-    rows.set(key, created)
+    rows.set(key, { path: p, change: created })
     return created
   }
   if (from !== undefined) for (const [p, v] of leaves(from, path)) row(p).from = v
   if (to !== undefined) for (const [p, v] of leaves(to, path)) row(p).to = v
-  return [...rows.values()].map((c) => ({ ...c, secret: c.from === REDACTED || c.to === REDACTED }))
+  return [...rows.values()].map(({ path: p, change: c }) => ({
+    ...c,
+    secret: c.from === REDACTED || c.to === REDACTED,
+    fromWords: valueWords(p, c.from),
+    toWords: valueWords(p, c.to),
+  }))
 }
 
 /**
@@ -189,7 +250,8 @@ export function describeEvent(e: DescribableEvent, names: Names): string {
     case 'SIGN_IN_FAILED': {
       const email = str(details.email)
       const sentence = email ? msg('auditSentence.signInFailedFor', { email }) : msg('auditSentence.signInFailed')
-      return details.reason === 'rate_limited' ? msg('auditSentence.tooMany', { sentence }) : sentence
+      if (details.reason === 'rate_limited') return msg('auditSentence.tooMany', { sentence })
+      return withReason(sentence, valueWords(['reason'], details.reason))
     }
     case 'SIGN_OUT':
       return msg('auditSentence.signedOut')
@@ -200,6 +262,7 @@ export function describeEvent(e: DescribableEvent, names: Names): string {
       return email ? msg('auditSentence.resetRequestedFor', { email }) : msg('auditSentence.resetRequested')
     }
     case 'INVITATION_ACCEPTED':
+      // Accepting signs the person in within the same request; that session's own row is folded into this event.
       return msg('auditSentence.invitationAccepted')
     case 'IMPERSONATION_STARTED': {
       const sentence = e.recordId
@@ -217,6 +280,8 @@ export function describeEvent(e: DescribableEvent, names: Names): string {
           return msg('auditSentence.impersonationEndedDeleted')
         case 'consent_withdrawn':
           return msg('auditSentence.impersonationEndedConsent')
+        case 'ended_by_console':
+          return msg('auditSentence.impersonationEndedConsole')
         default:
           return msg('auditSentence.impersonationStopped')
       }
@@ -236,18 +301,25 @@ export function describeEvent(e: DescribableEvent, names: Names): string {
   }
 }
 
-/** An export says whether it began or streamed to its end; exports recorded before that distinction say "exported". */
+/**
+ * An export says that it began, then what the server knows of its end: every row sent, or cancelled by the client
+ * after some rows (ExportPhase in export.server.ts; `finished`, recorded before that split, meant sent). Exports
+ * recorded before any of that say "exported".
+ */
 function describeExport(tableName: string, details: JsonRow): string {
   const what = msg(tableName === 'users' ? 'auditSentence.thePeopleList' : 'auditSentence.theAuditLog')
-  const format = str(details.format)?.toUpperCase()
-  if (!format) return msg('auditSentence.exported', { what })
+  const stored = str(details.format)
+  if (!stored) return msg('auditSentence.exported', { what })
+  const format = valueWords(['format'], stored) ?? stored
+  const count = typeof details.events === 'number' ? details.events : undefined
   if (details.phase === 'started') return msg('auditSentence.exportStarted', { what, format })
-  if (details.phase === 'finished' && typeof details.events === 'number') return msg('auditSentence.exportFinished', { what, format, count: details.events })
+  if ((details.phase === 'sent' || details.phase === 'finished') && count !== undefined) return msg('auditSentence.exportSent', { what, format, count })
+  if (details.phase === 'cancelled' && count !== undefined) return msg('auditSentence.exportCancelled', { what, format, count })
   return msg('auditSentence.exportedAs', { what, format })
 }
 
 function teamRole(role: Json | undefined): string {
-  return typeof role === 'string' && has(en.teamRoles, role) ? msg(`teamRoles.${role}`) : String(role ?? '')
+  return valueWords(['role'], role) ?? String(role ?? '')
 }
 
 function describeRowChange(e: DescribableEvent, names: Names): string {

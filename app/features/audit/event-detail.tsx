@@ -182,10 +182,10 @@ export function AuditEventDetail({ id, onClose }: { id: string | null; onClose: 
                               <td className="break-words py-1 pr-2 align-top">
                                 {changed && detail.action === 'UPDATE' ? (
                                   <del>
-                                    <Value value={c.from} secret={c.secret} names={detail.names} />
+                                    <Value value={c.from} secret={c.secret} names={detail.names} words={c.fromWords} />
                                   </del>
                                 ) : (
-                                  <Value value={c.from} secret={c.secret} names={detail.names} />
+                                  <Value value={c.from} secret={c.secret} names={detail.names} words={c.fromWords} />
                                 )}
                               </td>
                             )}
@@ -193,10 +193,10 @@ export function AuditEventDetail({ id, onClose }: { id: string | null; onClose: 
                               <td className="break-words py-1 align-top">
                                 {changed && detail.action === 'UPDATE' ? (
                                   <ins className="no-underline">
-                                    <Value value={c.to} secret={c.secret} names={detail.names} />
+                                    <Value value={c.to} secret={c.secret} names={detail.names} words={c.toWords} />
                                   </ins>
                                 ) : (
-                                  <Value value={c.to} secret={c.secret} names={detail.names} />
+                                  <Value value={c.to} secret={c.secret} names={detail.names} words={c.toWords} />
                                 )}
                               </td>
                             )}

@@ -60,13 +60,16 @@ export function LocalTime({ iso }: { iso: string }) {
 const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}(:\d{2})?)$/
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
-/** A stored value as a person reads it: names for ids, local times for timestamps, secrets hidden, no raw ids. */
-export function Value({ value, secret = false, names }: { value: Json | undefined; secret?: boolean; names?: Names }) {
+/**
+ * A stored value as a person reads it: names for ids, local times for timestamps, secrets hidden, no raw ids, and
+ * `words` (`valueWords`: yes or no, a sign-in method, a status… in the screen's language) when it has them.
+ */
+export function Value({ value, secret = false, names, words }: { value: Json | undefined; secret?: boolean; names?: Names; words?: string }) {
   const { t, tr } = useI18n()
   if (secret || value === REDACTED) return <>{t('auditValues.secret')}</>
+  if (words) return <>{tr(words)}</>
   if (value === undefined) return <>{t('auditValues.none')}</>
   if (value === null || value === '' || (typeof value === 'object' && Object.keys(value).length === 0)) return <>{t('auditValues.empty')}</>
-  if (typeof value === 'boolean') return <>{value ? t('auditValues.yes') : t('auditValues.no')}</>
   if (typeof value === 'string') {
     const named = names?.[value]
     if (named) return <>{tr(named.name)}</>
@@ -144,9 +147,9 @@ export function ChangeList({ event }: { event: AuditEventView }) {
         <li key={c.path}>
           <span className="font-medium">{tr(c.label)}</span>:{' '}
           <span className="line-through decoration-slate-400">
-            <Value value={c.from} secret={c.secret} names={event.names} />
+            <Value value={c.from} secret={c.secret} names={event.names} words={c.fromWords} />
           </span>{' '}
-          → <Value value={c.to} secret={c.secret} names={event.names} />
+          → <Value value={c.to} secret={c.secret} names={event.names} words={c.toWords} />
         </li>
       ))}
       {event.changes.length > 6 && <li>{t('events.more', { count: event.changes.length - 6 })}</li>}

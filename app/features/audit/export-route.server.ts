@@ -21,8 +21,8 @@ const exportQuery = inDayOrder(
 
 /**
  * The export endpoint: checked like `requirePermission('audit:read')` (serveDownload), then the export recorded as
- * started (committed before the first byte), the file streamed batch by batch, and the export recorded as finished
- * when the last batch was read.
+ * started (committed before the first byte), the file streamed batch by batch, and its outcome recorded: sent when
+ * the last batch was handed to the connection, cancelled (with the rows sent) when the client went away before.
  */
 export function handleAuditExport(request: Request): Promise<Response> {
   return serveDownload(request, {

@@ -43,11 +43,15 @@ export async function countAuditEvents(tx: Tx, tenantId: string, filter: AuditFi
 }
 
 /**
- * Records the export as an event of its own: `started` (with the size the filter had) before the first byte, so
- * even a download cut short is on record, and `finished` (with the rows sent) once every row was streamed. A
- * cancelled export is one that started and never finished.
+ * What an export's events say: `started` before the first byte, then one outcome from what the server can know —
+ * `sent` (every row was handed to the connection) or `cancelled` (the client closed the stream before the end).
+ * Whether the browser then kept the file is the browser's to say; the viewer tells the person so. Exports recorded
+ * before the outcome was split say `finished`, which meant what `sent` means.
  */
-export async function recordExport(tx: Tx, format: ExportFormat, filter: AuditFilter, events: number, phase: 'started' | 'finished') {
+export type ExportPhase = 'started' | 'sent' | 'cancelled'
+
+/** Records the export as an event of its own; `events`: the filter's size when started, the rows sent otherwise. */
+export async function recordExport(tx: Tx, format: ExportFormat, filter: AuditFilter, events: number, phase: ExportPhase) {
   await tx.execute(sql`select haven_audit_event('EXPORT', 'audit_log', null, ${JSON.stringify({ format, filter, events, phase })}::jsonb)`)
 }
 
@@ -106,14 +110,15 @@ async function lines(tx: Tx, tenantId: string, rows: AuditRow[], format: ExportF
 }
 
 /**
- * The export as a byte stream; each pull reads the next batch in a fresh tenant transaction. With `record`, the
- * export is recorded as finished once the reader has taken the last batch; a cancelled one never is.
+ * The export as a byte stream; each pull reads the next batch in a fresh tenant transaction. With `record`, its
+ * outcome is recorded once: `sent` with the row count when the reader has taken the last batch, `cancelled` with
+ * the rows it had taken when it cancels first (a client that goes away mid-download).
  */
 export function auditExportStream(
   ctx: AuditContext & { tenantId: string },
   filter: AuditFilter,
   format: ExportFormat,
-  { record = false, locale = 'en' as Locale, before }: { record?: boolean; locale?: Locale; before?: string } = {},
+  { record = false, locale = 'en' as Locale, before, batch = BATCH }: { record?: boolean; locale?: Locale; before?: string; batch?: number } = {},
 ): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder()
   // `before`: only events older than this moment (the export's own start, so its "started" event is not in the file).
@@ -121,36 +126,49 @@ export function auditExportStream(
   let first = true
   let cancelled = false
   let ending = false
+  // Rows of the batches the reader has taken, and of the one waiting in the queue for it.
   let sent = 0
+  let queued = 0
+  let outcome: 'sent' | 'cancelled' | undefined
+  const settle = async (phase: 'sent' | 'cancelled') => {
+    if (outcome) return
+    outcome = phase
+    if (record) await withTenant(ctx, (tx) => recordExport(tx, format, filter, sent, phase))
+  }
   const finish = async (controller: ReadableStreamDefaultController<Uint8Array>) => {
-    if (record) await withTenant(ctx, (tx) => recordExport(tx, format, filter, sent, 'finished'))
-    controller.close()
+    await settle('sent')
+    if (!cancelled) controller.close()
   }
   return new ReadableStream<Uint8Array>(
     {
       async pull(controller) {
         if (cancelled) return
-        // The queue holds one chunk, so this pull comes only once the reader took the last batch: it was sent.
+        // The queue holds one batch, so a pull comes only once the reader took the one waiting there: it was sent.
+        sent += queued
+        queued = 0
         if (ending) return finish(controller)
         const chunk = await withTenant(ctx, async (tx) => {
-          const rows = await findAuditRows(tx, ctx.tenantId, filter, BATCH, cursor)
+          const rows = await findAuditRows(tx, ctx.tenantId, filter, batch, cursor)
           const last = rows.at(-1)
           cursor = last ? { at: last.at, id: last.id } : cursor
           const text = rows.length > 0 || (first && format === 'csv') ? await lines(tx, ctx.tenantId, rows, format, first, locale) : ''
           return { text, rows: rows.length }
         })
         first = false
-        sent += chunk.rows
-        ending = chunk.rows < BATCH
+        ending = chunk.rows < batch
         if (cancelled) return
-        if (chunk.text) controller.enqueue(encoder.encode(chunk.text))
-        else if (ending) await finish(controller)
+        if (chunk.text) {
+          controller.enqueue(encoder.encode(chunk.text))
+          // A reader already waiting takes the batch at once (the queue stays empty); else it waits in the queue.
+          if ((controller.desiredSize ?? 0) > 0) sent += chunk.rows
+          else queued = chunk.rows
+        } else if (ending) await finish(controller)
       },
-      cancel() {
+      async cancel() {
         cancelled = true
+        await settle('cancelled')
       },
     },
     { highWaterMark: 1 },
   )
 }
-
