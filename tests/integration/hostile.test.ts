@@ -287,6 +287,24 @@ describe('a hostile request', () => {
     expect(retry).toBe(0)
   })
 
+  it('cannot end an impersonation without its audit event by claiming a purge of its own tenant', async () => {
+    // Found by an attacker review: the sessions trigger trusted app.purging_tenant alone (migration 0027).
+    const attacker = tenant(0)
+    const sessionId = randomUUID()
+    const refused = await attack(attacker, [
+      `insert into sessions (id, tenant_id, user_id, token, expires_at, impersonator_id, impersonation_reason, impersonator_name)
+       values ('${sessionId}', '${attacker.tenantId}', '${attacker.ownerId}', '${unique('token')}', now() + interval '1 hour',
+               '${attacker.ownerId}', 'ticket 42', 'Support')`,
+      `select set_config('app.purging_tenant', '${attacker.tenantId}', true)`,
+      `delete from sessions where id = '${sessionId}'`,
+    ])
+    expect(refused).toBeNull()
+    const ended = await asOwner<{ n: number }>(
+      sql`select count(*)::int as n from audit_log where tenant_id = ${attacker.tenantId} and record_id = ${sessionId} and action = 'IMPERSONATION_ENDED'`,
+    )
+    expect(Number(ended[0]?.n)).toBe(1)
+  })
+
   it('writes domain events only for its own tenant, attributed to the verified actor', async () => {
     const attacker = tenant(0)
     const requestId = unique('event')
