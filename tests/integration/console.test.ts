@@ -105,6 +105,15 @@ const totp = (secret: string) => new TOTP({ algorithm: 'SHA1', digits: 6, period
 /** The code of a time step `offset` steps from now (the server accepts one step either side, each step once). */
 const code = (secret: string, offset = 0) => totp(secret).generate({ timestamp: Date.now() + offset * 30_000 })
 
+/** A console session of `userId` (root by default), as a sign-in creates it. */
+async function consoleSession(userId = rootId): Promise<string> {
+  const [row] = await withTenant({ tenantId: consoleId }, (tx) =>
+    tx.insert(sessions).values({ tenantId: consoleId, userId, token: randomUUID(), expiresAt: sql`now() + interval '1 day'` }).returning({ id: sessions.id }),
+  )
+  if (!row) throw new Error('no session')
+  return row.id
+}
+
 async function eventsOf(tenantId: string, requestFilter?: string) {
   const rows = await t.owner.db.select().from(auditLog).where(eq(auditLog.tenantId, tenantId))
   return requestFilter ? rows.filter((r) => r.requestId === requestFilter) : rows
@@ -171,13 +180,39 @@ describe('console MFA', () => {
   })
 
   it('step-up: refused until a code is entered in this session, and only for this session', async () => {
-    const session = randomUUID()
+    const session = await consoleSession()
     expect((await failure(asConsole(({ tx }) => assertSteppedUp(tx, consoleId, rootId, session)))).code).toBe('step_up_required')
     await asConsole(({ tx }) => recordStepUp(tx, consoleId, rootId, session))
     await asConsole(({ tx }) => assertSteppedUp(tx, consoleId, rootId, session))
     expect((await failure(asConsole(({ tx }) => assertSteppedUp(tx, consoleId, rootId, randomUUID())))).status).toBe(403)
-    await t.owner.db.update(userMfa).set({ stepUpAt: sql`now() - interval '11 minutes'` }).where(eq(userMfa.userId, rootId))
+    await t.owner.db.update(sessions).set({ stepUpAt: sql`now() - interval '11 minutes'` }).where(eq(sessions.id, session))
     expect((await failure(asConsole(({ tx }) => assertSteppedUp(tx, consoleId, rootId, session)))).status).toBe(403)
+  })
+
+  it('step-up: two sessions of one operator step up independently, and neither authorizes the other', async () => {
+    const [first, second] = [await consoleSession(), await consoleSession()]
+    const steppedUp = async (session: string) =>
+      asConsole(({ tx }) => assertSteppedUp(tx, consoleId, rootId, session)).then(
+        () => true,
+        (e: unknown) => (e instanceof HttpError && e.code === 'step_up_required' ? false : Promise.reject(e)),
+      )
+    await asConsole(({ tx }) => recordStepUp(tx, consoleId, rootId, first))
+    expect([await steppedUp(first), await steppedUp(second)]).toEqual([true, false])
+    // The second browser steps up too: the first keeps its own (stored per person, this cancelled it).
+    await asConsole(({ tx }) => recordStepUp(tx, consoleId, rootId, second))
+    expect([await steppedUp(first), await steppedUp(second)]).toEqual([true, true])
+    // Each lapses on its own clock.
+    await t.owner.db.update(sessions).set({ stepUpAt: sql`now() - interval '11 minutes'` }).where(eq(sessions.id, first))
+    expect([await steppedUp(first), await steppedUp(second)]).toEqual([false, true])
+    // A session id of another operator, or a step-up recorded under someone else's name, authorizes nothing.
+    const other = await withTenant({ tenantId: consoleId }, (tx) =>
+      createUser(tx, { tenantId: consoleId, email: `${uniqueSlug('op')}@haven.test`, fullName: 'Other Operator', isSuperuser: true }),
+    )
+    const theirs = await consoleSession(other.id)
+    await asConsole(({ tx }) => recordStepUp(tx, consoleId, rootId, theirs))
+    expect(await steppedUp(theirs)).toBe(false)
+    const [stored] = await t.owner.db.select({ at: sessions.stepUpAt }).from(sessions).where(eq(sessions.id, theirs))
+    expect(stored?.at).toBeNull()
   })
 
   it('throttles code attempts per user', async () => {
