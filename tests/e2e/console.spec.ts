@@ -367,6 +367,10 @@ test.describe('impersonating an admin', () => {
     expect(started.status, started.text).toBe(200)
     await page.goto(resultOf<{ url: string }>(started).url)
     await expect(page.getByRole('status', { name: 'Impersonation' })).toContainText(reason)
+    // The browser keeps the impersonation's cookie for its 15 minutes, not for the week a sign-in gets.
+    const cookie = (await page.context().cookies(hostUrl('acme'))).find((c) => c.name === 'haven.session_token')
+    expect(cookie?.expires ?? -1).toBeGreaterThan(Date.now() / 1000 + 13 * 60)
+    expect(cookie?.expires ?? Number.POSITIVE_INFINITY).toBeLessThanOrEqual(Date.now() / 1000 + 15 * 60)
 
     // Adam may manage people, but nothing that would outlive the impersonation is offered: no adding (by invitation
     // or with a password), no invitation link shown or made again. Revoking stays; the page says why.

@@ -48,6 +48,7 @@ import { CONSOLE_SLUG } from '~/lib/enums'
 import { HttpError, unauthorized } from '~/lib/errors'
 import { config } from '../../app.config'
 import { type Actor, withTenantSession } from '~/server/session.server'
+import { auth } from '~/server/auth.server'
 import { rowsOf, type Tx } from '~/server/db/client.server'
 import { auditLog, categories, invitations, rolePermissions, roles, sessions, tenantFigures, tenants, userMfa, userRoles, users } from '~/server/db/schema'
 import { withConsole, withTenant } from '~/server/db/scope.server'
@@ -570,6 +571,44 @@ describe('impersonation', () => {
   }
 
   const endsOf = async (tenantId: string) => (await eventsOf(tenantId)).filter((e) => e.action === 'IMPERSONATION_ENDED')
+
+  /** Max-Age of each cookie the response sets, by name. */
+  const maxAges = (headers: Headers) =>
+    Object.fromEntries(headers.getSetCookie().map((c) => [c.slice(0, c.indexOf('=')), Number(/;\s*Max-Age=(\d+)/i.exec(c)?.[1] ?? Number.NaN)]))
+
+  it('gives the impersonation’s cookies the time it has left, not the week a sign-in gets', async () => {
+    const c = await tenant()
+    const minutes = 15
+    const started = Date.now()
+    const handoff = await withTenant({ tenantId: c.id }, () =>
+      auth().api.createHavenSession({
+        body: { userId: c.ownerId, impersonatorId: rootId, impersonatorName: 'Root Operator', impersonationReason: grant.reason, expiresInSeconds: minutes * 60 },
+        headers: new Headers(),
+        returnHeaders: true,
+      }),
+    )
+    const ages = maxAges(handoff.headers)
+    const [session] = await t.owner.db.select().from(sessions).where(eq(sessions.id, handoff.response.sessionId))
+    const left = Math.floor(((session?.expiresAt.getTime() ?? 0) - started) / 1000)
+    expect(Object.keys(ages).sort()).toEqual(['haven.dont_remember', 'haven.session_token'])
+    for (const [name, age] of Object.entries(ages)) {
+      expect(age, name).toBeLessThanOrEqual(minutes * 60)
+      expect(age, name).toBeGreaterThanOrEqual(left - 5)
+    }
+    // A console sign-in's session keeps better-auth's week.
+    const signIn = await withTenant({ tenantId: consoleId }, () =>
+      auth().api.createHavenSession({ body: { userId: rootId }, headers: new Headers(), returnHeaders: true }),
+    )
+    expect(maxAges(signIn.headers)).toEqual({ 'haven.session_token': 7 * 24 * 3600 })
+  })
+
+  it('never refreshes an impersonation session: its row stays as granted, whatever cookies the browser sends', async () => {
+    const c = await tenant()
+    const { session, headers } = await impersonationSession(c.id, c.ownerId)
+    await withTenantSession({ tenantId: c.id, requestId: `seen-${randomUUID().slice(0, 8)}` }, async (_tx, caller) => expect(caller?.impersonatorId).toBe(rootId), headers)
+    const [after] = await t.owner.db.select().from(sessions).where(eq(sessions.id, session.id))
+    expect([after?.expiresAt.getTime(), after?.updatedAt.getTime()]).toEqual([session.expiresAt.getTime(), session.updatedAt.getTime()])
+  })
 
   it('is refused without consent, of a superuser, and of someone who is not in that tenant', async () => {
     const denied = await failure(asConsole((scope) => prepareImpersonation(scope, { tenantId: b.id, userId: b.ownerId, ...grant }, superuser())))
