@@ -82,7 +82,16 @@ function havenSessions() {
           // overrideAll: without it the impersonation's expiry would be replaced by the one-day default.
           const session = await ctx.context.internalAdapter.createSession(userId, Boolean(impersonatorId), override, Boolean(impersonatorId))
           if (!session) throw new APIError('INTERNAL_SERVER_ERROR', { message: 'Could not create a session' })
-          await setSessionCookie(ctx, { session, user }, Boolean(impersonatorId))
+          if (!impersonatorId) {
+            await setSessionCookie(ctx, { session, user }, false)
+            return ctx.json({ sessionId: session.id as string })
+          }
+          // The impersonation's cookies last exactly as long as it does (the server ends it on time), not a week.
+          // dont_remember keeps better-auth from ever refreshing the session, which would set a 7-day cookie again.
+          const maxAge = Math.max(0, Math.floor((new Date(session.expiresAt).getTime() - Date.now()) / 1000))
+          await setSessionCookie(ctx, { session, user }, false, { maxAge })
+          const { dontRememberToken } = ctx.context.authCookies
+          await ctx.setSignedCookie(dontRememberToken.name, 'true', ctx.context.secret, { ...dontRememberToken.attributes, maxAge })
           return ctx.json({ sessionId: session.id as string })
         },
       ),

@@ -125,8 +125,9 @@ const SESSION_UPDATE_AGE_MS = 60 * 60 * 24 * 1000
  * transaction. A session of a deactivated or deleted user, or of another tenant, counts as none.
  *
  * Fast path: the row `fetchSession` read (prefetched with the context, or read now) — when it is live and not due
- * for better-auth's daily refresh, the actor statement is sent without waiting and nothing else is asked. Otherwise
- * (expired, due for refresh) better-auth's getSession decides, refreshing or deleting as it does.
+ * for better-auth's daily refresh (an impersonation never is), the actor statement is sent without waiting and nothing
+ * else is asked. Otherwise (expired, due for refresh) better-auth's getSession decides, refreshing or deleting as it
+ * does.
  */
 export async function loadSession(
   tx: Tx,
@@ -140,7 +141,8 @@ export async function loadSession(
   const row = prefetched !== undefined ? prefetched : await fetchSession(tx, tenantId, token)
   if (!row) return null
   const expiresAt = new Date(row.expires_at).getTime()
-  const dueForRefresh = expiresAt - SESSION_EXPIRES_IN_MS + SESSION_UPDATE_AGE_MS <= Date.now()
+  // An impersonation keeps the end it was granted: it is never refreshed (which would also set a 7-day cookie).
+  const dueForRefresh = !row.impersonator_id && expiresAt - SESSION_EXPIRES_IN_MS + SESSION_UPDATE_AGE_MS <= Date.now()
   if (expiresAt > Date.now() && !dueForRefresh) {
     const impersonatorId = row.impersonator_id ?? null
     setActorPipelined(tx, row.user_id, impersonatorId)

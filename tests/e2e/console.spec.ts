@@ -145,6 +145,60 @@ test.describe('tenants', () => {
   })
 })
 
+test.describe('tenants sorted by their figures', () => {
+  signedInRoot('sorting')
+  test('each figure sorts from its header button, both ways; the URL carries the sort and aria-sort says it', async ({ browser, page }) => {
+    await openPage(page, hostUrl('console', '/tenants'))
+    // The figures are counted by a job, not per request: the page says when.
+    await expect(page.getByTestId('figures-as-of')).toContainText(/^Figures as of /)
+    const table = page.getByRole('table')
+    const header = (name: string) => table.getByRole('columnheader', { name, exact: true })
+    /** The figures in a column, top to bottom (the table's columns: name, slug, status, then the four counts). */
+    const column = async (index: number) =>
+      (await table.locator(`tbody tr td:nth-child(${index})`).allTextContents()).map((text) => Number(text.replace(/\D/g, '')))
+    const columns = [
+      { name: 'People', sort: 'people', index: 4 },
+      { name: 'Active 30 d', sort: 'active30', index: 5 },
+      { name: 'Categories', sort: 'categories', index: 6 },
+      { name: 'Events 30 d', sort: 'events30', index: 7 },
+    ]
+    for (const { name, sort, index } of columns) {
+      await header(name).getByRole('button').click()
+      await expect(page).toHaveURL(new RegExp(`[?&]sort=${sort}(&|$)`))
+      await expect(page).toHaveURL(/[?&]dir=desc(&|$)/)
+      await expect(header(name)).toHaveAttribute('aria-sort', 'descending')
+      await expect(header('Created')).toHaveAttribute('aria-sort', 'none')
+      const down = await column(index)
+      expect(down, `${name}, largest first`).toEqual([...down].sort((x, y) => y - x))
+      await header(name).getByRole('button').click()
+      await expect(page).toHaveURL(/[?&]dir=asc(&|$)/)
+      await expect(header(name)).toHaveAttribute('aria-sort', 'ascending')
+      const up = await column(index)
+      expect(up, `${name}, smallest first`).toEqual([...up].sort((x, y) => x - y))
+    }
+    await header('People').getByRole('button').click()
+    await expect(header('People')).toHaveAttribute('aria-sort', 'descending')
+    // Acme, the demo's largest workspace, leads by people.
+    await expect(table.locator('tbody tr').first()).toContainText('Acme Inc.')
+
+    // The address is the sort: opened in another browser, the same column and direction (other tests keep changing
+    // the figures meanwhile, so the order is checked, not compared row by row).
+    const other = await browser.newContext({ storageState: consoleSessionFile('sorting') })
+    const again = await other.newPage()
+    await openPage(again, page.url())
+    const sharedTable = again.getByRole('table')
+    await expect(sharedTable.getByRole('columnheader', { name: 'People', exact: true })).toHaveAttribute('aria-sort', 'descending')
+    await expect(sharedTable.locator('tbody tr').first()).toContainText('Acme Inc.')
+    const shared = (await sharedTable.locator('tbody tr td:nth-child(4)').allTextContents()).map((text) => Number(text.replace(/\D/g, '')))
+    expect(shared).toEqual([...shared].sort((x, y) => y - x))
+    await other.close()
+
+    await header('Last activity').getByRole('button').click()
+    await expect(page).toHaveURL(/[?&]sort=lastActivity(&|$)/)
+    await expect(header('Last activity')).toHaveAttribute('aria-sort', 'descending')
+  })
+})
+
 test.describe('on a phone', () => {
   test.use({ viewport: { width: 390, height: 844 } })
   signedInRoot('phone')
@@ -313,6 +367,10 @@ test.describe('impersonating an admin', () => {
     expect(started.status, started.text).toBe(200)
     await page.goto(resultOf<{ url: string }>(started).url)
     await expect(page.getByRole('status', { name: 'Impersonation' })).toContainText(reason)
+    // The browser keeps the impersonation's cookie for its 15 minutes, not for the week a sign-in gets.
+    const cookie = (await page.context().cookies(hostUrl('acme'))).find((c) => c.name === 'haven.session_token')
+    expect(cookie?.expires ?? -1).toBeGreaterThan(Date.now() / 1000 + 13 * 60)
+    expect(cookie?.expires ?? Number.POSITIVE_INFINITY).toBeLessThanOrEqual(Date.now() / 1000 + 15 * 60)
 
     // Adam may manage people, but nothing that would outlive the impersonation is offered: no adding (by invitation
     // or with a password), no invitation link shown or made again. Revoking stays; the page says why.

@@ -35,7 +35,7 @@ export function rootFactor(): Saved {
  * step-up belongs to its session.
  */
 // 'browse' is shared by the page checks (a11y, phones), which neither step up nor sign out.
-export const CONSOLE_SESSIONS = ['tenants', 'phone', 'refused', 'consent', 'signOut', 'browse'] as const
+export const CONSOLE_SESSIONS = ['tenants', 'phone', 'refused', 'consent', 'signOut', 'browse', 'sorting'] as const
 export type ConsoleSession = (typeof CONSOLE_SESSIONS)[number]
 export const consoleSessionFile = (name: ConsoleSession) => `${file()}.${name}.session.json`
 

@@ -40,8 +40,8 @@ beforeAll(async () => {
 }, 60_000)
 afterAll(() => t.close())
 
-// category_name_suffixes and user_search_suffixes are derived from audited columns and have no audit trigger.
-type AuditedTable = Exclude<(typeof TENANT_TABLES)[number], 'audit_log' | 'audit_event_outbox' | 'category_name_suffixes' | 'user_search_suffixes'>
+// category_name_suffixes and user_search_suffixes are derived from audited columns, tenant_figures from audited rows: no audit trigger.
+type AuditedTable = Exclude<(typeof TENANT_TABLES)[number], 'audit_log' | 'audit_event_outbox' | 'category_name_suffixes' | 'user_search_suffixes' | 'tenant_figures'>
 type AuditRow = typeof auditLog.$inferSelect
 
 /** A full request context, different for every call, so each statement's audit rows can be told apart. */
@@ -90,7 +90,7 @@ type Lifecycle = {
   secrets?: Record<string, string[]>
 }
 
-const STEP_UP_SESSION = '00000000-0000-4000-8000-000000000001'
+const TOTP_STEP = 59_000_000
 
 const secret = {
   sessionToken: unique('session-token'),
@@ -212,8 +212,8 @@ const LIFECYCLES: Record<AuditedTable, Lifecycle> = {
   },
   user_mfa: {
     create: (tx, f) => tx.insert(userMfa).values({ tenantId: f.tenantId, userId: f.freeUserId, secret: secret.mfaSecret, recoveryCodes: [secret.recoveryHash] }).returning(),
-    update: (tx, id) => tx.update(userMfa).set({ recoveryCodes: [], stepUpSessionId: STEP_UP_SESSION }).where(and(ofTenant(userMfa), eq(userMfa.id, id))),
-    changed: { column: 'step_up_session_id', from: null, to: STEP_UP_SESSION },
+    update: (tx, id) => tx.update(userMfa).set({ recoveryCodes: [], lastTotpStep: TOTP_STEP }).where(and(ofTenant(userMfa), eq(userMfa.id, id))),
+    changed: { column: 'last_totp_step', from: null, to: TOTP_STEP },
     secrets: { secret: [secret.mfaSecret], recovery_codes: [secret.recoveryHash] },
   },
 }
@@ -231,7 +231,7 @@ function expectRedacted(row: AuditRow, lifecycle: Lifecycle) {
 
 describe('row audit', () => {
   it('has a lifecycle for every tenant table', () => {
-    expect(Object.keys(LIFECYCLES).sort()).toEqual(TENANT_TABLES.filter((table) => !['audit_log', 'audit_event_outbox', 'category_name_suffixes', 'user_search_suffixes'].includes(table)).sort())
+    expect(Object.keys(LIFECYCLES).sort()).toEqual(TENANT_TABLES.filter((table) => !['audit_log', 'audit_event_outbox', 'category_name_suffixes', 'user_search_suffixes', 'tenant_figures'].includes(table)).sort())
   })
 
   it.each(Object.entries(LIFECYCLES) as [AuditedTable, Lifecycle][])(

@@ -21,6 +21,7 @@ import {
   suspend,
 } from '~/features/console/console.server'
 import { endExpiredImpersonations, prepareImpersonation, redeemHandoff } from '~/features/console/impersonation.server'
+import { dueTenants, FIGURES_MAX_AGE_MINUTES, refreshDueFigures } from '~/features/console/tenant-figures.server'
 import { setAuditOwnerDatabase } from '~/features/audit/chain.server'
 import { updateSettingsSchema } from '~/features/settings/settings.schemas'
 import { updateSettings } from '~/features/settings/settings.server'
@@ -47,13 +48,15 @@ import { CONSOLE_SLUG } from '~/lib/enums'
 import { HttpError, unauthorized } from '~/lib/errors'
 import { config } from '../../app.config'
 import { type Actor, withTenantSession } from '~/server/session.server'
+import { auth } from '~/server/auth.server'
 import { rowsOf, type Tx } from '~/server/db/client.server'
-import { auditLog, invitations, rolePermissions, roles, sessions, tenants, userMfa, userRoles, users } from '~/server/db/schema'
+import { auditLog, categories, invitations, rolePermissions, roles, sessions, tenantFigures, tenants, userMfa, userRoles, users } from '~/server/db/schema'
 import { withConsole, withTenant } from '~/server/db/scope.server'
 import { openTestDatabase, type TestDatabase } from '../support/db'
-import { english } from '../support/errors'
+import { english, expectPgError, SQLSTATE } from '../support/errors'
 import { i18nFor, translateRef } from '~/lib/i18n'
 import { createTestTenant, testPasswordHash, uniqueSlug } from '../support/fixtures'
+import { probingRls } from '../support/statement-capture'
 
 type Tenant = { id: string; slug: string; ownerId: string }
 
@@ -104,6 +107,15 @@ async function failure(work: Promise<unknown>): Promise<HttpError> {
 const totp = (secret: string) => new TOTP({ algorithm: 'SHA1', digits: 6, period: 30, secret: Secret.fromBase32(secret) })
 /** The code of a time step `offset` steps from now (the server accepts one step either side, each step once). */
 const code = (secret: string, offset = 0) => totp(secret).generate({ timestamp: Date.now() + offset * 30_000 })
+
+/** A console session of `userId` (root by default), as a sign-in creates it. */
+async function consoleSession(userId = rootId): Promise<string> {
+  const [row] = await withTenant({ tenantId: consoleId }, (tx) =>
+    tx.insert(sessions).values({ tenantId: consoleId, userId, token: randomUUID(), expiresAt: sql`now() + interval '1 day'` }).returning({ id: sessions.id }),
+  )
+  if (!row) throw new Error('no session')
+  return row.id
+}
 
 async function eventsOf(tenantId: string, requestFilter?: string) {
   const rows = await t.owner.db.select().from(auditLog).where(eq(auditLog.tenantId, tenantId))
@@ -171,13 +183,39 @@ describe('console MFA', () => {
   })
 
   it('step-up: refused until a code is entered in this session, and only for this session', async () => {
-    const session = randomUUID()
+    const session = await consoleSession()
     expect((await failure(asConsole(({ tx }) => assertSteppedUp(tx, consoleId, rootId, session)))).code).toBe('step_up_required')
     await asConsole(({ tx }) => recordStepUp(tx, consoleId, rootId, session))
     await asConsole(({ tx }) => assertSteppedUp(tx, consoleId, rootId, session))
     expect((await failure(asConsole(({ tx }) => assertSteppedUp(tx, consoleId, rootId, randomUUID())))).status).toBe(403)
-    await t.owner.db.update(userMfa).set({ stepUpAt: sql`now() - interval '11 minutes'` }).where(eq(userMfa.userId, rootId))
+    await t.owner.db.update(sessions).set({ stepUpAt: sql`now() - interval '11 minutes'` }).where(eq(sessions.id, session))
     expect((await failure(asConsole(({ tx }) => assertSteppedUp(tx, consoleId, rootId, session)))).status).toBe(403)
+  })
+
+  it('step-up: two sessions of one operator step up independently, and neither authorizes the other', async () => {
+    const [first, second] = [await consoleSession(), await consoleSession()]
+    const steppedUp = async (session: string) =>
+      asConsole(({ tx }) => assertSteppedUp(tx, consoleId, rootId, session)).then(
+        () => true,
+        (e: unknown) => (e instanceof HttpError && e.code === 'step_up_required' ? false : Promise.reject(e)),
+      )
+    await asConsole(({ tx }) => recordStepUp(tx, consoleId, rootId, first))
+    expect([await steppedUp(first), await steppedUp(second)]).toEqual([true, false])
+    // The second browser steps up too: the first keeps its own (stored per person, this cancelled it).
+    await asConsole(({ tx }) => recordStepUp(tx, consoleId, rootId, second))
+    expect([await steppedUp(first), await steppedUp(second)]).toEqual([true, true])
+    // Each lapses on its own clock.
+    await t.owner.db.update(sessions).set({ stepUpAt: sql`now() - interval '11 minutes'` }).where(eq(sessions.id, first))
+    expect([await steppedUp(first), await steppedUp(second)]).toEqual([false, true])
+    // A session id of another operator, or a step-up recorded under someone else's name, authorizes nothing.
+    const other = await withTenant({ tenantId: consoleId }, (tx) =>
+      createUser(tx, { tenantId: consoleId, email: `${uniqueSlug('op')}@haven.test`, fullName: 'Other Operator', isSuperuser: true }),
+    )
+    const theirs = await consoleSession(other.id)
+    await asConsole(({ tx }) => recordStepUp(tx, consoleId, rootId, theirs))
+    expect(await steppedUp(theirs)).toBe(false)
+    const [stored] = await t.owner.db.select({ at: sessions.stepUpAt }).from(sessions).where(eq(sessions.id, theirs))
+    expect(stored?.at).toBeNull()
   })
 
   it('throttles code attempts per user', async () => {
@@ -204,11 +242,13 @@ describe('console MFA', () => {
 
 describe('tenants', () => {
   it('lists customer tenants with figures, never the console, with search, status and keyset pages', async () => {
+    await refreshDueFigures()
     const all = await asConsole(({ tx }) => findTenants(tx, { status: 'all', sort: 'created', dir: 'desc', pageSize: 100 }))
     expect(all.items.map((x) => x.slug)).not.toContain(CONSOLE_SLUG)
     const rowA = all.items.find((x) => x.id === a.id)
     expect(rowA).toMatchObject({ slug: a.slug, people: 1, categories: 0, isActive: true })
     expect(rowA?.events30).toBeGreaterThan(0)
+    expect(all.asOf).not.toBeNull()
 
     const found = await asConsole(({ tx }) => findTenants(tx, { q: a.slug, status: 'all', sort: 'name', dir: 'asc', pageSize: 10 }))
     expect(found.items.map((x) => x.id)).toEqual([a.id])
@@ -223,6 +263,106 @@ describe('tenants', () => {
     } while (cursor)
     expect(seen).toEqual([...seen].sort())
     expect(new Set(seen).size).toBe(all.items.length)
+  })
+
+  it('sorts by every figure both ways, keyset pages agreeing with one long page, from the stored figures', async () => {
+    // Tenants whose figures differ: c has three more people and two categories, d one category, and d signed in.
+    const [c, d] = [await tenant(), await tenant()]
+    for (const n of [1, 2, 3]) {
+      await withTenant({ tenantId: c.id }, (tx) => createUser(tx, { tenantId: c.id, email: `p${n}@${c.slug}.test`, fullName: `Person ${n}` }))
+    }
+    await withTenant({ tenantId: c.id }, (tx) => tx.insert(categories).values([{ tenantId: c.id, name: 'One' }, { tenantId: c.id, name: 'Two' }]))
+    await withTenant({ tenantId: d.id }, (tx) => tx.insert(categories).values({ tenantId: d.id, name: 'Only' }))
+    await withTenant({ tenantId: d.id, userId: d.ownerId }, (tx) =>
+      tx.update(users).set({ lastSignInAt: sql`now()` }).where(and(eq(users.tenantId, d.id), eq(users.id, d.ownerId))),
+    )
+    await refreshDueFigures()
+    const sorts = ['people', 'active30', 'categories', 'events30', 'lastActivity', 'created', 'name', 'slug'] as const
+    const value = (row: Awaited<ReturnType<typeof findTenants>>['items'][number], sort: Exclude<(typeof sorts)[number], 'name' | 'slug'>) =>
+      sort === 'lastActivity' || sort === 'created' ? new Date(sort === 'created' ? row.createdAt : row.lastActivity).getTime() : row[sort]
+    for (const sort of sorts) {
+      for (const dir of ['asc', 'desc'] as const) {
+        const whole = await asConsole(({ tx }) => findTenants(tx, { status: 'all', sort, dir, pageSize: 100 }))
+        // Names and slugs follow the database's collation; the figures and times are checked here.
+        if (sort !== 'name' && sort !== 'slug') {
+          const values = whole.items.map((r) => value(r, sort))
+          const ordered = [...values].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0))
+          expect(values, `${sort} ${dir}`).toEqual(dir === 'asc' ? ordered : ordered.reverse())
+        }
+        const paged: string[] = []
+        let cursor: string | undefined
+        do {
+          const page = await asConsole(({ tx }) => findTenants(tx, { status: 'all', sort, dir, pageSize: 2, cursor }))
+          paged.push(...page.items.map((r) => r.id))
+          cursor = page.nextCursor ?? undefined
+        } while (cursor)
+        expect(paged, `${sort} ${dir} by pages`).toEqual(whole.items.map((r) => r.id))
+      }
+    }
+    const byPeople = await asConsole(({ tx }) => findTenants(tx, { status: 'all', sort: 'people', dir: 'desc', pageSize: 100 }))
+    const rowOf = (id: string) => byPeople.items.find((r) => r.id === id)
+    expect(rowOf(c.id)).toMatchObject({ people: 4, categories: 2, active30: 0 })
+    expect(rowOf(d.id)).toMatchObject({ people: 1, categories: 1, active30: 1 })
+    expect(byPeople.items.findIndex((r) => r.id === c.id)).toBeLessThan(byPeople.items.findIndex((r) => r.id === d.id))
+    // A cursor whose value does not fit the sort is a damaged page link (400), not a database error.
+    const wrong = encodeURIComponent(Buffer.from(JSON.stringify({ v: 'Acme', id: c.id })).toString('base64url'))
+    expect((await failure(asConsole(({ tx }) => findTenants(tx, { status: 'all', sort: 'people', dir: 'desc', pageSize: 2, cursor: wrong }))))).toMatchObject({
+      status: 400,
+      code: 'invalid_cursor',
+    })
+  })
+
+  it('figures are the stored ones until the job counts the tenants that changed, and only those', async () => {
+    // Without the allowance for late commits, "changed" means exactly: an event after the last count.
+    const exactly = { lateCommitMinutes: 0 }
+    const due = () => asConsole(({ tx }) => dueTenants(tx, exactly))
+    const c = await tenant()
+    await refreshDueFigures()
+    const stored = async () => (await asConsole(({ tx }) => findTenants(tx, { q: c.slug, status: 'all', sort: 'name', dir: 'asc', pageSize: 5 }))).items[0]
+    const before = await stored()
+    expect(before?.people).toBe(1)
+    expect(await due()).toEqual([])
+
+    await withTenant({ tenantId: c.id }, (tx) => createUser(tx, { tenantId: c.id, email: `late@${c.slug}.test`, fullName: 'Late Person' }))
+    // The list does not count per request: it shows the stored figures, as of when they were counted.
+    const lagging = await stored()
+    expect(lagging).toMatchObject({ people: 1, refreshedAt: before?.refreshedAt })
+    expect(await due()).toEqual([c.id])
+    expect(await refreshDueFigures(exactly)).toBe(1)
+    expect((await stored())?.people).toBe(2)
+    expect(await due()).toEqual([])
+    // An event stamped before a count can commit after it (a transaction's rows carry its start time): by default a
+    // tenant with events shortly before its count is counted again.
+    expect(await asConsole(({ tx }) => dueTenants(tx))).toContain(c.id)
+
+    // Past the maximum age every tenant is counted again (the 30-day windows move without activity), oldest first.
+    await t.owner.db
+      .update(tenantFigures)
+      .set({ refreshedAt: sql`now() - make_interval(mins => ${FIGURES_MAX_AGE_MINUTES + 1})`, lastActivity: sql`now() - interval '1 year'` })
+      .where(eq(tenantFigures.tenantId, b.id))
+    expect(await due()).toEqual([b.id])
+    // A tenant without figures (none was made with it) is due first.
+    await t.owner.db.delete(tenantFigures).where(eq(tenantFigures.tenantId, a.id))
+    expect(await due()).toEqual([a.id, b.id])
+    expect(await refreshDueFigures(exactly)).toBe(2)
+    expect(await due()).toEqual([])
+    const [bAgain] = await t.owner.db.select().from(tenantFigures).where(eq(tenantFigures.tenantId, b.id))
+    expect(bAgain?.lastActivity.getTime()).toBeGreaterThan(Date.now() - 3_600_000)
+  })
+
+  it("a tenant reads its own figures only, and cannot write them", async () => {
+    const own = await withTenant({ tenantId: a.id }, (tx) => tx.select().from(tenantFigures).where(eq(tenantFigures.tenantId, a.id)))
+    expect(own.map((f) => f.tenantId)).toEqual([a.id])
+    const foreign = await probingRls('RLS hides another tenant’s figures', () =>
+      withTenant({ tenantId: a.id }, (tx) => tx.select().from(tenantFigures).where(eq(tenantFigures.tenantId, b.id))),
+    )
+    expect(foreign).toEqual([])
+    await expectPgError(
+      withTenant({ tenantId: a.id }, (tx) => tx.update(tenantFigures).set({ people: 1_000_000 }).where(eq(tenantFigures.tenantId, a.id))),
+      SQLSTATE.insufficientPrivilege,
+    )
+    const [after] = await t.owner.db.select().from(tenantFigures).where(eq(tenantFigures.tenantId, a.id))
+    expect(after?.people).not.toBe(1_000_000)
   })
 
   it('provisions: reserved slugs are refused by the schema, taken ones with a field error; the owner is invited', async () => {
@@ -431,6 +571,44 @@ describe('impersonation', () => {
   }
 
   const endsOf = async (tenantId: string) => (await eventsOf(tenantId)).filter((e) => e.action === 'IMPERSONATION_ENDED')
+
+  /** Max-Age of each cookie the response sets, by name. */
+  const maxAges = (headers: Headers) =>
+    Object.fromEntries(headers.getSetCookie().map((c) => [c.slice(0, c.indexOf('=')), Number(/;\s*Max-Age=(\d+)/i.exec(c)?.[1] ?? Number.NaN)]))
+
+  it('gives the impersonation’s cookies the time it has left, not the week a sign-in gets', async () => {
+    const c = await tenant()
+    const minutes = 15
+    const started = Date.now()
+    const handoff = await withTenant({ tenantId: c.id }, () =>
+      auth().api.createHavenSession({
+        body: { userId: c.ownerId, impersonatorId: rootId, impersonatorName: 'Root Operator', impersonationReason: grant.reason, expiresInSeconds: minutes * 60 },
+        headers: new Headers(),
+        returnHeaders: true,
+      }),
+    )
+    const ages = maxAges(handoff.headers)
+    const [session] = await t.owner.db.select().from(sessions).where(eq(sessions.id, handoff.response.sessionId))
+    const left = Math.floor(((session?.expiresAt.getTime() ?? 0) - started) / 1000)
+    expect(Object.keys(ages).sort()).toEqual(['haven.dont_remember', 'haven.session_token'])
+    for (const [name, age] of Object.entries(ages)) {
+      expect(age, name).toBeLessThanOrEqual(minutes * 60)
+      expect(age, name).toBeGreaterThanOrEqual(left - 5)
+    }
+    // A console sign-in's session keeps better-auth's week.
+    const signIn = await withTenant({ tenantId: consoleId }, () =>
+      auth().api.createHavenSession({ body: { userId: rootId }, headers: new Headers(), returnHeaders: true }),
+    )
+    expect(maxAges(signIn.headers)).toEqual({ 'haven.session_token': 7 * 24 * 3600 })
+  })
+
+  it('never refreshes an impersonation session: its row stays as granted, whatever cookies the browser sends', async () => {
+    const c = await tenant()
+    const { session, headers } = await impersonationSession(c.id, c.ownerId)
+    await withTenantSession({ tenantId: c.id, requestId: `seen-${randomUUID().slice(0, 8)}` }, async (_tx, caller) => expect(caller?.impersonatorId).toBe(rootId), headers)
+    const [after] = await t.owner.db.select().from(sessions).where(eq(sessions.id, session.id))
+    expect([after?.expiresAt.getTime(), after?.updatedAt.getTime()]).toEqual([session.expiresAt.getTime(), session.updatedAt.getTime()])
+  })
 
   it('is refused without consent, of a superuser, and of someone who is not in that tenant', async () => {
     const denied = await failure(asConsole((scope) => prepareImpersonation(scope, { tenantId: b.id, userId: b.ownerId, ...grant }, superuser())))

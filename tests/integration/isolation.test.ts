@@ -20,12 +20,14 @@ import { createTenantWithData, type TenantData, unique } from '../support/tenant
 const RUNS = 2500
 
 type TenantTable = (typeof TENANT_TABLES)[number]
-type DataTable = Exclude<TenantTable, 'audit_log' | 'audit_event_outbox'>
+type DataTable = Exclude<TenantTable, 'audit_log' | 'audit_event_outbox' | 'tenant_figures'>
 // The outbox keeps no rows (its trigger moves each event into audit_log), so there is nothing in it to read.
 type ReadTable = Exclude<TenantTable, 'audit_event_outbox'> | 'tenants'
 
-// audit_log is read-only for the tenant role (audit.test.ts covers its writes).
-const DATA_TABLES = TENANT_TABLES.filter((table): table is DataTable => table !== 'audit_log' && table !== 'audit_event_outbox')
+// audit_log and tenant_figures are read-only for the tenant role (audit.test.ts and console.test.ts cover their writes).
+const DATA_TABLES = TENANT_TABLES.filter(
+  (table): table is DataTable => table !== 'audit_log' && table !== 'audit_event_outbox' && table !== 'tenant_figures',
+)
 const READ_TABLES: ReadTable[] = [
   ...TENANT_TABLES.filter((table): table is Exclude<TenantTable, 'audit_event_outbox'> => table !== 'audit_event_outbox'),
   'tenants',
@@ -139,7 +141,7 @@ const UPDATES: Record<DataTable, SQL> = {
   user_roles: sql`created_at = now() - interval '1 day'`,
   categories: sql`name = 'changed'`,
   invitations: sql`full_name = 'changed'`,
-  user_mfa: sql`step_up_at = now()`,
+  user_mfa: sql`last_totp_step = 1`,
   category_name_suffixes: sql`suffix = 'changed'`,
   user_search_suffixes: sql`suffix = 'changed'`,
 }

@@ -24,6 +24,7 @@ export type Captured = {
  */
 export const CROSS_TENANT: Readonly<Record<string, string>> = {
   'console.tenant-figures': 'The tenants list shows every tenant with its people, categories and events.',
+  'console.figures-due': 'The scheduled job finds the tenants whose stored figures are missing, stale or behind their audit log.',
   'console.audit-events': 'The global audit log names actors of any tenant, and superusers from the console tenant.',
   'console.activity': 'Events per day over all tenants (or one) for the console dashboard.',
   'console.people-search': 'People search across tenants is the console feature itself.',

@@ -2,6 +2,7 @@ import type { AppConfig } from '../../../app.config'
 import type { Database } from '~/server/db/client.server'
 import { openDatabase } from '~/server/db/client.server'
 import { endExpiredImpersonations } from '../console/impersonation.server'
+import { refreshDueFigures } from '../console/tenant-figures.server'
 import { runRetention, sealPending, setAuditOwnerDatabase } from './chain.server'
 
 type Jobs = { timers: NodeJS.Timeout[]; owner?: Database; stopped?: boolean }
@@ -16,7 +17,9 @@ const isPermissionError = (e: unknown) => {
 
 /**
  * Installs the owner connection and runs the audit jobs in this process: sealing every few seconds, retention
- * every hour (ADR 013), ending the impersonations that ran out every minute (ADR 015). Embedded database: its one
+ * every hour (ADR 013), ending the impersonations that ran out every minute (ADR 015), and every minute counting
+ * again the figures of the tenants whose audit log moved (ADR 022; under the console's role, not the owner's, so it
+ * runs whatever the owner login can do). Embedded database: its one
  * connection. PostgreSQL: a small pool on the owner URL
  * (`HAVEN_OWNER_DATABASE_URL`, else `DATABASE_URL`); if that login cannot act as haven_owner the jobs stay off and
  * the log says how to run them from cron instead.
@@ -30,17 +33,19 @@ export async function startAuditJobs(cfg: AppConfig, database: Database) {
     jobs.owner = await openDatabase({ driver: 'postgres', url: cfg.database.ownerUrl, max: 2 })
     setAuditOwnerDatabase(jobs.owner.db)
   }
-  let busy = false
+  // One job at a time on the owner connection; the figures run on the app's own pool beside them.
+  const busy = { owner: false, console: false }
   let disabled = false
-  const run = (what: string, work: () => Promise<unknown>) => async () => {
+  const run = (what: string, work: () => Promise<unknown>, asOwner = true) => async () => {
+    const lane = asOwner ? 'owner' : 'console'
     // Stopped (server shutting down): the owner connection is gone; a timer that fired meanwhile does nothing.
-    if (busy || disabled || jobs.stopped) return
-    busy = true
+    if (busy[lane] || (disabled && asOwner) || jobs.stopped) return
+    busy[lane] = true
     try {
       await work()
     } catch (error) {
       if (jobs.stopped) return // the shutdown took the owner connection away mid-run; the next start seals the rest
-      if (isPermissionError(error)) {
+      if (asOwner && isPermissionError(error)) {
         disabled = true
         console.warn(
           `[haven] audit ${what}: the owner login cannot act as haven_owner, so the audit chain is not sealed by this server. ` +
@@ -48,7 +53,7 @@ export async function startAuditJobs(cfg: AppConfig, database: Database) {
         )
       } else console.error(`[haven] audit ${what} failed`, error)
     } finally {
-      busy = false
+      busy[lane] = false
     }
   }
   if (cfg.auditSealSeconds > 0) {
@@ -60,6 +65,9 @@ export async function startAuditJobs(cfg: AppConfig, database: Database) {
     jobs.timers.push(setInterval(run('retention', () => runRetention()), cfg.auditRetentionMinutes * 60_000))
   }
   jobs.timers.push(setInterval(run('impersonation sweep', () => endExpiredImpersonations()), 60_000))
+  const figures = run('tenant figures', () => refreshDueFigures(), false)
+  jobs.timers.push(setInterval(figures, 60_000))
+  void figures()
   for (const t of jobs.timers) t.unref()
 }
 

@@ -6,7 +6,11 @@ import { email, fullName } from '../auth/auth.schemas'
 const cursor = token({ max: 500 }).optional()
 const search = text({ max: 100 }).optional()
 
-export const TENANT_SORTS = ['name', 'slug', 'created'] as const
+/** The tenants list sorts by any column but the status; the figures come from `tenant_figures` (decision 022). */
+export const TENANT_SORTS = ['name', 'slug', 'people', 'active30', 'categories', 'events30', 'lastActivity', 'created'] as const
+export type TenantSort = (typeof TENANT_SORTS)[number]
+/** Text sorts start A→Z; figures and times start with the largest, most recent. */
+export const firstDirection = (sort: TenantSort): 'asc' | 'desc' => (sort === 'name' || sort === 'slug' ? 'asc' : 'desc')
 export const TENANT_STATUSES = ['all', 'active', 'suspended', 'deleted'] as const
 
 export const listTenantsSchema = z.object({

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { and, eq, sql } from 'drizzle-orm'
+import { and, eq, type SQL, sql } from 'drizzle-orm'
 import { z } from 'zod'
 import { CONSOLE_SLUG } from '~/lib/enums'
 import { conflict, HttpError, notFound } from '~/lib/errors'
@@ -13,10 +13,11 @@ import { cursorId, cursorTimestamp, decodeCursor, encodeCursor } from '~/server/
 import { hashToken, INVITATION_TTL_DAYS } from '../auth/auth.server'
 import { updateTenant } from '../tenants/tenant-changes.server'
 import { createTenantWithRoles } from '../tenants/tenants.server'
+import { countFigures } from './tenant-figures.server'
 import { isUniqueViolation } from '~/server/db/errors.server'
 import { type AuditRow, present, resolveNames } from '../audit/audit.server'
 import type { Names } from '../audit/describe'
-import { DELETE_GRACE_DAYS, type ListTenantsInput } from './console.schemas'
+import { DELETE_GRACE_DAYS, type ListTenantsInput, type TenantSort } from './console.schemas'
 
 /** The console's own scope: the tenant in context (app.tenant_id) is the console tenant, named by requireSuperuser. */
 export type ConsoleScope = { tx: Tx; consoleTenantId: string }
@@ -67,16 +68,37 @@ export type TenantRow = {
   active30: number
   categories: number
   events30: number
-  lastActivity: string | null
+  lastActivity: string
+  refreshedAt: string
   sortKey: string
 }
 
-const SORT_SQL = { name: sql.raw('t.name'), slug: sql.raw('t.slug'), created: micros('t.created_at') } as const
+/**
+ * Each sort: its column and the id that breaks ties beside it (the figures' own, so that their indexes serve the
+ * order), and its kind, which says how the cursor's value is checked, written and compared.
+ */
+type SortKind = 'text' | 'count' | 'time'
+const SORTS: Record<TenantSort, { column: string; id: string; kind: SortKind }> = {
+  name: { column: 't.name', id: 't.id', kind: 'text' },
+  slug: { column: 't.slug', id: 't.id', kind: 'text' },
+  created: { column: 't.created_at', id: 't.id', kind: 'time' },
+  people: { column: 'f.people', id: 'f.tenant_id', kind: 'count' },
+  active30: { column: 'f.active_30d', id: 'f.tenant_id', kind: 'count' },
+  categories: { column: 'f.categories', id: 'f.tenant_id', kind: 'count' },
+  events30: { column: 'f.events_30d', id: 'f.tenant_id', kind: 'count' },
+  lastActivity: { column: 'f.last_activity', id: 'f.tenant_id', kind: 'time' },
+}
+const SORT_VALUES: Record<SortKind, z.ZodType<string>> = {
+  text: cursorValue,
+  count: z.string().regex(/^\d{1,10}$/, 'the figure is not a count'),
+  time: cursorTimestamp,
+}
+const SORT_CASTS: Record<SortKind, SQL> = { text: sql.raw('text'), count: sql.raw('integer'), time: sql.raw('timestamptz') }
 
 /**
- * Customer tenants with their figures. Each figure is a sub-select on an index that leads with the tenant (users,
- * categories, audit_log by tenant and time), evaluated only for the rows of the page, never a scan per row; the
- * page itself is a keyset on (sort column, id).
+ * Customer tenants with their figures, as the scheduled job last counted them (`tenant_figures`, decision 022):
+ * sorting by a figure is a walk of that figure's index, never a count per row or per request. Pages are a keyset on
+ * (sort column, id); `asOf` is when the page's oldest figures were counted.
  */
 export async function findTenants(tx: Tx, input: ListTenantsInput) {
   const where = [sql`t.slug <> ${CONSOLE_SLUG}`]
@@ -88,35 +110,35 @@ export async function findTenants(tx: Tx, input: ListTenantsInput) {
   if (input.status === 'suspended') where.push(sql`not t.is_active and not t.is_deleted`)
   if (input.status === 'deleted') where.push(sql`t.is_deleted`)
   const filters = sql.join(where, sql` and `)
-  const key = SORT_SQL[input.sort]
-  const cursor = readCursor(input.cursor)
+  const sort = SORTS[input.sort]
+  const [key, id, cast] = [sql.raw(sort.column), sql.raw(sort.id), SORT_CASTS[sort.kind]]
+  const cursor = decodeCursor(input.cursor, z.strictObject({ v: SORT_VALUES[sort.kind], id: cursorId }))
   const after = cursor
     ? input.dir === 'asc'
-      ? sql` and (${key}, t.id) > (${cursor.v}, ${cursor.id}::uuid)`
-      : sql` and (${key}, t.id) < (${cursor.v}, ${cursor.id}::uuid)`
+      ? sql` and (${key}, ${id}) > (${cursor.v}::${cast}, ${cursor.id}::uuid)`
+      : sql` and (${key}, ${id}) < (${cursor.v}::${cast}, ${cursor.id}::uuid)`
     : sql``
-  const order = input.dir === 'asc' ? sql`${key} asc, t.id asc` : sql`${key} desc, t.id desc`
+  const order = input.dir === 'asc' ? sql`${key} asc, ${id} asc` : sql`${key} desc, ${id} desc`
+  const sortKey = sort.kind === 'time' ? micros(sort.column) : sql`${key}::text`
   const rows = rowsOf<TenantRow>(
     await tx.execute(sql`/* cross-tenant: console.tenant-figures */
       select t.id, t.name, t.slug, t.is_active as "isActive", t.is_deleted as "isDeleted",
         t.deleted_at::text as "deletedAt", t.suspended_at::text as "suspendedAt", t.suspension_reason as "suspensionReason",
-        t.created_at::text as "createdAt", ${key}::text as "sortKey",
-        (select count(*) from users u where u.tenant_id = t.id and not u.is_deleted)::int as people,
-        (select count(*) from users u where u.tenant_id = t.id and not u.is_deleted
-           and u.last_sign_in_at > now() - interval '30 days')::int as active30,
-        (select count(*) from categories c where c.tenant_id = t.id and not c.is_deleted)::int as categories,
-        (select count(*) from audit_log a where a.tenant_id = t.id and a.created_at > now() - interval '30 days')::int as events30,
-        (select max(a.created_at) from audit_log a where a.tenant_id = t.id)::text as "lastActivity"
-      from tenants t
+        t.created_at::text as "createdAt", f.people, f.active_30d as active30, f.categories, f.events_30d as events30,
+        f.last_activity::text as "lastActivity", f.refreshed_at::text as "refreshedAt", ${sortKey} as "sortKey"
+      from tenants t join tenant_figures f on f.tenant_id = t.id
       where ${filters}${after}
       order by ${order}
       limit ${input.pageSize + 1}`),
   )
+  // Every tenant has its figures row (made with it): the total needs tenants only.
   const [{ total } = { total: 0 }] = rowsOf<{ total: number }>(await tx.execute(sql`select count(*)::int as total from tenants t where ${filters}`))
   const items = rows.slice(0, input.pageSize)
   const last = items.at(-1)
   const nextCursor = rows.length > input.pageSize && last ? encodeCursor({ v: last.sortKey, id: last.id }) : null
-  return { items, total, nextCursor }
+  const counted = items.map((r) => new Date(r.refreshedAt).getTime())
+  const asOf = counted.length > 0 ? new Date(Math.min(...counted)).toISOString() : null
+  return { items, total, nextCursor, asOf }
 }
 
 /** A customer tenant (never the console's own), or 404. */
@@ -126,15 +148,12 @@ export async function requireTenant(tx: Tx, id: string) {
   return row
 }
 
+/** One tenant as its console page shows it, with its figures counted live. */
 export async function getTenantDetail(scope: ConsoleScope, id: string) {
   const tenant = await requireTenant(scope.tx, id)
-  const [figures] = rowsOf<{ people: number; active30: number; categories: number; events30: number; roles: number }>(
-    await scope.tx.execute(sql`
-      select (select count(*) from users u where u.tenant_id = ${id} and not u.is_deleted)::int as people,
-        (select count(*) from users u where u.tenant_id = ${id} and not u.is_deleted and u.last_sign_in_at > now() - interval '30 days')::int as active30,
-        (select count(*) from categories c where c.tenant_id = ${id} and not c.is_deleted)::int as categories,
-        (select count(*) from audit_log a where a.tenant_id = ${id} and a.created_at > now() - interval '30 days')::int as events30,
-        (select count(*) from roles r where r.tenant_id = ${id} and not r.is_deleted)::int as roles`),
+  const counted = await countFigures(scope.tx, id)
+  const [{ roles } = { roles: 0 }] = rowsOf<{ roles: number }>(
+    await scope.tx.execute(sql`select count(*)::int as roles from roles r where r.tenant_id = ${id} and not r.is_deleted`),
   )
   await auditIn(scope, id, 'CONSOLE_ACCESS', 'tenants', id, { view: 'tenant' })
   const s = tenant.settings
@@ -155,7 +174,13 @@ export async function getTenantDetail(scope: ConsoleScope, id: string) {
       defaultTheme: s.defaultTheme ?? 'system',
       defaultLanguage: s.defaultLanguage ?? '',
     },
-    figures: figures ?? { people: 0, active30: 0, categories: 0, events30: 0, roles: 0 },
+    figures: {
+      people: counted?.people ?? 0,
+      active30: counted?.active30 ?? 0,
+      categories: counted?.categories ?? 0,
+      events30: counted?.events30 ?? 0,
+      roles,
+    },
   }
 }
 

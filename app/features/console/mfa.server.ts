@@ -6,7 +6,7 @@ import { config } from '../../../app.config'
 import { HttpError } from '~/lib/errors'
 import { msg } from '~/lib/i18n'
 import type { Tx } from '~/server/db/client.server'
-import { userMfa, users, verifications } from '~/server/db/schema'
+import { sessions, userMfa, users, verifications } from '~/server/db/schema'
 import { takeAttempt } from '../auth/auth.server'
 
 /** A console sign-in waits this long for its code; a step-up lasts this long for the sensitive actions. */
@@ -211,34 +211,37 @@ export async function verifyCode(
   return { method, recoveryCodes }
 }
 
+/**
+ * A fresh code entered in `sessionId` (the caller's own session): it authorizes that session, and only that one, for
+ * ten minutes. Kept on the session row, so a step-up in another browser neither cancels nor grants this one's.
+ */
 export async function recordStepUp(tx: Tx, tenantId: string, userId: string, sessionId: string) {
   await tx
-    .update(userMfa)
-    .set({ stepUpSessionId: sessionId, stepUpAt: sql`now()` })
-    .where(and(eq(userMfa.tenantId, tenantId), eq(userMfa.userId, userId)))
+    .update(sessions)
+    .set({ stepUpAt: sql`now()` })
+    .where(and(eq(sessions.tenantId, tenantId), eq(sessions.id, sessionId), eq(sessions.userId, userId)))
+}
+
+/** When this session's step-up lapses, if it has a live one with a confirmed factor behind it; else null. */
+export async function stepUpStatus(tx: Tx, tenantId: string, userId: string, sessionId: string): Promise<string | null> {
+  const [row] = await tx
+    .select({ until: sql<string>`(${sessions.stepUpAt} + make_interval(mins => ${STEP_UP_TTL_MINUTES}))::text` })
+    .from(sessions)
+    .innerJoin(userMfa, and(eq(userMfa.tenantId, sessions.tenantId), eq(userMfa.userId, sessions.userId)))
+    .where(
+      and(
+        eq(sessions.tenantId, tenantId),
+        eq(userMfa.tenantId, tenantId),
+        eq(sessions.id, sessionId),
+        eq(sessions.userId, userId),
+        isNotNull(userMfa.confirmedAt),
+        gt(sessions.stepUpAt, sql`now() - make_interval(mins => ${STEP_UP_TTL_MINUTES})`),
+      ),
+    )
+  return row?.until ?? null
 }
 
 /** Impersonating, suspending and deleting need a code entered in this session within the last ten minutes. */
 export async function assertSteppedUp(tx: Tx, tenantId: string, userId: string, sessionId: string) {
-  const [row] = await tx
-    .select({ id: userMfa.id })
-    .from(userMfa)
-    .where(
-      and(
-        eq(userMfa.tenantId, tenantId),
-        eq(userMfa.userId, userId),
-        isNotNull(userMfa.confirmedAt),
-        eq(userMfa.stepUpSessionId, sessionId),
-        gt(userMfa.stepUpAt, sql`now() - make_interval(mins => ${STEP_UP_TTL_MINUTES})`),
-      ),
-    )
-  if (!row) throw new HttpError(403, 'step_up_required', msg('console.errors.stepUpRequired'))
-}
-
-export async function stepUpStatus(tx: Tx, tenantId: string, userId: string, sessionId: string) {
-  const [row] = await tx
-    .select({ until: sql<string>`(${userMfa.stepUpAt} + make_interval(mins => ${STEP_UP_TTL_MINUTES}))::text` })
-    .from(userMfa)
-    .where(and(eq(userMfa.tenantId, tenantId), eq(userMfa.userId, userId), eq(userMfa.stepUpSessionId, sessionId)))
-  return row?.until ?? null
+  if (!(await stepUpStatus(tx, tenantId, userId, sessionId))) throw new HttpError(403, 'step_up_required', msg('console.errors.stepUpRequired'))
 }

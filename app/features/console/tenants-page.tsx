@@ -11,7 +11,7 @@ import { Trans } from 'react-i18next'
 import { useI18n } from '~/lib/i18n/react'
 import { FormDialog, formatDate } from './console-ui'
 import { provisionTenant } from './console.functions'
-import { TENANT_SORTS, TENANT_STATUSES } from './console.schemas'
+import { firstDirection, TENANT_SORTS, TENANT_STATUSES, type TenantSort } from './console.schemas'
 
 const Route = getRouteApi('/console/_app/tenants/')
 
@@ -46,8 +46,8 @@ export function TenantsPage() {
     setSearch({ q: q.trim() || undefined })
   }
 
-  function sortBy(column: (typeof TENANT_SORTS)[number]) {
-    setSearch({ sort: column, dir: sort === column && dir === 'asc' ? 'desc' : sort === column ? 'asc' : column === 'created' ? 'desc' : 'asc' })
+  function sortBy(column: TenantSort) {
+    setSearch({ sort: column, dir: sort === column ? (dir === 'asc' ? 'desc' : 'asc') : firstDirection(column) })
   }
 
   return (
@@ -93,6 +93,11 @@ export function TenantsPage() {
           </EmptyState>
         ) : (
           <div className="overflow-x-auto">
+            {page.asOf && (
+              <p className="mb-2 text-xs text-slate-500 dark:text-slate-400" data-testid="figures-as-of">
+                {t('console.tenants.asOf', { time: format.dateTime.format(new Date(page.asOf)) })}
+              </p>
+            )}
             <table className="w-full text-left text-sm">
               <thead className="text-xs uppercase text-slate-500 dark:text-slate-400">
                 <tr>
@@ -100,12 +105,12 @@ export function TenantsPage() {
                     <SortHeader key={c} column={c} sort={sort} dir={dir} onSort={sortBy} />
                   ))}
                   <th className="py-2 pr-3">{t('console.tenants.columns.status')}</th>
-                  <th className="py-2 pr-3 text-right">{t('console.tenants.columns.people')}</th>
-                  <th className="py-2 pr-3 text-right">{t('console.tenants.columns.active30')}</th>
-                  <th className="py-2 pr-3 text-right">{t('console.tenants.columns.categories')}</th>
-                  <th className="py-2 pr-3 text-right">{t('console.tenants.columns.events30')}</th>
-                  <th className="py-2 pr-3">{t('console.tenants.columns.lastActivity')}</th>
-                  <SortHeader column="created" sort={sort} dir={dir} onSort={sortBy} />
+                  {(['people', 'active30', 'categories', 'events30'] as const).map((c) => (
+                    <SortHeader key={c} column={c} sort={sort} dir={dir} onSort={sortBy} numeric />
+                  ))}
+                  {(['lastActivity', 'created'] as const).map((c) => (
+                    <SortHeader key={c} column={c} sort={sort} dir={dir} onSort={sortBy} />
+                  ))}
                 </tr>
               </thead>
               <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
@@ -175,18 +180,19 @@ export function TenantsPage() {
   )
 }
 
-function SortHeader({ column, sort, dir, onSort }: {
-  column: (typeof TENANT_SORTS)[number]
+function SortHeader({ column, sort, dir, onSort, numeric = false }: {
+  column: TenantSort
   sort: string
   dir: 'asc' | 'desc'
-  onSort: (c: (typeof TENANT_SORTS)[number]) => void
+  onSort: (c: TenantSort) => void
+  numeric?: boolean
 }) {
   const { t } = useI18n()
   const active = sort === column
   const Icon = dir === 'asc' ? ArrowUp : ArrowDown
   return (
-    <th className="py-2 pr-3" aria-sort={active ? (dir === 'asc' ? 'ascending' : 'descending') : 'none'}>
-      <button type="button" onClick={() => onSort(column)} className="inline-flex items-center gap-1 uppercase hover:text-slate-900 dark:hover:text-slate-100">
+    <th className={numeric ? 'py-2 pr-3 text-right' : 'py-2 pr-3'} aria-sort={active ? (dir === 'asc' ? 'ascending' : 'descending') : 'none'}>
+      <button type="button" onClick={() => onSort(column)} className="inline-flex items-center gap-1 whitespace-nowrap uppercase hover:text-slate-900 dark:hover:text-slate-100">
         {t(`console.tenants.columns.${column}`)}
         {active && <Icon aria-hidden className="size-3" />}
       </button>

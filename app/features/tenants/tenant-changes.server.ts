@@ -1,6 +1,6 @@
 import { eq, sql } from 'drizzle-orm'
 import { rowsOf, type Tx } from '~/server/db/client.server'
-import { auditEventOutbox, type JsonObject, tenants } from '~/server/db/schema'
+import { auditEventOutbox, type JsonObject, tenantFigures, tenants } from '~/server/db/schema'
 
 /**
  * Every write to `tenants` goes through here. The table has no row audit trigger: on Citus it is a reference table,
@@ -22,9 +22,11 @@ async function record(tx: Tx, id: string, action: 'CREATE' | 'UPDATE', old: Json
   await tx.insert(auditEventOutbox).values({ tenantId: id, action, tableName: 'tenants', recordId: id, details: { old, new: row } })
 }
 
+/** A new tenant, recorded, with its figures row (zeros until counted: the console's list joins it, decision 022). */
 export async function insertTenant(tx: Tx, values: TenantInsert) {
   const [tenant] = await tx.insert(tenants).values(values).returning()
   if (!tenant) throw new Error('insertTenant: insert returned no row')
+  await tx.insert(tenantFigures).values({ tenantId: tenant.id })
   await record(tx, tenant.id, 'CREATE', null, await storedRow(tx, tenant.id))
   return tenant
 }

@@ -989,6 +989,7 @@ export const de: Messages<typeof en> = {
       },
       pages: 'Seiten',
       shown: '{{shown}} von {{total}} angezeigt',
+      asOf: 'Kennzahlen vom {{time}}; nach einer Änderung werden sie innerhalb einer Minute neu gezählt.',
       provisionTitle: 'Mandanten einrichten',
       provisionDescription: 'Legt den Arbeitsbereich mit seinen Systemrollen und einer Einladung für seine Inhaberin oder seinen Inhaber an.',
       provisionSubmit: 'Einrichten',

@@ -985,6 +985,7 @@ export const en = {
       },
       pages: 'Pages',
       shown: '{{shown}} of {{total}} shown',
+      asOf: 'Figures as of {{time}}; they are counted again within a minute of a change.',
       provisionTitle: 'Provision a tenant',
       provisionDescription: 'Creates the workspace with its system roles and an invitation for its owner.',
       provisionSubmit: 'Provision',

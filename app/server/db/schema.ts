@@ -135,6 +135,8 @@ export const sessions = pgTable(
     impersonationReason: text('impersonation_reason'),
     /** The superuser's name as the tenant's banner shows it: the tenant role cannot read the console's users. */
     impersonatorName: text('impersonator_name'),
+    /** A console session's last step-up (a fresh code): it authorizes this session only, for ten minutes. */
+    stepUpAt: tz('step_up_at'),
     ...timestamps,
   },
   (t) => [
@@ -463,8 +465,8 @@ export const invitations = pgTable(
 
 /**
  * A console account's TOTP factor: the secret encrypted with a key derived from the auth secret (a TOTP secret must
- * be readable to check codes), the unused recovery codes as SHA-256 hashes, and the session whose last step-up
- * (a fresh code) happened at `step_up_at`.
+ * be readable to check codes) and the unused recovery codes as SHA-256 hashes. A step-up belongs to its session
+ * (`sessions.step_up_at`), not to the factor.
  */
 export const userMfa = pgTable(
   'user_mfa',
@@ -475,8 +477,6 @@ export const userMfa = pgTable(
     secret: text('secret').notNull(),
     confirmedAt: tz('confirmed_at'),
     recoveryCodes: text('recovery_codes').array().notNull().default(sql`'{}'::text[]`),
-    stepUpSessionId: uuid('step_up_session_id'),
-    stepUpAt: tz('step_up_at'),
     /** The TOTP time step of the last accepted code: a code is good once, never again within its window. */
     lastTotpStep: bigint('last_totp_step', { mode: 'number' }),
     ...timestamps,
@@ -538,6 +538,36 @@ export const userSearchSuffixes = pgTable(
   ],
 )
 
+/**
+ * Each tenant's figures for the console's tenants list (drizzle/0028, docs/decisions/022): counted per tenant by the
+ * server's scheduled job for the tenants whose audit log moved (and at least hourly for the 30-day windows), so the
+ * list sorts and pages by any figure on an index instead of counting per request. Derived data: not audited; the
+ * tenant role may only read its own row.
+ */
+export const tenantFigures = pgTable(
+  'tenant_figures',
+  {
+    id: id(),
+    tenantId: tenantId(),
+    people: integer('people').notNull().default(0),
+    active30: integer('active_30d').notNull().default(0),
+    categories: integer('categories').notNull().default(0),
+    events30: integer('events_30d').notNull().default(0),
+    lastActivity: tz('last_activity').notNull().defaultNow(),
+    refreshedAt: tz('refreshed_at').notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ name: 'tenant_figures_pkey', columns: [t.tenantId, t.id] }),
+    uniqueIndex('tenant_figures_tenant_key').on(t.tenantId),
+    index('tenant_figures_people_idx').on(t.people, t.tenantId),
+    index('tenant_figures_active_30d_idx').on(t.active30, t.tenantId),
+    index('tenant_figures_categories_idx').on(t.categories, t.tenantId),
+    index('tenant_figures_events_30d_idx').on(t.events30, t.tenantId),
+    index('tenant_figures_last_activity_idx').on(t.lastActivity, t.tenantId),
+    index('tenant_figures_refreshed_idx').on(t.refreshedAt, t.tenantId),
+  ],
+)
+
 /** Tables that carry tenant_id, with the name their audit trigger records. */
 export const TENANT_TABLES = [
   'users',
@@ -557,6 +587,7 @@ export const TENANT_TABLES = [
   'user_mfa',
   'category_name_suffixes',
   'user_search_suffixes',
+  'tenant_figures',
 ] as const
 
 /**
