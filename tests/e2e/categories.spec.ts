@@ -206,9 +206,14 @@ test('an admin creates, renames, moves (by the dialog), reorders, deletes and re
   await expect(details(page)).toHaveText('Gamma')
   await expect(page.getByText('G-1')).toBeVisible()
 
-  // Reorder: Gamma moves up above Alpha.
-  await page.getByRole('button', { name: 'Move up' }).click()
+  // Reorder, by keyboard: Gamma moves up above Alpha. At the top "Move up" can do no more but keeps the focus, so the
+  // keyboard is not thrown back to the start of the page.
+  const up = page.getByRole('button', { name: 'Move up' })
+  await up.focus()
+  await page.keyboard.press('Enter')
   await expect(page.getByText('Moved Gamma up')).toBeVisible()
+  await expect(up).toHaveAttribute('aria-disabled', 'true')
+  await expect(up).toBeFocused()
   await page.getByRole('navigation', { name: 'Breadcrumb' }).getByRole('link', { name: root }).click()
   await expect(details(page)).toHaveText(root)
   await expect(page.getByRole('region', { name: 'Subcategories' }).getByRole('link')).toHaveText(['Gamma', 'Alpha'])
