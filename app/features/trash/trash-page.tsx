@@ -37,10 +37,12 @@ export function TrashPage() {
   // A Restore button is disabled while its request runs and a restored row goes away: either way keyboard focus falls to
   // the page. After the request it goes back to this row's Restore button (a refusal), else to the next row's, else to
   // the kind tabs.
-  const refocus = useRef<{ key: string; index: number } | null>(null)
+  const refocus = useRef<{ key: string; index: number; restored: boolean } | null>(null)
+  const keyOf = (item: Item) => `${item.type}-${item.id}`
   useEffect(() => {
     const want = refocus.current
-    if (!want || busy) return
+    // A restored row is waited for until the reloaded list leaves it out.
+    if (!want || busy || (want.restored && data.items.some((item) => keyOf(item) === want.key))) return
     refocus.current = null
     if (document.activeElement && document.activeElement !== document.body) return
     const buttons = [...document.querySelectorAll<HTMLElement>('[data-restore]')]
@@ -49,10 +51,12 @@ export function TrashPage() {
   })
 
   async function onRestore(item: Item) {
-    refocus.current = { key: `${item.type}-${item.id}`, index: data.items.indexOf(item) }
+    const want = { key: keyOf(item), index: data.items.indexOf(item), restored: false }
+    refocus.current = want
     setBusy(item.id)
     try {
       await restore({ data: { type: item.type, id: item.id } })
+      want.restored = true
       toast.success(t('trash.restored', { name: item.name }))
       await router.invalidate()
     } catch (e) {
@@ -148,7 +152,7 @@ export function TrashPage() {
                           pending={busy === item.id}
                           onClick={() => onRestore(item)}
                           aria-label={t('trash.restoreName', { name: item.name })}
-                          data-restore={`${item.type}-${item.id}`}
+                          data-restore={keyOf(item)}
                         >
                           <RotateCcw aria-hidden className="size-4" /> {t('trash.restore')}
                         </Button>
