@@ -647,30 +647,32 @@ test('restoring from the trash by keyboard: a refusal says why and keeps focus o
   test.setTimeout(180_000)
   const suffix = randomUUID().slice(0, 6)
   const parent = `Trash ${suffix}`
+  // Unique per run: a database that earlier runs used holds their twins in its trash.
+  const twin = `Twin ${suffix}`
   await signInAs(page, { tenant: 'acme', email: 'admin@acme.test' })
   await openPage(page, hostUrl('acme', '/categories'))
   const { create, childrenOf } = categoriesApi(page)
   const parentId = await create(parent)
-  const oldId = await create('Twin', parentId)
+  const oldId = await create(twin, parentId)
   const trash = async (id: string) => resultOf(await callFromPage(page, 'POST', 'categories.deleteCategory', { id }))
   await trash(await create(`Other ${suffix}`))
   await trash(oldId)
   // A live sibling takes the name of the one in the trash.
-  const newId = await create('Twin', parentId)
+  const newId = await create(twin, parentId)
 
   await openPage(page, hostUrl('acme', '/admin/trash?type=category'))
-  const restore = page.getByRole('button', { name: 'Restore Twin' })
+  const restore = page.getByRole('button', { name: `Restore ${twin}` })
   await restore.focus()
   await page.keyboard.press('Enter')
-  await expect(page.getByText(`Cannot restore: a live category named Twin now sits in the same place.`)).toBeVisible()
+  await expect(page.getByText(`Cannot restore: a live category named ${twin} now sits in the same place.`)).toBeVisible()
   await expect(restore).toBeFocused()
-  expect(await childrenOf(parentId)).toEqual(['Twin'])
+  expect(await childrenOf(parentId)).toEqual([twin])
 
   // With the sibling gone, Enter again restores it; the row leaves the list and focus goes to the next item's button.
   await trash(newId)
   await page.keyboard.press('Enter')
-  await expect(page.getByText('Twin was restored')).toBeVisible()
-  await expect(page.getByRole('row', { name: /Twin/ })).toHaveCount(1)
+  await expect(page.getByText(`${twin} was restored`)).toBeVisible()
+  await expect(page.getByRole('row', { name: new RegExp(twin) })).toHaveCount(1)
   await expect(page.locator('[data-restore]:focus')).toHaveCount(1)
-  await expect.poll(() => childrenOf(parentId)).toEqual(['Twin'])
+  await expect.poll(() => childrenOf(parentId)).toEqual([twin])
 })
