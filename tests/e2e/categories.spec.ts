@@ -8,6 +8,8 @@ const expect = baseExpect.configure({ timeout: 30_000 })
 
 const tree = (page: Page) => page.getByRole('treegrid', { name: 'Categories' })
 const row = (page: Page, name: string) => tree(page).getByRole('row', { name, exact: true })
+/** The tree's selected rows: the open category, and only it (aria-selected, which screen readers announce). */
+const selected = (page: Page) => tree(page).locator('[role="row"][aria-selected="true"]')
 const details = (page: Page) => page.getByRole('region', { name: 'Category details' }).getByRole('heading', { level: 2 }).first()
 
 test('a member browses the tree, searches and deep-links with the keyboard only', async ({ page }) => {
@@ -25,6 +27,9 @@ test('a member browses the tree, searches and deep-links with the keyboard only'
   await page.keyboard.press('Tab')
   await expect(row(page, 'Electronics')).toBeFocused()
   await expect(row(page, 'Electronics')).toHaveAttribute('aria-level', '1')
+  // No category is open yet: the rows are selectable, none is selected.
+  await expect(row(page, 'Electronics')).toHaveAttribute('aria-selected', 'false')
+  await expect(selected(page)).toHaveCount(0)
 
   await page.keyboard.press('ArrowRight')
   await expect(row(page, 'Electronics')).toHaveAttribute('aria-expanded', 'true')
@@ -46,6 +51,9 @@ test('a member browses the tree, searches and deep-links with the keyboard only'
   await expect(page).toHaveURL(/\/categories\/[0-9a-f-]{36}$/)
   const gardenUrl = page.url()
   await expect(page.locator('main dialog')).toHaveCount(0)
+  // The open category is the tree's one selected row.
+  await expect(row(page, 'Garden')).toHaveAttribute('aria-selected', 'true')
+  await expect(selected(page)).toHaveCount(1)
 
   // Selecting the row changed the URL; keyboard focus stays on the row (the heading takes it only on a page change).
   await expect(row(page, 'Garden')).toBeFocused()
@@ -71,6 +79,11 @@ test('a member browses the tree, searches and deep-links with the keyboard only'
   await page.keyboard.press('Home')
   await expect(row(page, 'Electronics')).toBeFocused()
   await expect(row(page, 'Electronics')).toHaveAttribute('aria-expanded', 'true')
+  // The arrows, End and Home moved focus, not the selection: Garden is still the open category. (Its row is scrolled
+  // out of the virtualized tree here, so it is not in the page to ask.)
+  await expect(row(page, 'Electronics')).toHaveAttribute('aria-selected', 'false')
+  await expect(page).toHaveURL(gardenUrl)
+  await expect(details(page)).toHaveText('Garden')
   await expect(row(page, 'Phones')).toBeVisible()
 
   // Search matches any part of a name, and says so when nothing matches.
@@ -79,6 +92,18 @@ test('a member browses the tree, searches and deep-links with the keyboard only'
   await page.getByLabel('Search categories').fill('inch')
   await expect(page.getByRole('link', { name: /14-inch/ })).toBeVisible()
   await page.getByLabel('Search categories').fill('')
+
+  // A hit whose row is on screen: choosing it takes focus to its row (as for a row the tree has to reveal), where the
+  // arrows continue; the list it was chosen from goes away.
+  await page.getByLabel('Search categories').focus()
+  await page.keyboard.type('phones')
+  await expect(page.getByRole('link', { name: /^Phones/ })).toBeVisible()
+  await page.keyboard.press('ArrowDown')
+  await page.keyboard.press('Enter')
+  await expect(details(page)).toHaveText('Phones')
+  await expect(row(page, 'Phones')).toBeFocused()
+  await expect(row(page, 'Phones')).toHaveAttribute('aria-selected', 'true')
+  const phonesUrl = page.url()
 
   // Search: each hit shows its path; choosing one opens it and reveals it in the tree.
   await page.getByLabel('Search categories').focus()
@@ -93,6 +118,9 @@ test('a member browses the tree, searches and deep-links with the keyboard only'
   await expect(breadcrumb.getByRole('link', { name: 'Laptops' })).toBeVisible()
   await expect(row(page, '14-inch')).toBeVisible()
   await expect(row(page, '14-inch')).toHaveAttribute('aria-level', '3')
+  // The selection followed the search hit.
+  await expect(row(page, '14-inch')).toHaveAttribute('aria-selected', 'true')
+  await expect(selected(page)).toHaveCount(1)
 
   // The URL is a deep link: a fresh load opens the tree down to it. Back returns to the previous category.
   const deepLink = page.url()
@@ -102,6 +130,18 @@ test('a member browses the tree, searches and deep-links with the keyboard only'
   await expect(row(page, '14-inch')).toBeVisible()
   // The tree scrolled to the row and gave it keyboard focus: arrows continue from there.
   await expect(row(page, '14-inch')).toBeFocused()
+  await expect(row(page, '14-inch')).toHaveAttribute('aria-selected', 'true')
+  await page.goBack()
+  await expect(page).toHaveURL(phonesUrl)
+  await expect(details(page)).toHaveText('Phones')
+  // Back moved the selection with the open category.
+  await expect(row(page, 'Phones')).toHaveAttribute('aria-selected', 'true')
+  await expect(row(page, '14-inch')).toHaveAttribute('aria-selected', 'false')
+  await expect(selected(page)).toHaveCount(1)
+  // Tab into the tree lands on the open category (the single-select tree pattern), not on the row focused last.
+  await page.getByLabel('Search categories').focus()
+  await page.keyboard.press('Tab')
+  await expect(row(page, 'Phones')).toBeFocused()
   await page.goBack()
   await expect(page).toHaveURL(gardenUrl)
   await expect(details(page)).toHaveText('Garden')
@@ -166,9 +206,14 @@ test('an admin creates, renames, moves (by the dialog), reorders, deletes and re
   await expect(details(page)).toHaveText('Gamma')
   await expect(page.getByText('G-1')).toBeVisible()
 
-  // Reorder: Gamma moves up above Alpha.
-  await page.getByRole('button', { name: 'Move up' }).click()
+  // Reorder, by keyboard: Gamma moves up above Alpha. At the top "Move up" can do no more but keeps the focus, so the
+  // keyboard is not thrown back to the start of the page.
+  const up = page.getByRole('button', { name: 'Move up' })
+  await up.focus()
+  await page.keyboard.press('Enter')
   await expect(page.getByText('Moved Gamma up')).toBeVisible()
+  await expect(up).toHaveAttribute('aria-disabled', 'true')
+  await expect(up).toBeFocused()
   await page.getByRole('navigation', { name: 'Breadcrumb' }).getByRole('link', { name: root }).click()
   await expect(details(page)).toHaveText(root)
   await expect(page.getByRole('region', { name: 'Subcategories' }).getByRole('link')).toHaveText(['Gamma', 'Alpha'])
@@ -444,6 +489,8 @@ test('a refused drop says why; a server refusal stays readable and clear of the 
   })
   await row(page, 'Kid').first().click()
   await expect(details(page)).toHaveText('Kid')
+  await expect(row(page, 'Kid').first()).toHaveAttribute('aria-selected', 'true')
+  await expect(row(page, 'Grandkid')).toHaveAttribute('aria-selected', 'false')
   await page.getByRole('button', { name: 'Delete', exact: true }).click()
   const confirm = page.getByRole('dialog')
   await expect(confirm).toContainText('the 1 category below it')
@@ -472,6 +519,9 @@ test('on a phone a chosen category opens over the tree and closes back to it', a
   await expect(tree(page)).toBeVisible()
   await expect(page.getByRole('region', { name: 'Category details' })).toHaveCount(0)
   await expect(row(page, 'Garden')).toBeVisible()
+  // Back at the tree no category is open, so none is selected.
+  await expect(row(page, 'Garden')).toHaveAttribute('aria-selected', 'false')
+  await expect(selected(page)).toHaveCount(0)
   // Back and forward work as between pages.
   await page.goBack()
   await expect(details(page)).toHaveText('Garden')
@@ -591,4 +641,38 @@ test('closing an edited category dialog asks first; Enter keeps editing; Escape 
   await expect(edit).toHaveCount(0)
   await page.getByRole('button', { name: 'Edit', exact: true }).click()
   await expect(edit.getByLabel('Description')).toHaveValue('')
+})
+
+test('restoring from the trash by keyboard: a refusal says why and keeps focus on its button; a restore moves it on', async ({ page }) => {
+  test.setTimeout(180_000)
+  const suffix = randomUUID().slice(0, 6)
+  const parent = `Trash ${suffix}`
+  // Unique per run: a database that earlier runs used holds their twins in its trash.
+  const twin = `Twin ${suffix}`
+  await signInAs(page, { tenant: 'acme', email: 'admin@acme.test' })
+  await openPage(page, hostUrl('acme', '/categories'))
+  const { create, childrenOf } = categoriesApi(page)
+  const parentId = await create(parent)
+  const oldId = await create(twin, parentId)
+  const trash = async (id: string) => resultOf(await callFromPage(page, 'POST', 'categories.deleteCategory', { id }))
+  await trash(await create(`Other ${suffix}`))
+  await trash(oldId)
+  // A live sibling takes the name of the one in the trash.
+  const newId = await create(twin, parentId)
+
+  await openPage(page, hostUrl('acme', '/admin/trash?type=category'))
+  const restore = page.getByRole('button', { name: `Restore ${twin}` })
+  await restore.focus()
+  await page.keyboard.press('Enter')
+  await expect(page.getByText(`Cannot restore: a live category named ${twin} now sits in the same place.`)).toBeVisible()
+  await expect(restore).toBeFocused()
+  expect(await childrenOf(parentId)).toEqual([twin])
+
+  // With the sibling gone, Enter again restores it; the row leaves the list and focus goes to the next item's button.
+  await trash(newId)
+  await page.keyboard.press('Enter')
+  await expect(page.getByText(`${twin} was restored`)).toBeVisible()
+  await expect(page.getByRole('row', { name: new RegExp(twin) })).toHaveCount(1)
+  await expect(page.locator('[data-restore]:focus')).toHaveCount(1)
+  await expect.poll(() => childrenOf(parentId)).toEqual([twin])
 })

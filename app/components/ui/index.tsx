@@ -6,11 +6,11 @@ import { type ButtonHTMLAttributes, forwardRef, type InputHTMLAttributes, type R
 export const cx = clsx
 
 const buttonStyles = {
-  primary: 'bg-indigo-600 text-white hover:bg-indigo-500 disabled:bg-indigo-300 dark:disabled:bg-indigo-900 dark:disabled:text-indigo-300/70',
+  primary: 'bg-indigo-600 text-white hover:bg-indigo-500 unavailable:bg-indigo-300 dark:unavailable:bg-indigo-900 dark:unavailable:text-indigo-300/70',
   secondary:
-    'bg-white text-slate-900 ring-1 ring-inset ring-slate-300 hover:bg-slate-50 disabled:bg-slate-100 disabled:text-slate-400 disabled:shadow-none disabled:ring-slate-200 dark:bg-slate-800 dark:text-slate-100 dark:ring-slate-600 dark:hover:bg-slate-700 dark:disabled:bg-slate-900 dark:disabled:text-slate-500 dark:disabled:ring-slate-800',
-  danger: 'bg-red-600 text-white hover:bg-red-500 disabled:bg-red-300 dark:disabled:bg-red-950 dark:disabled:text-red-300/70',
-  ghost: 'text-slate-700 hover:bg-slate-100 disabled:text-slate-400 disabled:hover:bg-transparent dark:text-slate-200 dark:hover:bg-slate-800 dark:disabled:text-slate-500',
+    'bg-white text-slate-900 ring-1 ring-inset ring-slate-300 hover:bg-slate-50 unavailable:bg-slate-100 unavailable:text-slate-400 unavailable:shadow-none unavailable:ring-slate-200 dark:bg-slate-800 dark:text-slate-100 dark:ring-slate-600 dark:hover:bg-slate-700 dark:unavailable:bg-slate-900 dark:unavailable:text-slate-500 dark:unavailable:ring-slate-800',
+  danger: 'bg-red-600 text-white hover:bg-red-500 unavailable:bg-red-300 dark:unavailable:bg-red-950 dark:unavailable:text-red-300/70',
+  ghost: 'text-slate-700 hover:bg-slate-100 unavailable:text-slate-400 unavailable:hover:bg-transparent dark:text-slate-200 dark:hover:bg-slate-800 dark:unavailable:text-slate-500',
 } as const
 
 type ButtonProps = ButtonHTMLAttributes<HTMLButtonElement> & { variant?: keyof typeof buttonStyles; pending?: boolean }
@@ -27,7 +27,7 @@ export const Button = forwardRef<HTMLButtonElement, ButtonProps>(function Button
       className={cx(
         'inline-flex items-center justify-center gap-2 rounded-md px-3.5 py-2 text-sm font-semibold shadow-sm transition',
         'focus-visible:outline focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-500',
-        'disabled:cursor-not-allowed',
+        'unavailable:cursor-not-allowed',
         buttonStyles[variant],
         className,
       )}

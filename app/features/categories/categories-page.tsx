@@ -38,20 +38,23 @@ export function CategoriesPage() {
   const { nodes, reveal, refresh } = store
   const loaded = useRef(store)
   loaded.current = store
+  /** Whether a category's row is in the tree now: loaded, under loaded and open ancestors. */
+  const onScreen = useCallback((id: string) => {
+    const { nodes: known, expanded: open } = loaded.current
+    const node = known[id]
+    let shown = Boolean(node)
+    for (let p = node?.parentId; shown && p; p = known[p]?.parentId) shown = open.has(p) && Boolean(known[p])
+    return shown
+  }, [])
   // A deep link (or a search hit, or back/forward) to a row that is not on screen opens the tree down to it. Only a
   // change of the open category reveals; edits of the loaded tree must not re-open closed branches.
   useEffect(() => {
-    if (!currentId) return
-    const { nodes: known, expanded: open } = loaded.current
-    const node = known[currentId]
-    let onScreen = Boolean(node)
-    for (let p = node?.parentId; onScreen && p; p = known[p]?.parentId) onScreen = open.has(p) && Boolean(known[p])
-    if (onScreen) return
+    if (!currentId || onScreen(currentId)) return
     reveal(currentId).then(
       () => requestAnimationFrame(() => focusRow.current?.(currentId)),
       () => {},
     )
-  }, [currentId, reveal])
+  }, [currentId, reveal, onScreen])
 
   const afterChange = useCallback<CategoryPage['afterChange']>(
     async ({ reveal: id, parents = [] }) => {
@@ -99,7 +102,13 @@ export function CategoriesPage() {
       {/* Below lg the page shows one of the two: the tree, or the open category's details (with a way back). */}
       <div className="grid grid-cols-[minmax(0,1fr)] gap-6 lg:grid-cols-[minmax(0,2fr)_minmax(0,3fr)]">
         <Card className={cx('space-y-3 p-4', currentId && 'max-lg:hidden')}>
-          <CategorySearch onChoose={(id) => navigate({ to: '/tenant/categories/$id', params: { id } })} />
+          <CategorySearch
+            onChoose={(id) => navigate({ to: '/tenant/categories/$id', params: { id } })}
+            // A hit chosen from the list takes focus to its row, as a revealed one does (the list goes away with it).
+            onPick={(id) => {
+              if (onScreen(id)) focusRow.current?.(id)
+            }}
+          />
           {roots.items.length === 0 && store.branches.__root?.ids.length === 0 ? (
             <p className="rounded-lg border border-dashed border-slate-300 p-6 text-center text-sm text-slate-600 dark:border-slate-700 dark:text-slate-400">
               {t(canWrite ? 'catalog.emptyWriter' : 'catalog.empty')}
@@ -145,7 +154,7 @@ export function CategoriesPage() {
 }
 
 /** Search by any part of a name; each hit shows its path and opens (and reveals) the category. */
-function CategorySearch({ onChoose }: { onChoose: (id: string) => void }) {
+function CategorySearch({ onChoose, onPick }: { onChoose: (id: string) => void; onPick: (id: string) => void }) {
   const search = useServerFn(searchCategories)
   const { t } = useI18n()
   const [q, setQ] = useState('')
@@ -253,7 +262,10 @@ function CategorySearch({ onChoose }: { onChoose: (id: string) => void }) {
                 <Link
                   to="/tenant/categories/$id"
                   params={{ id: hit.id }}
-                  onClick={clear}
+                  onClick={() => {
+                    clear()
+                    onPick(hit.id)
+                  }}
                   className={cx('block px-3 py-2 text-sm outline-none hover:bg-slate-50 focus-visible:bg-indigo-50 dark:hover:bg-slate-800 dark:focus-visible:bg-indigo-950')}
                 >
                   <span className="font-medium">{hit.name}</span>

@@ -91,7 +91,13 @@ export function CategoryDetails() {
   const index = siblings.indexOf(category.id)
   const metadata = Object.entries(category.metadata)
 
+  // Up and down stay focusable when they cannot act (at an end, or while a move runs): a disabled button would drop
+  // keyboard focus to the page each time the category reaches an end or is moved.
+  const atTop = index === 0
+  const atBottom = index >= 0 && index === siblings.length - 1 && !store.branches[category.parentId ?? '__root']?.nextCursor
+
   async function onReorder(direction: 'up' | 'down') {
+    if (busy || (direction === 'up' ? atTop : atBottom)) return
     setBusy(true)
     try {
       await reorder({ data: { id: category.id, direction, expectedParentId: category.parentId } })
@@ -173,15 +179,10 @@ export function CategoryDetails() {
               <FolderInput aria-hidden className="size-4" />
               {t('category.moveTo')}
             </Button>
-            <Button variant="secondary" onClick={() => onReorder('up')} disabled={busy || index === 0} aria-label={t('category.moveUp')}>
+            <Button variant="secondary" onClick={() => onReorder('up')} aria-disabled={busy || atTop} aria-label={t('category.moveUp')}>
               <ArrowUp aria-hidden className="size-4" />
             </Button>
-            <Button
-              variant="secondary"
-              onClick={() => onReorder('down')}
-              disabled={busy || (index >= 0 && index === siblings.length - 1 && !store.branches[category.parentId ?? '__root']?.nextCursor)}
-              aria-label={t('category.moveDown')}
-            >
+            <Button variant="secondary" onClick={() => onReorder('down')} aria-disabled={busy || atBottom} aria-label={t('category.moveDown')}>
               <ArrowDown aria-hidden className="size-4" />
             </Button>
             <Button variant="danger" onClick={askDelete}>

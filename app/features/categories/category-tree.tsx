@@ -1,7 +1,7 @@
 import { useI18n } from '~/lib/i18n/react'
 import { ChevronRight, GripVertical, Loader2 } from 'lucide-react'
 import { useRouter } from '@tanstack/react-router'
-import { type DragEvent, type KeyboardEvent, type ReactNode, type RefObject, useEffect, useRef, useState } from 'react'
+import { type DragEvent, type KeyboardEvent, type ReactNode, type RefObject, useCallback, useEffect, useRef, useState } from 'react'
 import {
   Button as AriaButton,
   DropIndicator,
@@ -45,7 +45,9 @@ export function CategoryTree({
   store: CategoryTreeStore
   /** Set to a function that moves keyboard focus to a row (scrolling the virtualized list to it). */
   focusRef?: RefObject<((id: string) => void) | null>
+  /** The open category: the tree's selected row. */
   currentId?: string
+  /** Called when the person selects another row. */
   onOpen: (id: string) => void
   /** Given when the person may edit: rows can be dragged (by mouse, or by keyboard from the grip). */
   onDrop?: (request: DropRequest) => void
@@ -94,6 +96,22 @@ export function CategoryTree({
       scrollTop.current = el.scrollTop
     }
   }, [currentId, branches, expanded, idsOf])
+  // The tree's tab stop rests on the open category (the APG's single-select tree: Tab enters on the selected row): when
+  // it changes while the tree does not hold focus, and when focus leaves the tree. Arrows inside the tree are untouched.
+  const restTabStop = useCallback(
+    (leaving: boolean) => {
+      const state = stateRef.current
+      if (!currentId || !state || (!leaving && state.selectionManager.isFocused) || !state.collection.getItem(currentId)) return
+      state.selectionManager.setFocusedKey(currentId)
+    },
+    [currentId],
+  )
+  const currentParent = currentId ? nodes[currentId]?.parentId : undefined
+  const currentInTree = currentParent === null || (currentParent !== undefined && expanded.has(currentParent))
+  useEffect(() => {
+    if (currentInTree) restTabStop(false)
+  }, [restTabStop, currentInTree])
+
   if (focusRef) {
     focusRef.current = (id) => {
       const manager = stateRef.current?.selectionManager
@@ -271,12 +289,10 @@ export function CategoryTree({
           id={id}
           textValue={node.name}
           hasChildItems={node.childCount > 0}
-          onAction={() => onOpen(id)}
-          data-current={id === currentId || undefined}
-          className={({ isFocusVisible, isDropTarget }) =>
+          className={({ isSelected, isFocusVisible, isDropTarget }) =>
             cx(
               'group flex cursor-default select-none items-center rounded-md text-sm outline-none',
-              id === currentId ? 'bg-indigo-50 font-medium text-indigo-900 dark:bg-indigo-950 dark:text-indigo-100' : 'hover:bg-slate-50 dark:hover:bg-slate-800/60',
+              isSelected ? 'bg-indigo-50 font-medium text-indigo-900 dark:bg-indigo-950 dark:text-indigo-100' : 'hover:bg-slate-50 dark:hover:bg-slate-800/60',
               isFocusVisible && 'ring-2 ring-inset ring-indigo-500',
               isDropTarget && 'bg-indigo-100 ring-2 ring-inset ring-indigo-400 dark:bg-indigo-900',
             )
@@ -345,12 +361,31 @@ export function CategoryTree({
   }
 
   return (
-    <div onKeyDownCapture={onKeyDownCapture} onDragOverCapture={onDragOver} onDragLeaveCapture={onDragLeave} className="relative">
+    <div
+      onKeyDownCapture={onKeyDownCapture}
+      onDragOverCapture={onDragOver}
+      onDragLeaveCapture={onDragLeave}
+      onBlurCapture={(e) => {
+        if (!e.currentTarget.contains(e.relatedTarget)) restTabStop(true)
+      }}
+      className="relative"
+    >
     <Virtualizer layout={ListLayout} layoutOptions={{ rowHeight: ROW_HEIGHT, loaderHeight: ROW_HEIGHT, dropIndicatorThickness: 2, padding: PADDING }}>
       <Tree
         ref={treeRef}
         aria-label={t('catalog.tree')}
-        selectionMode="none"
+        // The tree's one selected row is the open category (aria-selected, so screen readers say "selected"): selecting
+        // a row (click, tap, Enter or Space) opens it, and the selection follows the URL, not the arrow keys. An error
+        // row can be focused and read but not selected.
+        selectionMode="single"
+        disallowEmptySelection
+        selectedKeys={currentId ? [currentId] : []}
+        onSelectionChange={(keys) => {
+          const id = keys === 'all' ? undefined : String([...keys][0] ?? '')
+          if (id && id !== currentId && nodes[id]) onOpen(id)
+        }}
+        disabledBehavior="selection"
+        disabledKeys={Object.keys(branches).flatMap((key) => (branches[key]?.error ? [`error:${key}`] : []))}
         expandedKeys={expanded}
         onExpandedChange={(keys: Set<Key>) => store.setExpandedKeys(new Set([...keys].map(String)))}
         dragAndDropHooks={onDrop ? dragAndDropHooks : undefined}

@@ -2,7 +2,7 @@ import { useI18n } from '~/lib/i18n/react'
 import { getRouteApi, useRouter } from '@tanstack/react-router'
 import { useServerFn } from '@tanstack/react-start'
 import { ChevronRight, RotateCcw, Trash2 } from 'lucide-react'
-import { useState } from 'react'
+import { useEffect, useRef, useState } from 'react'
 import { toast } from 'sonner'
 import { PageHeader } from '~/components/app-shell'
 import { Badge, Button, cx, EmptyState } from '~/components/ui'
@@ -34,10 +34,29 @@ export function TrashPage() {
   // A person brought back could be one whose mailbox the operator receives: people stay in the trash then.
   const impersonating = useImpersonating()
 
+  // A Restore button is disabled while its request runs and a restored row goes away: either way keyboard focus falls to
+  // the page. After the request it goes back to this row's Restore button (a refusal), else to the next row's, else to
+  // the kind tabs.
+  const refocus = useRef<{ key: string; index: number; restored: boolean } | null>(null)
+  const keyOf = (item: Item) => `${item.type}-${item.id}`
+  useEffect(() => {
+    const want = refocus.current
+    // A restored row is waited for until the reloaded list leaves it out.
+    if (!want || busy || (want.restored && data.items.some((item) => keyOf(item) === want.key))) return
+    refocus.current = null
+    if (document.activeElement && document.activeElement !== document.body) return
+    const buttons = [...document.querySelectorAll<HTMLElement>('[data-restore]')]
+    const target = buttons.find((b) => b.dataset.restore === want.key) ?? buttons[Math.min(want.index, buttons.length - 1)]
+    ;(target ?? document.querySelector<HTMLElement>('[role="tab"][aria-selected="true"]'))?.focus()
+  })
+
   async function onRestore(item: Item) {
+    const want = { key: keyOf(item), index: data.items.indexOf(item), restored: false }
+    refocus.current = want
     setBusy(item.id)
     try {
       await restore({ data: { type: item.type, id: item.id } })
+      want.restored = true
       toast.success(t('trash.restored', { name: item.name }))
       await router.invalidate()
     } catch (e) {
@@ -128,7 +147,13 @@ export function TrashPage() {
                   <td className="whitespace-nowrap px-4 py-3 text-right">
                     <div className="flex flex-col items-end gap-2 sm:flex-row sm:justify-end">
                       {!(item.type === 'user' && impersonating) && (
-                        <Button variant="secondary" pending={busy === item.id} onClick={() => onRestore(item)} aria-label={t('trash.restoreName', { name: item.name })}>
+                        <Button
+                          variant="secondary"
+                          pending={busy === item.id}
+                          onClick={() => onRestore(item)}
+                          aria-label={t('trash.restoreName', { name: item.name })}
+                          data-restore={keyOf(item)}
+                        >
                           <RotateCcw aria-hidden className="size-4" /> {t('trash.restore')}
                         </Button>
                       )}
