@@ -316,6 +316,14 @@ describe('tenant isolation', () => {
   it(`holds for ${RUNS} random operations across three tenants`, async () => {
     const before = await totals()
     const seen = new Map<string, number>()
+    // Every kind of attack against every table runs once first (acting 0 on tenant 1), then random ones: with ~20
+    // tables a purely random run missed one combination now and then (about 3 % of runs at 2,500 operations).
+    const examples: [Operation][] = [
+      ...READ_TABLES.map((table) => ({ kind: 'read' as const, table })),
+      ...DATA_TABLES.flatMap((table) => (['update', 'delete', 'rehome'] as const).map((kind) => ({ kind, table }))),
+      ...DATA_TABLES.map((table) => ({ kind: 'insert' as const, table })),
+      ...Object.keys(REFERENCES).map((table) => ({ kind: 'reference' as const, table })),
+    ].map((op) => [{ ...op, acting: 0, target: 1, n: 0 } as Operation])
     await fc.assert(
       fc.asyncProperty(operation, async (op) => {
         // The attacks name no tenant, or the other one: RLS alone must contain them.
@@ -323,7 +331,7 @@ describe('tenant isolation', () => {
         const key = `${op.kind} ${op.table} ${op.acting === op.target ? 'own' : 'cross'}`
         seen.set(key, (seen.get(key) ?? 0) + 1)
       }),
-      { numRuns: RUNS },
+      { numRuns: RUNS, examples },
     )
     // Every kind of attack ran against every table at least once, and nothing was left behind.
     const expected = [
