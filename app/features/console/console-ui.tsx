@@ -2,7 +2,7 @@ import { useServerFn } from '@tanstack/react-start'
 import { type FormEvent, lazy, type ReactNode, Suspense, useCallback, useEffect, useRef, useState } from 'react'
 import { toast } from 'sonner'
 import { Alert, Button, EmptyState, Field } from '~/components/ui'
-import { errorMessage, fieldErrorsOf } from '~/lib/errors'
+import { formFailure } from '~/lib/form-failure'
 import { useI18n } from '~/lib/i18n/react'
 import type { AuditEventView } from '../audit/audit.server'
 import { ChangeList, Sentence, When } from '../audit/event-list'
@@ -60,8 +60,9 @@ export function FormDialog({
     try {
       await onSubmit(values)
     } catch (e) {
-      setError(errorMessage(e))
-      setFieldErrors(fieldErrorsOf(e) ?? {})
+      const failure = formFailure(e)
+      setError(failure.message)
+      setFieldErrors(failure.fields)
     } finally {
       setPending(false)
     }

@@ -10,7 +10,7 @@ import { Alert, Badge, Button, EmptyState, Field } from '~/components/ui'
 import { useDiscardGuard } from '~/components/unsaved-changes'
 import { ConfirmDialog } from '~/components/ui/confirm'
 import { TableHead } from '~/components/ui/table-head'
-import { errorMessage, fieldErrorsOf } from '~/lib/errors'
+import { formFailure } from '~/lib/form-failure'
 import { deleteRole, type listRoles, updateRole } from './roles.functions'
 
 export type RoleRow = Awaited<ReturnType<typeof listRoles>>[number]
@@ -159,9 +159,9 @@ function EditRoleForm({ role, onDone }: { role: RoleRow; onDone: () => void }) {
       onDone()
       toast.success(t('roleList.saved', { name: saved.name }))
     } catch (e) {
-      const fe = fieldErrorsOf(e)
-      if (fe) setFields(fe)
-      else setError(errorMessage(e))
+      const failure = formFailure(e)
+      setFields(failure.fields)
+      setError(failure.message)
     } finally {
       setPending(false)
     }

@@ -120,6 +120,7 @@ export const en = {
   },
   errors: {
     offline: "Couldn't reach Haven — check your connection",
+    offlineKept: "Couldn't reach Haven — your changes are kept here. Check your connection and try again.",
     unauthorized: 'Please sign in to continue.',
     forbidden: 'You do not have permission to do that.',
     invalidRequest: 'The request is not valid.',
