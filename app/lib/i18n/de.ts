@@ -689,6 +689,7 @@ export const de: Messages<typeof en> = {
     teams: 'Teams',
     newTeam: 'Neues Team',
     noTeams: 'Noch keine Teams in {{name}}',
+    tableLabel: 'Teams in {{name}}',
     firstTeam: 'Erstes Team anlegen',
     noTeamsBody: 'Teams bringen Menschen zusammen, die zusammenarbeiten; jedes Mitglied hat eine Teamrolle.',
     teamPages: 'Seiten der Teams',

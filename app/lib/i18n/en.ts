@@ -688,6 +688,7 @@ export const en = {
     teams: 'Teams',
     newTeam: 'New team',
     noTeams: 'No teams in {{name}} yet',
+    tableLabel: 'Teams in {{name}}',
     firstTeam: 'Create the first team',
     noTeamsBody: 'Teams gather people who work together; each member has a team role.',
     teamPages: 'Team pages',
