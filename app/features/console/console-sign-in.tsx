@@ -3,7 +3,7 @@ import { useServerFn } from '@tanstack/react-start'
 import { type FormEvent, useEffect, useState } from 'react'
 import { toast } from 'sonner'
 import { Alert, Button, Field, Skeleton } from '~/components/ui'
-import { errorMessage } from '~/lib/errors'
+import { errorMessage, isNetworkError } from '~/lib/errors'
 import { formFailure } from '~/lib/form-failure'
 import { useI18n } from '~/lib/i18n/react'
 import { SignInForm } from '../auth/sign-in-form'
@@ -68,7 +68,8 @@ function CodeStep({ enroll, onDone, onRestart }: { enroll: boolean; onDone: (cod
       await onDone(result.recoveryCodes)
     } catch (e) {
       const failure = formFailure(e)
-      setError(failure.message)
+      // The refusal's reason stays above the field even when the field has its own word ("Wrong code").
+      setError(isNetworkError(e) ? undefined : errorMessage(e))
       setFieldError(failure.fields.code)
       if ((e as { code?: string }).code === 'challenge_expired') setExpired(true)
     } finally {
