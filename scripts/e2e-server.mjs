@@ -47,7 +47,9 @@ const buildDir = process.env.HAVEN_BUILD_DIR ? path.resolve(process.env.HAVEN_BU
 const server = spawn(process.execPath, [path.join(buildDir, 'server/index.mjs')], {
   cwd: root,
   env,
-  stdio: ['inherit', 'pipe', 'inherit'],
+  // The IPC channel ties the server to this launcher: killed without a chance to stop it (SIGKILL), the launcher
+  // does not leave it holding the port (app/server/boot.server.ts stops when the channel closes).
+  stdio: ['inherit', 'pipe', 'inherit', 'ipc'],
 })
 createInterface({ input: server.stdout, crlfDelay: Number.POSITIVE_INFINITY }).on('line', (line) => {
   process.stdout.write(`${line}\n`)

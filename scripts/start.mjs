@@ -34,15 +34,34 @@ if (!existsSync(built) || sourcesChanged()) {
 }
 
 const env = { ...process.env, HOST: process.env.NITRO_HOST || process.env.HOST || 'localhost' }
-const server = spawn(process.execPath, [built], { cwd: root, stdio: 'inherit', env })
+// The IPC channel is the server's lifeline: if this process dies without passing a signal on (SIGKILL), the channel
+// closes and the server shuts itself down (app/server/boot.server.ts) instead of holding the port and the data folder.
+const server = spawn(process.execPath, [built], { cwd: root, stdio: ['inherit', 'inherit', 'inherit', 'ipc'], env })
 // Ctrl-C reaches every process of the pipeline (`npm start | tee log`), tee too: once it is gone, a write to the
 // pipe fails with EPIPE, which must not keep this process (or the server) from stopping.
 process.stdout.on('error', () => {})
-let signals = 0
-for (const signal of ['SIGINT', 'SIGTERM']) {
-  process.on(signal, () => {
-    signals += 1
-    server.kill(signals > 1 ? 'SIGKILL' : signal)
-  })
+
+// One Ctrl-C arrives more than once: from the terminal (to the whole job: npm, this process and the server) and
+// again from npm, which forwards it. Signals within a second are that one request: the server is asked to stop once
+// (it bounds its own shutdown). A signal after that second is someone insisting: kill it now.
+let stopAsked = 0
+function stop(signal, insist = true) {
+  if (stopAsked === 0) {
+    stopAsked = Date.now()
+    server.kill(signal)
+  } else if (insist && Date.now() - stopAsked > 1_000) {
+    server.kill('SIGKILL')
+  }
 }
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => stop(signal === 'SIGHUP' ? 'SIGTERM' : signal))
+// npm runs this script through a shell, and forwards a signal to that shell only; `exec` in package.json makes the
+// shell become this process, so `kill <npm pid>` arrives here. When the parent is gone all the same (npm killed,
+// or started without `exec`), this process has been orphaned: notice, and stop.
+const parent = process.ppid
+const orphaned = setInterval(() => {
+  if (process.ppid === parent) return
+  clearInterval(orphaned)
+  stop('SIGTERM', false)
+}, 200)
+orphaned.unref()
 server.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)))

@@ -5,7 +5,8 @@ import { useI18n } from '../lib/i18n/react'
 import { Button } from './ui'
 
 function StatusPage({ code, title, children }: { code: string; title: string; children: ReactNode }) {
-  // A status page renders in place of a route, whose head() never ran, so it names itself in the title.
+  // The server's HTML has the title from the root's head() (statusPageTitle); a status page reached in the browser
+  // (a failed navigation) renders where no head() ran again, so it names itself too, with the same words.
   const { t } = useI18n()
   useEffect(() => {
     document.title = t('common.titleSuffix', { title })

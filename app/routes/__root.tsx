@@ -7,6 +7,7 @@ import { Toaster } from '../components/ui/toaster'
 import { getRealm } from '../features/auth/auth.functions'
 import { isLocale, type Locale, pickLocale } from '../lib/i18n'
 import { LocaleProvider } from '../lib/i18n/react'
+import { statusPageTitle } from '../lib/i18n/title'
 import { THEME_BOOT_SCRIPT } from '../lib/theme'
 import css from '../styles.css?url'
 
@@ -14,11 +15,13 @@ type RealmInfo = Awaited<ReturnType<typeof getRealm>>
 let clientRealm: RealmInfo | undefined
 
 export const Route = createRootRoute({
-  head: () => ({
+  // A page that ends in a status page (404, 403, a suspended workspace) has no head() of its own that ran: the root
+  // names it, so the server's HTML says which page this is before any script runs.
+  head: ({ matches }) => ({
     meta: [
       { charSet: 'utf-8' },
       { name: 'viewport', content: 'width=device-width, initial-scale=1' },
-      { title: 'Haven' },
+      { title: statusPageTitle(matches) ?? 'Haven' },
       { name: 'color-scheme', content: 'light dark' },
     ],
     links: [{ rel: 'stylesheet', href: css }, { rel: 'icon', href: '/favicon.svg', type: 'image/svg+xml' }],

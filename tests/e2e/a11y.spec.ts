@@ -1,7 +1,7 @@
 import AxeBuilder from '@axe-core/playwright'
 import type { Page } from '@playwright/test'
-import { expect, hostUrl, openPage, signInAs, test } from './fixtures'
-import { callFromPage, resultOf } from './server-fn'
+import { DEMO_PASSWORD, expect, hostUrl, openPage, signInAs, test } from './fixtures'
+import { callFromPage, pageOverHttp, resultOf, sessionCookie } from './server-fn'
 import { consoleSessionFile } from './totp'
 
 // Every page in both themes, each an axe run of its own, on a machine shared with other work.
@@ -132,6 +132,28 @@ test('an unknown path is a missing page inside the app, answered 404; a page one
   expect(suspended?.status()).toBe(403)
   const unknown = await page.goto(hostUrl('nope', '/'))
   expect(unknown?.status()).toBe(404)
+})
+
+test('a status page names itself in the HTML the server sends, before any script runs, in the page language', async () => {
+  const member = await sessionCookie('acme', 'member@acme.test', DEMO_PASSWORD)
+  const cases: { host: string | null; path: string; headers?: Record<string, string>; status?: number; title: string }[] = [
+    { host: 'acme', path: '/no-such-page', status: 404, title: 'Page not found — Haven' },
+    { host: 'acme', path: '/no-such-page', headers: { cookie: member }, status: 404, title: 'Page not found — Haven' },
+    { host: 'acme', path: '/admin/settings', headers: { cookie: member }, status: 403, title: 'Not allowed — Haven' },
+    { host: 'nope', path: '/', status: 404, title: 'No workspace here — Haven' },
+    { host: 'initech', path: '/', status: 403, title: 'This workspace is suspended — Haven' },
+    { host: 'console', path: '/no-such-page', status: 404, title: 'Page not found — Haven' },
+    { host: 'acme', path: '/invite/no-such-invitation-token', title: 'This invitation cannot be used — Haven' },
+    { host: 'acme', path: '/reset-password?token=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA', title: 'This reset link no longer works — Haven' },
+    { host: 'acme', path: '/no-such-page', headers: { 'accept-language': 'de-DE,de;q=0.9' }, status: 404, title: 'Seite nicht gefunden — Haven' },
+    { host: 'acme', path: '/admin/settings', headers: { cookie: member, 'accept-language': 'de-DE,de;q=0.9' }, status: 403, title: 'Kein Zugriff — Haven' },
+  ]
+  for (const { host, path, headers, status, title } of cases) {
+    const response = await pageOverHttp(host, path, headers)
+    const what = `${host} ${path}${headers ? ` (${Object.keys(headers).join(', ')})` : ''}`
+    if (status) expect(response.status, what).toBe(status)
+    expect([...response.html.matchAll(/<title>([^<]*)<\/title>/g)].map((m) => m[1]), what).toEqual([title])
+  }
 })
 
 test('a person in the trash, opened by URL, says so and can be restored from there', async ({ page }) => {

@@ -41,6 +41,40 @@ async function expectWithinMargins(page: Page, what: string) {
   expect(outside, `${what}: elements outside the page margins`).toEqual([])
 }
 
+/**
+ * Every box in the page's <main> that scrolls sideways, and how it tells a person so: a named region a keyboard can
+ * focus (and then scroll), and a visible shadow on each edge with more behind it.
+ */
+async function sidewaysScrollers(page: Page) {
+  return page.evaluate(() =>
+    [...(document.querySelector('main')?.querySelectorAll<HTMLElement>('*') ?? [])]
+      .filter((el) => ['auto', 'scroll'].includes(getComputedStyle(el).overflowX) && el.scrollWidth > el.clientWidth + 1)
+      .map((el) => {
+        const cue = (side: 'start' | 'end') => {
+          const shadow = el.parentElement?.querySelector(`:scope > [data-scroll-cue="${side}"]`)
+          return !!shadow && shadow.getBoundingClientRect().width > 0 && Number(getComputedStyle(shadow).opacity) > 0
+        }
+        return {
+          what: (el.textContent ?? '').trim().slice(0, 40),
+          role: el.getAttribute('role'),
+          label: el.getAttribute('aria-label'),
+          tabIndex: el.tabIndex,
+          startCue: cue('start'),
+          endCue: cue('end'),
+        }
+      }),
+  )
+}
+
+async function expectScrollersSaySo(page: Page, where: string) {
+  // The cues appear once the page has measured its tables (after hydration), and fade in.
+  await expect
+    .poll(async () => (await sidewaysScrollers(page)).filter((s) => !(s.role === 'region' && s.label && s.tabIndex === 0 && s.endCue && !s.startCue)), {
+      message: `${where}: a box that scrolls sideways without a named, focusable region or a shadow at its end`,
+    })
+    .toEqual([])
+}
+
 test('every page of an admin fits a phone, with the navigation behind a menu button', async ({ page }) => {
   await signInAs(page, { tenant: 'acme', email: 'owner@acme.test' })
   const pages: [string, string | RegExp][] = [
@@ -174,4 +208,38 @@ test('tables show chosen columns and dialogs fit', async ({ page }) => {
   expect(d?.x).toBeGreaterThan(0)
   expect((d?.x ?? 0) + (d?.width ?? 0)).toBeLessThan(390)
   expect((d?.y ?? 0) + (d?.height ?? 0)).toBeLessThanOrEqual(844)
+})
+
+test('a table wider than a phone says it scrolls and scrolls by keyboard, in German, on every admin page', async ({ browser }) => {
+  const { context, page } = await signInGerman(browser, 'owner@acme.test', { viewport: { width: 390, height: 844 } })
+  for (const path of ['/admin/users', '/admin/roles', '/admin/teams', '/admin/audit', '/admin/trash', '/admin/settings']) {
+    await openPage(page, hostUrl('acme', path))
+    await expect(page.getByRole('heading', { level: 1 })).toBeVisible({ timeout: 30_000 })
+    await expectScrollersSaySo(page, path)
+  }
+
+  // The role page's holders: "Vergeben am" (granted on) is the column a phone cut off without a word.
+  await openPage(page, hostUrl('acme', '/admin/roles'))
+  await page.getByRole('link', { name: 'Inhaber', exact: true }).click()
+  await expect(page.getByRole('heading', { level: 1, name: 'Inhaber' })).toBeVisible({ timeout: 30_000 })
+  const holders = page.getByRole('region', { name: 'Personen mit der Rolle Inhaber' })
+  await expect(holders).toBeVisible()
+  await expectScrollersSaySo(page, 'the role page')
+  const grantedOn = holders.getByRole('columnheader', { name: 'Vergeben am' })
+  const inView = async () => {
+    const [region, column] = [await holders.boundingBox(), await grantedOn.boundingBox()]
+    return !!region && !!column && column.x + column.width <= region.x + region.width + 1
+  }
+  expect(await inView(), 'the last column starts out of view').toBe(false)
+
+  // The scroller takes keyboard focus (tabindex 0); the arrow keys then scroll it until the last column is in view.
+  await holders.focus()
+  await expect(holders).toBeFocused()
+  for (let i = 0; i < 20 && !(await inView()); i++) await page.keyboard.press('ArrowRight')
+  expect(await inView(), 'the arrow keys bring the last column into view').toBe(true)
+  // At the end, the shadow moves to the start: there is more to the left now, nothing to the right.
+  await expect
+    .poll(async () => (await sidewaysScrollers(page)).map(({ startCue, endCue }) => ({ startCue, endCue })))
+    .toContainEqual({ startCue: true, endCue: false })
+  await context.close()
 })

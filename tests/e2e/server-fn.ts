@@ -91,6 +91,20 @@ export async function callOverHttp(opts: {
   })
 }
 
+/** A page as the server renders it, fetched from Node: no browser, no script runs. */
+export function pageOverHttp(host: string | null, path: string, headers: Record<string, string> = {}): Promise<{ status: number; html: string }> {
+  return new Promise((resolve, reject) => {
+    const r = http.request({ host: '127.0.0.1', port: PORT, method: 'GET', path, headers: { host: hostHeader(host), accept: 'text/html', ...headers } }, (res) => {
+      const chunks: Buffer[] = []
+      res.on('data', (c: Buffer) => chunks.push(c))
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, html: Buffer.concat(chunks).toString('utf8') }))
+      res.on('error', reject)
+    })
+    r.on('error', reject)
+    r.end()
+  })
+}
+
 const cookieNamed = (response: ServerFnResponse, name: string) =>
   response.setCookies.map((c) => c.split(';')[0] ?? '').find((c) => c.startsWith(`${name}=`))
 

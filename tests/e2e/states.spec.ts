@@ -3,6 +3,7 @@ import { guardAsksBeforeDiscarding, expect, hostUrl, openPage, signInAs, test } 
 import { callFromPage } from './server-fn'
 
 const OFFLINE = "Couldn't reach Haven — check your connection"
+const OFFLINE_KEPT = "Couldn't reach Haven — your changes are kept here. Check your connection and try again."
 
 test('a lost connection says so in words and keeps the shell, for a page change and for an action', async ({ page, context, consoleErrors }) => {
   await signInAs(page, { tenant: 'acme', email: 'member@acme.test' })
@@ -24,6 +25,57 @@ test('a lost connection says so in words and keeps the shell, for a page change 
   await page.getByRole('button', { name: 'Try again' }).click()
   await expect(page.getByRole('heading', { level: 1, name: 'Categories' })).toBeVisible()
   // The browser logs the failed requests; that is what this test is about.
+  consoleErrors.length = 0
+})
+
+test('a save that cannot reach the server says so once for the form, not under a field, and keeps what was typed', async ({ page, context, consoleErrors }) => {
+  await signInAs(page, { tenant: 'acme', email: 'member@acme.test' })
+  await openPage(page, hostUrl('acme', '/profile'))
+  const name = page.getByLabel('Full name')
+  const current = page.getByLabel('Current password')
+  await name.fill('Mia Offline')
+  await context.setOffline(true)
+
+  await page.getByRole('button', { name: 'Save name' }).click()
+  await expect(page.getByText(OFFLINE_KEPT)).toBeVisible()
+  await expect(name).toHaveValue('Mia Offline')
+  await expect(name).not.toHaveAttribute('aria-invalid', 'true')
+  await expect(page.getByText(OFFLINE, { exact: true })).toHaveCount(0)
+
+  // The password form used to put any failure under "Current password".
+  await current.fill('demo-password')
+  await page.getByLabel('New password', { exact: true }).fill('another-password')
+  await page.getByLabel('Repeat new password').fill('another-password')
+  await page.getByRole('button', { name: 'Change password' }).click()
+  await expect(page.getByRole('button', { name: 'Change password' })).toBeEnabled()
+  await expect(current).not.toHaveAttribute('aria-invalid', 'true')
+  await expect(current).toHaveValue('demo-password')
+  // Saying it again replaces the message instead of stacking a second one.
+  await expect(page.getByText(OFFLINE_KEPT)).toHaveCount(1)
+
+  // Back online, the same form saves (the member's own name again, so that other tests still find her).
+  await context.setOffline(false)
+  await name.fill('Mia Member')
+  await page.getByRole('button', { name: 'Save name' }).click()
+  await expect(page.getByText('Name saved')).toBeVisible()
+  // The browser logs the failed requests; that is what this test is about.
+  consoleErrors.length = 0
+})
+
+test('a dialog whose save cannot reach the server stays open with what was typed', async ({ page, context, consoleErrors }) => {
+  await signInAs(page, { tenant: 'acme', email: 'admin@acme.test' })
+  await openPage(page, hostUrl('acme', '/admin/teams'))
+  await page.getByRole('button', { name: 'New organization' }).first().click()
+  const dialog = page.getByRole('dialog', { name: 'New organization' })
+  await dialog.getByLabel('Name').fill('Offline Org')
+  await context.setOffline(true)
+  await dialog.getByRole('button', { name: 'Create organization' }).click()
+  await expect(page.getByText(OFFLINE_KEPT)).toBeVisible()
+  await expect(dialog).toBeVisible()
+  await expect(dialog.getByLabel('Name')).toHaveValue('Offline Org')
+  await expect(dialog.getByLabel('Name')).not.toHaveAttribute('aria-invalid', 'true')
+  await expect(dialog.getByRole('alert')).toHaveCount(0)
+  await context.setOffline(false)
   consoleErrors.length = 0
 })
 

@@ -5,7 +5,7 @@ import { type FormEvent, useState } from 'react'
 import { Trans } from 'react-i18next'
 import { toast } from 'sonner'
 import { Alert, Button, CenteredPage, Field } from '~/components/ui'
-import { errorMessage, fieldErrorsOf } from '~/lib/errors'
+import { formFailure } from '~/lib/form-failure'
 import { useI18n } from '~/lib/i18n/react'
 import { acceptInvitation } from './auth.functions'
 import { LastingAccessNote, useImpersonating } from '../console/impersonation-limits'
@@ -47,7 +47,8 @@ export function AcceptInvitation() {
       await router.invalidate()
       await router.navigate({ to: '/tenant', replace: true })
     } catch (e) {
-      setState({ error: errorMessage(e), fields: fieldErrorsOf(e) })
+      const failure = formFailure(e)
+      setState({ error: failure.message, fields: failure.fields })
     }
   }
 
@@ -57,7 +58,7 @@ export function AcceptInvitation() {
         <LastingAccessNote />
       ) : (
         <form method="post" onSubmit={onSubmit} className="space-y-4" noValidate>
-          {state.error && !state.fields && <Alert>{state.error}</Alert>}
+          {state.error && <Alert>{state.error}</Alert>}
           <Field label={t('common.fullName')} name="fullName" autoComplete="name" defaultValue={invitation.fullName} required error={state.fields?.fullName} />
           <Field label={t('common.password')} name="password" type="password" autoComplete="new-password" required hint={t('common.atLeast8')} error={state.fields?.password} />
           <Field label={t('auth.repeatPassword')} name="confirm" type="password" autoComplete="new-password" required error={state.fields?.confirm} />

@@ -2,7 +2,7 @@ import { Link } from '@tanstack/react-router'
 import { useServerFn } from '@tanstack/react-start'
 import { type FormEvent, useState } from 'react'
 import { Alert, Button, CenteredPage, Field } from '~/components/ui'
-import { errorMessage, fieldErrorsOf } from '~/lib/errors'
+import { formFailure } from '~/lib/form-failure'
 import { useI18n } from '~/lib/i18n/react'
 import { requestPasswordReset } from './auth.functions'
 import { LastingAccessNote, useImpersonating } from '../console/impersonation-limits'
@@ -21,7 +21,8 @@ export function ForgotPassword() {
       await send({ data: { email } })
       setState({ done: true })
     } catch (e) {
-      setState({ error: errorMessage(e), field: fieldErrorsOf(e)?.email })
+      const failure = formFailure(e)
+      setState({ error: failure.message, field: failure.fields.email })
     }
   }
 

@@ -2,7 +2,7 @@ import { getRouteApi, Link } from '@tanstack/react-router'
 import { useServerFn } from '@tanstack/react-start'
 import { type FormEvent, useState } from 'react'
 import { Alert, Button, CenteredPage, Field } from '~/components/ui'
-import { errorMessage, fieldErrorsOf } from '~/lib/errors'
+import { formFailure } from '~/lib/form-failure'
 import { useI18n } from '~/lib/i18n/react'
 import { resetPassword } from './auth.functions'
 import { LastingAccessNote, useImpersonating } from '../console/impersonation-limits'
@@ -30,7 +30,8 @@ export function ResetPassword() {
       await reset({ data: { token: token ?? '', password } })
       setState({ done: true })
     } catch (e) {
-      setState({ error: errorMessage(e), field: fieldErrorsOf(e)?.password })
+      const failure = formFailure(e)
+      setState({ error: failure.message, field: failure.fields.password })
     }
   }
 

@@ -3,7 +3,7 @@ import { useServerFn } from '@tanstack/react-start'
 import { type FormEvent, useState } from 'react'
 import { toast } from 'sonner'
 import { Alert, Button, Field } from '~/components/ui'
-import { errorMessage, fieldErrorsOf } from '~/lib/errors'
+import { formFailure } from '~/lib/form-failure'
 import { useI18n } from '~/lib/i18n/react'
 import { signIn } from './auth.functions'
 
@@ -41,8 +41,9 @@ export function SignInForm({
       await router.invalidate()
       await router.navigate({ href: redirectTo, replace: true })
     } catch (e) {
-      setError(errorMessage(e))
-      setFieldErrors(fieldErrorsOf(e) ?? {})
+      const failure = formFailure(e)
+      setError(failure.message)
+      setFieldErrors(failure.fields)
     } finally {
       setPending(false)
     }

@@ -6,7 +6,8 @@ import { type ComponentProps, type FormEvent, type ReactNode, useEffect, useId, 
 import { Alert, Button, cx, Field } from '~/components/ui'
 import { useModal } from '~/components/ui/use-modal'
 import { useDiscardGuard, useFormDirty } from '~/components/unsaved-changes'
-import { errorMessage, fieldErrorsOf } from '~/lib/errors'
+import { errorMessage } from '~/lib/errors'
+import { formFailure } from '~/lib/form-failure'
 import { searchCategories } from './categories.functions'
 import { type CategoryMetadata, parseMetadataText } from './categories.schemas'
 
@@ -100,9 +101,9 @@ export function CategoryDialog({
       await onSubmit({ name: String(form.get('name') ?? ''), description: String(form.get('description') ?? ''), metadata: metadata.value })
       onClose()
     } catch (e) {
-      const errors = Object.fromEntries(Object.entries(fieldErrorsOf(e) ?? {}).map(([key, message]) => [key.replace(/^data\./, ''), message]))
-      setFields(errors)
-      if (Object.keys(errors).length === 0) setError(errorMessage(e))
+      const failure = formFailure(e)
+      setFields(failure.fields)
+      setError(failure.message)
     } finally {
       setPending(false)
     }

@@ -3,7 +3,8 @@ import { useServerFn } from '@tanstack/react-start'
 import { type FormEvent, useEffect, useState } from 'react'
 import { toast } from 'sonner'
 import { Alert, Button, Field, Skeleton } from '~/components/ui'
-import { errorMessage, fieldErrorsOf } from '~/lib/errors'
+import { errorMessage, isNetworkError } from '~/lib/errors'
+import { formFailure } from '~/lib/form-failure'
 import { useI18n } from '~/lib/i18n/react'
 import { SignInForm } from '../auth/sign-in-form'
 import { completeSignIn, startEnrollment } from './mfa.functions'
@@ -66,8 +67,10 @@ function CodeStep({ enroll, onDone, onRestart }: { enroll: boolean; onDone: (cod
       const result = await complete({ data: { code } })
       await onDone(result.recoveryCodes)
     } catch (e) {
-      setError(errorMessage(e))
-      setFieldError(fieldErrorsOf(e)?.code)
+      const failure = formFailure(e)
+      // The refusal's reason stays above the field even when the field has its own word ("Wrong code").
+      setError(isNetworkError(e) ? undefined : errorMessage(e))
+      setFieldError(failure.fields.code)
       if ((e as { code?: string }).code === 'challenge_expired') setExpired(true)
     } finally {
       setPending(false)

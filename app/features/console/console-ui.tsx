@@ -2,11 +2,12 @@ import { useServerFn } from '@tanstack/react-start'
 import { type FormEvent, lazy, type ReactNode, Suspense, useCallback, useEffect, useRef, useState } from 'react'
 import { toast } from 'sonner'
 import { Alert, Button, EmptyState, Field } from '~/components/ui'
-import { errorMessage, fieldErrorsOf } from '~/lib/errors'
+import { formFailure } from '~/lib/form-failure'
 import { useI18n } from '~/lib/i18n/react'
 import type { AuditEventView } from '../audit/audit.server'
 import { ChangeList, Sentence, When } from '../audit/event-list'
 import { stepUp } from './mfa.functions'
+import { TableScroller } from '~/components/ui/table-scroller'
 
 /** A date or time from the server in the page's language; a dash for none. */
 export const formatDate = (value: string | null, format: Intl.DateTimeFormat) => (value ? format.format(new Date(value)) : '—')
@@ -60,8 +61,9 @@ export function FormDialog({
     try {
       await onSubmit(values)
     } catch (e) {
-      setError(errorMessage(e))
-      setFieldErrors(fieldErrorsOf(e) ?? {})
+      const failure = formFailure(e)
+      setError(failure.message)
+      setFieldErrors(failure.fields)
     } finally {
       setPending(false)
     }
@@ -188,31 +190,33 @@ export function AuditList({ items, showTenant, more }: { items: AuditItem[]; sho
   const { t } = useI18n()
   if (items.length === 0) return <EmptyState title={t('console.auditList.none')}>{t('console.auditList.noneText')}</EmptyState>
   return (
-    <div className="overflow-x-auto">
-      <table className="w-full text-left text-sm">
-        <thead className="text-xs uppercase text-slate-500 dark:text-slate-400">
-          <tr>
-            <th className="py-2 pr-3">{t('console.auditList.when')}</th>
-            {showTenant && <th className="py-2 pr-3">{t('console.auditList.tenant')}</th>}
-            <th className="py-2">{t('console.auditList.what')}</th>
-          </tr>
-        </thead>
-        <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
-          {items.map((e) => (
-            <tr key={e.id} className="align-top">
-              <td className="whitespace-nowrap py-2 pr-3 text-slate-500 dark:text-slate-400">
-                <When iso={e.createdAt} />
-              </td>
-              {showTenant && <td className="py-2 pr-3 font-mono text-xs">{e.tenantSlug}</td>}
-              <td className="py-2">
-                <Sentence event={e} />
-                {e.action === 'UPDATE' && <ChangeList event={e} />}
-              </td>
+    <>
+      <TableScroller label={t('nav.audit')}>
+        <table className="w-full text-left text-sm">
+          <thead className="text-xs uppercase text-slate-500 dark:text-slate-400">
+            <tr>
+              <th className="py-2 pr-3">{t('console.auditList.when')}</th>
+              {showTenant && <th className="py-2 pr-3">{t('console.auditList.tenant')}</th>}
+              <th className="py-2">{t('console.auditList.what')}</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
+            {items.map((e) => (
+              <tr key={e.id} className="align-top">
+                <td className="whitespace-nowrap py-2 pr-3 text-slate-500 dark:text-slate-400">
+                  <When iso={e.createdAt} />
+                </td>
+                {showTenant && <td className="py-2 pr-3 font-mono text-xs">{e.tenantSlug}</td>}
+                <td className="py-2">
+                  <Sentence event={e} />
+                  {e.action === 'UPDATE' && <ChangeList event={e} />}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </TableScroller>
       {more}
-    </div>
+    </>
   )
 }

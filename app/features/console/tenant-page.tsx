@@ -21,6 +21,7 @@ import { DELETE_GRACE_DAYS, IMPERSONATION_MINUTES } from './console.schemas'
 import { startImpersonation } from './impersonation.functions'
 import { errorMessage } from '~/lib/errors'
 import { TenantStatus } from './tenants-page'
+import { TableScroller } from '~/components/ui/table-scroller'
 
 const Route = getRouteApi('/console/_app/tenants/$tenantId')
 
@@ -258,7 +259,7 @@ function People({ initialQuery, tenantId, tenantName, canImpersonate, guard }: {
       ) : page.items.length === 0 ? (
         <EmptyState title={t('console.tenant.nobody')}>{filters.q || filters.status !== 'all' ? t('console.tenant.tryAnother') : t('console.tenant.noPeople')}</EmptyState>
       ) : (
-        <div className="relative overflow-x-auto">
+        <TableScroller label={t('console.tenant.figures.people')}>
           <table className="w-full text-left text-sm">
             <thead className="text-xs uppercase text-slate-500 dark:text-slate-400">
               <tr>
@@ -289,7 +290,7 @@ function People({ initialQuery, tenantId, tenantName, canImpersonate, guard }: {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableScroller>
       )}
       <nav aria-label={t('console.tenant.peoplePages')} className="mt-3 flex justify-end gap-2">
         <Button variant="secondary" disabled={cursors.length === 0} onClick={() => setCursors(cursors.slice(0, -1))}>

@@ -12,6 +12,7 @@ import { useI18n } from '~/lib/i18n/react'
 import { FormDialog, formatDate } from './console-ui'
 import { provisionTenant } from './console.functions'
 import { firstDirection, TENANT_SORTS, TENANT_STATUSES, type TenantSort } from './console.schemas'
+import { TableScroller } from '~/components/ui/table-scroller'
 
 const Route = getRouteApi('/console/_app/tenants/')
 
@@ -92,12 +93,13 @@ export function TenantsPage() {
             {search.q || search.status ? t('console.tenants.tryAnother') : t('console.tenants.provisionFirst')}
           </EmptyState>
         ) : (
-          <div className="overflow-x-auto">
+          <>
             {page.asOf && (
               <p className="mb-2 text-xs text-slate-500 dark:text-slate-400" data-testid="figures-as-of">
                 {t('console.tenants.asOf', { time: format.dateTime.format(new Date(page.asOf)) })}
               </p>
             )}
+          <TableScroller label={t('nav.tenants')}>
             <table className="w-full text-left text-sm">
               <thead className="text-xs uppercase text-slate-500 dark:text-slate-400">
                 <tr>
@@ -135,7 +137,8 @@ export function TenantsPage() {
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableScroller>
+          </>
         )}
         <Pager
           label={t('console.tenants.pages')}

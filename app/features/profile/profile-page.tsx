@@ -8,7 +8,8 @@ import { UnsavedChangesGuard, useFormDirty } from '~/components/unsaved-changes'
 import { changePassword, updatePreferences, updateProfile } from './profile.functions'
 import { useImpersonating } from '../console/impersonation-limits'
 import { LANGUAGES } from './profile.schemas'
-import { errorMessage, fieldErrorsOf } from '~/lib/errors'
+import { errorMessage } from '~/lib/errors'
+import { formFailure } from '~/lib/form-failure'
 import { isLocale, type Locale, tFor } from '~/lib/i18n'
 import { useI18n } from '~/lib/i18n/react'
 import { applyTheme, THEMES, type Theme } from '~/lib/theme'
@@ -38,7 +39,8 @@ export function Profile() {
       setNameState({})
       await router.invalidate()
     } catch (e) {
-      setNameState({ error: fieldErrorsOf(e)?.fullName ?? errorMessage(e) })
+      const failure = formFailure(e)
+      setNameState({ error: failure.fields.fullName ?? failure.message })
     }
   }
 
@@ -70,7 +72,9 @@ export function Profile() {
       passwordForm.clear()
       setPwState({})
     } catch (e) {
-      setPwState({ fields: fieldErrorsOf(e) ?? { currentPassword: errorMessage(e) } })
+      // A refusal without fields is about the current password (it did not match); a lost connection is a toast.
+      const { fields, message } = formFailure(e)
+      setPwState({ fields: message ? { currentPassword: message } : fields })
     }
   }
 

@@ -6,7 +6,7 @@ import { type FormEvent, useState } from 'react'
 import { toast } from 'sonner'
 import { Alert, Button, Field, Select } from '~/components/ui'
 import { UnsavedChangesGuard } from '~/components/unsaved-changes'
-import { errorMessage, fieldErrorsOf } from '~/lib/errors'
+import { formFailure } from '~/lib/form-failure'
 import type { RoleRow } from './role-list'
 import { createRole } from './roles.functions'
 
@@ -38,9 +38,9 @@ export function CreateRoleForm({ roles, held }: { roles: RoleRow[]; held: readon
       setTemplateId('')
       toast.success(t('roles.created', { name: role.name }))
     } catch (e) {
-      const fe = fieldErrorsOf(e)
-      if (fe) setFields(fe)
-      else setError(errorMessage(e))
+      const failure = formFailure(e)
+      setFields(failure.fields)
+      setError(failure.message)
     } finally {
       setPending(false)
     }

@@ -12,6 +12,7 @@ import { PERMISSION_KEYS, PERMISSIONS, type Permission } from '~/lib/permissions
 import { useImpersonating } from '../console/impersonation-limits'
 import { people, type RoleRow } from './role-list'
 import { savePermissionMatrix } from './roles.functions'
+import { TableScroller } from '~/components/ui/table-scroller'
 
 const GROUPS = [...new Set(PERMISSION_KEYS.map((key) => PERMISSIONS[key].group))].map((group) => ({
   group,
@@ -87,7 +88,7 @@ export function PermissionMatrix({ roles, held }: { roles: RoleRow[]; held: read
       <p className="mt-1 mb-4 text-sm text-slate-600 dark:text-slate-400">
         {t('matrix.intro')}
       </p>
-      <div className="relative -mx-6 overflow-x-auto border-y border-slate-200 dark:border-slate-800">
+      <TableScroller label={t('matrix.title')} className="-mx-6 border-y border-slate-200 dark:border-slate-800">
         <table aria-labelledby="matrix-title" className="w-full border-collapse text-sm">
           <thead>
             <tr className="bg-slate-50 dark:bg-slate-800">
@@ -163,7 +164,7 @@ export function PermissionMatrix({ roles, held }: { roles: RoleRow[]; held: read
             </tbody>
           ))}
         </table>
-      </div>
+      </TableScroller>
       <div className="flex flex-wrap items-center justify-end gap-3 pt-4">
         <p role="status" className="mr-auto text-sm text-amber-700 dark:text-amber-300">
           {dirty ? t('matrix.unsaved', { what: t('matrix.roles', { count: changed.length }) }) : ''}

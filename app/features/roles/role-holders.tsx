@@ -3,6 +3,7 @@ import { ArrowLeft, Lock } from 'lucide-react'
 import { PageHeader } from '~/components/app-shell'
 import { Badge, Card, EmptyState } from '~/components/ui'
 import { TableHead } from '~/components/ui/table-head'
+import { TableScroller } from '~/components/ui/table-scroller'
 import { useI18n } from '~/lib/i18n/react'
 import { roleDescription, roleName } from '~/lib/i18n/roles'
 import { can } from '~/lib/navigation'
@@ -47,34 +48,36 @@ export function RoleHolders({ data }: { data: RolePageData }) {
           {holders.length === 0 ? (
             <EmptyState title={t('roleHolders.nobodyTitle')}>{t('roleHolders.nobodyBody')}</EmptyState>
           ) : (
-            <div className="mt-2 overflow-x-auto">
-              <table className="min-w-full text-left text-sm">
-                <caption className="sr-only">{t('roleHolders.caption', { name: roleName(t, role) })}</caption>
-                <TableHead columns={[t('roleHolders.person'), t('roleHolders.grantedBy'), t('roleHolders.granted')]} />
-                <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
-                  {holders.map((h) => (
-                    <tr key={h.id}>
-                      <td className="py-2 pr-3">
-                        <Link to="/tenant/admin/users/$userId" params={{ userId: h.id }} className={linkClass}>
-                          {h.fullName}
-                        </Link>
-                        <span className="block text-xs text-slate-600 dark:text-slate-400">{h.email}</span>
-                        {!h.isActive && <Badge tone="warning">{t('users.deactivated')}</Badge>}
-                      </td>
-                      <td className="px-3 py-2">
-                        {h.grantedById && h.grantedBy ? (
-                          <Link to="/tenant/admin/users/$userId" params={{ userId: h.grantedById }} className={linkClass}>
-                            {h.grantedBy}
+            <>
+              <TableScroller label={t('roleHolders.caption', { name: roleName(t, role) })} className="mt-2">
+                <table className="min-w-full text-left text-sm">
+                  <caption className="sr-only">{t('roleHolders.caption', { name: roleName(t, role) })}</caption>
+                  <TableHead columns={[t('roleHolders.person'), t('roleHolders.grantedBy'), t('roleHolders.granted')]} />
+                  <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
+                    {holders.map((h) => (
+                      <tr key={h.id}>
+                        <td className="py-2 pr-3">
+                          <Link to="/tenant/admin/users/$userId" params={{ userId: h.id }} className={linkClass}>
+                            {h.fullName}
                           </Link>
-                        ) : (
-                          <span className="text-slate-600 dark:text-slate-400">{h.grantedById ? t('roleHolders.formerPerson') : t('roleHolders.setUp')}</span>
-                        )}
-                      </td>
-                      <td className="whitespace-nowrap px-3 py-2">{format.dateTime.format(new Date(h.grantedAt))}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
+                          <span className="block text-xs text-slate-600 dark:text-slate-400">{h.email}</span>
+                          {!h.isActive && <Badge tone="warning">{t('users.deactivated')}</Badge>}
+                        </td>
+                        <td className="px-3 py-2">
+                          {h.grantedById && h.grantedBy ? (
+                            <Link to="/tenant/admin/users/$userId" params={{ userId: h.grantedById }} className={linkClass}>
+                              {h.grantedBy}
+                            </Link>
+                          ) : (
+                            <span className="text-slate-600 dark:text-slate-400">{h.grantedById ? t('roleHolders.formerPerson') : t('roleHolders.setUp')}</span>
+                          )}
+                        </td>
+                        <td className="whitespace-nowrap px-3 py-2">{format.dateTime.format(new Date(h.grantedAt))}</td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </TableScroller>
               {total > holders.length && (
                 <p className="mt-3 text-sm text-slate-600 dark:text-slate-400">
                   {t('roleHolders.showing', { count: holders.length })}{' '}
@@ -83,7 +86,7 @@ export function RoleHolders({ data }: { data: RolePageData }) {
                   </Link>
                 </p>
               )}
-            </div>
+            </>
           )}
         </Card>
         <Card className="min-w-0 self-start">

@@ -10,8 +10,9 @@ import { Alert, Badge, Button, EmptyState, Field } from '~/components/ui'
 import { useDiscardGuard } from '~/components/unsaved-changes'
 import { ConfirmDialog } from '~/components/ui/confirm'
 import { TableHead } from '~/components/ui/table-head'
-import { errorMessage, fieldErrorsOf } from '~/lib/errors'
+import { formFailure } from '~/lib/form-failure'
 import { deleteRole, type listRoles, updateRole } from './roles.functions'
+import { TableScroller } from '~/components/ui/table-scroller'
 
 export type RoleRow = Awaited<ReturnType<typeof listRoles>>[number]
 
@@ -34,7 +35,7 @@ export function RoleList({ roles, onCreateClick }: { roles: RoleRow[]; onCreateC
 
   return (
     <>
-      <div className="relative overflow-x-auto">
+      <TableScroller label={t('roleList.caption')}>
         <table className="w-full text-left text-sm">
           <caption className="sr-only">{t('roleList.caption')}</caption>
           <TableHead
@@ -103,7 +104,7 @@ export function RoleList({ roles, onCreateClick }: { roles: RoleRow[]; onCreateC
             )}
           </tbody>
         </table>
-      </div>
+      </TableScroller>
       {custom.length === 0 && (
         <div className="mt-4">
           <EmptyState
@@ -159,9 +160,9 @@ function EditRoleForm({ role, onDone }: { role: RoleRow; onDone: () => void }) {
       onDone()
       toast.success(t('roleList.saved', { name: saved.name }))
     } catch (e) {
-      const fe = fieldErrorsOf(e)
-      if (fe) setFields(fe)
-      else setError(errorMessage(e))
+      const failure = formFailure(e)
+      setFields(failure.fields)
+      setError(failure.message)
     } finally {
       setPending(false)
     }

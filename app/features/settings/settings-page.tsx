@@ -12,7 +12,8 @@ import { UnsavedChangesGuard, useFormDirty } from '~/components/unsaved-changes'
 import { ConfirmDialog } from '~/components/ui/confirm'
 import { LANGUAGES } from '../profile/profile.schemas'
 import { updateSettings } from './settings.functions'
-import { errorMessage, fieldErrorsOf } from '~/lib/errors'
+import { errorMessage } from '~/lib/errors'
+import { formFailure } from '~/lib/form-failure'
 import { THEMES, type Theme } from '~/lib/theme'
 
 const Route = getRouteApi('/tenant/_app/admin/settings')
@@ -56,8 +57,8 @@ export function SettingsPage() {
       setState({})
       await router.invalidate()
     } catch (e) {
-      const fields = fieldErrorsOf(e)
-      setState({ fields, error: fields ? undefined : errorMessage(e) })
+      const failure = formFailure(e)
+      setState({ fields: failure.fields, error: failure.message })
     }
   }
 

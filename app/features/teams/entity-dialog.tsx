@@ -4,7 +4,7 @@ import { Alert, Field, Select } from '~/components/ui'
 import { FormActions } from '~/components/ui/form-actions'
 import { useModal } from '~/components/ui/use-modal'
 import { useDiscardGuard, useFormDirty } from '~/components/unsaved-changes'
-import { errorMessage, fieldErrorsOf } from '~/lib/errors'
+import { formFailure } from '~/lib/form-failure'
 
 const FORM_FIELDS = ['name', 'description', 'organizationId'] as const
 
@@ -64,9 +64,9 @@ export function EntityDialog({
       await onSubmit(values)
       onClose()
     } catch (e) {
-      // Update inputs nest the fields under `data`; the form shows them by their own names.
-      setFields(Object.fromEntries(Object.entries(fieldErrorsOf(e) ?? {}).map(([key, message]) => [key.replace(/^data\./, ''), message])))
-      setError(errorMessage(e))
+      const failure = formFailure(e)
+      setFields(failure.fields)
+      setError(failure.message)
     } finally {
       setPending(false)
     }

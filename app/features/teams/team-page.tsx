@@ -24,6 +24,7 @@ import { listUsers } from '../users/users.functions'
 import { TEAM_ROLES, type TeamRole } from '~/lib/enums'
 import { errorMessage } from '~/lib/errors'
 import { can } from '~/lib/navigation'
+import { TableScroller } from '~/components/ui/table-scroller'
 
 const Route = getRouteApi('/tenant/_app/admin/teams/$teamId')
 
@@ -175,7 +176,7 @@ export function TeamPage() {
               </EmptyState>
             </div>
           ) : (
-            <div className="relative mt-4 overflow-x-auto">
+            <TableScroller label={t('team.members')} className="mt-4">
               <table className="w-full text-left text-sm">
                 <TableHead
                   columns={[t('team.person'), { label: t('team.teamRole'), className: 'w-44' }, ...(canWrite ? [{ label: t('common.actions'), hidden: true, end: true }] : [])]}
@@ -229,7 +230,7 @@ export function TeamPage() {
                   ))}
                 </tbody>
               </table>
-            </div>
+            </TableScroller>
           )}
           {pages > 1 && (
             <PageNumbers

@@ -23,6 +23,7 @@ import {
   updateTeam,
 } from './teams.functions'
 import { can } from '~/lib/navigation'
+import { TableScroller } from '~/components/ui/table-scroller'
 
 const Route = getRouteApi('/tenant/_app/admin/teams/')
 
@@ -265,6 +266,7 @@ export function TeamsPage() {
                   </div>
                 ) : (
                   <TeamTable
+                    organization={selected.name}
                     teams={teams.items}
                     canWrite={canWrite}
                     onEdit={(team) => setDialog({ kind: 'edit-team', team })}
@@ -332,7 +334,8 @@ const DIALOG_TITLES = {
   'edit-team': 'teams.editTeam',
 } as const satisfies Record<Dialog['kind'], string>
 
-function TeamTable({ teams, canWrite, onEdit, onDelete }: {
+function TeamTable({ organization, teams, canWrite, onEdit, onDelete }: {
+  organization: string
   teams: Team[]
   canWrite: boolean
   onEdit: (team: Team) => void
@@ -340,7 +343,7 @@ function TeamTable({ teams, canWrite, onEdit, onDelete }: {
 }) {
   const { t } = useI18n()
   return (
-    <div className="relative mt-3 overflow-x-auto">
+    <TableScroller label={t('teams.tableLabel', { name: organization })} className="mt-3">
       <table className="w-full text-left text-sm">
         <TableHead columns={[t('teams.team'), t('teams.members'), ...(canWrite ? [{ label: t('common.actions'), hidden: true, end: true }] : [])]} />
         <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
@@ -376,6 +379,6 @@ function TeamTable({ teams, canWrite, onEdit, onDelete }: {
           ))}
         </tbody>
       </table>
-    </div>
+    </TableScroller>
   )
 }

@@ -11,6 +11,7 @@ import { getPurgeImpact, type listTrash, purgeFromTrash, restoreFromTrash } from
 import type { TrashType } from './trash.schemas'
 import { errorMessage } from '~/lib/errors'
 import { useImpersonating } from '../console/impersonation-limits'
+import { TableScroller } from '~/components/ui/table-scroller'
 
 const Route = getRouteApi('/tenant/_app/admin/trash')
 
@@ -113,61 +114,63 @@ export function TrashPage() {
       {data.items.length === 0 ? (
         <EmptyState title={t('trash.emptyTitle')}>{t('trash.emptyBody')}</EmptyState>
       ) : (
-        <div className="overflow-x-auto rounded-xl bg-white ring-1 ring-slate-200 dark:bg-slate-900 dark:ring-slate-800">
-          <table className="min-w-full divide-y divide-slate-200 text-sm dark:divide-slate-800">
-            <thead>
-              <tr>
-                {(['item', 'kindColumn', 'deleted', 'by', 'actions'] as const).map((key) => (
-                  <th
-                    key={key}
-                    scope="col"
-                    className={cx('px-4 py-3 text-left font-semibold text-slate-700 dark:text-slate-300', key === 'actions' && 'text-right', WIDE_ONLY.has(key) && 'hidden sm:table-cell')}
-                  >
-                    {key === 'actions' ? t('common.actions') : t(`trash.${key}`)}
-                  </th>
-                ))}
-              </tr>
-            </thead>
-            <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
-              {data.items.map((item) => (
-                <tr key={`${item.type}-${item.id}`}>
-                  <td className="px-4 py-3">
-                    <p className="font-medium">{item.name}</p>
-                    {item.detail && <p className="break-all text-slate-500 sm:break-normal dark:text-slate-400">{item.detail}</p>}
-                    <p className="text-xs text-slate-500 sm:hidden dark:text-slate-400">
-                      {t(`trashKinds.${item.type}`)} · {format.dateTime.format(new Date(item.deletedAt))}
-                      {item.deletedBy ? ` · ${item.deletedBy}` : ''}
-                    </p>
-                  </td>
-                  <td className="hidden px-4 py-3 sm:table-cell">
-                    <Badge>{t(`trashKinds.${item.type}`)}</Badge>
-                  </td>
-                  <td className="hidden whitespace-nowrap px-4 py-3 sm:table-cell">{format.dateTime.format(new Date(item.deletedAt))}</td>
-                  <td className="hidden px-4 py-3 sm:table-cell">{item.deletedBy ?? '—'}</td>
-                  <td className="whitespace-nowrap px-4 py-3 text-right">
-                    <div className="flex flex-col items-end gap-2 sm:flex-row sm:justify-end">
-                      {!(item.type === 'user' && impersonating) && (
-                        <Button
-                          variant="secondary"
-                          pending={busy === item.id}
-                          onClick={() => onRestore(item)}
-                          aria-label={t('trash.restoreName', { name: item.name })}
-                          data-restore={keyOf(item)}
-                        >
-                          <RotateCcw aria-hidden className="size-4" /> {t('trash.restore')}
-                        </Button>
-                      )}
-                      {data.canPurge && (
-                        <Button variant="danger" onClick={() => askPurge(item)} aria-label={t('trash.purgeName', { name: item.name })}>
-                          <Trash2 aria-hidden className="size-4" /> {t('trash.purge')}
-                        </Button>
-                      )}
-                    </div>
-                  </td>
+        <div className="overflow-hidden rounded-xl bg-white ring-1 ring-slate-200 dark:bg-slate-900 dark:ring-slate-800">
+          <TableScroller label={t('nav.trash')}>
+            <table className="min-w-full divide-y divide-slate-200 text-sm dark:divide-slate-800">
+              <thead>
+                <tr>
+                  {(['item', 'kindColumn', 'deleted', 'by', 'actions'] as const).map((key) => (
+                    <th
+                      key={key}
+                      scope="col"
+                      className={cx('px-4 py-3 text-left font-semibold text-slate-700 dark:text-slate-300', key === 'actions' && 'text-right', WIDE_ONLY.has(key) && 'hidden sm:table-cell')}
+                    >
+                      {key === 'actions' ? t('common.actions') : t(`trash.${key}`)}
+                    </th>
+                  ))}
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
+                {data.items.map((item) => (
+                  <tr key={`${item.type}-${item.id}`}>
+                    <td className="px-4 py-3">
+                      <p className="font-medium">{item.name}</p>
+                      {item.detail && <p className="break-all text-slate-500 sm:break-normal dark:text-slate-400">{item.detail}</p>}
+                      <p className="text-xs text-slate-500 sm:hidden dark:text-slate-400">
+                        {t(`trashKinds.${item.type}`)} · {format.dateTime.format(new Date(item.deletedAt))}
+                        {item.deletedBy ? ` · ${item.deletedBy}` : ''}
+                      </p>
+                    </td>
+                    <td className="hidden px-4 py-3 sm:table-cell">
+                      <Badge>{t(`trashKinds.${item.type}`)}</Badge>
+                    </td>
+                    <td className="hidden whitespace-nowrap px-4 py-3 sm:table-cell">{format.dateTime.format(new Date(item.deletedAt))}</td>
+                    <td className="hidden px-4 py-3 sm:table-cell">{item.deletedBy ?? '—'}</td>
+                    <td className="whitespace-nowrap px-4 py-3 text-right">
+                      <div className="flex flex-col items-end gap-2 sm:flex-row sm:justify-end">
+                        {!(item.type === 'user' && impersonating) && (
+                          <Button
+                            variant="secondary"
+                            pending={busy === item.id}
+                            onClick={() => onRestore(item)}
+                            aria-label={t('trash.restoreName', { name: item.name })}
+                            data-restore={keyOf(item)}
+                          >
+                            <RotateCcw aria-hidden className="size-4" /> {t('trash.restore')}
+                          </Button>
+                        )}
+                        {data.canPurge && (
+                          <Button variant="danger" onClick={() => askPurge(item)} aria-label={t('trash.purgeName', { name: item.name })}>
+                            <Trash2 aria-hidden className="size-4" /> {t('trash.purge')}
+                          </Button>
+                        )}
+                      </div>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </TableScroller>
           {(data.nextCursor || search.cursor) && (
             <nav aria-label={t('users.pages')} className="flex justify-end gap-2 border-t border-slate-200 px-4 py-3 dark:border-slate-800">
               {search.cursor && (

@@ -7,7 +7,8 @@ import { Alert, Button, Field, Select } from '~/components/ui'
 import { FormActions } from '~/components/ui/form-actions'
 import { useModal } from '~/components/ui/use-modal'
 import { useDiscardGuard, useFormDirty } from '~/components/unsaved-changes'
-import { errorMessage, fieldErrorsOf } from '~/lib/errors'
+import { errorMessage } from '~/lib/errors'
+import { formFailure } from '~/lib/form-failure'
 import { useI18n } from '~/lib/i18n/react'
 import { roleName } from '~/lib/i18n/roles'
 import { inviteUser } from '../auth/auth.functions'
@@ -74,10 +75,12 @@ export function AddPersonDialog({
       }
       await router.invalidate()
     } catch (e) {
-      const fe = fieldErrorsOf(e)
       if ((e as { code?: string }).code === 'invitation_pending') setReplacing({ message: errorMessage(e), data: { email, fullName, roleId: roleId || null } })
-      else if (fe) setFields(fe)
-      else setError(errorMessage(e))
+      else {
+        const failure = formFailure(e)
+        setFields(failure.fields)
+        setError(failure.message)
+      }
     } finally {
       setPending(false)
     }

@@ -6,12 +6,12 @@ import { toast } from 'sonner'
 import { Badge, Button, Card } from '~/components/ui'
 import { ConfirmDialog } from '~/components/ui/confirm'
 import { TableHead } from '~/components/ui/table-head'
+import { TableScroller } from '~/components/ui/table-scroller'
 import { errorMessage } from '~/lib/errors'
 import { tr } from '~/lib/i18n'
 import { useI18n } from '~/lib/i18n/react'
 import { useImpersonating } from '../console/impersonation-limits'
-import { getInvitationLink,
- type listInvitations, resendInvitationLink, revokeInvitationLink } from './users.functions'
+import { getInvitationLink, type listInvitations, resendInvitationLink, revokeInvitationLink } from './users.functions'
 
 export type PendingInvitation = Awaited<ReturnType<typeof listInvitations>>[number]
 
@@ -58,8 +58,7 @@ export function InvitationsPanel({ invitations }: { invitations: PendingInvitati
       <h2 className="flex items-center gap-2 text-base font-semibold">
         <MailPlus aria-hidden className="size-4" /> {t('invitations.pending')} <Badge tone="info">{invitations.length}</Badge>
       </h2>
-      {/* relative: the visually hidden caption and header are positioned, and would otherwise widen the page. */}
-      <div className="relative mt-2 overflow-x-auto">
+      <TableScroller label={t('invitations.pending')} className="mt-2">
         <table className="min-w-full text-left text-sm">
           <caption className="sr-only">{t('invitations.pending')}</caption>
           <TableHead
@@ -106,7 +105,7 @@ export function InvitationsPanel({ invitations }: { invitations: PendingInvitati
             ))}
           </tbody>
         </table>
-      </div>
+      </TableScroller>
       <ConfirmDialog
         open={resending !== undefined}
         title={t('invitations.resendTitle', { email: resending?.email ?? '' })}

@@ -19,7 +19,8 @@ import {
   setUserRoles,
   updateUser,
 } from './users.functions'
-import { errorMessage, fieldErrorsOf } from '~/lib/errors'
+import { errorMessage } from '~/lib/errors'
+import { formFailure } from '~/lib/form-failure'
 import { useI18n } from '~/lib/i18n/react'
 import { roleName } from '~/lib/i18n/roles'
 import { can } from '~/lib/navigation'
@@ -134,9 +135,9 @@ function UserPage({
       setMetaSaved(JSON.stringify(meta))
       await router.invalidate()
     } catch (e) {
-      const fe = fieldErrorsOf(e)
-      if (fe) setFields(Object.fromEntries(Object.entries(fe).map(([k, v]) => [k.replace(/^data\./, ''), v])))
-      else setFormError(errorMessage(e))
+      const failure = formFailure(e)
+      setFields(failure.fields)
+      setFormError(failure.message)
     } finally {
       setPending(false)
     }

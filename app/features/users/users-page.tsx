@@ -16,6 +16,7 @@ import { useI18n } from '~/lib/i18n/react'
 import { roleName } from '~/lib/i18n/roles'
 
 import { can } from '~/lib/navigation'
+import { TableScroller } from '~/components/ui/table-scroller'
 
 const Route = getRouteApi('/tenant/_app/admin/users/')
 
@@ -239,53 +240,55 @@ export function UsersPage() {
           {filtered ? t('users.noMatchBody') : t('users.noPeopleBody')}
         </EmptyState>
       ) : (
-        <div className="overflow-x-auto rounded-xl bg-white ring-1 ring-slate-200 dark:bg-slate-900 dark:ring-slate-800">
-          <table className="min-w-full divide-y divide-slate-200 text-sm dark:divide-slate-800">
-            <thead>
-              {table.getHeaderGroups().map((group) => (
-                <tr key={group.id}>
-                  {group.headers.map((header) => {
-                    const sortable = (USER_SORTS as readonly string[]).includes(header.column.id)
-                    const active = sort === header.column.id
-                    const label = flexRender(header.column.columnDef.header, header.getContext())
-                    return (
-                      <th
-                        key={header.id}
-                        scope="col"
-                        aria-sort={active ? (dir === 'asc' ? 'ascending' : 'descending') : undefined}
-                        className={cx('px-4 py-3 text-left font-semibold text-slate-700 dark:text-slate-300', wideOnly(header.column.id))}
-                      >
-                        {sortable ? (
-                          <button
-                            type="button"
-                            className="inline-flex items-center gap-1 hover:underline"
-                            onClick={() => setSearch({ sort: header.column.id as UsersSearch['sort'], dir: active && dir === 'asc' ? 'desc' : 'asc' })}
-                          >
-                            {label}
-                            {active && (dir === 'asc' ? <ArrowUp aria-hidden className="size-3.5" /> : <ArrowDown aria-hidden className="size-3.5" />)}
-                          </button>
-                        ) : (
-                          label
-                        )}
-                      </th>
-                    )
-                  })}
-                </tr>
-              ))}
-            </thead>
-            <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
-              {table.getRowModel().rows.map((row) => (
-                <tr key={row.id} className="hover:bg-slate-50 dark:hover:bg-slate-800/50">
-                  {row.getVisibleCells().map((cell) => (
-                    <td key={cell.id} className={cx('px-4 py-3 sm:whitespace-nowrap', wideOnly(cell.column.id))}>
-                      {flexRender(cell.column.columnDef.cell, cell.getContext())}
-                      {cell.column.id === 'name' && <span className="block break-all text-xs text-slate-600 sm:hidden dark:text-slate-400">{row.original.email}</span>}
-                    </td>
-                  ))}
-                </tr>
-              ))}
-            </tbody>
-          </table>
+        <div className="overflow-hidden rounded-xl bg-white ring-1 ring-slate-200 dark:bg-slate-900 dark:ring-slate-800">
+          <TableScroller label={t('users.title')}>
+            <table className="min-w-full divide-y divide-slate-200 text-sm dark:divide-slate-800">
+              <thead>
+                {table.getHeaderGroups().map((group) => (
+                  <tr key={group.id}>
+                    {group.headers.map((header) => {
+                      const sortable = (USER_SORTS as readonly string[]).includes(header.column.id)
+                      const active = sort === header.column.id
+                      const label = flexRender(header.column.columnDef.header, header.getContext())
+                      return (
+                        <th
+                          key={header.id}
+                          scope="col"
+                          aria-sort={active ? (dir === 'asc' ? 'ascending' : 'descending') : undefined}
+                          className={cx('px-4 py-3 text-left font-semibold text-slate-700 dark:text-slate-300', wideOnly(header.column.id))}
+                        >
+                          {sortable ? (
+                            <button
+                              type="button"
+                              className="inline-flex items-center gap-1 hover:underline"
+                              onClick={() => setSearch({ sort: header.column.id as UsersSearch['sort'], dir: active && dir === 'asc' ? 'desc' : 'asc' })}
+                            >
+                              {label}
+                              {active && (dir === 'asc' ? <ArrowUp aria-hidden className="size-3.5" /> : <ArrowDown aria-hidden className="size-3.5" />)}
+                            </button>
+                          ) : (
+                            label
+                          )}
+                        </th>
+                      )
+                    })}
+                  </tr>
+                ))}
+              </thead>
+              <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
+                {table.getRowModel().rows.map((row) => (
+                  <tr key={row.id} className="hover:bg-slate-50 dark:hover:bg-slate-800/50">
+                    {row.getVisibleCells().map((cell) => (
+                      <td key={cell.id} className={cx('px-4 py-3 sm:whitespace-nowrap', wideOnly(cell.column.id))}>
+                        {flexRender(cell.column.columnDef.cell, cell.getContext())}
+                        {cell.column.id === 'name' && <span className="block break-all text-xs text-slate-600 sm:hidden dark:text-slate-400">{row.original.email}</span>}
+                      </td>
+                    ))}
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </TableScroller>
           <Pager
             label={t('users.pages')}
             className="border-t border-slate-200 px-4 py-3 dark:border-slate-800"

@@ -121,6 +121,7 @@ export const de: Messages<typeof en> = {
   },
   errors: {
     offline: 'Haven ist nicht erreichbar — bitte prüfen Sie Ihre Verbindung',
+    offlineKept: 'Haven ist nicht erreichbar — Ihre Eingaben bleiben hier erhalten. Prüfen Sie Ihre Verbindung und versuchen Sie es erneut.',
     unauthorized: 'Bitte melden Sie sich an, um fortzufahren.',
     forbidden: 'Dazu fehlt Ihnen die Berechtigung.',
     invalidRequest: 'Die Anfrage ist ungültig.',
@@ -688,6 +689,7 @@ export const de: Messages<typeof en> = {
     teams: 'Teams',
     newTeam: 'Neues Team',
     noTeams: 'Noch keine Teams in {{name}}',
+    tableLabel: 'Teams in {{name}}',
     firstTeam: 'Erstes Team anlegen',
     noTeamsBody: 'Teams bringen Menschen zusammen, die zusammenarbeiten; jedes Mitglied hat eine Teamrolle.',
     teamPages: 'Seiten der Teams',

@@ -120,6 +120,7 @@ export const en = {
   },
   errors: {
     offline: "Couldn't reach Haven — check your connection",
+    offlineKept: "Couldn't reach Haven — your changes are kept here. Check your connection and try again.",
     unauthorized: 'Please sign in to continue.',
     forbidden: 'You do not have permission to do that.',
     invalidRequest: 'The request is not valid.',
@@ -687,6 +688,7 @@ export const en = {
     teams: 'Teams',
     newTeam: 'New team',
     noTeams: 'No teams in {{name}} yet',
+    tableLabel: 'Teams in {{name}}',
     firstTeam: 'Create the first team',
     noTeamsBody: 'Teams gather people who work together; each member has a team role.',
     teamPages: 'Team pages',

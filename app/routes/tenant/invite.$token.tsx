@@ -12,6 +12,6 @@ export const Route = createFileRoute('/tenant/invite/$token')({
       return { invitation: null, error: errorRef(e) }
     }
   },
-  head: ({ match }) => pageTitle(match.context, 'auth.inviteTitle'),
+  head: ({ match, loaderData }) => pageTitle(match.context, loaderData?.invitation ? 'auth.inviteTitle' : 'auth.inviteUnusable'),
   component: AcceptInvitation,
 })

@@ -17,6 +17,7 @@ export const Route = createFileRoute('/tenant/reset-password')({
       throw e
     }
   },
-  head: ({ match }) => pageTitle(match.context, 'auth.newPasswordTitle'),
+  head: ({ match, loaderData }) =>
+    pageTitle(match.context, loaderData?.usable ? 'auth.newPasswordTitle' : match.search.token ? 'auth.resetUsedTitle' : 'auth.resetMissingTitle'),
   component: ResetPassword,
 })

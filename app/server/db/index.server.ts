@@ -9,11 +9,15 @@ import { isDatabaseEmpty, seedDemo } from './seed.server'
 type Boot = { database: Database; seeded: boolean; ms: number }
 
 // Kept on globalThis so a dev-server module reload does not open a second PGlite on the same data folder.
-const state = globalThis as typeof globalThis & { __havenBoot?: Promise<Boot> }
+const state = globalThis as typeof globalThis & { __havenBoot?: Promise<Boot>; __havenStopping?: boolean; __havenBooting?: boolean }
 
 /** Opens the configured database once per process, migrates it and seeds the demo when it is empty. */
 export function bootDatabase(cfg: AppConfig = config()): Promise<Boot> {
+  // A request that arrives while the server stops must not open the database again after it was closed: it gets
+  // the 503 of a database shutting down (57P01, admin_shutdown).
+  if (state.__havenStopping) return Promise.reject(Object.assign(new Error('Haven is stopping'), { code: '57P01' }))
   state.__havenBoot ??= (async () => {
+    state.__havenBooting = true
     const started = performance.now()
     const database =
       cfg.database.driver === 'pglite'
@@ -27,12 +31,16 @@ export function bootDatabase(cfg: AppConfig = config()): Promise<Boot> {
       await tx.execute(sql`select haven_rate_limit_prune()`)
     })
     let seeded = false
-    if (cfg.seed === 'auto' && (await isDatabaseEmpty())) {
+    // Asked to stop while starting: an empty database stays empty rather than half-seeded (the seed is several
+    // transactions, and a start that finds any tenant does not seed), and the next start seeds it whole.
+    if (cfg.seed === 'auto' && !state.__havenStopping && (await isDatabaseEmpty())) {
       await seedDemo(cfg.demoPassword)
       seeded = true
     }
     return { database, seeded, ms: Math.round(performance.now() - started) }
-  })()
+  })().finally(() => {
+    state.__havenBooting = false
+  })
   return state.__havenBoot
 }
 
@@ -74,7 +82,12 @@ export async function databaseReadiness(timeoutMs: number): Promise<{ ok: true; 
   }
 }
 
+/** Whether the database is still being opened, migrated or seeded (a first start takes seconds). */
+export const databaseBooting = () => state.__havenBooting === true
+
+/** Closes the database; during start-up, once the start has reached a point where it can stop (see bootDatabase). */
 export async function shutdownDatabase() {
+  state.__havenStopping = true
   const boot = state.__havenBoot
   state.__havenBoot = undefined
   if (boot) await (await boot).database.close()

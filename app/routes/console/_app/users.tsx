@@ -7,6 +7,7 @@ import { Badge, Button, Card, EmptyState, Field, Skeleton } from '~/components/u
 import { searchAllUsers } from '~/features/console/console.functions'
 import { useI18n } from '~/lib/i18n/react'
 import { consoleTitle } from '~/lib/i18n/title'
+import { TableScroller } from '~/components/ui/table-scroller'
 
 const searchSchema = z.object({ q: z.string().optional(), cursor: z.string().optional(), back: z.array(z.string()).optional() })
 
@@ -52,7 +53,7 @@ function UserSearch() {
         ) : page.items.length === 0 ? (
           <EmptyState title={t('console.search.nobody')}>{t('console.search.noMatch', { q: search.q })}</EmptyState>
         ) : (
-          <div className="overflow-x-auto">
+          <TableScroller label={t('nav.peopleSearch')}>
             <table className="w-full text-left text-sm">
               <thead className="text-xs uppercase text-slate-500 dark:text-slate-400">
                 <tr>
@@ -81,7 +82,7 @@ function UserSearch() {
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableScroller>
         )}
         {page && (
           <nav aria-label={t('console.search.pages')} className="mt-4 flex justify-end gap-2">
