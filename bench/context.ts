@@ -14,12 +14,13 @@
  */
 import { execFileSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { existsSync, mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import postgres from 'postgres'
 import { signContext } from '../app/server/db/context-key.server'
 import { migrateDatabase } from '../app/server/db/migrate.server'
+import { processCpuMicros } from './support'
 
 const BEFORE = process.env.BENCH_BEFORE ?? 'e0996cf'
 const USERS = Number(process.env.BENCH_USERS ?? 100_000)
@@ -85,12 +86,6 @@ function request(v: Variant, sql: postgres.Sql, read: 'by id' | 'count') {
   })
 }
 
-/** CPU time (user + system) of a local backend so far, in microseconds, from /proc (clock ticks of 10 ms). */
-function backendCpuMicros(pid: number): number {
-  const fields = (readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1] ?? '').split(' ')
-  return (Number(fields[11]) + Number(fields[12])) * 10_000
-}
-
 /**
  * The server's CPU time per request, on one connection: what a busy machine barely distorts (throughput on a shared
  * machine measures the neighbours too). Needs the server on this machine (its backend's /proc entry).
@@ -101,9 +96,9 @@ async function cpuPerRequest(v: Variant, read: 'by id' | 'count', requests: numb
     const [row] = await sql<{ pid: number }[]>`select pg_backend_pid() as pid`
     if (!row || !existsSync(`/proc/${row.pid}/stat`)) return null
     for (let i = 0; i < 200; i++) await request(v, sql, read)
-    const before = backendCpuMicros(row.pid)
+    const before = processCpuMicros(row.pid)
     for (let i = 0; i < requests; i++) await request(v, sql, read)
-    return (backendCpuMicros(row.pid) - before) / requests
+    return (processCpuMicros(row.pid) - before) / requests
   } finally {
     await sql.end()
   }
